@@ -1,0 +1,104 @@
+//! PostgreSQL implementation of the kuaiwei [`Store`], the production system of record.
+//!
+//! Writes go through a group-commit [`Batcher`] like on SQLite. Each write transaction first
+//! takes one transaction-scoped advisory lock, so that writers on every node commit one after
+//! another: change-log sequence numbers then appear in commit order (a follower reading
+//! `seq > n` never skips a row that commits late), and idempotency keys and per-year case
+//! counters need no further coordination between nodes.
+
+mod read;
+mod write;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kuaiwei_store::{
+    Batcher, Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, NewComplaint, Page,
+    Receipt, Store, StoreError,
+};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+/// How the store batches writes.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteOptions {
+    /// Most complaints committed in one transaction; 1 means one transaction each.
+    pub max_batch: usize,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions { max_batch: 256 }
+    }
+}
+
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+    writer: Batcher<NewComplaint, Receipt>,
+}
+
+impl PostgresStore {
+    /// Connects, brings the schema up to date and starts the writer.
+    pub async fn connect(url: &str, opts: WriteOptions) -> Result<PostgresStore, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(|e| StoreError::Backend(format!("cannot connect to PostgreSQL: {e}")))?;
+        sqlx::migrate!("../../migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        let writer = Batcher::spawn(write::Writer::new(pool.clone()), opts.max_batch, 16_384);
+        Ok(PostgresStore { pool, writer })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+pub(crate) fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn submit_complaint(&self, new: NewComplaint) -> Result<Receipt, StoreError> {
+        self.writer.submit(new).await
+    }
+
+    async fn complaint_for_complainant(
+        &self,
+        case_number: &str,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<ComplaintRecord>, StoreError> {
+        read::complaint_for_complainant(&self.pool, case_number, token_hash).await
+    }
+
+    async fn list_complaints(
+        &self,
+        filter: &ComplaintFilter,
+        page: Page,
+    ) -> Result<Vec<ComplaintSummary>, StoreError> {
+        read::list_complaints(&self.pool, filter, page).await
+    }
+
+    async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>, StoreError> {
+        read::changes_since(&self.pool, after, limit).await
+    }
+
+    async fn purge_idempotency(&self, before: Timestamp) -> Result<u64, StoreError> {
+        write::purge_idempotency(&self.pool, before).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("select 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(backend)
+    }
+}

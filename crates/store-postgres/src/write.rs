@@ -1,0 +1,234 @@
+//! The single writer: commits batches of complaints, each with its evidence links, idempotency
+//! record and change-log entry, in one `BEGIN IMMEDIATE` transaction.
+
+use jiff::Timestamp;
+use jiff_sqlx::ToSqlx;
+use kuaiwei_domain::{CaseNumber, ComplaintStatus};
+use kuaiwei_store::{
+    BatchHandler, EvidenceRef, NewComplaint, Receipt, StoreError, case_year, truncate_to_micros,
+};
+use sqlx::PgExecutor;
+use sqlx::postgres::{PgConnection, PgPool};
+
+use crate::backend;
+
+/// Every writer on every node takes this transaction-scoped advisory lock first (see lib.rs).
+const WRITE_LOCK: i64 = 0x6b75_6169_7765_6901;
+
+pub struct Writer {
+    pool: PgPool,
+}
+
+impl Writer {
+    pub fn new(pool: PgPool) -> Writer {
+        Writer { pool }
+    }
+
+    /// One transaction for the whole batch. The outer error aborts it (nothing of it is
+    /// stored); an inner error refuses one request and lets the others commit.
+    async fn commit(
+        &mut self,
+        batch: &[NewComplaint],
+    ) -> Result<Vec<Result<Receipt, StoreError>>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("select pg_advisory_xact_lock($1)")
+            .bind(WRITE_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        let mut out = Vec::with_capacity(batch.len());
+        for new in batch {
+            out.push(insert(&mut tx, new).await?);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
+impl BatchHandler for Writer {
+    type Req = NewComplaint;
+    type Resp = Receipt;
+
+    async fn handle(&mut self, batch: Vec<NewComplaint>) -> Vec<Result<Receipt, StoreError>> {
+        match self.commit(&batch).await {
+            Ok(results) => results,
+            Err(e) if batch.len() > 1 => {
+                // Retry alone, so that one bad request cannot take its neighbours down with it.
+                tracing::warn!(error = %e, size = batch.len(), "batch commit failed; retrying one by one");
+                let mut out = Vec::with_capacity(batch.len());
+                for new in batch {
+                    out.push(match self.commit(std::slice::from_ref(&new)).await {
+                        Ok(mut r) => r.pop().unwrap_or(Err(StoreError::Backend("empty".into()))),
+                        Err(e) => Err(backend(e)),
+                    });
+                }
+                out
+            }
+            Err(e) => vec![Err(backend(e))],
+        }
+    }
+}
+
+async fn insert(
+    conn: &mut PgConnection,
+    new: &NewComplaint,
+) -> Result<Result<Receipt, StoreError>, sqlx::Error> {
+    if let Some(idem) = &new.idempotency {
+        let prior: Option<(Vec<u8>, i64, String, jiff_sqlx::Timestamp, String, String)> = sqlx::query_as(
+            "select i.request_hash, c.id, c.case_number, c.received_at, c.status, i.tracking_token
+             from idempotency_keys i join complaints c on c.id = i.complaint_id
+             where i.key = $1",
+        )
+        .bind(&idem.key)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((hash, id, case_number, received_at, status, token)) = prior {
+            if hash != idem.request_hash {
+                return Ok(Err(StoreError::IdempotencyMismatch));
+            }
+            return replay(&mut *conn, id, case_number, received_at, status, token).await;
+        }
+    }
+
+    let received_at = truncate_to_micros(new.received_at);
+    let year = case_year(received_at);
+    let (sequence,): (i64,) = sqlx::query_as(
+        "insert into case_counters (year, last_sequence) values ($1, 1)
+         on conflict (year) do update set last_sequence = case_counters.last_sequence + 1
+         returning last_sequence",
+    )
+    .bind(i64::from(year))
+    .fetch_one(&mut *conn)
+    .await?;
+    let case_number = CaseNumber::new(year, sequence as u64);
+    let body = match serde_json::to_string(&new.complaint) {
+        Ok(b) => b,
+        Err(e) => return Ok(Err(StoreError::Corrupt(e.to_string()))),
+    };
+    let respondent = new.complaint.respondent.name.clone();
+    let status = ComplaintStatus::Received;
+    let at = received_at.to_sqlx();
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into complaints
+           (case_number, token_hash, status, channel, respondent_name, received_at, body)
+         values ($1, $2, $3, $4, $5, $6, $7::jsonb)
+         returning id",
+    )
+    .bind(case_number.as_str())
+    .bind(&new.token_hash[..])
+    .bind(status.as_str())
+    .bind(new.complaint.channel.key())
+    .bind(respondent)
+    .bind(at)
+    .bind(body)
+    .fetch_one(&mut *conn)
+    .await?;
+
+    for (position, ev) in new.evidence.iter().enumerate() {
+        sqlx::query(
+            "insert into evidence_files (sha256, size, media_type) values ($1, $2, $3)
+             on conflict (sha256) do nothing",
+        )
+        .bind(&ev.sha256)
+        .bind(ev.size as i64)
+        .bind(&ev.media_type)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "insert into complaint_evidence (complaint_id, position, sha256, filename)
+             values ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(&ev.sha256)
+        .bind(&ev.filename)
+        .execute(&mut *conn)
+        .await?;
+    }
+
+    if let Some(idem) = &new.idempotency {
+        sqlx::query(
+            "insert into idempotency_keys (key, request_hash, complaint_id, tracking_token, created_at)
+             values ($1, $2, $3, $4, $5)",
+        )
+        .bind(&idem.key)
+        .bind(&idem.request_hash[..])
+        .bind(id)
+        .bind(&new.tracking_token)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    }
+
+    sqlx::query(
+        "insert into change_log (entity, entity_key, op, at) values ('complaint', $1, 'created', $2)",
+    )
+    .bind(case_number.as_str())
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+
+    Ok(Ok(Receipt {
+        case_number,
+        tracking_token: new.tracking_token.clone(),
+        received_at,
+        status,
+        evidence: new.evidence.clone(),
+        replayed: false,
+    }))
+}
+
+async fn replay(
+    conn: &mut PgConnection,
+    id: i64,
+    case_number: String,
+    received_at: jiff_sqlx::Timestamp,
+    status: String,
+    tracking_token: String,
+) -> Result<Result<Receipt, StoreError>, sqlx::Error> {
+    let evidence = evidence_of(&mut *conn, id).await?;
+    let receipt = (|| {
+        Ok(Receipt {
+            case_number: CaseNumber::parse(&case_number)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            tracking_token,
+            received_at: received_at.to_jiff(),
+            status: ComplaintStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+            evidence,
+            replayed: true,
+        })
+    })();
+    Ok(receipt)
+}
+
+pub async fn evidence_of<'c>(
+    conn: impl PgExecutor<'c>,
+    complaint_id: i64,
+) -> Result<Vec<EvidenceRef>, sqlx::Error> {
+    let rows: Vec<(String, i64, String, Option<String>)> = sqlx::query_as(
+        "select e.sha256, f.size, f.media_type, e.filename
+         from complaint_evidence e join evidence_files f on f.sha256 = e.sha256
+         where e.complaint_id = $1 order by e.position",
+    )
+    .bind(complaint_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(sha256, size, media_type, filename)| EvidenceRef {
+            sha256,
+            size: size as u64,
+            media_type,
+            filename,
+        })
+        .collect())
+}
+
+pub async fn purge_idempotency(pool: &PgPool, before: Timestamp) -> Result<u64, StoreError> {
+    let done = sqlx::query("delete from idempotency_keys where created_at < $1")
+        .bind(before.to_sqlx())
+        .execute(pool)
+        .await
+        .map_err(backend)?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,131 @@
+//! SQLite implementation of the kuaiwei [`Store`], the embedded default: one file in the data
+//! directory, nothing else to install.
+//!
+//! Durability: WAL with `synchronous=FULL`, so a committed transaction has reached the disk. All
+//! writes go through one writer connection fed by a group-commit [`Batcher`]: concurrent
+//! submissions share a transaction and its fsync. Reads use a separate pool and never wait
+//! for the writer.
+
+mod read;
+mod time;
+mod write;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use kuaiwei_store::{
+    Batcher, Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, NewComplaint, Page,
+    Receipt, Store, StoreError,
+};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, Connection};
+
+/// How the store batches writes.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteOptions {
+    /// Most complaints committed in one transaction; 1 means one transaction and fsync each.
+    pub max_batch: usize,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions { max_batch: 256 }
+    }
+}
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    read: SqlitePool,
+    /// One connection for rare maintenance writes (purges); it takes SQLite's write lock in turn
+    /// with the writer, waiting at most `busy_timeout`.
+    maintenance: SqlitePool,
+    writer: Batcher<NewComplaint, Receipt>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file at `path`, brings its schema up to date
+    /// and starts the writer.
+    pub async fn open(path: &Path, opts: WriteOptions) -> Result<SqliteStore, StoreError> {
+        let connect = SqliteConnectOptions::from_str("sqlite:")
+            .map_err(backend)?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let mut writer: SqliteConnection = connect.connect().await.map_err(backend)?;
+        sqlx::migrate!("../../migrations/sqlite")
+            .run(&mut writer)
+            .await
+            .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        let maintenance = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(connect.clone())
+            .await
+            .map_err(backend)?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(connect.read_only(true))
+            .await
+            .map_err(backend)?;
+        let writer = Batcher::spawn(write::Writer::new(writer), opts.max_batch, 16_384);
+        Ok(SqliteStore {
+            read,
+            maintenance,
+            writer,
+        })
+    }
+
+    /// Closes the read pool; the writer stops once the last handle is dropped.
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.maintenance.close().await;
+    }
+}
+
+pub(crate) fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn submit_complaint(&self, new: NewComplaint) -> Result<Receipt, StoreError> {
+        self.writer.submit(new).await
+    }
+
+    async fn complaint_for_complainant(
+        &self,
+        case_number: &str,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<ComplaintRecord>, StoreError> {
+        read::complaint_for_complainant(&self.read, case_number, token_hash).await
+    }
+
+    async fn list_complaints(
+        &self,
+        filter: &ComplaintFilter,
+        page: Page,
+    ) -> Result<Vec<ComplaintSummary>, StoreError> {
+        read::list_complaints(&self.read, filter, page).await
+    }
+
+    async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>, StoreError> {
+        read::changes_since(&self.read, after, limit).await
+    }
+
+    async fn purge_idempotency(&self, before: Timestamp) -> Result<u64, StoreError> {
+        write::purge_idempotency(&self.maintenance, before).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.read.acquire().await.map_err(backend)?;
+        conn.ping().await.map_err(backend)
+    }
+}

@@ -1,0 +1,57 @@
+//! The [`Store`] trait: the business-level storage operations of kuaiwei, shared by every
+//! backend (`store-sqlite`, `store-postgres`), plus what the backends have in common: the types
+//! that cross the trait, [`StoreError`], and the group-commit [`Batcher`] that lets many
+//! concurrent submissions share one transaction and one fsync.
+//!
+//! With the `conformance` feature, [`conformance`] holds one test suite that every backend
+//! stamps onto itself with [`store_conformance_tests!`].
+
+mod batcher;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod error;
+mod types;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+
+pub use batcher::{BatchHandler, Batcher, BatcherClosed};
+pub use error::StoreError;
+pub use types::{
+    Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, EvidenceRef, IdempotencyKey,
+    NewComplaint, Page, Receipt, case_year, constant_time_eq, truncate_to_micros,
+};
+
+/// Everything the server asks of storage, in the words of the business.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Stores a complaint with its evidence references and a change-log entry in one durable
+    /// transaction, allocating the next case number of the year. With an idempotency key that was
+    /// seen before with the same body, returns the original receipt and stores nothing; with a
+    /// different body, fails with [`StoreError::IdempotencyMismatch`].
+    async fn submit_complaint(&self, new: NewComplaint) -> Result<Receipt, StoreError>;
+
+    /// The complaint with this case number, if the tracking token's hash matches; `None` for a
+    /// missing case and for a wrong token alike.
+    async fn complaint_for_complainant(
+        &self,
+        case_number: &str,
+        token_hash: &[u8; 32],
+    ) -> Result<Option<ComplaintRecord>, StoreError>;
+
+    /// Complaints, newest first, narrowed by the filter, one page at a time.
+    async fn list_complaints(
+        &self,
+        filter: &ComplaintFilter,
+        page: Page,
+    ) -> Result<Vec<ComplaintSummary>, StoreError>;
+
+    /// Change-log entries with a sequence number greater than `after`, in order, at most `limit`.
+    async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>, StoreError>;
+
+    /// Forgets idempotency records created before `before` (their replay window has passed).
+    async fn purge_idempotency(&self, before: Timestamp) -> Result<u64, StoreError>;
+
+    /// Whether the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+}

@@ -1,0 +1,128 @@
+//! Values that cross the [`crate::Store`] trait.
+
+use jiff::Timestamp;
+use kuaiwei_domain::{CaseNumber, Complaint, ComplaintStatus};
+use serde::{Deserialize, Serialize};
+
+/// A validated complaint ready to be stored, with what the server decided about it.
+#[derive(Debug, Clone)]
+pub struct NewComplaint {
+    pub complaint: Complaint,
+    pub received_at: Timestamp,
+    /// SHA-256 of the tracking token; the token itself is only ever in the receipt.
+    pub token_hash: [u8; 32],
+    /// The receipt's tracking token, kept with the idempotency record (and only there) so that
+    /// a retry within the replay window can be answered with the same receipt.
+    pub tracking_token: String,
+    pub idempotency: Option<IdempotencyKey>,
+    pub evidence: Vec<EvidenceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    pub key: String,
+    /// SHA-256 over the request as received (JSON and every file's digest).
+    pub request_hash: [u8; 32],
+}
+
+/// An evidence file already stored content-addressed; the store records which complaint it
+/// belongs to and under what name the complainant sent it (for display only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceRef {
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: String,
+    pub filename: Option<String>,
+}
+
+/// What the complainant gets back, and gets again on a replayed request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub case_number: CaseNumber,
+    pub tracking_token: String,
+    pub received_at: Timestamp,
+    pub status: ComplaintStatus,
+    pub evidence: Vec<EvidenceRef>,
+    /// True when this receipt answers a retry and nothing new was stored.
+    #[serde(skip)]
+    pub replayed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComplaintRecord {
+    pub case_number: CaseNumber,
+    pub received_at: Timestamp,
+    pub status: ComplaintStatus,
+    pub complaint: Complaint,
+    pub evidence: Vec<EvidenceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComplaintSummary {
+    /// Position in the listing, for keyset pagination (`Page::before_id`).
+    pub id: i64,
+    pub case_number: CaseNumber,
+    pub received_at: Timestamp,
+    pub status: ComplaintStatus,
+    pub channel: String,
+    pub respondent: Option<String>,
+    pub evidence_count: u32,
+}
+
+/// Filters on listings are data, ANDed together, never strings spliced into SQL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ComplaintFilter {
+    pub channel: Option<String>,
+    pub status: Option<ComplaintStatus>,
+    pub received_from: Option<Timestamp>,
+    pub received_before: Option<Timestamp>,
+}
+
+/// Keyset pagination: newest first, strictly older than the summary with `before_id` when given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub limit: u32,
+    pub before_id: Option<i64>,
+}
+
+impl Page {
+    pub const MAX: u32 = 200;
+
+    pub fn first(limit: u32) -> Page {
+        Page {
+            limit: limit.clamp(1, Page::MAX),
+            before_id: None,
+        }
+    }
+}
+
+/// One entry of the change log: the search index and other followers tail it by `seq`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub seq: i64,
+    pub entity: String,
+    pub key: String,
+    pub op: String,
+    pub at: Timestamp,
+}
+
+/// The year a case number carries: the year of receipt in Asia/Shanghai, where the centre is.
+pub fn case_year(received_at: Timestamp) -> i16 {
+    // China has used UTC+8 without daylight saving since 1991; a fixed offset keeps the store
+    // free of a time-zone database.
+    let offset = jiff::tz::Offset::constant(8);
+    received_at
+        .to_zoned(jiff::tz::TimeZone::fixed(offset))
+        .year()
+}
+
+/// Both databases keep microseconds; receipts must show what was stored, not more.
+pub fn truncate_to_micros(t: Timestamp) -> Timestamp {
+    let micros = t.as_microsecond();
+    Timestamp::from_microsecond(micros).unwrap_or(t)
+}
+
+/// Compares secrets without an early exit, so response time says nothing about how much matched.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
