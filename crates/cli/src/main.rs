@@ -1,0 +1,198 @@
+//! The `kuaiwei` binary: parses the command line and config, starts tracing, picks the store
+//! backend and hands over to the server or the calculator.
+
+#![forbid(unsafe_code)]
+
+mod calendar_cli;
+mod config;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use kuaiwei_server::AppState;
+use kuaiwei_store::Store;
+
+use crate::config::FileConfig;
+
+#[derive(Parser)]
+#[command(
+    name = "kuaiwei",
+    version,
+    about = "快维: complaint intake, routing and statutory deadlines for IP rights-protection centres"
+)]
+struct Cli {
+    /// Data directory: the SQLite database, evidence files, local calendar years [default: ./data]
+    #[arg(long, env = "KUAIWEI_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// Config file (TOML); flags and KUAIWEI_* variables override it
+    #[arg(long, env = "KUAIWEI_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the API (SQLite in the data directory unless a PostgreSQL URL is given)
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit
+    Migrate(StoreArgs),
+    /// The working-day calendar: check a date, add a period, load next year's schedule
+    Calendar {
+        #[command(subcommand)]
+        cmd: calendar_cli::CalendarCmd,
+    },
+    /// Compute a statutory deadline and show how it was computed
+    Deadline(calendar_cli::DeadlineArgs),
+}
+
+#[derive(Args)]
+struct StoreArgs {
+    /// PostgreSQL URL (postgres://…); without it, SQLite in the data directory
+    #[arg(long, env = "KUAIWEI_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Most complaints committed in one transaction (1: one transaction and fsync each)
+    #[arg(long, env = "KUAIWEI_COMMIT_BATCH", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    commit_batch: Option<u32>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "KUAIWEI_LISTEN")]
+    listen: Option<SocketAddr>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let file = FileConfig::load(cli.config.as_deref())?;
+    let data_dir = cli
+        .data_dir
+        .or_else(|| file.data_dir.clone())
+        .unwrap_or_else(|| PathBuf::from("data"));
+    match cli.cmd {
+        Cmd::Calendar { cmd } => calendar_cli::run_calendar(cmd, &data_dir),
+        Cmd::Deadline(args) => calendar_cli::run_deadline(args, &data_dir),
+        Cmd::Migrate(args) => runtime()?.block_on(async {
+            open_store(&args, &file, &data_dir).await?;
+            println!("schema up to date");
+            Ok(())
+        }),
+        Cmd::Serve(args) => {
+            init_tracing();
+            runtime()?.block_on(serve(args, file, data_dir))
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KUAIWEI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+}
+
+async fn open_store(
+    args: &StoreArgs,
+    file: &FileConfig,
+    data_dir: &Path,
+) -> Result<Arc<dyn Store>> {
+    let batch = args
+        .commit_batch
+        .map(|b| b as usize)
+        .or(file.commit_batch)
+        .unwrap_or(256);
+    match args
+        .database_url
+        .clone()
+        .or_else(|| file.database_url.clone())
+    {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            let opts = kuaiwei_store_postgres::WriteOptions { max_batch: batch };
+            let store = kuaiwei_store_postgres::PostgresStore::connect(&url, opts).await?;
+            Ok(Arc::new(store))
+        }
+        Some(url) => anyhow::bail!(
+            "数据库地址应以 postgres:// 开头 / the database URL must start with postgres:// (got {:?})",
+            url.split(':').next().unwrap_or("")
+        ),
+        None => {
+            std::fs::create_dir_all(data_dir).with_context(|| {
+                format!(
+                    "无法创建数据目录 / cannot create data directory {}",
+                    data_dir.display()
+                )
+            })?;
+            let opts = kuaiwei_store_sqlite::WriteOptions { max_batch: batch };
+            let store =
+                kuaiwei_store_sqlite::SqliteStore::open(&data_dir.join("kuaiwei.db"), opts).await?;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<()> {
+    let listen = args
+        .listen
+        .or(file.listen)
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let store = open_store(&args.store, &file, &data_dir).await?;
+    let state = AppState {
+        store,
+        evidence: kuaiwei_evidence::EvidenceStore::open(&data_dir.join("evidence")).await?,
+        limits: file.limits(),
+        calendar: Arc::new(calendar_cli::load_calendar(&data_dir)?),
+        procedures: Arc::new(calendar_cli::load_procedures(&data_dir)?),
+    };
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("无法监听 / cannot listen on {listen}"))?;
+    tracing::info!(addr = %listener.local_addr()?, data_dir = %data_dir.display(), "kuaiwei is serving");
+    kuaiwei_server::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped after finishing in-flight requests");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}

@@ -1,0 +1,204 @@
+//! One error type for the whole API, and the one JSON shape every error has:
+//! `{"error": {"status", "code", "message_zh", "message_en", "fields"?, "request_id"?}}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kuaiwei_domain::{FieldError, ValidationErrors};
+use kuaiwei_store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 422: the document parsed but fields are wrong; all of them are named.
+    #[error("validation failed: {0}")]
+    Validation(ValidationErrors),
+    /// 400: the body is not JSON at all.
+    #[error("malformed JSON at line {line} column {column}: {detail}")]
+    MalformedJson {
+        line: usize,
+        column: usize,
+        detail: String,
+    },
+    /// 400: some other malformed request (header, multipart framing, query).
+    #[error("bad request: {en}")]
+    BadRequest {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
+    /// 413: a body, a file or the number of files over its limit.
+    #[error("payload too large: {en}")]
+    TooLarge { zh: String, en: String },
+    /// 415: a content type (of the request or of an evidence file) that is not accepted.
+    #[error("unsupported media type: {en}")]
+    UnsupportedMediaType { zh: String, en: String },
+    /// 404: missing, or not yours to see; the two are never told apart.
+    #[error("not found")]
+    NotFound,
+    /// 422: an idempotency key reused for a different request.
+    #[error("idempotency key reused with a different request")]
+    IdempotencyKeyReused,
+    /// 503: the store is not taking requests (shutting down, database unreachable).
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// 500: a fault of ours; the details go to the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    pub status: u16,
+    /// A stable machine-readable code, e.g. `validation_failed`.
+    pub code: &'static str,
+    pub message_zh: String,
+    pub message_en: String,
+    /// For 422: every bad field, with its path.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+impl AppError {
+    pub fn bad_request(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            code,
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn too_large(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::TooLarge {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn unsupported(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError::UnsupportedMediaType {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// One field error as a 422.
+    pub fn field(
+        path: &str,
+        code: &'static str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        let mut e = ValidationErrors::default();
+        e.push(path, code, zh, en);
+        AppError::Validation(e)
+    }
+
+    fn parts(self) -> (StatusCode, &'static str, String, String, Vec<FieldError>) {
+        use StatusCode as S;
+        match self {
+            AppError::Validation(e) => (
+                S::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                format!("有{}项内容需要修改", e.0.len()),
+                format!("{} field(s) need correcting", e.0.len()),
+                e.0,
+            ),
+            AppError::MalformedJson {
+                line,
+                column,
+                detail,
+            } => (
+                S::BAD_REQUEST,
+                "malformed_json",
+                format!("JSON 格式错误（第{line}行第{column}列）"),
+                format!("malformed JSON at line {line} column {column}: {detail}"),
+                vec![],
+            ),
+            AppError::BadRequest { code, zh, en } => (S::BAD_REQUEST, code, zh, en, vec![]),
+            AppError::TooLarge { zh, en } => {
+                (S::PAYLOAD_TOO_LARGE, "payload_too_large", zh, en, vec![])
+            }
+            AppError::UnsupportedMediaType { zh, en } => (
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                zh,
+                en,
+                vec![],
+            ),
+            AppError::NotFound => (
+                S::NOT_FOUND,
+                "not_found",
+                "未找到该案件，或查询码不正确".into(),
+                "no such case, or the tracking token does not match".into(),
+                vec![],
+            ),
+            AppError::IdempotencyKeyReused => (
+                S::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "该 Idempotency-Key 已用于另一份不同的投诉，请换用新的键".into(),
+                "this Idempotency-Key was used for a different request; use a new key".into(),
+                vec![],
+            ),
+            AppError::Unavailable(detail) => {
+                tracing::warn!(%detail, "service unavailable");
+                (
+                    S::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "服务暂时不可用，请稍后重试；您的投诉未被记录".into(),
+                    "the service is unavailable; try again shortly. Nothing was recorded".into(),
+                    vec![],
+                )
+            }
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                (
+                    S::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "服务器内部错误，请稍后重试".into(),
+                    "internal error; try again later".into(),
+                    vec![],
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message_zh, message_en, fields) = self.parts();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                status: status.as_u16(),
+                code,
+                message_zh,
+                message_en,
+                fields,
+            },
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::IdempotencyMismatch => AppError::IdempotencyKeyReused,
+            StoreError::Closed => AppError::Unavailable(e.to_string()),
+            StoreError::Backend(_) | StoreError::Conflict(_) | StoreError::Corrupt(_) => {
+                AppError::Internal(e.to_string())
+            }
+        }
+    }
+}
+
+impl From<ValidationErrors> for AppError {
+    fn from(e: ValidationErrors) -> Self {
+        AppError::Validation(e)
+    }
+}

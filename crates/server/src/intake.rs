@@ -1,0 +1,263 @@
+//! Complaint intake: read a JSON or multipart request within its limits, validate the
+//! complaint, stream evidence files to disk, and hand the whole to the store in one piece.
+//! Nothing is stored unless everything was accepted.
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::{HeaderMap, header};
+use bytes::{Bytes, BytesMut};
+use http_body_util::BodyExt;
+use jiff::Timestamp;
+use kuaiwei_domain::{Complaint, ComplaintInput};
+use kuaiwei_evidence::{EvidenceError, SealedFile};
+use kuaiwei_store::{EvidenceRef, IdempotencyKey, NewComplaint, Receipt};
+use sha2::{Digest, Sha256};
+
+use crate::{AppError, AppState, json, token};
+
+/// A request read and checked, its files sealed but not yet visible.
+pub struct Upload {
+    complaint: Complaint,
+    files: Vec<(SealedFile, Option<String>)>,
+    request_hash: [u8; 32],
+}
+
+/// The `Idempotency-Key` header, if any: 1 to 255 visible ASCII characters.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    match v.to_str() {
+        Ok(s) if (1..=255).contains(&s.len()) && s.bytes().all(|b| (0x21..=0x7e).contains(&b)) => {
+            Ok(Some(s.to_string()))
+        }
+        _ => Err(AppError::bad_request(
+            "bad_idempotency_key",
+            "Idempotency-Key 应为1至255个可见 ASCII 字符",
+            "Idempotency-Key must be 1 to 255 visible ASCII characters",
+        )),
+    }
+}
+
+pub async fn read(state: &AppState, req: Request) -> Result<Upload, AppError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match mime.as_str() {
+        "application/json" => {
+            let bytes = read_limited(req.into_body(), state.limits.json_bytes).await?;
+            let complaint = parse_complaint(&bytes)?;
+            let mut h = Sha256::new();
+            h.update(b"json\0");
+            h.update(&bytes);
+            Ok(Upload {
+                complaint,
+                files: Vec::new(),
+                request_hash: h.finalize().into(),
+            })
+        }
+        "multipart/form-data" => read_multipart(state, req).await,
+        _ => Err(AppError::unsupported(
+            "请以 application/json 或 multipart/form-data 提交投诉",
+            "send the complaint as application/json or multipart/form-data",
+        )),
+    }
+}
+
+async fn read_limited(body: Body, limit: usize) -> Result<Bytes, AppError> {
+    let mut buf = BytesMut::new();
+    let mut body = body;
+    while let Some(frame) = body.frame().await {
+        let frame = frame
+            .map_err(|e| AppError::bad_request("body_read", "读取请求内容失败", e.to_string()))?;
+        if let Ok(data) = frame.into_data() {
+            if buf.len() + data.len() > limit {
+                return Err(json_too_large(limit));
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    Ok(buf.freeze())
+}
+
+fn json_too_large(limit: usize) -> AppError {
+    AppError::too_large(
+        format!("投诉内容（JSON）超过{}KB上限", limit / 1024),
+        format!("the complaint JSON is over the {} KiB limit", limit / 1024),
+    )
+}
+
+/// Parses and validates a complaint document.
+pub fn parse_complaint(bytes: &[u8]) -> Result<Complaint, AppError> {
+    Ok(json::parse::<ComplaintInput>(bytes)?.validate()?)
+}
+
+async fn read_multipart(state: &AppState, req: Request) -> Result<Upload, AppError> {
+    let limits = state.limits;
+    let mut multipart = Multipart::from_request(req, &()).await.map_err(|e| {
+        AppError::bad_request("bad_multipart", "multipart 请求格式错误", e.body_text())
+    })?;
+    let mut complaint: Option<(Complaint, Bytes)> = None;
+    let mut files: Vec<(SealedFile, Option<String>)> = Vec::new();
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        match field.name().unwrap_or("") {
+            "complaint" => {
+                if complaint.is_some() {
+                    return Err(AppError::bad_request(
+                        "duplicate_part",
+                        "只能有一个 complaint 部分",
+                        "send exactly one complaint part",
+                    ));
+                }
+                let mut buf = BytesMut::new();
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    if buf.len() + chunk.len() > limits.json_bytes {
+                        return Err(json_too_large(limits.json_bytes));
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
+                let bytes = buf.freeze();
+                // Validate as soon as it arrives: a bad complaint fails before the photos upload.
+                complaint = Some((parse_complaint(&bytes)?, bytes));
+            }
+            "evidence" | "evidence[]" => {
+                let index = files.len();
+                if index == limits.files {
+                    return Err(AppError::too_large(
+                        format!("证据文件最多{}个", limits.files),
+                        format!("at most {} evidence files per complaint", limits.files),
+                    ));
+                }
+                let filename = field.file_name().map(clean_filename);
+                let mut pending = state
+                    .evidence
+                    .receive(limits.file_bytes)
+                    .await
+                    .map_err(io)?;
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    pending
+                        .write(&chunk)
+                        .await
+                        .map_err(|e| file_error(e, index, &filename))?;
+                }
+                let sealed = pending
+                    .seal()
+                    .await
+                    .map_err(|e| file_error(e, index, &filename))?;
+                files.push((sealed, filename));
+            }
+            other => {
+                return Err(AppError::bad_request(
+                    "unknown_part",
+                    format!("未知的表单部分“{other}”：只接受 complaint 和 evidence"),
+                    format!("unknown part {other:?}: only complaint and evidence are accepted"),
+                ));
+            }
+        }
+    }
+    let Some((complaint, bytes)) = complaint else {
+        return Err(AppError::field(
+            "complaint",
+            "required",
+            "缺少 complaint 部分（投诉内容 JSON）",
+            "the complaint part (the complaint as JSON) is missing",
+        ));
+    };
+    let mut h = Sha256::new();
+    h.update(b"multipart\0");
+    h.update(&bytes);
+    for (f, name) in &files {
+        h.update(b"\0file\0");
+        h.update(f.sha256.as_bytes());
+        h.update(name.as_deref().unwrap_or("").as_bytes());
+    }
+    Ok(Upload {
+        complaint,
+        files,
+        request_hash: h.finalize().into(),
+    })
+}
+
+/// The client's file name, kept for display only: last path component, no control characters.
+fn clean_filename(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    last.chars().filter(|c| !c.is_control()).take(200).collect()
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::too_large(
+            "请求总大小超过上限",
+            format!("the request is over its size limit: {}", e.body_text()),
+        )
+    } else {
+        AppError::bad_request("bad_multipart", "multipart 请求格式错误", e.body_text())
+    }
+}
+
+fn file_error(e: EvidenceError, index: usize, name: &Option<String>) -> AppError {
+    let which = name.clone().unwrap_or_else(|| format!("#{}", index + 1));
+    match e {
+        EvidenceError::TooLarge { limit } => AppError::too_large(
+            format!("证据文件“{which}”超过{}MB上限", limit >> 20),
+            format!(
+                "evidence file {which:?} is over the {} MiB limit",
+                limit >> 20
+            ),
+        ),
+        EvidenceError::UnsupportedType => AppError::unsupported(
+            format!("证据文件“{which}”的类型不受支持：只接受 JPEG、PNG、WebP、HEIC 照片和 PDF"),
+            format!("evidence file {which:?} is not JPEG, PNG, WebP, HEIC or PDF"),
+        ),
+        EvidenceError::Empty => AppError::field(
+            &format!("evidence[{index}]"),
+            "empty_file",
+            format!("证据文件“{which}”为空"),
+            format!("evidence file {which:?} is empty"),
+        ),
+        EvidenceError::Io(e) => io(EvidenceError::Io(e)),
+    }
+}
+
+fn io(e: EvidenceError) -> AppError {
+    AppError::Internal(format!("evidence storage: {e}"))
+}
+
+/// Makes the files visible, then commits the complaint; the receipt follows the commit.
+pub async fn submit(
+    state: &AppState,
+    upload: Upload,
+    idempotency_key: Option<String>,
+) -> Result<Receipt, AppError> {
+    let mut evidence = Vec::with_capacity(upload.files.len());
+    for (sealed, filename) in upload.files {
+        let stored = sealed.persist().await.map_err(io)?;
+        evidence.push(EvidenceRef {
+            sha256: stored.sha256,
+            size: stored.size,
+            media_type: stored.media_type.mime().to_string(),
+            filename,
+        });
+    }
+    let tracking_token = token::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    let new = NewComplaint {
+        complaint: upload.complaint,
+        received_at: Timestamp::now(),
+        token_hash: token::hash(&tracking_token),
+        tracking_token,
+        idempotency: idempotency_key.map(|key| IdempotencyKey {
+            key,
+            request_hash: upload.request_hash,
+        }),
+        evidence,
+    };
+    Ok(state.store.submit_complaint(new).await?)
+}

@@ -1,0 +1,75 @@
+//! The router and the OpenAPI document that describes it.
+
+mod complaints;
+mod deadlines;
+mod health;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderName;
+use axum::response::Json;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+use crate::AppState;
+use crate::request_id::RandomRequestId;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "kuaiwei (快维) API",
+        description = "Complaint intake, status and deadline calculation for a rapid IP rights-protection centre. Errors share one shape: {\"error\": {\"status\", \"code\", \"message_zh\", \"message_en\", \"fields\"}}."
+    ),
+    paths(
+        complaints::submit,
+        complaints::status,
+        deadlines::calendar_day,
+        deadlines::compute,
+        deadlines::procedures,
+        health::healthz,
+        health::readyz,
+        openapi_json,
+    ),
+    tags(
+        (name = "complaints", description = "filing a complaint and following it"),
+        (name = "deadlines", description = "the statutory calendar and the deadline calculator"),
+        (name = "operations", description = "health and API description"),
+    )
+)]
+pub struct ApiDoc;
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations", responses((status = 200, description = "the OpenAPI document")))]
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let upload_limit = state.limits.request_bytes;
+    Router::new()
+        .route(
+            "/api/v1/complaints",
+            post(complaints::submit).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/api/v1/complaints/{case_number}", get(complaints::status))
+        .route("/api/v1/calendar/{date}", get(deadlines::calendar_day))
+        .route("/api/v1/deadlines/compute", post(deadlines::compute))
+        .route("/api/v1/procedures", get(deadlines::procedures))
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .fallback(|| async { crate::AppError::NotFound })
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(|_| {
+            axum::response::IntoResponse::into_response(crate::AppError::Internal(
+                "handler panicked".into(),
+            ))
+        }))
+        .layer(TraceLayer::new_for_http())
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
+}

@@ -1,0 +1,60 @@
+//! What every handler shares, and the limits on what a client may send.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kuaiwei_deadlines::{Calendar, Procedures};
+use kuaiwei_evidence::EvidenceStore;
+use kuaiwei_store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub evidence: EvidenceStore,
+    pub limits: Limits,
+    pub calendar: Arc<Calendar>,
+    pub procedures: Arc<Procedures>,
+}
+
+/// Bounds on one request. Past any of them the answer is 413 and nothing is stored.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// A JSON complaint, or the JSON part of a multipart one.
+    pub json_bytes: usize,
+    /// One evidence file.
+    pub file_bytes: u64,
+    /// Evidence files in one complaint.
+    pub files: usize,
+    /// A whole multipart request.
+    pub request_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            json_bytes: 1 << 20,
+            file_bytes: 20 << 20,
+            files: 20,
+            request_bytes: 100 << 20,
+        }
+    }
+}
+
+/// How long a retry with the same `Idempotency-Key` returns the first receipt.
+pub const IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(72 * 3600);
+
+/// Forgets idempotency records past their window, hourly.
+pub(crate) async fn purge_idempotency_periodically(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let before = jiff::Timestamp::now() - IDEMPOTENCY_WINDOW;
+        match state.store.purge_idempotency(before).await {
+            Ok(n) if n > 0 => {
+                tracing::info!(purged = n, "idempotency records past their window removed")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "purging idempotency records failed"),
+        }
+    }
+}
