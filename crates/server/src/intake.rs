@@ -89,10 +89,25 @@ async fn read_limited(body: Body, limit: usize) -> Result<Bytes, AppError> {
 }
 
 fn json_too_large(limit: usize) -> AppError {
+    let (zh, en) = size_text(limit as u64);
     AppError::too_large(
-        format!("投诉内容（JSON）超过{}KB上限", limit / 1024),
-        format!("the complaint JSON is over the {} KiB limit", limit / 1024),
+        format!("投诉内容（JSON）超过{zh}上限"),
+        format!("the complaint JSON is over the {en} limit"),
     )
+}
+
+/// A byte limit as people read it, in zh and en: `20MB`/`20 MiB`, `64KB`/`64 KiB`, or bytes.
+/// Exact, never rounded: a limit of 64 KiB must not read "0 MiB".
+fn size_text(bytes: u64) -> (String, String) {
+    const KIB: u64 = 1 << 10;
+    const MIB: u64 = 1 << 20;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        (format!("{}MB", bytes / MIB), format!("{} MiB", bytes / MIB))
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        (format!("{}KB", bytes / KIB), format!("{} KiB", bytes / KIB))
+    } else {
+        (format!("{bytes}字节"), format!("{bytes} bytes"))
+    }
 }
 
 /// Parses and validates a complaint document.
@@ -206,13 +221,13 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
 fn file_error(e: EvidenceError, index: usize, name: &Option<String>) -> AppError {
     let which = name.clone().unwrap_or_else(|| format!("#{}", index + 1));
     match e {
-        EvidenceError::TooLarge { limit } => AppError::too_large(
-            format!("证据文件“{which}”超过{}MB上限", limit >> 20),
-            format!(
-                "evidence file {which:?} is over the {} MiB limit",
-                limit >> 20
-            ),
-        ),
+        EvidenceError::TooLarge { limit } => {
+            let (zh, en) = size_text(limit);
+            AppError::too_large(
+                format!("证据文件“{which}”超过{zh}上限"),
+                format!("evidence file {which:?} is over the {en} limit"),
+            )
+        }
         EvidenceError::UnsupportedType => AppError::unsupported(
             format!("证据文件“{which}”的类型不受支持：只接受 JPEG、PNG、WebP、HEIC 照片和 PDF"),
             format!("evidence file {which:?} is not JPEG, PNG, WebP, HEIC or PDF"),
@@ -260,4 +275,22 @@ pub async fn submit(
         evidence,
     };
     Ok(state.store.submit_complaint(new).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size_text;
+
+    #[test]
+    fn limits_are_written_exactly_in_the_largest_whole_unit() {
+        let cases = [
+            (20 << 20, "20MB", "20 MiB"),
+            (64 << 10, "64KB", "64 KiB"),
+            (1536 << 10, "1536KB", "1536 KiB"),
+            (1000, "1000字节", "1000 bytes"),
+        ];
+        for (bytes, zh, en) in cases {
+            assert_eq!(size_text(bytes), (zh.to_string(), en.to_string()));
+        }
+    }
 }

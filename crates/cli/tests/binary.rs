@@ -1,0 +1,178 @@
+//! The real `kuaiwei` binary: serving on SQLite until SIGTERM, and the calendar commands whose
+//! output scripts rely on.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use kuaiwei_e2e::{ApiClient, TempDir, serial};
+
+/// Cargo builds the binary of this package for its integration tests.
+fn kuaiwei() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_kuaiwei"))
+}
+
+fn run(bin: &Path, data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("KUAIWEI_CONFIG")
+        .env_remove("KUAIWEI_DATABASE_URL")
+        .output()
+        .expect("the kuaiwei binary runs")
+}
+
+/// A port that was free a moment ago.
+fn free_port() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap()
+}
+
+/// A `kuaiwei serve` process, killed if a test fails while it runs.
+struct Server {
+    child: Child,
+    log: PathBuf,
+    address: SocketAddr,
+}
+
+impl Server {
+    fn start(bin: &Path, data_dir: &Path, log: PathBuf) -> Server {
+        let address = free_port();
+        let out = std::fs::File::create(&log).unwrap();
+        let child = Command::new(bin)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(["serve", "--listen", &address.to_string()])
+            .env_remove("KUAIWEI_CONFIG")
+            .env_remove("KUAIWEI_DATABASE_URL")
+            .env_remove("KUAIWEI_LISTEN")
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .spawn()
+            .expect("kuaiwei serve starts");
+        Server {
+            child,
+            log,
+            address,
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits until `/readyz` answers 200, failing if the process exits first.
+    async fn ready(&mut self, client: &ApiClient) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("kuaiwei serve exited with {status}:\n{}", self.log());
+            }
+            if tokio::net::TcpStream::connect(self.address).await.is_ok()
+                && client.get("/readyz", &[]).await.status == 200
+            {
+                return;
+            }
+            assert!(Instant::now() < deadline, "not ready:\n{}", self.log());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    async fn terminate(&mut self) -> std::process::ExitStatus {
+        let killed = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "still running after SIGTERM:\n{}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_until_sigterm_exits_zero_and_keeps_what_it_filed() {
+    let bin = kuaiwei();
+    let dir = TempDir::new("bin-serve");
+    let data = dir.path().join("data");
+
+    let mut server = Server::start(&bin, &data, dir.path().join("serve-1.log"));
+    let client = ApiClient::new(server.address);
+    server.ready(&client).await;
+    let receipt = client.file_complaint(1).await;
+    assert_eq!(serial(receipt["case_number"].as_str().unwrap()), 1);
+    let status = server.terminate().await;
+    assert!(status.success(), "exit {status}:\n{}", server.log());
+    assert!(data.join("kuaiwei.db").is_file());
+
+    // A second start on the same data directory still knows the case.
+    let mut again = Server::start(&bin, &data, dir.path().join("serve-2.log"));
+    let client = ApiClient::new(again.address);
+    again.ready(&client).await;
+    let view = client.status_of(&receipt).await;
+    assert_eq!(view.status, 200, "{}", String::from_utf8_lossy(&view.body));
+    assert_eq!(view.json()["case_number"], receipt["case_number"]);
+    let next = client.file_complaint(2).await;
+    assert_eq!(serial(next["case_number"].as_str().unwrap()), 2);
+    let status = again.terminate().await;
+    assert!(status.success(), "exit {status}:\n{}", again.log());
+}
+
+#[test]
+fn calendar_check_prints_working_for_the_adjusted_saturday_after_national_day() {
+    let bin = kuaiwei();
+    let dir = TempDir::new("bin-cal");
+    let out = run(&bin, dir.path(), &["calendar", "check", "2026-10-10"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "working\n");
+    let out = run(&bin, dir.path(), &["calendar", "check", "2026-10-01"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "rest\n");
+}
+
+#[test]
+fn calendar_add_counts_five_working_days_across_national_day() {
+    let bin = kuaiwei();
+    let dir = TempDir::new("bin-cal");
+    let out = run(
+        &bin,
+        dir.path(),
+        &["calendar", "add", "2026-09-28", "--working-days", "5"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "2026-10-10\n");
+}
+
+#[test]
+fn calendar_check_of_a_year_not_loaded_fails_naming_the_year() {
+    let bin = kuaiwei();
+    let dir = TempDir::new("bin-cal");
+    let out = run(&bin, dir.path(), &["calendar", "check", "2030-01-01"]);
+    assert!(!out.status.success(), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("2030"),
+        "{out:?}"
+    );
+}

@@ -1,0 +1,189 @@
+//! The deadline calculator, health, the OpenAPI document and the fallback.
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// calendar, deadlines and procedures
+
+#[tokio::test]
+async fn the_saturday_after_national_day_2026_is_an_adjusted_workday() {
+    let app = app().await;
+    let res = app.get("/api/v1/calendar/2026-10-10").await;
+    assert_eq!(res.status, StatusCode::OK, "body: {}", res.body);
+    assert_eq!(res.body["date"], "2026-10-10");
+    assert_eq!(res.body["day"], "working");
+    assert_eq!(res.body["kind"], "adjusted_workday");
+    assert_eq!(res.body["holiday_zh"], "国庆节");
+    assert!(!res.body["holiday_en"].as_str().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn national_day_2026_is_a_rest_day() {
+    let app = app().await;
+    let res = app.get("/api/v1/calendar/2026-10-01").await;
+    assert_eq!(res.status, StatusCode::OK, "body: {}", res.body);
+    assert_eq!(res.body["day"], "rest");
+    assert_eq!(res.body["kind"], "holiday_rest");
+    assert_eq!(res.body["holiday_zh"], "国庆节");
+}
+
+#[tokio::test]
+async fn a_date_in_a_year_not_loaded_is_a_422_naming_the_year() {
+    let app = app().await;
+    let res = app.get("/api/v1/calendar/2030-01-02").await;
+    assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(
+        field_errors(&res),
+        vec![("date".to_string(), "year_not_loaded".to_string())]
+    );
+    assert!(res.body.to_string().contains("2030"), "{}", res.body);
+}
+
+#[tokio::test]
+async fn a_date_that_is_not_a_date_is_a_422() {
+    let app = app().await;
+    for bad in ["2026-13-01", "2026-02-30", "yesterday"] {
+        let res = app.get(&format!("/api/v1/calendar/{bad}")).await;
+        assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(
+            field_errors(&res),
+            vec![("date".to_string(), "date_format".to_string())]
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_p1_clock_started_before_national_day_falls_due_on_the_adjusted_workday() {
+    let app = app().await;
+    let res = app
+        .post_json(
+            "/api/v1/deadlines/compute",
+            json!({"procedure": "P1", "start": "2026-09-28T09:00:00+08:00",
+                   "now": "2026-09-29T09:00:00+08:00"})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "body: {}", res.body);
+    assert_eq!(res.body["procedure"], "P1");
+    assert_eq!(res.body["due_date"], "2026-10-10");
+    assert_eq!(res.body["status"], "running");
+    assert!(res.body["seconds_left"].as_i64().unwrap() > 0);
+    let explanation = res.body["explanation"].as_array().unwrap();
+    assert!(!explanation.is_empty());
+    assert!(
+        explanation
+            .iter()
+            .all(|s| !s["zh"].as_str().unwrap().is_empty() && !s["en"].as_str().unwrap().is_empty())
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_procedure_is_a_422_listing_the_known_ones() {
+    let app = app().await;
+    let res = app
+        .post_json(
+            "/api/v1/deadlines/compute",
+            json!({"procedure": "Z9", "start": "2026-09-28T09:00:00+08:00"}).to_string(),
+        )
+        .await;
+    assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(
+        field_errors(&res),
+        vec![("procedure".to_string(), "unknown_procedure".to_string())]
+    );
+    assert!(
+        res.body["error"]["fields"][0]["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("P3"),
+        "{}",
+        res.body
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_field_in_a_deadline_question_is_a_422() {
+    let app = app().await;
+    let res = app
+        .post_json(
+            "/api/v1/deadlines/compute",
+            json!({"procedure": "P1", "start": "2026-09-28T09:00:00+08:00", "deadline": "soon"})
+                .to_string(),
+        )
+        .await;
+    assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let fields = field_errors(&res);
+    assert_eq!(fields.len(), 1, "{fields:?}");
+    assert_eq!(fields[0].1, "unknown_field");
+}
+
+#[tokio::test]
+async fn the_procedures_list_includes_p3_and_m2_with_their_basis() {
+    let app = app().await;
+    let res = app.get("/api/v1/procedures").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let list = res.body.as_array().unwrap();
+    for id in ["P3", "M2"] {
+        let p = list
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap_or_else(|| panic!("{id} missing from {}", res.body));
+        assert!(!p["name_zh"].as_str().unwrap().is_empty());
+        assert!(!p["limit"].as_str().unwrap().is_empty());
+        assert!(!p["legal_basis"].as_str().unwrap().is_empty());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// operations
+
+#[tokio::test]
+async fn health_and_readiness_answer_200() {
+    let app = app().await;
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, StatusCode::OK);
+    assert_eq!(health.body["status"], "ok");
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(ready.body["status"], "ready");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let app = app().await;
+    let res = app.get("/api/v1/openapi.json").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let paths = res.body["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/complaints", "post"),
+        ("/api/v1/complaints/{case_number}", "get"),
+        ("/api/v1/calendar/{date}", "get"),
+        ("/api/v1/deadlines/compute", "post"),
+        ("/api/v1/procedures", "get"),
+        ("/api/v1/openapi.json", "get"),
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from the OpenAPI document"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_404_in_the_error_shape() {
+    let app = app().await;
+    let res = app.get("/api/v1/nothing-here").await;
+    assert_error(&res, StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = app().await;
+    let res = app.get("/healthz").await;
+    let id = res.headers["x-request-id"].to_str().unwrap();
+    assert!(!id.is_empty());
+    let again = app.get("/healthz").await;
+    assert_ne!(again.headers["x-request-id"], id);
+}

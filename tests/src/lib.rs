@@ -1,0 +1,536 @@
+//! End-to-end test helpers. [`spawn_app`] starts a real kuaiwei server on `127.0.0.1:0` with a
+//! fresh store (a temporary SQLite file, or a fresh PostgreSQL database) and a fresh evidence
+//! directory, and [`TestApp`] talks to it over HTTP with a small hyper client ([`ApiClient`]),
+//! keeping the store at hand for assertions. Modelled on zero-to-production's `spawn_app()`.
+//!
+//! PostgreSQL needs `KUAIWEI_TEST_POSTGRES_URL` (for example
+//! `postgres://postgres@127.0.0.1:5432/postgres`); without it [`spawn_app`] says loudly that it
+//! skipped PostgreSQL and returns `None`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{HeaderMap, Method, Request, StatusCode, header};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use kuaiwei_deadlines::{Calendar, Procedures};
+use kuaiwei_evidence::EvidenceStore;
+use kuaiwei_server::{AppState, Limits};
+use kuaiwei_store::Store;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use sqlx::Connection;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Small limits, so that every one of them can be passed cheaply.
+pub const LIMITS: Limits = Limits {
+    json_bytes: 4 * 1024,
+    file_bytes: 64 * 1024,
+    files: 4,
+    request_bytes: 256 * 1024,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server with its own store and data directory.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: ApiClient,
+    pub store: Arc<dyn Store>,
+    pub evidence_root: PathBuf,
+    pub backend: Backend,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    _dir: TempDir,
+}
+
+/// Starts a server on a fresh store; `None` (after saying so on stderr) when PostgreSQL is asked
+/// for and `KUAIWEI_TEST_POSTGRES_URL` is not set.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let dir = TempDir::new("e2e");
+    let store: Arc<dyn Store> = match backend {
+        Backend::Sqlite => Arc::new(
+            kuaiwei_store_sqlite::SqliteStore::open(
+                &dir.path().join("kuaiwei.db"),
+                kuaiwei_store_sqlite::WriteOptions::default(),
+            )
+            .await
+            .expect("the SQLite store opens"),
+        ),
+        Backend::Postgres => {
+            let Some(url) = fresh_postgres_database().await else {
+                eprintln!(
+                    "!!! SKIPPED on PostgreSQL: set KUAIWEI_TEST_POSTGRES_URL \
+                     (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it"
+                );
+                return None;
+            };
+            Arc::new(
+                kuaiwei_store_postgres::PostgresStore::connect(
+                    &url,
+                    kuaiwei_store_postgres::WriteOptions::default(),
+                )
+                .await
+                .expect("the PostgreSQL store connects"),
+            )
+        }
+    };
+    let evidence_root = dir.path().join("evidence");
+    let state = AppState {
+        store: store.clone(),
+        evidence: EvidenceStore::open(&evidence_root)
+            .await
+            .expect("the evidence store opens"),
+        limits: LIMITS,
+        calendar: Arc::new(Calendar::bundled()),
+        procedures: Arc::new(Procedures::bundled()),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("port 0 binds");
+    let address = listener.local_addr().unwrap();
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(kuaiwei_server::serve(listener, state, async {
+        let _ = rx.await;
+    }));
+    Some(TestApp {
+        address,
+        client: ApiClient::new(address),
+        store,
+        evidence_root,
+        backend,
+        shutdown: Some(tx),
+        server: Some(server),
+        _dir: dir,
+    })
+}
+
+/// Creates an empty database named after this process and a counter; returns its URL.
+async fn fresh_postgres_database() -> Option<String> {
+    static N: AtomicU32 = AtomicU32::new(0);
+    static SWEPT: AtomicBool = AtomicBool::new(false);
+    let admin_url = std::env::var("KUAIWEI_TEST_POSTGRES_URL").ok()?;
+    let name = format!(
+        "kuaiwei_t_e2e_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("KUAIWEI_TEST_POSTGRES_URL connects");
+    if !SWEPT.swap(true, Ordering::Relaxed) {
+        drop_databases_of_finished_runs(&mut admin).await;
+    }
+    for sql in [
+        format!("drop database if exists {name}"),
+        format!("create database {name}"),
+    ] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut admin)
+            .await
+            .expect("the test database is created");
+    }
+    let _ = admin.close().await;
+    match admin_url.rsplit_once('/') {
+        Some((base, _)) => Some(format!("{base}/{name}")),
+        None => panic!("KUAIWEI_TEST_POSTGRES_URL must end in /DATABASE"),
+    }
+}
+
+/// Drops the databases of earlier test runs whose process is gone (databases of a run still
+/// going, in another process, are left alone).
+async fn drop_databases_of_finished_runs(admin: &mut sqlx::PgConnection) {
+    let names: Vec<String> =
+        sqlx::query_scalar("select datname from pg_database where datname like 'kuaiwei_t_e2e_%'")
+            .fetch_all(&mut *admin)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let pid = name.split('_').nth(3).unwrap_or("");
+        let gone = !pid.is_empty() && !Path::new("/proc").join(pid).exists();
+        if gone && Path::new("/proc/self").exists() {
+            let sql = format!("drop database if exists {name}");
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *admin)
+                .await;
+        }
+    }
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = ApiClient;
+
+    fn deref(&self) -> &ApiClient {
+        &self.client
+    }
+}
+
+impl TestApp {
+    /// Entries in the change log: one per stored complaint.
+    pub async fn change_count(&self) -> usize {
+        self.store.changes_since(0, 1000).await.unwrap().len()
+    }
+
+    /// Files waiting under `evidence/tmp` (there must be none after any answer).
+    pub fn temporary_files(&self) -> Vec<PathBuf> {
+        files_under(&self.evidence_root.join("tmp"))
+    }
+
+    /// Evidence files stored under their digest.
+    pub fn stored_files(&self) -> Vec<PathBuf> {
+        files_under(&self.evidence_root.join("sha256"))
+    }
+
+    /// Where an evidence file with this digest is stored.
+    pub fn stored_path(&self, sha256: &str) -> PathBuf {
+        self.evidence_root
+            .join("sha256")
+            .join(&sha256[..2])
+            .join(sha256)
+    }
+
+    /// No change, no evidence file and no temporary.
+    pub async fn assert_nothing_stored(&self, what: &str) {
+        assert_eq!(
+            self.change_count().await,
+            0,
+            "{what}: the change log is not empty"
+        );
+        assert_eq!(self.temporary_files(), Vec::<PathBuf>::new(), "{what}");
+        assert_eq!(self.stored_files(), Vec::<PathBuf>::new(), "{what}");
+    }
+
+    /// Asks the server to stop: it accepts no new connection and finishes those in flight.
+    pub fn trigger_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Whether `serve` has returned.
+    pub fn has_stopped(&self) -> bool {
+        self.server.as_ref().is_none_or(|s| s.is_finished())
+    }
+
+    /// Stops the server (if not yet asked) and waits until it has finished.
+    pub async fn stop(&mut self) -> std::io::Result<()> {
+        self.trigger_shutdown();
+        match self.server.take() {
+            Some(server) => server.await.expect("the server task does not panic"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A small HTTP/1 client bound to one server.
+#[derive(Clone)]
+pub struct ApiClient {
+    pub address: SocketAddr,
+    client: Client<HttpConnector, Full<Bytes>>,
+}
+
+/// A response read to its end.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "{} response is not JSON ({e}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    /// The `code` of an error response, after checking the one error shape and its messages.
+    pub fn error_code(&self) -> String {
+        let v = self.json();
+        let e = &v["error"];
+        assert_eq!(e["status"], self.status.as_u16(), "{v}");
+        for m in ["message_zh", "message_en"] {
+            assert!(
+                !e[m].as_str().unwrap_or("").trim().is_empty(),
+                "{m} empty: {v}"
+            );
+        }
+        e["code"].as_str().unwrap_or_default().to_string()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl ApiClient {
+    pub fn new(address: SocketAddr) -> ApiClient {
+        ApiClient {
+            address,
+            client: Client::builder(TokioExecutor::new()).build_http(),
+        }
+    }
+
+    /// Sends one request and reads the whole response.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> TestResponse {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(format!("http://{}{path}", self.address));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = self
+            .client
+            .request(req.body(Full::new(Bytes::from(body))).unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e:?}"));
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
+        self.send(Method::GET, path, headers, Vec::new()).await
+    }
+
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: impl Into<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut all = vec![(header::CONTENT_TYPE.as_str(), "application/json")];
+        all.extend_from_slice(headers);
+        self.send(Method::POST, path, &all, body.into()).await
+    }
+
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        form: Multipart,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let content_type = form.content_type();
+        let mut all = vec![(header::CONTENT_TYPE.as_str(), content_type.as_str())];
+        all.extend_from_slice(headers);
+        self.send(Method::POST, path, &all, form.finish()).await
+    }
+
+    /// Files a valid complaint and returns its receipt, or panics with the answer.
+    pub async fn file_complaint(&self, n: u32) -> Value {
+        let res = self
+            .post_json("/api/v1/complaints", complaint(n).to_string(), &[])
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(&res.body)
+        );
+        res.json()
+    }
+
+    /// The complainant's view of a case.
+    pub async fn status_of(&self, receipt: &Value) -> TestResponse {
+        let case = receipt["case_number"].as_str().unwrap();
+        let token = receipt["tracking_token"].as_str().unwrap();
+        self.get(
+            &format!("/api/v1/complaints/{case}"),
+            &[("x-tracking-token", token)],
+        )
+        .await
+    }
+}
+
+/// A multipart/form-data body written by hand.
+pub struct Multipart {
+    boundary: String,
+    body: Vec<u8>,
+}
+
+impl Default for Multipart {
+    fn default() -> Self {
+        Multipart::new()
+    }
+}
+
+impl Multipart {
+    pub fn new() -> Multipart {
+        Multipart {
+            boundary: "kuaiwei-e2e-boundary-q8Zx1Lr0".into(),
+            body: Vec::new(),
+        }
+    }
+
+    pub fn content_type(&self) -> String {
+        format!("multipart/form-data; boundary={}", self.boundary)
+    }
+
+    /// The `complaint` part.
+    pub fn complaint(self, json: &Value) -> Multipart {
+        self.part(
+            "complaint",
+            None,
+            "application/json",
+            json.to_string().as_bytes(),
+        )
+    }
+
+    /// An `evidence` file part.
+    pub fn evidence(self, filename: &str, bytes: &[u8]) -> Multipart {
+        self.part(
+            "evidence",
+            Some(filename),
+            "application/octet-stream",
+            bytes,
+        )
+    }
+
+    pub fn part(
+        mut self,
+        name: &str,
+        filename: Option<&str>,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Multipart {
+        let disposition = match filename {
+            Some(f) => format!("form-data; name=\"{name}\"; filename=\"{f}\""),
+            None => format!("form-data; name=\"{name}\""),
+        };
+        let head = format!(
+            "--{}\r\nContent-Disposition: {disposition}\r\nContent-Type: {content_type}\r\n\r\n",
+            self.boundary
+        );
+        self.body.extend_from_slice(head.as_bytes());
+        self.body.extend_from_slice(bytes);
+        self.body.extend_from_slice(b"\r\n");
+        self
+    }
+
+    /// The body, closed by the final boundary.
+    pub fn finish(mut self) -> Vec<u8> {
+        let end = format!("--{}--\r\n", self.boundary);
+        self.body.extend_from_slice(end.as_bytes());
+        self.body
+    }
+}
+
+/// A valid fair complaint; `n` varies the respondent and the description.
+pub fn complaint(n: u32) -> Value {
+    json!({
+        "channel": {"kind": "fair", "fair_name": "第138届广交会", "booth": format!("16.1K{n}")},
+        "complainant": {"kind": "organisation", "name": "耐克创新有限合伙公司", "mobile": "13812345678"},
+        "rights": [{"kind": "trademark", "number": "1234567", "nice_classes": [25]}],
+        "respondent": {"name": format!("被投诉人{n}号鞋业有限公司")},
+        "description": format!("第{n}号投诉：展出的运动鞋使用了与注册商标相同的标识"),
+    })
+}
+
+/// `head`, then filler bytes up to `len`.
+pub fn padded(head: &[u8], len: usize) -> Vec<u8> {
+    let mut v = head.to_vec();
+    v.extend((v.len()..len).map(|i| (i % 251) as u8));
+    v
+}
+
+/// A body a sniffer takes for JPEG.
+pub fn jpeg(len: usize) -> Vec<u8> {
+    padded(b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00", len)
+}
+
+pub fn png(len: usize) -> Vec<u8> {
+    padded(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", len)
+}
+
+pub fn pdf(len: usize) -> Vec<u8> {
+    padded(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", len)
+}
+
+pub fn heic(len: usize) -> Vec<u8> {
+    padded(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic", len)
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The case numbers' running numbers, e.g. 17 for `KW-2026-000017`.
+pub fn serial(case_number: &str) -> u32 {
+    case_number
+        .rsplit('-')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not a case number: {case_number}"))
+}
+
+/// Every file below `dir`, recursively; none if it does not exist.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// A directory of its own under the system's temporary directory, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "kuaiwei-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("a temporary directory is created");
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
