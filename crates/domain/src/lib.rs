@@ -6,11 +6,13 @@
 //! characters (unified social credit codes, CN patent numbers) are newtypes that cannot hold an
 //! invalid value. No I/O, no clock: this crate is where the rules on input live.
 
+mod case;
 mod case_number;
 mod complaint;
 mod error;
 mod ids;
 
+pub use case::{Action, CaseState, IllegalAction, Outcome, transition};
 pub use case_number::{CaseNumber, CaseNumberError};
 pub use complaint::input;
 pub use complaint::{

@@ -39,6 +39,12 @@ pub enum AppError {
     /// 422: an idempotency key reused for a different request.
     #[error("idempotency key reused with a different request")]
     IdempotencyKeyReused,
+    /// 409: the step is not allowed from where the case stands; the allowed steps are listed.
+    #[error("illegal step: {0}")]
+    IllegalAction(kuaiwei_domain::IllegalAction),
+    /// 409: the case changed while the request was being decided.
+    #[error("the case changed meanwhile")]
+    Conflict,
     /// 503: the store is not taking requests (shutting down, database unreachable).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -62,6 +68,9 @@ pub struct ErrorDetail {
     /// For 422: every bad field, with its path.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// For an illegal step (409): the steps allowed from the case's current state.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<&'static str>,
 }
 
 impl AppError {
@@ -102,6 +111,38 @@ impl AppError {
     fn parts(self) -> (StatusCode, &'static str, String, String, Vec<FieldError>) {
         use StatusCode as S;
         match self {
+            AppError::IllegalAction(e) => {
+                let allowed = e
+                    .allowed
+                    .iter()
+                    .map(|a| a.key())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (
+                    S::CONFLICT,
+                    "illegal_step",
+                    format!(
+                        "案件当前为“{}”，不能执行 {}；可执行：{}",
+                        e.from.zh(),
+                        e.tried.key(),
+                        allowed
+                    ),
+                    format!(
+                        "a case that is {} cannot take the step {}; allowed: {}",
+                        e.from.key(),
+                        e.tried.key(),
+                        allowed
+                    ),
+                    vec![],
+                )
+            }
+            AppError::Conflict => (
+                S::CONFLICT,
+                "conflict",
+                "案件刚被他人更新，请刷新后重试".into(),
+                "the case was changed by someone else meanwhile; reload and try again".into(),
+                vec![],
+            ),
             AppError::Validation(e) => (
                 S::UNPROCESSABLE_ENTITY,
                 "validation_failed",
@@ -171,6 +212,10 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let allowed = match &self {
+            AppError::IllegalAction(e) => e.allowed.iter().map(|a| a.key()).collect(),
+            _ => Vec::new(),
+        };
         let (status, code, message_zh, message_en, fields) = self.parts();
         let body = ErrorBody {
             error: ErrorDetail {
@@ -179,6 +224,7 @@ impl IntoResponse for AppError {
                 message_zh,
                 message_en,
                 fields,
+                allowed,
             },
         };
         (status, Json(body)).into_response()
@@ -190,6 +236,8 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::IdempotencyMismatch => AppError::IdempotencyKeyReused,
             StoreError::Closed => AppError::Unavailable(e.to_string()),
+            StoreError::VersionConflict => AppError::Conflict,
+            StoreError::NotFound => AppError::NotFound,
             StoreError::Backend(_) | StoreError::Conflict(_) | StoreError::Corrupt(_) => {
                 AppError::Internal(e.to_string())
             }

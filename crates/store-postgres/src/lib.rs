@@ -6,6 +6,7 @@
 //! `seq > n` never skips a row that commits late), and idempotency keys and per-year case
 //! counters need no further coordination between nodes.
 
+mod cases;
 mod read;
 mod write;
 
@@ -14,8 +15,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kuaiwei_store::{
-    Batcher, Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, NewComplaint, Page,
-    Receipt, Store, StoreError,
+    AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
+    ComplaintSummary, NewComplaint, Page, QueueFilter, QueueItem, Receipt, Store, StoreError,
+    UpdatedCase, WriteDone, WriteOp,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
@@ -35,7 +37,7 @@ impl Default for WriteOptions {
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
-    writer: Batcher<NewComplaint, Receipt>,
+    writer: Batcher<WriteOp, WriteDone>,
 }
 
 impl PostgresStore {
@@ -67,7 +69,50 @@ pub(crate) fn backend(e: impl std::fmt::Display) -> StoreError {
 #[async_trait]
 impl Store for PostgresStore {
     async fn submit_complaint(&self, new: NewComplaint) -> Result<Receipt, StoreError> {
-        self.writer.submit(new).await
+        match self.writer.submit(WriteOp::Submit(Box::new(new))).await? {
+            WriteDone::Submitted(r) => Ok(r),
+            WriteDone::Updated(_) => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    async fn update_case(&self, update: CaseUpdate) -> Result<UpdatedCase, StoreError> {
+        match self
+            .writer
+            .submit(WriteOp::Update(Box::new(update)))
+            .await?
+        {
+            WriteDone::Updated(u) => Ok(u),
+            WriteDone::Submitted(_) => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    async fn case(&self, case_number: &str) -> Result<Option<CaseRecord>, StoreError> {
+        cases::case(&self.pool, case_number).await
+    }
+
+    async fn queue(
+        &self,
+        filter: &QueueFilter,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<QueueItem>, StoreError> {
+        cases::queue(&self.pool, filter, limit, offset).await
+    }
+
+    async fn case_events(&self, case_number: &str) -> Result<Vec<AuditEvent>, StoreError> {
+        cases::case_events(&self.pool, case_number).await
+    }
+
+    async fn audit_events(&self, after: i64, limit: u32) -> Result<Vec<AuditEvent>, StoreError> {
+        cases::audit_events(&self.pool, after, limit).await
+    }
+
+    async fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
+        cases::audit_head(&self.pool).await
     }
 
     async fn complaint_for_complainant(

@@ -5,12 +5,14 @@ use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
 use kuaiwei_domain::{CaseNumber, ComplaintStatus};
 use kuaiwei_store::{
-    BatchHandler, EvidenceRef, NewComplaint, Receipt, StoreError, case_year, truncate_to_micros,
+    BatchHandler, EvidenceRef, NewComplaint, NewEvent, Receipt, StoreError, WriteDone, WriteOp,
+    case_year, truncate_to_micros,
 };
 use sqlx::PgExecutor;
 use sqlx::postgres::{PgConnection, PgPool};
 
-use crate::backend;
+use crate::cases::{append_event, next_case_number};
+use crate::{backend, cases};
 
 /// Every writer on every node takes this transaction-scoped advisory lock first (see lib.rs).
 const WRITE_LOCK: i64 = 0x6b75_6169_7765_6901;
@@ -28,16 +30,19 @@ impl Writer {
     /// stored); an inner error refuses one request and lets the others commit.
     async fn commit(
         &mut self,
-        batch: &[NewComplaint],
-    ) -> Result<Vec<Result<Receipt, StoreError>>, sqlx::Error> {
+        batch: &[WriteOp],
+    ) -> Result<Vec<Result<WriteDone, StoreError>>, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("select pg_advisory_xact_lock($1)")
             .bind(WRITE_LOCK)
             .execute(&mut *tx)
             .await?;
         let mut out = Vec::with_capacity(batch.len());
-        for new in batch {
-            out.push(insert(&mut tx, new).await?);
+        for op in batch {
+            out.push(match op {
+                WriteOp::Submit(new) => insert(&mut tx, new).await?.map(WriteDone::Submitted),
+                WriteOp::Update(u) => cases::update(&mut tx, u).await?.map(WriteDone::Updated),
+            });
         }
         tx.commit().await?;
         Ok(out)
@@ -45,10 +50,10 @@ impl Writer {
 }
 
 impl BatchHandler for Writer {
-    type Req = NewComplaint;
-    type Resp = Receipt;
+    type Req = WriteOp;
+    type Resp = WriteDone;
 
-    async fn handle(&mut self, batch: Vec<NewComplaint>) -> Vec<Result<Receipt, StoreError>> {
+    async fn handle(&mut self, batch: Vec<WriteOp>) -> Vec<Result<WriteDone, StoreError>> {
         match self.commit(&batch).await {
             Ok(results) => results,
             Err(e) if batch.len() > 1 => {
@@ -91,15 +96,7 @@ async fn insert(
 
     let received_at = truncate_to_micros(new.received_at);
     let year = case_year(received_at);
-    let (sequence,): (i64,) = sqlx::query_as(
-        "insert into case_counters (year, last_sequence) values ($1, 1)
-         on conflict (year) do update set last_sequence = case_counters.last_sequence + 1
-         returning last_sequence",
-    )
-    .bind(i64::from(year))
-    .fetch_one(&mut *conn)
-    .await?;
-    let case_number = CaseNumber::new(year, sequence as u64);
+    let case_number = next_case_number(conn, year).await?;
     let body = match serde_json::to_string(&new.complaint) {
         Ok(b) => b,
         Err(e) => return Ok(Err(StoreError::Corrupt(e.to_string()))),
@@ -158,6 +155,26 @@ async fn insert(
         .execute(&mut *conn)
         .await?;
     }
+
+    sqlx::query(
+        "insert into cases (case_number, complaint_id, state, received_at, version)
+         values ($1, $2, 'received', $3, 1)",
+    )
+    .bind(case_number.as_str())
+    .bind(id)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    let event = NewEvent {
+        actor: "complainant".into(),
+        kind: "received".into(),
+        payload: serde_json::json!({
+            "channel": new.complaint.channel.key(),
+            "evidence": new.evidence.iter().map(|e| &e.sha256).collect::<Vec<_>>(),
+        }),
+        reason: None,
+    };
+    append_event(conn, case_number.as_str(), &event, received_at).await?;
 
     sqlx::query(
         "insert into change_log (entity, entity_key, op, at) values ('complaint', $1, 'created', $2)",

@@ -6,6 +6,7 @@
 //! submissions share a transaction and its fsync. Reads use a separate pool and never wait
 //! for the writer.
 
+mod cases;
 mod read;
 mod time;
 mod write;
@@ -17,8 +18,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use kuaiwei_store::{
-    Batcher, Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, NewComplaint, Page,
-    Receipt, Store, StoreError,
+    AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
+    ComplaintSummary, NewComplaint, Page, QueueFilter, QueueItem, Receipt, Store, StoreError,
+    UpdatedCase, WriteDone, WriteOp,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -45,7 +47,7 @@ pub struct SqliteStore {
     /// One connection for rare maintenance writes (purges); it takes SQLite's write lock in turn
     /// with the writer, waiting at most `busy_timeout`.
     maintenance: SqlitePool,
-    writer: Batcher<NewComplaint, Receipt>,
+    writer: Batcher<WriteOp, WriteDone>,
 }
 
 impl SqliteStore {
@@ -97,7 +99,50 @@ pub(crate) fn backend(e: impl std::fmt::Display) -> StoreError {
 #[async_trait]
 impl Store for SqliteStore {
     async fn submit_complaint(&self, new: NewComplaint) -> Result<Receipt, StoreError> {
-        self.writer.submit(new).await
+        match self.writer.submit(WriteOp::Submit(Box::new(new))).await? {
+            WriteDone::Submitted(r) => Ok(r),
+            WriteDone::Updated(_) => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    async fn update_case(&self, update: CaseUpdate) -> Result<UpdatedCase, StoreError> {
+        match self
+            .writer
+            .submit(WriteOp::Update(Box::new(update)))
+            .await?
+        {
+            WriteDone::Updated(u) => Ok(u),
+            WriteDone::Submitted(_) => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    async fn case(&self, case_number: &str) -> Result<Option<CaseRecord>, StoreError> {
+        cases::case(&self.read, case_number).await
+    }
+
+    async fn queue(
+        &self,
+        filter: &QueueFilter,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<QueueItem>, StoreError> {
+        cases::queue(&self.read, filter, limit, offset).await
+    }
+
+    async fn case_events(&self, case_number: &str) -> Result<Vec<AuditEvent>, StoreError> {
+        cases::case_events(&self.read, case_number).await
+    }
+
+    async fn audit_events(&self, after: i64, limit: u32) -> Result<Vec<AuditEvent>, StoreError> {
+        cases::audit_events(&self.read, after, limit).await
+    }
+
+    async fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
+        cases::audit_head(&self.read).await
     }
 
     async fn complaint_for_complainant(

@@ -6,9 +6,12 @@
 use std::collections::HashSet;
 
 use jiff::Timestamp;
-use kuaiwei_domain::{ComplaintInput, ComplaintStatus};
+use kuaiwei_domain::{CaseNumber, CaseState, ComplaintInput, ComplaintStatus, Outcome};
 
-use crate::{ComplaintFilter, EvidenceRef, IdempotencyKey, NewComplaint, Page, Store, StoreError};
+use crate::{
+    CaseUpdate, ComplaintFilter, EvidenceRef, IdempotencyKey, LinkedCase, NewComplaint, NewEvent,
+    Page, QueueFilter, Store, StoreError, StoredClock, verify_chain,
+};
 
 /// A valid complaint whose text and respondent depend on `n`, received at `at`.
 pub fn sample(n: u32, at: &str, channel: &str) -> NewComplaint {
@@ -262,6 +265,262 @@ pub async fn the_store_answers_a_ping(s: &impl Store) {
     s.ping().await.unwrap();
 }
 
+fn clock(procedure: &str, started: Option<&str>, due: Option<&str>) -> StoredClock {
+    StoredClock {
+        procedure_id: procedure.into(),
+        started_at: started.map(|t| t.parse().unwrap()),
+        closed_at: None,
+        due_at: due.map(|t| t.parse().unwrap()),
+        status: if started.is_some() {
+            "running"
+        } else {
+            "pending"
+        }
+        .into(),
+        inputs: serde_json::json!({"exclusions": []}),
+    }
+}
+
+fn step(
+    number: &str,
+    version: i64,
+    state: CaseState,
+    agency: Option<&str>,
+    clocks: Vec<StoredClock>,
+) -> CaseUpdate {
+    CaseUpdate {
+        case_number: CaseNumber::parse(number).unwrap(),
+        expected_version: version,
+        state,
+        agency: agency.map(str::to_string),
+        outcome: None,
+        clocks,
+        event: NewEvent {
+            actor: "caseworker:wang".into(),
+            kind: state.key().into(),
+            payload: serde_json::json!({"state": state.key()}),
+            reason: Some("材料齐全".into()),
+        },
+        at: "2026-10-16T01:00:00Z".parse().unwrap(),
+        linked: None,
+    }
+}
+
+async fn chain_is_whole(s: &impl Store) -> usize {
+    let events = s.audit_events(0, 10_000).await.unwrap();
+    let head = s.audit_head().await.unwrap();
+    verify_chain(&events, head.as_ref().map(|(q, h)| (*q, h.as_str()))).unwrap()
+}
+
+pub async fn a_filed_complaint_is_a_received_case_with_its_first_event(s: &impl Store) {
+    let r = s.submit_complaint(sample(1, T0, "fair")).await.unwrap();
+    let case = s.case(r.case_number.as_str()).await.unwrap().unwrap();
+    assert_eq!(case.state, CaseState::Received);
+    assert_eq!(case.version, 1);
+    assert_eq!(case.received_at, r.received_at);
+    let events = s.case_events(r.case_number.as_str()).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, "received");
+    assert_eq!(events[0].actor, "complainant");
+    assert_eq!(chain_is_whole(s).await, 1);
+    assert!(s.case("KW-2026-999999").await.unwrap().is_none());
+}
+
+pub async fn steps_move_the_case_store_its_clocks_and_extend_the_chain(s: &impl Store) {
+    let r = s.submit_complaint(sample(1, T0, "fair")).await.unwrap();
+    let n = r.case_number.as_str();
+    s.update_case(step(n, 1, CaseState::Accepted, None, vec![]))
+        .await
+        .unwrap();
+    let clocks = vec![
+        clock(
+            "P1",
+            Some("2026-10-16T01:00:00Z"),
+            Some("2026-10-22T16:00:00Z"),
+        ),
+        clock("P3", None, None),
+    ];
+    let done = s
+        .update_case(step(
+            n,
+            2,
+            CaseState::Routed,
+            Some("ip_office"),
+            clocks.clone(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(done.version, 3);
+    let case = s.case(n).await.unwrap().unwrap();
+    assert_eq!(case.state, CaseState::Routed);
+    assert_eq!(case.agency.as_deref(), Some("ip_office"));
+    assert_eq!(case.clocks, clocks);
+    let kinds: Vec<_> = s
+        .case_events(n)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["received", "accepted", "routed"]);
+    assert_eq!(chain_is_whole(s).await, 3);
+}
+
+pub async fn a_stale_step_is_refused_and_changes_nothing(s: &impl Store) {
+    let r = s.submit_complaint(sample(1, T0, "fair")).await.unwrap();
+    let n = r.case_number.as_str();
+    s.update_case(step(n, 1, CaseState::Accepted, None, vec![]))
+        .await
+        .unwrap();
+    let err = s
+        .update_case(step(n, 1, CaseState::Refused, None, vec![]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::VersionConflict), "{err:?}");
+    assert_eq!(s.case(n).await.unwrap().unwrap().state, CaseState::Accepted);
+    assert_eq!(s.case_events(n).await.unwrap().len(), 2);
+    let missing = s
+        .update_case(step("KW-2026-999999", 1, CaseState::Accepted, None, vec![]))
+        .await
+        .unwrap_err();
+    assert!(matches!(missing, StoreError::NotFound), "{missing:?}");
+}
+
+pub async fn of_two_concurrent_steps_from_one_version_exactly_one_wins(s: &(impl Store + Clone)) {
+    let r = s.submit_complaint(sample(1, T0, "fair")).await.unwrap();
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let s = s.clone();
+            let n = r.case_number.to_string();
+            let state = if i % 2 == 0 {
+                CaseState::Accepted
+            } else {
+                CaseState::Refused
+            };
+            tokio::spawn(async move { s.update_case(step(&n, 1, state, None, vec![])).await })
+        })
+        .collect();
+    let mut wins = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => wins += 1,
+            Err(StoreError::VersionConflict) => {}
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(wins, 1);
+    assert_eq!(
+        s.case_events(r.case_number.as_str()).await.unwrap().len(),
+        2
+    );
+    chain_is_whole(s).await;
+}
+
+pub async fn a_transfer_opens_a_linked_case_at_the_receiving_agency(s: &impl Store) {
+    let r = s.submit_complaint(sample(1, T0, "fair")).await.unwrap();
+    let n = r.case_number.as_str();
+    s.update_case(step(n, 1, CaseState::Accepted, None, vec![]))
+        .await
+        .unwrap();
+    s.update_case(step(
+        n,
+        2,
+        CaseState::Routed,
+        Some("market_regulation"),
+        vec![],
+    ))
+    .await
+    .unwrap();
+    let mut transfer = step(
+        n,
+        3,
+        CaseState::Transferred,
+        Some("market_regulation"),
+        vec![],
+    );
+    transfer.outcome = Some(Outcome::Transferred);
+    transfer.linked = Some(LinkedCase {
+        agency: "police".into(),
+        clocks: vec![clock(
+            "T3",
+            Some("2026-10-16T01:00:00Z"),
+            Some("2026-10-19T16:00:00Z"),
+        )],
+    });
+    let done = s.update_case(transfer).await.unwrap();
+    let linked = done.linked.expect("a linked case");
+    assert_eq!(linked.as_str(), "KW-2026-000002");
+    let police = s.case(linked.as_str()).await.unwrap().unwrap();
+    assert_eq!(police.state, CaseState::Routed);
+    assert_eq!(police.agency.as_deref(), Some("police"));
+    assert_eq!(police.parent.as_ref().map(CaseNumber::as_str), Some(n));
+    assert_eq!(police.clocks[0].procedure_id, "T3");
+    let original = s.case(n).await.unwrap().unwrap();
+    assert_eq!(original.outcome, Some(Outcome::Transferred));
+    let kinds: Vec<_> = s
+        .case_events(linked.as_str())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["transferred_in"]);
+    assert_eq!(chain_is_whole(s).await, 5);
+}
+
+pub async fn queues_sort_by_due_date_within_an_agency(s: &impl Store) {
+    let dues = [
+        "2026-10-25T16:00:00Z",
+        "2026-10-20T16:00:00Z",
+        "2026-10-30T16:00:00Z",
+    ];
+    for (i, due) in dues.iter().enumerate() {
+        let r = s
+            .submit_complaint(sample(i as u32, T0, "fair"))
+            .await
+            .unwrap();
+        let n = r.case_number.as_str();
+        s.update_case(step(n, 1, CaseState::Accepted, None, vec![]))
+            .await
+            .unwrap();
+        let agency = if i == 2 { "customs" } else { "ip_office" };
+        let clocks = vec![clock("P1", Some("2026-10-16T01:00:00Z"), Some(due))];
+        s.update_case(step(n, 2, CaseState::Routed, Some(agency), clocks))
+            .await
+            .unwrap();
+    }
+    s.submit_complaint(sample(9, T0, "fair")).await.unwrap();
+    let ip = QueueFilter {
+        agency: Some("ip_office".into()),
+        ..Default::default()
+    };
+    let q = s.queue(&ip, 50, 0).await.unwrap();
+    let numbers: Vec<_> = q.iter().map(|c| c.case_number.as_str()).collect();
+    assert_eq!(numbers, ["KW-2026-000002", "KW-2026-000001"]);
+    assert_eq!(q[0].next_due_at, Some(dues[1].parse().unwrap()));
+    let all = s.queue(&QueueFilter::default(), 50, 0).await.unwrap();
+    assert_eq!(all.len(), 4);
+    assert_eq!(
+        all[3].case_number.as_str(),
+        "KW-2026-000004",
+        "cases without a due date come last"
+    );
+    let soon = QueueFilter {
+        due_before: Some("2026-10-26T00:00:00Z".parse().unwrap()),
+        ..Default::default()
+    };
+    assert_eq!(s.queue(&soon, 50, 0).await.unwrap().len(), 2);
+    let received = QueueFilter {
+        state: Some(CaseState::Received),
+        ..Default::default()
+    };
+    assert_eq!(s.queue(&received, 50, 0).await.unwrap().len(), 1);
+    assert_eq!(
+        s.queue(&QueueFilter::default(), 2, 2).await.unwrap().len(),
+        2
+    );
+}
+
 /// Stamps every conformance test onto a backend. `$make` is an async expression returning
 /// `Option<S>` where `S: Store + Clone`, a fresh, empty store per call.
 #[macro_export]
@@ -279,7 +538,13 @@ macro_rules! store_conformance_tests {
             purged_keys_no_longer_replay,
             every_write_appends_to_the_change_log_in_order,
             listings_are_newest_first_filtered_and_paged,
-            the_store_answers_a_ping
+            the_store_answers_a_ping,
+            a_filed_complaint_is_a_received_case_with_its_first_event,
+            steps_move_the_case_store_its_clocks_and_extend_the_chain,
+            a_stale_step_is_refused_and_changes_nothing,
+            of_two_concurrent_steps_from_one_version_exactly_one_wins,
+            a_transfer_opens_a_linked_case_at_the_receiving_agency,
+            queues_sort_by_due_date_within_an_agency
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -296,4 +561,30 @@ macro_rules! store_conformance_tests {
             }
         )*
     };
+}
+
+/// Files three complaints and takes two steps on the first: five events on the chain.
+pub async fn fill_chain(s: &impl Store) {
+    for n in 1..=3 {
+        s.submit_complaint(sample(n, T0, "fair")).await.unwrap();
+    }
+    s.update_case(step("KW-2026-000001", 1, CaseState::Accepted, None, vec![]))
+        .await
+        .unwrap();
+    s.update_case(step(
+        "KW-2026-000001",
+        2,
+        CaseState::Routed,
+        Some("ip_office"),
+        vec![],
+    ))
+    .await
+    .unwrap();
+}
+
+/// The chain as the store holds it now, verified.
+pub async fn check_chain(s: &impl Store) -> Result<usize, crate::ChainBreak> {
+    let events = s.audit_events(0, 10_000).await.unwrap();
+    let head = s.audit_head().await.unwrap();
+    verify_chain(&events, head.as_ref().map(|(q, h)| (*q, h.as_str())))
 }

@@ -5,6 +5,12 @@ pub enum StoreError {
     /// The same idempotency key came back with a different request body.
     #[error("idempotency key reused with a different request")]
     IdempotencyMismatch,
+    /// The case changed since it was read; read it again and decide again.
+    #[error("the case changed since it was read")]
+    VersionConflict,
+    /// No such case.
+    #[error("no such case")]
+    NotFound,
     /// A uniqueness rule was broken; the string names the constraint.
     #[error("conflict on {0}")]
     Conflict(String),

@@ -6,7 +6,9 @@
 //! With the `conformance` feature, [`conformance`] holds one test suite that every backend
 //! stamps onto itself with [`store_conformance_tests!`].
 
+mod audit;
 mod batcher;
+mod cases;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
@@ -15,11 +17,17 @@ mod types;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
+pub use audit::{ChainBreak, ChainLink, GENESIS, verify_chain};
 pub use batcher::{BatchHandler, Batcher, BatcherClosed};
+pub use cases::{
+    AuditEvent, CaseRecord, CaseUpdate, LinkedCase, NewEvent, QueueFilter, QueueItem, StoredClock,
+    next_due,
+};
 pub use error::StoreError;
 pub use types::{
     Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, EvidenceRef, IdempotencyKey,
-    NewComplaint, Page, Receipt, case_year, constant_time_eq, truncate_to_micros,
+    NewComplaint, Page, Receipt, UpdatedCase, WriteDone, WriteOp, case_year, constant_time_eq,
+    truncate_to_micros,
 };
 
 /// Everything the server asks of storage, in the words of the business.
@@ -48,6 +56,30 @@ pub trait Store: Send + Sync + 'static {
 
     /// Change-log entries with a sequence number greater than `after`, in order, at most `limit`.
     async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>, StoreError>;
+
+    /// The case with this number, with its clocks.
+    async fn case(&self, case_number: &str) -> Result<Option<CaseRecord>, StoreError>;
+
+    /// Applies one step: refused with [`StoreError::VersionConflict`] if the case changed since
+    /// it was read. The event is appended to the audit chain in the same transaction.
+    async fn update_case(&self, update: CaseUpdate) -> Result<UpdatedCase, StoreError>;
+
+    /// Cases by earliest due date (cases without a running clock last), narrowed by the filter.
+    async fn queue(
+        &self,
+        filter: &QueueFilter,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<QueueItem>, StoreError>;
+
+    /// A case's events, oldest first: its timeline.
+    async fn case_events(&self, case_number: &str) -> Result<Vec<AuditEvent>, StoreError>;
+
+    /// Audit events with `seq` greater than `after`, in order, at most `limit`.
+    async fn audit_events(&self, after: i64, limit: u32) -> Result<Vec<AuditEvent>, StoreError>;
+
+    /// The recorded end of the audit chain.
+    async fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError>;
 
     /// Forgets idempotency records created before `before` (their replay window has passed).
     async fn purge_idempotency(&self, before: Timestamp) -> Result<u64, StoreError>;

@@ -126,3 +126,25 @@ pub fn truncate_to_micros(t: Timestamp) -> Timestamp {
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+/// What the single writer of a store is asked to do.
+#[derive(Debug, Clone)]
+pub enum WriteOp {
+    Submit(Box<NewComplaint>),
+    Update(Box<crate::CaseUpdate>),
+}
+
+/// What it did.
+#[derive(Debug, Clone)]
+pub enum WriteDone {
+    Submitted(Receipt),
+    Updated(UpdatedCase),
+}
+
+/// The result of a step on a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdatedCase {
+    pub version: i64,
+    /// The linked case a transfer opened, if any.
+    pub linked: Option<CaseNumber>,
+}

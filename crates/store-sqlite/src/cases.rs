@@ -1,0 +1,359 @@
+//! Cases on SQLite: steps with their audit events (written by the single writer), and the
+//! reads behind case detail, queues and `audit verify`.
+
+use jiff::Timestamp;
+use kuaiwei_domain::{CaseNumber, CaseState, Outcome};
+use kuaiwei_store::{
+    AuditEvent, CaseRecord, CaseUpdate, ChainLink, GENESIS, NewEvent, QueueFilter, QueueItem,
+    StoreError, StoredClock, UpdatedCase, next_due,
+};
+use sqlx::sqlite::{SqliteConnection, SqlitePool};
+
+use crate::{backend, time};
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+fn opt_time(t: Option<Timestamp>) -> Option<String> {
+    t.map(time::to_db)
+}
+
+fn read_time(t: Option<String>) -> Result<Option<Timestamp>, StoreError> {
+    t.map(|s| time::from_db(&s)).transpose()
+}
+
+fn outcome_key(o: Outcome) -> String {
+    serde_json::to_value(o)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn parse_outcome(s: &str) -> Result<Outcome, StoreError> {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(corrupt)
+}
+
+/// The next case number of `year`, from the per-year counter.
+pub async fn next_case_number(
+    conn: &mut SqliteConnection,
+    year: i16,
+) -> Result<CaseNumber, sqlx::Error> {
+    let (sequence,): (i64,) = sqlx::query_as(
+        "insert into case_counters (year, last_sequence) values (?1, 1)
+         on conflict (year) do update set last_sequence = case_counters.last_sequence + 1
+         returning last_sequence",
+    )
+    .bind(i64::from(year))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(CaseNumber::new(year, sequence as u64))
+}
+
+/// Appends one event to the chain and moves the head.
+pub async fn append_event(
+    conn: &mut SqliteConnection,
+    case_number: &str,
+    event: &NewEvent,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let head: Option<(i64, String)> =
+        sqlx::query_as("select seq, hash from audit_head where id = 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (seq, prev) = head.map_or((1, GENESIS.to_string()), |(s, h)| (s + 1, h));
+    let payload = event.payload.to_string();
+    let hash = ChainLink {
+        prev_hash: &prev,
+        seq,
+        case_number,
+        actor: &event.actor,
+        at,
+        kind: &event.kind,
+        payload: &payload,
+        reason: event.reason.as_deref(),
+    }
+    .hash();
+    sqlx::query(
+        "insert into audit_events (seq, case_number, actor, at, kind, payload, reason, prev_hash, hash)
+         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .bind(seq)
+    .bind(case_number)
+    .bind(&event.actor)
+    .bind(time::to_db(at))
+    .bind(&event.kind)
+    .bind(&payload)
+    .bind(&event.reason)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into audit_head (id, seq, hash) values (1, ?1, ?2)
+         on conflict (id) do update set seq = excluded.seq, hash = excluded.hash",
+    )
+    .bind(seq)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn write_clocks(
+    conn: &mut SqliteConnection,
+    case_number: &str,
+    clocks: &[StoredClock],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from case_clocks where case_number = ?1")
+        .bind(case_number)
+        .execute(&mut *conn)
+        .await?;
+    for (position, c) in clocks.iter().enumerate() {
+        sqlx::query(
+            "insert into case_clocks
+               (case_number, procedure_id, position, started_at, closed_at, due_at, status, inputs)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .bind(case_number)
+        .bind(&c.procedure_id)
+        .bind(position as i64)
+        .bind(opt_time(c.started_at))
+        .bind(opt_time(c.closed_at))
+        .bind(opt_time(c.due_at))
+        .bind(&c.status)
+        .bind(c.inputs.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// One step on a case. Refusals (stale version, unknown case) are decided before any write.
+pub async fn update(
+    conn: &mut SqliteConnection,
+    u: &CaseUpdate,
+) -> Result<Result<UpdatedCase, StoreError>, sqlx::Error> {
+    let number = u.case_number.as_str();
+    let current: Option<(i64, i64)> =
+        sqlx::query_as("select version, complaint_id from cases where case_number = ?1")
+            .bind(number)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let complaint_id = match current {
+        None => return Ok(Err(StoreError::NotFound)),
+        Some((v, _)) if v != u.expected_version => return Ok(Err(StoreError::VersionConflict)),
+        Some((_, id)) => id,
+    };
+    sqlx::query(
+        "update cases set state = ?1, agency = ?2, outcome = ?3, next_due_at = ?4, version = version + 1
+         where case_number = ?5",
+    )
+    .bind(u.state.key())
+    .bind(&u.agency)
+    .bind(u.outcome.map(outcome_key))
+    .bind(opt_time(next_due(&u.clocks)))
+    .bind(number)
+    .execute(&mut *conn)
+    .await?;
+    write_clocks(conn, number, &u.clocks).await?;
+    append_event(conn, number, &u.event, u.at).await?;
+
+    let mut linked = None;
+    if let Some(l) = &u.linked {
+        let new_number = next_case_number(conn, kuaiwei_store::case_year(u.at)).await?;
+        sqlx::query(
+            "insert into cases (case_number, complaint_id, state, agency, parent_case, received_at, next_due_at, version)
+             values (?1, ?2, 'routed', ?3, ?4, ?5, ?6, 1)",
+        )
+        .bind(new_number.as_str())
+        .bind(complaint_id)
+        .bind(&l.agency)
+        .bind(number)
+        .bind(time::to_db(u.at))
+        .bind(opt_time(next_due(&l.clocks)))
+        .execute(&mut *conn)
+        .await?;
+        write_clocks(conn, new_number.as_str(), &l.clocks).await?;
+        let event = NewEvent {
+            actor: u.event.actor.clone(),
+            kind: "transferred_in".into(),
+            payload: serde_json::json!({"from_case": number, "agency": l.agency}),
+            reason: u.event.reason.clone(),
+        };
+        append_event(conn, new_number.as_str(), &event, u.at).await?;
+        linked = Some(new_number);
+    }
+    Ok(Ok(UpdatedCase {
+        version: u.expected_version + 1,
+        linked,
+    }))
+}
+
+type CaseRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    i64,
+);
+type ClockRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
+
+pub async fn case(pool: &SqlitePool, number: &str) -> Result<Option<CaseRecord>, StoreError> {
+    let row: Option<CaseRow> = sqlx::query_as(
+        "select case_number, state, agency, outcome, parent_case, received_at, version
+         from cases where case_number = ?1",
+    )
+    .bind(number)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    let Some((number, state, agency, outcome, parent, received_at, version)) = row else {
+        return Ok(None);
+    };
+    let clocks: Vec<ClockRow> = sqlx::query_as(
+        "select procedure_id, started_at, closed_at, due_at, status, inputs
+         from case_clocks where case_number = ?1 order by position",
+    )
+    .bind(&number)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    let clocks = clocks
+        .into_iter()
+        .map(|(procedure_id, started, closed, due, status, inputs)| {
+            Ok(StoredClock {
+                procedure_id,
+                started_at: read_time(started)?,
+                closed_at: read_time(closed)?,
+                due_at: read_time(due)?,
+                status,
+                inputs: serde_json::from_str(&inputs).map_err(corrupt)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Some(CaseRecord {
+        case_number: CaseNumber::parse(&number).map_err(corrupt)?,
+        state: CaseState::parse(&state).ok_or_else(|| corrupt(format!("state {state}")))?,
+        agency,
+        outcome: outcome.as_deref().map(parse_outcome).transpose()?,
+        parent: parent
+            .as_deref()
+            .map(CaseNumber::parse)
+            .transpose()
+            .map_err(corrupt)?,
+        received_at: time::from_db(&received_at)?,
+        version,
+        clocks,
+    }))
+}
+
+/// case number, state, agency, received at, next due
+type QueueRow = (String, String, Option<String>, String, Option<String>);
+
+pub async fn queue(
+    pool: &SqlitePool,
+    f: &QueueFilter,
+    limit: u32,
+    offset: u32,
+) -> Result<Vec<QueueItem>, StoreError> {
+    let rows: Vec<QueueRow> = sqlx::query_as(
+        "select case_number, state, agency, received_at, next_due_at from cases
+         where (?1 is null or agency = ?1)
+           and (?2 is null or state = ?2)
+           and (?3 is null or next_due_at < ?3)
+         order by next_due_at is null, next_due_at, case_number
+         limit ?4 offset ?5",
+    )
+    .bind(f.agency.as_deref())
+    .bind(f.state.map(CaseState::key))
+    .bind(opt_time(f.due_before))
+    .bind(i64::from(limit.clamp(1, 200)))
+    .bind(i64::from(offset))
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    rows.into_iter()
+        .map(|(number, state, agency, received, due)| {
+            Ok(QueueItem {
+                case_number: CaseNumber::parse(&number).map_err(corrupt)?,
+                state: CaseState::parse(&state).ok_or_else(|| corrupt(format!("state {state}")))?,
+                agency,
+                received_at: time::from_db(&received)?,
+                next_due_at: read_time(due)?,
+            })
+        })
+        .collect()
+}
+
+type EventRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+);
+
+fn event(row: EventRow) -> Result<AuditEvent, StoreError> {
+    let (seq, case_number, actor, at, kind, payload, reason, prev_hash, hash) = row;
+    Ok(AuditEvent {
+        seq,
+        case_number,
+        actor,
+        at: time::from_db(&at)?,
+        kind,
+        payload,
+        reason,
+        prev_hash,
+        hash,
+    })
+}
+
+pub async fn case_events(pool: &SqlitePool, number: &str) -> Result<Vec<AuditEvent>, StoreError> {
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "select seq, case_number, actor, at, kind, payload, reason, prev_hash, hash
+         from audit_events where case_number = ?1 order by seq",
+    )
+    .bind(number)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    rows.into_iter().map(event).collect()
+}
+
+pub async fn audit_events(
+    pool: &SqlitePool,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<AuditEvent>, StoreError> {
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "select seq, case_number, actor, at, kind, payload, reason, prev_hash, hash
+         from audit_events where seq > ?1 order by seq limit ?2",
+    )
+    .bind(after)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    rows.into_iter().map(event).collect()
+}
+
+pub async fn audit_head(pool: &SqlitePool) -> Result<Option<(i64, String)>, StoreError> {
+    sqlx::query_as("select seq, hash from audit_head where id = 1")
+        .fetch_optional(pool)
+        .await
+        .map_err(backend)
+}

@@ -1,0 +1,104 @@
+//! The audit chain: every event carries the SHA-256 of the one before, so an edited, removed,
+//! reordered or truncated event is found by walking the chain ([`verify_chain`]). The databases
+//! also refuse updates and deletes of events (triggers); the chain catches what bypasses them.
+
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+use crate::AuditEvent;
+
+/// The hash before the first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The fields of one event that its hash covers.
+#[derive(Debug, Clone, Copy)]
+pub struct ChainLink<'a> {
+    pub prev_hash: &'a str,
+    pub seq: i64,
+    pub case_number: &'a str,
+    pub actor: &'a str,
+    pub at: Timestamp,
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub reason: Option<&'a str>,
+}
+
+impl ChainLink<'_> {
+    /// SHA-256 over every field, each length-prefixed so that no two different events can
+    /// serialise to the same bytes.
+    pub fn hash(&self) -> String {
+        let mut h = Sha256::new();
+        let at = self.at.as_microsecond().to_string();
+        let seq = self.seq.to_string();
+        let fields: [&str; 8] = [
+            self.prev_hash,
+            &seq,
+            self.case_number,
+            self.actor,
+            &at,
+            self.kind,
+            self.payload,
+            self.reason.unwrap_or("\u{0}"),
+        ];
+        for f in fields {
+            h.update((f.len() as u64).to_be_bytes());
+            h.update(f.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
+}
+
+/// What is wrong with the chain, at the first event where it breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainBreak {
+    #[error("event {seq}: its content does not match its hash (edited)")]
+    Edited { seq: i64 },
+    #[error(
+        "event {seq}: it does not follow event {expected_prev_seq} (an event was removed or reordered)"
+    )]
+    Broken { seq: i64, expected_prev_seq: i64 },
+    #[error(
+        "the chain ends at event {seq}, but the last recorded head is event {head_seq} (truncated)"
+    )]
+    Truncated { seq: i64, head_seq: i64 },
+}
+
+/// Walks events in `seq` order from the genesis. `head` is the (seq, hash) the store recorded
+/// as the chain's end, if it keeps one: a shorter chain is then a truncation.
+pub fn verify_chain(events: &[AuditEvent], head: Option<(i64, &str)>) -> Result<usize, ChainBreak> {
+    let mut prev = GENESIS.to_string();
+    let mut prev_seq = 0;
+    for e in events {
+        if e.prev_hash != prev {
+            return Err(ChainBreak::Broken {
+                seq: e.seq,
+                expected_prev_seq: prev_seq,
+            });
+        }
+        let h = ChainLink {
+            prev_hash: &e.prev_hash,
+            seq: e.seq,
+            case_number: &e.case_number,
+            actor: &e.actor,
+            at: e.at,
+            kind: &e.kind,
+            payload: &e.payload,
+            reason: e.reason.as_deref(),
+        }
+        .hash();
+        if h != e.hash {
+            return Err(ChainBreak::Edited { seq: e.seq });
+        }
+        prev = e.hash.clone();
+        prev_seq = e.seq;
+    }
+    if let Some((head_seq, head_hash)) = head
+        && (head_seq != prev_seq || head_hash != prev)
+    {
+        return Err(ChainBreak::Truncated {
+            seq: prev_seq,
+            head_seq,
+        });
+    }
+    Ok(events.len())
+}

@@ -1,0 +1,111 @@
+//! Cases as the store holds them: the current state (with a version for optimistic
+//! concurrency), the clocks with their stored due dates (so queues sort by them), and the
+//! audit trail of events.
+
+use jiff::Timestamp;
+use kuaiwei_domain::{CaseNumber, CaseState, Outcome};
+use serde::{Deserialize, Serialize};
+
+/// A case's current state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseRecord {
+    pub case_number: CaseNumber,
+    pub state: CaseState,
+    /// The agency key the case is routed to (`ip_office`, `market_regulation` …), once routed.
+    pub agency: Option<String>,
+    pub outcome: Option<Outcome>,
+    /// The case this one was transferred from, for a linked case.
+    pub parent: Option<CaseNumber>,
+    pub received_at: Timestamp,
+    pub version: i64,
+    pub clocks: Vec<StoredClock>,
+}
+
+/// One statutory clock of a case, with what it was computed from and what it came to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredClock {
+    pub procedure_id: String,
+    /// `None` while the clock waits for its trigger (e.g. a closing clock before 立案).
+    pub started_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    /// Computed due instant; `None` when not started or not computable (year not loaded).
+    pub due_at: Option<Timestamp>,
+    /// running, paused, due_soon, overdue, closed_on_time, closed_late, pending, not_computable
+    pub status: String,
+    /// The clock's inputs (exclusions, extensions), as JSON, so it can be recomputed.
+    pub inputs: serde_json::Value,
+}
+
+/// An event to append to the audit chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewEvent {
+    pub actor: String,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub reason: Option<String>,
+}
+
+/// An event as stored, with its place in the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub case_number: String,
+    pub actor: String,
+    pub at: Timestamp,
+    pub kind: String,
+    /// The payload exactly as stored (canonical JSON text).
+    pub payload: String,
+    pub reason: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// One step taken on a case: checked by the caller against the life-cycle and against
+/// `expected_version`, written with its event and the recomputed clocks in one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseUpdate {
+    pub case_number: CaseNumber,
+    pub expected_version: i64,
+    pub state: CaseState,
+    pub agency: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub clocks: Vec<StoredClock>,
+    pub event: NewEvent,
+    pub at: Timestamp,
+    /// A transfer opens a linked case at the receiving agency.
+    pub linked: Option<LinkedCase>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkedCase {
+    pub agency: String,
+    pub clocks: Vec<StoredClock>,
+}
+
+/// A line of an agency's queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueItem {
+    pub case_number: CaseNumber,
+    pub state: CaseState,
+    pub agency: Option<String>,
+    pub received_at: Timestamp,
+    /// The earliest due instant among the case's running clocks.
+    pub next_due_at: Option<Timestamp>,
+}
+
+/// Queue filters, ANDed; `agency` will be forced from the caller's session once accounts exist.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueFilter {
+    pub agency: Option<String>,
+    pub state: Option<CaseState>,
+    pub due_before: Option<Timestamp>,
+}
+
+/// The earliest due instant of the clocks still counting.
+pub fn next_due(clocks: &[StoredClock]) -> Option<Timestamp> {
+    clocks
+        .iter()
+        .filter(|c| c.closed_at.is_none() && c.started_at.is_some())
+        .filter_map(|c| c.due_at)
+        .min()
+}
