@@ -1,5 +1,6 @@
 //! The router and the OpenAPI document that describes it.
 
+mod cases;
 mod complaints;
 mod deadlines;
 mod health;
@@ -26,6 +27,9 @@ use crate::request_id::RandomRequestId;
     paths(
         complaints::submit,
         complaints::status,
+        cases::detail,
+        cases::act,
+        cases::queue,
         deadlines::calendar_day,
         deadlines::compute,
         deadlines::procedures,
@@ -35,6 +39,7 @@ use crate::request_id::RandomRequestId;
     ),
     tags(
         (name = "complaints", description = "filing a complaint and following it"),
+        (name = "cases", description = "case detail, life-cycle steps and agency queues (actors are named in the request until accounts exist)"),
         (name = "deadlines", description = "the statutory calendar and the deadline calculator"),
         (name = "operations", description = "health and API description"),
     )
@@ -56,6 +61,9 @@ pub fn router(state: AppState) -> Router {
             post(complaints::submit).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/api/v1/complaints/{case_number}", get(complaints::status))
+        .route("/api/v1/cases/{case_number}", get(cases::detail))
+        .route("/api/v1/cases/{case_number}/actions", post(cases::act))
+        .route("/api/v1/queues", get(cases::queue))
         .route("/api/v1/calendar/{date}", get(deadlines::calendar_day))
         .route("/api/v1/deadlines/compute", post(deadlines::compute))
         .route("/api/v1/procedures", get(deadlines::procedures))

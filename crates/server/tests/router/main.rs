@@ -343,6 +343,7 @@ fn is_case_number(s: &str) -> bool {
         && b[8..].iter().all(u8::is_ascii_digit)
 }
 
+mod cases;
 mod complaints;
 mod deadlines;
 mod limits;

@@ -1,0 +1,128 @@
+//! A case as an officer sees it: state, allowed next steps, clocks recomputed at the moment of
+//! reading (with the derivation of each due date) and the audited timeline.
+
+use jiff::Timestamp;
+use kuaiwei_domain::{Action, CaseState, Outcome};
+use serde::Serialize;
+
+use super::clocks;
+use crate::{AppError, AppState};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseView {
+    pub case_number: String,
+    pub state: CaseState,
+    pub state_zh: &'static str,
+    pub agency: Option<String>,
+    pub outcome: Option<Outcome>,
+    /// The case this one was transferred from.
+    pub parent: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub received_at: Timestamp,
+    pub version: i64,
+    /// The steps allowed from here.
+    pub allowed_actions: Vec<&'static str>,
+    pub clocks: Vec<ClockView>,
+    pub timeline: Vec<EventView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClockView {
+    pub procedure: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub legal_basis: String,
+    /// pending, running, paused, due_soon, overdue, closed_on_time, closed_late, not_computable
+    pub status: String,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub started_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub closed_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub due: Option<Timestamp>,
+    pub explanation_zh: Vec<String>,
+    pub explanation_en: Vec<String>,
+    /// Why no due date could be computed, if none could.
+    pub problem: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EventView {
+    pub seq: i64,
+    pub kind: String,
+    pub actor: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+    pub reason: Option<String>,
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    /// This event's link in the audit chain.
+    pub hash: String,
+}
+
+pub async fn view(state: &AppState, number: &str) -> Result<CaseView, AppError> {
+    let case = state.store.case(number).await?.ok_or(AppError::NotFound)?;
+    let events = state.store.case_events(number).await?;
+    let now = Timestamp::now();
+    let clocks = case
+        .clocks
+        .iter()
+        .map(|c| {
+            let p = state.procedures.get(&c.procedure_id);
+            let mut v = ClockView {
+                procedure: c.procedure_id.clone(),
+                name_zh: p.map(|p| p.name_zh.clone()).unwrap_or_default(),
+                name_en: p.map(|p| p.name_en.clone()).unwrap_or_default(),
+                legal_basis: p.map(|p| p.citation()).unwrap_or_default(),
+                status: "pending".into(),
+                started_at: c.started_at,
+                closed_at: c.closed_at,
+                due: None,
+                explanation_zh: vec![],
+                explanation_en: vec![],
+                problem: None,
+            };
+            match clocks::compute(&state.calendar, &state.procedures, c, now) {
+                None => {}
+                Some(Ok(s)) => {
+                    v.status = clocks::status_key(s.status).into();
+                    v.due = Some(s.due);
+                    v.explanation_zh = s.explanation.iter().map(|x| x.zh.clone()).collect();
+                    v.explanation_en = s.explanation.iter().map(|x| x.en.clone()).collect();
+                }
+                Some(Err(e)) => {
+                    v.status = "not_computable".into();
+                    v.problem = Some(e.to_string());
+                }
+            }
+            v
+        })
+        .collect();
+    Ok(CaseView {
+        case_number: case.case_number.to_string(),
+        state: case.state,
+        state_zh: case.state.zh(),
+        agency: case.agency,
+        outcome: case.outcome,
+        parent: case.parent.map(|p| p.to_string()),
+        received_at: case.received_at,
+        version: case.version,
+        allowed_actions: Action::allowed_from(case.state)
+            .into_iter()
+            .map(Action::key)
+            .collect(),
+        clocks,
+        timeline: events
+            .into_iter()
+            .map(|e| EventView {
+                seq: e.seq,
+                kind: e.kind,
+                actor: e.actor,
+                at: e.at,
+                reason: e.reason,
+                payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
+                hash: e.hash,
+            })
+            .collect(),
+    })
+}

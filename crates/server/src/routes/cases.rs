@@ -1,0 +1,140 @@
+//! Case detail, steps and agency queues. Actions name their actor for now; accounts and
+//! agency scoping come with the access-control issue.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use jiff::Timestamp;
+use kuaiwei_domain::CaseState;
+use kuaiwei_store::QueueFilter;
+use serde::{Deserialize, Serialize};
+
+use crate::cases::{self, ActionBody, CaseView};
+use crate::{AppError, AppState};
+
+/// A case with its clocks (and how each due date was computed) and its audited timeline.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{case_number}",
+    tag = "cases",
+    params(("case_number" = String, Path, example = "KW-2026-000123")),
+    responses((status = 200, body = CaseView), (status = 404, body = crate::error::ErrorBody))
+)]
+pub async fn detail(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+) -> Result<Json<CaseView>, AppError> {
+    Ok(Json(cases::view(&state, &number).await?))
+}
+
+/// Take one step on a case: accept, route, open (立案), suspend, extend, transfer, close …
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{case_number}/actions",
+    tag = "cases",
+    params(("case_number" = String, Path, example = "KW-2026-000123")),
+    request_body = ActionBody,
+    responses(
+        (status = 200, description = "the case after the step", body = CaseView),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 409, description = "not allowed from the case's state (the allowed steps are listed), or the case changed meanwhile", body = crate::error::ErrorBody),
+        (status = 422, description = "a missing reason, unknown procedure, or an extension the law does not allow", body = crate::error::ErrorBody),
+    )
+)]
+pub async fn act(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    body: Bytes,
+) -> Result<Json<CaseView>, AppError> {
+    let body: ActionBody = crate::json::parse(&body)?;
+    Ok(Json(cases::act(&state, &number, body).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    /// ip_office, market_regulation, copyright, customs, police
+    agency: Option<String>,
+    state: Option<String>,
+    /// Only cases due before this instant (e.g. the end of this week).
+    due_before: Option<String>,
+    limit: Option<u32>,
+    offset: Option<u32>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct QueueLine {
+    pub case_number: String,
+    pub state: CaseState,
+    pub state_zh: &'static str,
+    pub agency: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub received_at: Timestamp,
+    /// The earliest due instant among the running clocks.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub next_due_at: Option<Timestamp>,
+}
+
+/// A queue by due date, earliest first; cases without a running clock come last.
+#[utoipa::path(
+    get,
+    path = "/api/v1/queues",
+    tag = "cases",
+    params(QueueQuery),
+    responses((status = 200, body = Vec<QueueLine>), (status = 422, body = crate::error::ErrorBody))
+)]
+pub async fn queue(
+    State(state): State<AppState>,
+    Query(q): Query<QueueQuery>,
+) -> Result<Json<Vec<QueueLine>>, AppError> {
+    let filter = QueueFilter {
+        agency: q.agency,
+        state: q
+            .state
+            .map(|s| {
+                CaseState::parse(&s).ok_or_else(|| {
+                    AppError::field(
+                        "state",
+                        "unknown_value",
+                        "未知的案件状态",
+                        "unknown case state",
+                    )
+                })
+            })
+            .transpose()?,
+        due_before: q
+            .due_before
+            .map(|t| {
+                t.parse::<Timestamp>().map_err(|_| {
+                    AppError::field(
+                        "due_before",
+                        "datetime_format",
+                        "时间格式应为 RFC 3339",
+                        "an instant is written in RFC 3339",
+                    )
+                })
+            })
+            .transpose()?,
+    };
+    let items = state
+        .store
+        .queue(
+            &filter,
+            q.limit.unwrap_or(50).clamp(1, 200),
+            q.offset.unwrap_or(0),
+        )
+        .await?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|i| QueueLine {
+                case_number: i.case_number.to_string(),
+                state: i.state,
+                state_zh: i.state.zh(),
+                agency: i.agency,
+                received_at: i.received_at,
+                next_due_at: i.next_due_at,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,333 @@
+//! A case walked through its life-cycle over the API: steps, clocks, queues and the timeline.
+
+use super::*;
+
+async fn filed(app: &App) -> String {
+    let res = app
+        .post_json("/api/v1/complaints", complaint().to_string())
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    res.body["case_number"].as_str().unwrap().to_string()
+}
+
+async fn step(app: &App, number: &str, body: Value) -> Response {
+    app.post_json(&format!("/api/v1/cases/{number}/actions"), body.to_string())
+        .await
+}
+
+async fn ok_step(app: &App, number: &str, body: Value) -> Value {
+    let res = step(app, number, body.clone()).await;
+    assert_eq!(res.status, StatusCode::OK, "{body} -> {}", res.body);
+    res.body
+}
+
+fn clock<'a>(case: &'a Value, id: &str) -> &'a Value {
+    case["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["procedure"] == id)
+        .unwrap_or_else(|| panic!("no clock {id} in {case}"))
+}
+
+#[tokio::test]
+async fn a_filed_complaint_is_a_received_case_with_its_first_event() {
+    let app = app().await;
+    let n = filed(&app).await;
+    let res = app.get(&format!("/api/v1/cases/{n}")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.body["state"], "received");
+    assert_eq!(res.body["state_zh"], "已收到");
+    assert_eq!(
+        res.body["allowed_actions"],
+        json!(["request_supplement", "accept", "refuse", "close"])
+    );
+    assert_eq!(res.body["timeline"][0]["kind"], "received");
+    assert_eq!(res.body["timeline"][0]["hash"].as_str().unwrap().len(), 64);
+}
+
+#[tokio::test]
+async fn an_illegal_step_is_a_409_naming_the_allowed_ones_and_changes_nothing() {
+    let app = app().await;
+    let n = filed(&app).await;
+    let res = step(&app, &n, json!({"action": "open", "actor": "officer:li"})).await;
+    assert_error(&res, StatusCode::CONFLICT, "illegal_step");
+    assert_eq!(
+        res.body["error"]["allowed"],
+        json!(["request_supplement", "accept", "refuse", "close"])
+    );
+    let case = app.get(&format!("/api/v1/cases/{n}")).await;
+    assert_eq!(case.body["version"], 1);
+    assert_eq!(case.body["timeline"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_patent_case_is_routed_opened_suspended_extended_and_closed_with_its_clocks() {
+    let app = app().await;
+    let n = filed(&app).await;
+    ok_step(
+        &app,
+        &n,
+        json!({"action": "accept", "actor": "caseworker:wang"}),
+    )
+    .await;
+    let routed = ok_step(
+        &app,
+        &n,
+        json!({"action": "route", "actor": "caseworker:wang", "agency": "ip_office", "procedures": ["F1", "P1", "P3"]}),
+    )
+    .await;
+    assert_eq!(routed["agency"], "ip_office");
+    // F1 runs from acceptance to the hand-over (the routing) and is met at once.
+    assert_eq!(clock(&routed, "F1")["status"], "closed_on_time");
+    assert!(matches!(
+        clock(&routed, "P1")["status"].as_str(),
+        Some("running" | "due_soon")
+    ));
+    assert!(clock(&routed, "P1")["due"].is_string());
+    assert_eq!(clock(&routed, "P3")["status"], "pending");
+
+    let queue = app.get("/api/v1/queues?agency=ip_office").await;
+    assert_eq!(queue.body[0]["case_number"], n.as_str());
+    assert_eq!(queue.body[0]["next_due_at"], clock(&routed, "P1")["due"]);
+    let other = app.get("/api/v1/queues?agency=customs").await;
+    assert_eq!(other.body, json!([]));
+
+    let opened = ok_step(&app, &n, json!({"action": "open", "actor": "officer:li"})).await;
+    assert_eq!(clock(&opened, "P1")["status"], "closed_on_time");
+    assert!(clock(&opened, "P3")["started_at"].is_string());
+
+    let suspended = ok_step(
+        &app,
+        &n,
+        json!({"action": "suspend", "actor": "officer:li", "reason": "被请求人已提出无效宣告请求"}),
+    )
+    .await;
+    assert_eq!(suspended["state"], "suspended");
+    ok_step(&app, &n, json!({"action": "resume", "actor": "officer:li"})).await;
+    ok_step(&app, &n, json!({"action": "request_extension", "actor": "officer:li", "reason": "案情复杂", "amount": "1m"})).await;
+    let extended = ok_step(
+        &app,
+        &n,
+        json!({"action": "approve_extension", "actor": "supervisor:zhao"}),
+    )
+    .await;
+    let ext_event = extended["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(ext_event["kind"], "approve_extension");
+    assert_eq!(ext_event["payload"]["amount"], "1m");
+    assert_eq!(ext_event["payload"]["clocks_extended"], 1);
+
+    let closed = ok_step(
+        &app,
+        &n,
+        json!({"action": "close", "actor": "officer:li", "outcome": "mediated"}),
+    )
+    .await;
+    assert_eq!(closed["state"], "closed");
+    assert_eq!(closed["outcome"], "mediated");
+    assert_eq!(closed["allowed_actions"], json!([]));
+    assert!(
+        closed["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["closed_at"].is_string())
+    );
+    let kinds: Vec<_> = closed["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "received",
+            "accept",
+            "route",
+            "open",
+            "suspend",
+            "resume",
+            "request_extension",
+            "approve_extension",
+            "close"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_three_month_clock_past_the_loaded_calendar_is_not_guessed() {
+    // Started today, P3's three months end in a year whose holiday schedule may not be loaded
+    // yet: the clock then says so instead of guessing a date.
+    let app = app().await;
+    let n = filed(&app).await;
+    ok_step(
+        &app,
+        &n,
+        json!({"action": "accept", "actor": "caseworker:wang"}),
+    )
+    .await;
+    ok_step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "agency": "ip_office", "procedures": ["P3"]})).await;
+    let opened = ok_step(&app, &n, json!({"action": "open", "actor": "officer:li"})).await;
+    let p3 = clock(&opened, "P3");
+    let due_year = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .year()
+        + i16::from(
+            jiff::Timestamp::now()
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .month()
+                >= 9,
+        );
+    if due_year > 2026 {
+        assert_eq!(p3["status"], "not_computable", "{p3}");
+        assert!(
+            p3["problem"]
+                .as_str()
+                .unwrap()
+                .contains(&due_year.to_string()),
+            "{p3}"
+        );
+    } else {
+        assert!(p3["due"].is_string(), "{p3}");
+    }
+}
+
+#[tokio::test]
+async fn a_re_route_must_say_whether_the_clocks_restart_or_continue() {
+    let app = app().await;
+    let n = filed(&app).await;
+    ok_step(
+        &app,
+        &n,
+        json!({"action": "accept", "actor": "caseworker:wang"}),
+    )
+    .await;
+    let first = ok_step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "agency": "ip_office", "procedures": ["P1"]})).await;
+    let res = step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "agency": "market_regulation", "procedures": ["M1"]})).await;
+    assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let kept = ok_step(
+        &app,
+        &n,
+        json!({"action": "route", "actor": "caseworker:wang", "reason": "涉及商标", "agency": "ip_office", "procedures": ["P1"], "clock": "continue"}),
+    )
+    .await;
+    assert_eq!(
+        clock(&kept, "P1")["started_at"],
+        clock(&first, "P1")["started_at"]
+    );
+    let history = kept["timeline"].as_array().unwrap();
+    assert_eq!(history.last().unwrap()["payload"]["clock"], "continue");
+}
+
+#[tokio::test]
+async fn a_transfer_to_the_police_opens_a_linked_case_with_its_own_clock() {
+    let app = app().await;
+    let n = filed(&app).await;
+    ok_step(
+        &app,
+        &n,
+        json!({"action": "accept", "actor": "caseworker:wang"}),
+    )
+    .await;
+    ok_step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "agency": "market_regulation", "procedures": ["M1"]})).await;
+    let moved = ok_step(
+        &app,
+        &n,
+        json!({"action": "transfer", "actor": "officer:li", "reason": "非法经营额超过追诉标准", "to_agency": "police"}),
+    )
+    .await;
+    assert_eq!(moved["state"], "transferred");
+    assert_eq!(moved["outcome"], "transferred");
+    let queue = app.get("/api/v1/queues?agency=police").await;
+    let linked = queue.body[0]["case_number"].as_str().unwrap().to_string();
+    assert_ne!(linked, n);
+    let police = app.get(&format!("/api/v1/cases/{linked}")).await;
+    assert_eq!(police.body["parent"], n.as_str());
+    assert_eq!(police.body["state"], "routed");
+    assert_eq!(
+        clock(&police.body, "T3")["legal_basis"]
+            .as_str()
+            .map(|s| !s.is_empty()),
+        Some(true)
+    );
+    assert_eq!(police.body["timeline"][0]["kind"], "transferred_in");
+}
+
+#[tokio::test]
+async fn steps_without_their_reason_actor_or_known_fields_are_refused() {
+    let app = app().await;
+    let n = filed(&app).await;
+    let no_reason = step(
+        &app,
+        &n,
+        json!({"action": "refuse", "actor": "caseworker:wang", "reason": " "}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&no_reason),
+        vec![("reason".to_string(), "required".to_string())]
+    );
+    let no_actor = step(&app, &n, json!({"action": "accept", "actor": ""})).await;
+    assert_eq!(
+        field_errors(&no_actor),
+        vec![("actor".to_string(), "required".to_string())]
+    );
+    let extra = step(
+        &app,
+        &n,
+        json!({"action": "accept", "actor": "x", "state": "closed"}),
+    )
+    .await;
+    assert_error(
+        &extra,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    let unknown = step(&app, &n, json!({"action": "teleport", "actor": "x"})).await;
+    assert_error(
+        &unknown,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    let missing = step(
+        &app,
+        "KW-2026-999999",
+        json!({"action": "accept", "actor": "x"}),
+    )
+    .await;
+    assert_error(&missing, StatusCode::NOT_FOUND, "not_found");
+    let case = app.get(&format!("/api/v1/cases/{n}")).await;
+    assert_eq!(case.body["version"], 1);
+}
+
+#[tokio::test]
+async fn an_unknown_procedure_in_a_route_changes_nothing() {
+    let app = app().await;
+    let n = filed(&app).await;
+    ok_step(
+        &app,
+        &n,
+        json!({"action": "accept", "actor": "caseworker:wang"}),
+    )
+    .await;
+    let res = step(
+        &app,
+        &n,
+        json!({"action": "route", "actor": "w", "agency": "ip_office", "procedures": ["Z9"]}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&res),
+        vec![("procedures".to_string(), "unknown_procedure".to_string())]
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/cases/{n}")).await.body["state"],
+        "accepted"
+    );
+}
