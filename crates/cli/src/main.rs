@@ -48,6 +48,17 @@ enum Cmd {
     },
     /// Compute a statutory deadline and show how it was computed
     Deadline(calendar_cli::DeadlineArgs),
+    /// The audit trail: `verify` walks the hash chain and names the first broken event
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Walk the whole chain; exit 1 naming the first event that was edited, removed or reordered
+    Verify(StoreArgs),
 }
 
 #[derive(Args)]
@@ -93,6 +104,12 @@ fn run(cli: Cli) -> Result<()> {
             open_store(&args, &file, &data_dir).await?;
             println!("schema up to date");
             Ok(())
+        }),
+        Cmd::Audit {
+            cmd: AuditCmd::Verify(args),
+        } => runtime()?.block_on(async {
+            let store = open_store(&args, &file, &data_dir).await?;
+            verify_audit(store.as_ref()).await
         }),
         Cmd::Serve(args) => {
             init_tracing();
@@ -151,6 +168,27 @@ async fn open_store(
             Ok(Arc::new(store))
         }
     }
+}
+
+async fn verify_audit(store: &dyn Store) -> Result<()> {
+    let mut verifier = kuaiwei_store::ChainVerifier::default();
+    let mut after = 0;
+    loop {
+        let page = store.audit_events(after, 10_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for e in &page {
+            verifier
+                .push(e)
+                .map_err(|b| anyhow::anyhow!("审计链断裂 / audit chain broken: {b}"))?;
+        }
+    }
+    let head = store.audit_head().await?;
+    let n = verifier
+        .finish(head.as_ref().map(|(s, h)| (*s, h.as_str())))
+        .map_err(|b| anyhow::anyhow!("审计链断裂 / audit chain broken: {b}"))?;
+    println!("ok: {n} events, chain intact");
+    Ok(())
 }
 
 async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<()> {

@@ -138,6 +138,29 @@ async fn the_binary_serves_until_sigterm_exits_zero_and_keeps_what_it_filed() {
     assert_eq!(serial(next["case_number"].as_str().unwrap()), 2);
     let status = again.terminate().await;
     assert!(status.success(), "exit {status}:\n{}", again.log());
+
+    // Two filings, two events on an intact chain; then someone edits the database behind
+    // kuaiwei's back and `audit verify` names the event.
+    let verified = run(&bin, &data, &["audit", "verify"]);
+    assert!(verified.status.success(), "{verified:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&verified.stdout),
+        "ok: 2 events, chain intact\n"
+    );
+    let url = format!("sqlite://{}", data.join("kuaiwei.db").display());
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "drop trigger audit_events_no_update; update audit_events set actor = 'mallory' where seq = 2",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let broken = run(&bin, &data, &["audit", "verify"]);
+    assert_eq!(broken.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&broken.stderr);
+    assert!(err.contains("event 2") && err.contains("edited"), "{err}");
 }
 
 #[test]
@@ -174,5 +197,17 @@ fn calendar_check_of_a_year_not_loaded_fails_naming_the_year() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("2030"),
         "{out:?}"
+    );
+}
+
+#[test]
+fn audit_verify_on_a_new_data_directory_finds_an_empty_intact_chain() {
+    let bin = kuaiwei();
+    let dir = TempDir::new("bin-audit");
+    let fresh = run(&bin, dir.path(), &["audit", "verify"]);
+    assert!(fresh.status.success(), "{fresh:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&fresh.stdout),
+        "ok: 0 events, chain intact\n"
     );
 }

@@ -63,16 +63,31 @@ pub enum ChainBreak {
     Truncated { seq: i64, head_seq: i64 },
 }
 
-/// Walks events in `seq` order from the genesis. `head` is the (seq, hash) the store recorded
-/// as the chain's end, if it keeps one: a shorter chain is then a truncation.
-pub fn verify_chain(events: &[AuditEvent], head: Option<(i64, &str)>) -> Result<usize, ChainBreak> {
-    let mut prev = GENESIS.to_string();
-    let mut prev_seq = 0;
-    for e in events {
-        if e.prev_hash != prev {
+/// Walks the chain one event at a time, so that a long chain can be read page by page.
+#[derive(Debug, Clone)]
+pub struct ChainVerifier {
+    prev: String,
+    prev_seq: i64,
+    count: usize,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        ChainVerifier {
+            prev: GENESIS.to_string(),
+            prev_seq: 0,
+            count: 0,
+        }
+    }
+}
+
+impl ChainVerifier {
+    /// Checks the next event in `seq` order.
+    pub fn push(&mut self, e: &AuditEvent) -> Result<(), ChainBreak> {
+        if e.prev_hash != self.prev {
             return Err(ChainBreak::Broken {
                 seq: e.seq,
-                expected_prev_seq: prev_seq,
+                expected_prev_seq: self.prev_seq,
             });
         }
         let h = ChainLink {
@@ -89,16 +104,32 @@ pub fn verify_chain(events: &[AuditEvent], head: Option<(i64, &str)>) -> Result<
         if h != e.hash {
             return Err(ChainBreak::Edited { seq: e.seq });
         }
-        prev = e.hash.clone();
-        prev_seq = e.seq;
+        self.prev = h;
+        self.prev_seq = e.seq;
+        self.count += 1;
+        Ok(())
     }
-    if let Some((head_seq, head_hash)) = head
-        && (head_seq != prev_seq || head_hash != prev)
-    {
-        return Err(ChainBreak::Truncated {
-            seq: prev_seq,
-            head_seq,
-        });
+
+    /// Ends the walk: `head` is the (seq, hash) the store recorded as the chain's end, if it
+    /// keeps one; a chain that stops short of it was truncated. Returns the events checked.
+    pub fn finish(self, head: Option<(i64, &str)>) -> Result<usize, ChainBreak> {
+        if let Some((head_seq, head_hash)) = head
+            && (head_seq != self.prev_seq || head_hash != self.prev)
+        {
+            return Err(ChainBreak::Truncated {
+                seq: self.prev_seq,
+                head_seq,
+            });
+        }
+        Ok(self.count)
     }
-    Ok(events.len())
+}
+
+/// Walks events in `seq` order from the genesis (see [`ChainVerifier`]).
+pub fn verify_chain(events: &[AuditEvent], head: Option<(i64, &str)>) -> Result<usize, ChainBreak> {
+    let mut v = ChainVerifier::default();
+    for e in events {
+        v.push(e)?;
+    }
+    v.finish(head)
 }

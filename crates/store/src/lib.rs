@@ -17,7 +17,7 @@ mod types;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-pub use audit::{ChainBreak, ChainLink, GENESIS, verify_chain};
+pub use audit::{ChainBreak, ChainLink, ChainVerifier, GENESIS, verify_chain};
 pub use batcher::{BatchHandler, Batcher, BatcherClosed};
 pub use cases::{
     AuditEvent, CaseRecord, CaseUpdate, LinkedCase, NewEvent, QueueFilter, QueueItem, StoredClock,
