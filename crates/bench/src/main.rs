@@ -1,0 +1,201 @@
+//! `kuaiwei-bench`: measures how many complaints per second a real `kuaiwei serve` process
+//! acknowledges (HTTP 201, sent only after the commit reached the disk), and at what latency.
+//!
+//! For each backend × commit mode it starts a fresh server on a fresh data directory (and, for
+//! PostgreSQL, a fresh database), warms it up, drives it with concurrent keep-alive HTTP/1.1
+//! clients, stops it with SIGTERM and prints one table. See BENCHMARKS.md at the repo root.
+
+mod client;
+mod cpu;
+mod load;
+mod report;
+mod server;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::load::LoadSpec;
+use crate::report::{Outcome, Summary};
+use crate::server::ServerSpec;
+
+#[derive(Parser)]
+#[command(name = "kuaiwei-bench", about = "benchmarks for the kuaiwei server")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Complaint intake: acknowledged complaints per second and their latency
+    Intake(IntakeArgs),
+}
+
+#[derive(Args)]
+struct IntakeArgs {
+    /// The kuaiwei binary to start
+    #[arg(long, default_value = "target/release/kuaiwei")]
+    kuaiwei: PathBuf,
+    /// Complaints sent per run (after the warm-up)
+    #[arg(long, default_value_t = 20_000)]
+    requests: usize,
+    /// Concurrent clients, each with its own keep-alive connection
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// Warm-up requests per run, not counted
+    #[arg(long, default_value_t = 200)]
+    warmup: usize,
+    /// Runs per configuration; the median run (by throughput) is reported
+    #[arg(long, default_value_t = 3)]
+    repeat: usize,
+    /// Threads of the bench's own async runtime (the clients share the machine with the server)
+    #[arg(long, default_value_t = 1)]
+    client_threads: usize,
+    /// PostgreSQL server to create the scratch databases on
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+    /// Backends to measure
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "sqlite,postgres"
+    )]
+    backends: Vec<Backend>,
+    /// Commit modes to measure
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "batched,per-request"
+    )]
+    modes: Vec<Mode>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// `batched`: the server's default group commit; `per-request`: `--commit-batch 1`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    Batched,
+    PerRequest,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Batched => "batched",
+            Mode::PerRequest => "per-request",
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().cmd {
+        Cmd::Intake(args) => intake(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn intake(args: IntakeArgs) -> Result<()> {
+    if !args.kuaiwei.is_file() {
+        bail!(
+            "no kuaiwei binary at {}: run `cargo build --release -p kuaiwei -p kuaiwei-bench` \
+             from the repository root first, or pass --kuaiwei PATH",
+            args.kuaiwei.display()
+        );
+    }
+    if args.requests == 0 || args.clients == 0 || args.repeat == 0 {
+        bail!("--requests, --clients and --repeat must be at least 1");
+    }
+    let kuaiwei = args
+        .kuaiwei
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", args.kuaiwei.display()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.client_threads.max(1))
+        .enable_all()
+        .build()
+        .context("cannot start the bench's async runtime")?;
+    let scratch = std::env::temp_dir().join(format!("kuaiwei-bench-{}", std::process::id()));
+
+    report::print_header();
+    let mut summaries = Vec::new();
+    let mut run_no = 0;
+    for &backend in &args.backends {
+        for &mode in &args.modes {
+            let mut outcomes = Vec::with_capacity(args.repeat);
+            for rep in 1..=args.repeat {
+                run_no += 1;
+                let spec = ServerSpec {
+                    kuaiwei: kuaiwei.clone(),
+                    data_dir: scratch.join(format!("run{run_no}")),
+                    backend,
+                    mode,
+                    postgres_url: args.postgres_url.clone(),
+                    postgres_db: format!("kuaiwei_bench_{}_{run_no}", std::process::id()),
+                };
+                let load = LoadSpec {
+                    requests: args.requests,
+                    clients: args.clients,
+                    warmup: args.warmup,
+                };
+                let outcome = runtime.block_on(one_run(&spec, &load))?;
+                let cpu = outcome.cpu;
+                eprintln!(
+                    "  {} {} run {rep}/{}: {:.0} acked/s, p50 {:.1} ms, p99 {:.1} ms, {} errors; \
+                     CPU % of one core: server {:.0}, bench {:.0}, rest of machine {:.0}",
+                    backend.name(),
+                    mode.name(),
+                    args.repeat,
+                    outcome.acked_per_sec(),
+                    outcome.percentile_ms(50.0),
+                    outcome.percentile_ms(99.0),
+                    outcome.errors,
+                    cpu.server,
+                    cpu.bench,
+                    cpu.rest
+                );
+                outcomes.push(outcome);
+            }
+            summaries.push(Summary::new(backend, mode, args.clients, outcomes));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    report::print_table(&summaries);
+    Ok(())
+}
+
+/// One measured run: fresh server, warm-up, load, stop. The server is stopped (and the scratch
+/// database dropped) even when the load fails.
+async fn one_run(spec: &ServerSpec, load: &LoadSpec) -> Result<Outcome> {
+    let running = server::start(spec).await?;
+    let result = load::run(running.addr, running.pid(), load).await;
+    let stopped = running.stop(Duration::from_secs(30)).await;
+    let outcome = result?;
+    stopped?;
+    Ok(outcome)
+}

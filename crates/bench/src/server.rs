@@ -1,0 +1,214 @@
+//! The server under test: a `kuaiwei serve` child process on a fresh data directory (and, for
+//! PostgreSQL, a fresh database made and dropped with `psql`), on a free loopback port.
+
+use std::fs::File;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::client::Conn;
+use crate::{Backend, Mode};
+
+pub struct ServerSpec {
+    pub kuaiwei: PathBuf,
+    pub data_dir: PathBuf,
+    pub backend: Backend,
+    pub mode: Mode,
+    /// Where to create the scratch database (any existing database on the server, to connect to)
+    pub postgres_url: String,
+    pub postgres_db: String,
+}
+
+pub struct Running {
+    pub addr: SocketAddr,
+    child: Child,
+    log: PathBuf,
+    data_dir: PathBuf,
+    /// (admin URL, database) to drop once the server has stopped
+    postgres: Option<(String, String)>,
+}
+
+/// Starts the server and waits until `/readyz` answers 200.
+pub async fn start(spec: &ServerSpec) -> Result<Running> {
+    std::fs::create_dir_all(&spec.data_dir)
+        .with_context(|| format!("cannot create {}", spec.data_dir.display()))?;
+    let addr = free_port()?;
+    let log = spec.data_dir.with_extension("log");
+    let log_file =
+        File::create(&log).with_context(|| format!("cannot create {}", log.display()))?;
+    let log_err = log_file.try_clone().context("cannot share the log file")?;
+
+    let mut cmd = Command::new(&spec.kuaiwei);
+    cmd.arg("serve")
+        .arg("--listen")
+        .arg(addr.to_string())
+        .arg("--data-dir")
+        .arg(&spec.data_dir)
+        .env_remove("KUAIWEI_CONFIG")
+        .env_remove("KUAIWEI_DATABASE_URL")
+        .env_remove("KUAIWEI_COMMIT_BATCH")
+        .stdin(Stdio::null())
+        .stdout(log_file)
+        .stderr(log_err);
+    if spec.mode == Mode::PerRequest {
+        cmd.arg("--commit-batch").arg("1");
+    }
+    let mut postgres = None;
+    if spec.backend == Backend::Postgres {
+        psql(
+            &spec.postgres_url,
+            &format!("create database {}", spec.postgres_db),
+        )?;
+        postgres = Some((spec.postgres_url.clone(), spec.postgres_db.clone()));
+        cmd.arg("--database-url")
+            .arg(with_database(&spec.postgres_url, &spec.postgres_db));
+    }
+    let child = cmd
+        .spawn()
+        .with_context(|| format!("cannot start {}", spec.kuaiwei.display()))?;
+    let mut running = Running {
+        addr,
+        child,
+        log,
+        data_dir: spec.data_dir.clone(),
+        postgres,
+    };
+    if let Err(e) = running.wait_ready(Duration::from_secs(60)).await {
+        let _ = running.stop(Duration::from_secs(5)).await;
+        return Err(e);
+    }
+    Ok(running)
+}
+
+impl Running {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    async fn wait_ready(&mut self, limit: Duration) -> Result<()> {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().context("cannot poll the server")? {
+                bail!(
+                    "kuaiwei exited before it was ready ({status}); its log:\n{}",
+                    tail(&self.log)
+                );
+            }
+            if let Ok(mut conn) = Conn::open(self.addr).await
+                && let Ok((status, _)) = conn.get("/readyz").await
+                && status.is_success()
+            {
+                return Ok(());
+            }
+            if start.elapsed() > limit {
+                bail!(
+                    "kuaiwei was not ready after {limit:?}; its log:\n{}",
+                    tail(&self.log)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// SIGTERM, then wait for the graceful shutdown (SIGKILL after `grace`); removes the data
+    /// directory and drops the scratch database.
+    pub async fn stop(mut self, grace: Duration) -> Result<()> {
+        let pid = self.child.id().to_string();
+        let term = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .context("cannot run kill")?;
+        let start = Instant::now();
+        let mut clean = term.success();
+        loop {
+            if let Some(status) = self.child.try_wait().context("cannot poll the server")? {
+                clean &= status.success();
+                break;
+            }
+            if start.elapsed() > grace {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                clean = false;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        if !clean {
+            eprintln!(
+                "warning: kuaiwei did not stop cleanly on SIGTERM; log tail:\n{}",
+                tail(&self.log)
+            );
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if let Some((url, db)) = self.postgres.take() {
+            psql(&url, &format!("drop database if exists {db} with (force)"))?;
+        }
+        Ok(())
+    }
+}
+
+/// A loopback port nobody listens on right now.
+fn free_port() -> Result<SocketAddr> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("cannot bind a loopback port")?;
+    listener.local_addr().context("cannot read the bound port")
+}
+
+/// Runs one SQL statement with `psql`.
+fn psql(url: &str, sql: &str) -> Result<()> {
+    let out = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+        .output()
+        .context("cannot run psql (is the PostgreSQL client installed?)")?;
+    if !out.status.success() {
+        bail!(
+            "psql {sql:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+/// `url` with its database (the path) replaced by `db`, query string kept.
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let root = match base[authority_start..].find('/') {
+        Some(i) => &base[..authority_start + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{root}/{db}?{q}"),
+        None => format!("{root}/{db}"),
+    }
+}
+
+/// The last lines of the server's log, for error messages.
+fn tail(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn replaces_the_database() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+        assert_eq!(
+            with_database("postgresql://u@h/db?sslmode=disable", "x"),
+            "postgresql://u@h/x?sslmode=disable"
+        );
+    }
+}
