@@ -7,6 +7,7 @@
 //! counters need no further coordination between nodes.
 
 mod cases;
+mod intake;
 mod read;
 mod write;
 

@@ -1,18 +1,17 @@
-//! The single writer: commits batches of complaints, each with its evidence links, idempotency
-//! record and change-log entry, in one `BEGIN IMMEDIATE` transaction.
+//! The single writer: commits each batch of submissions and case steps in one transaction (after
+//! the global advisory lock); runs of submissions are written together by `intake::insert_many`.
 
 use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
-use kuaiwei_domain::{CaseNumber, ComplaintStatus};
-use kuaiwei_store::{
-    BatchHandler, EvidenceRef, NewComplaint, NewEvent, Receipt, StoreError, WriteDone, WriteOp,
-    case_year, truncate_to_micros,
-};
+use kuaiwei_store::{BatchHandler, EvidenceRef, NewComplaint, StoreError, WriteDone, WriteOp};
 use sqlx::PgExecutor;
-use sqlx::postgres::{PgConnection, PgPool};
+use sqlx::postgres::PgPool;
 
-use crate::cases::{append_event, next_case_number};
-use crate::{backend, cases};
+use crate::{backend, cases, intake};
+
+/// Most submissions written by one set of multi-row statements (PostgreSQL allows 65,535 bound
+/// values per statement; an audit event has 9).
+const RUN: usize = 512;
 
 /// Every writer on every node takes this transaction-scoped advisory lock first (see lib.rs).
 const WRITE_LOCK: i64 = 0x6b75_6169_7765_6901;
@@ -38,11 +37,27 @@ impl Writer {
             .execute(&mut *tx)
             .await?;
         let mut out = Vec::with_capacity(batch.len());
-        for op in batch {
-            out.push(match op {
-                WriteOp::Submit(new) => insert(&mut tx, new).await?.map(WriteDone::Submitted),
-                WriteOp::Update(u) => cases::update(&mut tx, u).await?.map(WriteDone::Updated),
-            });
+        let mut i = 0;
+        while i < batch.len() {
+            // A run of submissions is written together, at most RUN at a time (bind limits).
+            let run: Vec<&NewComplaint> = batch[i..]
+                .iter()
+                .map_while(|op| match op {
+                    WriteOp::Submit(new) => Some(new.as_ref()),
+                    WriteOp::Update(_) => None,
+                })
+                .take(RUN)
+                .collect();
+            if run.is_empty() {
+                if let WriteOp::Update(u) = &batch[i] {
+                    out.push(cases::update(&mut tx, u).await?.map(WriteDone::Updated));
+                }
+                i += 1;
+            } else {
+                i += run.len();
+                let receipts = intake::insert_many(&mut tx, &run).await?;
+                out.extend(receipts.into_iter().map(|r| r.map(WriteDone::Submitted)));
+            }
         }
         tx.commit().await?;
         Ok(out)
@@ -71,151 +86,6 @@ impl BatchHandler for Writer {
             Err(e) => vec![Err(backend(e))],
         }
     }
-}
-
-async fn insert(
-    conn: &mut PgConnection,
-    new: &NewComplaint,
-) -> Result<Result<Receipt, StoreError>, sqlx::Error> {
-    if let Some(idem) = &new.idempotency {
-        let prior: Option<(Vec<u8>, i64, String, jiff_sqlx::Timestamp, String, String)> = sqlx::query_as(
-            "select i.request_hash, c.id, c.case_number, c.received_at, c.status, i.tracking_token
-             from idempotency_keys i join complaints c on c.id = i.complaint_id
-             where i.key = $1",
-        )
-        .bind(&idem.key)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some((hash, id, case_number, received_at, status, token)) = prior {
-            if hash != idem.request_hash {
-                return Ok(Err(StoreError::IdempotencyMismatch));
-            }
-            return replay(&mut *conn, id, case_number, received_at, status, token).await;
-        }
-    }
-
-    let received_at = truncate_to_micros(new.received_at);
-    let year = case_year(received_at);
-    let case_number = next_case_number(conn, year).await?;
-    let body = match serde_json::to_string(&new.complaint) {
-        Ok(b) => b,
-        Err(e) => return Ok(Err(StoreError::Corrupt(e.to_string()))),
-    };
-    let respondent = new.complaint.respondent.name.clone();
-    let status = ComplaintStatus::Received;
-    let at = received_at.to_sqlx();
-    let (id,): (i64,) = sqlx::query_as(
-        "insert into complaints
-           (case_number, token_hash, status, channel, respondent_name, received_at, body)
-         values ($1, $2, $3, $4, $5, $6, $7::jsonb)
-         returning id",
-    )
-    .bind(case_number.as_str())
-    .bind(&new.token_hash[..])
-    .bind(status.as_str())
-    .bind(new.complaint.channel.key())
-    .bind(respondent)
-    .bind(at)
-    .bind(body)
-    .fetch_one(&mut *conn)
-    .await?;
-
-    for (position, ev) in new.evidence.iter().enumerate() {
-        sqlx::query(
-            "insert into evidence_files (sha256, size, media_type) values ($1, $2, $3)
-             on conflict (sha256) do nothing",
-        )
-        .bind(&ev.sha256)
-        .bind(ev.size as i64)
-        .bind(&ev.media_type)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "insert into complaint_evidence (complaint_id, position, sha256, filename)
-             values ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(position as i64)
-        .bind(&ev.sha256)
-        .bind(&ev.filename)
-        .execute(&mut *conn)
-        .await?;
-    }
-
-    if let Some(idem) = &new.idempotency {
-        sqlx::query(
-            "insert into idempotency_keys (key, request_hash, complaint_id, tracking_token, created_at)
-             values ($1, $2, $3, $4, $5)",
-        )
-        .bind(&idem.key)
-        .bind(&idem.request_hash[..])
-        .bind(id)
-        .bind(&new.tracking_token)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
-    }
-
-    sqlx::query(
-        "insert into cases (case_number, complaint_id, state, received_at, version)
-         values ($1, $2, 'received', $3, 1)",
-    )
-    .bind(case_number.as_str())
-    .bind(id)
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-    let event = NewEvent {
-        actor: "complainant".into(),
-        kind: "received".into(),
-        payload: serde_json::json!({
-            "channel": new.complaint.channel.key(),
-            "evidence": new.evidence.iter().map(|e| &e.sha256).collect::<Vec<_>>(),
-        }),
-        reason: None,
-    };
-    append_event(conn, case_number.as_str(), &event, received_at).await?;
-
-    sqlx::query(
-        "insert into change_log (entity, entity_key, op, at) values ('complaint', $1, 'created', $2)",
-    )
-    .bind(case_number.as_str())
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-
-    Ok(Ok(Receipt {
-        case_number,
-        tracking_token: new.tracking_token.clone(),
-        received_at,
-        status,
-        evidence: new.evidence.clone(),
-        replayed: false,
-    }))
-}
-
-async fn replay(
-    conn: &mut PgConnection,
-    id: i64,
-    case_number: String,
-    received_at: jiff_sqlx::Timestamp,
-    status: String,
-    tracking_token: String,
-) -> Result<Result<Receipt, StoreError>, sqlx::Error> {
-    let evidence = evidence_of(&mut *conn, id).await?;
-    let receipt = (|| {
-        Ok(Receipt {
-            case_number: CaseNumber::parse(&case_number)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            tracking_token,
-            received_at: received_at.to_jiff(),
-            status: ComplaintStatus::parse(&status)
-                .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
-            evidence,
-            replayed: true,
-        })
-    })();
-    Ok(receipt)
 }
 
 pub async fn evidence_of<'c>(

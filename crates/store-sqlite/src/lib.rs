@@ -7,6 +7,7 @@
 //! for the writer.
 
 mod cases;
+mod intake;
 mod read;
 mod time;
 mod write;

@@ -185,6 +185,78 @@ pub async fn concurrent_retries_store_the_complaint_once(s: &(impl Store + Clone
     assert_eq!(s.changes_since(0, 100).await.unwrap().len(), 1);
 }
 
+pub async fn mixed_concurrent_retries_misuse_and_filings_keep_every_promise(
+    s: &(impl Store + Clone),
+) {
+    // 10 keys retried 4 times each, one misuse of each key with another body, 20 plain filings,
+    // all at once: batches then hold first uses, in-batch repeats and earlier keys together.
+    let mut tasks = Vec::new();
+    for k in 0..10u32 {
+        for _ in 0..4 {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                (
+                    Some(k),
+                    false,
+                    s.submit_complaint(keyed(k, &format!("key-{k}"), 1)).await,
+                )
+            }));
+        }
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            (
+                Some(k),
+                true,
+                s.submit_complaint(keyed(k, &format!("key-{k}"), 2)).await,
+            )
+        }));
+    }
+    for n in 100..120u32 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            (None, false, s.submit_complaint(sample(n, T0, "fair")).await)
+        }));
+    }
+    // Per key: case numbers answered, fresh receipts, replays, refusals.
+    let mut by_key: std::collections::HashMap<u32, (HashSet<String>, u32, u32, u32)> =
+        Default::default();
+    for t in tasks {
+        match t.await.unwrap() {
+            (Some(k), _, result) => {
+                let e = by_key.entry(k).or_default();
+                match result {
+                    Ok(r) if r.replayed => {
+                        e.0.insert(r.case_number.to_string());
+                        e.2 += 1;
+                    }
+                    Ok(r) => {
+                        e.0.insert(r.case_number.to_string());
+                        e.1 += 1;
+                    }
+                    Err(StoreError::IdempotencyMismatch) => e.3 += 1,
+                    Err(other) => panic!("{other:?}"),
+                }
+            }
+            (None, _, result) => assert!(!result.unwrap().replayed),
+        }
+    }
+    // Whichever body used a key first filed it; the other body was refused every time.
+    for (k, (numbers, fresh, replays, refused)) in &by_key {
+        assert_eq!(numbers.len(), 1, "key {k}");
+        assert_eq!(*fresh, 1, "key {k}");
+        assert!(
+            (*replays, *refused) == (3, 1) || (*replays, *refused) == (0, 4),
+            "key {k}: {replays} replays, {refused} refused"
+        );
+    }
+    let changes = s.changes_since(0, 1000).await.unwrap();
+    assert_eq!(changes.len(), 30);
+    let numbers: HashSet<_> = changes.iter().map(|c| c.key.clone()).collect();
+    let expected: HashSet<String> = (1..=30).map(|n| format!("KW-2026-{n:06}")).collect();
+    assert_eq!(numbers, expected, "gapless numbering");
+    assert_eq!(chain_is_whole(s).await, 30);
+}
+
 pub async fn purged_keys_no_longer_replay(s: &impl Store) {
     let first = s.submit_complaint(keyed(1, "old", 1)).await.unwrap();
     let purged = s
@@ -535,6 +607,7 @@ macro_rules! store_conformance_tests {
             a_retry_with_the_same_key_returns_the_first_receipt,
             a_reused_key_with_another_body_is_refused,
             concurrent_retries_store_the_complaint_once,
+            mixed_concurrent_retries_misuse_and_filings_keep_every_promise,
             purged_keys_no_longer_replay,
             every_write_appends_to_the_change_log_in_order,
             listings_are_newest_first_filtered_and_paged,
