@@ -94,6 +94,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         limits: LIMITS,
         calendar: Arc::new(Calendar::bundled()),
         procedures: Arc::new(Procedures::bundled()),
+        rules: Arc::new(kuaiwei_routing::RuleSet::bundled()),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -197,12 +197,14 @@ async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<(
         .or(file.listen)
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
     let store = open_store(&args.store, &file, &data_dir).await?;
+    let procedures = calendar_cli::load_procedures(&data_dir)?;
     let state = AppState {
         store,
         evidence: kuaiwei_evidence::EvidenceStore::open(&data_dir.join("evidence")).await?,
         limits: file.limits(),
         calendar: Arc::new(calendar_cli::load_calendar(&data_dir)?),
-        procedures: Arc::new(calendar_cli::load_procedures(&data_dir)?),
+        rules: Arc::new(load_rules(&data_dir, &procedures)?),
+        procedures: Arc::new(procedures),
     };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -211,6 +213,27 @@ async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<(
     kuaiwei_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped after finishing in-flight requests");
     Ok(())
+}
+
+/// `DATA_DIR/routing.toml` if the administrator wrote one (it replaces the bundled rules whole),
+/// checked against the procedures in use; a bad file stops the start with its line.
+fn load_rules(
+    data_dir: &Path,
+    procedures: &kuaiwei_deadlines::Procedures,
+) -> Result<kuaiwei_routing::RuleSet> {
+    let path = data_dir.join("routing.toml");
+    if !path.is_file() {
+        return Ok(kuaiwei_routing::RuleSet::bundled());
+    }
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "无法读取路由规则 / cannot read routing rules {}",
+            path.display()
+        )
+    })?;
+    let ids = procedures.ids();
+    kuaiwei_routing::RuleSet::parse(&text, &ids)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 async fn shutdown_signal() {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use kuaiwei_deadlines::{Calendar, Procedures};
 use kuaiwei_evidence::EvidenceStore;
+use kuaiwei_routing::RuleSet;
 use kuaiwei_store::Store;
 
 #[derive(Clone)]
@@ -14,6 +15,8 @@ pub struct AppState {
     pub limits: Limits,
     pub calendar: Arc<Calendar>,
     pub procedures: Arc<Procedures>,
+    /// Routing rules: bundled, or the administrator's `DATA_DIR/routing.toml`.
+    pub rules: Arc<RuleSet>,
 }
 
 /// Bounds on one request. Past any of them the answer is 413 and nothing is stored.

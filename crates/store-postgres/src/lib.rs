@@ -91,6 +91,13 @@ impl Store for PostgresStore {
         }
     }
 
+    async fn complaint_of_case(
+        &self,
+        case_number: &str,
+    ) -> Result<Option<ComplaintRecord>, StoreError> {
+        read::complaint_of_case(&self.pool, case_number).await
+    }
+
     async fn case(&self, case_number: &str) -> Result<Option<CaseRecord>, StoreError> {
         cases::case(&self.pool, case_number).await
     }

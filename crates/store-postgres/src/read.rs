@@ -51,6 +51,33 @@ pub async fn complaint_for_complainant(
     }))
 }
 
+/// The complaint behind a case, for staff: no token, the caller's access is checked above.
+pub async fn complaint_of_case(
+    pool: &PgPool,
+    number: &str,
+) -> Result<Option<ComplaintRecord>, StoreError> {
+    let row: Option<(i64, String, jiff_sqlx::Timestamp, String, Vec<u8>, String)> = sqlx::query_as(
+        "select c.id, c.case_number, c.received_at, c.status, c.token_hash, c.body::text
+         from cases k join complaints c on c.id = k.complaint_id where k.case_number = $1",
+    )
+    .bind(number)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    let Some((id, number, received_at, st, _token_hash, body)) = row else {
+        return Ok(None);
+    };
+    let complaint: Complaint = serde_json::from_str(&body).map_err(corrupt)?;
+    let evidence = evidence_of(pool, id).await.map_err(backend)?;
+    Ok(Some(ComplaintRecord {
+        case_number: case_number(&number)?,
+        received_at: received_at.to_jiff(),
+        status: status(&st)?,
+        complaint,
+        evidence,
+    }))
+}
+
 /// id, case number, received at, status, channel, respondent, evidence count
 type SummaryRow = (
     i64,

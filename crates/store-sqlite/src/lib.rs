@@ -121,6 +121,13 @@ impl Store for SqliteStore {
         }
     }
 
+    async fn complaint_of_case(
+        &self,
+        case_number: &str,
+    ) -> Result<Option<ComplaintRecord>, StoreError> {
+        read::complaint_of_case(&self.read, case_number).await
+    }
+
     async fn case(&self, case_number: &str) -> Result<Option<CaseRecord>, StoreError> {
         cases::case(&self.read, case_number).await
     }

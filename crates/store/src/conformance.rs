@@ -529,6 +529,23 @@ pub async fn a_transfer_opens_a_linked_case_at_the_receiving_agency(s: &impl Sto
     assert_eq!(police.clocks[0].procedure_id, "T3");
     let original = s.case(n).await.unwrap().unwrap();
     assert_eq!(original.outcome, Some(Outcome::Transferred));
+    let theirs = s.complaint_of_case(linked.as_str()).await.unwrap().unwrap();
+    let ours = s.complaint_of_case(n).await.unwrap().unwrap();
+    assert_eq!(
+        theirs.complaint, ours.complaint,
+        "a linked case shares its parent's complaint"
+    );
+    assert_eq!(
+        theirs.case_number.as_str(),
+        n,
+        "the complaint keeps its own case number"
+    );
+    assert!(
+        s.complaint_of_case("KW-2026-999999")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let kinds: Vec<_> = s
         .case_events(linked.as_str())
         .await

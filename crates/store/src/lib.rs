@@ -57,6 +57,12 @@ pub trait Store: Send + Sync + 'static {
     /// Change-log entries with a sequence number greater than `after`, in order, at most `limit`.
     async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>, StoreError>;
 
+    /// The complaint behind a case (a linked case shares its parent's), for staff.
+    async fn complaint_of_case(
+        &self,
+        case_number: &str,
+    ) -> Result<Option<ComplaintRecord>, StoreError>;
+
     /// The case with this number, with its clocks.
     async fn case(&self, case_number: &str) -> Result<Option<CaseRecord>, StoreError>;
 

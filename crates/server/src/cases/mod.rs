@@ -4,6 +4,7 @@
 //! the actor is named in the request.
 
 pub mod clocks;
+mod routing;
 mod view;
 
 use jiff::Timestamp;
@@ -39,15 +40,17 @@ pub enum ActionBody {
         actor: String,
         reason: String,
     },
-    /// Send the case to an agency with the procedures whose clocks it must keep. Re-routing
+    /// Send the case to an agency with the procedures whose clocks it must keep. Without
+    /// `agency`, the routing rules decide (and say which rule and why); naming another agency or
+    /// other procedures than the rules would is an override and needs a reason. Re-routing
     /// states whether the clocks restart or continue.
     Route {
         actor: String,
         reason: Option<String>,
         #[schema(example = "ip_office")]
-        agency: String,
+        agency: Option<String>,
         #[schema(example = json!(["P1", "P3"]))]
-        procedures: Vec<String>,
+        procedures: Option<Vec<String>>,
         /// For a re-route: `restart` or `continue`.
         clock: Option<String>,
     },
@@ -198,20 +201,22 @@ async fn plan(
             payload["missing"] = serde_json::json!(missing);
         }
         ActionBody::Route {
-            agency: to,
-            procedures: ids,
+            agency: asked,
+            procedures: asked_ids,
             clock,
+            reason,
             ..
         } => {
-            required_text("agency", to)?;
-            if ids.is_empty() {
-                return Err(AppError::field(
-                    "procedures",
-                    "required",
-                    "请至少指定一个程序",
-                    "name at least one procedure",
-                ));
-            }
+            let decided = routing::decide(
+                state,
+                case,
+                asked.as_deref(),
+                asked_ids.as_deref(),
+                reason.as_deref(),
+                now,
+            )
+            .await?;
+            let (to, ids) = (&decided.agency, &decided.procedures);
             let rerouted = case.state == CaseState::Routed;
             let keep = match (rerouted, clock.as_deref()) {
                 (false, _) | (true, Some("restart")) => false,
@@ -248,6 +253,7 @@ async fn plan(
             agency = Some(to.clone());
             payload["agency"] = serde_json::json!(to);
             payload["procedures"] = serde_json::json!(ids);
+            payload["rule"] = decided.rule.clone();
             if rerouted {
                 payload["clock"] = serde_json::json!(if keep { "continue" } else { "restart" });
             }
@@ -305,7 +311,7 @@ async fn plan(
             procedures: ids,
             ..
         } => {
-            required_text("to_agency", to_agency)?;
+            routing::agency(to_agency, "to_agency")?;
             clocks::stop_all(&mut clocks, now);
             outcome = Some(Outcome::Transferred);
             let ids = ids.clone().unwrap_or_else(|| {

@@ -74,7 +74,7 @@ async fn a_patent_case_is_routed_opened_suspended_extended_and_closed_with_its_c
     let routed = ok_step(
         &app,
         &n,
-        json!({"action": "route", "actor": "caseworker:wang", "agency": "ip_office", "procedures": ["F1", "P1", "P3"]}),
+        json!({"action": "route", "actor": "caseworker:wang", "reason": "外观设计专利另案", "agency": "ip_office", "procedures": ["F1", "P1", "P3"]}),
     )
     .await;
     assert_eq!(routed["agency"], "ip_office");
@@ -172,7 +172,7 @@ async fn a_three_month_clock_past_the_loaded_calendar_is_not_guessed() {
         json!({"action": "accept", "actor": "caseworker:wang"}),
     )
     .await;
-    ok_step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "agency": "ip_office", "procedures": ["P3"]})).await;
+    ok_step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "reason": "专利纠纷", "agency": "ip_office", "procedures": ["P3"]})).await;
     let opened = ok_step(&app, &n, json!({"action": "open", "actor": "officer:li"})).await;
     let p3 = clock(&opened, "P3");
     let due_year = jiff::Timestamp::now()
@@ -208,8 +208,8 @@ async fn a_re_route_must_say_whether_the_clocks_restart_or_continue() {
         json!({"action": "accept", "actor": "caseworker:wang"}),
     )
     .await;
-    let first = ok_step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "agency": "ip_office", "procedures": ["P1"]})).await;
-    let res = step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "agency": "market_regulation", "procedures": ["M1"]})).await;
+    let first = ok_step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "reason": "专利纠纷", "agency": "ip_office", "procedures": ["P1"]})).await;
+    let res = step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "reason": "商标", "agency": "market_regulation", "procedures": ["M1"]})).await;
     assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     let kept = ok_step(
         &app,
@@ -235,7 +235,7 @@ async fn a_transfer_to_the_police_opens_a_linked_case_with_its_own_clock() {
         json!({"action": "accept", "actor": "caseworker:wang"}),
     )
     .await;
-    ok_step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "agency": "market_regulation", "procedures": ["M1"]})).await;
+    ok_step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "reason": "仅先行立案审查", "agency": "market_regulation", "procedures": ["M1"]})).await;
     let moved = ok_step(
         &app,
         &n,
@@ -319,7 +319,7 @@ async fn an_unknown_procedure_in_a_route_changes_nothing() {
     let res = step(
         &app,
         &n,
-        json!({"action": "route", "actor": "w", "agency": "ip_office", "procedures": ["Z9"]}),
+        json!({"action": "route", "actor": "w", "reason": "试", "agency": "ip_office", "procedures": ["Z9"]}),
     )
     .await;
     assert_eq!(
@@ -330,4 +330,106 @@ async fn an_unknown_procedure_in_a_route_changes_nothing() {
         app.get(&format!("/api/v1/cases/{n}")).await.body["state"],
         "accepted"
     );
+}
+
+#[tokio::test]
+async fn without_an_agency_the_routing_rules_decide_and_say_why() {
+    let app = app().await;
+    let n = filed(&app).await;
+    ok_step(
+        &app,
+        &n,
+        json!({"action": "accept", "actor": "caseworker:wang"}),
+    )
+    .await;
+    let routed = ok_step(
+        &app,
+        &n,
+        json!({"action": "route", "actor": "caseworker:wang"}),
+    )
+    .await;
+    assert_eq!(
+        routed["agency"], "market_regulation",
+        "a trademark complaint goes to market regulation"
+    );
+    let ids: Vec<_> = routed["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["procedure"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        ["F1", "M1", "M2"],
+        "a fair complaint gets the 24 h hand-over first"
+    );
+    let event = routed["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        event["payload"]["rule"]["suggested"]["rule_id"],
+        "trademark"
+    );
+    assert_eq!(event["payload"]["rule"]["override"], false);
+    assert!(
+        event["payload"]["rule"]["suggested"]["legal_basis"]
+            .as_str()
+            .unwrap()
+            .contains("商标法")
+    );
+}
+
+#[tokio::test]
+async fn overriding_the_rules_needs_a_reason_and_names_a_known_agency() {
+    let app = app().await;
+    let n = filed(&app).await;
+    ok_step(
+        &app,
+        &n,
+        json!({"action": "accept", "actor": "caseworker:wang"}),
+    )
+    .await;
+    let bare = step(
+        &app,
+        &n,
+        json!({"action": "route", "actor": "w", "agency": "copyright", "procedures": ["M3"]}),
+    )
+    .await;
+    assert_eq!(
+        field_errors(&bare),
+        vec![("reason".to_string(), "override_reason_required".to_string())]
+    );
+    let unknown = step(&app, &n, json!({"action": "route", "actor": "w", "reason": "x", "agency": "fair_desk", "procedures": ["M3"]})).await;
+    assert_eq!(
+        field_errors(&unknown),
+        vec![("agency".to_string(), "unknown_agency".to_string())]
+    );
+    let same = ok_step(
+        &app,
+        &n,
+        json!({"action": "route", "actor": "w", "agency": "market_regulation"}),
+    )
+    .await;
+    let event = same["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        event["payload"]["rule"]["override"], false,
+        "naming the rules' own agency is no override"
+    );
+    let moved = ok_step(
+        &app,
+        &n,
+        json!({"action": "route", "actor": "w", "reason": "权利人主张著作权", "agency": "copyright", "procedures": ["M3"], "clock": "restart"}),
+    )
+    .await;
+    let event = moved["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(event["payload"]["rule"]["override"], true);
+    assert_eq!(event["reason"], "权利人主张著作权");
 }

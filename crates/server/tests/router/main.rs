@@ -77,6 +77,7 @@ async fn app() -> App {
         limits: LIMITS,
         calendar: Arc::new(Calendar::bundled()),
         procedures: Arc::new(Procedures::bundled()),
+        rules: Arc::new(kuaiwei_routing::RuleSet::bundled()),
     };
     App {
         router: router(state),
