@@ -7,25 +7,11 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 use kuaiwei_domain::{CaseNumber, ComplaintStatus};
-use kuaiwei_store::{
-    ChainLink, GENESIS, NewComplaint, Receipt, StoreError, case_year, truncate_to_micros,
-};
+use kuaiwei_store::{NewComplaint, Receipt, StoreError, plan, truncate_to_micros};
 use sqlx::QueryBuilder;
 use sqlx::sqlite::{Sqlite, SqliteConnection};
 
 use crate::time;
-
-/// What becomes of one submission in the run.
-enum Plan {
-    /// Its key was used before this run with the same request: answer with that receipt.
-    Replay(Receipt),
-    /// Its key was used before with another request.
-    Mismatch,
-    /// Its key repeats an earlier submission of this run (by index).
-    SameAs(usize),
-    /// Stored now, as the `n`-th new complaint of the run.
-    New(usize),
-}
 
 type PriorRow = (String, Vec<u8>, i64, String, String, String, String);
 
@@ -34,58 +20,16 @@ pub async fn insert_many(
     items: &[&NewComplaint],
 ) -> Result<Vec<Result<Receipt, StoreError>>, sqlx::Error> {
     let prior = prior_keys(conn, items).await?;
-    let mut plans = Vec::with_capacity(items.len());
-    let mut first_with_key: HashMap<&str, usize> = HashMap::new();
-    let mut fresh: Vec<&NewComplaint> = Vec::new();
-    for (i, new) in items.iter().enumerate() {
-        let plan = match &new.idempotency {
-            Some(k) => match (
-                prior.get(k.key.as_str()),
-                first_with_key.get(k.key.as_str()),
-            ) {
-                (Some((hash, _)), _) if hash[..] != k.request_hash[..] => Plan::Mismatch,
-                (Some((_, receipt)), _) => Plan::Replay(receipt.clone()),
-                (None, Some(&j)) => match &items[j].idempotency {
-                    Some(first) if first.request_hash == k.request_hash => Plan::SameAs(j),
-                    _ => Plan::Mismatch,
-                },
-                (None, None) => {
-                    first_with_key.insert(k.key.as_str(), i);
-                    fresh.push(new);
-                    Plan::New(fresh.len() - 1)
-                }
-            },
-            None => {
-                fresh.push(new);
-                Plan::New(fresh.len() - 1)
-            }
-        };
-        plans.push(plan);
-    }
+    let (plans, fresh) = plan::plan_submissions(items, &prior);
     let stored = insert_fresh(conn, &fresh).await?;
-    let mut out: Vec<Result<Receipt, StoreError>> = Vec::with_capacity(items.len());
-    for plan in &plans {
-        out.push(match plan {
-            Plan::Replay(r) => Ok(r.clone()),
-            Plan::Mismatch => Err(StoreError::IdempotencyMismatch),
-            Plan::New(n) => Ok(stored[*n].clone()),
-            Plan::SameAs(j) => match &plans[*j] {
-                Plan::New(n) => Ok(Receipt {
-                    replayed: true,
-                    ..stored[*n].clone()
-                }),
-                _ => Err(StoreError::Backend("idempotency plan out of order".into())),
-            },
-        });
-    }
-    Ok(out)
+    Ok(plan::answer(&plans, &stored))
 }
 
 /// Receipts of keys used before, with the request hash each was first used with.
 async fn prior_keys(
     conn: &mut SqliteConnection,
     items: &[&NewComplaint],
-) -> Result<HashMap<String, (Vec<u8>, Receipt)>, sqlx::Error> {
+) -> Result<plan::PriorKeys, sqlx::Error> {
     let keys: Vec<&str> = items
         .iter()
         .filter_map(|n| n.idempotency.as_ref().map(|k| k.key.as_str()))
@@ -262,17 +206,9 @@ async fn allocate(
     conn: &mut SqliteConnection,
     at: &[Timestamp],
 ) -> Result<Vec<CaseNumber>, sqlx::Error> {
-    let years: Vec<i16> = at.iter().map(|t| case_year(*t)).collect();
-    let mut counts: Vec<(i16, i64)> = Vec::new();
-    for y in &years {
-        match counts.iter_mut().find(|(year, _)| year == y) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((*y, 1)),
-        }
-    }
-    let mut next: HashMap<i16, i64> = HashMap::new();
-    for (year, n) in counts {
-        let (last,): (i64,) = sqlx::query_as(
+    let mut last = Vec::new();
+    for (year, n) in plan::year_counts(at) {
+        let (l,): (i64,) = sqlx::query_as(
             "insert into case_counters (year, last_sequence) values (?1, ?2)
              on conflict (year) do update set last_sequence = case_counters.last_sequence + ?2
              returning last_sequence",
@@ -281,17 +217,9 @@ async fn allocate(
         .bind(n)
         .fetch_one(&mut *conn)
         .await?;
-        next.insert(year, last - n + 1);
+        last.push((year, l));
     }
-    Ok(years
-        .iter()
-        .map(|y| {
-            let seq = next.entry(*y).or_insert(1);
-            let number = CaseNumber::new(*y, *seq as u64);
-            *seq += 1;
-            number
-        })
-        .collect())
+    Ok(plan::assign_numbers(at, &last))
 }
 
 /// The `received` event of each new case, chained in submission order.
@@ -305,42 +233,21 @@ async fn append_received_events(
         sqlx::query_as("select seq, hash from audit_head where id = 1")
             .fetch_optional(&mut *conn)
             .await?;
-    let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_string()));
-    let mut rows = Vec::with_capacity(items.len());
-    for (i, n) in items.iter().enumerate() {
-        seq += 1;
-        let payload = serde_json::json!({
-            "channel": n.complaint.channel.key(),
-            "evidence": n.evidence.iter().map(|e| &e.sha256).collect::<Vec<_>>(),
-        })
-        .to_string();
-        let hash = ChainLink {
-            prev_hash: &prev,
-            seq,
-            case_number: numbers[i].as_str(),
-            actor: "complainant",
-            at: at[i],
-            kind: "received",
-            payload: &payload,
-            reason: None,
-        }
-        .hash();
-        rows.push((seq, i, payload, prev.clone(), hash.clone()));
-        prev = hash;
-    }
+    let (rows, (seq, prev)) = plan::chain_received(head, items, numbers, at);
     let mut q = QueryBuilder::<Sqlite>::new(
         "insert into audit_events (seq, case_number, actor, at, kind, payload, reason, prev_hash, hash) ",
     );
-    q.push_values(rows, |mut b, (seq, i, payload, prev_hash, hash)| {
-        b.push_bind(seq)
+    q.push_values(rows, |mut b, e| {
+        let i = e.index;
+        b.push_bind(e.seq)
             .push_bind(numbers[i].to_string())
-            .push_bind("complainant")
+            .push_bind(plan::RECEIVED_ACTOR)
             .push_bind(time::to_db(at[i]))
-            .push_bind("received")
-            .push_bind(payload)
+            .push_bind(plan::RECEIVED_KIND)
+            .push_bind(e.payload)
             .push_bind(None::<String>)
-            .push_bind(prev_hash)
-            .push_bind(hash);
+            .push_bind(e.prev_hash)
+            .push_bind(e.hash);
     });
     q.build().execute(&mut *conn).await?;
     sqlx::query(

@@ -12,6 +12,7 @@ mod cases;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
+pub mod plan;
 mod types;
 
 use async_trait::async_trait;
