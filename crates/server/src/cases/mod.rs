@@ -117,6 +117,20 @@ impl ActionBody {
         }
     }
 
+    /// Refusing, suspending, asking for a supplement or an extension, denying one and
+    /// transferring must say why.
+    fn reason_required(&self) -> bool {
+        matches!(
+            self,
+            ActionBody::Refuse { .. }
+                | ActionBody::Suspend { .. }
+                | ActionBody::RequestSupplement { .. }
+                | ActionBody::RequestExtension { .. }
+                | ActionBody::DenyExtension { .. }
+                | ActionBody::Transfer { .. }
+        )
+    }
+
     fn actor_and_reason(&self) -> (&str, Option<&str>) {
         use ActionBody::*;
         match self {
@@ -153,18 +167,11 @@ fn required_text(path: &str, v: &str) -> Result<(), AppError> {
 pub async fn act(state: &AppState, number: &str, body: ActionBody) -> Result<CaseView, AppError> {
     let (actor, reason) = body.actor_and_reason();
     required_text("actor", actor)?;
-    if let Some(r) = reason
-        && (matches!(
-            body,
-            ActionBody::Refuse { .. }
-                | ActionBody::Suspend { .. }
-                | ActionBody::RequestSupplement { .. }
-                | ActionBody::RequestExtension { .. }
-                | ActionBody::DenyExtension { .. }
-                | ActionBody::Transfer { .. }
-        ))
-    {
-        required_text("reason", r)?;
+    match reason {
+        // Steps whose reason is a required field must give one; an optional one is bounded.
+        Some(r) if body.reason_required() => required_text("reason", r)?,
+        Some(r) if r.chars().count() > 2000 => required_text("reason", "")?,
+        _ => {}
     }
     let case = state.store.case(number).await?.ok_or(AppError::NotFound)?;
     let outcome = match &body {

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use jiff::Timestamp;
 use kuaiwei_domain::CaseState;
@@ -85,8 +86,17 @@ pub struct QueueLine {
 )]
 pub async fn queue(
     State(state): State<AppState>,
-    Query(q): Query<QueueQuery>,
+    query: Result<Query<QueueQuery>, QueryRejection>,
 ) -> Result<Json<Vec<QueueLine>>, AppError> {
+    // A malformed query string gets the API's error shape, not the framework's plain text.
+    let Query(q) = query.map_err(|e| {
+        AppError::field(
+            "query",
+            "bad_query",
+            format!("查询参数有误：{}", e.body_text()),
+            e.body_text(),
+        )
+    })?;
     let filter = QueueFilter {
         agency: q.agency,
         state: q
