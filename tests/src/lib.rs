@@ -95,6 +95,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         calendar: Arc::new(Calendar::bundled()),
         procedures: Arc::new(Procedures::bundled()),
         rules: Arc::new(kuaiwei_routing::RuleSet::bundled()),
+        triage: kuaiwei_server::TriageConfig::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -346,6 +347,20 @@ impl ApiClient {
     pub async fn file_complaint(&self, n: u32) -> Value {
         let res = self
             .post_json("/api/v1/complaints", complaint(n).to_string(), &[])
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(&res.body)
+        );
+        res.json()
+    }
+
+    /// Files `complaint` as JSON and returns its receipt, or panics with the answer.
+    pub async fn file_complaint_json(&self, complaint: &Value) -> Value {
+        let res = self
+            .post_json("/api/v1/complaints", complaint.to_string(), &[])
             .await;
         assert_eq!(
             res.status,

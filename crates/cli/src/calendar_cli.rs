@@ -245,6 +245,9 @@ fn install(file: &Path, data_dir: &Path) -> Result<()> {
         data.notice,
         data.holidays.len()
     );
+    println!(
+        "开放案件的期限将在 kuaiwei 下次启动时重新计算，或立即运行 `kuaiwei recompute` / open cases' due dates are recomputed when kuaiwei next starts, or now with `kuaiwei recompute`"
+    );
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use kuaiwei_server::Limits;
+use kuaiwei_server::{Limits, TriageConfig};
 use serde::Deserialize;
 
 /// The config file (TOML). Every key is optional; unknown keys are refused.
@@ -19,6 +19,17 @@ pub struct FileConfig {
     pub commit_batch: Option<usize>,
     #[serde(default)]
     pub limits: FileLimits,
+    #[serde(default)]
+    pub triage: FileTriage,
+}
+
+/// `[triage]`: when a respondent is a repeat infringer, and when a fair sees group infringement.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileTriage {
+    pub repeat_min_upheld: Option<u32>,
+    pub repeat_window_days: Option<u32>,
+    pub group_min_respondents: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,6 +62,28 @@ impl FileConfig {
         })
     }
 
+    /// The triage thresholds, each defaulting on its own; zero is refused by name.
+    pub fn triage(&self) -> Result<TriageConfig> {
+        let d = TriageConfig::default();
+        let t = &self.triage;
+        for (key, v) in [
+            ("repeat_min_upheld", t.repeat_min_upheld),
+            ("repeat_window_days", t.repeat_window_days),
+            ("group_min_respondents", t.group_min_respondents),
+        ] {
+            if v == Some(0) {
+                anyhow::bail!(
+                    "配置项 [triage] {key} 须至少为1 / config [triage] {key} must be at least 1"
+                );
+            }
+        }
+        Ok(TriageConfig {
+            repeat_min_upheld: t.repeat_min_upheld.unwrap_or(d.repeat_min_upheld),
+            repeat_window_days: t.repeat_window_days.unwrap_or(d.repeat_window_days),
+            group_min_respondents: t.group_min_respondents.unwrap_or(d.group_min_respondents),
+        })
+    }
+
     pub fn limits(&self) -> Limits {
         let d = Limits::default();
         Limits {
@@ -73,6 +106,20 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("listen_port"), "{text}");
         assert!(text.contains('2'), "{text}");
+    }
+
+    #[test]
+    fn triage_thresholds_default_key_by_key_and_refuse_zero() {
+        let c: FileConfig = toml::from_str("[triage]\nrepeat_min_upheld = 3\n").unwrap();
+        let t = c.triage().unwrap();
+        assert_eq!(t.repeat_min_upheld, 3);
+        assert_eq!(
+            t.repeat_window_days,
+            TriageConfig::default().repeat_window_days
+        );
+        let c: FileConfig = toml::from_str("[triage]\ngroup_min_respondents = 0\n").unwrap();
+        let e = c.triage().unwrap_err().to_string();
+        assert!(e.contains("group_min_respondents"), "{e}");
     }
 
     #[test]

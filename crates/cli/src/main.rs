@@ -48,6 +48,9 @@ enum Cmd {
     },
     /// Compute a statutory deadline and show how it was computed
     Deadline(calendar_cli::DeadlineArgs),
+    /// Recompute the stored due dates of open cases against the current calendar (after
+    /// `calendar load`; kuaiwei also does this at every start)
+    Recompute(StoreArgs),
     /// The audit trail: `verify` walks the hash chain and names the first broken event
     Audit {
         #[command(subcommand)]
@@ -110,6 +113,18 @@ fn run(cli: Cli) -> Result<()> {
         } => runtime()?.block_on(async {
             let store = open_store(&args, &file, &data_dir).await?;
             verify_audit(store.as_ref()).await
+        }),
+        Cmd::Recompute(args) => runtime()?.block_on(async {
+            let store = open_store(&args, &file, &data_dir).await?;
+            let state = app_state(store, &file, &data_dir).await?;
+            let r = kuaiwei_server::recompute_open_cases(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "已检查 / checked {} open cases; 已更新 / updated {}; 仍无法计算的时限 / clocks still not computable: {}",
+                r.checked, r.updated, r.still_not_computable
+            );
+            Ok(())
         }),
         Cmd::Serve(args) => {
             init_tracing();
@@ -197,15 +212,7 @@ async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<(
         .or(file.listen)
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
     let store = open_store(&args.store, &file, &data_dir).await?;
-    let procedures = calendar_cli::load_procedures(&data_dir)?;
-    let state = AppState {
-        store,
-        evidence: kuaiwei_evidence::EvidenceStore::open(&data_dir.join("evidence")).await?,
-        limits: file.limits(),
-        calendar: Arc::new(calendar_cli::load_calendar(&data_dir)?),
-        rules: Arc::new(load_rules(&data_dir, &procedures)?),
-        procedures: Arc::new(procedures),
-    };
+    let state = app_state(store, &file, &data_dir).await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("无法监听 / cannot listen on {listen}"))?;
@@ -213,6 +220,20 @@ async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<(
     kuaiwei_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped after finishing in-flight requests");
     Ok(())
+}
+
+/// Everything the server and the maintenance commands share, from the data directory.
+async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) -> Result<AppState> {
+    let procedures = calendar_cli::load_procedures(data_dir)?;
+    Ok(AppState {
+        store,
+        evidence: kuaiwei_evidence::EvidenceStore::open(&data_dir.join("evidence")).await?,
+        limits: file.limits(),
+        calendar: Arc::new(calendar_cli::load_calendar(data_dir)?),
+        rules: Arc::new(load_rules(data_dir, &procedures)?),
+        procedures: Arc::new(procedures),
+        triage: file.triage()?,
+    })
 }
 
 /// `DATA_DIR/routing.toml` if the administrator wrote one (it replaces the bundled rules whole),

@@ -127,6 +127,17 @@ impl Outcome {
             Outcome::Other => "其他",
         }
     }
+
+    /// Whether the outcome establishes the infringement (认定侵权, 撤展/遮盖, 删除链接): what
+    /// counts towards a repeat-infringer finding. Mediation, withdrawal and transfer do not.
+    pub fn upheld(self) -> bool {
+        matches!(
+            self,
+            Outcome::InfringementConfirmed
+                | Outcome::ExhibitsWithdrawn
+                | Outcome::ListingsTakenDown
+        )
+    }
 }
 
 /// The kinds of step, without their data: what a refusal lists as allowed.
@@ -147,10 +158,14 @@ pub enum Action {
     DenyExtension,
     Transfer,
     Close,
+    /// 挂牌督办: a supervisor marks a major case for supervision; the state does not change.
+    Supervise,
+    /// Lifts the supervision mark.
+    Unsupervise,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 15] = [
         Action::RequestSupplement,
         Action::Supplement,
         Action::Accept,
@@ -164,6 +179,8 @@ impl Action {
         Action::DenyExtension,
         Action::Transfer,
         Action::Close,
+        Action::Supervise,
+        Action::Unsupervise,
     ];
 
     pub fn key(self) -> &'static str {
@@ -181,6 +198,8 @@ impl Action {
             Action::DenyExtension => "deny_extension",
             Action::Transfer => "transfer",
             Action::Close => "close",
+            Action::Supervise => "supervise",
+            Action::Unsupervise => "unsupervise",
         }
     }
 
@@ -201,6 +220,7 @@ impl Action {
             (Action::RequestExtension, S::Opened) => S::ExtensionPending,
             (Action::ApproveExtension | Action::DenyExtension, S::ExtensionPending) => S::Opened,
             (Action::Transfer, S::Routed | S::Opened | S::Suspended) => S::Transferred,
+            (Action::Supervise | Action::Unsupervise, s) if !s.is_terminal() => s,
             (Action::Close, s) if !s.is_terminal() => match (outcome, s) {
                 (Some(Outcome::Withdrawn), _) => S::Closed,
                 (Some(Outcome::Transferred), _) => return None,
@@ -282,13 +302,34 @@ mod tests {
                 Action::RequestSupplement,
                 Action::Accept,
                 Action::Refuse,
-                Action::Close
+                Action::Close,
+                Action::Supervise,
+                Action::Unsupervise
             ]
         );
         assert!(
             err.to_string()
-                .contains("allowed: request_supplement, accept, refuse, close")
+                .contains("allowed: request_supplement, accept, refuse, close, supervise")
         );
+    }
+
+    #[test]
+    fn supervision_marks_leave_the_state_alone_and_stop_at_the_end() {
+        for s in CaseState::ALL {
+            let r = transition(s, Action::Supervise, None);
+            if s.is_terminal() {
+                assert!(r.is_err(), "{s:?}");
+            } else {
+                assert_eq!(r, Ok(s));
+            }
+        }
+    }
+
+    #[test]
+    fn only_findings_of_infringement_are_upheld() {
+        assert!(Outcome::ExhibitsWithdrawn.upheld());
+        assert!(!Outcome::Mediated.upheld());
+        assert!(!Outcome::Withdrawn.upheld());
     }
 
     #[test]

@@ -17,7 +17,8 @@ pub use case_number::{CaseNumber, CaseNumberError};
 pub use complaint::input;
 pub use complaint::{
     Agent, Amounts, Channel, Complainant, ComplainantKind, Complaint, ComplaintInput,
-    ComplaintStatus, Direction, RequestedMeasure, Respondent, Right, RightKind, limits,
+    ComplaintStatus, Direction, MatchKey, MatchKind, RequestedMeasure, Respondent, Right,
+    RightKind, limits, normalize_url,
 };
 pub use error::{FieldError, ValidationErrors};
 pub use ids::{

@@ -45,6 +45,13 @@ pub enum AppError {
     /// 409: the case changed while the request was being decided.
     #[error("the case changed meanwhile")]
     Conflict,
+    /// 409: the request does not fit where the case stands (e.g. a supplement nobody asked for).
+    #[error("conflict: {en}")]
+    StateConflict {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
     /// 503: the store is not taking requests (shutting down, database unreachable).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -143,6 +150,7 @@ impl AppError {
                 "the case was changed by someone else meanwhile; reload and try again".into(),
                 vec![],
             ),
+            AppError::StateConflict { code, zh, en } => (S::CONFLICT, code, zh, en, vec![]),
             AppError::Validation(e) => (
                 S::UNPROCESSABLE_ENTITY,
                 "validation_failed",

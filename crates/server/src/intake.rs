@@ -10,6 +10,7 @@ use http_body_util::BodyExt;
 use jiff::Timestamp;
 use kuaiwei_domain::{Complaint, ComplaintInput};
 use kuaiwei_evidence::{EvidenceError, SealedFile};
+use kuaiwei_routing::completeness::MaterialKind;
 use kuaiwei_store::{EvidenceRef, IdempotencyKey, NewComplaint, Receipt};
 use sha2::{Digest, Sha256};
 
@@ -18,8 +19,46 @@ use crate::{AppError, AppState, json, token};
 /// A request read and checked, its files sealed but not yet visible.
 pub struct Upload {
     complaint: Complaint,
-    files: Vec<(SealedFile, Option<String>)>,
+    files: Vec<Sealed>,
     request_hash: [u8; 32],
+}
+
+/// One evidence file as received: sealed, with the client's name and its material kind.
+pub struct Sealed {
+    file: SealedFile,
+    filename: Option<String>,
+    material: MaterialKind,
+}
+
+/// A complainant's supplement (补正): a note and more evidence.
+pub struct Supplement {
+    pub note: Option<String>,
+    files: Vec<Sealed>,
+}
+
+/// The material kind a multipart part name carries: `evidence` (or `evidence[]`) is evidence of
+/// the infringement; `evidence.<kind>` or `evidence[<kind>]` tags it, e.g.
+/// `evidence.right_certificate`, `evidence[power_of_attorney]`. `None` for other names.
+fn evidence_part(name: &str) -> Option<Result<MaterialKind, AppError>> {
+    let tag = match name {
+        "evidence" | "evidence[]" => return Some(Ok(MaterialKind::InfringementEvidence)),
+        n => n.strip_prefix("evidence.").or_else(|| {
+            n.strip_prefix("evidence[")
+                .and_then(|t| t.strip_suffix(']'))
+        })?,
+    };
+    Some(MaterialKind::from_key(tag).ok_or_else(|| {
+        let known = MaterialKind::ALL
+            .iter()
+            .map(|m| m.key())
+            .collect::<Vec<_>>()
+            .join(", ");
+        AppError::bad_request(
+            "unknown_material",
+            format!("未知的材料类型“{tag}”，可用：{known}"),
+            format!("unknown material kind {tag:?}; known: {known}"),
+        )
+    }))
 }
 
 /// The `Idempotency-Key` header, if any: 1 to 255 visible ASCII characters.
@@ -116,69 +155,8 @@ pub fn parse_complaint(bytes: &[u8]) -> Result<Complaint, AppError> {
 }
 
 async fn read_multipart(state: &AppState, req: Request) -> Result<Upload, AppError> {
-    let limits = state.limits;
-    let mut multipart = Multipart::from_request(req, &()).await.map_err(|e| {
-        AppError::bad_request("bad_multipart", "multipart 请求格式错误", e.body_text())
-    })?;
-    let mut complaint: Option<(Complaint, Bytes)> = None;
-    let mut files: Vec<(SealedFile, Option<String>)> = Vec::new();
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
-        match field.name().unwrap_or("") {
-            "complaint" => {
-                if complaint.is_some() {
-                    return Err(AppError::bad_request(
-                        "duplicate_part",
-                        "只能有一个 complaint 部分",
-                        "send exactly one complaint part",
-                    ));
-                }
-                let mut buf = BytesMut::new();
-                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                    if buf.len() + chunk.len() > limits.json_bytes {
-                        return Err(json_too_large(limits.json_bytes));
-                    }
-                    buf.extend_from_slice(&chunk);
-                }
-                let bytes = buf.freeze();
-                // Validate as soon as it arrives: a bad complaint fails before the photos upload.
-                complaint = Some((parse_complaint(&bytes)?, bytes));
-            }
-            "evidence" | "evidence[]" => {
-                let index = files.len();
-                if index == limits.files {
-                    return Err(AppError::too_large(
-                        format!("证据文件最多{}个", limits.files),
-                        format!("at most {} evidence files per complaint", limits.files),
-                    ));
-                }
-                let filename = field.file_name().map(clean_filename);
-                let mut pending = state
-                    .evidence
-                    .receive(limits.file_bytes)
-                    .await
-                    .map_err(io)?;
-                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                    pending
-                        .write(&chunk)
-                        .await
-                        .map_err(|e| file_error(e, index, &filename))?;
-                }
-                let sealed = pending
-                    .seal()
-                    .await
-                    .map_err(|e| file_error(e, index, &filename))?;
-                files.push((sealed, filename));
-            }
-            other => {
-                return Err(AppError::bad_request(
-                    "unknown_part",
-                    format!("未知的表单部分“{other}”：只接受 complaint 和 evidence"),
-                    format!("unknown part {other:?}: only complaint and evidence are accepted"),
-                ));
-            }
-        }
-    }
-    let Some((complaint, bytes)) = complaint else {
+    let parts = read_parts(state, req, Form::Complaint).await?;
+    let Some((complaint, bytes)) = parts.complaint else {
         return Err(AppError::field(
             "complaint",
             "required",
@@ -189,16 +167,147 @@ async fn read_multipart(state: &AppState, req: Request) -> Result<Upload, AppErr
     let mut h = Sha256::new();
     h.update(b"multipart\0");
     h.update(&bytes);
-    for (f, name) in &files {
+    for f in &parts.files {
         h.update(b"\0file\0");
-        h.update(f.sha256.as_bytes());
-        h.update(name.as_deref().unwrap_or("").as_bytes());
+        h.update(f.file.sha256.as_bytes());
+        h.update(f.filename.as_deref().unwrap_or("").as_bytes());
+        h.update(b"\0");
+        h.update(f.material.key().as_bytes());
     }
     Ok(Upload {
         complaint,
-        files,
+        files: parts.files,
         request_hash: h.finalize().into(),
     })
+}
+
+/// Reads a complainant's supplement: an optional `note` part (at most 2,000 characters) and
+/// evidence parts tagged as in a complaint; at least one of them.
+pub async fn read_supplement(state: &AppState, req: Request) -> Result<Supplement, AppError> {
+    let parts = read_parts(state, req, Form::Supplement).await?;
+    if parts.note.is_none() && parts.files.is_empty() {
+        return Err(AppError::field(
+            "evidence",
+            "required",
+            "请上传补充材料或填写说明",
+            "send the supplementary files or a note",
+        ));
+    }
+    Ok(Supplement {
+        note: parts.note,
+        files: parts.files,
+    })
+}
+
+#[derive(PartialEq)]
+enum Form {
+    Complaint,
+    Supplement,
+}
+
+struct Parts {
+    complaint: Option<(Complaint, Bytes)>,
+    note: Option<String>,
+    files: Vec<Sealed>,
+}
+
+async fn read_parts(state: &AppState, req: Request, form: Form) -> Result<Parts, AppError> {
+    let limits = state.limits;
+    let mut multipart = Multipart::from_request(req, &()).await.map_err(|e| {
+        AppError::bad_request("bad_multipart", "multipart 请求格式错误", e.body_text())
+    })?;
+    let mut parts = Parts {
+        complaint: None,
+        note: None,
+        files: Vec::new(),
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or("").to_string();
+        if let Some(material) = evidence_part(&name) {
+            let material = material?;
+            let index = parts.files.len();
+            if index == limits.files {
+                return Err(AppError::too_large(
+                    format!("证据文件最多{}个", limits.files),
+                    format!("at most {} evidence files per request", limits.files),
+                ));
+            }
+            let filename = field.file_name().map(clean_filename);
+            let mut pending = state
+                .evidence
+                .receive(limits.file_bytes)
+                .await
+                .map_err(io)?;
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                pending
+                    .write(&chunk)
+                    .await
+                    .map_err(|e| file_error(e, index, &filename))?;
+            }
+            let file = pending
+                .seal()
+                .await
+                .map_err(|e| file_error(e, index, &filename))?;
+            parts.files.push(Sealed {
+                file,
+                filename,
+                material,
+            });
+            continue;
+        }
+        let single = match (name.as_str(), &form) {
+            ("complaint", Form::Complaint) => parts.complaint.is_none(),
+            ("note", Form::Supplement) => parts.note.is_none(),
+            (other, _) => {
+                let accepted = match form {
+                    Form::Complaint => "complaint 和 evidence",
+                    Form::Supplement => "note 和 evidence",
+                };
+                return Err(AppError::bad_request(
+                    "unknown_part",
+                    format!("未知的表单部分“{other}”：只接受 {accepted}"),
+                    format!(
+                        "unknown part {other:?}: only {} are accepted",
+                        accepted.replace(" 和 ", " and ")
+                    ),
+                ));
+            }
+        };
+        if !single {
+            return Err(AppError::bad_request(
+                "duplicate_part",
+                format!("只能有一个 {name} 部分"),
+                format!("send exactly one {name} part"),
+            ));
+        }
+        let mut buf = BytesMut::new();
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            if buf.len() + chunk.len() > limits.json_bytes {
+                return Err(json_too_large(limits.json_bytes));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        let bytes = buf.freeze();
+        if form == Form::Complaint {
+            // Validate as soon as it arrives: a bad complaint fails before the photos upload.
+            parts.complaint = Some((parse_complaint(&bytes)?, bytes));
+        } else {
+            let note = std::str::from_utf8(&bytes)
+                .ok()
+                .map(str::trim)
+                .filter(|n| (1..=2000).contains(&n.chars().count()))
+                .ok_or_else(|| {
+                    AppError::field(
+                        "note",
+                        "note_format",
+                        "说明应为1至2000字的 UTF-8 文本",
+                        "the note is UTF-8 text of 1-2000 characters",
+                    )
+                })?;
+            parts.note = Some(note.to_string());
+        }
+    }
+    Ok(parts)
 }
 
 /// The client's file name, kept for display only: last path component, no control characters.
@@ -246,22 +355,33 @@ fn io(e: EvidenceError) -> AppError {
     AppError::Internal(format!("evidence storage: {e}"))
 }
 
+/// Makes sealed files visible under their digest.
+pub async fn persist_supplement(s: Supplement) -> Result<Vec<EvidenceRef>, AppError> {
+    persist(s.files).await
+}
+
+async fn persist(files: Vec<Sealed>) -> Result<Vec<EvidenceRef>, AppError> {
+    let mut evidence = Vec::with_capacity(files.len());
+    for f in files {
+        let stored = f.file.persist().await.map_err(io)?;
+        evidence.push(EvidenceRef {
+            sha256: stored.sha256,
+            size: stored.size,
+            media_type: stored.media_type.mime().to_string(),
+            filename: f.filename,
+            material: f.material.key().to_string(),
+        });
+    }
+    Ok(evidence)
+}
+
 /// Makes the files visible, then commits the complaint; the receipt follows the commit.
 pub async fn submit(
     state: &AppState,
     upload: Upload,
     idempotency_key: Option<String>,
 ) -> Result<Receipt, AppError> {
-    let mut evidence = Vec::with_capacity(upload.files.len());
-    for (sealed, filename) in upload.files {
-        let stored = sealed.persist().await.map_err(io)?;
-        evidence.push(EvidenceRef {
-            sha256: stored.sha256,
-            size: stored.size,
-            media_type: stored.media_type.mime().to_string(),
-            filename,
-        });
-    }
+    let evidence = persist(upload.files).await?;
     let tracking_token = token::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
     let new = NewComplaint {
         complaint: upload.complaint,

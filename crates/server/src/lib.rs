@@ -13,6 +13,7 @@ mod routes;
 mod state;
 mod token;
 
+pub use cases::{Recomputed, TriageConfig, recompute_open_cases};
 pub use error::AppError;
 pub use routes::{ApiDoc, router};
 pub use state::{AppState, Limits};
@@ -26,10 +27,26 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let purge = tokio::spawn(state::purge_idempotency_periodically(state.clone()));
+    let recompute = tokio::spawn(recompute_at_start(state.clone()));
     let app = router(state);
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     purge.abort();
+    recompute.abort();
     result
+}
+
+/// The calendar may have gained a year since the last start: bring stored due dates up to date.
+async fn recompute_at_start(state: AppState) {
+    match recompute_open_cases(&state).await {
+        Ok(r) if r.updated > 0 || r.still_not_computable > 0 => tracing::info!(
+            checked = r.checked,
+            updated = r.updated,
+            still_not_computable = r.still_not_computable,
+            "due dates of open cases recomputed against the calendar"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "recomputing due dates failed"),
+    }
 }

@@ -17,6 +17,8 @@ pub struct AppState {
     pub procedures: Arc<Procedures>,
     /// Routing rules: bundled, or the administrator's `DATA_DIR/routing.toml`.
     pub rules: Arc<RuleSet>,
+    /// Thresholds of the repeat-infringer and group-infringement findings.
+    pub triage: crate::cases::TriageConfig,
 }
 
 /// Bounds on one request. Past any of them the answer is 413 and nothing is stored.

@@ -5,24 +5,24 @@ use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
 use kuaiwei_domain::{CaseNumber, CaseState, Outcome};
 use kuaiwei_store::{
-    AuditEvent, CaseRecord, CaseUpdate, ChainLink, GENESIS, NewEvent, QueueFilter, QueueItem,
-    StoreError, StoredClock, UpdatedCase, next_due,
+    AuditEvent, CaseRecord, CaseUpdate, ChainLink, EvidenceRef, GENESIS, NewEvent, QueueFilter,
+    QueueItem, StoreError, StoredClock, UpdatedCase, next_due,
 };
 use sqlx::postgres::{PgConnection, PgPool};
 
 use crate::backend;
 
-fn corrupt(what: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
-type Ts = jiff_sqlx::Timestamp;
+pub(crate) type Ts = jiff_sqlx::Timestamp;
 
-fn opt_time(t: Option<Timestamp>) -> Option<Ts> {
+pub(crate) fn opt_time(t: Option<Timestamp>) -> Option<Ts> {
     t.map(|t| t.to_sqlx())
 }
 
-fn read_time(t: Option<Ts>) -> Result<Option<Timestamp>, StoreError> {
+pub(crate) fn read_time(t: Option<Ts>) -> Result<Option<Timestamp>, StoreError> {
     Ok(t.map(|t| t.to_jiff()))
 }
 
@@ -33,7 +33,7 @@ fn outcome_key(o: Outcome) -> String {
         .unwrap_or_default()
 }
 
-fn parse_outcome(s: &str) -> Result<Outcome, StoreError> {
+pub(crate) fn parse_outcome(s: &str) -> Result<Outcome, StoreError> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(corrupt)
 }
 
@@ -132,6 +132,46 @@ async fn write_clocks(
     Ok(())
 }
 
+/// Appends supplied evidence after the complaint's existing files.
+async fn add_evidence(
+    conn: &mut PgConnection,
+    complaint_id: i64,
+    files: &[EvidenceRef],
+) -> Result<(), sqlx::Error> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let (next,): (i32,) = sqlx::query_as(
+        "select coalesce(max(position) + 1, 0) from complaint_evidence where complaint_id = $1",
+    )
+    .bind(complaint_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    for (i, e) in files.iter().enumerate() {
+        sqlx::query(
+            "insert into evidence_files (sha256, size, media_type) values ($1, $2, $3)
+             on conflict (sha256) do nothing",
+        )
+        .bind(&e.sha256)
+        .bind(e.size as i64)
+        .bind(&e.media_type)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "insert into complaint_evidence (complaint_id, position, sha256, filename, material)
+             values ($1, $2, $3, $4, $5)",
+        )
+        .bind(complaint_id)
+        .bind(next + i as i32)
+        .bind(&e.sha256)
+        .bind(&e.filename)
+        .bind(&e.material)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// One step on a case. Refusals (stale version, unknown case) are decided before any write.
 pub async fn update(
     conn: &mut PgConnection,
@@ -149,16 +189,20 @@ pub async fn update(
         Some((_, id)) => id,
     };
     sqlx::query(
-        "update cases set state = $1, agency = $2, outcome = $3, next_due_at = $4, version = version + 1
-         where case_number = $5",
+        "update cases set state = $1, agency = $2, outcome = $3, next_due_at = $4, version = version + 1,
+                supervised = $5, closed_at = coalesce(closed_at, $6)
+         where case_number = $7",
     )
     .bind(u.state.key())
     .bind(&u.agency)
     .bind(u.outcome.map(outcome_key))
     .bind(opt_time(next_due(&u.clocks)))
+    .bind(u.supervised)
+    .bind(opt_time(u.closed_at()))
     .bind(number)
     .execute(&mut *conn)
     .await?;
+    add_evidence(conn, complaint_id, &u.added_evidence).await?;
     write_clocks(conn, number, &u.clocks).await?;
     append_event(conn, number, &u.event, u.at).await?;
 
@@ -201,21 +245,61 @@ type CaseRow = (
     Option<String>,
     Ts,
     i64,
+    Option<Ts>,
+    Option<i64>,
+    bool,
 );
+
+/// The case columns `record` reads, then the rest of the statement.
+macro_rules! select_cases {
+    ($tail:literal) => {
+        concat!(
+            "select c.case_number, c.state, c.agency, c.outcome, c.parent_case, c.received_at,
+                    c.version, c.closed_at, p.respondent_id, c.supervised
+               from cases c join complaints p on p.id = c.complaint_id ",
+            $tail
+        )
+    };
+}
 type ClockRow = (String, Option<Ts>, Option<Ts>, Option<Ts>, String, String);
 
 pub async fn case(pool: &PgPool, number: &str) -> Result<Option<CaseRecord>, StoreError> {
-    let row: Option<CaseRow> = sqlx::query_as(
-        "select case_number, state, agency, outcome, parent_case, received_at, version
-         from cases where case_number = $1",
-    )
-    .bind(number)
-    .fetch_optional(pool)
+    let row: Option<CaseRow> = sqlx::query_as(select_cases!("where c.case_number = $1"))
+        .bind(number)
+        .fetch_optional(pool)
+        .await
+        .map_err(backend)?;
+    match row {
+        Some(row) => Ok(Some(record(pool, row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Open cases in case-number order after `after`.
+pub async fn open_cases(
+    pool: &PgPool,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<Vec<CaseRecord>, StoreError> {
+    let rows: Vec<CaseRow> = sqlx::query_as(select_cases!(
+        "where c.state not in ('refused', 'transferred', 'closed')
+           and c.case_number > $1 order by c.case_number limit $2"
+    ))
+    .bind(after.unwrap_or(""))
+    .bind(i64::from(limit.clamp(1, 1000)))
+    .fetch_all(pool)
     .await
     .map_err(backend)?;
-    let Some((number, state, agency, outcome, parent, received_at, version)) = row else {
-        return Ok(None);
-    };
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(record(pool, row).await?);
+    }
+    Ok(out)
+}
+
+async fn record(pool: &PgPool, row: CaseRow) -> Result<CaseRecord, StoreError> {
+    let (number, state, agency, outcome, parent, received_at, version, closed, rid, supervised) =
+        row;
     let clocks: Vec<ClockRow> = sqlx::query_as(
         "select procedure_id, started_at, closed_at, due_at, status, inputs::text
          from case_clocks where case_number = $1 order by position",
@@ -237,7 +321,7 @@ pub async fn case(pool: &PgPool, number: &str) -> Result<Option<CaseRecord>, Sto
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(Some(CaseRecord {
+    Ok(CaseRecord {
         case_number: CaseNumber::parse(&number).map_err(corrupt)?,
         state: CaseState::parse(&state).ok_or_else(|| corrupt(format!("state {state}")))?,
         agency,
@@ -248,13 +332,16 @@ pub async fn case(pool: &PgPool, number: &str) -> Result<Option<CaseRecord>, Sto
             .transpose()
             .map_err(corrupt)?,
         received_at: received_at.to_jiff(),
+        closed_at: read_time(closed)?,
+        respondent_id: rid,
+        supervised,
         version,
         clocks,
-    }))
+    })
 }
 
-/// case number, state, agency, received at, next due
-type QueueRow = (String, String, Option<String>, Ts, Option<Ts>);
+/// case number, state, agency, received at, next due, supervised
+type QueueRow = (String, String, Option<String>, Ts, Option<Ts>, bool);
 
 pub async fn queue(
     pool: &PgPool,
@@ -263,10 +350,11 @@ pub async fn queue(
     offset: u32,
 ) -> Result<Vec<QueueItem>, StoreError> {
     let rows: Vec<QueueRow> = sqlx::query_as(
-        "select case_number, state, agency, received_at, next_due_at from cases
+        "select case_number, state, agency, received_at, next_due_at, supervised from cases
          where ($1::text is null or agency = $1)
            and ($2::text is null or state = $2)
            and ($3::timestamptz is null or next_due_at < $3)
+           and ($6::boolean is null or supervised = $6)
          order by next_due_at is null, next_due_at, case_number
          limit $4 offset $5",
     )
@@ -275,17 +363,19 @@ pub async fn queue(
     .bind(opt_time(f.due_before))
     .bind(i64::from(limit.clamp(1, 200)))
     .bind(i64::from(offset))
+    .bind(f.supervised)
     .fetch_all(pool)
     .await
     .map_err(backend)?;
     rows.into_iter()
-        .map(|(number, state, agency, received, due)| {
+        .map(|(number, state, agency, received, due, supervised)| {
             Ok(QueueItem {
                 case_number: CaseNumber::parse(&number).map_err(corrupt)?,
                 state: CaseState::parse(&state).ok_or_else(|| corrupt(format!("state {state}")))?,
                 agency,
                 received_at: received.to_jiff(),
                 next_due_at: read_time(due)?,
+                supervised,
             })
         })
         .collect()

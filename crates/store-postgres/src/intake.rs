@@ -12,6 +12,8 @@ use kuaiwei_store::{NewComplaint, Receipt, StoreError, plan, truncate_to_micros}
 use sqlx::QueryBuilder;
 use sqlx::postgres::{PgConnection, Postgres};
 
+use crate::triage;
+
 type PriorRow = (
     String,
     Vec<u8>,
@@ -91,8 +93,11 @@ async fn insert_fresh(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
 
+    let complaints: Vec<&kuaiwei_domain::Complaint> = items.iter().map(|n| &n.complaint).collect();
+    let respondents = triage::resolve(conn, &complaints, at[0]).await?;
+
     let mut q = QueryBuilder::<Postgres>::new(
-        "insert into complaints (case_number, token_hash, status, channel, respondent_name, received_at, body) ",
+        "insert into complaints (case_number, token_hash, status, channel, respondent_name, respondent_id, received_at, body) ",
     );
     q.push_values(items.iter().enumerate(), |mut b, (i, n)| {
         b.push_bind(numbers[i].to_string())
@@ -100,6 +105,7 @@ async fn insert_fresh(
             .push_bind(ComplaintStatus::Received.as_str())
             .push_bind(n.complaint.channel.key())
             .push_bind(n.complaint.respondent.name.clone())
+            .push_bind(respondents[i])
             .push_bind(at[i].to_sqlx())
             .push_bind(bodies[i].clone())
             .push_unseparated("::jsonb");
@@ -116,6 +122,10 @@ async fn insert_fresh(
             .copied()
             .ok_or(sqlx::Error::RowNotFound)
     };
+    let keyed = (0..items.len())
+        .map(|i| id_of(i).map(|id| (id, complaints[i])))
+        .collect::<Result<Vec<_>, _>>()?;
+    triage::insert_keys(conn, &keyed).await?;
 
     let files: Vec<(i64, usize, &kuaiwei_store::EvidenceRef)> = items
         .iter()
@@ -134,13 +144,14 @@ async fn insert_fresh(
         q.push(" on conflict (sha256) do nothing");
         q.build().execute(&mut *conn).await?;
         let mut q = QueryBuilder::<Postgres>::new(
-            "insert into complaint_evidence (complaint_id, position, sha256, filename) ",
+            "insert into complaint_evidence (complaint_id, position, sha256, filename, material) ",
         );
         q.push_values(&files, |mut b, (id, p, e)| {
             b.push_bind(*id)
                 .push_bind(*p as i32)
                 .push_bind(e.sha256.clone())
-                .push_bind(e.filename.clone());
+                .push_bind(e.filename.clone())
+                .push_bind(e.material.clone());
         });
         q.build().execute(&mut *conn).await?;
     }

@@ -9,16 +9,18 @@
 mod cases;
 mod intake;
 mod read;
+mod triage;
 mod write;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use kuaiwei_domain::MatchKey;
 use kuaiwei_store::{
     AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
-    ComplaintSummary, NewComplaint, Page, QueueFilter, QueueItem, Receipt, Store, StoreError,
-    UpdatedCase, WriteDone, WriteOp,
+    ComplaintSummary, KeyedCase, NewComplaint, Page, QueueFilter, QueueItem, Receipt, RelatedCase,
+    RespondentRecord, Store, StoreError, UpdatedCase, WriteDone, WriteOp,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
@@ -54,6 +56,13 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        let backfilled = backfill(&pool).await.map_err(backend)?;
+        if backfilled > 0 {
+            tracing::info!(
+                complaints = backfilled,
+                "gave earlier complaints their respondent and match keys"
+            );
+        }
         let writer = Batcher::spawn(write::Writer::new(pool.clone()), opts.max_batch, 16_384);
         Ok(PostgresStore { pool, writer })
     }
@@ -61,6 +70,19 @@ impl PostgresStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Brings complaints stored before respondents and match keys existed up to date, under the
+/// write lock like every other write.
+async fn backfill(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("select pg_advisory_xact_lock($1)")
+        .bind(write::WRITE_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    let n = triage::backfill(&mut tx).await?;
+    tx.commit().await?;
+    Ok(n)
 }
 
 pub(crate) fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -109,6 +131,34 @@ impl Store for PostgresStore {
         offset: u32,
     ) -> Result<Vec<QueueItem>, StoreError> {
         cases::queue(&self.pool, filter, limit, offset).await
+    }
+
+    async fn related_cases(
+        &self,
+        case_number: &str,
+        limit: u32,
+    ) -> Result<Vec<RelatedCase>, StoreError> {
+        triage::related_cases(&self.pool, case_number, limit).await
+    }
+
+    async fn respondent(&self, id: i64) -> Result<Option<RespondentRecord>, StoreError> {
+        triage::respondent(&self.pool, id).await
+    }
+
+    async fn cases_with_keys(
+        &self,
+        keys: &[MatchKey],
+        limit: u32,
+    ) -> Result<Vec<KeyedCase>, StoreError> {
+        triage::cases_with_keys(&self.pool, keys, limit).await
+    }
+
+    async fn open_cases(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<CaseRecord>, StoreError> {
+        cases::open_cases(&self.pool, after, limit).await
     }
 
     async fn case_events(&self, case_number: &str) -> Result<Vec<AuditEvent>, StoreError> {

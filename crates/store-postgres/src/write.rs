@@ -14,7 +14,7 @@ use crate::{backend, cases, intake};
 const RUN: usize = 512;
 
 /// Every writer on every node takes this transaction-scoped advisory lock first (see lib.rs).
-const WRITE_LOCK: i64 = 0x6b75_6169_7765_6901;
+pub(crate) const WRITE_LOCK: i64 = 0x6b75_6169_7765_6901;
 
 pub struct Writer {
     pool: PgPool,
@@ -92,8 +92,8 @@ pub async fn evidence_of<'c>(
     conn: impl PgExecutor<'c>,
     complaint_id: i64,
 ) -> Result<Vec<EvidenceRef>, sqlx::Error> {
-    let rows: Vec<(String, i64, String, Option<String>)> = sqlx::query_as(
-        "select e.sha256, f.size, f.media_type, e.filename
+    let rows: Vec<(String, i64, String, Option<String>, String)> = sqlx::query_as(
+        "select e.sha256, f.size, f.media_type, e.filename, e.material
          from complaint_evidence e join evidence_files f on f.sha256 = e.sha256
          where e.complaint_id = $1 order by e.position",
     )
@@ -102,12 +102,15 @@ pub async fn evidence_of<'c>(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(sha256, size, media_type, filename)| EvidenceRef {
-            sha256,
-            size: size as u64,
-            media_type,
-            filename,
-        })
+        .map(
+            |(sha256, size, media_type, filename, material)| EvidenceRef {
+                sha256,
+                size: size as u64,
+                media_type,
+                filename,
+                material,
+            },
+        )
         .collect())
 }
 

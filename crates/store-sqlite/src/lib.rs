@@ -10,6 +10,7 @@ mod cases;
 mod intake;
 mod read;
 mod time;
+mod triage;
 mod write;
 
 use std::path::Path;
@@ -18,10 +19,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use kuaiwei_domain::MatchKey;
 use kuaiwei_store::{
     AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
-    ComplaintSummary, NewComplaint, Page, QueueFilter, QueueItem, Receipt, Store, StoreError,
-    UpdatedCase, WriteDone, WriteOp,
+    ComplaintSummary, KeyedCase, NewComplaint, Page, QueueFilter, QueueItem, Receipt, RelatedCase,
+    RespondentRecord, Store, StoreError, UpdatedCase, WriteDone, WriteOp,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -68,6 +70,13 @@ impl SqliteStore {
             .run(&mut writer)
             .await
             .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        let backfilled = triage::backfill(&mut writer).await.map_err(backend)?;
+        if backfilled > 0 {
+            tracing::info!(
+                complaints = backfilled,
+                "gave earlier complaints their respondent and match keys"
+            );
+        }
         let maintenance = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(connect.clone())
@@ -139,6 +148,34 @@ impl Store for SqliteStore {
         offset: u32,
     ) -> Result<Vec<QueueItem>, StoreError> {
         cases::queue(&self.read, filter, limit, offset).await
+    }
+
+    async fn related_cases(
+        &self,
+        case_number: &str,
+        limit: u32,
+    ) -> Result<Vec<RelatedCase>, StoreError> {
+        triage::related_cases(&self.read, case_number, limit).await
+    }
+
+    async fn respondent(&self, id: i64) -> Result<Option<RespondentRecord>, StoreError> {
+        triage::respondent(&self.read, id).await
+    }
+
+    async fn cases_with_keys(
+        &self,
+        keys: &[MatchKey],
+        limit: u32,
+    ) -> Result<Vec<KeyedCase>, StoreError> {
+        triage::cases_with_keys(&self.read, keys, limit).await
+    }
+
+    async fn open_cases(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<CaseRecord>, StoreError> {
+        cases::open_cases(&self.read, after, limit).await
     }
 
     async fn case_events(&self, case_number: &str) -> Result<Vec<AuditEvent>, StoreError> {

@@ -84,8 +84,8 @@ pub async fn evidence_of<'c>(
     conn: impl SqliteExecutor<'c>,
     complaint_id: i64,
 ) -> Result<Vec<EvidenceRef>, sqlx::Error> {
-    let rows: Vec<(String, i64, String, Option<String>)> = sqlx::query_as(
-        "select e.sha256, f.size, f.media_type, e.filename
+    let rows: Vec<(String, i64, String, Option<String>, String)> = sqlx::query_as(
+        "select e.sha256, f.size, f.media_type, e.filename, e.material
          from complaint_evidence e join evidence_files f on f.sha256 = e.sha256
          where e.complaint_id = ?1 order by e.position",
     )
@@ -94,12 +94,15 @@ pub async fn evidence_of<'c>(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(sha256, size, media_type, filename)| EvidenceRef {
-            sha256,
-            size: size as u64,
-            media_type,
-            filename,
-        })
+        .map(
+            |(sha256, size, media_type, filename, material)| EvidenceRef {
+                sha256,
+                size: size as u64,
+                media_type,
+                filename,
+                material,
+            },
+        )
         .collect())
 }
 

@@ -3,7 +3,7 @@
 //! audit trail of events.
 
 use jiff::Timestamp;
-use kuaiwei_domain::{CaseNumber, CaseState, Outcome};
+use kuaiwei_domain::{CaseNumber, CaseState, MatchKind, Outcome};
 use serde::{Deserialize, Serialize};
 
 /// A case's current state.
@@ -17,6 +17,12 @@ pub struct CaseRecord {
     /// The case this one was transferred from, for a linked case.
     pub parent: Option<CaseNumber>,
     pub received_at: Timestamp,
+    /// When it was closed, refused or transferred.
+    pub closed_at: Option<Timestamp>,
+    /// The respondent the complaint is about, once recognised.
+    pub respondent_id: Option<i64>,
+    /// 挂牌督办: marked by a supervisor as a major case.
+    pub supervised: bool,
     pub version: i64,
     pub clocks: Vec<StoredClock>,
 }
@@ -70,10 +76,20 @@ pub struct CaseUpdate {
     pub agency: Option<String>,
     pub outcome: Option<Outcome>,
     pub clocks: Vec<StoredClock>,
+    pub supervised: bool,
+    /// Evidence the complainant supplied with this step (补正), appended to the complaint's.
+    pub added_evidence: Vec<crate::EvidenceRef>,
     pub event: NewEvent,
     pub at: Timestamp,
     /// A transfer opens a linked case at the receiving agency.
     pub linked: Option<LinkedCase>,
+}
+
+impl CaseUpdate {
+    /// When the case ends with this step: refusal, transfer and closing stop it for good.
+    pub fn closed_at(&self) -> Option<Timestamp> {
+        self.state.is_terminal().then_some(self.at)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +107,7 @@ pub struct QueueItem {
     pub received_at: Timestamp,
     /// The earliest due instant among the case's running clocks.
     pub next_due_at: Option<Timestamp>,
+    pub supervised: bool,
 }
 
 /// Queue filters, ANDed; `agency` will be forced from the caller's session once accounts exist.
@@ -99,6 +116,52 @@ pub struct QueueFilter {
     pub agency: Option<String>,
     pub state: Option<CaseState>,
     pub due_before: Option<Timestamp>,
+    /// Only cases marked (or not marked) for supervision.
+    pub supervised: Option<bool>,
+}
+
+/// Another case whose complaint shares a match key with this one's, or is about the same
+/// respondent. One line per case and reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelatedCase {
+    pub case_number: CaseNumber,
+    /// The key they share; `None` when they are related through the respondent entity only.
+    pub kind: Option<MatchKind>,
+    pub value: Option<String>,
+    pub state: CaseState,
+    pub received_at: Timestamp,
+}
+
+/// A respondent entity with every case filed against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RespondentRecord {
+    pub id: i64,
+    pub display_name: String,
+    pub created_at: Timestamp,
+    /// The aliases (`uscc:…`, `respondent_name:…`, `booth:…`) it is recognised by.
+    pub aliases: Vec<String>,
+    /// Oldest first; linked cases opened by a transfer are included.
+    pub cases: Vec<RespondentCase>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RespondentCase {
+    pub case_number: CaseNumber,
+    pub state: CaseState,
+    pub agency: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub received_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+    /// The case this one was transferred from.
+    pub parent: Option<CaseNumber>,
+}
+
+/// A case found by its match keys, with its respondent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedCase {
+    pub case_number: CaseNumber,
+    pub respondent_id: Option<i64>,
+    pub respondent_name: String,
 }
 
 /// The earliest due instant of the clocks still counting.

@@ -52,6 +52,7 @@ fn evidence(tag: u8) -> EvidenceRef {
         size: 1000 + u64::from(tag),
         media_type: "image/jpeg".into(),
         filename: Some(format!("照片{tag}.jpg")),
+        material: crate::DEFAULT_MATERIAL.into(),
     }
 }
 
@@ -367,6 +368,8 @@ fn step(
         agency: agency.map(str::to_string),
         outcome: None,
         clocks,
+        supervised: false,
+        added_evidence: Vec::new(),
         event: NewEvent {
             actor: "caseworker:wang".into(),
             kind: state.key().into(),
@@ -610,6 +613,285 @@ pub async fn queues_sort_by_due_date_within_an_agency(s: &impl Store) {
     );
 }
 
+/// A complaint from its JSON, numbered `n` for its token.
+fn filed(n: u32, respondent: serde_json::Value, channel: serde_json::Value) -> NewComplaint {
+    let input: ComplaintInput = serde_json::from_value(serde_json::json!({
+        "channel": channel,
+        "complainant": {"kind": "organisation", "name": "某某玩具有限公司", "mobile": "13812345678"},
+        "rights": [{"kind": "copyright", "number": format!("国作登字-2024-F-{n}")}],
+        "respondent": respondent,
+        "description": "仿冒玩具",
+    }))
+    .expect("input parses");
+    NewComplaint {
+        complaint: input.validate().expect("input is valid"),
+        received_at: T0.parse().unwrap(),
+        token_hash: token_hash(n),
+        tracking_token: format!("token-{n}"),
+        idempotency: None,
+        evidence: Vec::new(),
+    }
+}
+
+fn fair_at(booth: &str) -> serde_json::Value {
+    serde_json::json!({"kind": "fair", "fair_name": "玩博会", "session": "2026春", "booth": booth})
+}
+
+async fn respondent_of(s: &impl Store, n: &str) -> Option<i64> {
+    s.case(n).await.unwrap().unwrap().respondent_id
+}
+
+pub async fn respondents_are_recognised_across_complaints_by_any_alias(s: &(impl Store + Clone)) {
+    const USCC: &str = "91350100M000100Y43";
+    let a = s
+        .submit_complaint(filed(
+            1,
+            serde_json::json!({"name": "汕头某某玩具厂", "uscc": USCC, "booth": "A1"}),
+            fair_at("A1"),
+        ))
+        .await
+        .unwrap();
+    // Filed together, so that one batch resolves them: a different booth with the same name,
+    // the same booth with no name, and someone else.
+    let batch = [
+        filed(
+            2,
+            serde_json::json!({"name": "汕头某某玩具厂 ", "booth": "B7"}),
+            fair_at("B7"),
+        ),
+        filed(3, serde_json::json!({"booth": "A1"}), fair_at("A1")),
+        filed(
+            4,
+            serde_json::json!({"name": "另一家公司", "booth": "C3"}),
+            fair_at("C3"),
+        ),
+    ];
+    let tasks: Vec<_> = batch
+        .into_iter()
+        .map(|new| {
+            let s = s.clone();
+            tokio::spawn(async move { s.submit_complaint(new).await.unwrap() })
+        })
+        .collect();
+    let mut numbers = vec![a.case_number.to_string()];
+    for t in tasks {
+        numbers.push(t.await.unwrap().case_number.to_string());
+    }
+    let ids: Vec<Option<i64>> = {
+        let mut v = Vec::new();
+        for n in &numbers {
+            v.push(respondent_of(s, n).await);
+        }
+        v
+    };
+    let first = ids[0].expect("a respondent for the first complaint");
+    assert_eq!(ids[1], Some(first), "same folded name");
+    assert_eq!(ids[2], Some(first), "same booth of the same fair session");
+    assert!(ids[3].is_some_and(|id| id != first), "someone else");
+
+    let r = s.respondent(first).await.unwrap().expect("the respondent");
+    assert_eq!(r.display_name, "汕头某某玩具厂");
+    assert!(
+        r.aliases.contains(&format!("uscc:{USCC}")),
+        "{:?}",
+        r.aliases
+    );
+    assert!(
+        r.aliases.iter().any(|a| a.ends_with("|b7")),
+        "{:?}",
+        r.aliases
+    );
+    let mut cases: Vec<String> = r.cases.iter().map(|c| c.case_number.to_string()).collect();
+    cases.sort();
+    let mut expected = numbers[..3].to_vec();
+    expected.sort();
+    assert_eq!(cases, expected);
+    assert!(s.respondent(first + 1000).await.unwrap().is_none());
+}
+
+pub async fn related_cases_share_a_key_or_the_respondent(s: &impl Store) {
+    let shop = |url: &str| serde_json::json!({"kind": "ecommerce", "platform": "拼多多", "listing_urls": [url]});
+    let a = s
+        .submit_complaint(filed(
+            1,
+            serde_json::json!({"name": "甲店"}),
+            shop("https://mobile.yangkeduo.com/goods.html?goods_id=1"),
+        ))
+        .await
+        .unwrap();
+    let b = s
+        .submit_complaint(filed(
+            2,
+            serde_json::json!({"name": "乙店"}),
+            shop("https://Mobile.Yangkeduo.com/goods.html?goods_id=1#top"),
+        ))
+        .await
+        .unwrap();
+    let c = s
+        .submit_complaint(filed(
+            3,
+            serde_json::json!({"name": "甲店"}),
+            shop("https://mobile.yangkeduo.com/goods.html?goods_id=2"),
+        ))
+        .await
+        .unwrap();
+    let unrelated = s
+        .submit_complaint(filed(
+            4,
+            serde_json::json!({"name": "丙店"}),
+            shop("https://mobile.yangkeduo.com/goods.html?goods_id=3"),
+        ))
+        .await
+        .unwrap();
+    let related = s.related_cases(a.case_number.as_str(), 50).await.unwrap();
+    let via = |n: &CaseNumber| -> Vec<Option<kuaiwei_domain::MatchKind>> {
+        related
+            .iter()
+            .filter(|r| &r.case_number == n)
+            .map(|r| r.kind)
+            .collect()
+    };
+    assert_eq!(
+        via(&b.case_number),
+        vec![Some(kuaiwei_domain::MatchKind::Url)]
+    );
+    let through_c = via(&c.case_number);
+    assert!(
+        through_c.contains(&Some(kuaiwei_domain::MatchKind::RespondentName))
+            && through_c.contains(&None),
+        "same name and so the same respondent: {through_c:?}"
+    );
+    assert!(via(&unrelated.case_number).is_empty());
+    assert!(
+        via(&a.case_number).is_empty(),
+        "a case is not related to itself"
+    );
+    assert!(
+        s.related_cases(unrelated.case_number.as_str(), 50)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn cases_with_keys_need_every_key(s: &impl Store) {
+    let with_right = |n: u32, booth: &str| {
+        let mut new = filed(n, serde_json::json!({"booth": booth}), fair_at(booth));
+        new.complaint.rights[0].number = Some("国作登字-2024-F-1".into());
+        new
+    };
+    let a = s.submit_complaint(with_right(1, "A1")).await.unwrap();
+    let b = s.submit_complaint(with_right(2, "B2")).await.unwrap();
+    s.submit_complaint(filed(3, serde_json::json!({"booth": "C3"}), fair_at("C3")))
+        .await
+        .unwrap();
+    let keys = s
+        .complaint_of_case(a.case_number.as_str())
+        .await
+        .unwrap()
+        .unwrap()
+        .complaint
+        .match_keys();
+    let pick = |kind| keys.iter().find(|k| k.kind == kind).unwrap().clone();
+    let right = pick(kuaiwei_domain::MatchKind::Right);
+    let fair = pick(kuaiwei_domain::MatchKind::Fair);
+    let found = s
+        .cases_with_keys(&[right.clone(), fair.clone()], 100)
+        .await
+        .unwrap();
+    let mut numbers: Vec<String> = found.iter().map(|k| k.case_number.to_string()).collect();
+    numbers.sort();
+    assert_eq!(
+        numbers,
+        vec![a.case_number.to_string(), b.case_number.to_string()]
+    );
+    assert!(found.iter().all(|k| k.respondent_id.is_some()));
+    assert_eq!(s.cases_with_keys(&[fair], 100).await.unwrap().len(), 3);
+    let other = kuaiwei_domain::MatchKey {
+        kind: kuaiwei_domain::MatchKind::Fair,
+        value: "别的展会|".into(),
+    };
+    assert!(
+        s.cases_with_keys(&[right, other], 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn supervision_and_closing_are_recorded_and_filtered(s: &impl Store) {
+    for n in 1..=3 {
+        s.submit_complaint(sample(n, T0, "fair")).await.unwrap();
+    }
+    let mut mark = step("KW-2026-000002", 1, CaseState::Received, None, vec![]);
+    mark.supervised = true;
+    s.update_case(mark).await.unwrap();
+    let case = s.case("KW-2026-000002").await.unwrap().unwrap();
+    assert!(case.supervised);
+    assert_eq!(case.state, CaseState::Received);
+    let only = QueueFilter {
+        supervised: Some(true),
+        ..Default::default()
+    };
+    let q = s.queue(&only, 50, 0).await.unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].case_number.as_str(), "KW-2026-000002");
+    assert!(q[0].supervised);
+    let others = QueueFilter {
+        supervised: Some(false),
+        ..Default::default()
+    };
+    assert_eq!(s.queue(&others, 50, 0).await.unwrap().len(), 2);
+
+    let mut close = step("KW-2026-000003", 1, CaseState::Closed, None, vec![]);
+    close.outcome = Some(Outcome::Withdrawn);
+    let at = close.at;
+    s.update_case(close).await.unwrap();
+    assert_eq!(
+        s.case("KW-2026-000003").await.unwrap().unwrap().closed_at,
+        Some(at)
+    );
+    assert_eq!(
+        s.case("KW-2026-000001").await.unwrap().unwrap().closed_at,
+        None
+    );
+    let open: Vec<String> = s
+        .open_cases(None, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.case_number.to_string())
+        .collect();
+    assert_eq!(open, vec!["KW-2026-000001", "KW-2026-000002"]);
+    let after: Vec<String> = s
+        .open_cases(Some("KW-2026-000001"), 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.case_number.to_string())
+        .collect();
+    assert_eq!(after, vec!["KW-2026-000002"]);
+}
+
+pub async fn supplied_evidence_is_appended_with_its_material(s: &impl Store) {
+    let mut new = sample(1, T0, "fair");
+    new.evidence = vec![evidence(1)];
+    let r = s.submit_complaint(new).await.unwrap();
+    let n = r.case_number.as_str();
+    s.update_case(step(n, 1, CaseState::SupplementRequested, None, vec![]))
+        .await
+        .unwrap();
+    let mut supply = step(n, 2, CaseState::Received, None, vec![]);
+    let mut certificate = evidence(2);
+    certificate.material = "right_certificate".into();
+    // The same file as before may be sent again, e.g. re-tagged.
+    supply.added_evidence = vec![certificate.clone(), evidence(1)];
+    s.update_case(supply).await.unwrap();
+    let got = s.complaint_of_case(n).await.unwrap().unwrap();
+    assert_eq!(got.evidence, vec![evidence(1), certificate, evidence(1)]);
+    assert_eq!(chain_is_whole(s).await, 3);
+}
+
 /// Stamps every conformance test onto a backend. `$make` is an async expression returning
 /// `Option<S>` where `S: Store + Clone`, a fresh, empty store per call.
 #[macro_export]
@@ -634,7 +916,12 @@ macro_rules! store_conformance_tests {
             a_stale_step_is_refused_and_changes_nothing,
             of_two_concurrent_steps_from_one_version_exactly_one_wins,
             a_transfer_opens_a_linked_case_at_the_receiving_agency,
-            queues_sort_by_due_date_within_an_agency
+            queues_sort_by_due_date_within_an_agency,
+            respondents_are_recognised_across_complaints_by_any_alias,
+            related_cases_share_a_key_or_the_respondent,
+            cases_with_keys_need_every_key,
+            supervision_and_closing_are_recorded_and_filtered,
+            supplied_evidence_is_appended_with_its_material
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {

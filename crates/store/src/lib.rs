@@ -21,14 +21,14 @@ use jiff::Timestamp;
 pub use audit::{ChainBreak, ChainLink, ChainVerifier, GENESIS, verify_chain};
 pub use batcher::{BatchHandler, Batcher, BatcherClosed};
 pub use cases::{
-    AuditEvent, CaseRecord, CaseUpdate, LinkedCase, NewEvent, QueueFilter, QueueItem, StoredClock,
-    next_due,
+    AuditEvent, CaseRecord, CaseUpdate, KeyedCase, LinkedCase, NewEvent, QueueFilter, QueueItem,
+    RelatedCase, RespondentCase, RespondentRecord, StoredClock, next_due,
 };
 pub use error::StoreError;
 pub use types::{
-    Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, EvidenceRef, IdempotencyKey,
-    NewComplaint, Page, Receipt, UpdatedCase, WriteDone, WriteOp, case_year, constant_time_eq,
-    truncate_to_micros,
+    Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, DEFAULT_MATERIAL, EvidenceRef,
+    IdempotencyKey, NewComplaint, Page, Receipt, UpdatedCase, WriteDone, WriteOp, case_year,
+    constant_time_eq, truncate_to_micros,
 };
 
 /// Everything the server asks of storage, in the words of the business.
@@ -78,6 +78,33 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
         offset: u32,
     ) -> Result<Vec<QueueItem>, StoreError>;
+
+    /// Cases whose complaint shares a match key with this case's, or is about the same
+    /// respondent; at most `limit`, newest first. Linked cases are reached through their parent.
+    async fn related_cases(
+        &self,
+        case_number: &str,
+        limit: u32,
+    ) -> Result<Vec<RelatedCase>, StoreError>;
+
+    /// The respondent with every case filed against it.
+    async fn respondent(&self, id: i64) -> Result<Option<RespondentRecord>, StoreError>;
+
+    /// The original cases (not linked ones) whose complaints carry every one of `keys`, at most
+    /// `limit`, newest first.
+    async fn cases_with_keys(
+        &self,
+        keys: &[kuaiwei_domain::MatchKey],
+        limit: u32,
+    ) -> Result<Vec<KeyedCase>, StoreError>;
+
+    /// Cases not yet refused, transferred or closed, by case number after `after`, at most
+    /// `limit`: what a new holiday year must be recomputed for.
+    async fn open_cases(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<CaseRecord>, StoreError>;
 
     /// A case's events, oldest first: its timeline.
     async fn case_events(&self, case_number: &str) -> Result<Vec<AuditEvent>, StoreError>;

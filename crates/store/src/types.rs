@@ -33,6 +33,16 @@ pub struct EvidenceRef {
     pub size: u64,
     pub media_type: String,
     pub filename: Option<String>,
+    /// The material kind the complainant tagged it with (`right_certificate`,
+    /// `power_of_attorney` …); untagged evidence is `infringement_evidence`.
+    #[serde(default = "default_material")]
+    pub material: String,
+}
+
+pub const DEFAULT_MATERIAL: &str = "infringement_evidence";
+
+fn default_material() -> String {
+    DEFAULT_MATERIAL.to_string()
 }
 
 /// What the complainant gets back, and gets again on a replayed request.

@@ -2,6 +2,7 @@
 //! respondent, the facts, and what the complainant asks for.
 
 pub mod input;
+mod keys;
 mod validate;
 
 use jiff::civil::Date;
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{Email, MobileNumber, PatentNumber, TrademarkNumber, Uscc};
 
 pub use input::ComplaintInput;
+pub use keys::{MatchKey, MatchKind, normalize_url};
 
 /// Bounds on free text and lists, shared by validation and the API description.
 pub mod limits {

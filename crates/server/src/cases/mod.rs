@@ -4,7 +4,9 @@
 //! the actor is named in the request.
 
 pub mod clocks;
+mod recompute;
 mod routing;
+pub mod triage;
 mod view;
 
 use jiff::Timestamp;
@@ -13,6 +15,8 @@ use kuaiwei_domain::{Action, CaseState, Outcome, transition};
 use kuaiwei_store::{CaseRecord, CaseUpdate, LinkedCase, NewEvent, StoreError, StoredClock};
 use serde::Deserialize;
 
+pub use recompute::{Recomputed, recompute_open_cases};
+pub use triage::TriageConfig;
 pub use view::{CaseView, view};
 
 use crate::{AppError, AppState};
@@ -21,11 +25,12 @@ use crate::{AppError, AppState};
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ActionBody {
-    /// 补正: ask the complainant for missing materials.
+    /// 补正: ask the complainant for missing materials. Without `missing`, the request lists
+    /// what the completeness check finds missing.
     RequestSupplement {
         actor: String,
         reason: String,
-        missing: Vec<String>,
+        missing: Option<Vec<String>>,
     },
     /// The complainant's supplement arrived.
     Supplement {
@@ -96,6 +101,16 @@ pub enum ActionBody {
         reason: Option<String>,
         outcome: Outcome,
     },
+    /// 挂牌督办: mark a major case for supervision (any open state; the state is unchanged).
+    Supervise {
+        actor: String,
+        reason: String,
+    },
+    /// Lift the supervision mark.
+    Unsupervise {
+        actor: String,
+        reason: String,
+    },
 }
 
 impl ActionBody {
@@ -114,6 +129,8 @@ impl ActionBody {
             ActionBody::DenyExtension { .. } => Action::DenyExtension,
             ActionBody::Transfer { .. } => Action::Transfer,
             ActionBody::Close { .. } => Action::Close,
+            ActionBody::Supervise { .. } => Action::Supervise,
+            ActionBody::Unsupervise { .. } => Action::Unsupervise,
         }
     }
 
@@ -128,6 +145,8 @@ impl ActionBody {
                 | ActionBody::RequestExtension { .. }
                 | ActionBody::DenyExtension { .. }
                 | ActionBody::Transfer { .. }
+                | ActionBody::Supervise { .. }
+                | ActionBody::Unsupervise { .. }
         )
     }
 
@@ -139,7 +158,9 @@ impl ActionBody {
             | Suspend { actor, reason, .. }
             | RequestExtension { actor, reason, .. }
             | DenyExtension { actor, reason }
-            | Transfer { actor, reason, .. } => (actor, Some(reason)),
+            | Transfer { actor, reason, .. }
+            | Supervise { actor, reason }
+            | Unsupervise { actor, reason } => (actor, Some(reason)),
             Supplement { actor, reason }
             | Accept { actor, reason }
             | Route { actor, reason, .. }
@@ -163,6 +184,18 @@ fn required_text(path: &str, v: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The steps allowed on `case`: the life-cycle's, with only the supervision mark that applies.
+pub fn allowed(case: &CaseRecord) -> Vec<Action> {
+    Action::allowed_from(case.state)
+        .into_iter()
+        .filter(|a| match a {
+            Action::Supervise => !case.supervised,
+            Action::Unsupervise => case.supervised,
+            _ => true,
+        })
+        .collect()
+}
+
 /// Applies one step and returns the case as it now stands.
 pub async fn act(state: &AppState, number: &str, body: ActionBody) -> Result<CaseView, AppError> {
     let (actor, reason) = body.actor_and_reason();
@@ -178,7 +211,10 @@ pub async fn act(state: &AppState, number: &str, body: ActionBody) -> Result<Cas
         ActionBody::Close { outcome, .. } => Some(*outcome),
         _ => None,
     };
-    let next = transition(case.state, body.action(), outcome).map_err(AppError::IllegalAction)?;
+    let next = transition(case.state, body.action(), outcome).map_err(|mut e| {
+        e.allowed = allowed(&case);
+        AppError::IllegalAction(e)
+    })?;
     let now = Timestamp::now();
     let update = plan(state, &case, next, &body, now).await?;
     match state.store.update_case(update).await {
@@ -187,6 +223,60 @@ pub async fn act(state: &AppState, number: &str, body: ActionBody) -> Result<Cas
         Err(e) => return Err(e.into()),
     }
     view(state, number).await
+}
+
+/// The complainant's supplement (补正) to a case that asked for one: the files are added to the
+/// complaint, the case goes back to `received`, and the event names what arrived.
+pub async fn complainant_supplement(
+    state: &AppState,
+    number: &str,
+    token_hash: &[u8; 32],
+    supplement: crate::intake::Supplement,
+) -> Result<(), AppError> {
+    state
+        .store
+        .complaint_for_complainant(number, token_hash)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let case = state.store.case(number).await?.ok_or(AppError::NotFound)?;
+    let next =
+        transition(case.state, Action::Supplement, None).map_err(|_| AppError::StateConflict {
+            code: "no_supplement_requested",
+            zh: "本案当前未要求补正材料，无需提交".into(),
+            en: "this case is not waiting for a supplement".into(),
+        })?;
+    let note = supplement.note.clone();
+    let added = crate::intake::persist_supplement(supplement).await?;
+    let payload = serde_json::json!({
+        "from": case.state.key(),
+        "to": next.key(),
+        "evidence": added.iter().map(|e| &e.sha256).collect::<Vec<_>>(),
+        "materials": added.iter().map(|e| &e.material).collect::<Vec<_>>(),
+        "note": note,
+    });
+    let update = CaseUpdate {
+        case_number: case.case_number.clone(),
+        expected_version: case.version,
+        state: next,
+        agency: case.agency.clone(),
+        outcome: case.outcome,
+        clocks: case.clocks.clone(),
+        supervised: case.supervised,
+        added_evidence: added,
+        event: NewEvent {
+            actor: kuaiwei_store::plan::RECEIVED_ACTOR.into(),
+            kind: Action::Supplement.key().into(),
+            payload,
+            reason: None,
+        },
+        at: Timestamp::now(),
+        linked: None,
+    };
+    match state.store.update_case(update).await {
+        Ok(_) => Ok(()),
+        Err(StoreError::VersionConflict) => Err(AppError::Conflict),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Works out the new clocks, agency, outcome and event of a step.
@@ -202,10 +292,36 @@ async fn plan(
     let mut agency = case.agency.clone();
     let mut outcome = case.outcome;
     let mut linked = None;
+    let mut supervised = case.supervised;
     let mut payload = serde_json::json!({"from": case.state.key(), "to": next.key()});
     match body {
         ActionBody::RequestSupplement { missing, .. } => {
+            let missing = match missing {
+                Some(m) => m.clone(),
+                None => triage::missing_keys(state, case.case_number.as_str()).await?,
+            };
+            check_missing(&missing)?;
             payload["missing"] = serde_json::json!(missing);
+        }
+        ActionBody::Supervise { .. } | ActionBody::Unsupervise { .. } => {
+            let on = matches!(body, ActionBody::Supervise { .. });
+            if on == case.supervised {
+                return Err(AppError::field(
+                    "action",
+                    "already_set",
+                    if on {
+                        "该案件已挂牌督办"
+                    } else {
+                        "该案件未挂牌督办"
+                    },
+                    if on {
+                        "the case is already under supervision"
+                    } else {
+                        "the case is not under supervision"
+                    },
+                ));
+            }
+            supervised = on;
         }
         ActionBody::Route {
             agency: asked,
@@ -359,6 +475,8 @@ async fn plan(
         agency,
         outcome,
         clocks,
+        supervised,
+        added_evidence: Vec::new(),
         event: NewEvent {
             actor: actor.trim().to_string(),
             kind: body.action().key().to_string(),
@@ -368,6 +486,31 @@ async fn plan(
         at: now,
         linked,
     })
+}
+
+/// A supplement request names 1-30 missing items of at most 200 characters each.
+fn check_missing(missing: &[String]) -> Result<(), AppError> {
+    if missing.is_empty() {
+        return Err(AppError::field(
+            "missing",
+            "nothing_missing",
+            "材料齐全，无需补正；如确需补正请列明所缺材料",
+            "the completeness check finds nothing missing; list what is missing to ask anyway",
+        ));
+    }
+    if missing.len() > 30
+        || missing
+            .iter()
+            .any(|m| m.trim().is_empty() || m.chars().count() > 200)
+    {
+        return Err(AppError::field(
+            "missing",
+            "invalid_list",
+            "所缺材料最多30项，每项1至200字",
+            "list 1-30 missing items of 1-200 characters each",
+        ));
+    }
+    Ok(())
 }
 
 /// When the case was last accepted (complete materials): the fair hand-over clock starts there.

@@ -46,8 +46,10 @@ pub async fn decide(
         .await?
         .ok_or(AppError::NotFound)?;
     let today = kuaiwei_deadlines::local_date(now);
-    // Repeat-infringer detection is not built yet: the rules see `false`.
-    let input = RoutingInput::from_complaint(&record.complaint, false, None, today);
+    let repeat = super::triage::respondent_of(state, case.respondent_id, now)
+        .await?
+        .is_some_and(|r| r.repeat_infringer);
+    let input = RoutingInput::from_complaint(&record.complaint, repeat, None, today);
     let suggestion = state.rules.route(&input);
     let said = match &suggestion {
         Ok(r) => json!({
@@ -123,6 +125,6 @@ pub async fn decide(
     Ok(Decided {
         agency: to.key().to_string(),
         procedures,
-        rule: json!({"suggested": said, "override": overridden}),
+        rule: json!({"suggested": said, "override": overridden, "repeat_infringer": repeat}),
     })
 }

@@ -19,10 +19,16 @@ pub struct CaseView {
     pub parent: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub received_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub closed_at: Option<Timestamp>,
+    /// 挂牌督办: marked by a supervisor as a major case.
+    pub supervised: bool,
     pub version: i64,
     /// The steps allowed from here.
     pub allowed_actions: Vec<&'static str>,
     pub clocks: Vec<ClockView>,
+    /// Completeness, related cases, the respondent and group infringement.
+    pub triage: Option<super::triage::TriageView>,
     pub timeline: Vec<EventView>,
 }
 
@@ -98,6 +104,7 @@ pub async fn view(state: &AppState, number: &str) -> Result<CaseView, AppError> 
             v
         })
         .collect();
+    let allowed_actions = super::allowed(&case).into_iter().map(Action::key).collect();
     Ok(CaseView {
         case_number: case.case_number.to_string(),
         state: case.state,
@@ -106,12 +113,12 @@ pub async fn view(state: &AppState, number: &str) -> Result<CaseView, AppError> 
         outcome: case.outcome,
         parent: case.parent.map(|p| p.to_string()),
         received_at: case.received_at,
+        closed_at: case.closed_at,
+        supervised: case.supervised,
         version: case.version,
-        allowed_actions: Action::allowed_from(case.state)
-            .into_iter()
-            .map(Action::key)
-            .collect(),
+        allowed_actions,
         clocks,
+        triage: super::triage::view(state, number, case.respondent_id, now).await?,
         timeline: events
             .into_iter()
             .map(|e| EventView {

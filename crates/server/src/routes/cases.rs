@@ -10,6 +10,7 @@ use kuaiwei_domain::CaseState;
 use kuaiwei_store::QueueFilter;
 use serde::{Deserialize, Serialize};
 
+use crate::cases::triage::{self, RespondentSummary};
 use crate::cases::{self, ActionBody, CaseView};
 use crate::{AppError, AppState};
 
@@ -59,6 +60,8 @@ pub struct QueueQuery {
     state: Option<String>,
     /// Only cases due before this instant (e.g. the end of this week).
     due_before: Option<String>,
+    /// `true`: only cases under supervision (挂牌督办); `false`: only the others.
+    supervised: Option<bool>,
     limit: Option<u32>,
     offset: Option<u32>,
 }
@@ -74,6 +77,8 @@ pub struct QueueLine {
     /// The earliest due instant among the running clocks.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub next_due_at: Option<Timestamp>,
+    /// 挂牌督办
+    pub supervised: bool,
 }
 
 /// A queue by due date, earliest first; cases without a running clock come last.
@@ -125,6 +130,7 @@ pub async fn queue(
                 })
             })
             .transpose()?,
+        supervised: q.supervised,
     };
     let items = state
         .store
@@ -144,7 +150,75 @@ pub async fn queue(
                 agency: i.agency,
                 received_at: i.received_at,
                 next_due_at: i.next_due_at,
+                supervised: i.supervised,
             })
             .collect(),
     ))
+}
+
+/// A respondent with every case filed against it and the repeat-infringer finding.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RespondentView {
+    #[serde(flatten)]
+    pub summary: RespondentSummary,
+    /// The credit code, folded name, shops, seller ids and booths it is recognised by.
+    pub aliases: Vec<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub first_seen_at: Timestamp,
+    pub history: Vec<RespondentCaseView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RespondentCaseView {
+    pub case_number: String,
+    pub state: CaseState,
+    pub state_zh: &'static str,
+    pub agency: Option<String>,
+    pub outcome: Option<kuaiwei_domain::Outcome>,
+    #[schema(value_type = String, format = DateTime)]
+    pub received_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub closed_at: Option<Timestamp>,
+    /// The case it was transferred from, for a linked case.
+    pub parent: Option<String>,
+}
+
+/// A respondent (被投诉人) and its history: every case, upheld or not, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/respondents/{id}",
+    tag = "cases",
+    params(("id" = i64, Path, description = "the respondent id shown on a case")),
+    responses((status = 200, body = RespondentView), (status = 404, body = crate::error::ErrorBody))
+)]
+pub async fn respondent(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<RespondentView>, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let r = state
+        .store
+        .respondent(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let summary = triage::summarise(&state.triage, &r, Timestamp::now());
+    Ok(Json(RespondentView {
+        summary,
+        aliases: r.aliases,
+        first_seen_at: r.created_at,
+        history: r
+            .cases
+            .into_iter()
+            .map(|c| RespondentCaseView {
+                case_number: c.case_number.to_string(),
+                state: c.state,
+                state_zh: c.state.zh(),
+                agency: c.agency,
+                outcome: c.outcome,
+                received_at: c.received_at,
+                closed_at: c.closed_at,
+                parent: c.parent.map(|p| p.to_string()),
+            })
+            .collect(),
+    }))
 }

@@ -5,7 +5,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use kuaiwei_domain::{CaseNumber, Complaint, ComplaintInput, ComplaintStatus};
+use kuaiwei_domain::{Action, CaseNumber, CaseState, Complaint, ComplaintInput, ComplaintStatus};
 use kuaiwei_store::{EvidenceRef, Receipt};
 use serde::Serialize;
 
@@ -34,6 +34,8 @@ pub struct EvidenceView {
     pub size: u64,
     pub media_type: String,
     pub filename: Option<String>,
+    /// The material kind it was filed as (`infringement_evidence` unless tagged).
+    pub material: String,
 }
 
 impl From<EvidenceRef> for EvidenceView {
@@ -43,6 +45,7 @@ impl From<EvidenceRef> for EvidenceView {
             size: e.size,
             media_type: e.media_type,
             filename: e.filename,
+            material: e.material,
         }
     }
 }
@@ -69,8 +72,33 @@ pub struct StatusView {
     pub received_at: Timestamp,
     pub status: ComplaintStatus,
     pub status_zh: &'static str,
+    /// Where the case stands now (received, supplement_requested, routed, closed …).
+    pub case_state: CaseState,
+    pub case_state_zh: &'static str,
+    /// While a supplement (补正) is asked for: what is missing and why; send it to
+    /// `POST /api/v1/complaints/{case_number}/supplement`.
+    pub supplement_requested: Option<SupplementAsk>,
     pub complaint: Complaint,
     pub evidence: Vec<EvidenceView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SupplementAsk {
+    pub missing: Vec<String>,
+    pub reason: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub asked_at: Timestamp,
+}
+
+/// Documents the supplement form: an optional note and evidence parts.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SupplementForm {
+    /// What the complainant says about the supplement (1-2,000 characters).
+    note: Option<String>,
+    /// Files, tagged by part name as in a complaint (`evidence.right_certificate` …).
+    #[schema(value_type = Vec<String>, format = Binary)]
+    evidence: Vec<Vec<u8>>,
 }
 
 /// Documents the multipart form: one `complaint` part and up to 20 `evidence` files.
@@ -79,7 +107,11 @@ pub struct StatusView {
 pub struct ComplaintForm {
     /// The complaint, as the JSON document of `ComplaintInput`.
     complaint: ComplaintInput,
-    /// Photos and documents: JPEG, PNG, WebP, HEIC or PDF, each at most 20 MiB.
+    /// Photos and documents: JPEG, PNG, WebP, HEIC or PDF, each at most 20 MiB. A part named
+    /// `evidence` is evidence of the infringement; name it `evidence.<material>` to say what
+    /// else it is: right_certificate, patent_legal_status, identity_proof, power_of_attorney,
+    /// agent_identity, respondent_details, infringement_evidence, authenticity_appraisal,
+    /// undertaking, recordal_number, shipping_documents, goods_description, notarisation, other.
     #[schema(value_type = Vec<String>, format = Binary)]
     evidence: Vec<Vec<u8>>,
 }
@@ -151,6 +183,12 @@ pub async fn status(
     Path(case_number): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<StatusView>, AppError> {
+    let (number, hash) = complainant(&case_number, &headers)?;
+    Ok(Json(status_view(&state, &number, &hash).await?))
+}
+
+/// The case number and the hash of the tracking token a complainant sent.
+fn complainant(case_number: &str, headers: &HeaderMap) -> Result<(String, [u8; 32]), AppError> {
     let token = headers
         .get("x-tracking-token")
         .and_then(|v| v.to_str().ok())
@@ -162,18 +200,88 @@ pub async fn status(
                 "send the tracking token in the X-Tracking-Token header",
             )
         })?;
-    let number = CaseNumber::parse(&case_number).map_err(|_| AppError::NotFound)?;
+    let number = CaseNumber::parse(case_number).map_err(|_| AppError::NotFound)?;
+    Ok((number.to_string(), token::hash(token)))
+}
+
+async fn status_view(
+    state: &AppState,
+    number: &str,
+    hash: &[u8; 32],
+) -> Result<StatusView, AppError> {
     let record = state
         .store
-        .complaint_for_complainant(number.as_str(), &token::hash(token))
+        .complaint_for_complainant(number, hash)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Json(StatusView {
+    let case = state.store.case(number).await?.ok_or(AppError::NotFound)?;
+    let supplement_requested = if case.state == CaseState::SupplementRequested {
+        let events = state.store.case_events(number).await?;
+        events
+            .iter()
+            .rev()
+            .find(|e| e.kind == Action::RequestSupplement.key())
+            .map(|e| {
+                let payload: serde_json::Value =
+                    serde_json::from_str(&e.payload).unwrap_or_default();
+                SupplementAsk {
+                    missing: serde_json::from_value(payload["missing"].clone()).unwrap_or_default(),
+                    reason: e.reason.clone(),
+                    asked_at: e.at,
+                }
+            })
+    } else {
+        None
+    };
+    Ok(StatusView {
         case_number: record.case_number.to_string(),
         received_at: record.received_at,
         status: record.status,
         status_zh: record.status.label_zh(),
+        case_state: case.state,
+        case_state_zh: case.state.zh(),
+        supplement_requested,
         complaint: record.complaint,
         evidence: record.evidence.into_iter().map(Into::into).collect(),
-    }))
+    })
+}
+
+/// Send what a supplement request (补正) asked for, as the complainant.
+///
+/// Multipart with an optional `note` and evidence parts (tagged by part name as when filing).
+/// Allowed only while the case waits for a supplement; the case then returns to the
+/// caseworker's queue as received.
+#[utoipa::path(
+    post,
+    path = "/api/v1/complaints/{case_number}/supplement",
+    tag = "complaints",
+    params(
+        ("case_number" = String, Path, example = "KW-2026-000123"),
+        ("X-Tracking-Token" = String, Header, description = "the token from the receipt"),
+    ),
+    request_body(content = SupplementForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "the case after the supplement", body = StatusView),
+        (status = 400, description = "no tracking token, or a malformed form", body = crate::error::ErrorBody),
+        (status = 404, description = "no such case, or the token does not match", body = crate::error::ErrorBody),
+        (status = 409, description = "the case is not waiting for a supplement", body = crate::error::ErrorBody),
+        (status = 413, description = "a file or the request over its limit", body = crate::error::ErrorBody),
+        (status = 415, description = "an evidence file of an unaccepted type", body = crate::error::ErrorBody),
+    )
+)]
+pub async fn supplement(
+    State(state): State<AppState>,
+    Path(case_number): Path<String>,
+    req: Request,
+) -> Result<Json<StatusView>, AppError> {
+    let (number, hash) = complainant(&case_number, req.headers())?;
+    // Refuse before reading the files when the token is wrong.
+    state
+        .store
+        .complaint_for_complainant(&number, &hash)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = intake::read_supplement(&state, req).await?;
+    crate::cases::complainant_supplement(&state, &number, &hash, form).await?;
+    Ok(Json(status_view(&state, &number, &hash).await?))
 }

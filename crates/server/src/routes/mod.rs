@@ -27,9 +27,11 @@ use crate::request_id::RandomRequestId;
     paths(
         complaints::submit,
         complaints::status,
+        complaints::supplement,
         cases::detail,
         cases::act,
         cases::queue,
+        cases::respondent,
         deadlines::calendar_day,
         deadlines::compute,
         deadlines::procedures,
@@ -61,9 +63,14 @@ pub fn router(state: AppState) -> Router {
             post(complaints::submit).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/api/v1/complaints/{case_number}", get(complaints::status))
+        .route(
+            "/api/v1/complaints/{case_number}/supplement",
+            post(complaints::supplement).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/api/v1/cases/{case_number}", get(cases::detail))
         .route("/api/v1/cases/{case_number}/actions", post(cases::act))
         .route("/api/v1/queues", get(cases::queue))
+        .route("/api/v1/respondents/{id}", get(cases::respondent))
         .route("/api/v1/calendar/{date}", get(deadlines::calendar_day))
         .route("/api/v1/deadlines/compute", post(deadlines::compute))
         .route("/api/v1/procedures", get(deadlines::procedures))

@@ -40,7 +40,13 @@ async fn a_filed_complaint_is_a_received_case_with_its_first_event() {
     assert_eq!(res.body["state_zh"], "已收到");
     assert_eq!(
         res.body["allowed_actions"],
-        json!(["request_supplement", "accept", "refuse", "close"])
+        json!([
+            "request_supplement",
+            "accept",
+            "refuse",
+            "close",
+            "supervise"
+        ])
     );
     assert_eq!(res.body["timeline"][0]["kind"], "received");
     assert_eq!(res.body["timeline"][0]["hash"].as_str().unwrap().len(), 64);
@@ -54,7 +60,13 @@ async fn an_illegal_step_is_a_409_naming_the_allowed_ones_and_changes_nothing() 
     assert_error(&res, StatusCode::CONFLICT, "illegal_step");
     assert_eq!(
         res.body["error"]["allowed"],
-        json!(["request_supplement", "accept", "refuse", "close"])
+        json!([
+            "request_supplement",
+            "accept",
+            "refuse",
+            "close",
+            "supervise"
+        ])
     );
     let case = app.get(&format!("/api/v1/cases/{n}")).await;
     assert_eq!(case.body["version"], 1);

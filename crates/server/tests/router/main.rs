@@ -59,11 +59,16 @@ impl Drop for TempDir {
 struct App {
     router: Router,
     store: Arc<dyn Store>,
+    state: AppState,
     evidence_root: PathBuf,
     _dir: TempDir,
 }
 
 async fn app() -> App {
+    app_with(Calendar::bundled()).await
+}
+
+async fn app_with(calendar: Calendar) -> App {
     let dir = TempDir::new();
     let store: Arc<dyn Store> = Arc::new(
         SqliteStore::open(&dir.0.join("kuaiwei.db"), WriteOptions::default())
@@ -75,12 +80,14 @@ async fn app() -> App {
         store: store.clone(),
         evidence: EvidenceStore::open(&evidence_root).await.unwrap(),
         limits: LIMITS,
-        calendar: Arc::new(Calendar::bundled()),
+        calendar: Arc::new(calendar),
         procedures: Arc::new(Procedures::bundled()),
         rules: Arc::new(kuaiwei_routing::RuleSet::bundled()),
+        triage: kuaiwei_server::TriageConfig::default(),
     };
     App {
-        router: router(state),
+        router: router(state.clone()),
+        state,
         store,
         evidence_root,
         _dir: dir,
@@ -149,16 +156,20 @@ impl App {
     }
 
     async fn post_multipart(&self, form: Form) -> Response {
-        self.send(
-            Request::post("/api/v1/complaints")
-                .header(
-                    header::CONTENT_TYPE,
-                    format!("multipart/form-data; boundary={BOUNDARY}"),
-                )
-                .body(Body::from(form.finish()))
-                .unwrap(),
-        )
-        .await
+        self.post_multipart_to("/api/v1/complaints", form, &[])
+            .await
+    }
+
+    async fn post_multipart_to(&self, uri: &str, form: Form, headers: &[(&str, &str)]) -> Response {
+        let mut req = Request::post(uri).header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        );
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(Body::from(form.finish())).unwrap())
+            .await
     }
 
     async fn change_count(&self) -> usize {
@@ -297,6 +308,15 @@ impl Form {
         )
     }
 
+    fn tagged(self, material: &str, filename: &str, bytes: &[u8]) -> Form {
+        self.part(
+            &format!("evidence.{material}"),
+            Some(filename),
+            "application/octet-stream",
+            bytes,
+        )
+    }
+
     fn evidence(self, filename: &str, bytes: &[u8]) -> Form {
         self.part(
             "evidence",
@@ -348,3 +368,4 @@ mod cases;
 mod complaints;
 mod deadlines;
 mod limits;
+mod triage;

@@ -1,0 +1,227 @@
+//! Triage aids shown on a case: the materials still missing (for a supplement request), related
+//! cases, the respondent with the repeat-infringer finding, and group infringement at a fair.
+
+use jiff::{Timestamp, ToSpan};
+use kuaiwei_domain::{Channel, Complaint, MatchKind};
+use kuaiwei_routing::completeness::{MaterialKind, Missing, missing_materials};
+use kuaiwei_store::{ComplaintRecord, RespondentRecord};
+use serde::Serialize;
+
+use crate::{AppError, AppState};
+
+/// When a respondent counts as a repeat infringer (重复侵权), and when many respondents hitting one
+/// right at one fair count as group infringement (群体侵权).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TriageConfig {
+    /// Upheld cases (infringement found, exhibits withdrawn, listings taken down) that make a
+    /// repeat infringer. Default 2: 商标法 (2019) Art. 60 ¶2 punishes more heavily "五年内实施两次
+    /// 以上商标侵权行为", and the fair ban of the 2011 revision draft follows two established
+    /// infringements.
+    pub repeat_min_upheld: u32,
+    /// The window those cases must have closed in, counted back from today. Default 5 years
+    /// (1826 days), the Trademark Law's window.
+    pub repeat_window_days: u32,
+    /// Distinct respondents on one right at one fair session that make group infringement.
+    pub group_min_respondents: u32,
+}
+
+impl Default for TriageConfig {
+    fn default() -> Self {
+        TriageConfig {
+            repeat_min_upheld: 2,
+            repeat_window_days: 1826,
+            group_min_respondents: 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TriageView {
+    /// Materials the complaint still lacks, per right type and channel, with their legal basis:
+    /// what a supplement request (补正) lists.
+    #[schema(value_type = Vec<Object>)]
+    pub missing_materials: Vec<Missing>,
+    /// Material kinds of the evidence held.
+    pub materials_held: Vec<String>,
+    pub related: Vec<RelatedView>,
+    pub respondent: Option<RespondentSummary>,
+    pub group_infringement: Vec<GroupView>,
+}
+
+/// Another case linked to this one, with every reason.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RelatedView {
+    pub case_number: String,
+    pub state: kuaiwei_domain::CaseState,
+    #[schema(value_type = String, format = DateTime)]
+    pub received_at: Timestamp,
+    /// `same_respondent` and/or the match keys shared (`uscc`, `respondent_name`, `booth`,
+    /// `shop`, `seller`, `right`, `url`).
+    pub matched_on: Vec<String>,
+    /// The shared values (folded), in the order of `matched_on`'s keys.
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RespondentSummary {
+    pub id: i64,
+    pub display_name: String,
+    pub cases: usize,
+    /// 重复侵权: at least `repeat_min_upheld` upheld cases closed within the window.
+    pub repeat_infringer: bool,
+    /// The upheld cases inside the window, the grounds of the finding.
+    pub upheld_cases: Vec<String>,
+    pub rule_zh: String,
+    pub rule_en: String,
+}
+
+/// One right hit by many respondents at one fair session.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GroupView {
+    pub right: String,
+    pub fair: String,
+    pub respondents: usize,
+    pub cases: Vec<String>,
+}
+
+/// The material kinds held for a complaint: its evidence tags.
+pub fn held(record: &ComplaintRecord) -> Vec<MaterialKind> {
+    let mut kinds: Vec<MaterialKind> = record
+        .evidence
+        .iter()
+        .filter_map(|e| MaterialKind::from_key(&e.material))
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds
+}
+
+/// The repeat-infringer finding on `r` as of `now`.
+pub fn summarise(cfg: &TriageConfig, r: &RespondentRecord, now: Timestamp) -> RespondentSummary {
+    let since = now - (i64::from(cfg.repeat_window_days) * 24).hours();
+    let upheld: Vec<String> = r
+        .cases
+        .iter()
+        .filter(|c| c.outcome.is_some_and(|o| o.upheld()))
+        .filter(|c| c.closed_at.is_some_and(|t| t >= since))
+        .map(|c| c.case_number.to_string())
+        .collect();
+    RespondentSummary {
+        id: r.id,
+        display_name: r.display_name.clone(),
+        cases: r.cases.len(),
+        repeat_infringer: upheld.len() >= cfg.repeat_min_upheld as usize,
+        upheld_cases: upheld,
+        rule_zh: format!(
+            "{}天内认定侵权（含撤展、删除链接）结案不少于{}件即为重复侵权（商标法第六十条第二款）",
+            cfg.repeat_window_days, cfg.repeat_min_upheld
+        ),
+        rule_en: format!(
+            "a repeat infringer has at least {} cases closed with infringement found (incl. exhibits withdrawn, listings taken down) within {} days (Trademark Law Art. 60 ¶2)",
+            cfg.repeat_min_upheld, cfg.repeat_window_days
+        ),
+    }
+}
+
+/// The respondent finding for a case, if its respondent is known.
+pub async fn respondent_of(
+    state: &AppState,
+    respondent_id: Option<i64>,
+    now: Timestamp,
+) -> Result<Option<RespondentSummary>, AppError> {
+    let Some(id) = respondent_id else {
+        return Ok(None);
+    };
+    Ok(state
+        .store
+        .respondent(id)
+        .await?
+        .map(|r| summarise(&state.triage, &r, now)))
+}
+
+/// Group infringement: for each right of a fair complaint, the cases on that right at the same
+/// fair session, when they come from enough distinct respondents.
+async fn groups(state: &AppState, c: &Complaint) -> Result<Vec<GroupView>, AppError> {
+    if !matches!(c.channel, Channel::Fair { .. }) {
+        return Ok(Vec::new());
+    }
+    let keys = c.match_keys();
+    let Some(fair) = keys.iter().find(|k| k.kind == MatchKind::Fair) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for right in keys.iter().filter(|k| k.kind == MatchKind::Right) {
+        let cases = state
+            .store
+            .cases_with_keys(&[right.clone(), fair.clone()], 1000)
+            .await?;
+        let mut respondents: Vec<i64> = cases.iter().filter_map(|k| k.respondent_id).collect();
+        respondents.sort_unstable();
+        respondents.dedup();
+        if respondents.len() >= state.triage.group_min_respondents as usize {
+            out.push(GroupView {
+                right: right.value.clone(),
+                fair: fair.value.clone(),
+                respondents: respondents.len(),
+                cases: cases.iter().map(|k| k.case_number.to_string()).collect(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub async fn view(
+    state: &AppState,
+    number: &str,
+    respondent_id: Option<i64>,
+    now: Timestamp,
+) -> Result<Option<TriageView>, AppError> {
+    let Some(record) = state.store.complaint_of_case(number).await? else {
+        return Ok(None);
+    };
+    let have = held(&record);
+    let mut related: Vec<RelatedView> = Vec::new();
+    let original = record.case_number.as_str();
+    for r in state.store.related_cases(original, 200).await? {
+        let (key, value) = match (&r.kind, &r.value) {
+            (Some(k), Some(v)) => (k.key().to_string(), v.clone()),
+            _ => ("same_respondent".to_string(), String::new()),
+        };
+        match related
+            .iter_mut()
+            .find(|x| x.case_number == r.case_number.as_str())
+        {
+            Some(x) => {
+                x.matched_on.push(key);
+                x.values.push(value);
+            }
+            None => related.push(RelatedView {
+                case_number: r.case_number.to_string(),
+                state: r.state,
+                received_at: r.received_at,
+                matched_on: vec![key],
+                values: vec![value],
+            }),
+        }
+    }
+    Ok(Some(TriageView {
+        missing_materials: missing_materials(&record.complaint, &have),
+        materials_held: have.iter().map(|m| m.key().to_string()).collect(),
+        related,
+        respondent: respondent_of(state, respondent_id, now).await?,
+        group_infringement: groups(state, &record.complaint).await?,
+    }))
+}
+
+/// The missing materials' keys for a supplement request that does not list them.
+pub async fn missing_keys(state: &AppState, number: &str) -> Result<Vec<String>, AppError> {
+    let record = state
+        .store
+        .complaint_of_case(number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(missing_materials(&record.complaint, &held(&record))
+        .into_iter()
+        .map(|m| m.material.key().to_string())
+        .collect())
+}

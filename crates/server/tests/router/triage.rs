@@ -1,0 +1,540 @@
+//! Triage over the API: materials and supplements (补正), related cases, respondents and the
+//! repeat-infringer finding, group infringement at a fair, supervision (挂牌督办), and
+//! recomputing due dates when a holiday year is loaded.
+
+use super::*;
+
+fn fair_complaint(respondent: Value, booth: &str, mark: &str) -> Value {
+    json!({
+        "channel": {"kind": "fair", "fair_name": "第138届广交会", "session": "第一期", "booth": booth},
+        "complainant": {"kind": "organisation", "name": "耐克创新有限合伙公司", "mobile": "13812345678"},
+        "rights": [{"kind": "trademark", "number": mark, "nice_classes": [25]}],
+        "respondent": respondent,
+        "description": "展位展出的运动鞋使用了与注册商标相同的标识"
+    })
+}
+
+async fn file(app: &App, body: Value) -> (String, String) {
+    let res = app.post_json("/api/v1/complaints", body.to_string()).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    (
+        res.body["case_number"].as_str().unwrap().to_string(),
+        res.body["tracking_token"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn act(app: &App, number: &str, body: Value) -> Response {
+    app.post_json(&format!("/api/v1/cases/{number}/actions"), body.to_string())
+        .await
+}
+
+async fn ok(app: &App, number: &str, body: Value) -> Value {
+    let res = act(app, number, body.clone()).await;
+    assert_eq!(res.status, StatusCode::OK, "{body} -> {}", res.body);
+    res.body
+}
+
+async fn case(app: &App, number: &str) -> Value {
+    let res = app.get(&format!("/api/v1/cases/{number}")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    res.body
+}
+
+/// Accept, route by the rules, open, and close with `outcome`.
+async fn walk_to_close(app: &App, number: &str, outcome: &str) {
+    ok(
+        app,
+        number,
+        json!({"action": "accept", "actor": "caseworker:wang"}),
+    )
+    .await;
+    ok(
+        app,
+        number,
+        json!({"action": "route", "actor": "caseworker:wang"}),
+    )
+    .await;
+    ok(
+        app,
+        number,
+        json!({"action": "open", "actor": "officer:li"}),
+    )
+    .await;
+    ok(
+        app,
+        number,
+        json!({"action": "close", "actor": "officer:li", "outcome": outcome}),
+    )
+    .await;
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            m.as_str().map_or_else(
+                || m["material"].as_str().unwrap().to_string(),
+                str::to_string,
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn tagged_evidence_counts_towards_completeness() {
+    let app = app().await;
+    let (bare, _) = file(&app, complaint()).await;
+    let missing = keys(&case(&app, &bare).await["triage"]["missing_materials"]);
+    for m in [
+        "right_certificate",
+        "identity_proof",
+        "infringement_evidence",
+    ] {
+        assert!(
+            missing.contains(&m.to_string()),
+            "{m} missing from {missing:?}"
+        );
+    }
+
+    let res = app
+        .post_multipart(
+            Form::default()
+                .complaint(&complaint())
+                .tagged("right_certificate", "注册证.pdf", &pdf())
+                .tagged("identity_proof", "营业执照.png", &png())
+                .evidence("现场.jpg", &jpeg(200)),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let materials: Vec<&str> = res.body["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["material"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        materials,
+        [
+            "right_certificate",
+            "identity_proof",
+            "infringement_evidence"
+        ]
+    );
+    let n = res.body["case_number"].as_str().unwrap();
+    let triage = &case(&app, n).await["triage"];
+    let missing = keys(&triage["missing_materials"]);
+    for m in [
+        "right_certificate",
+        "identity_proof",
+        "infringement_evidence",
+    ] {
+        assert!(
+            !missing.contains(&m.to_string()),
+            "{m} still missing: {missing:?}"
+        );
+    }
+    assert_eq!(
+        keys(&triage["materials_held"]),
+        [
+            "right_certificate",
+            "identity_proof",
+            "infringement_evidence"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_material_tag_is_refused_and_stores_nothing() {
+    let app = app().await;
+    let res = app
+        .post_multipart(Form::default().complaint(&complaint()).tagged(
+            "selfie",
+            "a.jpg",
+            &jpeg(100),
+        ))
+        .await;
+    assert_error(&res, StatusCode::BAD_REQUEST, "unknown_material");
+    assert!(
+        res.body["error"]["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("right_certificate")
+    );
+    app.assert_nothing_stored().await;
+}
+
+#[tokio::test]
+async fn a_supplement_request_lists_what_is_missing_and_the_complainant_answers_it() {
+    let app = app().await;
+    let (n, token) = file(&app, complaint()).await;
+    let asked = ok(
+        &app,
+        &n,
+        json!({"action": "request_supplement", "actor": "caseworker:wang", "reason": "缺少权属证明"}),
+    )
+    .await;
+    let event = asked["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    let listed = keys(&event["payload"]["missing"]);
+    assert!(
+        listed.contains(&"right_certificate".to_string()),
+        "{listed:?}"
+    );
+
+    let status = app.get_status(&n, &token).await;
+    assert_eq!(status.body["case_state"], "supplement_requested");
+    assert_eq!(
+        keys(&status.body["supplement_requested"]["missing"]),
+        listed
+    );
+    assert_eq!(
+        status.body["supplement_requested"]["reason"],
+        "缺少权属证明"
+    );
+
+    let uri = format!("/api/v1/complaints/{n}/supplement");
+    let wrong = app
+        .post_multipart_to(
+            &uri,
+            Form::default().tagged("right_certificate", "证书.pdf", &pdf()),
+            &[("x-tracking-token", "not-the-token")],
+        )
+        .await;
+    assert_error(&wrong, StatusCode::NOT_FOUND, "not_found");
+
+    let empty = app
+        .post_multipart_to(&uri, Form::default(), &[("x-tracking-token", &token)])
+        .await;
+    assert_error(
+        &empty,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+
+    let sent = app
+        .post_multipart_to(
+            &uri,
+            Form::default()
+                .part("note", None, "text/plain", "补充商标注册证".as_bytes())
+                .tagged("right_certificate", "证书.pdf", &pdf()),
+            &[("x-tracking-token", &token)],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert_eq!(sent.body["case_state"], "received");
+    assert_eq!(sent.body["supplement_requested"], Value::Null);
+    assert_eq!(sent.body["evidence"][0]["material"], "right_certificate");
+
+    let c = case(&app, &n).await;
+    let last = c["timeline"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["kind"], "supplement");
+    assert_eq!(last["actor"], "complainant");
+    assert_eq!(last["payload"]["note"], "补充商标注册证");
+    assert!(!keys(&c["triage"]["missing_materials"]).contains(&"right_certificate".to_string()));
+
+    let again = app
+        .post_multipart_to(
+            &uri,
+            Form::default().tagged("right_certificate", "证书.pdf", &pdf()),
+            &[("x-tracking-token", &token)],
+        )
+        .await;
+    assert_error(&again, StatusCode::CONFLICT, "no_supplement_requested");
+}
+
+#[tokio::test]
+async fn complaints_about_one_booth_are_related_and_share_a_respondent() {
+    let app = app().await;
+    let (a, _) = file(
+        &app,
+        fair_complaint(
+            json!({"name": "某某鞋业有限公司", "booth": "16.1K7"}),
+            "16.1K7",
+            "1234567",
+        ),
+    )
+    .await;
+    let (b, _) = file(
+        &app,
+        fair_complaint(json!({"booth": "16.1 k7"}), "16.1 k7", "7654321"),
+    )
+    .await;
+    let (other, _) = file(
+        &app,
+        fair_complaint(json!({"name": "别家"}), "9.2A1", "7654322"),
+    )
+    .await;
+    let ca = case(&app, &a).await;
+    let related = ca["triage"]["related"].as_array().unwrap();
+    assert_eq!(related.len(), 1, "{related:?}");
+    assert_eq!(related[0]["case_number"], b.as_str());
+    let on = keys(&related[0]["matched_on"]);
+    assert!(
+        on.contains(&"booth".to_string()) && on.contains(&"same_respondent".to_string()),
+        "{on:?}"
+    );
+    let cb = case(&app, &b).await;
+    assert_eq!(
+        ca["triage"]["respondent"]["id"],
+        cb["triage"]["respondent"]["id"]
+    );
+    assert_ne!(
+        ca["triage"]["respondent"]["id"],
+        case(&app, &other).await["triage"]["respondent"]["id"]
+    );
+}
+
+#[tokio::test]
+async fn two_upheld_cases_make_a_repeat_infringer_and_the_history_shows_them() {
+    let app = app().await;
+    let who = json!({"name": "惯犯鞋业有限公司", "booth": "3.1B2"});
+    let (first, _) = file(&app, fair_complaint(who.clone(), "3.1B2", "1234567")).await;
+    walk_to_close(&app, &first, "exhibits_withdrawn").await;
+    let (mediated, _) = file(&app, fair_complaint(who.clone(), "3.1B2", "1234568")).await;
+    walk_to_close(&app, &mediated, "mediated").await;
+
+    let (third, _) = file(&app, fair_complaint(who.clone(), "3.1B2", "1234569")).await;
+    let r = &case(&app, &third).await["triage"]["respondent"];
+    assert_eq!(
+        r["repeat_infringer"], false,
+        "one upheld case is not enough: {r}"
+    );
+
+    let (second, _) = file(&app, fair_complaint(who.clone(), "3.1B2", "1234570")).await;
+    walk_to_close(&app, &second, "infringement_confirmed").await;
+    let r = case(&app, &third).await["triage"]["respondent"].clone();
+    assert_eq!(r["repeat_infringer"], true, "{r}");
+    assert_eq!(keys(&r["upheld_cases"]), [first.clone(), second.clone()]);
+    assert!(r["rule_zh"].as_str().unwrap().contains("商标法"));
+
+    // The routing event records the finding.
+    ok(
+        &app,
+        &third,
+        json!({"action": "accept", "actor": "caseworker:wang"}),
+    )
+    .await;
+    let routed = ok(
+        &app,
+        &third,
+        json!({"action": "route", "actor": "caseworker:wang"}),
+    )
+    .await;
+    let event = routed["timeline"].as_array().unwrap().last().unwrap();
+    assert_eq!(event["payload"]["rule"]["repeat_infringer"], true);
+
+    let id = r["id"].as_i64().unwrap();
+    let view = app.get(&format!("/api/v1/respondents/{id}")).await;
+    assert_eq!(view.status, StatusCode::OK);
+    assert_eq!(view.body["display_name"], "惯犯鞋业有限公司");
+    assert_eq!(view.body["repeat_infringer"], true);
+    let history: Vec<&str> = view.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["case_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        history,
+        [
+            first.as_str(),
+            mediated.as_str(),
+            third.as_str(),
+            second.as_str()
+        ]
+    );
+    assert_eq!(view.body["history"][1]["outcome"], "mediated");
+    assert!(view.body["history"][0]["closed_at"].is_string());
+    assert_eq!(
+        app.get(&format!("/api/v1/respondents/{}", id + 100))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/api/v1/respondents/abc").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn many_respondents_on_one_right_at_one_fair_is_group_infringement() {
+    let app = app().await;
+    let mut numbers = Vec::new();
+    for (name, booth) in [("甲", "1.1A1"), ("乙", "1.1A2")] {
+        numbers.push(
+            file(
+                &app,
+                fair_complaint(json!({"name": name}), booth, "1234567"),
+            )
+            .await
+            .0,
+        );
+    }
+    assert_eq!(
+        case(&app, &numbers[0]).await["triage"]["group_infringement"],
+        json!([]),
+        "two respondents are not yet a group"
+    );
+    numbers.push(
+        file(
+            &app,
+            fair_complaint(json!({"name": "丙"}), "1.1A3", "1234567"),
+        )
+        .await
+        .0,
+    );
+    // Same right at another fair does not count.
+    let mut elsewhere = fair_complaint(json!({"name": "丁"}), "1.1A4", "1234567");
+    elsewhere["channel"]["fair_name"] = json!("海交会");
+    file(&app, elsewhere).await;
+
+    let groups = case(&app, &numbers[0]).await["triage"]["group_infringement"].clone();
+    assert_eq!(groups.as_array().unwrap().len(), 1, "{groups}");
+    assert_eq!(groups[0]["respondents"], 3);
+    assert_eq!(groups[0]["right"], "trademark:1234567");
+    let mut cases = keys(&groups[0]["cases"]);
+    cases.sort();
+    assert_eq!(cases, numbers);
+}
+
+#[tokio::test]
+async fn a_supervisor_marks_and_lifts_supervision_with_a_reason() {
+    let app = app().await;
+    let (n, _) = file(&app, complaint()).await;
+    let (_other, _) = file(&app, complaint()).await;
+    let no_reason = act(
+        &app,
+        &n,
+        json!({"action": "supervise", "actor": "supervisor:zhao"}),
+    )
+    .await;
+    assert_error(
+        &no_reason,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+
+    let marked = ok(
+        &app,
+        &n,
+        json!({"action": "supervise", "actor": "supervisor:zhao", "reason": "涉案金额大、社会影响广"}),
+    )
+    .await;
+    assert_eq!(marked["supervised"], true);
+    assert_eq!(marked["state"], "received", "the state does not change");
+    assert!(keys(&marked["allowed_actions"]).contains(&"unsupervise".to_string()));
+    assert!(!keys(&marked["allowed_actions"]).contains(&"supervise".to_string()));
+
+    let listed = app.get("/api/v1/queues?supervised=true").await;
+    assert_eq!(listed.status, StatusCode::OK);
+    let lines = listed.body.as_array().unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["case_number"], n.as_str());
+    assert_eq!(lines[0]["supervised"], true);
+
+    let twice = act(
+        &app,
+        &n,
+        json!({"action": "supervise", "actor": "supervisor:zhao", "reason": "再次"}),
+    )
+    .await;
+    assert_error(
+        &twice,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+
+    let lifted = ok(
+        &app,
+        &n,
+        json!({"action": "unsupervise", "actor": "supervisor:zhao", "reason": "已办结重点环节"}),
+    )
+    .await;
+    assert_eq!(lifted["supervised"], false);
+    let kinds: Vec<&str> = lifted["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["received", "supervise", "unsupervise"]);
+    assert!(
+        app.get("/api/v1/queues?supervised=true")
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn loading_the_missing_holiday_year_recomputes_open_cases_due_dates() {
+    // A centre whose calendar has no year loaded cannot compute any due date …
+    let app = app_with(Calendar::empty()).await;
+    let (n, _) = file(&app, complaint()).await;
+    ok(
+        &app,
+        &n,
+        json!({"action": "accept", "actor": "caseworker:wang"}),
+    )
+    .await;
+    let routed = ok(
+        &app,
+        &n,
+        json!({"action": "route", "actor": "caseworker:wang"}),
+    )
+    .await;
+    let statuses: Vec<&str> = routed["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.contains(&"not_computable"), "{statuses:?}");
+    let undated = |clocks: &[kuaiwei_store::StoredClock]| {
+        clocks
+            .iter()
+            .filter(|c| c.started_at.is_some() && c.due_at.is_none())
+            .count()
+    };
+    let stored = app.store.case(&n).await.unwrap().unwrap();
+    assert!(undated(&stored.clocks) > 0, "{:?}", stored.clocks);
+
+    // … until the years are loaded: every year the clocks can reach, with no holidays.
+    let mut calendar = Calendar::bundled();
+    let this_year = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .year();
+    for y in this_year - 1..=this_year + 2 {
+        if calendar.year(y).is_none() {
+            let data = Calendar::parse_year(&format!("year = {y}\nnotice = \"test\"\n")).unwrap();
+            calendar.insert_year(data);
+        }
+    }
+    let mut state = app.state.clone();
+    state.calendar = Arc::new(calendar);
+    let done = kuaiwei_server::recompute_open_cases(&state).await.unwrap();
+    assert_eq!(done.checked, 1);
+    assert_eq!(done.updated, 1);
+    let stored = app.store.case(&n).await.unwrap().unwrap();
+    assert_eq!(undated(&stored.clocks), 0, "{:?}", stored.clocks);
+    let queue = app.store.queue(&Default::default(), 10, 0).await.unwrap();
+    assert!(
+        queue[0].next_due_at.is_some(),
+        "queues sort by the new date"
+    );
+    let events = app.store.case_events(&n).await.unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.kind, "recompute");
+    assert_eq!(last.actor, "system");
+
+    let again = kuaiwei_server::recompute_open_cases(&state).await.unwrap();
+    assert_eq!(again.updated, 0, "nothing moves twice");
+}

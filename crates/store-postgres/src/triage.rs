@@ -1,0 +1,278 @@
+//! Triage data on PostgreSQL: respondents recognised at intake by their aliases, the match keys of
+//! each complaint, and the reads behind related cases, the respondent view and group
+//! infringement.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use kuaiwei_domain::{CaseNumber, CaseState, Complaint, MatchKey, MatchKind};
+use kuaiwei_store::{KeyedCase, RelatedCase, RespondentCase, RespondentRecord, StoreError, plan};
+use sqlx::QueryBuilder;
+use sqlx::postgres::{PgConnection, PgPool, Postgres};
+
+use jiff_sqlx::ToSqlx;
+
+use crate::backend;
+use crate::cases::{Ts, corrupt, parse_outcome, read_time};
+
+/// Rows per multi-row statement: far below PostgreSQL's 65,535 bound values.
+const ROWS: usize = 5_000;
+
+/// Finds or creates the respondent of each complaint (in order), recording new aliases.
+pub async fn resolve(
+    conn: &mut PgConnection,
+    complaints: &[&Complaint],
+    at: Timestamp,
+) -> Result<Vec<Option<i64>>, sqlx::Error> {
+    let aliases = plan::aliases_of(complaints);
+    let mut known = HashMap::new();
+    for chunk in aliases.chunks(ROWS) {
+        let mut q = QueryBuilder::<Postgres>::new(
+            "select alias, respondent_id from respondent_aliases where alias in (",
+        );
+        let mut list = q.separated(", ");
+        for a in chunk {
+            list.push_bind(a.clone());
+        }
+        q.push(")");
+        let rows: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
+        known.extend(rows);
+    }
+    let (max,): (Option<i64>,) = sqlx::query_as("select max(id) from respondents")
+        .fetch_one(&mut *conn)
+        .await?;
+    let p = plan::resolve_respondents(complaints, &known, max.unwrap_or(0) + 1);
+    for chunk in p.created.chunks(ROWS) {
+        let mut q = QueryBuilder::<Postgres>::new(
+            "insert into respondents (id, display_name, created_at) ",
+        );
+        q.push_values(chunk, |mut b, (id, name)| {
+            b.push_bind(*id)
+                .push_bind(name.clone())
+                .push_bind(at.to_sqlx());
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    for chunk in p.aliases.chunks(ROWS) {
+        let mut q =
+            QueryBuilder::<Postgres>::new("insert into respondent_aliases (alias, respondent_id) ");
+        q.push_values(chunk, |mut b, (alias, id)| {
+            b.push_bind(alias.clone()).push_bind(*id);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(p.ids)
+}
+
+/// Records the match keys of stored complaints.
+pub async fn insert_keys(
+    conn: &mut PgConnection,
+    complaints: &[(i64, &Complaint)],
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<(i64, MatchKey)> = complaints
+        .iter()
+        .flat_map(|(id, c)| c.match_keys().into_iter().map(move |k| (*id, k)))
+        .collect();
+    for chunk in rows.chunks(ROWS) {
+        let mut q = QueryBuilder::<Postgres>::new(
+            "insert into complaint_keys (complaint_id, kind, value) ",
+        );
+        q.push_values(chunk, |mut b, (id, k)| {
+            b.push_bind(*id)
+                .push_bind(k.kind.key())
+                .push_bind(k.value.clone());
+        });
+        q.push(" on conflict do nothing");
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Gives complaints stored before respondents and keys existed their respondent and keys, in
+/// runs of 500, oldest first. Returns how many were brought up to date.
+pub async fn backfill(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
+    let (mut done, mut after) = (0, 0i64);
+    loop {
+        let rows: Vec<(i64, String, Ts)> = sqlx::query_as(
+            "select id, body::text, received_at from complaints where id > $1 and respondent_id is null
+               and not exists (select 1 from complaint_keys k where k.complaint_id = complaints.id)
+             order by id limit 500",
+        )
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        let mut parsed = Vec::with_capacity(rows.len());
+        for (id, body, received) in &rows {
+            let c: Complaint =
+                serde_json::from_str(body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            let at = received.to_jiff();
+            parsed.push((*id, c, at));
+        }
+        let refs: Vec<&Complaint> = parsed.iter().map(|(_, c, _)| c).collect();
+        let at = parsed.last().map_or(Timestamp::now(), |(_, _, at)| *at);
+        let ids = resolve(conn, &refs, at).await?;
+        for ((id, _, _), r) in parsed.iter().zip(&ids) {
+            sqlx::query("update complaints set respondent_id = $1 where id = $2")
+                .bind(r)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        let keyed: Vec<(i64, &Complaint)> = parsed.iter().map(|(id, c, _)| (*id, c)).collect();
+        insert_keys(conn, &keyed).await?;
+        done += rows.len() as u64;
+        after = parsed.last().map_or(after, |(id, _, _)| *id);
+    }
+}
+
+type RelatedRow = (String, Option<String>, Option<String>, String, Ts);
+
+pub async fn related_cases(
+    pool: &PgPool,
+    number: &str,
+    limit: u32,
+) -> Result<Vec<RelatedCase>, StoreError> {
+    // The complaint behind the case (a linked case shares its parent's).
+    let rows: Vec<RelatedRow> = sqlx::query_as(
+        "with me as (select complaint_id, (select respondent_id from complaints where id = cases.complaint_id) as rid
+                     from cases where case_number = $1),
+              shared as (
+                select o.complaint_id, k.kind, k.value from complaint_keys k
+                  join complaint_keys o on o.kind = k.kind and o.value = k.value
+                 where k.complaint_id = (select complaint_id from me)
+                   and o.complaint_id <> k.complaint_id and k.kind <> 'fair'
+                union all
+                select c.id, null, null from complaints c
+                 where c.respondent_id = (select rid from me)
+                   and c.id <> (select complaint_id from me))
+         select c.case_number, s.kind, s.value, c.state, c.received_at
+           from shared s join cases c on c.complaint_id = s.complaint_id and c.parent_case is null
+          order by c.received_at desc, c.case_number desc, s.kind is null, s.kind, s.value
+          limit $2",
+    )
+    .bind(number)
+    .bind(i64::from(limit.clamp(1, 1000)))
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    rows.into_iter()
+        .map(|(n, kind, value, state, received)| {
+            Ok(RelatedCase {
+                case_number: CaseNumber::parse(&n).map_err(corrupt)?,
+                kind: kind
+                    .as_deref()
+                    .map(|k| MatchKind::parse(k).ok_or_else(|| corrupt(format!("key kind {k}"))))
+                    .transpose()?,
+                value,
+                state: CaseState::parse(&state).ok_or_else(|| corrupt(format!("state {state}")))?,
+                received_at: received.to_jiff(),
+            })
+        })
+        .collect()
+}
+
+type RespondentCaseRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Ts,
+    Option<Ts>,
+    Option<String>,
+);
+
+pub async fn respondent(pool: &PgPool, id: i64) -> Result<Option<RespondentRecord>, StoreError> {
+    let row: Option<(String, Ts)> =
+        sqlx::query_as("select display_name, created_at from respondents where id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+            .map_err(backend)?;
+    let Some((display_name, created)) = row else {
+        return Ok(None);
+    };
+    let aliases: Vec<(String,)> = sqlx::query_as(
+        "select alias from respondent_aliases where respondent_id = $1 order by alias",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    let rows: Vec<RespondentCaseRow> = sqlx::query_as(
+        "select c.case_number, c.state, c.agency, c.outcome, c.received_at, c.closed_at, c.parent_case
+           from complaints p join cases c on c.complaint_id = p.id
+          where p.respondent_id = $1
+          order by c.received_at, c.case_number",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    let cases = rows
+        .into_iter()
+        .map(|(n, state, agency, outcome, received, closed, parent)| {
+            Ok(RespondentCase {
+                case_number: CaseNumber::parse(&n).map_err(corrupt)?,
+                state: CaseState::parse(&state).ok_or_else(|| corrupt(format!("state {state}")))?,
+                agency,
+                outcome: outcome.as_deref().map(parse_outcome).transpose()?,
+                received_at: received.to_jiff(),
+                closed_at: read_time(closed)?,
+                parent: parent
+                    .as_deref()
+                    .map(CaseNumber::parse)
+                    .transpose()
+                    .map_err(corrupt)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Some(RespondentRecord {
+        id,
+        display_name,
+        created_at: created.to_jiff(),
+        aliases: aliases.into_iter().map(|(a,)| a).collect(),
+        cases,
+    }))
+}
+
+pub async fn cases_with_keys(
+    pool: &PgPool,
+    keys: &[MatchKey],
+    limit: u32,
+) -> Result<Vec<KeyedCase>, StoreError> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = QueryBuilder::<Postgres>::new(
+        "select c.case_number, p.respondent_id, coalesce(r.display_name, '')
+           from complaints p join cases c on c.complaint_id = p.id and c.parent_case is null
+           left join respondents r on r.id = p.respondent_id
+          where ",
+    );
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            q.push(" and ");
+        }
+        q.push("exists (select 1 from complaint_keys k where k.complaint_id = p.id and k.kind = ")
+            .push_bind(k.kind.key())
+            .push(" and k.value = ")
+            .push_bind(k.value.clone())
+            .push(")");
+    }
+    q.push(" order by p.id desc limit ")
+        .push_bind(i64::from(limit.clamp(1, 5000)));
+    let rows: Vec<(String, Option<i64>, String)> =
+        q.build_query_as().fetch_all(pool).await.map_err(backend)?;
+    rows.into_iter()
+        .map(|(n, rid, name)| {
+            Ok(KeyedCase {
+                case_number: CaseNumber::parse(&n).map_err(corrupt)?,
+                respondent_id: rid,
+                respondent_name: name,
+            })
+        })
+        .collect()
+}
