@@ -15,7 +15,7 @@ create table respondents (
 create table respondent_aliases (
     alias text primary key,
     respondent_id integer not null references respondents (id)
-);
+) without rowid;
 
 alter table complaints add column respondent_id integer references respondents (id);
 
@@ -26,7 +26,7 @@ create table complaint_keys (
     kind text not null,
     value text not null,
     primary key (kind, value, complaint_id)
-);
+) without rowid;
 
 create index complaint_keys_complaint on complaint_keys (complaint_id);
 

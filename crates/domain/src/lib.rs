@@ -18,7 +18,7 @@ pub use complaint::input;
 pub use complaint::{
     Agent, Amounts, Channel, Complainant, ComplainantKind, Complaint, ComplaintInput,
     ComplaintStatus, Direction, MatchKey, MatchKind, RequestedMeasure, Respondent, Right,
-    RightKind, limits, normalize_url,
+    RightKind, aliases_of, limits, normalize_url,
 };
 pub use error::{FieldError, ValidationErrors};
 pub use ids::{

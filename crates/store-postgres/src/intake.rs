@@ -93,8 +93,11 @@ async fn insert_fresh(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
 
-    let complaints: Vec<&kuaiwei_domain::Complaint> = items.iter().map(|n| &n.complaint).collect();
-    let respondents = triage::resolve(conn, &complaints, at[0]).await?;
+    let keyed: Vec<plan::Keyed> = items
+        .iter()
+        .map(|n| plan::Keyed::of(&n.complaint))
+        .collect();
+    let respondents = triage::resolve(conn, &keyed, at[0]).await?;
 
     let mut q = QueryBuilder::<Postgres>::new(
         "insert into complaints (case_number, token_hash, status, channel, respondent_name, respondent_id, received_at, body) ",
@@ -122,10 +125,10 @@ async fn insert_fresh(
             .copied()
             .ok_or(sqlx::Error::RowNotFound)
     };
-    let keyed = (0..items.len())
-        .map(|i| id_of(i).map(|id| (id, complaints[i])))
+    let rows = (0..items.len())
+        .map(|i| id_of(i).map(|id| (id, &keyed[i])))
         .collect::<Result<Vec<_>, _>>()?;
-    triage::insert_keys(conn, &keyed).await?;
+    triage::insert_keys(conn, &rows).await?;
 
     let files: Vec<(i64, usize, &kuaiwei_store::EvidenceRef)> = items
         .iter()

@@ -21,10 +21,10 @@ const ROWS: usize = 5_000;
 /// Finds or creates the respondent of each complaint (in order), recording new aliases.
 pub async fn resolve(
     conn: &mut PgConnection,
-    complaints: &[&Complaint],
+    complaints: &[plan::Keyed<'_>],
     at: Timestamp,
 ) -> Result<Vec<Option<i64>>, sqlx::Error> {
-    let aliases = plan::aliases_of(complaints);
+    let aliases = plan::all_aliases(complaints);
     let mut known = HashMap::new();
     for chunk in aliases.chunks(ROWS) {
         let mut q = QueryBuilder::<Postgres>::new(
@@ -67,11 +67,11 @@ pub async fn resolve(
 /// Records the match keys of stored complaints.
 pub async fn insert_keys(
     conn: &mut PgConnection,
-    complaints: &[(i64, &Complaint)],
+    complaints: &[(i64, &plan::Keyed<'_>)],
 ) -> Result<(), sqlx::Error> {
-    let rows: Vec<(i64, MatchKey)> = complaints
+    let rows: Vec<(i64, &MatchKey)> = complaints
         .iter()
-        .flat_map(|(id, c)| c.match_keys().into_iter().map(move |k| (*id, k)))
+        .flat_map(|(id, c)| c.keys.iter().map(move |k| (*id, k)))
         .collect();
     for chunk in rows.chunks(ROWS) {
         let mut q = QueryBuilder::<Postgres>::new(
@@ -111,9 +111,9 @@ pub async fn backfill(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
             let at = received.to_jiff();
             parsed.push((*id, c, at));
         }
-        let refs: Vec<&Complaint> = parsed.iter().map(|(_, c, _)| c).collect();
+        let keyed: Vec<plan::Keyed> = parsed.iter().map(|(_, c, _)| plan::Keyed::of(c)).collect();
         let at = parsed.last().map_or(Timestamp::now(), |(_, _, at)| *at);
-        let ids = resolve(conn, &refs, at).await?;
+        let ids = resolve(conn, &keyed, at).await?;
         for ((id, _, _), r) in parsed.iter().zip(&ids) {
             sqlx::query("update complaints set respondent_id = $1 where id = $2")
                 .bind(r)
@@ -121,8 +121,12 @@ pub async fn backfill(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
                 .execute(&mut *conn)
                 .await?;
         }
-        let keyed: Vec<(i64, &Complaint)> = parsed.iter().map(|(id, c, _)| (*id, c)).collect();
-        insert_keys(conn, &keyed).await?;
+        let pairs: Vec<(i64, &plan::Keyed)> = parsed
+            .iter()
+            .zip(&keyed)
+            .map(|((id, _, _), k)| (*id, k))
+            .collect();
+        insert_keys(conn, &pairs).await?;
         done += rows.len() as u64;
         after = parsed.last().map_or(after, |(id, _, _)| *id);
     }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use kuaiwei_domain::{CaseNumber, Complaint};
+use kuaiwei_domain::{CaseNumber, Complaint, MatchKey, aliases_of};
 
 use crate::{ChainLink, GENESIS, NewComplaint, Receipt, StoreError, case_year};
 
@@ -173,13 +173,32 @@ pub struct RespondentPlan {
     pub aliases: Vec<(String, i64)>,
 }
 
+/// A complaint with its match keys and respondent aliases, computed once per write.
+pub struct Keyed<'a> {
+    pub complaint: &'a Complaint,
+    pub keys: Vec<MatchKey>,
+    pub aliases: Vec<String>,
+}
+
+impl<'a> Keyed<'a> {
+    pub fn of(complaint: &'a Complaint) -> Keyed<'a> {
+        let keys = complaint.match_keys();
+        let aliases = aliases_of(&keys);
+        Keyed {
+            complaint,
+            keys,
+            aliases,
+        }
+    }
+}
+
 /// Recognises respondents: a complaint belongs to the respondent of its strongest alias already
 /// known (credit code, then folded name, shop, seller, booth); with none known, a new respondent
 /// is created. Its other aliases, if still free, are then claimed for that respondent, so that a
 /// later complaint naming only the booth, or only the name, finds the same entity. `known` holds
 /// the aliases already stored; `next_id` is the first free respondent id.
 pub fn resolve_respondents(
-    complaints: &[&Complaint],
+    complaints: &[Keyed],
     known: &HashMap<String, i64>,
     next_id: i64,
 ) -> RespondentPlan {
@@ -187,24 +206,23 @@ pub fn resolve_respondents(
     let mut plan = RespondentPlan::default();
     let mut next = next_id;
     for c in complaints {
-        let aliases = c.respondent_aliases();
-        if aliases.is_empty() {
+        if c.aliases.is_empty() {
             plan.ids.push(None);
             continue;
         }
-        let id = match aliases.iter().find_map(|a| known.get(a).copied()) {
+        let id = match c.aliases.iter().find_map(|a| known.get(a).copied()) {
             Some(id) => id,
             None => {
                 let id = next;
                 next += 1;
-                plan.created.push((id, c.respondent_display()));
+                plan.created.push((id, c.complaint.respondent_display()));
                 id
             }
         };
-        for a in aliases {
-            if let std::collections::hash_map::Entry::Vacant(v) = known.entry(a) {
-                plan.aliases.push((v.key().clone(), id));
-                v.insert(id);
+        for a in &c.aliases {
+            if !known.contains_key(a) {
+                plan.aliases.push((a.clone(), id));
+                known.insert(a.clone(), id);
             }
         }
         plan.ids.push(Some(id));
@@ -213,10 +231,10 @@ pub fn resolve_respondents(
 }
 
 /// Every respondent alias of a run, without repeats: what to look up before resolving.
-pub fn aliases_of(complaints: &[&Complaint]) -> Vec<String> {
+pub fn all_aliases(complaints: &[Keyed]) -> Vec<String> {
     let mut all: Vec<String> = complaints
         .iter()
-        .flat_map(|c| c.respondent_aliases())
+        .flat_map(|c| c.aliases.iter().cloned())
         .collect();
     all.sort();
     all.dedup();
@@ -259,7 +277,8 @@ mod tests {
         let d = complaint(Some("乙公司"), None, "C3");
         let mut known = HashMap::new();
         known.insert("respondent_name:乙公司".to_string(), 7);
-        let plan = resolve_respondents(&[&a, &b, &c, &d], &known, 10);
+        let keyed: Vec<Keyed> = [&a, &b, &c, &d].into_iter().map(Keyed::of).collect();
+        let plan = resolve_respondents(&keyed, &known, 10);
         assert_eq!(plan.ids, vec![Some(10), Some(10), Some(10), Some(7)]);
         assert_eq!(plan.created, vec![(10, "甲公司".to_string())]);
         assert!(plan.aliases.contains(&(format!("uscc:{USCC}"), 10)));

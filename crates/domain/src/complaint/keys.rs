@@ -196,13 +196,7 @@ impl Complaint {
     /// The keys that identify the respondent, strongest first (see
     /// [`MatchKind::identifies_respondent`]).
     pub fn respondent_aliases(&self) -> Vec<String> {
-        let mut keys: Vec<MatchKey> = self
-            .match_keys()
-            .into_iter()
-            .filter(|k| k.kind.identifies_respondent())
-            .collect();
-        keys.sort_by_key(|k| k.kind);
-        keys.iter().map(MatchKey::alias).collect()
+        aliases_of(&self.match_keys())
     }
 
     /// How the respondent is shown: the name if given, else the strongest identifying key.
@@ -224,6 +218,16 @@ impl Complaint {
             })
             .unwrap_or_default()
     }
+}
+
+/// The respondent aliases among a complaint's match keys, strongest first.
+pub fn aliases_of(keys: &[MatchKey]) -> Vec<String> {
+    let mut ids: Vec<&MatchKey> = keys
+        .iter()
+        .filter(|k| k.kind.identifies_respondent())
+        .collect();
+    ids.sort_by_key(|k| k.kind);
+    ids.into_iter().map(MatchKey::alias).collect()
 }
 
 /// A right as `patent:<number>`, `trademark:<number>` or `<kind>:<folded number>`; rights

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{Email, MobileNumber, PatentNumber, TrademarkNumber, Uscc};
 
 pub use input::ComplaintInput;
-pub use keys::{MatchKey, MatchKind, normalize_url};
+pub use keys::{MatchKey, MatchKind, aliases_of, normalize_url};
 
 /// Bounds on free text and lists, shared by validation and the API description.
 pub mod limits {
