@@ -28,7 +28,7 @@ create table complaint_keys (
     primary key (kind, value, complaint_id)
 );
 
-create index complaint_keys_complaint on complaint_keys (complaint_id);
+-- No index by complaint: a case's own keys are computed from its complaint, then looked up here.
 
 alter table cases add column closed_at timestamptz;
 alter table cases add column supervised boolean not null default false;

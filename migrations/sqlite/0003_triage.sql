@@ -28,7 +28,7 @@ create table complaint_keys (
     primary key (kind, value, complaint_id)
 ) without rowid;
 
-create index complaint_keys_complaint on complaint_keys (complaint_id);
+-- No index by complaint: a case's own keys are computed from its complaint, then looked up here.
 
 alter table cases add column closed_at text;
 alter table cases add column supervised integer not null default 0;

@@ -15,9 +15,6 @@ use jiff_sqlx::ToSqlx;
 use crate::backend;
 use crate::cases::{Ts, corrupt, parse_outcome, read_time};
 
-/// Rows per multi-row statement: far below PostgreSQL's 65,535 bound values.
-const ROWS: usize = 5_000;
-
 /// Finds or creates the respondent of each complaint (in order), recording new aliases.
 pub async fn resolve(
     conn: &mut PgConnection,
@@ -25,41 +22,42 @@ pub async fn resolve(
     at: Timestamp,
 ) -> Result<Vec<Option<i64>>, sqlx::Error> {
     let aliases = plan::all_aliases(complaints);
-    let mut known = HashMap::new();
-    for chunk in aliases.chunks(ROWS) {
-        let mut q = QueryBuilder::<Postgres>::new(
-            "select alias, respondent_id from respondent_aliases where alias in (",
-        );
-        let mut list = q.separated(", ");
-        for a in chunk {
-            list.push_bind(a.clone());
-        }
-        q.push(")");
-        let rows: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
-        known.extend(rows);
-    }
+    // One statement text whatever the run's size (arrays, not a bind per row): prepared once.
+    let known: HashMap<String, i64> =
+        sqlx::query_as("select alias, respondent_id from respondent_aliases where alias = any($1)")
+            .bind(&aliases)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
     let (max,): (Option<i64>,) = sqlx::query_as("select max(id) from respondents")
         .fetch_one(&mut *conn)
         .await?;
     let p = plan::resolve_respondents(complaints, &known, max.unwrap_or(0) + 1);
-    for chunk in p.created.chunks(ROWS) {
-        let mut q = QueryBuilder::<Postgres>::new(
-            "insert into respondents (id, display_name, created_at) ",
-        );
-        q.push_values(chunk, |mut b, (id, name)| {
-            b.push_bind(*id)
-                .push_bind(name.clone())
-                .push_bind(at.to_sqlx());
-        });
-        q.build().execute(&mut *conn).await?;
+    if !p.created.is_empty() {
+        let ids: Vec<i64> = p.created.iter().map(|(id, _)| *id).collect();
+        let names: Vec<&str> = p.created.iter().map(|(_, n)| n.as_str()).collect();
+        sqlx::query(
+            "insert into respondents (id, display_name, created_at)
+             select id, name, $3 from unnest($1::bigint[], $2::text[]) as t(id, name)",
+        )
+        .bind(&ids)
+        .bind(&names)
+        .bind(at.to_sqlx())
+        .execute(&mut *conn)
+        .await?;
     }
-    for chunk in p.aliases.chunks(ROWS) {
-        let mut q =
-            QueryBuilder::<Postgres>::new("insert into respondent_aliases (alias, respondent_id) ");
-        q.push_values(chunk, |mut b, (alias, id)| {
-            b.push_bind(alias.clone()).push_bind(*id);
-        });
-        q.build().execute(&mut *conn).await?;
+    if !p.aliases.is_empty() {
+        let aliases: Vec<&str> = p.aliases.iter().map(|(a, _)| a.as_str()).collect();
+        let ids: Vec<i64> = p.aliases.iter().map(|(_, id)| *id).collect();
+        sqlx::query(
+            "insert into respondent_aliases (alias, respondent_id)
+             select * from unnest($1::text[], $2::bigint[])",
+        )
+        .bind(&aliases)
+        .bind(&ids)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(p.ids)
 }
@@ -69,21 +67,27 @@ pub async fn insert_keys(
     conn: &mut PgConnection,
     complaints: &[(i64, &plan::Keyed<'_>)],
 ) -> Result<(), sqlx::Error> {
-    let rows: Vec<(i64, &MatchKey)> = complaints
-        .iter()
-        .flat_map(|(id, c)| c.keys.iter().map(move |k| (*id, k)))
-        .collect();
-    for chunk in rows.chunks(ROWS) {
-        let mut q = QueryBuilder::<Postgres>::new(
-            "insert into complaint_keys (complaint_id, kind, value) ",
-        );
-        q.push_values(chunk, |mut b, (id, k)| {
-            b.push_bind(*id)
-                .push_bind(k.kind.key())
-                .push_bind(k.value.clone());
-        });
-        q.push(" on conflict do nothing");
-        q.build().execute(&mut *conn).await?;
+    let mut ids: Vec<i64> = Vec::new();
+    let mut kinds: Vec<&str> = Vec::new();
+    let mut values: Vec<&str> = Vec::new();
+    for (id, c) in complaints {
+        for k in &c.keys {
+            ids.push(*id);
+            kinds.push(k.kind.key());
+            values.push(&k.value);
+        }
+    }
+    if !ids.is_empty() {
+        sqlx::query(
+            "insert into complaint_keys (complaint_id, kind, value)
+             select * from unnest($1::bigint[], $2::text[], $3::text[])
+             on conflict do nothing",
+        )
+        .bind(&ids)
+        .bind(&kinds)
+        .bind(&values)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
@@ -95,7 +99,6 @@ pub async fn backfill(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
     loop {
         let rows: Vec<(i64, String, Ts)> = sqlx::query_as(
             "select id, body::text, received_at from complaints where id > $1 and respondent_id is null
-               and not exists (select 1 from complaint_keys k where k.complaint_id = complaints.id)
              order by id limit 500",
         )
         .bind(after)
@@ -139,25 +142,45 @@ pub async fn related_cases(
     number: &str,
     limit: u32,
 ) -> Result<Vec<RelatedCase>, StoreError> {
-    // The complaint behind the case (a linked case shares its parent's).
-    let rows: Vec<RelatedRow> = sqlx::query_as(
-        "with me as (select complaint_id, (select respondent_id from complaints where id = cases.complaint_id) as rid
-                     from cases where case_number = $1),
-              shared as (
-                select o.complaint_id, k.kind, k.value from complaint_keys k
-                  join complaint_keys o on o.kind = k.kind and o.value = k.value
-                 where k.complaint_id = (select complaint_id from me)
-                   and o.complaint_id <> k.complaint_id and k.kind <> 'fair'
-                union all
-                select c.id, null, null from complaints c
-                 where c.respondent_id = (select rid from me)
-                   and c.id <> (select complaint_id from me))
-         select c.case_number, s.kind, s.value, c.state, c.received_at
-           from shared s join cases c on c.complaint_id = s.complaint_id and c.parent_case is null
-          order by c.received_at desc, c.case_number desc, s.kind is null, s.kind, s.value
-          limit $2",
+    // The complaint behind the case (a linked case shares its parent's): its keys are computed
+    // from its body rather than read back, so the key table needs no index by complaint.
+    let me: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+        "select p.id, p.body::text, p.respondent_id from cases c join complaints p on p.id = c.complaint_id
+          where c.case_number = $1",
     )
     .bind(number)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    let Some((id, body, rid)) = me else {
+        return Ok(Vec::new());
+    };
+    let complaint: Complaint = serde_json::from_str(&body).map_err(corrupt)?;
+    let keys: Vec<MatchKey> = complaint
+        .match_keys()
+        .into_iter()
+        .filter(|k| k.kind.relates())
+        .collect();
+    let kinds: Vec<&str> = keys.iter().map(|k| k.kind.key()).collect();
+    let values: Vec<&str> = keys.iter().map(|k| k.value.as_str()).collect();
+    let rows: Vec<RelatedRow> = sqlx::query_as(
+        "select * from (
+           select c.case_number, k.kind, k.value, c.state, c.received_at
+             from unnest($1::text[], $2::text[]) as m(kind, value)
+             join complaint_keys k on k.kind = m.kind and k.value = m.value
+             join cases c on c.complaint_id = k.complaint_id and c.parent_case is null
+            where k.complaint_id <> $3
+           union all
+           select c.case_number, null, null, c.state, c.received_at
+             from complaints p join cases c on c.complaint_id = p.id and c.parent_case is null
+            where p.respondent_id = $4 and p.id <> $3) r
+          order by received_at desc, case_number desc, kind is null, kind, value
+          limit $5",
+    )
+    .bind(&kinds)
+    .bind(&values)
+    .bind(id)
+    .bind(rid)
     .bind(i64::from(limit.clamp(1, 1000)))
     .fetch_all(pool)
     .await

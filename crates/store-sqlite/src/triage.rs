@@ -91,7 +91,6 @@ pub async fn backfill(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
     loop {
         let rows: Vec<(i64, String, String)> = sqlx::query_as(
             "select id, body, received_at from complaints where id > ?1 and respondent_id is null
-               and not exists (select 1 from complaint_keys k where k.complaint_id = complaints.id)
              order by id limit 500",
         )
         .bind(after)
@@ -135,29 +134,56 @@ pub async fn related_cases(
     number: &str,
     limit: u32,
 ) -> Result<Vec<RelatedCase>, StoreError> {
-    // The complaint behind the case (a linked case shares its parent's).
-    let rows: Vec<RelatedRow> = sqlx::query_as(
-        "with me as (select complaint_id, (select respondent_id from complaints where id = cases.complaint_id) as rid
-                     from cases where case_number = ?1),
-              shared as (
-                select o.complaint_id, k.kind, k.value from complaint_keys k
-                  join complaint_keys o on o.kind = k.kind and o.value = k.value
-                 where k.complaint_id = (select complaint_id from me)
-                   and o.complaint_id <> k.complaint_id and k.kind <> 'fair'
-                union all
-                select c.id, null, null from complaints c
-                 where c.respondent_id = (select rid from me)
-                   and c.id <> (select complaint_id from me))
-         select c.case_number, s.kind, s.value, c.state, c.received_at
-           from shared s join cases c on c.complaint_id = s.complaint_id and c.parent_case is null
-          order by c.received_at desc, c.case_number desc, s.kind is null, s.kind, s.value
-          limit ?2",
+    // The complaint behind the case (a linked case shares its parent's): its keys are computed
+    // from its body rather than read back, so the key table needs no index by complaint.
+    let me: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+        "select p.id, p.body, p.respondent_id from cases c join complaints p on p.id = c.complaint_id
+          where c.case_number = ?1",
     )
     .bind(number)
-    .bind(i64::from(limit.clamp(1, 1000)))
-    .fetch_all(pool)
+    .fetch_optional(pool)
     .await
     .map_err(backend)?;
+    let Some((id, body, rid)) = me else {
+        return Ok(Vec::new());
+    };
+    let complaint: Complaint = serde_json::from_str(&body).map_err(corrupt)?;
+    let keys: Vec<MatchKey> = complaint
+        .match_keys()
+        .into_iter()
+        .filter(|k| k.kind.relates())
+        .collect();
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "select * from (select c.case_number, k.kind, k.value, c.state, c.received_at
+           from complaint_keys k join cases c on c.complaint_id = k.complaint_id and c.parent_case is null
+          where k.complaint_id <> ",
+    );
+    q.push_bind(id).push(" and (");
+    if keys.is_empty() {
+        q.push("0");
+    }
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            q.push(" or ");
+        }
+        q.push("(k.kind = ")
+            .push_bind(k.kind.key())
+            .push(" and k.value = ")
+            .push_bind(k.value.clone())
+            .push(")");
+    }
+    q.push(
+        ") union all
+         select c.case_number, null, null, c.state, c.received_at
+           from complaints p join cases c on c.complaint_id = p.id and c.parent_case is null
+          where p.respondent_id = ",
+    )
+    .push_bind(rid)
+    .push(" and p.id <> ")
+    .push_bind(id)
+    .push(") order by received_at desc, case_number desc, kind is null, kind, value limit ")
+    .push_bind(i64::from(limit.clamp(1, 1000)));
+    let rows: Vec<RelatedRow> = q.build_query_as().fetch_all(pool).await.map_err(backend)?;
     rows.into_iter()
         .map(|(n, kind, value, state, received)| {
             Ok(RelatedCase {
