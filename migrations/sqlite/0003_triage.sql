@@ -1,3 +1,7 @@
+-- Respondents, aliases and keys are derived from the complaints by the single writer, in the
+-- complaint's own transaction; they carry no foreign keys because a referential check per key row
+-- (7 per complaint) halved PostgreSQL's intake rate (BENCHMARKS.md), and nothing else writes them.
+--
 -- Triage: the material kind of each evidence file (for the completeness check), the match keys
 -- that link related complaints, respondents as entities recognised by their aliases (credit
 -- code, folded name, shop, seller, booth), when a case closed (for the repeat-infringer window)
@@ -14,15 +18,15 @@ create table respondents (
 -- One alias belongs to one respondent; the first complaint to use it decides which.
 create table respondent_aliases (
     alias text primary key,
-    respondent_id integer not null references respondents (id)
+    respondent_id integer not null
 ) without rowid;
 
-alter table complaints add column respondent_id integer references respondents (id);
+alter table complaints add column respondent_id integer;
 
 create index complaints_respondent on complaints (respondent_id);
 
 create table complaint_keys (
-    complaint_id integer not null references complaints (id),
+    complaint_id integer not null,
     kind text not null,
     value text not null,
     primary key (kind, value, complaint_id)

@@ -65,7 +65,9 @@ pub async fn resolve(
     Ok(p.ids)
 }
 
-/// Records the match keys of stored complaints.
+/// Records the match keys of newly stored complaints (each complaint's keys are distinct, and a
+/// complaint is keyed once: at intake, or by the backfill in the transaction that gives it its
+/// respondent).
 pub async fn insert_keys(
     conn: &mut PgConnection,
     complaints: &[(i64, &plan::Keyed<'_>)],
@@ -83,8 +85,7 @@ pub async fn insert_keys(
     if !ids.is_empty() {
         sqlx::query(
             "insert into complaint_keys (complaint_id, kind, value)
-             select * from unnest($1::bigint[], $2::text[], $3::text[])
-             on conflict do nothing",
+             select * from unnest($1::bigint[], $2::text[], $3::text[])",
         )
         .bind(&ids)
         .bind(&kinds)
