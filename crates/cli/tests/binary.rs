@@ -211,3 +211,30 @@ fn audit_verify_on_a_new_data_directory_finds_an_empty_intact_chain() {
         "ok: 0 events, chain intact\n"
     );
 }
+
+#[test]
+fn recompute_reports_what_it_checked_and_a_bad_triage_config_is_refused_by_name() {
+    let bin = kuaiwei();
+    let dir = TempDir::new("bin-recompute");
+    let out = run(&bin, dir.path(), &["recompute"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("checked 0 open cases; 已更新 / updated 0"),
+        "{text}"
+    );
+
+    let config = dir.path().join("kuaiwei.toml");
+    std::fs::write(&config, "[triage]\nrepeat_min_upheld = 0\n").unwrap();
+    let out = Command::new(&bin)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&config)
+        .arg("recompute")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("repeat_min_upheld"), "{err}");
+}

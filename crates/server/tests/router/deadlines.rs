@@ -157,6 +157,11 @@ async fn the_openapi_document_describes_every_route() {
     for (path, method) in [
         ("/api/v1/complaints", "post"),
         ("/api/v1/complaints/{case_number}", "get"),
+        ("/api/v1/complaints/{case_number}/supplement", "post"),
+        ("/api/v1/cases/{case_number}", "get"),
+        ("/api/v1/cases/{case_number}/actions", "post"),
+        ("/api/v1/queues", "get"),
+        ("/api/v1/respondents/{id}", "get"),
         ("/api/v1/calendar/{date}", "get"),
         ("/api/v1/deadlines/compute", "post"),
         ("/api/v1/procedures", "get"),
