@@ -4,6 +4,7 @@ mod cases;
 mod complaints;
 mod deadlines;
 mod health;
+mod watch;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -32,6 +33,7 @@ use crate::request_id::RandomRequestId;
         cases::act,
         cases::queue,
         cases::respondent,
+        watch::watch,
         deadlines::calendar_day,
         deadlines::compute,
         deadlines::procedures,
@@ -71,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{case_number}/actions", post(cases::act))
         .route("/api/v1/queues", get(cases::queue))
         .route("/api/v1/respondents/{id}", get(cases::respondent))
+        .route("/api/v1/watch", get(watch::watch))
         .route("/api/v1/calendar/{date}", get(deadlines::calendar_day))
         .route("/api/v1/deadlines/compute", post(deadlines::compute))
         .route("/api/v1/procedures", get(deadlines::procedures))

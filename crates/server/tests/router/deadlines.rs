@@ -162,6 +162,7 @@ async fn the_openapi_document_describes_every_route() {
         ("/api/v1/cases/{case_number}/actions", "post"),
         ("/api/v1/queues", "get"),
         ("/api/v1/respondents/{id}", "get"),
+        ("/api/v1/watch", "get"),
         ("/api/v1/calendar/{date}", "get"),
         ("/api/v1/deadlines/compute", "post"),
         ("/api/v1/procedures", "get"),

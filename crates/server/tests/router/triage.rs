@@ -538,3 +538,77 @@ async fn loading_the_missing_holiday_year_recomputes_open_cases_due_dates() {
     let again = kuaiwei_server::recompute_open_cases(&state).await.unwrap();
     assert_eq!(again.updated, 0, "nothing moves twice");
 }
+
+#[tokio::test]
+async fn the_deadline_watch_lists_overdue_and_due_soon_cases_per_agency() {
+    let app = app().await;
+    let (routed, _) = file(&app, complaint()).await;
+    ok(
+        &app,
+        &routed,
+        json!({"action": "accept", "actor": "caseworker:wang"}),
+    )
+    .await;
+    let r = ok(
+        &app,
+        &routed,
+        json!({"action": "route", "actor": "caseworker:wang"}),
+    )
+    .await;
+    let agency = r["agency"].as_str().unwrap().to_string();
+    let (late, _) = file(&app, complaint()).await;
+    let (_untouched, _) = file(&app, complaint()).await;
+
+    // A case whose clock fell due yesterday, written as the store holds it.
+    let now = jiff::Timestamp::now();
+    let case = app.store.case(&late).await.unwrap().unwrap();
+    let started = now - jiff::SignedDuration::from_hours(24 * 10);
+    app.store
+        .update_case(kuaiwei_store::CaseUpdate {
+            case_number: case.case_number.clone(),
+            expected_version: case.version,
+            state: kuaiwei_domain::CaseState::Routed,
+            agency: Some("copyright".into()),
+            outcome: None,
+            clocks: vec![kuaiwei_store::StoredClock {
+                procedure_id: "C1".into(),
+                started_at: Some(started),
+                closed_at: None,
+                due_at: Some(now - jiff::SignedDuration::from_hours(24)),
+                status: "overdue".into(),
+                inputs: json!({"exclusions": [], "extensions": []}),
+            }],
+            supervised: true,
+            added_evidence: vec![],
+            event: kuaiwei_store::NewEvent {
+                actor: "test".into(),
+                kind: "route".into(),
+                payload: json!({}),
+                reason: None,
+            },
+            at: started,
+            linked: None,
+        })
+        .await
+        .unwrap();
+
+    let res = app.get("/api/v1/watch?days=30").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let agencies = res.body["agencies"].as_array().unwrap();
+    assert_eq!(agencies.len(), 2, "{}", res.body);
+    let of = |key: &str| agencies.iter().find(|a| a["agency"] == key).unwrap();
+    let copyright = of("copyright");
+    assert_eq!(copyright["overdue"][0]["case_number"], late.as_str());
+    assert_eq!(copyright["overdue"][0]["supervised"], true);
+    assert_eq!(copyright["due_soon"], json!([]));
+    let theirs = of(&agency);
+    assert_eq!(theirs["overdue"], json!([]));
+    assert_eq!(theirs["due_soon"][0]["case_number"], routed.as_str());
+
+    let only = app.get("/api/v1/watch?days=30&agency=copyright").await;
+    assert_eq!(only.body["agencies"].as_array().unwrap().len(), 1);
+    let bad = app.get("/api/v1/watch?days=0").await;
+    assert_error(&bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let bad = app.get("/api/v1/watch?days=x").await;
+    assert_error(&bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+}
