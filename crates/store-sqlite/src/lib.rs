@@ -70,7 +70,14 @@ impl SqliteStore {
             .run(&mut writer)
             .await
             .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
-        let backfilled = triage::backfill(&mut writer).await.map_err(backend)?;
+        // One transaction: a complaint gets its respondent and its keys together or not at all
+        // (a crash half-way must not leave a respondent without keys, never to be keyed again).
+        let mut tx = writer
+            .begin_with("begin immediate")
+            .await
+            .map_err(backend)?;
+        let backfilled = triage::backfill(&mut tx).await.map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
         if backfilled > 0 {
             tracing::info!(
                 complaints = backfilled,

@@ -61,7 +61,9 @@ pub async fn resolve(
     Ok(p.ids)
 }
 
-/// Records the match keys of stored complaints.
+/// Records the match keys of newly stored complaints (each complaint's keys are distinct, and a
+/// complaint is keyed once: at intake, or by the backfill in the transaction that gives it its
+/// respondent).
 pub async fn insert_keys(
     conn: &mut SqliteConnection,
     complaints: &[(i64, &plan::Keyed<'_>)],
@@ -78,7 +80,6 @@ pub async fn insert_keys(
                 .push_bind(k.kind.key())
                 .push_bind(k.value.clone());
         });
-        q.push(" on conflict do nothing");
         q.build().execute(&mut *conn).await?;
     }
     Ok(())
