@@ -96,6 +96,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         procedures: Arc::new(Procedures::bundled()),
         rules: Arc::new(kuaiwei_routing::RuleSet::bundled()),
         triage: kuaiwei_server::TriageConfig::default(),
+        clock: kuaiwei_server::Clock::system(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -233,6 +233,7 @@ async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) ->
         rules: Arc::new(load_rules(data_dir, &procedures)?),
         procedures: Arc::new(procedures),
         triage: file.triage()?,
+        clock: kuaiwei_server::Clock::system(),
     })
 }
 

@@ -22,6 +22,7 @@ mod unit;
 
 pub use calendar::{Calendar, Day, Holiday, YearData};
 pub use clock::{
+    ClockInputs,
     ClockInput, ClockState, ClockStatus, Exclusion, Extension, ExtensionGrant, compute_clock,
 };
 pub use error::{CalendarError, ClockError, DataError, Issue, ProcedureError};

@@ -7,7 +7,6 @@ use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{HeaderMap, header};
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
-use jiff::Timestamp;
 use kuaiwei_domain::{Complaint, ComplaintInput};
 use kuaiwei_evidence::{EvidenceError, SealedFile};
 use kuaiwei_routing::completeness::MaterialKind;
@@ -385,7 +384,7 @@ pub async fn submit(
     let tracking_token = token::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
     let new = NewComplaint {
         complaint: upload.complaint,
-        received_at: Timestamp::now(),
+        received_at: state.clock.now(),
         token_hash: token::hash(&tracking_token),
         tracking_token,
         idempotency: idempotency_key.map(|key| IdempotencyKey {

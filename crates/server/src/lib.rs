@@ -16,7 +16,7 @@ mod token;
 pub use cases::{Recomputed, TriageConfig, recompute_open_cases};
 pub use error::AppError;
 pub use routes::{ApiDoc, router};
-pub use state::{AppState, Limits};
+pub use state::{AppState, Clock, Limits};
 
 use tokio::net::TcpListener;
 

@@ -19,6 +19,39 @@ pub struct AppState {
     pub rules: Arc<RuleSet>,
     /// Thresholds of the repeat-infringer and group-infringement findings.
     pub triage: crate::cases::TriageConfig,
+    /// What time it is: the system clock, or a clock a test sets.
+    pub clock: Clock,
+}
+
+/// The server's idea of now. Tests and replays set it; everything that stamps or judges time
+/// (receipt, steps, clock status, reports) asks it rather than the system clock.
+#[derive(Clone, Default)]
+pub struct Clock(Option<Arc<std::sync::Mutex<jiff::Timestamp>>>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Clock {
+        Clock(None)
+    }
+
+    /// A clock that stays at `at` until set.
+    pub fn fixed(at: jiff::Timestamp) -> Clock {
+        Clock(Some(Arc::new(std::sync::Mutex::new(at))))
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        match &self.0 {
+            None => jiff::Timestamp::now(),
+            Some(t) => *t.lock().unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+
+    /// Moves a fixed clock to `at`; the system clock cannot be set and ignores it.
+    pub fn set(&self, at: jiff::Timestamp) {
+        if let Some(t) = &self.0 {
+            *t.lock().unwrap_or_else(|e| e.into_inner()) = at;
+        }
+    }
 }
 
 /// Bounds on one request. Past any of them the answer is 413 and nothing is stored.

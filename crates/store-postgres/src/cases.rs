@@ -190,7 +190,8 @@ pub async fn update(
     };
     sqlx::query(
         "update cases set state = $1, agency = $2, outcome = $3, next_due_at = $4, version = version + 1,
-                supervised = $5, closed_at = coalesce(closed_at, $6)
+                supervised = $5, closed_at = coalesce(closed_at, $6),
+                officer = coalesce(officer, $8)
          where case_number = $7",
     )
     .bind(u.state.key())
@@ -200,6 +201,7 @@ pub async fn update(
     .bind(u.supervised)
     .bind(opt_time(u.closed_at()))
     .bind(number)
+    .bind(&u.officer)
     .execute(&mut *conn)
     .await?;
     add_evidence(conn, complaint_id, &u.added_evidence).await?;

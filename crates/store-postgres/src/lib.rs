@@ -9,6 +9,7 @@
 mod cases;
 mod intake;
 mod read;
+mod reports;
 mod triage;
 mod write;
 
@@ -19,8 +20,8 @@ use jiff::Timestamp;
 use kuaiwei_domain::MatchKey;
 use kuaiwei_store::{
     AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
-    ComplaintSummary, KeyedCase, NewComplaint, Page, QueueFilter, QueueItem, Receipt, RelatedCase,
-    RespondentRecord, Store, StoreError, UpdatedCase, WriteDone, WriteOp,
+    ComplaintSummary, FrozenReport, KeyedCase, NewComplaint, Page, QueueFilter, QueueItem, Receipt, RelatedCase,
+    ReportClock, ReportWindow, RespondentRecord, Store, StoreError, UpdatedCase, WriteDone, WriteOp,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
@@ -159,6 +160,18 @@ impl Store for PostgresStore {
         limit: u32,
     ) -> Result<Vec<CaseRecord>, StoreError> {
         cases::open_cases(&self.pool, after, limit).await
+    }
+
+    async fn report_clocks(&self, window: &ReportWindow) -> Result<Vec<ReportClock>, StoreError> {
+        reports::report_clocks(&self.pool, window).await
+    }
+
+    async fn freeze_report(&self, frozen: &FrozenReport) -> Result<(), StoreError> {
+        reports::freeze(&self.pool, frozen).await
+    }
+
+    async fn frozen_report(&self, period: &str) -> Result<Option<FrozenReport>, StoreError> {
+        reports::frozen(&self.pool, period).await
     }
 
     async fn case_events(&self, case_number: &str) -> Result<Vec<AuditEvent>, StoreError> {

@@ -92,7 +92,7 @@ async fn insert_fresh(
     let respondents = triage::resolve(conn, &keyed, at[0]).await?;
 
     let mut q = QueryBuilder::<Sqlite>::new(
-        "insert into complaints (case_number, token_hash, status, channel, respondent_name, respondent_id, received_at, body) ",
+        "insert into complaints (case_number, token_hash, status, channel, respondent_name, respondent_id, received_at, body, right_type, fair) ",
     );
     q.push_values(items.iter().enumerate(), |mut b, (i, n)| {
         b.push_bind(numbers[i].to_string())
@@ -102,7 +102,9 @@ async fn insert_fresh(
             .push_bind(n.complaint.respondent.name.clone())
             .push_bind(respondents[i])
             .push_bind(time::to_db(at[i]))
-            .push_bind(bodies[i].clone());
+            .push_bind(bodies[i].clone())
+            .push_bind(n.complaint.right_type().map(|k| k.key()))
+            .push_bind(n.complaint.channel.fair_label());
     });
     q.push(" returning case_number, id");
     let ids: HashMap<String, i64> = q

@@ -9,6 +9,7 @@
 mod cases;
 mod intake;
 mod read;
+mod reports;
 mod time;
 mod triage;
 mod write;
@@ -22,8 +23,8 @@ use jiff::Timestamp;
 use kuaiwei_domain::MatchKey;
 use kuaiwei_store::{
     AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
-    ComplaintSummary, KeyedCase, NewComplaint, Page, QueueFilter, QueueItem, Receipt, RelatedCase,
-    RespondentRecord, Store, StoreError, UpdatedCase, WriteDone, WriteOp,
+    ComplaintSummary, FrozenReport, KeyedCase, NewComplaint, Page, QueueFilter, QueueItem, Receipt, RelatedCase,
+    ReportClock, ReportWindow, RespondentRecord, Store, StoreError, UpdatedCase, WriteDone, WriteOp,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -183,6 +184,18 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> Result<Vec<CaseRecord>, StoreError> {
         cases::open_cases(&self.read, after, limit).await
+    }
+
+    async fn report_clocks(&self, window: &ReportWindow) -> Result<Vec<ReportClock>, StoreError> {
+        reports::report_clocks(&self.read, window).await
+    }
+
+    async fn freeze_report(&self, frozen: &FrozenReport) -> Result<(), StoreError> {
+        reports::freeze(&self.maintenance, frozen).await
+    }
+
+    async fn frozen_report(&self, period: &str) -> Result<Option<FrozenReport>, StoreError> {
+        reports::frozen(&self.read, period).await
     }
 
     async fn case_events(&self, case_number: &str) -> Result<Vec<AuditEvent>, StoreError> {

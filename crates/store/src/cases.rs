@@ -77,6 +77,8 @@ pub struct CaseUpdate {
     pub outcome: Option<Outcome>,
     pub clocks: Vec<StoredClock>,
     pub supervised: bool,
+    /// The officer credited with the case, set once: who opened it (立案).
+    pub officer: Option<String>,
     /// Evidence the complainant supplied with this step (补正), appended to the complaint's.
     pub added_evidence: Vec<crate::EvidenceRef>,
     pub event: NewEvent,

@@ -13,6 +13,7 @@ mod cases;
 pub mod conformance;
 mod error;
 pub mod plan;
+mod reports;
 mod types;
 
 use async_trait::async_trait;
@@ -25,6 +26,7 @@ pub use cases::{
     RelatedCase, RespondentCase, RespondentRecord, StoredClock, next_due,
 };
 pub use error::StoreError;
+pub use reports::{FrozenReport, ReportClock, ReportWindow};
 pub use types::{
     Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, DEFAULT_MATERIAL, EvidenceRef,
     IdempotencyKey, NewComplaint, Page, Receipt, UpdatedCase, WriteDone, WriteOp, case_year,
@@ -105,6 +107,18 @@ pub trait Store: Send + Sync + 'static {
         after: Option<&str>,
         limit: u32,
     ) -> Result<Vec<CaseRecord>, StoreError>;
+
+    /// The clocks an on-time report over `[from, to)` reads: those started, stopped or due in
+    /// the window, those due before the horizon (at risk), and those still running at `to`
+    /// and due before it (overdue at the end of the period). Linked cases included.
+    async fn report_clocks(&self, window: &ReportWindow) -> Result<Vec<ReportClock>, StoreError>;
+
+    /// Keeps a report for good. A period frozen before is refused with
+    /// [`StoreError::Conflict`]; a frozen report is never changed (the database refuses it).
+    async fn freeze_report(&self, frozen: &FrozenReport) -> Result<(), StoreError>;
+
+    /// The frozen report of a period, if it was frozen.
+    async fn frozen_report(&self, period: &str) -> Result<Option<FrozenReport>, StoreError>;
 
     /// A case's events, oldest first: its timeline.
     async fn case_events(&self, case_number: &str) -> Result<Vec<AuditEvent>, StoreError>;

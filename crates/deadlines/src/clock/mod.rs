@@ -78,6 +78,14 @@ pub struct Extension {
     pub grant: ExtensionGrant,
 }
 
+/// What a case keeps of a clock besides its start and end: its excluded periods and approved
+/// extensions, enough to recompute it (and to measure its duration net of excluded time).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockInputs {
+    pub exclusions: Vec<Exclusion>,
+    pub extensions: Vec<Extension>,
+}
+
 /// Everything the clock depends on besides the procedure and the calendar.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClockInput {

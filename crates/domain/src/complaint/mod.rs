@@ -78,6 +78,20 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// The fair and session as filed (`第138届广交会 第一期`), for a fair complaint: what the
+    /// reports break figures down by.
+    pub fn fair_label(&self) -> Option<String> {
+        match self {
+            Channel::Fair {
+                fair_name, session, ..
+            } => Some(match session.as_deref().map(str::trim) {
+                Some(s) if !s.is_empty() => format!("{} {s}", fair_name.trim()),
+                _ => fair_name.trim().to_string(),
+            }),
+            _ => None,
+        }
+    }
+
     pub fn key(&self) -> &'static str {
         match self {
             Channel::Fair { .. } => "fair",
@@ -149,6 +163,19 @@ pub enum RightKind {
 }
 
 impl RightKind {
+    /// The machine key, as in the API (`invention_patent`, `trademark` …).
+    pub fn key(self) -> &'static str {
+        match self {
+            RightKind::InventionPatent => "invention_patent",
+            RightKind::UtilityModel => "utility_model",
+            RightKind::DesignPatent => "design_patent",
+            RightKind::Trademark => "trademark",
+            RightKind::Copyright => "copyright",
+            RightKind::GeographicalIndication => "geographical_indication",
+            RightKind::Other => "other",
+        }
+    }
+
     pub fn is_patent(self) -> bool {
         matches!(
             self,
@@ -257,5 +284,12 @@ impl ComplaintStatus {
         match self {
             ComplaintStatus::Received => "已收到",
         }
+    }
+}
+
+impl Complaint {
+    /// The right type a case is reported under: that of the first right relied on.
+    pub fn right_type(&self) -> Option<RightKind> {
+        self.rights.first().map(|r| r.kind)
     }
 }

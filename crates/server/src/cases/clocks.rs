@@ -16,19 +16,13 @@ use kuaiwei_deadlines::{
     compute_clock,
 };
 use kuaiwei_store::StoredClock;
-use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 
 /// The fair hand-over clock: runs from acceptance to routing.
 pub const HANDOVER: &str = "F1";
 
-/// What a stored clock is recomputed from, besides its start and end.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ClockInputs {
-    pub exclusions: Vec<Exclusion>,
-    pub extensions: Vec<Extension>,
-}
+pub use kuaiwei_deadlines::ClockInputs;
 
 pub fn inputs(c: &StoredClock) -> ClockInputs {
     serde_json::from_value(c.inputs.clone()).unwrap_or_default()

@@ -215,7 +215,7 @@ pub async fn act(state: &AppState, number: &str, body: ActionBody) -> Result<Cas
         e.allowed = allowed(&case);
         AppError::IllegalAction(e)
     })?;
-    let now = Timestamp::now();
+    let now = state.clock.now();
     let update = plan(state, &case, next, &body, now).await?;
     match state.store.update_case(update).await {
         Ok(_) => {}
@@ -262,6 +262,7 @@ pub async fn complainant_supplement(
         outcome: case.outcome,
         clocks: case.clocks.clone(),
         supervised: case.supervised,
+        officer: None,
         added_evidence: added,
         event: NewEvent {
             actor: kuaiwei_store::plan::RECEIVED_ACTOR.into(),
@@ -269,7 +270,7 @@ pub async fn complainant_supplement(
             payload,
             reason: None,
         },
-        at: Timestamp::now(),
+        at: state.clock.now(),
         linked: None,
     };
     match state.store.update_case(update).await {
@@ -476,6 +477,8 @@ async fn plan(
         outcome,
         clocks,
         supervised,
+        // 立案 credits the case to the officer who opened it.
+        officer: (body.action() == Action::Open).then(|| actor.trim().to_string()),
         added_evidence: Vec::new(),
         event: NewEvent {
             actor: actor.trim().to_string(),

@@ -36,7 +36,7 @@ pub async fn recompute_open_cases(state: &AppState) -> Result<Recomputed, AppErr
         after = Some(last.case_number.to_string());
         for case in page {
             out.checked += 1;
-            let now = Timestamp::now();
+            let now = state.clock.now();
             let mut fresh = case.clocks.clone();
             if clocks::refresh(&state.calendar, &state.procedures, &mut fresh, now).is_err() {
                 tracing::warn!(case = %case.case_number, "clock cannot be recomputed; left as stored");
@@ -94,6 +94,7 @@ fn update(
         outcome: case.outcome,
         clocks,
         supervised: case.supervised,
+        officer: None,
         added_evidence: Vec::new(),
         event: NewEvent {
             actor: SYSTEM.into(),

@@ -69,7 +69,7 @@ pub struct EventView {
 pub async fn view(state: &AppState, number: &str) -> Result<CaseView, AppError> {
     let case = state.store.case(number).await?.ok_or(AppError::NotFound)?;
     let events = state.store.case_events(number).await?;
-    let now = Timestamp::now();
+    let now = state.clock.now();
     let clocks = case
         .clocks
         .iter()

@@ -201,7 +201,7 @@ pub async fn respondent(
         .respondent(id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let summary = triage::summarise(&state.triage, &r, Timestamp::now());
+    let summary = triage::summarise(&state.triage, &r, state.clock.now());
     Ok(Json(RespondentView {
         summary,
         aliases: r.aliases,

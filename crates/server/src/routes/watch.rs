@@ -74,7 +74,7 @@ pub async fn watch(
             "days is 1 to 90",
         ));
     }
-    let now = Timestamp::now();
+    let now = state.clock.now();
     let horizon = now + (i64::from(days) * 24).hours();
     let filter = QueueFilter {
         agency: q.agency,

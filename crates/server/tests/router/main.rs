@@ -84,6 +84,7 @@ async fn app_with(calendar: Calendar) -> App {
         procedures: Arc::new(Procedures::bundled()),
         rules: Arc::new(kuaiwei_routing::RuleSet::bundled()),
         triage: kuaiwei_server::TriageConfig::default(),
+        clock: kuaiwei_server::Clock::system(),
     };
     App {
         router: router(state.clone()),

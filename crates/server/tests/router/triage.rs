@@ -579,6 +579,7 @@ async fn the_deadline_watch_lists_overdue_and_due_soon_cases_per_agency() {
                 inputs: json!({"exclusions": [], "extensions": []}),
             }],
             supervised: true,
+            officer: None,
             added_evidence: vec![],
             event: kuaiwei_store::NewEvent {
                 actor: "test".into(),

@@ -1,0 +1,101 @@
+//! The on-time report's reads on PostgreSQL, and frozen months. The window's conditions are
+//! each served by an index; PostgreSQL unites them with a bitmap OR.
+
+use jiff_sqlx::ToSqlx;
+use kuaiwei_store::{FrozenReport, ReportClock, ReportWindow, StoreError};
+use sqlx::postgres::PgPool;
+
+use crate::backend;
+use crate::cases::{Ts, read_time};
+
+type Row = (
+    String,
+    String,
+    Option<Ts>,
+    Option<Ts>,
+    Option<Ts>,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+pub async fn report_clocks(pool: &PgPool, w: &ReportWindow) -> Result<Vec<ReportClock>, StoreError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "select k.case_number, k.procedure_id, k.started_at, k.closed_at, k.due_at, k.inputs::text,
+                c.agency, p.channel, p.right_type, p.fair, c.officer
+           from case_clocks k
+           join cases c on c.case_number = k.case_number
+           join complaints p on p.id = c.complaint_id
+          where (k.started_at >= $1 and k.started_at < $2)
+             or (k.closed_at >= $1 and k.closed_at < $2)
+             or (k.due_at >= $1 and k.due_at < $3)
+             or (k.closed_at is null and k.due_at < $2)
+             or (k.closed_at is null and k.due_at is null and k.started_at < $2)
+             or (k.closed_at >= $2 and k.due_at < $2)
+          order by k.case_number, k.position",
+    )
+    .bind(w.from.to_sqlx())
+    .bind(w.to.to_sqlx())
+    .bind(w.horizon.max(w.to).to_sqlx())
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    rows.into_iter()
+        .map(
+            |(case_number, procedure_id, started, closed, due, inputs, agency, channel, right_type, fair, officer)| {
+                Ok(ReportClock {
+                    case_number,
+                    procedure_id,
+                    started_at: read_time(started)?,
+                    closed_at: read_time(closed)?,
+                    due_at: read_time(due)?,
+                    inputs,
+                    agency,
+                    channel,
+                    right_type,
+                    fair,
+                    officer,
+                })
+            },
+        )
+        .collect()
+}
+
+pub async fn freeze(pool: &PgPool, f: &FrozenReport) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "insert into report_freezes (period, frozen_at, frozen_by, body, hash)
+         values ($1, $2, $3, $4, $5) on conflict (period) do nothing",
+    )
+    .bind(&f.period)
+    .bind(f.frozen_at.to_sqlx())
+    .bind(&f.frozen_by)
+    .bind(&f.body)
+    .bind(&f.hash)
+    .execute(pool)
+    .await
+    .map_err(backend)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict("report_freezes".into()));
+    }
+    Ok(())
+}
+
+pub async fn frozen(pool: &PgPool, period: &str) -> Result<Option<FrozenReport>, StoreError> {
+    let row: Option<(String, Ts, String, String, String)> = sqlx::query_as(
+        "select period, frozen_at, frozen_by, body, hash from report_freezes where period = $1",
+    )
+    .bind(period)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    Ok(row.map(|(period, at, by, body, hash)| FrozenReport {
+        period,
+        frozen_at: at.to_jiff(),
+        frozen_by: by,
+        body,
+        hash,
+    }))
+}

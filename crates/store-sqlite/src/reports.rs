@@ -1,0 +1,110 @@
+//! The on-time report's reads on SQLite, and frozen months.
+//!
+//! The clocks of a window are found through five index ranges united by rowid, so that a month
+//! over a million cases reads only the clocks it concerns.
+
+use kuaiwei_store::{FrozenReport, ReportClock, ReportWindow, StoreError};
+use sqlx::sqlite::SqlitePool;
+
+use crate::cases::read_time;
+use crate::{backend, time};
+
+type Row = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+pub async fn report_clocks(
+    pool: &SqlitePool,
+    w: &ReportWindow,
+) -> Result<Vec<ReportClock>, StoreError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "select k.case_number, k.procedure_id, k.started_at, k.closed_at, k.due_at, k.inputs,
+                c.agency, p.channel, p.right_type, p.fair, c.officer
+           from case_clocks k
+           join cases c on c.case_number = k.case_number
+           join complaints p on p.id = c.complaint_id
+          where k.rowid in (
+                select rowid from case_clocks where started_at >= ?1 and started_at < ?2
+                union select rowid from case_clocks where closed_at >= ?1 and closed_at < ?2
+                union select rowid from case_clocks where due_at >= ?1 and due_at < ?3
+                union select rowid from case_clocks where closed_at is null and due_at < ?2
+                union select rowid from case_clocks
+                       where closed_at is null and due_at is null and started_at < ?2
+                union select rowid from case_clocks where closed_at >= ?2 and due_at < ?2)
+          order by k.case_number, k.position",
+    )
+    .bind(time::to_db(w.from))
+    .bind(time::to_db(w.to))
+    .bind(time::to_db(w.horizon.max(w.to)))
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    rows.into_iter()
+        .map(
+            |(case_number, procedure_id, started, closed, due, inputs, agency, channel, right_type, fair, officer)| {
+                Ok(ReportClock {
+                    case_number,
+                    procedure_id,
+                    started_at: read_time(started)?,
+                    closed_at: read_time(closed)?,
+                    due_at: read_time(due)?,
+                    inputs,
+                    agency,
+                    channel,
+                    right_type,
+                    fair,
+                    officer,
+                })
+            },
+        )
+        .collect()
+}
+
+pub async fn freeze(pool: &SqlitePool, f: &FrozenReport) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "insert into report_freezes (period, frozen_at, frozen_by, body, hash)
+         values (?1, ?2, ?3, ?4, ?5) on conflict (period) do nothing",
+    )
+    .bind(&f.period)
+    .bind(time::to_db(f.frozen_at))
+    .bind(&f.frozen_by)
+    .bind(&f.body)
+    .bind(&f.hash)
+    .execute(pool)
+    .await
+    .map_err(backend)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict("report_freezes".into()));
+    }
+    Ok(())
+}
+
+pub async fn frozen(pool: &SqlitePool, period: &str) -> Result<Option<FrozenReport>, StoreError> {
+    let row: Option<(String, String, String, String, String)> = sqlx::query_as(
+        "select period, frozen_at, frozen_by, body, hash from report_freezes where period = ?1",
+    )
+    .bind(period)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    row.map(|(period, at, by, body, hash)| {
+        Ok(FrozenReport {
+            period,
+            frozen_at: time::from_db(&at)?,
+            frozen_by: by,
+            body,
+            hash,
+        })
+    })
+    .transpose()
+}
