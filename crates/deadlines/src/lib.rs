@@ -22,8 +22,8 @@ mod unit;
 
 pub use calendar::{Calendar, Day, Holiday, YearData};
 pub use clock::{
-    ClockInputs,
-    ClockInput, ClockState, ClockStatus, Exclusion, Extension, ExtensionGrant, compute_clock,
+    ClockInput, ClockInputs, ClockState, ClockStatus, Exclusion, Extension, ExtensionGrant,
+    compute_clock,
 };
 pub use error::{CalendarError, ClockError, DataError, Issue, ProcedureError};
 pub use explain::Step;

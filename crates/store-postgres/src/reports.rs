@@ -22,7 +22,10 @@ type Row = (
     Option<String>,
 );
 
-pub async fn report_clocks(pool: &PgPool, w: &ReportWindow) -> Result<Vec<ReportClock>, StoreError> {
+pub async fn report_clocks(
+    pool: &PgPool,
+    w: &ReportWindow,
+) -> Result<Vec<ReportClock>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(
         "select k.case_number, k.procedure_id, k.started_at, k.closed_at, k.due_at, k.inputs::text,
                 c.agency, p.channel, p.right_type, p.fair, c.officer
@@ -45,7 +48,19 @@ pub async fn report_clocks(pool: &PgPool, w: &ReportWindow) -> Result<Vec<Report
     .map_err(backend)?;
     rows.into_iter()
         .map(
-            |(case_number, procedure_id, started, closed, due, inputs, agency, channel, right_type, fair, officer)| {
+            |(
+                case_number,
+                procedure_id,
+                started,
+                closed,
+                due,
+                inputs,
+                agency,
+                channel,
+                right_type,
+                fair,
+                officer,
+            )| {
                 Ok(ReportClock {
                     case_number,
                     procedure_id,

@@ -23,8 +23,9 @@ use jiff::Timestamp;
 use kuaiwei_domain::MatchKey;
 use kuaiwei_store::{
     AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
-    ComplaintSummary, FrozenReport, KeyedCase, NewComplaint, Page, QueueFilter, QueueItem, Receipt, RelatedCase,
-    ReportClock, ReportWindow, RespondentRecord, Store, StoreError, UpdatedCase, WriteDone, WriteOp,
+    ComplaintSummary, FrozenReport, KeyedCase, NewComplaint, Page, QueueFilter, QueueItem, Receipt,
+    RelatedCase, ReportClock, ReportWindow, RespondentRecord, Store, StoreError, UpdatedCase,
+    WriteDone, WriteOp,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,

@@ -51,7 +51,19 @@ pub async fn report_clocks(
     .map_err(backend)?;
     rows.into_iter()
         .map(
-            |(case_number, procedure_id, started, closed, due, inputs, agency, channel, right_type, fair, officer)| {
+            |(
+                case_number,
+                procedure_id,
+                started,
+                closed,
+                due,
+                inputs,
+                agency,
+                channel,
+                right_type,
+                fair,
+                officer,
+            )| {
                 Ok(ReportClock {
                     case_number,
                     procedure_id,

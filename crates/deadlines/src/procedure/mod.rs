@@ -167,6 +167,10 @@ pub struct Procedure {
     pub extensions: Vec<ExtensionRule>,
     pub excluded: Vec<ExclusionKind>,
     pub basis: Vec<LegalBasis>,
+    /// The clock a case's closing (结案, or the decision that ends it) is measured against: what
+    /// the on-time closure rate (按期结案率) counts.
+    #[serde(default)]
+    pub closes_case: bool,
     pub note: Option<String>,
 }
 

@@ -33,6 +33,8 @@ struct RawProcedure {
     basis: Vec<RawBasis>,
     #[serde(default)]
     extension: Vec<Spanned<RawExtension>>,
+    #[serde(default)]
+    closes_case: bool,
     note: Option<String>,
 }
 
@@ -153,6 +155,7 @@ pub(super) fn parse(text: &str) -> Result<Vec<Procedure>, ProcedureError> {
             extensions,
             excluded,
             basis,
+            closes_case: p.closes_case,
             note: p.note,
         });
     }

@@ -249,3 +249,14 @@ fn a_collective_extension_needs_an_approver_and_no_preset_length() {
     ));
     assert_eq!(e.issue, Issue::CollectiveWithAmount);
 }
+
+#[test]
+fn the_closing_clocks_are_those_that_end_a_case() {
+    let p = Procedures::bundled();
+    let closing: Vec<&str> = p
+        .iter()
+        .filter(|p| p.closes_case)
+        .map(|p| p.id.as_str())
+        .collect();
+    assert_eq!(closing, ["P3", "P4", "P7", "M2", "M3", "C2"]);
+}

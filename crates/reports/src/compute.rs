@@ -1,0 +1,699 @@
+//! The figures of an on-time report, each a count of classified clocks, so that every number can
+//! be listed as the cases behind it ([`OnTimeReport::trace`]).
+//!
+//! Definition (also carried in the report itself, [`DEFINITION_ZH`] / [`DEFINITION_EN`]), for a
+//! period P = `[from, to)` seen at `as_of` = min(now, to):
+//! - a clock **counts** in P if it was closed in P, or its effective due date fell in P and
+//!   has passed by `as_of`;
+//! - it is **on time** if it was closed no later than its effective due date (the stored due
+//!   date already includes lawful extensions and excluded periods), **late** if closed after
+//!   it, **overdue open** if still running at `as_of` past its due date;
+//! - the **on-time rate** (按期结案率) is on time ÷ counted, over the closing clocks;
+//! - **pending**: due later in P and still running; **undetermined**: no due date could be
+//!   computed (holiday year not loaded), never guessed;
+//! - **overdue at end**: every clock still running at `as_of` past its due date, whenever due;
+//! - **at risk**: running at `as_of` and due within 7 / 30 days of it;
+//! - **opened / closed**: clocks started / stopped in P; for closing clocks, 立案 and 结案, whose
+//!   ratio is the plain 结案率;
+//! - **durations**: of clocks closed in P, in days, net of excluded periods (median, p90);
+//! - **extensions**: approved extensions on the counted clocks.
+
+use std::collections::BTreeMap;
+
+use jiff::{SignedDuration, Timestamp};
+use kuaiwei_deadlines::{ClockInputs, Procedures};
+use kuaiwei_store::ReportClock;
+use serde::{Deserialize, Serialize};
+
+use crate::{Period, ReportError};
+
+pub const DEFINITION_ZH: &str = "按期结案率 = 按期办结数 ÷ 应计数。统计期（上海时间自然月、季、年）内，\
+结案时限的有效届满日（已计入依法延长与不计入期间）落在期内且已届满，或在期内办结的案件计入应计数；\
+在有效届满日之前（含当日）办结的为按期办结。另列：期末仍未办结且已超期的案件、7日及30日内将到期的案件、\
+期内立案数与结案数（结案率）、扣除不计入期间后的办理时长（中位数、90分位）、延长次数。每类时限（如展会24小时移交、\
+专利纠纷5个工作日内立案）均单独统计。";
+
+pub const DEFINITION_EN: &str = "On-time closure rate = closed on time ÷ counted. A case counts in the \
+period (calendar month, quarter or year in Asia/Shanghai) if its closing clock's effective due date \
+(after lawful extensions and excluded periods) fell in the period and has passed, or it was closed in \
+the period; it is on time if closed no later than that due date. Also reported: cases still open and \
+overdue at the end of the period; cases due within 7 and 30 days (at risk); cases opened and closed in \
+the period (the plain closure rate); durations net of excluded periods (median, p90); extensions. \
+Every clock type is reported separately, e.g. the fair's 24-hour hand-over and the 5-working-day \
+decision to open a patent dispute.";
+
+/// The dimensions figures are broken down by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Procedure,
+    Agency,
+    Channel,
+    RightType,
+    Fair,
+    Officer,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 6] = [
+        Dimension::Procedure,
+        Dimension::Agency,
+        Dimension::Channel,
+        Dimension::RightType,
+        Dimension::Fair,
+        Dimension::Officer,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Dimension::Procedure => "procedure",
+            Dimension::Agency => "agency",
+            Dimension::Channel => "channel",
+            Dimension::RightType => "right_type",
+            Dimension::Fair => "fair",
+            Dimension::Officer => "officer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Dimension> {
+        Self::ALL.into_iter().find(|d| d.key() == s.trim())
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Dimension::Procedure => "时限类型",
+            Dimension::Agency => "承办机关",
+            Dimension::Channel => "投诉渠道",
+            Dimension::RightType => "权利类型",
+            Dimension::Fair => "展会",
+            Dimension::Officer => "承办人",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Dimension::Procedure => "clock",
+            Dimension::Agency => "agency",
+            Dimension::Channel => "channel",
+            Dimension::RightType => "right type",
+            Dimension::Fair => "fair",
+            Dimension::Officer => "officer",
+        }
+    }
+
+    /// The key of a line under this dimension; `none` where the case has none (not routed,
+    /// not a fair complaint, not opened).
+    pub fn of(self, l: &Line) -> &str {
+        let v = match self {
+            Dimension::Procedure => Some(l.procedure.as_str()),
+            Dimension::Agency => l.agency.as_deref(),
+            Dimension::Channel => Some(l.channel.as_str()),
+            Dimension::RightType => l.right_type.as_deref(),
+            Dimension::Fair => l.fair.as_deref(),
+            Dimension::Officer => l.officer.as_deref(),
+        };
+        v.unwrap_or(NONE)
+    }
+}
+
+/// The key of lines without a value under a dimension.
+pub const NONE: &str = "none";
+
+/// How a clock stands against its due date in the period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    OnTime,
+    Late,
+    OverdueOpen,
+    Pending,
+    Undetermined,
+}
+
+/// Every figure of a group is one of these counts (or derived from them); each lists its cases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    Counted,
+    OnTime,
+    Late,
+    OverdueOpen,
+    Pending,
+    Undetermined,
+    OverdueAtEnd,
+    Due7,
+    Due30,
+    Opened,
+    Closed,
+    Extended,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 12] = [
+        Measure::Counted,
+        Measure::OnTime,
+        Measure::Late,
+        Measure::OverdueOpen,
+        Measure::Pending,
+        Measure::Undetermined,
+        Measure::OverdueAtEnd,
+        Measure::Due7,
+        Measure::Due30,
+        Measure::Opened,
+        Measure::Closed,
+        Measure::Extended,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Measure::Counted => "counted",
+            Measure::OnTime => "on_time",
+            Measure::Late => "late",
+            Measure::OverdueOpen => "overdue_open",
+            Measure::Pending => "pending",
+            Measure::Undetermined => "undetermined",
+            Measure::OverdueAtEnd => "overdue_at_end",
+            Measure::Due7 => "due_7",
+            Measure::Due30 => "due_30",
+            Measure::Opened => "opened",
+            Measure::Closed => "closed",
+            Measure::Extended => "extended",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Measure> {
+        Self::ALL.into_iter().find(|m| m.key() == s.trim())
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Measure::Counted => "应计数",
+            Measure::OnTime => "按期办结",
+            Measure::Late => "超期办结",
+            Measure::OverdueOpen => "超期未结",
+            Measure::Pending => "期内未到期",
+            Measure::Undetermined => "无法计算期限",
+            Measure::OverdueAtEnd => "期末超期未结",
+            Measure::Due7 => "7日内到期",
+            Measure::Due30 => "30日内到期",
+            Measure::Opened => "立案（起算）",
+            Measure::Closed => "结案（停止）",
+            Measure::Extended => "经延长",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Measure::Counted => "counted",
+            Measure::OnTime => "on time",
+            Measure::Late => "closed late",
+            Measure::OverdueOpen => "overdue, open",
+            Measure::Pending => "not yet due",
+            Measure::Undetermined => "undetermined",
+            Measure::OverdueAtEnd => "overdue at end",
+            Measure::Due7 => "due in 7 days",
+            Measure::Due30 => "due in 30 days",
+            Measure::Opened => "opened (started)",
+            Measure::Closed => "closed (stopped)",
+            Measure::Extended => "extended",
+        }
+    }
+
+    /// Whether a line is counted by this measure.
+    pub fn holds(self, l: &Line) -> bool {
+        match self {
+            Measure::Counted => matches!(
+                l.category,
+                Some(Category::OnTime | Category::Late | Category::OverdueOpen)
+            ),
+            Measure::OnTime => l.category == Some(Category::OnTime),
+            Measure::Late => l.category == Some(Category::Late),
+            Measure::OverdueOpen => l.category == Some(Category::OverdueOpen),
+            Measure::Pending => l.category == Some(Category::Pending),
+            Measure::Undetermined => l.category == Some(Category::Undetermined),
+            Measure::OverdueAtEnd => l.overdue_at_end,
+            Measure::Due7 => l.due_within_days.is_some_and(|d| d <= 7),
+            Measure::Due30 => l.due_within_days.is_some_and(|d| d <= 30),
+            Measure::Opened => l.started_in_period,
+            Measure::Closed => l.closed_in_period,
+            Measure::Extended => l.category.is_some() && l.extensions > 0,
+        }
+    }
+}
+
+/// One clock of one case, classified for the period: the unit every figure counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub case_number: String,
+    pub procedure: String,
+    pub closes_case: bool,
+    pub agency: Option<String>,
+    pub channel: String,
+    pub right_type: Option<String>,
+    pub fair: Option<String>,
+    pub officer: Option<String>,
+    pub started_at: Option<Timestamp>,
+    pub due_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    /// Where it stands in the on-time count; `None` when the period does not count it.
+    pub category: Option<Category>,
+    pub overdue_at_end: bool,
+    /// Running at `as_of` and due within this many (whole, rounded up) days: 1-30.
+    pub due_within_days: Option<u32>,
+    pub started_in_period: bool,
+    pub closed_in_period: bool,
+    /// For a clock closed in the period: days from start to close, net of excluded periods.
+    pub net_days: Option<f64>,
+    pub extensions: u32,
+}
+
+impl Line {
+    /// Whether the period's figures mention this line at all.
+    fn matters(&self) -> bool {
+        self.category.is_some()
+            || self.overdue_at_end
+            || self.due_within_days.is_some()
+            || self.started_in_period
+            || self.closed_in_period
+    }
+}
+
+/// The figures of one group of lines.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    pub counted: u64,
+    pub on_time: u64,
+    pub late: u64,
+    pub overdue_open: u64,
+    pub pending: u64,
+    pub undetermined: u64,
+    /// on_time ÷ counted; `None` when nothing counts.
+    pub on_time_rate: Option<f64>,
+    pub overdue_at_end: u64,
+    pub due_7: u64,
+    pub due_30: u64,
+    pub opened: u64,
+    pub closed: u64,
+    /// closed ÷ opened (the plain 结案率); `None` when nothing was opened.
+    pub closure_rate: Option<f64>,
+    pub median_days: Option<f64>,
+    pub p90_days: Option<f64>,
+    /// Counted clocks that were extended, and the extensions they carry.
+    pub extended: u64,
+    pub extensions: u64,
+}
+
+impl Figures {
+    pub fn of<'a>(lines: impl Iterator<Item = &'a Line>) -> Figures {
+        let mut f = Figures::default();
+        let mut days = Vec::new();
+        for l in lines {
+            let count = |m: Measure| u64::from(m.holds(l));
+            f.on_time += count(Measure::OnTime);
+            f.late += count(Measure::Late);
+            f.overdue_open += count(Measure::OverdueOpen);
+            f.pending += count(Measure::Pending);
+            f.undetermined += count(Measure::Undetermined);
+            f.overdue_at_end += count(Measure::OverdueAtEnd);
+            f.due_7 += count(Measure::Due7);
+            f.due_30 += count(Measure::Due30);
+            f.opened += count(Measure::Opened);
+            f.closed += count(Measure::Closed);
+            if Measure::Extended.holds(l) {
+                f.extended += 1;
+                f.extensions += u64::from(l.extensions);
+            }
+            if let Some(d) = l.net_days.filter(|_| l.closed_in_period) {
+                days.push(d);
+            }
+        }
+        f.counted = f.on_time + f.late + f.overdue_open;
+        f.on_time_rate = ratio(f.on_time, f.counted);
+        f.closure_rate = ratio(f.closed, f.opened);
+        days.sort_by(f64::total_cmp);
+        f.median_days = quantile(&days, 0.5);
+        f.p90_days = quantile(&days, 0.9);
+        f
+    }
+
+    pub fn count(&self, m: Measure) -> u64 {
+        match m {
+            Measure::Counted => self.counted,
+            Measure::OnTime => self.on_time,
+            Measure::Late => self.late,
+            Measure::OverdueOpen => self.overdue_open,
+            Measure::Pending => self.pending,
+            Measure::Undetermined => self.undetermined,
+            Measure::OverdueAtEnd => self.overdue_at_end,
+            Measure::Due7 => self.due_7,
+            Measure::Due30 => self.due_30,
+            Measure::Opened => self.opened,
+            Measure::Closed => self.closed,
+            Measure::Extended => self.extended,
+        }
+    }
+}
+
+fn ratio(a: u64, b: u64) -> Option<f64> {
+    (b > 0).then(|| round(a as f64 / b as f64, 4))
+}
+
+fn round(x: f64, places: i32) -> f64 {
+    let k = 10f64.powi(places);
+    (x * k).round() / k
+}
+
+/// Nearest-rank quantile of sorted values, to one decimal.
+fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(round(sorted[rank - 1], 1))
+}
+
+/// A group of a breakdown: its key, a label, and its figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub key: String,
+    pub label_zh: String,
+    pub label_en: String,
+    pub figures: Figures,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Breakdown {
+    pub dimension: Dimension,
+    /// Closing clocks only, except the breakdown by clock type, which covers every clock.
+    pub closing_clocks_only: bool,
+    pub groups: Vec<Group>,
+}
+
+/// One month's headline inside a quarter or a year.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MonthFigures {
+    pub period: Period,
+    pub figures: Figures,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Definition {
+    pub zh: String,
+    pub en: String,
+}
+
+/// The on-time report of a period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OnTimeReport {
+    pub period: Period,
+    pub from: Timestamp,
+    pub to: Timestamp,
+    /// The instant the figures describe: the period's end, or now while it runs.
+    pub as_of: Timestamp,
+    pub generated_at: Timestamp,
+    /// Whether the period has ended.
+    pub complete: bool,
+    pub definition: Definition,
+    /// The target on-time rate (1.0 = 100 %).
+    pub target: f64,
+    /// Closing clocks of every case.
+    pub headline: Figures,
+    /// For a quarter or a year: the headline of each month, each with its own definition window.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub months: Vec<MonthFigures>,
+    pub breakdowns: Vec<Breakdown>,
+    /// The classified clocks behind every figure; left out of the summary JSON unless asked
+    /// for, always kept in a frozen report.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<Line>,
+}
+
+/// What to compute a report from.
+pub struct Inputs<'a> {
+    pub period: Period,
+    pub now: Timestamp,
+    pub clocks: &'a [ReportClock],
+    pub procedures: &'a Procedures,
+    /// Labels of agency keys (`ip_office` → 知识产权局 / IP office).
+    pub agency_label: &'a dyn Fn(&str) -> Option<(String, String)>,
+}
+
+/// Classifies the clocks and adds them up. Refuses a period that has not begun.
+pub fn compute(i: &Inputs<'_>) -> Result<OnTimeReport, ReportError> {
+    let (from, to) = i.period.bounds();
+    if i.now < from {
+        return Err(ReportError::NotStarted(i.period.to_string()));
+    }
+    let as_of = i.now.min(to);
+    let mut lines: Vec<Line> = i
+        .clocks
+        .iter()
+        .map(|c| classify(c, i.procedures, from, to, as_of))
+        .filter(Line::matters)
+        .collect();
+    lines.sort_by(|a, b| {
+        (a.case_number.as_str(), a.procedure.as_str())
+            .cmp(&(b.case_number.as_str(), b.procedure.as_str()))
+    });
+    let closing = || lines.iter().filter(|l| l.closes_case);
+    let headline = Figures::of(closing());
+    let months = match i.period {
+        Period::Month { .. } => Vec::new(),
+        _ => i
+            .period
+            .months()
+            .into_iter()
+            .filter(|m| m.bounds().0 <= i.now)
+            .map(|m| {
+                let (f, t) = m.bounds();
+                let a = i.now.min(t);
+                let lines: Vec<Line> = i
+                    .clocks
+                    .iter()
+                    .map(|c| classify(c, i.procedures, f, t, a))
+                    .filter(|l| l.closes_case)
+                    .collect();
+                MonthFigures {
+                    period: m,
+                    figures: Figures::of(lines.iter()),
+                }
+            })
+            .collect(),
+    };
+    let breakdowns = Dimension::ALL
+        .into_iter()
+        .map(|d| breakdown(d, &lines, i))
+        .collect();
+    Ok(OnTimeReport {
+        period: i.period,
+        from,
+        to,
+        as_of,
+        generated_at: i.now,
+        complete: i.now >= to,
+        definition: Definition {
+            zh: DEFINITION_ZH.into(),
+            en: DEFINITION_EN.into(),
+        },
+        target: 1.0,
+        headline,
+        months,
+        breakdowns,
+        lines,
+    })
+}
+
+fn breakdown(d: Dimension, lines: &[Line], i: &Inputs<'_>) -> Breakdown {
+    let closing_only = d != Dimension::Procedure;
+    let mut groups: BTreeMap<&str, Vec<&Line>> = BTreeMap::new();
+    for l in lines.iter().filter(|l| !closing_only || l.closes_case) {
+        groups.entry(d.of(l)).or_default().push(l);
+    }
+    Breakdown {
+        dimension: d,
+        closing_clocks_only: closing_only,
+        groups: groups
+            .into_iter()
+            .map(|(key, ls)| {
+                let (label_zh, label_en) = label(d, key, i);
+                Group {
+                    key: key.to_string(),
+                    label_zh,
+                    label_en,
+                    figures: Figures::of(ls.into_iter()),
+                }
+            })
+            .collect(),
+    }
+}
+
+fn label(d: Dimension, key: &str, i: &Inputs<'_>) -> (String, String) {
+    if key == NONE {
+        let (zh, en) = match d {
+            Dimension::Agency => ("未分派", "not routed"),
+            Dimension::Fair => ("非展会投诉", "not at a fair"),
+            Dimension::Officer => ("未立案", "not opened"),
+            _ => ("未填", "not given"),
+        };
+        return (zh.into(), en.into());
+    }
+    match d {
+        Dimension::Procedure => i
+            .procedures
+            .get(key)
+            .map(|p| {
+                (
+                    format!("{} {}", p.id, p.name_zh),
+                    format!("{} {}", p.id, p.name_en),
+                )
+            })
+            .unwrap_or_else(|| (key.into(), key.into())),
+        Dimension::Agency => (i.agency_label)(key).unwrap_or_else(|| (key.into(), key.into())),
+        Dimension::Channel => {
+            let zh = match key {
+                "fair" => "展会",
+                "ecommerce" => "电商平台",
+                "border" => "进出境",
+                "walk_in" => "来访",
+                "hotline" => "热线",
+                _ => "其他",
+            };
+            (zh.into(), key.replace('_', " "))
+        }
+        Dimension::RightType => {
+            let zh = match key {
+                "invention_patent" => "发明专利",
+                "utility_model" => "实用新型",
+                "design_patent" => "外观设计",
+                "trademark" => "商标",
+                "copyright" => "著作权",
+                "geographical_indication" => "地理标志",
+                _ => "其他",
+            };
+            (zh.into(), key.replace('_', " "))
+        }
+        Dimension::Fair | Dimension::Officer => (key.into(), key.into()),
+    }
+}
+
+fn within(t: Option<Timestamp>, from: Timestamp, to: Timestamp) -> bool {
+    t.is_some_and(|t| from <= t && t < to)
+}
+
+/// Classifies one clock for the period `[from, to)` seen at `as_of`.
+pub fn classify(
+    c: &ReportClock,
+    procedures: &Procedures,
+    from: Timestamp,
+    to: Timestamp,
+    as_of: Timestamp,
+) -> Line {
+    let inputs: ClockInputs = serde_json::from_str(&c.inputs).unwrap_or_default();
+    let closes_case = procedures
+        .get(&c.procedure_id)
+        .is_some_and(|p| p.closes_case);
+    // What was known at `as_of`: a close after it had not happened yet.
+    let closed = c.closed_at.filter(|t| *t <= as_of);
+    let started = c.started_at.filter(|t| *t <= as_of);
+    let closed_in_period = within(closed, from, to);
+    let running = started.is_some() && closed.is_none();
+    let category = match c.due_at {
+        _ if started.is_none() => None,
+        None if closed_in_period || running => Some(Category::Undetermined),
+        None => None,
+        Some(due) => {
+            let due_in_period = from <= due && due < to;
+            match closed {
+                Some(done) if closed_in_period || (due_in_period && due <= as_of) => {
+                    Some(if done <= due {
+                        Category::OnTime
+                    } else {
+                        Category::Late
+                    })
+                }
+                None if due_in_period && due < as_of => Some(Category::OverdueOpen),
+                None if due_in_period => Some(Category::Pending),
+                _ => None,
+            }
+        }
+    };
+    let overdue_at_end = running && c.due_at.is_some_and(|d| d < as_of);
+    let due_within_days = c.due_at.filter(|d| running && *d >= as_of).and_then(|d| {
+        let secs = d.duration_since(as_of).as_secs();
+        let days = (secs + 86_399) / 86_400;
+        (days <= 30).then_some(days.max(1) as u32)
+    });
+    let net_days = match (started, closed) {
+        (Some(s), Some(e)) if closed_in_period => Some(net_days(s, e, &inputs)),
+        _ => None,
+    };
+    Line {
+        case_number: c.case_number.clone(),
+        procedure: c.procedure_id.clone(),
+        closes_case,
+        agency: c.agency.clone(),
+        channel: c.channel.clone(),
+        right_type: c.right_type.clone(),
+        fair: c.fair.clone(),
+        officer: c.officer.clone(),
+        started_at: c.started_at,
+        due_at: c.due_at,
+        closed_at: c.closed_at,
+        category,
+        overdue_at_end,
+        due_within_days,
+        started_in_period: within(started, from, to),
+        closed_in_period,
+        net_days,
+        extensions: inputs.extensions.len() as u32,
+    }
+}
+
+/// Days from `start` to `end`, less the excluded periods (merged where they overlap, clipped
+/// to the clock's span; a period still open runs to `end`), to one decimal.
+pub fn net_days(start: Timestamp, end: Timestamp, inputs: &ClockInputs) -> f64 {
+    let mut spans: Vec<(Timestamp, Timestamp)> = inputs
+        .exclusions
+        .iter()
+        .map(|x| (x.from.max(start), x.to.unwrap_or(end).min(end)))
+        .filter(|(a, b)| a < b)
+        .collect();
+    spans.sort();
+    let mut excluded = SignedDuration::ZERO;
+    let mut cur: Option<(Timestamp, Timestamp)> = None;
+    for (a, b) in spans {
+        cur = match cur {
+            Some((ca, cb)) if a <= cb => Some((ca, cb.max(b))),
+            Some((ca, cb)) => {
+                excluded += cb.duration_since(ca);
+                Some((a, b))
+            }
+            None => Some((a, b)),
+        };
+    }
+    if let Some((ca, cb)) = cur {
+        excluded += cb.duration_since(ca);
+    }
+    let net = end.duration_since(start) - excluded;
+    round(net.as_secs_f64().max(0.0) / 86_400.0, 1)
+}
+
+impl OnTimeReport {
+    /// The lines behind a figure: a group (or the headline, with `group` `None`) and a measure.
+    /// The headline and every breakdown but the clock type's count closing clocks only.
+    pub fn trace(&self, group: Option<(Dimension, &str)>, measure: Measure) -> Vec<&Line> {
+        self.lines
+            .iter()
+            .filter(|l| match group {
+                None => l.closes_case,
+                Some((Dimension::Procedure, key)) => l.procedure.eq_ignore_ascii_case(key),
+                Some((d, key)) => l.closes_case && d.of(l) == key,
+            })
+            .filter(|l| measure.holds(l))
+            .collect()
+    }
+
+    pub fn breakdown(&self, d: Dimension) -> Option<&Breakdown> {
+        self.breakdowns.iter().find(|b| b.dimension == d)
+    }
+}

@@ -1,0 +1,64 @@
+//! The monthly on-time closure report (按期结案率) and its roll-ups: figures computed from the
+//! stored clocks of a period, each traceable to the cases behind it; frozen snapshots that
+//! read the same ever after, with later corrections listed beside them; CSV, XLSX and HTML.
+//!
+//! Pure: the caller reads the clocks from the store ([`kuaiwei_store::Store::report_clocks`])
+//! and keeps frozen reports there.
+
+mod compute;
+mod csv_out;
+mod freeze;
+mod html;
+mod period;
+mod xlsx;
+
+pub use compute::{
+    Breakdown, Category, DEFINITION_EN, DEFINITION_ZH, Definition, Dimension, Figures, Group,
+    Inputs, Line, Measure, MonthFigures, NONE, OnTimeReport, classify, compute, net_days,
+};
+pub use csv_out::{figures_csv, lines_csv};
+pub use freeze::{Correction, FreezeInfo, LineState, corrections, freeze_body, hash_body};
+pub use html::{Lang, cases_page, report_page};
+pub use period::Period;
+pub use xlsx::xlsx;
+
+/// How far ahead a report looks for clocks at risk.
+pub const AT_RISK_DAYS: i64 = 30;
+
+/// The window of stored clocks a report over `period` needs.
+pub fn window(period: Period) -> kuaiwei_store::ReportWindow {
+    let (from, to) = period.bounds();
+    kuaiwei_store::ReportWindow {
+        from,
+        to,
+        horizon: to + jiff::SignedDuration::from_hours(24 * (AT_RISK_DAYS + 1)),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(
+        "报告期应为 2026-10、2026-Q4 或 2026 的形式，收到 {0:?} / a period is 2026-10, 2026-Q4 or 2026; got {0:?}"
+    )]
+    Period(String),
+    #[error("报告期 {0} 尚未开始 / the period {0} has not begun")]
+    NotStarted(String),
+    #[error("XLSX 生成失败 / XLSX output failed: {0}")]
+    Xlsx(String),
+    #[error("CSV 生成失败 / CSV output failed: {0}")]
+    Csv(String),
+}
+
+impl ReportError {
+    /// The message in Chinese and in English.
+    pub fn zh_en(&self) -> (String, String) {
+        let text = self.to_string();
+        match text.split_once(" / ") {
+            Some((zh, en)) => (zh.to_string(), en.to_string()),
+            None => (text.clone(), text),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

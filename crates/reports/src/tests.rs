@@ -1,0 +1,358 @@
+use jiff::Timestamp;
+use kuaiwei_deadlines::{ClockInputs, Exclusion, ExclusionKind, Procedures};
+use kuaiwei_store::ReportClock;
+
+use super::*;
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+/// 10:00 Shanghai on a date.
+fn at(d: &str) -> Timestamp {
+    ts(&format!("{d}T10:00:00+08:00"))
+}
+
+fn clock(
+    case: &str,
+    p: &str,
+    started: &str,
+    due: Option<&str>,
+    closed: Option<&str>,
+) -> ReportClock {
+    ReportClock {
+        case_number: case.into(),
+        procedure_id: p.into(),
+        started_at: Some(at(started)),
+        closed_at: closed.map(at),
+        due_at: due.map(at),
+        inputs: "{}".into(),
+        agency: Some("ip_office".into()),
+        channel: "fair".into(),
+        right_type: Some("design_patent".into()),
+        fair: Some("第140届广交会 第二期".into()),
+        officer: Some("officer:li".into()),
+    }
+}
+
+fn report(clocks: &[ReportClock], period: &str, now: &str) -> OnTimeReport {
+    let procedures = Procedures::bundled();
+    let label = |_: &str| None;
+    compute(&Inputs {
+        period: Period::parse(period).unwrap(),
+        now: ts(now),
+        clocks,
+        procedures: &procedures,
+        agency_label: &label,
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_month_counts_clocks_due_or_closed_in_it_and_judges_them_against_the_due_date() {
+    let clocks = [
+        // due in October, closed the day before: on time
+        clock(
+            "KW-2026-000001",
+            "P3",
+            "2026-07-01",
+            Some("2026-10-12"),
+            Some("2026-10-11"),
+        ),
+        // due in October, closed after it in October: late
+        clock(
+            "KW-2026-000002",
+            "P3",
+            "2026-07-02",
+            Some("2026-10-13"),
+            Some("2026-10-20"),
+        ),
+        // due in October, closed in November: overdue and open at the end of October
+        clock(
+            "KW-2026-000003",
+            "P3",
+            "2026-07-03",
+            Some("2026-10-14"),
+            Some("2026-11-03"),
+        ),
+        // due in December, closed in October: counts (closed in the period), on time
+        clock(
+            "KW-2026-000004",
+            "M2",
+            "2026-09-20",
+            Some("2026-12-19"),
+            Some("2026-10-25"),
+        ),
+        // due in September, closed late in October: counts, late
+        clock(
+            "KW-2026-000005",
+            "M2",
+            "2026-06-01",
+            Some("2026-09-01"),
+            Some("2026-10-05"),
+        ),
+        // due in November, running: at risk within 30 days, not counted
+        clock(
+            "KW-2026-000006",
+            "P3",
+            "2026-08-20",
+            Some("2026-11-20"),
+            None,
+        ),
+        // due in August, still running: overdue at the end of October, not counted in October
+        clock(
+            "KW-2026-000007",
+            "P3",
+            "2026-05-20",
+            Some("2026-08-20"),
+            None,
+        ),
+        // not a closing clock: in the procedure breakdown only
+        clock(
+            "KW-2026-000008",
+            "P1",
+            "2026-10-09",
+            Some("2026-10-16"),
+            Some("2026-10-15"),
+        ),
+    ];
+    let r = report(&clocks, "2026-10", "2026-11-22T00:00:00Z");
+    let h = &r.headline;
+    assert_eq!((h.on_time, h.late, h.overdue_open), (2, 2, 1));
+    assert_eq!(h.counted, 5);
+    assert_eq!(h.on_time_rate, Some(0.4));
+    assert_eq!(h.overdue_at_end, 2, "000003 and 000007");
+    assert_eq!(h.due_30, 1, "000006");
+    assert_eq!(h.closed, 4, "000001, 000002, 000004, 000005");
+    assert!(r.complete);
+    let numbers = |m| {
+        r.trace(None, m)
+            .iter()
+            .map(|l| l.case_number.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(numbers(Measure::Late), ["KW-2026-000002", "KW-2026-000005"]);
+    assert_eq!(numbers(Measure::OverdueOpen), ["KW-2026-000003"]);
+    let p1 = r
+        .breakdown(Dimension::Procedure)
+        .unwrap()
+        .groups
+        .iter()
+        .find(|g| g.key == "P1")
+        .unwrap();
+    assert_eq!((p1.figures.on_time, p1.figures.counted), (1, 1));
+    assert_eq!(
+        r.trace(Some((Dimension::Procedure, "P1")), Measure::OnTime)
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_running_month_is_seen_as_of_now_and_a_future_due_date_is_pending() {
+    let clocks = [
+        clock(
+            "KW-2026-000001",
+            "P3",
+            "2026-08-01",
+            Some("2026-11-25"),
+            None,
+        ),
+        clock(
+            "KW-2026-000002",
+            "P3",
+            "2026-08-01",
+            Some("2026-11-10"),
+            None,
+        ),
+    ];
+    let r = report(&clocks, "2026-11", "2026-11-22T00:00:00Z");
+    assert!(!r.complete);
+    assert_eq!(r.headline.pending, 1);
+    assert_eq!(r.headline.overdue_open, 1);
+    assert_eq!(r.headline.due_7, 1);
+    assert_eq!(r.headline.on_time_rate, Some(0.0));
+}
+
+#[test]
+fn a_report_for_a_period_not_begun_is_refused_and_bad_periods_name_the_text() {
+    let procedures = Procedures::bundled();
+    let label = |_: &str| None;
+    let e = compute(&Inputs {
+        period: Period::parse("2027-01").unwrap(),
+        now: ts("2026-11-22T00:00:00Z"),
+        clocks: &[],
+        procedures: &procedures,
+        agency_label: &label,
+    })
+    .unwrap_err();
+    assert!(matches!(e, ReportError::NotStarted(_)));
+    let (zh, en) = Period::parse("2026-13").unwrap_err().zh_en();
+    assert!(zh.contains("2026-13") && en.contains("2026-13"));
+}
+
+#[test]
+fn net_days_leave_out_overlapping_excluded_periods_once() {
+    let x = |from: &str, to: Option<&str>| Exclusion {
+        kind: ExclusionKind::Suspension,
+        from: at(from),
+        to: to.map(at),
+        reason: "t".into(),
+    };
+    let inputs = ClockInputs {
+        exclusions: vec![
+            x("2026-10-05", Some("2026-10-10")),
+            x("2026-10-08", Some("2026-10-12")),
+            x("2026-09-01", Some("2026-10-02")),
+        ],
+        extensions: Vec::new(),
+    };
+    // 30 days, less 7 (5th-12th) and 1 (1st-2nd, clipped to the start)
+    assert_eq!(net_days(at("2026-10-01"), at("2026-10-31"), &inputs), 22.0);
+    assert_eq!(
+        net_days(at("2026-10-01"), at("2026-10-31"), &ClockInputs::default()),
+        30.0
+    );
+}
+
+#[test]
+fn median_and_p90_are_nearest_rank() {
+    let clocks: Vec<ReportClock> = (1..=10)
+        .map(|d| {
+            clock(
+                &format!("KW-2026-{d:06}"),
+                "P3",
+                "2026-10-01",
+                Some("2026-12-30"),
+                Some(&format!("2026-10-{:02}", 1 + d)),
+            )
+        })
+        .collect();
+    let r = report(&clocks, "2026-10", "2026-11-22T00:00:00Z");
+    assert_eq!(r.headline.median_days, Some(5.0));
+    assert_eq!(r.headline.p90_days, Some(9.0));
+}
+
+#[test]
+fn csv_has_a_bom_and_neutralises_formulas() {
+    let mut c = clock(
+        "KW-2026-000001",
+        "P3",
+        "2026-07-01",
+        Some("2026-10-12"),
+        Some("2026-10-11"),
+    );
+    c.officer = Some("=HYPERLINK(\"x\")".into());
+    c.fair = Some("+86 fair".into());
+    let r = report(&[c], "2026-10", "2026-11-22T00:00:00Z");
+    let bytes = figures_csv(&r).unwrap();
+    assert!(bytes.starts_with("\u{feff}".as_bytes()));
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    assert!(text.contains("'+86 fair"), "{text}");
+    assert!(!text.contains(",=HYPERLINK") && !text.contains(",\"=HYPERLINK"));
+    let lines = String::from_utf8(lines_csv(r.lines.iter()).unwrap()).unwrap();
+    assert_eq!(lines.lines().count(), 2);
+}
+
+#[test]
+fn corrections_list_what_changed_since_the_freeze() {
+    let before = report(
+        &[clock(
+            "KW-2026-000001",
+            "P3",
+            "2026-07-01",
+            Some("2026-10-12"),
+            Some("2026-10-11"),
+        )],
+        "2026-10",
+        "2026-11-01T00:00:00Z",
+    );
+    let after = report(
+        &[
+            clock(
+                "KW-2026-000001",
+                "P3",
+                "2026-07-01",
+                Some("2026-10-12"),
+                Some("2026-10-14"),
+            ),
+            clock(
+                "KW-2026-000002",
+                "P3",
+                "2026-07-01",
+                Some("2026-10-20"),
+                Some("2026-10-14"),
+            ),
+        ],
+        "2026-10",
+        "2026-11-20T00:00:00Z",
+    );
+    let c = corrections(&before.lines, &after.lines);
+    assert_eq!(c.len(), 2);
+    assert_eq!(
+        c[0].frozen.as_ref().unwrap().category,
+        Some(Category::OnTime)
+    );
+    assert_eq!(c[0].now.as_ref().unwrap().category, Some(Category::Late));
+    assert!(c[1].frozen.is_none());
+    let body = freeze_body(&before);
+    assert_eq!(hash_body(&body), hash_body(&freeze_body(&before)));
+    let back: OnTimeReport = serde_json::from_str(&body).unwrap();
+    assert_eq!(back, before);
+}
+
+#[test]
+fn xlsx_opens_and_holds_the_figures() {
+    use std::io::Read;
+    let r = report(
+        &[clock(
+            "KW-2026-000001",
+            "P3",
+            "2026-07-01",
+            Some("2026-10-12"),
+            Some("2026-10-11"),
+        )],
+        "2026-10",
+        "2026-11-22T00:00:00Z",
+    );
+    let bytes = xlsx(&r).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut strings = String::new();
+    zip.by_name("xl/sharedStrings.xml")
+        .unwrap()
+        .read_to_string(&mut strings)
+        .unwrap();
+    assert!(strings.contains("KW-2026-000001"));
+    assert!(strings.contains("on_time_rate_pct"));
+    assert_eq!(zip.by_name("xl/worksheets/sheet2.xml").is_ok(), true);
+}
+
+#[test]
+fn the_page_links_every_nonzero_figure_to_its_cases_and_escapes_text() {
+    let mut c = clock(
+        "KW-2026-000001",
+        "P3",
+        "2026-07-01",
+        Some("2026-10-12"),
+        Some("2026-10-20"),
+    );
+    c.officer = Some("<script>".into());
+    let r = report(&[c], "2026-10", "2026-11-22T00:00:00Z");
+    let page = report_page(&r, Lang::En, "/reports/on-time", None, &[]);
+    assert!(page.contains("/reports/on-time/cases?period=2026-10&amp;measure=late&amp;lang=en"));
+    assert!(page.contains("&lt;script&gt;") && !page.contains("<script>"));
+    assert!(page.contains("<svg"));
+    let zh = report_page(&r, Lang::Zh, "/reports/on-time", None, &[]);
+    assert!(zh.contains("按期结案率"));
+    let lines = r.trace(None, Measure::Late);
+    let list = cases_page(
+        &r,
+        Lang::Zh,
+        "/reports/on-time",
+        None,
+        Measure::Late,
+        &lines,
+    );
+    assert!(list.contains("/api/v1/cases/KW-2026-000001"));
+}
