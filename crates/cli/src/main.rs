@@ -51,11 +51,65 @@ enum Cmd {
     /// Recompute the stored due dates of open cases against the current calendar (after
     /// `calendar load`; kuaiwei also does this at every start)
     Recompute(StoreArgs),
+    /// Reports: `on-time` prints the on-time closure report (按期结案率) of a month, quarter or
+    /// year; `freeze` keeps a finished period's report for good
+    Report {
+        #[command(subcommand)]
+        cmd: ReportCmd,
+    },
     /// The audit trail: `verify` walks the hash chain and names the first broken event
     Audit {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
+}
+
+#[derive(Subcommand)]
+enum ReportCmd {
+    /// Print the report (the frozen one for a frozen period, with corrections since)
+    OnTime(OnTimeArgs),
+    /// Freeze a finished period's report (figures and every case behind them, hashed)
+    Freeze(FreezeArgs),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Json,
+    Csv,
+    Xlsx,
+    Html,
+}
+
+#[derive(Args)]
+struct OnTimeArgs {
+    /// The month (2026-10), quarter (2026-Q4) or year (2026), in Asia/Shanghai
+    #[arg(long, alias = "period", value_name = "PERIOD")]
+    month: String,
+    #[arg(long, value_enum, default_value = "json")]
+    format: ReportFormat,
+    /// JSON and CSV: the classified clocks behind the figures, one per case and clock
+    #[arg(long)]
+    cases: bool,
+    /// English page (html only)
+    #[arg(long)]
+    en: bool,
+    /// Write to this file instead of standard output (required for xlsx)
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Args)]
+struct FreezeArgs {
+    /// The finished month (2026-10), quarter (2026-Q4) or year (2026)
+    #[arg(long, alias = "period", value_name = "PERIOD")]
+    month: String,
+    /// Who freezes it, as recorded in the frozen report
+    #[arg(long)]
+    actor: String,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Subcommand)]
@@ -114,6 +168,7 @@ fn run(cli: Cli) -> Result<()> {
             let store = open_store(&args, &file, &data_dir).await?;
             verify_audit(store.as_ref()).await
         }),
+        Cmd::Report { cmd } => runtime()?.block_on(run_report(cmd, &file, &data_dir)),
         Cmd::Recompute(args) => runtime()?.block_on(async {
             let store = open_store(&args, &file, &data_dir).await?;
             let state = app_state(store, &file, &data_dir).await?;
@@ -223,6 +278,88 @@ async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<(
 }
 
 /// Everything the server and the maintenance commands share, from the data directory.
+async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Result<()> {
+    let app_error = |e: kuaiwei_server::AppError| anyhow::anyhow!("{}", e.message());
+    match cmd {
+        ReportCmd::OnTime(a) => {
+            let store = open_store(&a.store, file, data_dir).await?;
+            let state = app_state(store, file, data_dir).await?;
+            let period = kuaiwei_server::reports::parse_period(&a.month).map_err(app_error)?;
+            let served = kuaiwei_server::reports::on_time(&state, period)
+                .await
+                .map_err(app_error)?;
+            let bytes = match a.format {
+                ReportFormat::Json => {
+                    let mut v = served.report.clone();
+                    if !a.cases {
+                        v.lines.clear();
+                    }
+                    let mut json = serde_json::to_value(&v)?;
+                    json["frozen"] = serde_json::to_value(&served.frozen)?;
+                    json["corrections"] = serde_json::to_value(&served.corrections)?;
+                    let mut text = serde_json::to_string_pretty(&json)?;
+                    text.push('\n');
+                    text.into_bytes()
+                }
+                ReportFormat::Csv if a.cases => {
+                    kuaiwei_reports::lines_csv(served.report.lines.iter())?
+                }
+                ReportFormat::Csv => kuaiwei_reports::figures_csv(&served.report)?,
+                ReportFormat::Xlsx => kuaiwei_reports::xlsx(&served.report)?,
+                ReportFormat::Html => kuaiwei_reports::report_page(
+                    &served.report,
+                    if a.en {
+                        kuaiwei_reports::Lang::En
+                    } else {
+                        kuaiwei_reports::Lang::Zh
+                    },
+                    "/reports/on-time",
+                    served.frozen.as_ref(),
+                    &served.corrections,
+                )
+                .into_bytes(),
+            };
+            match (&a.output, a.format) {
+                (Some(path), _) => std::fs::write(path, &bytes).with_context(|| {
+                    format!(
+                        "写入 {} 失败 / cannot write {}",
+                        path.display(),
+                        path.display()
+                    )
+                })?,
+                (None, ReportFormat::Xlsx) => anyhow::bail!(
+                    "XLSX 须写入文件，请加 --output FILE / xlsx is written to a file: add --output FILE"
+                ),
+                (None, _) => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+            }
+            Ok(())
+        }
+        ReportCmd::Freeze(a) => {
+            let store = open_store(&a.store, file, data_dir).await?;
+            let state = app_state(store, file, data_dir).await?;
+            let period = kuaiwei_server::reports::parse_period(&a.month).map_err(app_error)?;
+            let served = kuaiwei_server::reports::freeze(&state, period, a.actor.trim())
+                .await
+                .map_err(app_error)?;
+            let hash = served.frozen.map(|f| f.hash).unwrap_or_default();
+            println!(
+                "已封存 / frozen {period}: {} 条时限记录 / clock lines, 按期结案率 / on-time rate {}, SHA-256 {hash}",
+                served.report.lines.len(),
+                served
+                    .report
+                    .headline
+                    .on_time_rate
+                    .map(|r| format!("{:.2}%", r * 100.0))
+                    .unwrap_or_else(|| "—".into()),
+            );
+            Ok(())
+        }
+    }
+}
+
 async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) -> Result<AppState> {
     let procedures = calendar_cli::load_procedures(data_dir)?;
     Ok(AppState {

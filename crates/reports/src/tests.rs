@@ -325,7 +325,7 @@ fn xlsx_opens_and_holds_the_figures() {
         .unwrap();
     assert!(strings.contains("KW-2026-000001"));
     assert!(strings.contains("on_time_rate_pct"));
-    assert_eq!(zip.by_name("xl/worksheets/sheet2.xml").is_ok(), true);
+    assert!(zip.by_name("xl/worksheets/sheet2.xml").is_ok());
 }
 
 #[test]

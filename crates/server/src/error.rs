@@ -115,6 +115,20 @@ impl AppError {
         AppError::Validation(e)
     }
 
+    /// The error as one line of zh-CN and en text, field errors included: what the command
+    /// line prints.
+    pub fn message(self) -> String {
+        let (_, code, zh, en, fields) = self.parts();
+        let mut text = format!("{zh} / {en} ({code})");
+        for f in fields {
+            text.push_str(&format!(
+                "\n  {}: {} / {}",
+                f.path, f.message_zh, f.message_en
+            ));
+        }
+        text
+    }
+
     fn parts(self) -> (StatusCode, &'static str, String, String, Vec<FieldError>) {
         use StatusCode as S;
         match self {

@@ -8,6 +8,7 @@ mod cases;
 mod error;
 mod intake;
 mod json;
+pub mod reports;
 mod request_id;
 mod routes;
 mod state;

@@ -832,7 +832,6 @@ pub async fn supervision_and_closing_are_recorded_and_filtered(s: &impl Store) {
     assert_eq!(case.state, CaseState::Received);
     let only = QueueFilter {
         supervised: Some(true),
-        officer: None,
         ..Default::default()
     };
     let q = s.queue(&only, 50, 0).await.unwrap();
@@ -841,7 +840,6 @@ pub async fn supervision_and_closing_are_recorded_and_filtered(s: &impl Store) {
     assert!(q[0].supervised);
     let others = QueueFilter {
         supervised: Some(false),
-        officer: None,
         ..Default::default()
     };
     assert_eq!(s.queue(&others, 50, 0).await.unwrap().len(), 2);

@@ -4,6 +4,7 @@ mod cases;
 mod complaints;
 mod deadlines;
 mod health;
+mod reports;
 mod watch;
 
 use axum::Router;
@@ -34,6 +35,9 @@ use crate::request_id::RandomRequestId;
         cases::queue,
         cases::respondent,
         watch::watch,
+        reports::on_time,
+        reports::cases,
+        reports::freeze,
         deadlines::calendar_day,
         deadlines::compute,
         deadlines::procedures,
@@ -44,6 +48,7 @@ use crate::request_id::RandomRequestId;
     tags(
         (name = "complaints", description = "filing a complaint and following it"),
         (name = "cases", description = "case detail, life-cycle steps and agency queues (actors are named in the request until accounts exist)"),
+        (name = "reports", description = "the monthly on-time closure report (按期结案率), its cases and frozen months; pages at /reports/on-time"),
         (name = "deadlines", description = "the statutory calendar and the deadline calculator"),
         (name = "operations", description = "health and API description"),
     )
@@ -74,6 +79,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/queues", get(cases::queue))
         .route("/api/v1/respondents/{id}", get(cases::respondent))
         .route("/api/v1/watch", get(watch::watch))
+        .route("/api/v1/reports/on-time", get(reports::on_time))
+        .route("/api/v1/reports/on-time/cases", get(reports::cases))
+        .route("/api/v1/reports/on-time/freeze", post(reports::freeze))
+        .route("/reports/on-time", get(reports::page))
+        .route("/reports/on-time/cases", get(reports::cases_page))
         .route("/api/v1/calendar/{date}", get(deadlines::calendar_day))
         .route("/api/v1/deadlines/compute", post(deadlines::compute))
         .route("/api/v1/procedures", get(deadlines::procedures))

@@ -1,0 +1,312 @@
+//! The on-time closure report: JSON, CSV and XLSX under `/api/v1/reports/on-time`, the cases
+//! behind any figure, freezing a finished period, and the server-rendered pages under
+//! `/reports/on-time` (zh-CN by default, `lang=en`).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use kuaiwei_reports::{Dimension, Lang, Line, Measure, Period};
+use serde::{Deserialize, Serialize};
+
+use crate::reports::{self, Served};
+use crate::{AppError, AppState};
+
+const PAGE: &str = "/reports/on-time";
+
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
+    q.map(|Query(q)| q).map_err(|e| {
+        AppError::field(
+            "query",
+            "bad_query",
+            format!("查询参数有误：{}", e.body_text()),
+            e.body_text(),
+        )
+    })
+}
+
+/// `period=2026-10` (or `2026-Q4`, `2026`); `month=2026-10` is the same.
+fn period(period: Option<&str>, month: Option<&str>) -> Result<Period, AppError> {
+    match period.or(month) {
+        Some(p) => reports::parse_period(p),
+        None => Err(AppError::field(
+            "period",
+            "required",
+            "请给出报告期，如 period=2026-10",
+            "give the period, e.g. period=2026-10",
+        )),
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// `2026-10`, `2026-Q4` or `2026` (Asia/Shanghai).
+    period: Option<String>,
+    /// Same as `period`, for a month.
+    month: Option<String>,
+    /// `json` (default), `csv` or `xlsx`.
+    format: Option<String>,
+    /// JSON and CSV: the classified clocks behind the figures, one per line.
+    cases: Option<bool>,
+}
+
+/// The report as JSON: the frozen text for a frozen period, with `frozen` and the
+/// `corrections` made since; the live figures otherwise.
+fn to_json(s: Served, with_lines: bool) -> serde_json::Value {
+    let mut report = s.report;
+    if !with_lines {
+        report.lines.clear();
+    }
+    let mut v = serde_json::to_value(&report).unwrap_or_default();
+    v["frozen"] = serde_json::to_value(&s.frozen).unwrap_or_default();
+    v["corrections"] = serde_json::to_value(&s.corrections).unwrap_or_default();
+    v
+}
+
+fn download(bytes: Vec<u8>, media_type: &str, name: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, media_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The on-time closure report (按期结案率) of a month, quarter or year.
+///
+/// Every figure counts classified clocks (`cases=true` lists them); the definition is in the
+/// report. A frozen period answers with its frozen text, its hash and the corrections since.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/on-time",
+    tag = "reports",
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "JSON report (period, from, to, as_of, complete, definition, target, headline, months, breakdowns[dimension, groups[key, label_zh, label_en, figures]], lines when cases=true, frozen, corrections); or a CSV (UTF-8 with BOM) or XLSX download", body = Object),
+        (status = 422, description = "a bad or missing period, a period not begun, an unknown format", body = crate::error::ErrorBody),
+    )
+)]
+pub async fn on_time(
+    State(state): State<AppState>,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let q = query(q)?;
+    let p = period(q.period.as_deref(), q.month.as_deref())?;
+    let cases = q.cases.unwrap_or(false);
+    let served = reports::on_time(&state, p).await?;
+    let name = |ext: &str| format!("on-time-{p}.{ext}");
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(to_json(served, cases)).into_response()),
+        "csv" => {
+            let bytes = if cases {
+                kuaiwei_reports::lines_csv(served.report.lines.iter())?
+            } else {
+                kuaiwei_reports::figures_csv(&served.report)?
+            };
+            Ok(download(bytes, "text/csv; charset=utf-8", name("csv")))
+        }
+        "xlsx" => Ok(download(
+            kuaiwei_reports::xlsx(&served.report)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            name("xlsx"),
+        )),
+        other => Err(AppError::field(
+            "format",
+            "unknown_format",
+            format!("不支持的格式 {other:?}，可选 json、csv、xlsx"),
+            format!("unknown format {other:?}; json, csv or xlsx"),
+        )),
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TraceQuery {
+    period: Option<String>,
+    month: Option<String>,
+    /// procedure, agency, channel, right_type, fair, officer; none for the headline.
+    dimension: Option<String>,
+    /// The group's key under the dimension (`ip_office`, `P3`, `none` …).
+    key: Option<String>,
+    /// counted, on_time, late, overdue_open, pending, undetermined, overdue_at_end, due_7,
+    /// due_30, opened, closed, extended.
+    measure: String,
+    /// Pages only: `en` for English.
+    lang: Option<String>,
+}
+
+struct Trace {
+    group: Option<(Dimension, String)>,
+    measure: Measure,
+}
+
+fn trace_of(q: &TraceQuery) -> Result<Trace, AppError> {
+    let measure = Measure::parse(&q.measure).ok_or_else(|| {
+        AppError::field(
+            "measure",
+            "unknown_measure",
+            format!("未知的统计项 {:?}", q.measure),
+            format!("unknown measure {:?}", q.measure),
+        )
+    })?;
+    let group = match (&q.dimension, &q.key) {
+        (None, None) => None,
+        (Some(d), Some(k)) => Some((
+            Dimension::parse(d).ok_or_else(|| {
+                AppError::field(
+                    "dimension",
+                    "unknown_dimension",
+                    format!("未知的分组维度 {d:?}"),
+                    format!("unknown dimension {d:?}"),
+                )
+            })?,
+            k.clone(),
+        )),
+        _ => {
+            return Err(AppError::field(
+                "dimension",
+                "dimension_and_key",
+                "分组维度与键须同时给出",
+                "give dimension and key together",
+            ));
+        }
+    };
+    Ok(Trace { group, measure })
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TraceView {
+    pub period: String,
+    pub dimension: Option<String>,
+    pub key: Option<String>,
+    pub measure: String,
+    pub count: usize,
+    /// The classified clocks behind the figure: case number, clock, dates, category.
+    #[schema(value_type = Vec<Object>)]
+    pub lines: Vec<Line>,
+}
+
+/// The cases behind one figure of the report.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/on-time/cases",
+    tag = "reports",
+    params(TraceQuery),
+    responses((status = 200, body = TraceView), (status = 422, body = crate::error::ErrorBody))
+)]
+pub async fn cases(
+    State(state): State<AppState>,
+    q: Result<Query<TraceQuery>, QueryRejection>,
+) -> Result<Json<TraceView>, AppError> {
+    let q = query(q)?;
+    let p = period(q.period.as_deref(), q.month.as_deref())?;
+    let t = trace_of(&q)?;
+    let served = reports::on_time(&state, p).await?;
+    let group = t.group.as_ref().map(|(d, k)| (*d, k.as_str()));
+    let lines: Vec<Line> = served
+        .report
+        .trace(group, t.measure)
+        .into_iter()
+        .cloned()
+        .collect();
+    Ok(Json(TraceView {
+        period: p.to_string(),
+        dimension: t.group.as_ref().map(|(d, _)| d.key().to_string()),
+        key: t.group.map(|(_, k)| k),
+        measure: t.measure.key().to_string(),
+        count: lines.len(),
+        lines,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FreezeBody {
+    /// The finished period to freeze: `2026-10`, `2026-Q4`, `2026`.
+    period: String,
+    /// Who freezes it (taken from the session once accounts exist).
+    actor: String,
+}
+
+/// Freezes a finished period: its report, with every line and a SHA-256, is kept for good and
+/// served instead of the live figures; later corrections are listed beside it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reports/on-time/freeze",
+    tag = "reports",
+    request_body = FreezeBody,
+    responses(
+        (status = 200, description = "the frozen report (as GET answers it)", body = Object),
+        (status = 409, description = "the period has not ended, or is frozen already", body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody),
+    )
+)]
+pub async fn freeze(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
+    let b: FreezeBody = crate::json::parse(&body)?;
+    let actor = b.actor.trim();
+    if actor.is_empty() || actor.chars().count() > 200 {
+        return Err(AppError::field(
+            "actor",
+            "required",
+            "请填写封存人（1至200字）",
+            "actor is 1 to 200 characters",
+        ));
+    }
+    let p = reports::parse_period(&b.period)?;
+    let served = reports::freeze(&state, p, actor).await?;
+    Ok(Json(to_json(served, false)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    period: Option<String>,
+    month: Option<String>,
+    lang: Option<String>,
+}
+
+/// The report page.
+pub async fn page(
+    State(state): State<AppState>,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Html<String>, AppError> {
+    let q = query(q)?;
+    let p = period(q.period.as_deref(), q.month.as_deref())?;
+    let s = reports::on_time(&state, p).await?;
+    Ok(Html(kuaiwei_reports::report_page(
+        &s.report,
+        Lang::parse(q.lang.as_deref()),
+        PAGE,
+        s.frozen.as_ref(),
+        &s.corrections,
+    )))
+}
+
+/// The page listing the cases behind a figure.
+pub async fn cases_page(
+    State(state): State<AppState>,
+    q: Result<Query<TraceQuery>, QueryRejection>,
+) -> Result<Html<String>, AppError> {
+    let q = query(q)?;
+    let p = period(q.period.as_deref(), q.month.as_deref())?;
+    let t = trace_of(&q)?;
+    let s = reports::on_time(&state, p).await?;
+    let group = t.group.as_ref().map(|(d, k)| (*d, k.as_str()));
+    let lines = s.report.trace(group, t.measure);
+    Ok(Html(kuaiwei_reports::cases_page(
+        &s.report,
+        Lang::parse(q.lang.as_deref()),
+        PAGE,
+        group,
+        t.measure,
+        &lines,
+    )))
+}
