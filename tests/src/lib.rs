@@ -49,14 +49,46 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub evidence_root: PathBuf,
     pub backend: Backend,
+    /// The server's clock: the system clock, or a fixed one a test moves ([`Options::at`]).
+    pub clock: kuaiwei_server::Clock,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
     _dir: TempDir,
 }
 
+/// What a test may choose about the server: its clock and its holiday calendar.
+pub struct Options {
+    pub clock: kuaiwei_server::Clock,
+    pub calendar: Calendar,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            clock: kuaiwei_server::Clock::system(),
+            calendar: Calendar::bundled(),
+        }
+    }
+}
+
+impl Options {
+    /// A server whose clock stands at `at` until the test moves it (`app.clock.set`).
+    pub fn at(at: jiff::Timestamp) -> Options {
+        Options {
+            clock: kuaiwei_server::Clock::fixed(at),
+            ..Options::default()
+        }
+    }
+}
+
 /// Starts a server on a fresh store; `None` (after saying so on stderr) when PostgreSQL is asked
 /// for and `KUAIWEI_TEST_POSTGRES_URL` is not set.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, Options::default()).await
+}
+
+/// [`spawn_app`] with a chosen clock and calendar.
+pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestApp> {
     let dir = TempDir::new("e2e");
     let store: Arc<dyn Store> = match backend {
         Backend::Sqlite => Arc::new(
@@ -92,11 +124,11 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
             .await
             .expect("the evidence store opens"),
         limits: LIMITS,
-        calendar: Arc::new(Calendar::bundled()),
+        calendar: Arc::new(options.calendar),
         procedures: Arc::new(Procedures::bundled()),
         rules: Arc::new(kuaiwei_routing::RuleSet::bundled()),
         triage: kuaiwei_server::TriageConfig::default(),
-        clock: kuaiwei_server::Clock::system(),
+        clock: options.clock.clone(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -112,6 +144,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         store,
         evidence_root,
         backend,
+        clock: options.clock,
         shutdown: Some(tx),
         server: Some(server),
         _dir: dir,

@@ -602,7 +602,10 @@ pub fn classify(
         None if closed_in_period || running => Some(Category::Undetermined),
         None => None,
         Some(due) => {
-            let due_in_period = from <= due && due < to;
+            // A day-based clock is due at 24:00 of its last day, the next local midnight: a
+            // clock due on the last day of the period is due at `to` and belongs to it, one due
+            // on the day before the period began is due at `from` and does not.
+            let due_in_period = from < due && due <= to;
             match closed {
                 Some(done) if closed_in_period || (due_in_period && due <= as_of) => {
                     Some(if done <= due {
@@ -611,18 +614,21 @@ pub fn classify(
                         Category::Late
                     })
                 }
-                None if due_in_period && due < as_of => Some(Category::OverdueOpen),
+                None if due_in_period && past(due, as_of, to) => Some(Category::OverdueOpen),
                 None if due_in_period => Some(Category::Pending),
                 _ => None,
             }
         }
     };
-    let overdue_at_end = running && c.due_at.is_some_and(|d| d < as_of);
-    let due_within_days = c.due_at.filter(|d| running && *d >= as_of).and_then(|d| {
-        let secs = d.duration_since(as_of).as_secs();
-        let days = (secs + 86_399) / 86_400;
-        (days <= 30).then_some(days.max(1) as u32)
-    });
+    let overdue_at_end = running && c.due_at.is_some_and(|d| past(d, as_of, to));
+    let due_within_days = c
+        .due_at
+        .filter(|d| running && !past(*d, as_of, to))
+        .and_then(|d| {
+            let secs = d.duration_since(as_of).as_secs();
+            let days = (secs + 86_399) / 86_400;
+            (days <= 30).then_some(days.max(1) as u32)
+        });
     let net_days = match (started, closed) {
         (Some(s), Some(e)) if closed_in_period => Some(net_days(s, e, &inputs)),
         _ => None,
@@ -636,9 +642,10 @@ pub fn classify(
         right_type: c.right_type.clone(),
         fair: c.fair.clone(),
         officer: c.officer.clone(),
-        started_at: c.started_at,
+        // as known at `as_of`, so that a period reads the same whenever it is computed
+        started_at: started,
         due_at: c.due_at,
-        closed_at: c.closed_at,
+        closed_at: closed,
         category,
         overdue_at_end,
         due_within_days,
@@ -647,6 +654,12 @@ pub fn classify(
         net_days,
         extensions: inputs.extensions.len() as u32,
     }
+}
+
+/// Whether a running clock due at `due` is overdue at `as_of`: past it, or due at the very end
+/// of a period that is over (still running at 24:00 of its last day).
+fn past(due: Timestamp, as_of: Timestamp, to: Timestamp) -> bool {
+    due < as_of || (due == as_of && as_of == to)
 }
 
 /// Days from `start` to `end`, less the excluded periods (merged where they overlap, clipped

@@ -356,3 +356,34 @@ fn the_page_links_every_nonzero_figure_to_its_cases_and_escapes_text() {
     );
     assert!(list.contains("/api/v1/cases/KW-2026-000001"));
 }
+
+#[test]
+fn a_clock_due_on_the_last_day_belongs_to_that_month_and_is_overdue_once_it_ends() {
+    let end_of = |d: &str| kuaiwei_deadlines::day_end(d.parse().unwrap()).unwrap();
+    let mut due_oct_31 = clock("KW-2026-000001", "M2", "2026-08-02", None, None);
+    due_oct_31.due_at = Some(end_of("2026-10-31"));
+    let mut due_sep_30 = clock("KW-2026-000002", "M2", "2026-07-02", None, None);
+    due_sep_30.due_at = Some(end_of("2026-09-30"));
+    let clocks = [due_oct_31, due_sep_30];
+
+    let october = report(&clocks, "2026-10", "2026-11-22T00:00:00Z");
+    let lines: Vec<_> = october
+        .lines
+        .iter()
+        .filter(|l| l.category.is_some())
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].case_number, "KW-2026-000001");
+    assert_eq!(lines[0].category, Some(Category::OverdueOpen));
+    assert_eq!(october.headline.overdue_at_end, 2);
+
+    // On the last afternoon it is still pending, due within a day.
+    let during = report(&clocks, "2026-10", "2026-10-31T08:00:00Z");
+    assert_eq!(during.headline.pending, 1);
+    assert_eq!(during.headline.due_7, 1);
+    assert_eq!(during.headline.overdue_at_end, 1);
+
+    let september = report(&clocks, "2026-09", "2026-11-22T00:00:00Z");
+    assert_eq!(september.headline.overdue_open, 1);
+    assert_eq!(september.lines[0].case_number, "KW-2026-000002");
+}

@@ -69,6 +69,16 @@ async fn app() -> App {
 }
 
 async fn app_with(calendar: Calendar) -> App {
+    app_full(calendar, kuaiwei_server::Clock::system()).await
+}
+
+/// An app whose clock stands at `at` (`app.state.clock.set` moves it).
+async fn app_at(at: &str) -> App {
+    let at = at.parse().expect("a timestamp");
+    app_full(Calendar::bundled(), kuaiwei_server::Clock::fixed(at)).await
+}
+
+async fn app_full(calendar: Calendar, clock: kuaiwei_server::Clock) -> App {
     let dir = TempDir::new();
     let store: Arc<dyn Store> = Arc::new(
         SqliteStore::open(&dir.0.join("kuaiwei.db"), WriteOptions::default())
@@ -84,7 +94,7 @@ async fn app_with(calendar: Calendar) -> App {
         procedures: Arc::new(Procedures::bundled()),
         rules: Arc::new(kuaiwei_routing::RuleSet::bundled()),
         triage: kuaiwei_server::TriageConfig::default(),
-        clock: kuaiwei_server::Clock::system(),
+        clock,
     };
     App {
         router: router(state.clone()),
@@ -369,4 +379,5 @@ mod cases;
 mod complaints;
 mod deadlines;
 mod limits;
+mod reports;
 mod triage;
