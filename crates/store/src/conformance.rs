@@ -893,6 +893,168 @@ pub async fn supplied_evidence_is_appended_with_its_material(s: &impl Store) {
     assert_eq!(chain_is_whole(s).await, 3);
 }
 
+/// October 2026 in Asia/Shanghai, and the 31 days after it.
+fn october() -> crate::ReportWindow {
+    let to: Timestamp = "2026-10-31T16:00:00Z".parse().unwrap();
+    crate::ReportWindow {
+        from: "2026-09-30T16:00:00Z".parse().unwrap(),
+        to,
+        horizon: to + jiff::SignedDuration::from_hours(24 * 31),
+    }
+}
+
+pub async fn report_clocks_hold_every_clock_a_period_needs_and_no_other(s: &impl Store) {
+    // (started, due, closed, wanted in October's report)
+    type Case<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, bool);
+    let cases: [Case; 12] = [
+        // started in October
+        (Some("2026-10-09"), Some("2026-11-20"), None, true),
+        // closed in October
+        (
+            Some("2026-07-01"),
+            Some("2026-12-01"),
+            Some("2026-10-10"),
+            true,
+        ),
+        // due in October, closed after it
+        (
+            Some("2026-07-01"),
+            Some("2026-10-15"),
+            Some("2026-11-03"),
+            true,
+        ),
+        // due long before, still open: overdue at the end of October
+        (Some("2026-06-01"), Some("2026-08-20"), None, true),
+        // due and closed before October
+        (
+            Some("2026-06-01"),
+            Some("2026-08-20"),
+            Some("2026-09-01"),
+            false,
+        ),
+        // running, due within 31 days of the end: at risk
+        (Some("2026-08-01"), Some("2026-11-25"), None, true),
+        // running, due well after
+        (Some("2026-08-01"), Some("2026-12-31"), None, false),
+        // running without a computable due date
+        (Some("2026-09-01"), None, None, true),
+        // due before the end, closed after it: open and overdue at the end
+        (
+            Some("2026-06-01"),
+            Some("2026-08-20"),
+            Some("2026-11-05"),
+            true,
+        ),
+        // started after October
+        (Some("2026-11-02"), Some("2027-01-20"), None, false),
+        // never started
+        (None, None, None, false),
+        // due at 24:00 on 31 October, which is the period's end instant
+        (Some("2026-08-02"), Some("2026-10-31T16:00:00Z"), None, true),
+    ];
+    let instant = |d: &str| -> Timestamp {
+        if d.contains('T') {
+            d.parse().unwrap()
+        } else {
+            format!("{d}T02:00:00Z").parse().unwrap()
+        }
+    };
+    let mut wanted = Vec::new();
+    for (i, (started, due, closed, want)) in cases.iter().enumerate() {
+        let n = i as u32 + 1;
+        let channel = if n.is_multiple_of(2) {
+            "ecommerce"
+        } else {
+            "fair"
+        };
+        let r = s.submit_complaint(sample(n, T0, channel)).await.unwrap();
+        let number = r.case_number.as_str().to_string();
+        let mut k = clock("M2", started.map(|_| T0), None);
+        k.started_at = started.map(instant);
+        k.due_at = due.map(instant);
+        k.closed_at = closed.map(instant);
+        let mut open = step(
+            &number,
+            1,
+            CaseState::Opened,
+            Some("market_regulation"),
+            vec![k],
+        );
+        open.officer = Some(format!("officer:{n}"));
+        s.update_case(open).await.unwrap();
+        if *want {
+            wanted.push(number);
+        }
+    }
+    let got = s.report_clocks(&october()).await.unwrap();
+    let numbers: Vec<String> = got.iter().map(|c| c.case_number.clone()).collect();
+    assert_eq!(numbers, wanted);
+    let first = &got[0];
+    assert_eq!(first.procedure_id, "M2");
+    assert_eq!(first.agency.as_deref(), Some("market_regulation"));
+    assert_eq!(first.channel, "fair");
+    assert_eq!(first.right_type.as_deref(), Some("trademark"));
+    assert_eq!(first.fair.as_deref(), Some("第138届广交会"));
+    assert_eq!(first.officer.as_deref(), Some("officer:1"));
+    assert_eq!(first.started_at, Some(instant("2026-10-09")));
+    assert_eq!(first.due_at, Some(instant("2026-11-20")));
+    let inputs: serde_json::Value = serde_json::from_str(&first.inputs).unwrap();
+    assert_eq!(inputs, serde_json::json!({"exclusions": []}));
+    assert_eq!(got[1].channel, "ecommerce");
+    assert_eq!(got[1].fair, None);
+    assert_eq!(got[1].closed_at, Some(instant("2026-10-10")));
+
+    // the officer is who opened the case: a later step does not change it
+    let mut k = clock("M2", None, None);
+    k.started_at = Some(instant("2026-10-09"));
+    k.due_at = Some(instant("2026-11-20"));
+    let mut later = step(
+        &wanted[0],
+        2,
+        CaseState::Opened,
+        Some("market_regulation"),
+        vec![k],
+    );
+    later.officer = Some("officer:someone-else".into());
+    s.update_case(later).await.unwrap();
+    let again = s.report_clocks(&october()).await.unwrap();
+    assert_eq!(again[0].officer.as_deref(), Some("officer:1"));
+}
+
+pub async fn a_frozen_report_is_kept_once_exactly_as_given(s: &impl Store) {
+    assert_eq!(s.frozen_report("2026-10").await.unwrap(), None);
+    let body = r#"{"period":"2026-10","headline":{"counted":5,"label":"按期结案率 ≥ 100 %"}}"#;
+    let frozen = crate::FrozenReport {
+        period: "2026-10".into(),
+        frozen_at: "2026-11-02T02:00:00Z".parse().unwrap(),
+        frozen_by: "supervisor:赵".into(),
+        body: body.into(),
+        hash: "ab".repeat(32),
+    };
+    s.freeze_report(&frozen).await.unwrap();
+    assert_eq!(
+        s.frozen_report("2026-10").await.unwrap(),
+        Some(frozen.clone())
+    );
+    let mut again = frozen.clone();
+    again.body = "{}".into();
+    assert!(matches!(
+        s.freeze_report(&again).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        s.frozen_report("2026-10").await.unwrap().unwrap().body,
+        body,
+        "the second freeze changed nothing"
+    );
+    let quarter = crate::FrozenReport {
+        period: "2026-Q4".into(),
+        ..frozen
+    };
+    s.freeze_report(&quarter).await.unwrap();
+    assert_eq!(s.frozen_report("2026-Q4").await.unwrap(), Some(quarter));
+}
+
 /// Stamps every conformance test onto a backend. `$make` is an async expression returning
 /// `Option<S>` where `S: Store + Clone`, a fresh, empty store per call.
 #[macro_export]
@@ -922,7 +1084,9 @@ macro_rules! store_conformance_tests {
             related_cases_share_a_key_or_the_respondent,
             cases_with_keys_need_every_key,
             supervision_and_closing_are_recorded_and_filtered,
-            supplied_evidence_is_appended_with_its_material
+            supplied_evidence_is_appended_with_its_material,
+            report_clocks_hold_every_clock_a_period_needs_and_no_other,
+            a_frozen_report_is_kept_once_exactly_as_given
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
