@@ -238,3 +238,93 @@ fn recompute_reports_what_it_checked_and_a_bad_triage_config_is_refused_by_name(
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("repeat_min_upheld"), "{err}");
 }
+
+#[test]
+fn report_on_time_prints_json_csv_and_html_writes_xlsx_and_freezes_a_month_once() {
+    let bin = kuaiwei();
+    let dir = TempDir::new("bin-report");
+    let month = ["report", "on-time", "--month", "2026-10"];
+    let json = run(&bin, dir.path(), &month);
+    assert!(json.status.success(), "{json:?}");
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["period"], "2026-10");
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["headline"]["counted"], 0);
+    assert!(v["frozen"].is_null());
+
+    let csv = run(
+        &bin,
+        dir.path(),
+        &[&month[..], &["--format", "csv"]].concat(),
+    );
+    assert!(csv.status.success(), "{csv:?}");
+    assert!(
+        csv.stdout
+            .starts_with("\u{feff}dimension,key,label,counted".as_bytes())
+    );
+    let html = run(
+        &bin,
+        dir.path(),
+        &[&month[..], &["--format", "html", "--en"]].concat(),
+    );
+    assert!(String::from_utf8_lossy(&html.stdout).contains("On-time closure report"));
+
+    let refused = run(
+        &bin,
+        dir.path(),
+        &[&month[..], &["--format", "xlsx"]].concat(),
+    );
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--output"));
+    let file = dir.path().join("october.xlsx");
+    let xlsx = run(
+        &bin,
+        dir.path(),
+        &[
+            &month[..],
+            &["--format", "xlsx", "-o", file.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    assert!(xlsx.status.success(), "{xlsx:?}");
+    assert!(std::fs::read(&file).unwrap().starts_with(b"PK"));
+
+    for (args, says) in [
+        (vec!["report", "on-time", "--month", "2026-13"], "2026-13"),
+        (vec!["report", "on-time", "--month", "2099-01"], "2099-01"),
+        (
+            vec![
+                "report",
+                "freeze",
+                "--month",
+                "2099",
+                "--actor",
+                "supervisor:zhao",
+            ],
+            "2099",
+        ),
+    ] {
+        let out = run(&bin, dir.path(), &args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says) && err.contains(" / "), "{args:?}: {err}");
+    }
+
+    let freeze = [
+        "report",
+        "freeze",
+        "--month",
+        "2026-10",
+        "--actor",
+        "supervisor:zhao",
+    ];
+    let done = run(&bin, dir.path(), &freeze);
+    assert!(done.status.success(), "{done:?}");
+    assert!(String::from_utf8_lossy(&done.stdout).contains("frozen 2026-10"));
+    let again = run(&bin, dir.path(), &freeze);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("frozen already"));
+    let read = run(&bin, dir.path(), &month);
+    let v: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(v["frozen"]["frozen_by"], "supervisor:zhao");
+}
