@@ -1,5 +1,7 @@
 //! `kuaiwei-bench`: measures how many complaints per second a real `kuaiwei serve` process
-//! acknowledges (HTTP 201, sent only after the commit reached the disk), and at what latency.
+//! acknowledges (HTTP 201, sent only after the commit reached the disk), and at what latency
+//! (`intake`); and how fast it answers the monthly on-time report over a million generated
+//! cases (`report`).
 //!
 //! For each backend × commit mode it starts a fresh server on a fresh data directory (and, for
 //! PostgreSQL, a fresh database), warms it up, drives it with concurrent keep-alive HTTP/1.1
@@ -8,8 +10,10 @@
 mod client;
 mod cpu;
 mod load;
+mod ontime;
 mod report;
 mod server;
+mod synth;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +37,44 @@ struct Cli {
 enum Cmd {
     /// Complaint intake: acknowledged complaints per second and their latency
     Intake(IntakeArgs),
+    /// The on-time report of a month over generated cases: latency of the JSON answer
+    Report(ReportArgs),
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// The kuaiwei binary to start
+    #[arg(long, default_value = "target/release/kuaiwei")]
+    kuaiwei: PathBuf,
+    /// Generated cases (filed evenly from January 2024 to November 2026)
+    #[arg(long, default_value_t = 1_000_000)]
+    cases: u64,
+    /// Seed of the generator (the same seed, the same cases)
+    #[arg(long, default_value_t = 20261022)]
+    seed: u64,
+    /// Cases written per transaction while seeding
+    #[arg(long, default_value_t = 20_000)]
+    batch: usize,
+    /// Timed requests of the month report (a third as many for the other queries)
+    #[arg(long, default_value_t = 15)]
+    repeat: usize,
+    /// The month to report
+    #[arg(long, default_value = "2026-10")]
+    month: String,
+    /// Keep the seeded data directory and database afterwards (to inspect query plans)
+    #[arg(long)]
+    keep: bool,
+    /// PostgreSQL server to create the scratch database on
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+    /// Backends to measure
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "sqlite,postgres"
+    )]
+    backends: Vec<Backend>,
 }
 
 #[derive(Args)]
@@ -110,6 +152,7 @@ impl Mode {
 fn main() -> ExitCode {
     let result = match Cli::parse().cmd {
         Cmd::Intake(args) => intake(args),
+        Cmd::Report(args) => report_bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -120,21 +163,65 @@ fn main() -> ExitCode {
     }
 }
 
-fn intake(args: IntakeArgs) -> Result<()> {
-    if !args.kuaiwei.is_file() {
+/// The binary to start, resolved; a clear error when it has not been built.
+fn kuaiwei_binary(path: &std::path::Path) -> Result<PathBuf> {
+    if !path.is_file() {
         bail!(
             "no kuaiwei binary at {}: run `cargo build --release -p kuaiwei -p kuaiwei-bench` \
              from the repository root first, or pass --kuaiwei PATH",
-            args.kuaiwei.display()
+            path.display()
         );
     }
+    path.canonicalize()
+        .with_context(|| format!("cannot resolve {}", path.display()))
+}
+
+fn report_bench(args: ReportArgs) -> Result<()> {
+    let kuaiwei = kuaiwei_binary(&args.kuaiwei)?;
+    if args.cases == 0 || args.batch == 0 || args.repeat == 0 {
+        bail!("--cases, --batch and --repeat must be at least 1");
+    }
+    if !matches!(args.month.as_bytes(), [_, _, _, _, b'-', _, _]) {
+        bail!("--month is a month such as 2026-10; got {:?}", args.month);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("cannot start the bench's async runtime")?;
+    let scratch = std::env::temp_dir().join(format!("kuaiwei-bench-report-{}", std::process::id()));
+    let spec = ontime::Spec {
+        cases: args.cases,
+        seed: args.seed,
+        batch: args.batch,
+        repeat: args.repeat,
+        month: args.month.clone(),
+    };
+    let mut outcomes = Vec::new();
+    for (k, &backend) in args.backends.iter().enumerate() {
+        let server = ServerSpec {
+            kuaiwei: kuaiwei.clone(),
+            data_dir: scratch.join(format!("run{k}")),
+            backend,
+            mode: Mode::Batched,
+            postgres_url: args.postgres_url.clone(),
+            postgres_db: format!("kuaiwei_bench_report_{}_{k}", std::process::id()),
+            keep: args.keep,
+        };
+        outcomes.push(runtime.block_on(ontime::run(&server, &spec))?);
+    }
+    if !args.keep {
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    ontime::print(&outcomes, &spec);
+    Ok(())
+}
+
+fn intake(args: IntakeArgs) -> Result<()> {
+    let kuaiwei = kuaiwei_binary(&args.kuaiwei)?;
     if args.requests == 0 || args.clients == 0 || args.repeat == 0 {
         bail!("--requests, --clients and --repeat must be at least 1");
     }
-    let kuaiwei = args
-        .kuaiwei
-        .canonicalize()
-        .with_context(|| format!("cannot resolve {}", args.kuaiwei.display()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.client_threads.max(1))
         .enable_all()
@@ -157,6 +244,7 @@ fn intake(args: IntakeArgs) -> Result<()> {
                     mode,
                     postgres_url: args.postgres_url.clone(),
                     postgres_db: format!("kuaiwei_bench_{}_{run_no}", std::process::id()),
+                    keep: false,
                 };
                 let load = LoadSpec {
                     requests: args.requests,

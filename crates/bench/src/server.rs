@@ -20,6 +20,8 @@ pub struct ServerSpec {
     /// Where to create the scratch database (any existing database on the server, to connect to)
     pub postgres_url: String,
     pub postgres_db: String,
+    /// Leave the data directory and the database for inspection.
+    pub keep: bool,
 }
 
 pub struct Running {
@@ -29,6 +31,7 @@ pub struct Running {
     data_dir: PathBuf,
     /// (admin URL, database) to drop once the server has stopped
     postgres: Option<(String, String)>,
+    keep: bool,
 }
 
 /// Starts the server and waits until `/readyz` answers 200.
@@ -75,6 +78,7 @@ pub async fn start(spec: &ServerSpec) -> Result<Running> {
         log,
         data_dir: spec.data_dir.clone(),
         postgres,
+        keep: spec.keep,
     };
     if let Err(e) = running.wait_ready(Duration::from_secs(60)).await {
         let _ = running.stop(Duration::from_secs(5)).await;
@@ -142,6 +146,14 @@ impl Running {
                 tail(&self.log)
             );
         }
+        if self.keep {
+            eprintln!(
+                "  kept {} and the database {:?}",
+                self.data_dir.display(),
+                self.postgres.as_ref().map(|(_, db)| db)
+            );
+            return Ok(());
+        }
         let _ = std::fs::remove_dir_all(&self.data_dir);
         if let Some((url, db)) = self.postgres.take() {
             psql(&url, &format!("drop database if exists {db} with (force)"))?;
@@ -172,7 +184,7 @@ fn psql(url: &str, sql: &str) -> Result<()> {
 }
 
 /// `url` with its database (the path) replaced by `db`, query string kept.
-fn with_database(url: &str, db: &str) -> String {
+pub fn with_database(url: &str, db: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b, Some(q)),
         None => (url, None),

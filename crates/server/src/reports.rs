@@ -42,14 +42,24 @@ fn agency_label(key: &str) -> Option<(String, String)> {
 
 /// The report computed now from the stored clocks.
 pub async fn live(state: &AppState, period: Period) -> Result<OnTimeReport, AppError> {
+    let started = std::time::Instant::now();
     let clocks = state.store.report_clocks(&window(period)).await?;
-    Ok(compute(&Inputs {
+    let read = started.elapsed();
+    let report = compute(&Inputs {
         period,
         now: state.clock.now(),
         clocks: &clocks,
         procedures: &state.procedures,
         agency_label: &agency_label,
-    })?)
+    })?;
+    tracing::info!(
+        %period,
+        clocks = clocks.len(),
+        read_ms = read.as_millis() as u64,
+        compute_ms = (started.elapsed() - read).as_millis() as u64,
+        "on-time report computed"
+    );
+    Ok(report)
 }
 
 /// The frozen report of the period if there is one (with corrections), else the live one.

@@ -46,6 +46,21 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
+    /// Benchmarks only: writes generated cases straight into the report's tables.
+    #[cfg(feature = "bench")]
+    pub async fn insert_synthetic(
+        &self,
+        cases: &[kuaiwei_store::SyntheticCase],
+    ) -> Result<(), StoreError> {
+        reports::insert_synthetic(&self.pool, cases).await
+    }
+
+    /// Benchmarks only: refreshes the planner's statistics after a bulk load.
+    #[cfg(feature = "bench")]
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        reports::analyze(&self.pool).await
+    }
+
     /// Connects, brings the schema up to date and starts the writer.
     pub async fn connect(url: &str, opts: WriteOptions) -> Result<PostgresStore, StoreError> {
         let pool = PgPoolOptions::new()

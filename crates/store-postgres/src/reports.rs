@@ -114,3 +114,78 @@ pub async fn frozen(pool: &PgPool, period: &str) -> Result<Option<FrozenReport>,
         hash,
     }))
 }
+
+/// Benchmarks only: writes generated cases, their complaints and clocks in one transaction,
+/// each table in one statement over a JSON array.
+#[cfg(feature = "bench")]
+pub async fn insert_synthetic(
+    pool: &PgPool,
+    cases: &[kuaiwei_store::SyntheticCase],
+) -> Result<(), StoreError> {
+    use serde_json::json;
+    let rows: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|c| {
+            json!({"n": c.case_number, "ch": c.channel, "r": c.received_at,
+                   "rt": c.right_type, "f": c.fair, "s": c.state, "a": c.agency,
+                   "o": c.outcome, "off": c.officer, "nd": c.next_due_at})
+        })
+        .collect();
+    let clocks: Vec<serde_json::Value> = cases
+        .iter()
+        .flat_map(|c| {
+            c.clocks.iter().enumerate().map(|(i, k)| {
+                json!({"n": c.case_number, "p": k.procedure_id, "i": i, "st": k.started_at,
+                       "cl": k.closed_at, "du": k.due_at, "s": k.status, "in": k.inputs})
+            })
+        })
+        .collect();
+    let rows = serde_json::Value::Array(rows).to_string();
+    let clocks = serde_json::Value::Array(clocks).to_string();
+    let mut tx = pool.begin().await.map_err(backend)?;
+    for (sql, arg) in [
+        (
+            "insert into complaints (case_number, token_hash, status, channel, received_at, body,
+                                     right_type, fair)
+             select n, '\\x00'::bytea, 'received', ch, r, '{}'::jsonb, rt, f
+               from jsonb_to_recordset($1::jsonb)
+                    as t(n text, ch text, r timestamptz, rt text, f text)",
+            &rows,
+        ),
+        (
+            "insert into cases (case_number, complaint_id, state, agency, outcome, received_at,
+                                next_due_at, version, officer)
+             select c.case_number, c.id, t.s, t.a, t.o, c.received_at, t.nd, 1, t.off
+               from jsonb_to_recordset($1::jsonb)
+                    as t(n text, s text, a text, o text, off text, nd timestamptz)
+               join complaints c on c.case_number = t.n",
+            &rows,
+        ),
+        (
+            "insert into case_clocks (case_number, procedure_id, position, started_at, closed_at,
+                                      due_at, status, inputs)
+             select n, p, i, st, cl, du, s, \"in\"
+               from jsonb_to_recordset($1::jsonb)
+                    as t(n text, p text, i integer, st timestamptz, cl timestamptz,
+                         du timestamptz, s text, \"in\" jsonb)",
+            &clocks,
+        ),
+    ] {
+        sqlx::query(sql)
+            .bind(arg)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+    }
+    tx.commit().await.map_err(backend)
+}
+
+/// Benchmarks only: refreshes the planner's statistics after a bulk load.
+#[cfg(feature = "bench")]
+pub async fn analyze(pool: &PgPool) -> Result<(), StoreError> {
+    sqlx::query("analyze complaints, cases, case_clocks")
+        .execute(pool)
+        .await
+        .map_err(backend)?;
+    Ok(())
+}

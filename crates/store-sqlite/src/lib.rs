@@ -56,6 +56,21 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// Benchmarks only: writes generated cases straight into the report's tables.
+    #[cfg(feature = "bench")]
+    pub async fn insert_synthetic(
+        &self,
+        cases: &[kuaiwei_store::SyntheticCase],
+    ) -> Result<(), StoreError> {
+        reports::insert_synthetic(&self.maintenance, cases).await
+    }
+
+    /// Benchmarks only: refreshes the planner's statistics after a bulk load.
+    #[cfg(feature = "bench")]
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        reports::analyze(&self.maintenance).await
+    }
+
     /// Opens (creating if missing) the database file at `path`, brings its schema up to date
     /// and starts the writer.
     pub async fn open(path: &Path, opts: WriteOptions) -> Result<SqliteStore, StoreError> {

@@ -120,3 +120,78 @@ pub async fn frozen(pool: &SqlitePool, period: &str) -> Result<Option<FrozenRepo
     })
     .transpose()
 }
+
+/// Benchmarks only: writes generated cases, their complaints and clocks in one transaction,
+/// each table in one statement over a JSON array.
+#[cfg(feature = "bench")]
+pub async fn insert_synthetic(
+    pool: &SqlitePool,
+    cases: &[kuaiwei_store::SyntheticCase],
+) -> Result<(), StoreError> {
+    use serde_json::json;
+    let t = |t: Option<jiff::Timestamp>| t.map(time::to_db);
+    let rows: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|c| {
+            json!({"n": c.case_number, "ch": c.channel, "r": time::to_db(c.received_at),
+                   "rt": c.right_type, "f": c.fair, "s": c.state, "a": c.agency,
+                   "o": c.outcome, "off": c.officer, "nd": t(c.next_due_at)})
+        })
+        .collect();
+    let clocks: Vec<serde_json::Value> = cases
+        .iter()
+        .flat_map(|c| {
+            c.clocks.iter().enumerate().map(|(i, k)| {
+                json!({"n": c.case_number, "p": k.procedure_id, "i": i, "st": t(k.started_at),
+                       "cl": t(k.closed_at), "du": t(k.due_at), "s": k.status,
+                       "in": k.inputs.to_string()})
+            })
+        })
+        .collect();
+    let rows = serde_json::Value::Array(rows).to_string();
+    let clocks = serde_json::Value::Array(clocks).to_string();
+    let mut tx = pool.begin().await.map_err(backend)?;
+    for (sql, arg) in [
+        (
+            "insert into complaints (case_number, token_hash, status, channel, received_at, body,
+                                     right_type, fair)
+             select value ->> 'n', x'00', 'received', value ->> 'ch', value ->> 'r', '{}',
+                    value ->> 'rt', value ->> 'f'
+               from json_each(?1)",
+            &rows,
+        ),
+        (
+            "insert into cases (case_number, complaint_id, state, agency, outcome, received_at,
+                                next_due_at, version, officer)
+             select c.case_number, c.id, j.value ->> 's', j.value ->> 'a', j.value ->> 'o',
+                    c.received_at, j.value ->> 'nd', 1, j.value ->> 'off'
+               from json_each(?1) j join complaints c on c.case_number = j.value ->> 'n'",
+            &rows,
+        ),
+        (
+            "insert into case_clocks (case_number, procedure_id, position, started_at, closed_at,
+                                      due_at, status, inputs)
+             select value ->> 'n', value ->> 'p', value ->> 'i', value ->> 'st', value ->> 'cl',
+                    value ->> 'du', value ->> 's', value ->> 'in'
+               from json_each(?1)",
+            &clocks,
+        ),
+    ] {
+        sqlx::query(sql)
+            .bind(arg)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+    }
+    tx.commit().await.map_err(backend)
+}
+
+/// Benchmarks only: refreshes the planner's statistics after a bulk load.
+#[cfg(feature = "bench")]
+pub async fn analyze(pool: &SqlitePool) -> Result<(), StoreError> {
+    sqlx::query("analyze")
+        .execute(pool)
+        .await
+        .map_err(backend)?;
+    Ok(())
+}

@@ -26,7 +26,7 @@ pub use cases::{
     RelatedCase, RespondentCase, RespondentRecord, StoredClock, next_due,
 };
 pub use error::StoreError;
-pub use reports::{FrozenReport, ReportClock, ReportWindow};
+pub use reports::{FrozenReport, ReportClock, ReportWindow, SyntheticCase};
 pub use types::{
     Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, DEFAULT_MATERIAL, EvidenceRef,
     IdempotencyKey, NewComplaint, Page, Receipt, UpdatedCase, WriteDone, WriteOp, case_year,

@@ -42,3 +42,22 @@ pub struct FrozenReport {
     /// SHA-256 of `body`, hex.
     pub hash: String,
 }
+
+/// A generated case for benchmarks: written straight into the tables the report reads, without
+/// evidence, change log or audit events. Never used by the product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntheticCase {
+    pub case_number: String,
+    pub received_at: Timestamp,
+    /// `fair`, `ecommerce` …
+    pub channel: String,
+    pub right_type: Option<String>,
+    pub fair: Option<String>,
+    /// Case state key (`opened`, `closed` …).
+    pub state: String,
+    pub agency: Option<String>,
+    pub outcome: Option<String>,
+    pub officer: Option<String>,
+    pub next_due_at: Option<Timestamp>,
+    pub clocks: Vec<crate::StoredClock>,
+}

@@ -129,6 +129,18 @@ pub enum ClockStatus {
 }
 
 impl ClockStatus {
+    /// The machine key, as stored and served (`running`, `closed_late` …).
+    pub fn key(self) -> &'static str {
+        match self {
+            ClockStatus::Running => "running",
+            ClockStatus::Paused => "paused",
+            ClockStatus::DueSoon => "due_soon",
+            ClockStatus::Overdue => "overdue",
+            ClockStatus::ClosedOnTime => "closed_on_time",
+            ClockStatus::ClosedLate => "closed_late",
+        }
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             ClockStatus::Running => "计时中",

@@ -12,8 +12,7 @@
 
 use jiff::Timestamp;
 use kuaiwei_deadlines::{
-    Calendar, ClockError, ClockInput, ClockStatus, Exclusion, Extension, Procedure, Procedures,
-    compute_clock,
+    Calendar, ClockError, ClockInput, Exclusion, Extension, Procedure, Procedures, compute_clock,
 };
 use kuaiwei_store::StoredClock;
 
@@ -89,7 +88,7 @@ pub fn refresh(
             }
             Some(Ok(state)) => {
                 c.due_at = Some(state.due);
-                c.status = status_key(state.status).into();
+                c.status = state.status.key().into();
             }
             Some(Err(e)) if e.missing_year().is_some() => {
                 c.due_at = None;
@@ -103,17 +102,6 @@ pub fn refresh(
         }
     }
     Ok(())
-}
-
-pub fn status_key(s: ClockStatus) -> &'static str {
-    match s {
-        ClockStatus::Running => "running",
-        ClockStatus::Paused => "paused",
-        ClockStatus::DueSoon => "due_soon",
-        ClockStatus::Overdue => "overdue",
-        ClockStatus::ClosedOnTime => "closed_on_time",
-        ClockStatus::ClosedLate => "closed_late",
-    }
 }
 
 /// Stops every running clock at `at`.

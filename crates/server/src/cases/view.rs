@@ -91,7 +91,7 @@ pub async fn view(state: &AppState, number: &str) -> Result<CaseView, AppError> 
             match clocks::compute(&state.calendar, &state.procedures, c, now) {
                 None => {}
                 Some(Ok(s)) => {
-                    v.status = clocks::status_key(s.status).into();
+                    v.status = s.status.key().into();
                     v.due = Some(s.due);
                     v.explanation_zh = s.explanation.iter().map(|x| x.zh.clone()).collect();
                     v.explanation_en = s.explanation.iter().map(|x| x.en.clone()).collect();

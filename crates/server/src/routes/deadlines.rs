@@ -7,8 +7,7 @@ use axum::extract::{Path, State};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use kuaiwei_deadlines::{
-    Amount, ClockInput, ClockStatus, Day, Exclusion, ExclusionKind, Extension, ExtensionGrant,
-    compute_clock,
+    Amount, ClockInput, Day, Exclusion, ExclusionKind, Extension, ExtensionGrant, compute_clock,
 };
 use serde::{Deserialize, Serialize};
 
@@ -227,7 +226,7 @@ pub async fn compute(
         nominal_due: clock.nominal_due,
         internal_target_date: clock.unrolled_due_date,
         seconds_left: clock.time_left.as_secs(),
-        status: status_key(clock.status).into(),
+        status: clock.status.key().into(),
         status_zh: clock.status.zh(),
         excluded_days: clock.excluded_days,
         excluded_seconds: clock.excluded_time.as_secs(),
@@ -237,17 +236,6 @@ pub async fn compute(
             .map(|s| StepView { zh: s.zh, en: s.en })
             .collect(),
     }))
-}
-
-fn status_key(s: ClockStatus) -> &'static str {
-    match s {
-        ClockStatus::Running => "running",
-        ClockStatus::Paused => "paused",
-        ClockStatus::DueSoon => "due_soon",
-        ClockStatus::Overdue => "overdue",
-        ClockStatus::ClosedOnTime => "closed_on_time",
-        ClockStatus::ClosedLate => "closed_late",
-    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

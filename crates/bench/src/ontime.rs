@@ -1,0 +1,244 @@
+//! `kuaiwei-bench report`: the on-time report of one month over a large generated history, as a
+//! client sees it. For each backend: a fresh `kuaiwei serve` (fresh data directory or
+//! database), N generated cases written straight into its store ([`crate::synth`]), then
+//! `GET /api/v1/reports/on-time` timed over repeated requests: the month (the target), the
+//! month with every case line, and the year with its monthly roll-up.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use kuaiwei_store::SyntheticCase;
+
+use crate::Backend;
+use crate::client::Conn;
+use crate::server::{self, ServerSpec};
+use crate::synth::Generator;
+
+pub struct Spec {
+    pub cases: u64,
+    pub seed: u64,
+    pub batch: usize,
+    pub repeat: usize,
+    pub month: String,
+}
+
+/// One timed query: its latencies (sorted), the size of the answer and what it said.
+pub struct Timing {
+    pub name: String,
+    pub millis: Vec<f64>,
+    pub bytes: usize,
+    pub counted: u64,
+    pub on_time_rate: Option<f64>,
+}
+
+impl Timing {
+    /// Nearest rank.
+    pub fn percentile(&self, p: f64) -> f64 {
+        let rank = ((p / 100.0) * self.millis.len() as f64).ceil() as usize;
+        self.millis[rank.clamp(1, self.millis.len()) - 1]
+    }
+}
+
+pub struct Outcome {
+    pub backend: Backend,
+    pub seed_secs: f64,
+    pub clocks: usize,
+    pub timings: Vec<Timing>,
+}
+
+enum Loader {
+    Sqlite(kuaiwei_store_sqlite::SqliteStore),
+    Postgres(kuaiwei_store_postgres::PostgresStore),
+}
+
+impl Loader {
+    async fn open(spec: &ServerSpec) -> Result<Loader> {
+        Ok(match spec.backend {
+            Backend::Sqlite => Loader::Sqlite(
+                kuaiwei_store_sqlite::SqliteStore::open(
+                    &spec.data_dir.join("kuaiwei.db"),
+                    kuaiwei_store_sqlite::WriteOptions::default(),
+                )
+                .await?,
+            ),
+            Backend::Postgres => Loader::Postgres(
+                kuaiwei_store_postgres::PostgresStore::connect(
+                    &server::with_database(&spec.postgres_url, &spec.postgres_db),
+                    kuaiwei_store_postgres::WriteOptions::default(),
+                )
+                .await?,
+            ),
+        })
+    }
+
+    async fn insert(&self, cases: &[SyntheticCase]) -> Result<()> {
+        match self {
+            Loader::Sqlite(s) => s.insert_synthetic(cases).await?,
+            Loader::Postgres(s) => s.insert_synthetic(cases).await?,
+        }
+        Ok(())
+    }
+
+    async fn analyze(&self) -> Result<()> {
+        match self {
+            Loader::Sqlite(s) => s.analyze().await?,
+            Loader::Postgres(s) => s.analyze().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Seeds a fresh server's store and times the report queries; the server is stopped (and its
+/// data removed) whatever happens.
+pub async fn run(server_spec: &ServerSpec, spec: &Spec) -> Result<Outcome> {
+    let running = server::start(server_spec).await?;
+    let result = seed_and_time(server_spec, spec, running.addr).await;
+    let stopped = running.stop(Duration::from_secs(30)).await;
+    let outcome = result?;
+    stopped?;
+    Ok(outcome)
+}
+
+async fn seed_and_time(
+    server_spec: &ServerSpec,
+    spec: &Spec,
+    addr: std::net::SocketAddr,
+) -> Result<Outcome> {
+    let name = server_spec.backend.name();
+    let loader = Loader::open(server_spec).await?;
+    let mut generator = Generator::new(spec.cases, spec.seed);
+    let started = Instant::now();
+    let mut clocks = 0;
+    let mut i = 0;
+    while i < spec.cases {
+        let end = (i + spec.batch as u64).min(spec.cases);
+        let batch: Vec<SyntheticCase> = (i..end).map(|k| generator.case(k)).collect();
+        clocks += batch.iter().map(|c| c.clocks.len()).sum::<usize>();
+        loader.insert(&batch).await?;
+        i = end;
+        eprint!(
+            "\r  {name}: seeded {i}/{} cases, {clocks} clocks, {:.0} s",
+            spec.cases,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    loader.analyze().await?;
+    drop(loader);
+    let seed_secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "\r  {name}: seeded {} cases, {clocks} clocks in {seed_secs:.0} s (with ANALYZE)",
+        spec.cases
+    );
+
+    let year = spec.month.get(..4).unwrap_or("2026");
+    let queries = [
+        (
+            format!("month {} (JSON)", spec.month),
+            format!("/api/v1/reports/on-time?month={}", spec.month),
+            spec.repeat,
+        ),
+        (
+            format!("month {} with case lines", spec.month),
+            format!("/api/v1/reports/on-time?month={}&cases=true", spec.month),
+            spec.repeat.div_ceil(3),
+        ),
+        (
+            format!("year {year} with months"),
+            format!("/api/v1/reports/on-time?period={year}"),
+            spec.repeat.div_ceil(3),
+        ),
+    ];
+    let mut conn = Conn::open(addr).await?;
+    let mut timings = Vec::new();
+    for (label, path, repeat) in queries {
+        // one warm-up request, not counted (first use of the pool and the page cache)
+        conn.get(&path).await?;
+        let mut millis = Vec::with_capacity(repeat);
+        let mut last = None;
+        for _ in 0..repeat.max(1) {
+            let t = Instant::now();
+            let (status, body) = conn.get(&path).await?;
+            millis.push(t.elapsed().as_secs_f64() * 1000.0);
+            if !status.is_success() {
+                bail!(
+                    "{path} answered {status}: {}",
+                    String::from_utf8_lossy(&body)
+                );
+            }
+            last = Some(body);
+        }
+        let body = last.context("no answer")?;
+        let v: serde_json::Value = serde_json::from_slice(&body).context("not JSON")?;
+        millis.sort_by(f64::total_cmp);
+        let timing = Timing {
+            name: label,
+            millis,
+            bytes: body.len(),
+            counted: v["headline"]["counted"].as_u64().unwrap_or(0),
+            on_time_rate: v["headline"]["on_time_rate"].as_f64(),
+        };
+        eprintln!(
+            "  {name}: {}: median {:.0} ms, p90 {:.0} ms",
+            timing.name,
+            timing.percentile(50.0),
+            timing.percentile(90.0)
+        );
+        timings.push(timing);
+    }
+    Ok(Outcome {
+        backend: server_spec.backend,
+        seed_secs,
+        clocks,
+        timings,
+    })
+}
+
+/// A Markdown table of the outcomes, one row per backend and query.
+pub fn print(outcomes: &[Outcome], spec: &Spec) {
+    println!(
+        "\n{} generated cases (seed {}), {} requests per month query after one warm-up\n",
+        spec.cases, spec.seed, spec.repeat
+    );
+    println!(
+        "| backend | query | runs | median ms | p90 ms | min ms | max ms | answer bytes | counted | on-time rate |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for o in outcomes {
+        for t in &o.timings {
+            println!(
+                "| {} | {} | {} | {:.0} | {:.0} | {:.0} | {:.0} | {} | {} | {} |",
+                o.backend.name(),
+                t.name,
+                t.millis.len(),
+                t.percentile(50.0),
+                t.percentile(90.0),
+                t.millis[0],
+                t.millis[t.millis.len() - 1],
+                t.bytes,
+                t.counted,
+                t.on_time_rate
+                    .map(|r| format!("{:.2} %", r * 100.0))
+                    .unwrap_or_else(|| "—".into()),
+            );
+        }
+    }
+    println!("\n| backend | clocks | seeding s |\n|---|---:|---:|");
+    for o in outcomes {
+        println!(
+            "| {} | {} | {:.0} |",
+            o.backend.name(),
+            o.clocks,
+            o.seed_secs
+        );
+    }
+    if let [a, b] = outcomes
+        && let (Some(x), Some(y)) = (a.timings.first(), b.timings.first())
+    {
+        println!(
+            "\nmonth JSON, median {} / {}: {:.2}",
+            b.backend.name(),
+            a.backend.name(),
+            y.percentile(50.0) / x.percentile(50.0)
+        );
+    }
+}

@@ -1,0 +1,309 @@
+//! A deterministic generator of cases with their statutory clocks, for the report benchmark:
+//! complaints filed evenly from January 2024 to November 2026, at fairs (with the fair's 24-hour
+//! hand-over), online and at the border, routed as the rules route them (trademark: market
+//! regulation M1 + M2; patents: the IP office P1 + P3; copyright: M3; border: customs C1 + C2),
+//! opened within the decision limit, then closed mostly on time, some late, some still open;
+//! a few suspended or extended. Due dates are computed with the real deadline engine and the
+//! bundled calendar, so clocks due in a year not loaded are "not computable", as in production.
+
+use jiff::{SignedDuration, Timestamp, tz::TimeZone};
+use kuaiwei_deadlines::{
+    Calendar, ClockInput, ClockInputs, Exclusion, ExclusionKind, Extension, ExtensionGrant,
+    Procedures, compute_clock,
+};
+use kuaiwei_store::{StoredClock, SyntheticCase};
+
+/// The instant the generated history ends (clocks are judged as of then).
+pub const NOW: &str = "2026-11-28T00:00:00Z";
+const FIRST: &str = "2024-01-02T00:00:00Z";
+
+const FAIRS: [&str; 6] = [
+    "广交会 第一期",
+    "广交会 第二期",
+    "广交会 第三期",
+    "海峡两岸经贸交易会",
+    "中国（汕头）国际玩具博览会",
+    "中国义乌国际小商品博览会",
+];
+
+/// splitmix64: a fast, well-mixed, reproducible stream.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+}
+
+fn hours(h: f64) -> SignedDuration {
+    SignedDuration::from_secs((h * 3600.0) as i64)
+}
+
+pub struct Generator {
+    calendar: Calendar,
+    procedures: Procedures,
+    now: Timestamp,
+    first: Timestamp,
+    total: u64,
+    seed: u64,
+    /// Per-year sequence of case numbers, by the year of the case.
+    next_serial: std::collections::BTreeMap<i16, u32>,
+}
+
+impl Generator {
+    pub fn new(total: u64, seed: u64) -> Generator {
+        Generator {
+            calendar: Calendar::bundled(),
+            procedures: Procedures::bundled(),
+            now: NOW.parse().expect("NOW parses"),
+            first: FIRST.parse().expect("FIRST parses"),
+            total,
+            seed,
+            next_serial: Default::default(),
+        }
+    }
+
+    /// Case `i` of `total` (call in order of `i`: case numbers follow filing order).
+    pub fn case(&mut self, i: u64) -> SyntheticCase {
+        let mut r = Rng(self.seed ^ i.wrapping_mul(0xd6e8_feb8_6659_fd93));
+        let span = self.now.duration_since(self.first).as_secs() as f64;
+        let at = self.first
+            + SignedDuration::from_secs((span * (i as f64 + r.unit()) / self.total as f64) as i64);
+        let year = at.to_zoned(TimeZone::fixed(jiff::tz::offset(8))).year();
+        let serial = self.next_serial.entry(year).or_insert(0);
+        *serial += 1;
+        let case_number = format!("KW-{year}-{serial:06}");
+
+        let channel = match r.below(100) {
+            0..55 => "fair",
+            55..90 => "ecommerce",
+            _ => "border",
+        };
+        let right = match r.below(100) {
+            0..50 => "trademark",
+            50..70 => "design_patent",
+            70..80 => "utility_model",
+            80..85 => "invention_patent",
+            85..95 => "copyright",
+            _ => "other",
+        };
+        let (agency, procedures): (&str, &[&str]) = match (channel, right) {
+            ("border", _) => ("customs", &["C1", "C2"]),
+            (_, "design_patent" | "utility_model" | "invention_patent") => {
+                ("ip_office", &["P1", "P3"])
+            }
+            (_, "copyright") => ("copyright", &["M3"]),
+            _ => ("market_regulation", &["M1", "M2"]),
+        };
+        let fair = (channel == "fair").then(|| FAIRS[r.below(FAIRS.len() as u64) as usize]);
+        let officer = format!("officer:{agency}-{:02}", r.below(25));
+
+        let mut clocks = Vec::new();
+        let accepted = at + hours(1.0);
+        // the fair desk hands over within 24 hours, nearly always
+        let routed = if channel == "fair" {
+            let handover = if r.chance(0.03) {
+                24.0 + 24.0 * r.unit()
+            } else {
+                2.0 + 20.0 * r.unit()
+            };
+            let routed = accepted + hours(handover);
+            clocks.push(self.clock("F1", accepted, Some(routed), ClockInputs::default()));
+            routed
+        } else {
+            accepted + hours(1.0 + 4.0 * r.unit())
+        };
+        let mut state = "routed";
+        let mut outcome = None;
+        let mut opened_by = None;
+        if let [decide, close] = procedures {
+            if agency == "customs" {
+                // C1 (holder's bond, 3 working days) and C2 (determination) both run from
+                // the detention
+                let bond = routed + hours(24.0 * (0.5 + 4.0 * r.unit()));
+                clocks.push(self.clock("C1", routed, Some(bond), ClockInputs::default()));
+                let (end, inputs) = self.closing(&mut r, "C2", routed);
+                clocks.push(self.clock("C2", routed, end, inputs));
+                if end.is_some() {
+                    state = "closed";
+                    outcome = Some("infringement_confirmed");
+                }
+                opened_by = Some(officer);
+            } else {
+                let days = if r.chance(0.02) {
+                    25.0
+                } else {
+                    1.0 + 12.0 * r.unit()
+                };
+                let opened = routed + hours(24.0 * days);
+                if opened < self.now {
+                    clocks.push(self.clock(decide, routed, Some(opened), ClockInputs::default()));
+                    let (end, inputs) = self.closing(&mut r, close, opened);
+                    clocks.push(self.clock(close, opened, end, inputs));
+                    state = if end.is_some() { "closed" } else { "opened" };
+                    if end.is_some() {
+                        outcome = Some(if r.chance(0.7) {
+                            "infringement_confirmed"
+                        } else {
+                            "withdrawn"
+                        });
+                    }
+                    opened_by = Some(officer);
+                } else {
+                    clocks.push(self.clock(decide, routed, None, ClockInputs::default()));
+                }
+            }
+        } else {
+            // one clock from 立案 (copyright: M3)
+            let opened = routed + hours(24.0 * (1.0 + 5.0 * r.unit()));
+            if opened < self.now {
+                let (end, inputs) = self.closing(&mut r, procedures[0], opened);
+                clocks.push(self.clock(procedures[0], opened, end, inputs));
+                state = if end.is_some() { "closed" } else { "opened" };
+                outcome = end.map(|_| "withdrawn");
+                opened_by = Some(officer);
+            }
+        }
+        let next_due_at = clocks
+            .iter()
+            .filter(|c| c.closed_at.is_none())
+            .filter_map(|c| c.due_at)
+            .min();
+        SyntheticCase {
+            case_number,
+            received_at: at,
+            channel: channel.into(),
+            right_type: Some(right.into()),
+            fair: fair.map(str::to_string),
+            state: state.into(),
+            agency: Some(agency.into()),
+            outcome: outcome.map(str::to_string),
+            officer: opened_by,
+            next_due_at,
+            clocks,
+        }
+    }
+
+    /// The closing clock's end (None: still open) and its inputs: 4 % suspended, 5 % extended;
+    /// closed at a fraction of its limit: 90 % on time, 6 % late, 4 % left open.
+    fn closing(
+        &self,
+        r: &mut Rng,
+        procedure: &str,
+        start: Timestamp,
+    ) -> (Option<Timestamp>, ClockInputs) {
+        let p = self.procedures.get(procedure).expect("a bundled procedure");
+        let mut inputs = ClockInputs::default();
+        if r.chance(0.04) && p.excluded.contains(&ExclusionKind::Suspension) {
+            let from = start + hours(24.0 * (3.0 + 20.0 * r.unit()));
+            let to = from + hours(24.0 * (5.0 + 25.0 * r.unit()));
+            inputs.exclusions.push(Exclusion {
+                kind: ExclusionKind::Suspension,
+                from,
+                to: (to < self.now).then_some(to),
+                reason: "等待鉴定意见".into(),
+            });
+        }
+        if r.chance(0.05) && !p.extensions.is_empty() {
+            inputs.extensions.push(Extension {
+                approved_at: start + hours(24.0 * 30.0),
+                approver: "supervisor:bench".into(),
+                grant: ExtensionGrant::Rule {
+                    index: 0,
+                    amount: None,
+                },
+            });
+        }
+        let due = self.due(procedure, start, &inputs);
+        let fraction = match r.below(100) {
+            0..90 => 0.2 + 0.78 * r.unit(),
+            90..96 => 1.0 + 0.3 * r.unit(),
+            _ => return (None, inputs),
+        };
+        // without a computable due date, close within 90 days or so
+        let limit = due.map_or(SignedDuration::from_hours(24 * 90), |d| {
+            d.duration_since(start)
+        });
+        let end = start + SignedDuration::from_secs((limit.as_secs() as f64 * fraction) as i64);
+        let still_suspended = inputs.exclusions.iter().any(|x| x.to.is_none());
+        ((end < self.now && !still_suspended).then_some(end), inputs)
+    }
+
+    fn due(&self, procedure: &str, start: Timestamp, inputs: &ClockInputs) -> Option<Timestamp> {
+        let mut input = ClockInput::new(start, self.now);
+        input.exclusions = inputs.exclusions.clone();
+        input.extensions = inputs.extensions.clone();
+        let p = self.procedures.get(procedure)?;
+        compute_clock(&self.calendar, p, &input).ok().map(|s| s.due)
+    }
+
+    fn clock(
+        &self,
+        procedure: &str,
+        start: Timestamp,
+        end: Option<Timestamp>,
+        inputs: ClockInputs,
+    ) -> StoredClock {
+        let p = self.procedures.get(procedure).expect("a bundled procedure");
+        let mut input = ClockInput::new(start, self.now);
+        input.exclusions = inputs.exclusions.clone();
+        input.extensions = inputs.extensions.clone();
+        input.closed_at = end;
+        let (due_at, status) = match compute_clock(&self.calendar, p, &input) {
+            Ok(s) => (Some(s.due), s.status.key()),
+            Err(_) => (None, "not_computable"),
+        };
+        StoredClock {
+            procedure_id: procedure.into(),
+            started_at: Some(start),
+            closed_at: end,
+            due_at,
+            status: status.into(),
+            inputs: serde_json::to_value(&inputs).unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_makes_the_same_cases_with_unique_numbers() {
+        let mut a = Generator::new(2_000, 7);
+        let mut b = Generator::new(2_000, 7);
+        let xs: Vec<SyntheticCase> = (0..2_000).map(|i| a.case(i)).collect();
+        let ys: Vec<SyntheticCase> = (0..2_000).map(|i| b.case(i)).collect();
+        assert_eq!(xs, ys);
+        let numbers: std::collections::HashSet<&str> =
+            xs.iter().map(|c| c.case_number.as_str()).collect();
+        assert_eq!(numbers.len(), xs.len());
+        // every kind of clock turns up, and some of each standing
+        let clocks: Vec<&StoredClock> = xs.iter().flat_map(|c| &c.clocks).collect();
+        for p in ["F1", "M1", "M2", "P1", "P3", "M3", "C1", "C2"] {
+            assert!(clocks.iter().any(|c| c.procedure_id == p), "{p}");
+        }
+        for s in ["closed_on_time", "closed_late", "overdue", "not_computable"] {
+            assert!(clocks.iter().any(|c| c.status == s), "{s}");
+        }
+        let closed_late = clocks.iter().filter(|c| c.status == "closed_late").count();
+        assert!(closed_late * 100 < clocks.len() * 15, "{closed_late}");
+    }
+}
