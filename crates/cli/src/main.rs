@@ -52,7 +52,8 @@ enum Cmd {
     /// `calendar load`; kuaiwei also does this at every start)
     Recompute(StoreArgs),
     /// Reports: `on-time` prints the on-time closure report (按期结案率) of a month, quarter or
-    /// year; `freeze` keeps a finished period's report for good
+    /// year; `freeze` keeps a finished period's report for good; `watch` prints the deadline
+    /// digest
     Report {
         #[command(subcommand)]
         cmd: ReportCmd,
@@ -70,6 +71,39 @@ enum ReportCmd {
     OnTime(OnTimeArgs),
     /// Freeze a finished period's report (figures and every case behind them, hashed)
     Freeze(FreezeArgs),
+    /// The deadline watch (期限预警): open cases overdue or due soon, per agency and officer;
+    /// run daily (deploy/kuaiwei-watch.timer) and pipe the text to mail or a chat webhook
+    Watch(WatchArgs),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum WatchFormat {
+    Text,
+    Json,
+    Html,
+}
+
+#[derive(Args)]
+struct WatchArgs {
+    /// How far ahead "due soon" looks, in days (1-90)
+    #[arg(long, default_value_t = 7)]
+    days: u32,
+    /// Only this agency (ip_office, market_regulation, copyright, customs, police)
+    #[arg(long)]
+    agency: Option<String>,
+    /// Only the cases this officer opened
+    #[arg(long)]
+    officer: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: WatchFormat,
+    /// English (text and html)
+    #[arg(long)]
+    en: bool,
+    /// Write to this file instead of standard output
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -277,7 +311,24 @@ async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<(
     Ok(())
 }
 
-/// Everything the server and the maintenance commands share, from the data directory.
+/// Writes a command's output to the file given, or to standard output.
+fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, bytes).with_context(|| {
+            format!(
+                "写入 {} 失败 / cannot write {}",
+                path.display(),
+                path.display()
+            )
+        }),
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(bytes)?;
+            Ok(())
+        }
+    }
+}
+
 async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Result<()> {
     let app_error = |e: kuaiwei_server::AppError| anyhow::anyhow!("{}", e.message());
     match cmd {
@@ -319,23 +370,34 @@ async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Resul
                 )
                 .into_bytes(),
             };
-            match (&a.output, a.format) {
-                (Some(path), _) => std::fs::write(path, &bytes).with_context(|| {
-                    format!(
-                        "写入 {} 失败 / cannot write {}",
-                        path.display(),
-                        path.display()
-                    )
-                })?,
-                (None, ReportFormat::Xlsx) => anyhow::bail!(
+            if a.output.is_none() && matches!(a.format, ReportFormat::Xlsx) {
+                anyhow::bail!(
                     "XLSX 须写入文件，请加 --output FILE / xlsx is written to a file: add --output FILE"
-                ),
-                (None, _) => {
-                    use std::io::Write;
-                    std::io::stdout().write_all(&bytes)?;
-                }
+                );
             }
-            Ok(())
+            emit(a.output.as_deref(), &bytes)
+        }
+        ReportCmd::Watch(a) => {
+            let store = open_store(&a.store, file, data_dir).await?;
+            let state = app_state(store, file, data_dir).await?;
+            let w = kuaiwei_server::reports::watch(&state, a.days, a.agency, a.officer)
+                .await
+                .map_err(app_error)?;
+            let lang = if a.en {
+                kuaiwei_reports::Lang::En
+            } else {
+                kuaiwei_reports::Lang::Zh
+            };
+            let bytes = match a.format {
+                WatchFormat::Text => kuaiwei_reports::watch_text(&w, lang).into_bytes(),
+                WatchFormat::Json => {
+                    let mut text = serde_json::to_string_pretty(&w)?;
+                    text.push('\n');
+                    text.into_bytes()
+                }
+                WatchFormat::Html => kuaiwei_reports::watch_page(&w, lang, "").into_bytes(),
+            };
+            emit(a.output.as_deref(), &bytes)
         }
         ReportCmd::Freeze(a) => {
             let store = open_store(&a.store, file, data_dir).await?;

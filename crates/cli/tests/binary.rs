@@ -328,3 +328,56 @@ fn report_on_time_prints_json_csv_and_html_writes_xlsx_and_freezes_a_month_once(
     let v: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
     assert_eq!(v["frozen"]["frozen_by"], "supervisor:zhao");
 }
+
+#[test]
+fn report_watch_prints_the_digest_as_text_json_or_html_and_refuses_bad_filters() {
+    let bin = kuaiwei();
+    let dir = TempDir::new("bin-watch");
+    let text = run(&bin, dir.path(), &["report", "watch"]);
+    assert!(text.status.success(), "{text:?}");
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.starts_with("期限预警 "), "{text}");
+    assert!(text.contains("已超期 0 件；7 天内到期 0 件"), "{text}");
+    let en = run(
+        &bin,
+        dir.path(),
+        &["report", "watch", "--en", "--days", "30"],
+    );
+    assert!(String::from_utf8_lossy(&en.stdout).contains("0 overdue; 0 due within 30 days"));
+    let json = run(&bin, dir.path(), &["report", "watch", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["days"], 7);
+    assert_eq!(v["agencies"], serde_json::json!([]));
+    let file = dir.path().join("watch.html");
+    let html = run(
+        &bin,
+        dir.path(),
+        &[
+            "report",
+            "watch",
+            "--format",
+            "html",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(html.status.success(), "{html:?}");
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("<h1>期限预警</h1>")
+    );
+
+    for (args, says) in [
+        (
+            vec!["report", "watch", "--agency", "tax_bureau"],
+            "tax_bureau",
+        ),
+        (vec!["report", "watch", "--days", "0"], "1"),
+    ] {
+        let out = run(&bin, dir.path(), &args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says) && err.contains(" / "), "{args:?}: {err}");
+    }
+}

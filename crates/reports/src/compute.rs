@@ -267,17 +267,6 @@ pub struct Line {
     pub extensions: u32,
 }
 
-impl Line {
-    /// Whether the period's figures mention this line at all.
-    fn matters(&self) -> bool {
-        self.category.is_some()
-            || self.overdue_at_end
-            || self.due_within_days.is_some()
-            || self.started_in_period
-            || self.closed_in_period
-    }
-}
-
 /// The figures of one group of lines.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Figures {
@@ -448,10 +437,9 @@ pub fn compute(i: &Inputs<'_>) -> Result<OnTimeReport, ReportError> {
     let mut lines: Vec<Line> = i
         .clocks
         .iter()
-        .map(|c| classify(c, i.procedures, from, to, as_of))
-        .filter(Line::matters)
+        .filter_map(|c| classify_relevant(c, i.procedures, from, to, as_of))
         .collect();
-    lines.sort_by(|a, b| {
+    lines.sort_unstable_by(|a, b| {
         (a.case_number.as_str(), a.procedure.as_str())
             .cmp(&(b.case_number.as_str(), b.procedure.as_str()))
     });
@@ -470,8 +458,8 @@ pub fn compute(i: &Inputs<'_>) -> Result<OnTimeReport, ReportError> {
                 let lines: Vec<Line> = i
                     .clocks
                     .iter()
-                    .map(|c| classify(c, i.procedures, f, t, a))
-                    .filter(|l| l.closes_case)
+                    .filter(|c| closes_case(i.procedures, c))
+                    .filter_map(|c| classify_relevant(c, i.procedures, f, t, a))
                     .collect();
                 MonthFigures {
                     period: m,
@@ -588,71 +576,124 @@ pub fn classify(
     to: Timestamp,
     as_of: Timestamp,
 ) -> Line {
-    let inputs: ClockInputs = serde_json::from_str(&c.inputs).unwrap_or_default();
-    let closes_case = procedures
+    Standing::of(c, from, to, as_of).line(c, procedures)
+}
+
+/// [`classify`], for a clock the period's figures mention; `None` (cheaply) for any other.
+pub fn classify_relevant(
+    c: &ReportClock,
+    procedures: &Procedures,
+    from: Timestamp,
+    to: Timestamp,
+    as_of: Timestamp,
+) -> Option<Line> {
+    let standing = Standing::of(c, from, to, as_of);
+    standing.matters().then(|| standing.line(c, procedures))
+}
+
+fn closes_case(procedures: &Procedures, c: &ReportClock) -> bool {
+    procedures
         .get(&c.procedure_id)
-        .is_some_and(|p| p.closes_case);
-    // What was known at `as_of`: a close after it had not happened yet.
-    let closed = c.closed_at.filter(|t| *t <= as_of);
-    let started = c.started_at.filter(|t| *t <= as_of);
-    let closed_in_period = within(closed, from, to);
-    let running = started.is_some() && closed.is_none();
-    let category = match c.due_at {
-        _ if started.is_none() => None,
-        None if closed_in_period || running => Some(Category::Undetermined),
-        None => None,
-        Some(due) => {
-            // A day-based clock is due at 24:00 of its last day, the next local midnight: a
-            // clock due on the last day of the period is due at `to` and belongs to it, one due
-            // on the day before the period began is due at `from` and does not.
-            let due_in_period = from < due && due <= to;
-            match closed {
-                Some(done) if closed_in_period || (due_in_period && due <= as_of) => {
-                    Some(if done <= due {
-                        Category::OnTime
-                    } else {
-                        Category::Late
-                    })
+        .is_some_and(|p| p.closes_case)
+}
+
+/// Where a clock stands in a period, before anything is copied or parsed.
+struct Standing {
+    started: Option<Timestamp>,
+    closed: Option<Timestamp>,
+    category: Option<Category>,
+    overdue_at_end: bool,
+    due_within_days: Option<u32>,
+    started_in_period: bool,
+    closed_in_period: bool,
+}
+
+impl Standing {
+    fn of(c: &ReportClock, from: Timestamp, to: Timestamp, as_of: Timestamp) -> Standing {
+        // What was known at `as_of`: a close after it had not happened yet.
+        let closed = c.closed_at.filter(|t| *t <= as_of);
+        let started = c.started_at.filter(|t| *t <= as_of);
+        let closed_in_period = within(closed, from, to);
+        let running = started.is_some() && closed.is_none();
+        let category = match c.due_at {
+            _ if started.is_none() => None,
+            None if closed_in_period || running => Some(Category::Undetermined),
+            None => None,
+            Some(due) => {
+                // A day-based clock is due at 24:00 of its last day, the next local midnight: a
+                // clock due on the last day of the period is due at `to` and belongs to it, one
+                // due on the day before the period began is due at `from` and does not.
+                let due_in_period = from < due && due <= to;
+                match closed {
+                    Some(done) if closed_in_period || (due_in_period && due <= as_of) => {
+                        Some(if done <= due {
+                            Category::OnTime
+                        } else {
+                            Category::Late
+                        })
+                    }
+                    None if due_in_period && past(due, as_of, to) => Some(Category::OverdueOpen),
+                    None if due_in_period => Some(Category::Pending),
+                    _ => None,
                 }
-                None if due_in_period && past(due, as_of, to) => Some(Category::OverdueOpen),
-                None if due_in_period => Some(Category::Pending),
-                _ => None,
             }
+        };
+        let overdue_at_end = running && c.due_at.is_some_and(|d| past(d, as_of, to));
+        let due_within_days = c
+            .due_at
+            .filter(|d| running && !past(*d, as_of, to))
+            .and_then(|d| {
+                let secs = d.duration_since(as_of).as_secs();
+                let days = (secs + 86_399) / 86_400;
+                (days <= 30).then_some(days.max(1) as u32)
+            });
+        Standing {
+            started,
+            closed,
+            category,
+            overdue_at_end,
+            due_within_days,
+            started_in_period: within(started, from, to),
+            closed_in_period,
         }
-    };
-    let overdue_at_end = running && c.due_at.is_some_and(|d| past(d, as_of, to));
-    let due_within_days = c
-        .due_at
-        .filter(|d| running && !past(*d, as_of, to))
-        .and_then(|d| {
-            let secs = d.duration_since(as_of).as_secs();
-            let days = (secs + 86_399) / 86_400;
-            (days <= 30).then_some(days.max(1) as u32)
-        });
-    let net_days = match (started, closed) {
-        (Some(s), Some(e)) if closed_in_period => Some(net_days(s, e, &inputs)),
-        _ => None,
-    };
-    Line {
-        case_number: c.case_number.clone(),
-        procedure: c.procedure_id.clone(),
-        closes_case,
-        agency: c.agency.clone(),
-        channel: c.channel.clone(),
-        right_type: c.right_type.clone(),
-        fair: c.fair.clone(),
-        officer: c.officer.clone(),
-        // as known at `as_of`, so that a period reads the same whenever it is computed
-        started_at: started,
-        due_at: c.due_at,
-        closed_at: closed,
-        category,
-        overdue_at_end,
-        due_within_days,
-        started_in_period: within(started, from, to),
-        closed_in_period,
-        net_days,
-        extensions: inputs.extensions.len() as u32,
+    }
+
+    /// Whether the period's figures mention the clock at all.
+    fn matters(&self) -> bool {
+        self.category.is_some()
+            || self.overdue_at_end
+            || self.due_within_days.is_some()
+            || self.started_in_period
+            || self.closed_in_period
+    }
+
+    fn line(self, c: &ReportClock, procedures: &Procedures) -> Line {
+        let inputs: ClockInputs = serde_json::from_str(&c.inputs).unwrap_or_default();
+        let net_days = match (self.started, self.closed) {
+            (Some(s), Some(e)) if self.closed_in_period => Some(net_days(s, e, &inputs)),
+            _ => None,
+        };
+        Line {
+            case_number: c.case_number.clone(),
+            procedure: c.procedure_id.clone(),
+            closes_case: closes_case(procedures, c),
+            agency: c.agency.clone(),
+            channel: c.channel.clone(),
+            right_type: c.right_type.clone(),
+            fair: c.fair.clone(),
+            officer: c.officer.clone(),
+            // as known at `as_of`, so that a period reads the same whenever it is computed
+            started_at: self.started,
+            due_at: c.due_at,
+            closed_at: self.closed,
+            category: self.category,
+            overdue_at_end: self.overdue_at_end,
+            due_within_days: self.due_within_days,
+            started_in_period: self.started_in_period,
+            closed_in_period: self.closed_in_period,
+            net_days,
+            extensions: inputs.extensions.len() as u32,
+        }
     }
 }
 

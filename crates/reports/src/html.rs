@@ -27,7 +27,7 @@ impl Lang {
         }
     }
 
-    fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+    pub(crate) fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
         match self {
             Lang::Zh => zh,
             Lang::En => en,
@@ -52,7 +52,7 @@ pub fn esc(s: &str) -> String {
 }
 
 /// Percent-encodes a query value.
-fn q(s: &str) -> String {
+pub fn q(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
@@ -77,7 +77,7 @@ table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #ccc
 th:first-child,td:first-child{text-align:left}.late{color:#b00020}.ok{color:#1b5e20}.note{color:#555;max-width:60rem}\
 nav a{margin-right:1rem}";
 
-fn page(lang: Lang, title: &str, body: &str) -> String {
+pub(crate) fn page(lang: Lang, title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title>\

@@ -133,3 +133,54 @@ pub async fn freeze(state: &AppState, period: Period, by: &str) -> Result<Served
         corrections: Vec::new(),
     })
 }
+
+/// The deadline watch as of now: open cases overdue or due within `days` (1-90), per agency and
+/// officer, optionally only one agency's or one officer's.
+pub async fn watch(
+    state: &AppState,
+    days: u32,
+    agency: Option<String>,
+    officer: Option<String>,
+) -> Result<kuaiwei_reports::Watch, AppError> {
+    if !(1..=90).contains(&days) {
+        return Err(AppError::field(
+            "days",
+            "out_of_range",
+            "天数应为1至90",
+            "days is 1 to 90",
+        ));
+    }
+    if let Some(k) = agency
+        .as_deref()
+        .filter(|k| kuaiwei_routing::Agency::from_key(k).is_none())
+    {
+        return Err(AppError::field(
+            "agency",
+            "unknown_value",
+            format!(
+                "未知的执法部门 {k:?}（可用：ip_office、market_regulation、copyright、customs、police）"
+            ),
+            format!(
+                "unknown agency {k:?} (known: ip_office, market_regulation, copyright, customs, police)"
+            ),
+        ));
+    }
+    let now = state.clock.now();
+    let filter = kuaiwei_store::QueueFilter {
+        agency,
+        officer,
+        due_before: Some(now + jiff::SignedDuration::from_hours(i64::from(days) * 24)),
+        ..Default::default()
+    };
+    // Every case due before the horizon, a queue page (at most 200) at a time.
+    let mut items = Vec::new();
+    loop {
+        let page = state.store.queue(&filter, 200, items.len() as u32).await?;
+        let done = page.len() < 200;
+        items.extend(page);
+        if done || items.len() >= 20_000 {
+            break;
+        }
+    }
+    Ok(kuaiwei_reports::watch(items, now, days, &agency_label))
+}

@@ -103,6 +103,15 @@ pub async fn append_event(
     Ok(())
 }
 
+/// A clock's report attributes: agency, channel, right type, fair, officer.
+type Attributes = (
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 async fn write_clocks(
     conn: &mut PgConnection,
     case_number: &str,
@@ -112,11 +121,22 @@ async fn write_clocks(
         .bind(case_number)
         .execute(&mut *conn)
         .await?;
+    // What the on-time report breaks clocks down by, copied from the case as it now stands.
+    let attributes: Attributes = sqlx::query_as(
+        "select c.agency, p.channel, p.right_type, p.fair, c.officer
+           from cases c join complaints p on p.id = c.complaint_id
+          where c.case_number = $1",
+    )
+    .bind(case_number)
+    .fetch_one(&mut *conn)
+    .await?;
+    let (agency, channel, right_type, fair, officer) = &attributes;
     for (position, c) in clocks.iter().enumerate() {
         sqlx::query(
             "insert into case_clocks
-               (case_number, procedure_id, position, started_at, closed_at, due_at, status, inputs)
-             values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)",
+               (case_number, procedure_id, position, started_at, closed_at, due_at, status, inputs,
+                agency, channel, right_type, fair, officer)
+             values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13)",
         )
         .bind(case_number)
         .bind(&c.procedure_id)
@@ -126,6 +146,11 @@ async fn write_clocks(
         .bind(opt_time(c.due_at))
         .bind(&c.status)
         .bind(c.inputs.to_string())
+        .bind(agency)
+        .bind(channel)
+        .bind(right_type)
+        .bind(fair)
+        .bind(officer)
         .execute(&mut *conn)
         .await?;
     }
@@ -343,7 +368,15 @@ async fn record(pool: &PgPool, row: CaseRow) -> Result<CaseRecord, StoreError> {
 }
 
 /// case number, state, agency, received at, next due, supervised
-type QueueRow = (String, String, Option<String>, Ts, Option<Ts>, bool);
+type QueueRow = (
+    String,
+    String,
+    Option<String>,
+    Ts,
+    Option<Ts>,
+    bool,
+    Option<String>,
+);
 
 pub async fn queue(
     pool: &PgPool,
@@ -352,8 +385,10 @@ pub async fn queue(
     offset: u32,
 ) -> Result<Vec<QueueItem>, StoreError> {
     let rows: Vec<QueueRow> = sqlx::query_as(
-        "select case_number, state, agency, received_at, next_due_at, supervised from cases
+        "select case_number, state, agency, received_at, next_due_at, supervised, officer
+           from cases
          where ($1::text is null or agency = $1)
+           and ($7::text is null or officer = $7)
            and ($2::text is null or state = $2)
            and ($3::timestamptz is null or next_due_at < $3)
            and ($6::boolean is null or supervised = $6)
@@ -366,20 +401,25 @@ pub async fn queue(
     .bind(i64::from(limit.clamp(1, 200)))
     .bind(i64::from(offset))
     .bind(f.supervised)
+    .bind(f.officer.as_deref())
     .fetch_all(pool)
     .await
     .map_err(backend)?;
     rows.into_iter()
-        .map(|(number, state, agency, received, due, supervised)| {
-            Ok(QueueItem {
-                case_number: CaseNumber::parse(&number).map_err(corrupt)?,
-                state: CaseState::parse(&state).ok_or_else(|| corrupt(format!("state {state}")))?,
-                agency,
-                received_at: received.to_jiff(),
-                next_due_at: read_time(due)?,
-                supervised,
-            })
-        })
+        .map(
+            |(number, state, agency, received, due, supervised, officer)| {
+                Ok(QueueItem {
+                    case_number: CaseNumber::parse(&number).map_err(corrupt)?,
+                    state: CaseState::parse(&state)
+                        .ok_or_else(|| corrupt(format!("state {state}")))?,
+                    agency,
+                    received_at: received.to_jiff(),
+                    next_due_at: read_time(due)?,
+                    supervised,
+                    officer,
+                })
+            },
+        )
         .collect()
 }
 

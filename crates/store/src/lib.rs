@@ -110,7 +110,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// The clocks an on-time report over `[from, to)` reads: those started, stopped or due in
     /// the window, those due before the horizon (at risk), and those still running at `to`
-    /// and due before it (overdue at the end of the period). Linked cases included.
+    /// and due before it (overdue at the end of the period). Linked cases included; in no
+    /// particular order. Each clock carries its case's report attributes as they now stand.
     async fn report_clocks(&self, window: &ReportWindow) -> Result<Vec<ReportClock>, StoreError>;
 
     /// Keeps a report for good. A period frozen before is refused with

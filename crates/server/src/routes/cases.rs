@@ -62,6 +62,8 @@ pub struct QueueQuery {
     due_before: Option<String>,
     /// `true`: only cases under supervision (挂牌督办); `false`: only the others.
     supervised: Option<bool>,
+    /// Only the cases this officer opened (立案).
+    officer: Option<String>,
     limit: Option<u32>,
     offset: Option<u32>,
 }
@@ -79,6 +81,8 @@ pub struct QueueLine {
     pub next_due_at: Option<Timestamp>,
     /// 挂牌督办
     pub supervised: bool,
+    /// Who opened (立案) the case.
+    pub officer: Option<String>,
 }
 
 /// A queue by due date, earliest first; cases without a running clock come last.
@@ -104,6 +108,7 @@ pub async fn queue(
     })?;
     let filter = QueueFilter {
         agency: q.agency,
+        officer: q.officer,
         state: q
             .state
             .map(|s| {
@@ -151,6 +156,7 @@ pub async fn queue(
                 received_at: i.received_at,
                 next_due_at: i.next_due_at,
                 supervised: i.supervised,
+                officer: i.officer,
             })
             .collect(),
     ))

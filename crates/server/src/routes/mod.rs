@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/queues", get(cases::queue))
         .route("/api/v1/respondents/{id}", get(cases::respondent))
         .route("/api/v1/watch", get(watch::watch))
+        .route("/watch", get(watch::page))
         .route("/api/v1/reports/on-time", get(reports::on_time))
         .route("/api/v1/reports/on-time/cases", get(reports::cases))
         .route("/api/v1/reports/on-time/freeze", post(reports::freeze))

@@ -16,7 +16,7 @@ use crate::{AppError, AppState};
 
 const PAGE: &str = "/reports/on-time";
 
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
+pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
     q.map(|Query(q)| q).map_err(|e| {
         AppError::field(
             "query",

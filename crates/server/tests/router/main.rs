@@ -139,6 +139,21 @@ impl App {
             .await
     }
 
+    /// A page: its body as text (asserting 200).
+    async fn get_text(&self, uri: &str) -> String {
+        let res = self
+            .router
+            .clone()
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        assert_eq!(status, StatusCode::OK, "{uri}: {text}");
+        text
+    }
+
     async fn get_status(&self, case_number: &str, token: &str) -> Response {
         self.send(
             Request::get(format!("/api/v1/complaints/{case_number}"))

@@ -579,7 +579,7 @@ async fn the_deadline_watch_lists_overdue_and_due_soon_cases_per_agency() {
                 inputs: json!({"exclusions": [], "extensions": []}),
             }],
             supervised: true,
-            officer: None,
+            officer: Some("officer:zhou".into()),
             added_evidence: vec![],
             event: kuaiwei_store::NewEvent {
                 actor: "test".into(),
@@ -606,8 +606,51 @@ async fn the_deadline_watch_lists_overdue_and_due_soon_cases_per_agency() {
     assert_eq!(theirs["overdue"], json!([]));
     assert_eq!(theirs["due_soon"][0]["case_number"], routed.as_str());
 
+    assert_eq!(res.body["overdue"], 1);
+    assert_eq!(res.body["due_soon"], 1);
+    assert_eq!(copyright["label_zh"], "版权局");
+    assert_eq!(
+        copyright["officers"],
+        json!([{"officer": "officer:zhou", "overdue": 1, "due_soon": 0}])
+    );
+    assert_eq!(copyright["overdue"][0]["officer"], "officer:zhou");
+    assert_eq!(copyright["overdue"][0]["days"], 1);
+    assert_eq!(theirs["officers"][0]["officer"], json!(null));
+
     let only = app.get("/api/v1/watch?days=30&agency=copyright").await;
     assert_eq!(only.body["agencies"].as_array().unwrap().len(), 1);
+    let mine = app.get("/api/v1/watch?days=30&officer=officer:zhou").await;
+    let mine = mine.body["agencies"].as_array().unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["overdue"][0]["case_number"], late.as_str());
+    let nobody = app
+        .get("/api/v1/watch?days=30&officer=officer:nobody")
+        .await;
+    assert_eq!(nobody.body["agencies"], json!([]));
+    let unknown = app.get("/api/v1/watch?agency=tax_bureau").await;
+    assert_error(
+        &unknown,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    assert_eq!(
+        field_errors(&unknown),
+        [("agency".to_string(), "unknown_value".to_string())]
+    );
+
+    // the page: per agency, per officer, every case linked
+    let page = app.get_text("/watch?days=30").await;
+    assert!(
+        page.contains("<h2>版权局</h2><h3>officer:zhou</h3>"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("href=\"/api/v1/cases/{}\"", late.as_str())));
+    assert!(page.contains("超期 1 天"), "{page}");
+    let en = app.get_text("/watch?days=30&lang=en").await;
+    assert!(
+        en.contains("Deadline watch") && en.contains("1 days late"),
+        "{en}"
+    );
     let bad = app.get("/api/v1/watch?days=0").await;
     assert_error(&bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     let bad = app.get("/api/v1/watch?days=x").await;
