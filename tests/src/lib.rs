@@ -129,6 +129,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         rules: Arc::new(kuaiwei_routing::RuleSet::bundled()),
         triage: kuaiwei_server::TriageConfig::default(),
         clock: options.clock.clone(),
+        report_cache: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -583,4 +584,43 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// One test per scenario and backend, in modules `sqlite` and `postgres`:
+/// `on_every_backend!(a, b)` calls each `async fn a(app: TestApp)` with a server spawned on the
+/// backend (a PostgreSQL scenario is skipped, loudly, when no test database is configured);
+/// `on_every_backend!(backend: a, b)` calls each `async fn a(backend: Backend)`, for scenarios
+/// that spawn their own server (e.g. on a clock they set).
+#[macro_export]
+macro_rules! on_every_backend {
+    (backend: $($scenario:ident),* $(,)?) => {
+        $crate::on_every_backend!(@backend sqlite, Sqlite, $($scenario),*);
+        $crate::on_every_backend!(@backend postgres, Postgres, $($scenario),*);
+    };
+    ($($scenario:ident),* $(,)?) => {
+        $crate::on_every_backend!(@app sqlite, Sqlite, $($scenario),*);
+        $crate::on_every_backend!(@app postgres, Postgres, $($scenario),*);
+    };
+    (@app $module:ident, $backend:ident, $($scenario:ident),*) => {
+        mod $module {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    if let Some(app) = $crate::spawn_app($crate::Backend::$backend).await {
+                        super::$scenario(app).await;
+                    }
+                }
+            )*
+        }
+    };
+    (@backend $module:ident, $backend:ident, $($scenario:ident),*) => {
+        mod $module {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    super::$scenario($crate::Backend::$backend).await;
+                }
+            )*
+        }
+    };
 }

@@ -13,26 +13,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-macro_rules! on_every_backend {
-    ($($scenario:ident),* $(,)?) => {
-        on_every_backend!(@backend sqlite, Sqlite, $($scenario),*);
-        on_every_backend!(@backend postgres, Postgres, $($scenario),*);
-    };
-    (@backend $module:ident, $backend:ident, $($scenario:ident),*) => {
-        mod $module {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    if let Some(app) = kuaiwei_e2e::spawn_app(kuaiwei_e2e::Backend::$backend).await {
-                        super::$scenario(app).await;
-                    }
-                }
-            )*
-        }
-    };
-}
-
-on_every_backend!(
+kuaiwei_e2e::on_every_backend!(
     a_complaint_without_photos_is_filed_and_its_status_read_with_the_token,
     a_complaint_with_photos_is_filed_with_every_file_stored_by_its_digest,
     a_wrong_token_reads_nothing,

@@ -36,24 +36,8 @@ use kuaiwei_deadlines::Calendar;
 use kuaiwei_e2e::{Backend, Options, TestApp, TestResponse};
 use serde_json::{Value, json};
 
-macro_rules! on_every_backend {
-    ($($scenario:ident),* $(,)?) => {
-        on_every_backend!(@backend sqlite, Sqlite, $($scenario),*);
-        on_every_backend!(@backend postgres, Postgres, $($scenario),*);
-    };
-    (@backend $module:ident, $backend:ident, $($scenario:ident),*) => {
-        mod $module {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    super::$scenario(kuaiwei_e2e::Backend::$backend).await;
-                }
-            )*
-        }
-    };
-}
-
-on_every_backend!(
+kuaiwei_e2e::on_every_backend!(
+    backend:
     the_october_report_matches_the_hand_computed_figures_and_stays_frozen_after_a_correction,
 );
 

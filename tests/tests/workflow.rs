@@ -7,26 +7,7 @@
 use kuaiwei_e2e::{Multipart, TestApp, TestResponse, jpeg, pdf, png};
 use serde_json::{Value, json};
 
-macro_rules! on_every_backend {
-    ($($scenario:ident),* $(,)?) => {
-        on_every_backend!(@backend sqlite, Sqlite, $($scenario),*);
-        on_every_backend!(@backend postgres, Postgres, $($scenario),*);
-    };
-    (@backend $module:ident, $backend:ident, $($scenario:ident),*) => {
-        mod $module {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    if let Some(app) = kuaiwei_e2e::spawn_app(kuaiwei_e2e::Backend::$backend).await {
-                        super::$scenario(app).await;
-                    }
-                }
-            )*
-        }
-    };
-}
-
-on_every_backend!(
+kuaiwei_e2e::on_every_backend!(
     a_fair_complaint_is_walked_from_intake_to_closing_and_every_step_is_on_the_chain,
     a_case_transferred_to_the_police_opens_a_linked_case_with_its_own_clock,
 );

@@ -48,10 +48,23 @@ impl Conn {
 
     /// `GET path`; the status and the whole response body.
     pub async fn get(&mut self, path: &str) -> Result<(StatusCode, Bytes)> {
-        let req = Request::builder()
+        self.get_with(path, &[]).await
+    }
+
+    /// `GET path` with extra headers.
+    pub async fn get_with(
+        &mut self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<(StatusCode, Bytes)> {
+        let mut req = Request::builder()
             .method(Method::GET)
             .uri(path)
-            .header("host", self.addr.to_string())
+            .header("host", self.addr.to_string());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req
             .body(Full::new(Bytes::new()))
             .context("cannot build the request")?;
         self.send(req).await

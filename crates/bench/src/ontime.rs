@@ -1,8 +1,9 @@
 //! `kuaiwei-bench report`: the on-time report of one month over a large generated history, as a
 //! client sees it. For each backend: a fresh `kuaiwei serve` (fresh data directory or
 //! database), N generated cases written straight into its store ([`crate::synth`]), then
-//! `GET /api/v1/reports/on-time` timed over repeated requests: the month (the target), the
-//! month with every case line, and the year with its monthly roll-up.
+//! `GET /api/v1/reports/on-time` timed over repeated requests: the month computed afresh each
+//! time (the target), the same month served again with no case changed since, the month with
+//! every case line, and the year with its monthly roll-up.
 
 use std::time::{Duration, Instant};
 
@@ -131,33 +132,45 @@ async fn seed_and_time(
     );
 
     let year = spec.month.get(..4).unwrap_or("2026");
+    // Cold: `Cache-Control: no-cache` makes the server read and classify every time (the
+    // target). Cached: a finished month nobody has changed since is served as computed.
+    let cold: &[(&str, &str)] = &[("cache-control", "no-cache")];
     let queries = [
         (
-            format!("month {} (JSON)", spec.month),
+            format!("month {} (JSON), computed", spec.month),
             format!("/api/v1/reports/on-time?month={}", spec.month),
             spec.repeat,
+            cold,
         ),
         (
-            format!("month {} with case lines", spec.month),
+            format!("month {} (JSON), unchanged since", spec.month),
+            format!("/api/v1/reports/on-time?month={}", spec.month),
+            spec.repeat,
+            &[][..],
+        ),
+        (
+            format!("month {} with case lines, computed", spec.month),
             format!("/api/v1/reports/on-time?month={}&cases=true", spec.month),
             spec.repeat.div_ceil(3),
+            cold,
         ),
         (
-            format!("year {year} with months"),
+            format!("year {year} with months, computed"),
             format!("/api/v1/reports/on-time?period={year}"),
             spec.repeat.div_ceil(3),
+            cold,
         ),
     ];
     let mut conn = Conn::open(addr).await?;
     let mut timings = Vec::new();
-    for (label, path, repeat) in queries {
+    for (label, path, repeat, headers) in queries {
         // one warm-up request, not counted (first use of the pool and the page cache)
-        conn.get(&path).await?;
+        conn.get_with(&path, headers).await?;
         let mut millis = Vec::with_capacity(repeat);
         let mut last = None;
         for _ in 0..repeat.max(1) {
             let t = Instant::now();
-            let (status, body) = conn.get(&path).await?;
+            let (status, body) = conn.get_with(&path, headers).await?;
             millis.push(t.elapsed().as_secs_f64() * 1000.0);
             if !status.is_success() {
                 bail!(
@@ -235,7 +248,7 @@ pub fn print(outcomes: &[Outcome], spec: &Spec) {
         && let (Some(x), Some(y)) = (a.timings.first(), b.timings.first())
     {
         println!(
-            "\nmonth JSON, median {} / {}: {:.2}",
+            "\nmonth JSON computed, median {} / {}: {:.2}",
             b.backend.name(),
             a.backend.name(),
             y.percentile(50.0) / x.percentile(50.0)

@@ -336,16 +336,16 @@ async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Resul
             let store = open_store(&a.store, file, data_dir).await?;
             let state = app_state(store, file, data_dir).await?;
             let period = kuaiwei_server::reports::parse_period(&a.month).map_err(app_error)?;
-            let served = kuaiwei_server::reports::on_time(&state, period)
+            let served = kuaiwei_server::reports::on_time(&state, period, true)
                 .await
                 .map_err(app_error)?;
             let bytes = match a.format {
                 ReportFormat::Json => {
-                    let mut v = served.report.clone();
-                    if !a.cases {
-                        v.lines.clear();
-                    }
-                    let mut json = serde_json::to_value(&v)?;
+                    let mut json = if a.cases {
+                        serde_json::to_value(&*served.report)?
+                    } else {
+                        serde_json::to_value(served.report.without_lines())?
+                    };
                     json["frozen"] = serde_json::to_value(&served.frozen)?;
                     json["corrections"] = serde_json::to_value(&served.corrections)?;
                     let mut text = serde_json::to_string_pretty(&json)?;
@@ -433,6 +433,7 @@ async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) ->
         procedures: Arc::new(procedures),
         triage: file.triage()?,
         clock: kuaiwei_server::Clock::system(),
+        report_cache: Default::default(),
     })
 }
 

@@ -5,13 +5,15 @@ use kuaiwei_reports::{
     Correction, FreezeInfo, Inputs, OnTimeReport, Period, compute, corrections, freeze_body,
     hash_body, window,
 };
+use std::sync::Arc;
+
 use kuaiwei_store::{FrozenReport, StoreError};
 
 use crate::{AppError, AppState};
 
 /// A report with its freeze, if any.
 pub struct Served {
-    pub report: OnTimeReport,
+    pub report: std::sync::Arc<OnTimeReport>,
     pub frozen: Option<FreezeInfo>,
     /// For a frozen period: the clocks whose standing has changed since.
     pub corrections: Vec<Correction>,
@@ -40,31 +42,58 @@ fn agency_label(key: &str) -> Option<(String, String)> {
     kuaiwei_routing::Agency::from_key(key).map(|a| (a.zh().to_string(), a.en().to_string()))
 }
 
-/// The report computed now from the stored clocks.
-pub async fn live(state: &AppState, period: Period) -> Result<OnTimeReport, AppError> {
+/// The report as the stored clocks give it now. A finished period comes from the cache when no
+/// case has changed since it was computed, unless `fresh` asks for it to be computed again.
+pub async fn live(
+    state: &AppState,
+    period: Period,
+    fresh: bool,
+) -> Result<Arc<OnTimeReport>, AppError> {
+    let now = state.clock.now();
+    let chain_seq = if now >= period.bounds().1 {
+        Some(state.store.audit_head().await?.map_or(0, |(seq, _)| seq))
+    } else {
+        None
+    };
+    if let (Some(seq), false) = (chain_seq, fresh)
+        && let Some(report) = state.report_cache.get(period, seq)
+    {
+        return Ok(report);
+    }
     let started = std::time::Instant::now();
     let clocks = state.store.report_clocks(&window(period)).await?;
     let read = started.elapsed();
-    let report = compute(&Inputs {
-        period,
-        now: state.clock.now(),
-        clocks: &clocks,
-        procedures: &state.procedures,
-        agency_label: &agency_label,
-    })?;
+    let procedures = state.procedures.clone();
+    // Classifying a few hundred thousand clocks takes a while: off the async workers.
+    let (report, n) = tokio::task::spawn_blocking(move || {
+        let report = compute(&Inputs {
+            period,
+            now,
+            clocks: &clocks,
+            procedures: &procedures,
+            agency_label: &agency_label,
+        });
+        (report, clocks.len())
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("report computation failed: {e}")))?;
+    let report = Arc::new(report?);
     tracing::info!(
         %period,
-        clocks = clocks.len(),
+        clocks = n,
         read_ms = read.as_millis() as u64,
         compute_ms = (started.elapsed() - read).as_millis() as u64,
         "on-time report computed"
     );
+    if let Some(seq) = chain_seq {
+        state.report_cache.put(period, seq, report.clone());
+    }
     Ok(report)
 }
 
 /// The frozen report of the period if there is one (with corrections), else the live one.
-pub async fn on_time(state: &AppState, period: Period) -> Result<Served, AppError> {
-    let now = live(state, period).await?;
+pub async fn on_time(state: &AppState, period: Period, fresh: bool) -> Result<Served, AppError> {
+    let now = live(state, period, fresh).await?;
     match state.store.frozen_report(&period.to_string()).await? {
         None => Ok(Served {
             report: now,
@@ -81,7 +110,7 @@ pub async fn on_time(state: &AppState, period: Period) -> Result<Served, AppErro
             }
             Ok(Served {
                 corrections: corrections(&report.lines, &now.lines),
-                report,
+                report: Arc::new(report),
                 frozen: Some(FreezeInfo {
                     frozen_at: f.frozen_at,
                     frozen_by: f.frozen_by,
@@ -95,7 +124,7 @@ pub async fn on_time(state: &AppState, period: Period) -> Result<Served, AppErro
 
 /// Freezes a finished period: its report, with every line, kept for good.
 pub async fn freeze(state: &AppState, period: Period, by: &str) -> Result<Served, AppError> {
-    let report = live(state, period).await?;
+    let report = live(state, period, true).await?;
     if !report.complete {
         return Err(AppError::StateConflict {
             code: "period_not_over",

@@ -21,6 +21,62 @@ pub struct AppState {
     pub triage: crate::cases::TriageConfig,
     /// What time it is: the system clock, or a clock a test sets.
     pub clock: Clock,
+    /// Reports of finished periods, as last computed.
+    pub report_cache: ReportCache,
+}
+
+/// The last few reports of finished periods, each with the position of the audit chain it was
+/// computed at. A finished period's figures change only when a case's clocks change, and every
+/// change to a case appends to the chain; so a report computed at the chain's current end is
+/// still exact. The case lists behind each figure, the downloads and the page then cost nothing.
+#[derive(Clone, Default)]
+pub struct ReportCache(Arc<std::sync::Mutex<Vec<CachedReport>>>);
+
+struct CachedReport {
+    period: kuaiwei_reports::Period,
+    chain_seq: i64,
+    report: Arc<kuaiwei_reports::OnTimeReport>,
+}
+
+impl ReportCache {
+    /// Periods kept (each a month's lines can weigh tens of megabytes at a million cases).
+    const KEEP: usize = 4;
+
+    pub fn get(
+        &self,
+        period: kuaiwei_reports::Period,
+        chain_seq: i64,
+    ) -> Option<Arc<kuaiwei_reports::OnTimeReport>> {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let i = kept.iter().position(|c| c.period == period)?;
+        if kept[i].chain_seq != chain_seq {
+            kept.remove(i);
+            return None;
+        }
+        // most recently used last
+        let hit = kept.remove(i);
+        let report = hit.report.clone();
+        kept.push(hit);
+        Some(report)
+    }
+
+    pub fn put(
+        &self,
+        period: kuaiwei_reports::Period,
+        chain_seq: i64,
+        report: Arc<kuaiwei_reports::OnTimeReport>,
+    ) {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.retain(|c| c.period != period);
+        if kept.len() >= Self::KEEP {
+            kept.remove(0);
+        }
+        kept.push(CachedReport {
+            period,
+            chain_seq,
+            report,
+        });
+    }
 }
 
 /// The server's idea of now. Tests and replays set it; everything that stamps or judges time

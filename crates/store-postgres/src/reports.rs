@@ -26,6 +26,12 @@ pub async fn report_clocks(
     pool: &PgPool,
     w: &ReportWindow,
 ) -> Result<Vec<ReportClock>, StoreError> {
+    // JIT compiling this scan costs more (about 60 ms measured at a million cases) than it saves.
+    let mut tx = pool.begin().await.map_err(backend)?;
+    sqlx::query("set local jit = off")
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
     let rows: Vec<Row> = sqlx::query_as(
         "select k.case_number, k.procedure_id, k.started_at, k.closed_at, k.due_at, k.inputs::text,
                 k.agency, k.channel, k.right_type, k.fair, k.officer
@@ -42,9 +48,10 @@ pub async fn report_clocks(
     .bind(w.from.to_sqlx())
     .bind(w.to.to_sqlx())
     .bind(w.horizon.max(w.to).to_sqlx())
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await
     .map_err(backend)?;
+    tx.commit().await.map_err(backend)?;
     rows.into_iter()
         .map(
             |(

@@ -24,14 +24,15 @@ type Packed = (
     Option<String>,
 );
 
-/// The clocks a report window needs. They come back packed, a JSON array per 16,384 rows:
-/// handing rows one by one from SQLite's thread to the runtime cost more than the query itself
-/// (measured: 230 ms of 378 ms for 42,651 rows).
+/// The clocks a report window needs. They come back packed in one JSON array: handing rows
+/// one by one from SQLite's thread to the runtime cost more than the query itself (measured:
+/// 230 ms of 378 ms for 42,651 rows). One array, not chunks: grouping would sort every row.
 pub async fn report_clocks(
     pool: &SqlitePool,
     w: &ReportWindow,
 ) -> Result<Vec<ReportClock>, StoreError> {
-    let chunks: Vec<(String,)> = sqlx::query_as(
+    // An aggregate: always one row, `[]` when no clock is in the window.
+    let (packed,): (String,) = sqlx::query_as(
         "select json_group_array(json_array(case_number, procedure_id, started_at, closed_at,
                                             due_at, inputs, agency, channel, right_type, fair,
                                             officer))
@@ -46,39 +47,47 @@ pub async fn report_clocks(
                 union select rowid from case_clocks where closed_at is null and due_at < ?2
                 union select rowid from case_clocks
                        where closed_at is null and due_at is null and started_at < ?2
-                union select rowid from case_clocks where closed_at >= ?2 and due_at < ?2)
-          group by rowid >> 14",
+                union select rowid from case_clocks where closed_at >= ?2 and due_at < ?2)",
     )
     .bind(time::to_db(w.from))
     .bind(time::to_db(w.to))
     .bind(time::to_db(w.horizon.max(w.to)))
-    .fetch_all(pool)
+    .fetch_one(pool)
     .await
     .map_err(backend)?;
-    let mut clocks = Vec::new();
-    for (chunk,) in chunks {
-        let rows: Vec<Packed> = serde_json::from_str(&chunk)
-            .map_err(|e| StoreError::Corrupt(format!("report clocks: {e}")))?;
-        clocks.reserve(rows.len());
-        for (n, procedure_id, started, closed, due, inputs, agency, channel, rt, fair, officer) in
-            rows
-        {
-            clocks.push(ReportClock {
-                case_number: n,
+    let rows: Vec<Packed> = serde_json::from_str(&packed)
+        .map_err(|e| StoreError::Corrupt(format!("report clocks: {e}")))?;
+    rows.into_iter()
+        .map(
+            |(
+                n,
                 procedure_id,
-                started_at: read_time(started)?,
-                closed_at: read_time(closed)?,
-                due_at: read_time(due)?,
+                started,
+                closed,
+                due,
                 inputs,
                 agency,
-                channel: channel.unwrap_or_default(),
-                right_type: rt,
+                channel,
+                rt,
                 fair,
                 officer,
-            });
-        }
-    }
-    Ok(clocks)
+            )| {
+                Ok(ReportClock {
+                    case_number: n,
+                    procedure_id,
+                    started_at: read_time(started)?,
+                    closed_at: read_time(closed)?,
+                    due_at: read_time(due)?,
+                    inputs,
+                    agency,
+                    channel: channel.unwrap_or_default(),
+                    right_type: rt,
+                    fair,
+                    officer,
+                })
+            },
+        )
+        .collect()
 }
 
 pub async fn freeze(pool: &SqlitePool, f: &FrozenReport) -> Result<(), StoreError> {

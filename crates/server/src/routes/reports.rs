@@ -6,7 +6,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
 use kuaiwei_reports::{Dimension, Lang, Line, Measure, Period};
 use serde::{Deserialize, Serialize};
@@ -56,11 +56,12 @@ pub struct ReportQuery {
 /// The report as JSON: the frozen text for a frozen period, with `frozen` and the
 /// `corrections` made since; the live figures otherwise.
 fn to_json(s: Served, with_lines: bool) -> serde_json::Value {
-    let mut report = s.report;
-    if !with_lines {
-        report.lines.clear();
+    let mut v = if with_lines {
+        serde_json::to_value(&*s.report)
+    } else {
+        serde_json::to_value(s.report.without_lines())
     }
-    let mut v = serde_json::to_value(&report).unwrap_or_default();
+    .unwrap_or_default();
     v["frozen"] = serde_json::to_value(&s.frozen).unwrap_or_default();
     v["corrections"] = serde_json::to_value(&s.corrections).unwrap_or_default();
     v
@@ -96,12 +97,22 @@ fn download(bytes: Vec<u8>, media_type: &str, name: String) -> Response {
 )]
 pub async fn on_time(
     State(state): State<AppState>,
+    headers: HeaderMap,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let q = query(q)?;
     let p = period(q.period.as_deref(), q.month.as_deref())?;
     let cases = q.cases.unwrap_or(false);
-    let served = reports::on_time(&state, p).await?;
+    // `Cache-Control: no-cache` recomputes a finished period even if no case has changed.
+    let fresh = headers
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split(',')
+                .any(|d| d.trim().eq_ignore_ascii_case("no-cache"))
+        });
+    let served = reports::on_time(&state, p, fresh).await?;
     let name = |ext: &str| format!("on-time-{p}.{ext}");
     match q.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(to_json(served, cases)).into_response()),
@@ -182,6 +193,13 @@ fn trace_of(q: &TraceQuery) -> Result<Trace, AppError> {
     Ok(Trace { group, measure })
 }
 
+/// The report a trace query names, with the figure to trace in it.
+async fn traced(state: &AppState, q: &TraceQuery) -> Result<(Period, Trace, Served), AppError> {
+    let p = period(q.period.as_deref(), q.month.as_deref())?;
+    let t = trace_of(q)?;
+    Ok((p, t, reports::on_time(state, p, false).await?))
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct TraceView {
     pub period: String,
@@ -206,10 +224,7 @@ pub async fn cases(
     State(state): State<AppState>,
     q: Result<Query<TraceQuery>, QueryRejection>,
 ) -> Result<Json<TraceView>, AppError> {
-    let q = query(q)?;
-    let p = period(q.period.as_deref(), q.month.as_deref())?;
-    let t = trace_of(&q)?;
-    let served = reports::on_time(&state, p).await?;
+    let (p, t, served) = traced(&state, &query(q)?).await?;
     let group = t.group.as_ref().map(|(d, k)| (*d, k.as_str()));
     let lines: Vec<Line> = served
         .report
@@ -280,7 +295,7 @@ pub async fn page(
 ) -> Result<Html<String>, AppError> {
     let q = query(q)?;
     let p = period(q.period.as_deref(), q.month.as_deref())?;
-    let s = reports::on_time(&state, p).await?;
+    let s = reports::on_time(&state, p, false).await?;
     Ok(Html(kuaiwei_reports::report_page(
         &s.report,
         Lang::parse(q.lang.as_deref()),
@@ -296,9 +311,7 @@ pub async fn cases_page(
     q: Result<Query<TraceQuery>, QueryRejection>,
 ) -> Result<Html<String>, AppError> {
     let q = query(q)?;
-    let p = period(q.period.as_deref(), q.month.as_deref())?;
-    let t = trace_of(&q)?;
-    let s = reports::on_time(&state, p).await?;
+    let (_, t, s) = traced(&state, &q).await?;
     let group = t.group.as_ref().map(|(d, k)| (*d, k.as_str()));
     let lines = s.report.trace(group, t.measure);
     Ok(Html(kuaiwei_reports::cases_page(

@@ -52,11 +52,7 @@ pub async fn page(
     q: Result<Query<WatchQuery>, QueryRejection>,
 ) -> Result<Html<String>, AppError> {
     let q = query(q)?;
-    let lang = if q.lang.as_deref() == Some("en") {
-        Lang::En
-    } else {
-        Lang::Zh
-    };
+    let lang = Lang::parse(q.lang.as_deref());
     // The page's links keep the filters (never the language, which each link sets itself).
     let mut keep = Vec::new();
     if let Some(d) = q.days {

@@ -95,6 +95,7 @@ async fn app_full(calendar: Calendar, clock: kuaiwei_server::Clock) -> App {
         rules: Arc::new(kuaiwei_routing::RuleSet::bundled()),
         triage: kuaiwei_server::TriageConfig::default(),
         clock,
+        report_cache: Default::default(),
     };
     App {
         router: router(state.clone()),

@@ -139,3 +139,98 @@ async fn an_empty_month_reports_zero_counted_and_no_rate() {
     assert_eq!(running.body["complete"], false);
     assert_eq!(running.body["as_of"], "2026-11-02T02:00:00Z");
 }
+
+/// Writes, as the store holds it, one closing clock of `number` closed on time in October.
+async fn close_in_october(app: &App, number: &str) {
+    let case = app.store.case(number).await.unwrap().unwrap();
+    let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+    app.store
+        .update_case(kuaiwei_store::CaseUpdate {
+            case_number: case.case_number.clone(),
+            expected_version: case.version,
+            state: kuaiwei_domain::CaseState::Closed,
+            agency: Some("market_regulation".into()),
+            outcome: None,
+            clocks: vec![kuaiwei_store::StoredClock {
+                procedure_id: "M2".into(),
+                started_at: Some(at("2026-09-01T02:00:00Z")),
+                closed_at: Some(at("2026-10-10T02:00:00Z")),
+                due_at: Some(at("2026-10-20T16:00:00Z")),
+                status: "closed".into(),
+                inputs: json!({"exclusions": [], "extensions": []}),
+            }],
+            supervised: false,
+            officer: Some("officer:li".into()),
+            added_evidence: vec![],
+            event: kuaiwei_store::NewEvent {
+                actor: "test".into(),
+                kind: "close".into(),
+                payload: json!({}),
+                reason: None,
+            },
+            at: at("2026-10-10T02:00:00Z"),
+            linked: None,
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_finished_month_is_computed_again_only_after_a_case_changes_or_when_asked() {
+    let app = app_at("2026-11-02T02:00:00Z").await;
+    let url = "/api/v1/reports/on-time?month=2026-10";
+    let first = app.get(url).await;
+    assert_eq!(first.body["headline"]["counted"], 0);
+
+    // nothing changed: the same computation, even a day later
+    app.state.clock.set("2026-11-03T02:00:00Z".parse().unwrap());
+    let again = app.get(url).await;
+    assert_eq!(again.body["generated_at"], first.body["generated_at"]);
+    // the cases behind a figure come from the same computation
+    let trace = app
+        .get("/api/v1/reports/on-time/cases?month=2026-10&measure=counted")
+        .await;
+    assert_eq!(trace.body["count"], 0);
+
+    // a filing alone moves the audit chain: computed again, still nothing counted
+    let res = app
+        .post_json("/api/v1/complaints", complaint().to_string())
+        .await;
+    let number = res.body["case_number"].as_str().unwrap().to_string();
+    let after_filing = app.get(url).await;
+    assert_eq!(after_filing.body["generated_at"], "2026-11-03T02:00:00Z");
+    assert_eq!(after_filing.body["headline"]["counted"], 0);
+
+    // a case closed in October: counted at once
+    app.state.clock.set("2026-11-04T02:00:00Z".parse().unwrap());
+    close_in_october(&app, &number).await;
+    let changed = app.get(url).await;
+    assert_eq!(changed.body["generated_at"], "2026-11-04T02:00:00Z");
+    assert_eq!(changed.body["headline"]["counted"], 1);
+    assert_eq!(changed.body["headline"]["on_time"], 1);
+    let trace = app
+        .get("/api/v1/reports/on-time/cases?month=2026-10&measure=on_time")
+        .await;
+    assert_eq!(trace.body["lines"][0]["case_number"], number.as_str());
+
+    // Cache-Control: no-cache computes it again although nothing changed
+    app.state.clock.set("2026-11-05T02:00:00Z".parse().unwrap());
+    let cached = app.get(url).await;
+    assert_eq!(cached.body["generated_at"], "2026-11-04T02:00:00Z");
+    let fresh = app
+        .send(
+            Request::get(url)
+                .header("cache-control", "max-age=0, no-cache")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(fresh.body["generated_at"], "2026-11-05T02:00:00Z");
+    assert_eq!(fresh.body["headline"]["counted"], 1);
+
+    // the running month is always computed as of now
+    let nov = app.get("/api/v1/reports/on-time?month=2026-11").await;
+    app.state.clock.set("2026-11-06T02:00:00Z".parse().unwrap());
+    let nov_later = app.get("/api/v1/reports/on-time?month=2026-11").await;
+    assert_ne!(nov.body["generated_at"], nov_later.body["generated_at"]);
+}
