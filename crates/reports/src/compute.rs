@@ -441,23 +441,30 @@ impl OnTimeReport {
 pub struct Inputs<'a> {
     pub period: Period,
     pub now: Timestamp,
-    pub clocks: &'a [ReportClock],
+    /// Taken: each clock's text moves into its line.
+    pub clocks: Vec<ReportClock>,
     pub procedures: &'a Procedures,
     /// Labels of agency keys (`ip_office` → 知识产权局 / IP office).
     pub agency_label: &'a dyn Fn(&str) -> Option<(String, String)>,
 }
 
 /// Classifies the clocks and adds them up. Refuses a period that has not begun.
-pub fn compute(i: &Inputs<'_>) -> Result<OnTimeReport, ReportError> {
+pub fn compute(mut i: Inputs<'_>) -> Result<OnTimeReport, ReportError> {
     let (from, to) = i.period.bounds();
     if i.now < from {
         return Err(ReportError::NotStarted(i.period.to_string()));
     }
     let as_of = i.now.min(to);
-    let mut lines: Vec<Line> = i
-        .clocks
-        .iter()
-        .filter_map(|c| classify_relevant(c, i.procedures, from, to, as_of))
+    let months = month_figures(&i);
+    let procedures = i.procedures;
+    let mut lines: Vec<Line> = std::mem::take(&mut i.clocks)
+        .into_iter()
+        .filter_map(|c| {
+            let standing = Standing::of(&c, from, to, as_of);
+            standing
+                .matters()
+                .then(|| standing.into_line(c, procedures))
+        })
         .collect();
     lines.sort_unstable_by(|a, b| {
         (a.case_number.as_str(), a.procedure.as_str())
@@ -465,32 +472,9 @@ pub fn compute(i: &Inputs<'_>) -> Result<OnTimeReport, ReportError> {
     });
     let closing = || lines.iter().filter(|l| l.closes_case);
     let headline = Figures::of(closing());
-    let months = match i.period {
-        Period::Month { .. } => Vec::new(),
-        _ => i
-            .period
-            .months()
-            .into_iter()
-            .filter(|m| m.bounds().0 <= i.now)
-            .map(|m| {
-                let (f, t) = m.bounds();
-                let a = i.now.min(t);
-                let lines: Vec<Line> = i
-                    .clocks
-                    .iter()
-                    .filter(|c| closes_case(i.procedures, c))
-                    .filter_map(|c| classify_relevant(c, i.procedures, f, t, a))
-                    .collect();
-                MonthFigures {
-                    period: m,
-                    figures: Figures::of(lines.iter()),
-                }
-            })
-            .collect(),
-    };
     let breakdowns = Dimension::ALL
         .into_iter()
-        .map(|d| breakdown(d, &lines, i))
+        .map(|d| breakdown(d, &lines, &i))
         .collect();
     Ok(OnTimeReport {
         period: i.period,
@@ -509,6 +493,38 @@ pub fn compute(i: &Inputs<'_>) -> Result<OnTimeReport, ReportError> {
         breakdowns,
         lines,
     })
+}
+
+/// For a quarter or a year: the headline of each month begun, each with its own window.
+fn month_figures(i: &Inputs<'_>) -> Vec<MonthFigures> {
+    if let Period::Month { .. } = i.period {
+        return Vec::new();
+    }
+    let closing: Vec<&ReportClock> = i
+        .clocks
+        .iter()
+        .filter(|c| closes_case(i.procedures, c))
+        .collect();
+    i.period
+        .months()
+        .into_iter()
+        .filter(|m| m.bounds().0 <= i.now)
+        .map(|m| {
+            let (f, t) = m.bounds();
+            let a = i.now.min(t);
+            let lines: Vec<Line> = closing
+                .iter()
+                .filter_map(|c| {
+                    let standing = Standing::of(c, f, t, a);
+                    standing.matters().then(|| standing.figures_line(c))
+                })
+                .collect();
+            MonthFigures {
+                period: m,
+                figures: Figures::of(lines.iter()),
+            }
+        })
+        .collect()
 }
 
 fn breakdown(d: Dimension, lines: &[Line], i: &Inputs<'_>) -> Breakdown {
@@ -596,19 +612,7 @@ pub fn classify(
     to: Timestamp,
     as_of: Timestamp,
 ) -> Line {
-    Standing::of(c, from, to, as_of).line(c, procedures)
-}
-
-/// [`classify`], for a clock the period's figures mention; `None` (cheaply) for any other.
-pub fn classify_relevant(
-    c: &ReportClock,
-    procedures: &Procedures,
-    from: Timestamp,
-    to: Timestamp,
-    as_of: Timestamp,
-) -> Option<Line> {
-    let standing = Standing::of(c, from, to, as_of);
-    standing.matters().then(|| standing.line(c, procedures))
+    Standing::of(c, from, to, as_of).into_line(c.clone(), procedures)
 }
 
 fn closes_case(procedures: &Procedures, c: &ReportClock) -> bool {
@@ -687,7 +691,23 @@ impl Standing {
             || self.closed_in_period
     }
 
-    fn line(self, c: &ReportClock, procedures: &Procedures) -> Line {
+    fn into_line(self, c: ReportClock, procedures: &Procedures) -> Line {
+        let closes_case = closes_case(procedures, &c);
+        let mut line = self.figures_line(&c);
+        line.case_number = c.case_number;
+        line.procedure = c.procedure_id;
+        line.closes_case = closes_case;
+        line.agency = c.agency;
+        line.channel = c.channel;
+        line.right_type = c.right_type;
+        line.fair = c.fair;
+        line.officer = c.officer;
+        line
+    }
+
+    /// The line with what its figures need (dates, standing, duration, extensions) and no
+    /// names: for the monthly headlines inside a quarter or a year, which list no cases.
+    fn figures_line(self, c: &ReportClock) -> Line {
         // Most clocks were never paused or extended: their inputs hold no object at all.
         let inputs: ClockInputs = if c.inputs.get(1..).is_some_and(|rest| rest.contains('{')) {
             serde_json::from_str(&c.inputs).unwrap_or_default()
@@ -699,14 +719,14 @@ impl Standing {
             _ => None,
         };
         Line {
-            case_number: c.case_number.clone(),
-            procedure: c.procedure_id.clone(),
-            closes_case: closes_case(procedures, c),
-            agency: c.agency.clone(),
-            channel: c.channel.clone(),
-            right_type: c.right_type.clone(),
-            fair: c.fair.clone(),
-            officer: c.officer.clone(),
+            case_number: String::new(),
+            procedure: String::new(),
+            closes_case: true,
+            agency: None,
+            channel: String::new(),
+            right_type: None,
+            fair: None,
+            officer: None,
             // as known at `as_of`, so that a period reads the same whenever it is computed
             started_at: self.started,
             due_at: c.due_at,

@@ -38,10 +38,10 @@ fn clock(
 fn report(clocks: &[ReportClock], period: &str, now: &str) -> OnTimeReport {
     let procedures = Procedures::bundled();
     let label = |_: &str| None;
-    compute(&Inputs {
+    compute(Inputs {
         period: Period::parse(period).unwrap(),
         now: ts(now),
-        clocks,
+        clocks: clocks.to_vec(),
         procedures: &procedures,
         agency_label: &label,
     })
@@ -178,10 +178,10 @@ fn a_running_month_is_seen_as_of_now_and_a_future_due_date_is_pending() {
 fn a_report_for_a_period_not_begun_is_refused_and_bad_periods_name_the_text() {
     let procedures = Procedures::bundled();
     let label = |_: &str| None;
-    let e = compute(&Inputs {
+    let e = compute(Inputs {
         period: Period::parse("2027-01").unwrap(),
         now: ts("2026-11-22T00:00:00Z"),
-        clocks: &[],
+        clocks: Vec::new(),
         procedures: &procedures,
         agency_label: &label,
     })

@@ -65,15 +65,15 @@ pub async fn live(
     let read = started.elapsed();
     let procedures = state.procedures.clone();
     // Classifying a few hundred thousand clocks takes a while: off the async workers.
-    let (report, n) = tokio::task::spawn_blocking(move || {
-        let report = compute(&Inputs {
+    let n = clocks.len();
+    let report = tokio::task::spawn_blocking(move || {
+        compute(Inputs {
             period,
             now,
-            clocks: &clocks,
+            clocks,
             procedures: &procedures,
             agency_label: &agency_label,
-        });
-        (report, clocks.len())
+        })
     })
     .await
     .map_err(|e| AppError::Internal(format!("report computation failed: {e}")))?;

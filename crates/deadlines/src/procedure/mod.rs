@@ -229,9 +229,8 @@ impl Procedures {
 
     /// The procedure with this id (ASCII case-insensitive).
     pub fn get(&self, id: &str) -> Option<&Procedure> {
-        self.list
-            .iter()
-            .find(|p| p.id.eq_ignore_ascii_case(id.trim()))
+        let id = id.trim();
+        self.list.iter().find(|p| p.id.eq_ignore_ascii_case(id))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Procedure> {
