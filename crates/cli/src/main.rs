@@ -5,6 +5,7 @@
 
 mod calendar_cli;
 mod config;
+mod user_cli;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -57,6 +58,11 @@ enum Cmd {
     Report {
         #[command(subcommand)]
         cmd: ReportCmd,
+    },
+    /// Staff accounts: add, list, disable, reset-password
+    User {
+        #[command(subcommand)]
+        cmd: user_cli::UserCmd,
     },
     /// The audit trail: `verify` walks the hash chain and names the first broken event
     Audit {
@@ -153,7 +159,7 @@ enum AuditCmd {
 }
 
 #[derive(Args)]
-struct StoreArgs {
+pub struct StoreArgs {
     /// PostgreSQL URL (postgres://…); without it, SQLite in the data directory
     #[arg(long, env = "KUAIWEI_DATABASE_URL")]
     database_url: Option<String>,
@@ -203,6 +209,10 @@ fn run(cli: Cli) -> Result<()> {
             verify_audit(store.as_ref()).await
         }),
         Cmd::Report { cmd } => runtime()?.block_on(run_report(cmd, &file, &data_dir)),
+        Cmd::User { cmd } => runtime()?.block_on(async {
+            let store = open_store(cmd.store_args(), &file, &data_dir).await?;
+            user_cli::run(cmd, store.as_ref()).await
+        }),
         Cmd::Recompute(args) => runtime()?.block_on(async {
             let store = open_store(&args, &file, &data_dir).await?;
             let state = app_state(store, &file, &data_dir).await?;

@@ -381,3 +381,153 @@ fn report_watch_prints_the_digest_as_text_json_or_html_and_refuses_bad_filters()
         assert!(err.contains(says) && err.contains(" / "), "{args:?}: {err}");
     }
 }
+
+/// `kuaiwei ARGS` with `input` on standard input (not a terminal, so no prompt).
+fn run_with_input(bin: &Path, data_dir: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(bin)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("KUAIWEI_CONFIG")
+        .env_remove("KUAIWEI_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the kuaiwei binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn user_accounts_are_added_with_a_hashed_password_from_stdin_listed_reset_and_disabled() {
+    let bin = kuaiwei();
+    let dir = TempDir::new("bin-user");
+    let add = |args: &[&str], input: &str| {
+        run_with_input(&bin, dir.path(), &[&["user", "add"], args].concat(), input)
+    };
+    let ok = add(
+        &[
+            "Officer.Li",
+            "--role",
+            "officer",
+            "--agency",
+            "ip_office",
+            "--name",
+            "李明",
+        ],
+        "知识产权保护-2026\n",
+    );
+    assert!(ok.status.success(), "{ok:?}");
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("officer.li"));
+    // refused, each by name, and nothing stored
+    for (args, input, says) in [
+        (
+            vec!["officer.li", "--role", "officer", "--agency", "ip_office"],
+            "另一个密码-2026\n",
+            "taken",
+        ),
+        (
+            vec!["zhao", "--role", "officer"],
+            "另一个密码-2026\n",
+            "--agency",
+        ),
+        (
+            vec!["zhao", "--role", "administrator", "--agency", "customs"],
+            "另一个密码-2026\n",
+            "drop --agency",
+        ),
+        (
+            vec!["zhao", "--role", "officer", "--agency", "tax"],
+            "另一个密码-2026\n",
+            "tax",
+        ),
+        (vec!["zhao", "--role", "root"], "另一个密码-2026\n", "root"),
+        (vec!["zhao", "--role", "caseworker"], "short\n", "8 to 128"),
+        (
+            vec!["zhao", "--role", "caseworker"],
+            "woaini1314\n",
+            "common",
+        ),
+        (
+            vec!["zhao.caseworker", "--role", "caseworker"],
+            "Zhao.Caseworker\n",
+            "user name",
+        ),
+        (
+            vec!["赵", "--role", "caseworker"],
+            "另一个密码-2026\n",
+            "user name",
+        ),
+    ] {
+        let out = add(&args, input);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says) && err.contains(" / "), "{args:?}: {err}");
+    }
+    let list = run(&bin, dir.path(), &["user", "list"]);
+    let listed = String::from_utf8(list.stdout).unwrap();
+    let rows: Vec<&str> = listed.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{listed}");
+    assert!(
+        rows[0].starts_with("officer.li\tofficer\tip_office\t李明\t"),
+        "{listed}"
+    );
+    assert!(!listed.contains("argon2"), "the list never shows a hash");
+
+    // the stored hash is argon2id at policy strength and holds the password given
+    let db = dir.path().join("kuaiwei.db");
+    let stored = || -> (String, Option<String>) {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            use sqlx::Connection;
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", db.display()))
+                .await
+                .unwrap();
+            sqlx::query_as(
+                "select password_hash, disabled_at from accounts where username = 'officer.li'",
+            )
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+        })
+    };
+    let (first, _) = stored();
+    assert!(
+        first.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{first}"
+    );
+    assert!(!first.contains("知识产权保护-2026"));
+
+    let reset = run_with_input(
+        &bin,
+        dir.path(),
+        &["user", "reset-password", "officer.li"],
+        "换一个新的密码-2027\n",
+    );
+    assert!(reset.status.success(), "{reset:?}");
+    let (second, _) = stored();
+    assert_ne!(second, first);
+    let missing = run_with_input(
+        &bin,
+        dir.path(),
+        &["user", "reset-password", "nobody"],
+        "换一个新的密码-2027\n",
+    );
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no account named nobody"));
+
+    let disable = run(&bin, dir.path(), &["user", "disable", "officer.li"]);
+    assert!(disable.status.success(), "{disable:?}");
+    assert!(stored().1.is_some());
+    let again = add(
+        &["officer.li", "--role", "officer", "--agency", "ip_office"],
+        "知识产权保护-2026\n",
+    );
+    assert!(!again.status.success(), "a disabled name is never reused");
+}

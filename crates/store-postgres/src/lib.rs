@@ -6,6 +6,7 @@
 //! `seq > n` never skips a row that commits late), and idempotency keys and per-year case
 //! counters need no further coordination between nodes.
 
+mod accounts;
 mod cases;
 mod intake;
 mod read;
@@ -19,7 +20,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use kuaiwei_domain::MatchKey;
 use kuaiwei_store::{
-    AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
+    Account, AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
     ComplaintSummary, FrozenReport, KeyedCase, NewComplaint, Page, QueueFilter, QueueItem, Receipt,
     RelatedCase, ReportClock, ReportWindow, RespondentRecord, Store, StoreError, UpdatedCase,
     WriteDone, WriteOp,
@@ -220,6 +221,31 @@ impl Store for PostgresStore {
 
     async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>, StoreError> {
         read::changes_since(&self.pool, after, limit).await
+    }
+
+    async fn create_account(&self, account: &Account) -> Result<(), StoreError> {
+        accounts::create(&self.pool, account).await
+    }
+
+    async fn account(&self, username: &str) -> Result<Option<Account>, StoreError> {
+        accounts::get(&self.pool, username).await
+    }
+
+    async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        accounts::list(&self.pool).await
+    }
+
+    async fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        accounts::set_password(&self.pool, username, password_hash, at).await
+    }
+
+    async fn disable_account(&self, username: &str, at: Timestamp) -> Result<(), StoreError> {
+        accounts::disable(&self.pool, username, at).await
     }
 
     async fn purge_idempotency(&self, before: Timestamp) -> Result<u64, StoreError> {

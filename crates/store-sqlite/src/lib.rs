@@ -6,6 +6,7 @@
 //! submissions share a transaction and its fsync. Reads use a separate pool and never wait
 //! for the writer.
 
+mod accounts;
 mod cases;
 mod intake;
 mod read;
@@ -22,7 +23,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use kuaiwei_domain::MatchKey;
 use kuaiwei_store::{
-    AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
+    Account, AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
     ComplaintSummary, FrozenReport, KeyedCase, NewComplaint, Page, QueueFilter, QueueItem, Receipt,
     RelatedCase, ReportClock, ReportWindow, RespondentRecord, Store, StoreError, UpdatedCase,
     WriteDone, WriteOp,
@@ -251,6 +252,31 @@ impl Store for SqliteStore {
 
     async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>, StoreError> {
         read::changes_since(&self.read, after, limit).await
+    }
+
+    async fn create_account(&self, account: &Account) -> Result<(), StoreError> {
+        accounts::create(&self.maintenance, account).await
+    }
+
+    async fn account(&self, username: &str) -> Result<Option<Account>, StoreError> {
+        accounts::get(&self.read, username).await
+    }
+
+    async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        accounts::list(&self.read).await
+    }
+
+    async fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        accounts::set_password(&self.maintenance, username, password_hash, at).await
+    }
+
+    async fn disable_account(&self, username: &str, at: Timestamp) -> Result<(), StoreError> {
+        accounts::disable(&self.maintenance, username, at).await
     }
 
     async fn purge_idempotency(&self, before: Timestamp) -> Result<u64, StoreError> {

@@ -1085,7 +1085,8 @@ macro_rules! store_conformance_tests {
             supervision_and_closing_are_recorded_and_filtered,
             supplied_evidence_is_appended_with_its_material,
             report_clocks_hold_every_clock_a_period_needs_and_no_other,
-            a_frozen_report_is_kept_once_exactly_as_given
+            a_frozen_report_is_kept_once_exactly_as_given,
+            accounts_are_created_once_changed_and_disabled_never_removed
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -1102,6 +1103,77 @@ macro_rules! store_conformance_tests {
             }
         )*
     };
+}
+
+pub async fn accounts_are_created_once_changed_and_disabled_never_removed(s: &impl Store) {
+    let at = |t: &str| t.parse::<Timestamp>().unwrap();
+    let li = crate::Account {
+        username: "officer.li".into(),
+        display_name: "李明".into(),
+        role: "officer".into(),
+        agency: Some("ip_office".into()),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        created_at: at("2026-11-02T02:00:00.123456Z"),
+        password_changed_at: at("2026-11-02T02:00:00.123456Z"),
+        disabled_at: None,
+    };
+    let admin = crate::Account {
+        username: "admin".into(),
+        display_name: "系统管理员".into(),
+        role: "administrator".into(),
+        agency: None,
+        ..li.clone()
+    };
+    assert_eq!(s.account("officer.li").await.unwrap(), None);
+    assert!(s.accounts().await.unwrap().is_empty());
+    s.create_account(&li).await.unwrap();
+    s.create_account(&admin).await.unwrap();
+    assert_eq!(s.account("officer.li").await.unwrap().as_ref(), Some(&li));
+    let again = crate::Account {
+        display_name: "另一个人".into(),
+        ..li.clone()
+    };
+    assert!(matches!(
+        s.create_account(&again).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let names: Vec<String> = s
+        .accounts()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.username)
+        .collect();
+    assert_eq!(names, ["admin", "officer.li"]);
+
+    s.set_password("officer.li", "$argon2id$new", at("2026-11-03T00:00:00Z"))
+        .await
+        .unwrap();
+    let changed = s.account("officer.li").await.unwrap().unwrap();
+    assert_eq!(changed.password_hash, "$argon2id$new");
+    assert_eq!(changed.password_changed_at, at("2026-11-03T00:00:00Z"));
+    assert_eq!(changed.created_at, li.created_at);
+
+    s.disable_account("officer.li", at("2026-11-04T00:00:00Z"))
+        .await
+        .unwrap();
+    s.disable_account("officer.li", at("2026-11-05T00:00:00Z"))
+        .await
+        .unwrap();
+    let disabled = s.account("officer.li").await.unwrap().unwrap();
+    assert_eq!(disabled.disabled_at, Some(at("2026-11-04T00:00:00Z")));
+    assert!(matches!(
+        s.create_account(&li).await,
+        Err(StoreError::Conflict(_))
+    ));
+    for missing in [
+        s.set_password("nobody", "x", at("2026-11-05T00:00:00Z"))
+            .await,
+        s.disable_account("nobody", at("2026-11-05T00:00:00Z"))
+            .await,
+    ] {
+        assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+    }
 }
 
 /// Files three complaints and takes two steps on the first: five events on the chain.

@@ -6,6 +6,7 @@
 //! With the `conformance` feature, [`conformance`] holds one test suite that every backend
 //! stamps onto itself with [`store_conformance_tests!`].
 
+mod accounts;
 mod audit;
 mod batcher;
 mod cases;
@@ -19,6 +20,7 @@ mod types;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
+pub use accounts::Account;
 pub use audit::{ChainBreak, ChainLink, ChainVerifier, GENESIS, verify_chain};
 pub use batcher::{BatchHandler, Batcher, BatcherClosed};
 pub use cases::{
@@ -129,6 +131,28 @@ pub trait Store: Send + Sync + 'static {
 
     /// The recorded end of the audit chain.
     async fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError>;
+
+    /// Creates an account; [`StoreError::Conflict`] when the user name is taken (also by a
+    /// disabled account: names are never reused).
+    async fn create_account(&self, account: &Account) -> Result<(), StoreError>;
+
+    /// The account with this user name, disabled or not.
+    async fn account(&self, username: &str) -> Result<Option<Account>, StoreError>;
+
+    /// Every account, by user name.
+    async fn accounts(&self) -> Result<Vec<Account>, StoreError>;
+
+    /// Replaces an account's password hash; [`StoreError::NotFound`] for an unknown name.
+    async fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// Disables an account (kept, never deleted); disabling it again keeps the first instant.
+    /// [`StoreError::NotFound`] for an unknown name.
+    async fn disable_account(&self, username: &str, at: Timestamp) -> Result<(), StoreError>;
 
     /// Forgets idempotency records created before `before` (their replay window has passed).
     async fn purge_idempotency(&self, before: Timestamp) -> Result<u64, StoreError>;

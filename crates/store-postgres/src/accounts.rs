@@ -1,0 +1,116 @@
+//! Staff accounts on PostgreSQL.
+
+use jiff::Timestamp;
+use jiff_sqlx::ToSqlx;
+use kuaiwei_store::{Account, StoreError};
+use sqlx::postgres::PgPool;
+
+use crate::backend;
+use crate::cases::{Ts, opt_time, read_time};
+
+type Row = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Ts,
+    Ts,
+    Option<Ts>,
+);
+
+fn account(r: Row) -> Result<Account, StoreError> {
+    let (username, display_name, role, agency, password_hash, created, changed, disabled) = r;
+    Ok(Account {
+        username,
+        display_name,
+        role,
+        agency,
+        password_hash,
+        created_at: created.to_jiff(),
+        password_changed_at: changed.to_jiff(),
+        disabled_at: read_time(disabled)?,
+    })
+}
+
+pub async fn create(pool: &PgPool, a: &Account) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "insert into accounts (username, display_name, role, agency, password_hash, created_at,
+                password_changed_at, disabled_at) values ($1, $2, $3, $4, $5, $6, $7, $8)
+         on conflict (username) do nothing",
+    )
+    .bind(&a.username)
+    .bind(&a.display_name)
+    .bind(&a.role)
+    .bind(&a.agency)
+    .bind(&a.password_hash)
+    .bind(a.created_at.to_sqlx())
+    .bind(a.password_changed_at.to_sqlx())
+    .bind(opt_time(a.disabled_at))
+    .execute(pool)
+    .await
+    .map_err(backend)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict("accounts".into()));
+    }
+    Ok(())
+}
+
+pub async fn get(pool: &PgPool, username: &str) -> Result<Option<Account>, StoreError> {
+    let row: Option<Row> = sqlx::query_as(
+        "select username, display_name, role, agency, password_hash, created_at,
+                password_changed_at, disabled_at from accounts where username = $1",
+    )
+    .bind(username)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    row.map(account).transpose()
+}
+
+pub async fn list(pool: &PgPool) -> Result<Vec<Account>, StoreError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "select username, display_name, role, agency, password_hash, created_at,
+                password_changed_at, disabled_at from accounts order by username",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    rows.into_iter().map(account).collect()
+}
+
+pub async fn set_password(
+    pool: &PgPool,
+    username: &str,
+    hash: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "update accounts set password_hash = $2, password_changed_at = $3 where username = $1",
+    )
+    .bind(username)
+    .bind(hash)
+    .bind(at.to_sqlx())
+    .execute(pool)
+    .await
+    .map_err(backend)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn disable(pool: &PgPool, username: &str, at: Timestamp) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "update accounts set disabled_at = coalesce(disabled_at, $2) where username = $1",
+    )
+    .bind(username)
+    .bind(at.to_sqlx())
+    .execute(pool)
+    .await
+    .map_err(backend)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
