@@ -130,6 +130,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         triage: kuaiwei_server::TriageConfig::default(),
         clock: options.clock.clone(),
         report_cache: Default::default(),
+        auth: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -444,6 +444,7 @@ async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) ->
         triage: file.triage()?,
         clock: kuaiwei_server::Clock::system(),
         report_cache: Default::default(),
+        auth: Default::default(),
     })
 }
 

@@ -162,7 +162,8 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
         UserCmd::Disable(a) => {
             let username = kuaiwei_access::username(&a.username).map_err(either)?;
             not_found(store.disable_account(&username, now).await, &username)?;
-            println!("已停用 / disabled {username}");
+            let ended = store.delete_sessions_of(&username).await?;
+            println!("已停用 / disabled {username}; 已结束会话 / sessions ended: {ended}");
         }
         UserCmd::ResetPassword(a) => {
             let username = kuaiwei_access::username(&a.username).map_err(either)?;
@@ -172,7 +173,10 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
             let secret = new_password(&username)?;
             let hash = password::hash(&secret)?;
             not_found(store.set_password(&username, &hash, now).await, &username)?;
-            println!("已重设密码 / password reset for {username}");
+            let ended = store.delete_sessions_of(&username).await?;
+            println!(
+                "已重设密码 / password reset for {username}; 已结束会话 / sessions ended: {ended}"
+            );
         }
     }
     Ok(())

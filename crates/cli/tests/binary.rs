@@ -525,6 +525,7 @@ fn user_accounts_are_added_with_a_hashed_password_from_stdin_listed_reset_and_di
     let disable = run(&bin, dir.path(), &["user", "disable", "officer.li"]);
     assert!(disable.status.success(), "{disable:?}");
     assert!(stored().1.is_some());
+    assert!(String::from_utf8_lossy(&disable.stdout).contains("sessions ended: 0"));
     let again = add(
         &["officer.li", "--role", "officer", "--agency", "ip_office"],
         "知识产权保护-2026\n",

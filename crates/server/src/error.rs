@@ -52,6 +52,16 @@ pub enum AppError {
         zh: String,
         en: String,
     },
+    /// 401: not logged in, or the credentials are wrong (never saying which part).
+    #[error("unauthorized: {en}")]
+    Unauthorized {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
+    /// 429: too many attempts; try again after this many seconds (sent as Retry-After).
+    #[error("too many requests, retry after {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
     /// 503: the store is not taking requests (shutting down, database unreachable).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -208,6 +218,14 @@ impl AppError {
                 "this Idempotency-Key was used for a different request; use a new key".into(),
                 vec![],
             ),
+            AppError::Unauthorized { code, zh, en } => (S::UNAUTHORIZED, code, zh, en, vec![]),
+            AppError::TooManyRequests { retry_after_secs } => (
+                S::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                format!("尝试次数过多，请在{retry_after_secs}秒后重试"),
+                format!("too many attempts; try again in {retry_after_secs} s"),
+                vec![],
+            ),
             AppError::Unavailable(detail) => {
                 tracing::warn!(%detail, "service unavailable");
                 (
@@ -238,6 +256,10 @@ impl IntoResponse for AppError {
             AppError::IllegalAction(e) => e.allowed.iter().map(|a| a.key()).collect(),
             _ => Vec::new(),
         };
+        let retry_after = match &self {
+            AppError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
         let (status, code, message_zh, message_en, fields) = self.parts();
         let body = ErrorBody {
             error: ErrorDetail {
@@ -249,7 +271,13 @@ impl IntoResponse for AppError {
                 allowed,
             },
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 

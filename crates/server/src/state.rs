@@ -23,6 +23,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Reports of finished periods, as last computed.
     pub report_cache: ReportCache,
+    /// Session lifetimes, login throttling, the hashing semaphore.
+    pub auth: crate::auth::Auth,
 }
 
 /// The last few reports of finished periods, each with the position of the audit chain it was

@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
-use kuaiwei_store::{Account, StoreError};
+use kuaiwei_store::{Account, Session, StoreError};
 use sqlx::postgres::PgPool;
 
 use crate::backend;
@@ -113,4 +113,76 @@ pub async fn disable(pool: &PgPool, username: &str, at: Timestamp) -> Result<(),
         return Err(StoreError::NotFound);
     }
     Ok(())
+}
+
+type SessionRow = (String, String, Ts, Ts, Ts);
+
+pub async fn create_session(pool: &PgPool, s: &Session) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into sessions (token_hash, username, created_at, last_seen_at, expires_at)
+         values ($1, $2, $3, $4, $5)",
+    )
+    .bind(&s.token_hash)
+    .bind(&s.username)
+    .bind(s.created_at.to_sqlx())
+    .bind(s.last_seen_at.to_sqlx())
+    .bind(s.expires_at.to_sqlx())
+    .execute(pool)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub async fn session(pool: &PgPool, token_hash: &str) -> Result<Option<Session>, StoreError> {
+    let row: Option<SessionRow> = sqlx::query_as(
+        "select token_hash, username, created_at, last_seen_at, expires_at
+           from sessions where token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    Ok(
+        row.map(|(token_hash, username, created, seen, expires)| Session {
+            token_hash,
+            username,
+            created_at: created.to_jiff(),
+            last_seen_at: seen.to_jiff(),
+            expires_at: expires.to_jiff(),
+        }),
+    )
+}
+
+pub async fn touch_session(
+    pool: &PgPool,
+    token_hash: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "update sessions set last_seen_at = greatest(last_seen_at, $2) where token_hash = $1",
+    )
+    .bind(token_hash)
+    .bind(at.to_sqlx())
+    .execute(pool)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub async fn delete_session(pool: &PgPool, token_hash: &str) -> Result<(), StoreError> {
+    sqlx::query("delete from sessions where token_hash = $1")
+        .bind(token_hash)
+        .execute(pool)
+        .await
+        .map_err(backend)?;
+    Ok(())
+}
+
+pub async fn delete_sessions_of(pool: &PgPool, username: &str) -> Result<u64, StoreError> {
+    let done = sqlx::query("delete from sessions where username = $1")
+        .bind(username)
+        .execute(pool)
+        .await
+        .map_err(backend)?;
+    Ok(done.rows_affected())
 }

@@ -22,8 +22,8 @@ use kuaiwei_domain::MatchKey;
 use kuaiwei_store::{
     Account, AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
     ComplaintSummary, FrozenReport, KeyedCase, NewComplaint, Page, QueueFilter, QueueItem, Receipt,
-    RelatedCase, ReportClock, ReportWindow, RespondentRecord, Store, StoreError, UpdatedCase,
-    WriteDone, WriteOp,
+    RelatedCase, ReportClock, ReportWindow, RespondentRecord, Session, Store, StoreError,
+    UpdatedCase, WriteDone, WriteOp,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
@@ -246,6 +246,26 @@ impl Store for PostgresStore {
 
     async fn disable_account(&self, username: &str, at: Timestamp) -> Result<(), StoreError> {
         accounts::disable(&self.pool, username, at).await
+    }
+
+    async fn create_session(&self, session: &Session) -> Result<(), StoreError> {
+        accounts::create_session(&self.pool, session).await
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+        accounts::session(&self.pool, token_hash).await
+    }
+
+    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError> {
+        accounts::touch_session(&self.pool, token_hash, at).await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        accounts::delete_session(&self.pool, token_hash).await
+    }
+
+    async fn delete_sessions_of(&self, username: &str) -> Result<u64, StoreError> {
+        accounts::delete_sessions_of(&self.pool, username).await
     }
 
     async fn purge_idempotency(&self, before: Timestamp) -> Result<u64, StoreError> {

@@ -1,7 +1,7 @@
 //! Staff accounts on SQLite.
 
 use jiff::Timestamp;
-use kuaiwei_store::{Account, StoreError};
+use kuaiwei_store::{Account, Session, StoreError};
 use sqlx::sqlite::SqlitePool;
 
 use crate::cases::read_time;
@@ -112,4 +112,75 @@ pub async fn disable(pool: &SqlitePool, username: &str, at: Timestamp) -> Result
         return Err(StoreError::NotFound);
     }
     Ok(())
+}
+
+type SessionRow = (String, String, String, String, String);
+
+pub async fn create_session(pool: &SqlitePool, s: &Session) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into sessions (token_hash, username, created_at, last_seen_at, expires_at)
+         values (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(&s.token_hash)
+    .bind(&s.username)
+    .bind(time::to_db(s.created_at))
+    .bind(time::to_db(s.last_seen_at))
+    .bind(time::to_db(s.expires_at))
+    .execute(pool)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub async fn session(pool: &SqlitePool, token_hash: &str) -> Result<Option<Session>, StoreError> {
+    let row: Option<SessionRow> = sqlx::query_as(
+        "select token_hash, username, created_at, last_seen_at, expires_at
+           from sessions where token_hash = ?1",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    row.map(|(token_hash, username, created, seen, expires)| {
+        Ok(Session {
+            token_hash,
+            username,
+            created_at: time::from_db(&created)?,
+            last_seen_at: time::from_db(&seen)?,
+            expires_at: time::from_db(&expires)?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn touch_session(
+    pool: &SqlitePool,
+    token_hash: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("update sessions set last_seen_at = max(last_seen_at, ?2) where token_hash = ?1")
+        .bind(token_hash)
+        .bind(time::to_db(at))
+        .execute(pool)
+        .await
+        .map_err(backend)?;
+    Ok(())
+}
+
+pub async fn delete_session(pool: &SqlitePool, token_hash: &str) -> Result<(), StoreError> {
+    sqlx::query("delete from sessions where token_hash = ?1")
+        .bind(token_hash)
+        .execute(pool)
+        .await
+        .map_err(backend)?;
+    Ok(())
+}
+
+pub async fn delete_sessions_of(pool: &SqlitePool, username: &str) -> Result<u64, StoreError> {
+    let done = sqlx::query("delete from sessions where username = ?1")
+        .bind(username)
+        .execute(pool)
+        .await
+        .map_err(backend)?;
+    Ok(done.rows_affected())
 }

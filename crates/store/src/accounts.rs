@@ -19,3 +19,16 @@ pub struct Account {
     /// Disabled accounts cannot log in; they are never deleted.
     pub disabled_at: Option<Timestamp>,
 }
+
+/// A logged-in browser session. The cookie holds a random token; the store keeps its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// SHA-256 of the cookie's token, hex.
+    pub token_hash: String,
+    pub username: String,
+    pub created_at: Timestamp,
+    /// Moved forward on use; a session idle too long has ended.
+    pub last_seen_at: Timestamp,
+    /// The absolute end, however active the session.
+    pub expires_at: Timestamp,
+}

@@ -1086,7 +1086,8 @@ macro_rules! store_conformance_tests {
             supplied_evidence_is_appended_with_its_material,
             report_clocks_hold_every_clock_a_period_needs_and_no_other,
             a_frozen_report_is_kept_once_exactly_as_given,
-            accounts_are_created_once_changed_and_disabled_never_removed
+            accounts_are_created_once_changed_and_disabled_never_removed,
+            sessions_are_found_by_token_hash_touched_and_ended_one_or_all
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -1174,6 +1175,49 @@ pub async fn accounts_are_created_once_changed_and_disabled_never_removed(s: &im
     ] {
         assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
     }
+}
+
+pub async fn sessions_are_found_by_token_hash_touched_and_ended_one_or_all(s: &impl Store) {
+    let at = |t: &str| t.parse::<Timestamp>().unwrap();
+    let session = |hash: &str, user: &str| crate::Session {
+        token_hash: hash.into(),
+        username: user.into(),
+        created_at: at("2026-11-02T02:00:00.000001Z"),
+        last_seen_at: at("2026-11-02T02:00:00.000001Z"),
+        expires_at: at("2026-11-02T14:00:00Z"),
+    };
+    assert_eq!(s.session("aa").await.unwrap(), None);
+    for (h, u) in [("aa", "officer.li"), ("bb", "officer.li"), ("cc", "zhao")] {
+        s.create_session(&session(h, u)).await.unwrap();
+    }
+    assert_eq!(
+        s.session("aa").await.unwrap(),
+        Some(session("aa", "officer.li"))
+    );
+    assert!(
+        s.create_session(&session("aa", "zhao")).await.is_err(),
+        "a token hash is one session"
+    );
+    s.touch_session("aa", at("2026-11-02T03:00:00Z"))
+        .await
+        .unwrap();
+    // an older touch (a slow request) never moves it back
+    s.touch_session("aa", at("2026-11-02T02:30:00Z"))
+        .await
+        .unwrap();
+    let touched = s.session("aa").await.unwrap().unwrap();
+    assert_eq!(touched.last_seen_at, at("2026-11-02T03:00:00Z"));
+    assert_eq!(touched.created_at, at("2026-11-02T02:00:00.000001Z"));
+    s.delete_session("aa").await.unwrap();
+    s.delete_session("aa").await.unwrap();
+    assert_eq!(s.session("aa").await.unwrap(), None);
+    assert!(s.session("bb").await.unwrap().is_some());
+    assert_eq!(s.delete_sessions_of("officer.li").await.unwrap(), 1);
+    assert_eq!(s.session("bb").await.unwrap(), None);
+    assert!(
+        s.session("cc").await.unwrap().is_some(),
+        "another user's session stays"
+    );
 }
 
 /// Files three complaints and takes two steps on the first: five events on the chain.

@@ -20,7 +20,7 @@ mod types;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-pub use accounts::Account;
+pub use accounts::{Account, Session};
 pub use audit::{ChainBreak, ChainLink, ChainVerifier, GENESIS, verify_chain};
 pub use batcher::{BatchHandler, Batcher, BatcherClosed};
 pub use cases::{
@@ -153,6 +153,21 @@ pub trait Store: Send + Sync + 'static {
     /// Disables an account (kept, never deleted); disabling it again keeps the first instant.
     /// [`StoreError::NotFound`] for an unknown name.
     async fn disable_account(&self, username: &str, at: Timestamp) -> Result<(), StoreError>;
+
+    /// Stores a new session.
+    async fn create_session(&self, session: &Session) -> Result<(), StoreError>;
+
+    /// The session with this token hash, if it has not been deleted (expiry is the caller's).
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError>;
+
+    /// Records that the session was used at `at`.
+    async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError>;
+
+    /// Ends one session (logout); ending a missing one is not an error.
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// Ends every session of a user (password reset, account disabled); how many there were.
+    async fn delete_sessions_of(&self, username: &str) -> Result<u64, StoreError>;
 
     /// Forgets idempotency records created before `before` (their replay window has passed).
     async fn purge_idempotency(&self, before: Timestamp) -> Result<u64, StoreError>;

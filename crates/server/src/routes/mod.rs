@@ -5,6 +5,7 @@ mod complaints;
 mod deadlines;
 mod health;
 mod reports;
+mod session;
 mod watch;
 
 use axum::Router;
@@ -35,6 +36,9 @@ use crate::request_id::RandomRequestId;
         cases::queue,
         cases::respondent,
         watch::watch,
+        session::login,
+        session::whoami,
+        session::logout,
         reports::on_time,
         reports::cases,
         reports::freeze,
@@ -49,6 +53,7 @@ use crate::request_id::RandomRequestId;
         (name = "complaints", description = "filing a complaint and following it"),
         (name = "cases", description = "case detail, life-cycle steps and agency queues (actors are named in the request until accounts exist)"),
         (name = "reports", description = "the monthly on-time closure report (按期结案率), its cases and frozen months; pages at /reports/on-time"),
+        (name = "session", description = "logging in and out (staff accounts; role checks on the other routes come next)"),
         (name = "deadlines", description = "the statutory calendar and the deadline calculator"),
         (name = "operations", description = "health and API description"),
     )
@@ -78,6 +83,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{case_number}/actions", post(cases::act))
         .route("/api/v1/queues", get(cases::queue))
         .route("/api/v1/respondents/{id}", get(cases::respondent))
+        .route(
+            "/api/v1/session",
+            post(session::login)
+                .get(session::whoami)
+                .delete(session::logout),
+        )
         .route("/api/v1/watch", get(watch::watch))
         .route("/watch", get(watch::page))
         .route("/api/v1/reports/on-time", get(reports::on_time))

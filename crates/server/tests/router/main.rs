@@ -96,6 +96,7 @@ async fn app_full(calendar: Calendar, clock: kuaiwei_server::Clock) -> App {
         triage: kuaiwei_server::TriageConfig::default(),
         clock,
         report_cache: Default::default(),
+        auth: Default::default(),
     };
     App {
         router: router(state.clone()),
@@ -396,4 +397,5 @@ mod complaints;
 mod deadlines;
 mod limits;
 mod reports;
+mod session;
 mod triage;

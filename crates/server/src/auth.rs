@@ -1,0 +1,224 @@
+//! Logging in and out: server-side sessions behind a `__Host-sid` cookie, argon2id checks off
+//! the async workers behind a small semaphore, and throttling of failed logins per account.
+//!
+//! Every answer to a failed login is the same 401 whether the user name is unknown, the
+//! password wrong or the account disabled, and costs the same hashing work.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::http::HeaderMap;
+use jiff::{SignedDuration, Timestamp};
+use kuaiwei_access::password::{self, Verified};
+use kuaiwei_access::{Principal, Role};
+use kuaiwei_store::{Account, Session};
+use tokio::sync::Semaphore;
+
+use crate::{AppError, AppState, token};
+
+pub const COOKIE: &str = "__Host-sid";
+
+/// Session lifetimes and login throttling.
+#[derive(Clone)]
+pub struct Auth {
+    /// A session unused this long has ended.
+    pub idle: SignedDuration,
+    /// A session ends this long after login, however active.
+    pub absolute: SignedDuration,
+    /// Failed logins allowed per account within `window` before 429.
+    pub max_failures: usize,
+    pub window: SignedDuration,
+    hashing: Arc<Semaphore>,
+    failures: Arc<Mutex<HashMap<String, Vec<Timestamp>>>>,
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        Auth {
+            idle: SignedDuration::from_mins(30),
+            absolute: SignedDuration::from_hours(12),
+            max_failures: 5,
+            window: SignedDuration::from_mins(15),
+            // two hashes at a time: 2 × 19 MiB, and the runtime keeps its workers
+            hashing: Arc::new(Semaphore::new(2)),
+            failures: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+}
+
+impl Auth {
+    /// 429 while `username` has had too many recent failures; seconds until one expires.
+    fn throttled(&self, username: &str, now: Timestamp) -> Option<u64> {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let recent = failures.entry(username.to_string()).or_default();
+        recent.retain(|t| now.duration_since(*t) < self.window);
+        (recent.len() >= self.max_failures).then(|| {
+            let oldest = recent.iter().min().copied().unwrap_or(now);
+            let left = self.window - now.duration_since(oldest);
+            left.as_secs().max(1) as u64
+        })
+    }
+
+    fn failed(&self, username: &str, now: Timestamp) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        failures.entry(username.to_string()).or_default().push(now);
+    }
+
+    fn succeeded(&self, username: &str) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        failures.remove(username);
+    }
+}
+
+fn bad_credentials() -> AppError {
+    AppError::Unauthorized {
+        code: "bad_credentials",
+        zh: "用户名或密码不正确".into(),
+        en: "wrong user name or password".into(),
+    }
+}
+
+fn not_logged_in() -> AppError {
+    AppError::Unauthorized {
+        code: "not_logged_in",
+        zh: "请先登录".into(),
+        en: "log in first".into(),
+    }
+}
+
+pub fn principal(a: &Account) -> Option<Principal> {
+    Some(Principal {
+        username: a.username.clone(),
+        role: Role::parse(&a.role)?,
+        agency: a.agency.clone(),
+    })
+}
+
+/// Checks the credentials and opens a new session (a new token every time: a session id
+/// planted before login is never adopted). Returns the account and the cookie token.
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    secret: String,
+) -> Result<(Account, String), AppError> {
+    let now = state.clock.now();
+    let name = kuaiwei_access::username(username).unwrap_or_else(|_| username.trim().into());
+    if let Some(secs) = state.auth.throttled(&name, now) {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: secs,
+        });
+    }
+    let account = state.store.account(&name).await?;
+    let stored = account.as_ref().map(|a| a.password_hash.clone());
+    let permit = state
+        .auth
+        .hashing
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let secret_for_hash = secret.clone();
+    let verified = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        match stored {
+            Some(h) => password::verify(&secret_for_hash, &h),
+            None => password::verify_unknown(&secret_for_hash),
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let account = match (account, verified) {
+        (Some(a), Verified::Yes { rehash }) if a.disabled_at.is_none() => {
+            if rehash {
+                let fresh = tokio::task::spawn_blocking(move || password::hash(&secret))
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))?
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                state.store.set_password(&a.username, &fresh, now).await?;
+                tracing::info!(user = %a.username, "password hash upgraded to the current policy");
+            }
+            a
+        }
+        _ => {
+            state.auth.failed(&name, now);
+            tracing::warn!(user = %name, "failed login");
+            return Err(bad_credentials());
+        }
+    };
+    state.auth.succeeded(&name);
+    let cookie_token = token::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    state
+        .store
+        .create_session(&Session {
+            token_hash: hex::encode(token::hash(&cookie_token)),
+            username: account.username.clone(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + state.auth.absolute,
+        })
+        .await?;
+    tracing::info!(user = %account.username, "logged in");
+    Ok((account, cookie_token))
+}
+
+/// The session cookie's token, if the request carries one.
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.trim().to_string())
+}
+
+/// The account behind the request's session: 401 when there is none, or it has ended (idle,
+/// absolute end, logged out, account disabled). A live session is marked as used.
+pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Account, AppError> {
+    let token = cookie_token(headers).ok_or_else(not_logged_in)?;
+    let hash = hex::encode(token::hash(&token));
+    let session = state
+        .store
+        .session(&hash)
+        .await?
+        .ok_or_else(not_logged_in)?;
+    let now = state.clock.now();
+    if now >= session.expires_at || now.duration_since(session.last_seen_at) >= state.auth.idle {
+        state.store.delete_session(&hash).await?;
+        return Err(not_logged_in());
+    }
+    let account = state
+        .store
+        .account(&session.username)
+        .await?
+        .filter(|a| a.disabled_at.is_none())
+        .ok_or_else(not_logged_in)?;
+    state.store.touch_session(&hash, now).await?;
+    Ok(account)
+}
+
+/// Ends the request's session, if any.
+pub async fn logout(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    if let Some(token) = cookie_token(headers) {
+        state
+            .store
+            .delete_session(&hex::encode(token::hash(&token)))
+            .await?;
+    }
+    Ok(())
+}
+
+/// `Set-Cookie` for a new session: host-only, HTTPS only, not readable by scripts, not sent on
+/// cross-site requests.
+pub fn set_cookie(token: &str, auth: &Auth) -> String {
+    format!(
+        "{COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={}",
+        auth.absolute.as_secs()
+    )
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub fn clear_cookie() -> String {
+    format!("{COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0")
+}

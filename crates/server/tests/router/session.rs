@@ -1,0 +1,268 @@
+//! Logging in and out: the cookie, the same answer for every kind of wrong credentials, session
+//! ends (logout, idle, absolute, disabled), fixation, throttling and rehashing.
+
+use super::*;
+
+const PASSWORD: &str = "知识产权保护-2026";
+
+async fn with_account(app: &App, username: &str, hash: String) {
+    let at: jiff::Timestamp = "2026-11-01T00:00:00Z".parse().unwrap();
+    app.store
+        .create_account(&kuaiwei_store::Account {
+            username: username.into(),
+            display_name: "李明".into(),
+            role: "officer".into(),
+            agency: Some("ip_office".into()),
+            password_hash: hash,
+            created_at: at,
+            password_changed_at: at,
+            disabled_at: None,
+        })
+        .await
+        .unwrap();
+}
+
+async fn login(app: &App, username: &str, password: &str) -> Response {
+    app.post_json(
+        "/api/v1/session",
+        json!({"username": username, "password": password}).to_string(),
+    )
+    .await
+}
+
+/// The session token from a login's Set-Cookie.
+fn token(res: &Response) -> String {
+    let cookie = res.headers[header::SET_COOKIE].to_str().unwrap();
+    let value = cookie.split(';').next().unwrap();
+    value.strip_prefix("__Host-sid=").unwrap().to_string()
+}
+
+async fn whoami(app: &App, token: &str) -> Response {
+    app.send(
+        Request::get("/api/v1/session")
+            .header(header::COOKIE, format!("theme=dark; __Host-sid={token}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+async fn logged_in_app() -> App {
+    let app = app_at("2026-11-02T01:00:00Z").await;
+    with_account(
+        &app,
+        "officer.li",
+        kuaiwei_access::password::hash(PASSWORD).unwrap(),
+    )
+    .await;
+    app
+}
+
+#[tokio::test]
+async fn a_login_sets_a_host_only_secure_cookie_that_opens_the_session() {
+    let app = logged_in_app().await;
+    let res = login(&app, " Officer.Li ", PASSWORD).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(
+        res.body,
+        json!({"username": "officer.li", "display_name": "李明", "role": "officer", "agency": "ip_office"})
+    );
+    let cookie = res.headers[header::SET_COOKIE].to_str().unwrap();
+    for part in [
+        "__Host-sid=",
+        "Path=/",
+        "Secure",
+        "HttpOnly",
+        "SameSite=Strict",
+    ] {
+        assert!(cookie.contains(part), "{cookie} lacks {part}");
+    }
+    assert!(!cookie.contains("Domain"), "host-only: {cookie}");
+    let me = whoami(&app, &token(&res)).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.body["username"], "officer.li");
+    // the store keeps only the token's hash
+    let stored = app.store.session(&token(&res)).await.unwrap();
+    assert_eq!(stored, None);
+}
+
+#[tokio::test]
+async fn unknown_users_wrong_passwords_and_disabled_accounts_get_the_same_401() {
+    let app = logged_in_app().await;
+    let wrong = login(&app, "officer.li", "not-the-password").await;
+    let unknown = login(&app, "officer.wang", PASSWORD).await;
+    app.store
+        .disable_account("officer.li", "2026-11-02T00:30:00Z".parse().unwrap())
+        .await
+        .unwrap();
+    let disabled = login(&app, "officer.li", PASSWORD).await;
+    for res in [&wrong, &unknown, &disabled] {
+        assert_error(res, StatusCode::UNAUTHORIZED, "bad_credentials");
+        assert_eq!(res.body, wrong.body);
+        assert!(!res.headers.contains_key(header::SET_COOKIE));
+    }
+    let no_cookie = app.get("/api/v1/session").await;
+    assert_error(&no_cookie, StatusCode::UNAUTHORIZED, "not_logged_in");
+    let bad = app
+        .post_json("/api/v1/session", json!({"username": "x"}).to_string())
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let extra = app
+        .post_json(
+            "/api/v1/session",
+            json!({"username": "officer.li", "password": PASSWORD, "role": "administrator"})
+                .to_string(),
+        )
+        .await;
+    assert_eq!(
+        extra.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        extra.body
+    );
+}
+
+#[tokio::test]
+async fn every_login_is_a_new_session_and_a_planted_one_opens_nothing() {
+    let app = logged_in_app().await;
+    let planted = "0123456789abcdefghjkmnpqrstvwxyz";
+    assert_eq!(whoami(&app, planted).await.status, StatusCode::UNAUTHORIZED);
+    let first = token(&login(&app, "officer.li", PASSWORD).await);
+    let second = token(&login(&app, "officer.li", PASSWORD).await);
+    assert_ne!(first, second);
+    assert_ne!(first, planted);
+    assert_eq!(whoami(&app, &first).await.status, StatusCode::OK);
+    assert_eq!(whoami(&app, &second).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_on_the_server_and_the_old_cookie_replays_nothing() {
+    let app = logged_in_app().await;
+    let t = token(&login(&app, "officer.li", PASSWORD).await);
+    let out = app
+        .send(
+            Request::delete("/api/v1/session")
+                .header(header::COOKIE, format!("__Host-sid={t}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert!(
+        out.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let replay = whoami(&app, &t).await;
+    assert_error(&replay, StatusCode::UNAUTHORIZED, "not_logged_in");
+    // logging out without a session is not an error
+    let again = app
+        .send(
+            Request::delete("/api/v1/session")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn a_session_ends_after_30_idle_minutes_and_12_hours_in_all() {
+    let app = logged_in_app().await;
+    let clock = &app.state.clock;
+    let idle = token(&login(&app, "officer.li", PASSWORD).await);
+    clock.set("2026-11-02T01:29:00Z".parse().unwrap());
+    assert_eq!(whoami(&app, &idle).await.status, StatusCode::OK);
+    clock.set("2026-11-02T01:59:00Z".parse().unwrap());
+    assert_eq!(whoami(&app, &idle).await.status, StatusCode::UNAUTHORIZED);
+
+    let busy = token(&login(&app, "officer.li", PASSWORD).await);
+    // used every 20 minutes: alive until 12 hours after login, not a minute more
+    let start: jiff::Timestamp = "2026-11-02T01:59:00Z".parse().unwrap();
+    for k in 1..36 {
+        clock.set(start + jiff::SignedDuration::from_mins(20 * k));
+        assert_eq!(whoami(&app, &busy).await.status, StatusCode::OK, "at {k}");
+    }
+    clock.set(start + jiff::SignedDuration::from_hours(12));
+    assert_eq!(whoami(&app, &busy).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_disabled_account_loses_its_open_sessions() {
+    let app = logged_in_app().await;
+    let t = token(&login(&app, "officer.li", PASSWORD).await);
+    app.store
+        .disable_account("officer.li", "2026-11-02T01:00:00Z".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(whoami(&app, &t).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn five_failures_throttle_the_account_for_fifteen_minutes_with_retry_after() {
+    let app = logged_in_app().await;
+    for _ in 0..5 {
+        let res = login(&app, "officer.li", "not-the-password").await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    }
+    // now even the right password waits
+    let throttled = login(&app, "officer.li", PASSWORD).await;
+    assert_error(
+        &throttled,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_requests",
+    );
+    let retry: u64 = throttled.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(retry, 15 * 60);
+    // another account is not held up
+    with_account(
+        &app,
+        "officer.zhou",
+        kuaiwei_access::password::hash(PASSWORD).unwrap(),
+    )
+    .await;
+    assert_eq!(
+        login(&app, "officer.zhou", PASSWORD).await.status,
+        StatusCode::OK
+    );
+    app.state.clock.set("2026-11-02T01:15:00Z".parse().unwrap());
+    assert_eq!(
+        login(&app, "officer.li", PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_hash_weaker_than_the_policy_is_replaced_at_login() {
+    use argon2::password_hash::PasswordHasher;
+    let app = app_at("2026-11-02T01:00:00Z").await;
+    let weak = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(8_192, 1, 1, None).unwrap(),
+    )
+    .hash_password(PASSWORD.as_bytes())
+    .unwrap()
+    .to_string();
+    with_account(&app, "officer.li", weak.clone()).await;
+    assert_eq!(
+        login(&app, "officer.li", PASSWORD).await.status,
+        StatusCode::OK
+    );
+    let stored = app.store.account("officer.li").await.unwrap().unwrap();
+    assert_ne!(stored.password_hash, weak);
+    assert!(
+        stored
+            .password_hash
+            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
+    );
+    assert_eq!(
+        login(&app, "officer.li", PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
