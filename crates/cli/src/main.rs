@@ -311,6 +311,22 @@ async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<(
         .or(file.listen)
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
     let store = open_store(&args.store, &file, &data_dir).await?;
+    if let Some(path) =
+        kuaiwei_server::auth::bootstrap_admin(store.as_ref(), &data_dir, jiff::Timestamp::now())
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "无法创建首个管理员账号 / cannot create the first administrator: {e}"
+                )
+            })?
+    {
+        tracing::warn!(
+            file = %path.display(),
+            "no account existed: created the administrator 'admin'; its password is in this file \
+             (owner-only). Log in, set a new one with `kuaiwei user reset-password admin`, then \
+             delete the file"
+        );
+    }
     let state = app_state(store, &file, &data_dir).await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await

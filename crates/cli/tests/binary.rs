@@ -532,3 +532,48 @@ fn user_accounts_are_added_with_a_hashed_password_from_stdin_listed_reset_and_di
     );
     assert!(!again.status.success(), "a disabled name is never reused");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_start_creates_an_administrator_whose_password_is_in_an_owner_only_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = kuaiwei();
+    let dir = TempDir::new("bin-admin");
+    let data = dir.path().join("data");
+    let mut server = Server::start(&bin, &data, dir.path().join("serve-1.log"));
+    let client = ApiClient::new(server.address);
+    server.ready(&client).await;
+    let file = data.join("initial-admin-password");
+    let secret = std::fs::read_to_string(&file).unwrap();
+    let secret = secret.trim();
+    assert_eq!(secret.len(), 32);
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "owner-only");
+    let log = server.log();
+    assert!(log.contains("initial-admin-password"), "{log}");
+    assert!(!log.contains(secret), "the password is never logged");
+    let login = client
+        .post_json(
+            "/api/v1/session",
+            serde_json::json!({"username": "admin", "password": secret}).to_string(),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        login.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&login.body)
+    );
+    assert_eq!(login.json()["role"], "administrator");
+    assert!(server.terminate().await.success());
+
+    // accounts exist now: a second start creates none and leaves the file alone
+    std::fs::remove_file(&file).unwrap();
+    let mut again = Server::start(&bin, &data, dir.path().join("serve-2.log"));
+    let client = ApiClient::new(again.address);
+    again.ready(&client).await;
+    assert!(!file.exists());
+    assert!(again.terminate().await.success());
+    let list = run(&bin, &data, &["user", "list"]);
+    assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 2);
+}

@@ -222,3 +222,112 @@ pub fn set_cookie(token: &str, auth: &Auth) -> String {
 pub fn clear_cookie() -> String {
     format!("{COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0")
 }
+
+/// Refuses a state-changing browser request made by another site (CSRF), without tokens: the
+/// browser says where a request comes from (`Sec-Fetch-Site`, else `Origin`). It matters only
+/// where the browser adds credentials by itself (the session cookie) and for the login form
+/// (login CSRF); requests of other clients (curl, platforms, the intake app) carry neither
+/// header nor cookie and pass.
+pub async fn csrf_guard(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::Method;
+    use axum::response::IntoResponse;
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let guarded = cookie_token(req.headers()).is_some() || req.uri().path() == "/api/v1/session";
+    if !safe && guarded && cross_site(req.headers()) {
+        tracing::warn!(path = %req.uri().path(), "cross-site request refused");
+        return AppError::CrossSite.into_response();
+    }
+    next.run(req).await
+}
+
+fn cross_site(headers: &HeaderMap) -> bool {
+    let text = |name: axum::http::HeaderName| {
+        headers
+            .get(name)
+            .map(|v| v.to_str().unwrap_or("invalid").trim().to_ascii_lowercase())
+    };
+    if let Some(site) = text(axum::http::HeaderName::from_static("sec-fetch-site")) {
+        return !matches!(site.as_str(), "same-origin" | "none");
+    }
+    match (
+        text(axum::http::header::ORIGIN),
+        text(axum::http::header::HOST),
+    ) {
+        (None, _) => false,
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_none_or(|(_, authority)| authority != host),
+        (Some(_), None) => true,
+    }
+}
+
+/// The file the first administrator's password is written to.
+pub const INITIAL_PASSWORD_FILE: &str = "initial-admin-password";
+
+/// On a store with no account at all: creates the administrator `admin` with a random password
+/// and writes it to `DATA_DIR/initial-admin-password` (owner-only), never to the log. Returns
+/// the file's path when it did.
+pub async fn bootstrap_admin(
+    store: &dyn kuaiwei_store::Store,
+    data_dir: &std::path::Path,
+    now: Timestamp,
+) -> Result<Option<std::path::PathBuf>, String> {
+    if !store
+        .accounts()
+        .await
+        .map_err(|e| e.to_string())?
+        .is_empty()
+    {
+        return Ok(None);
+    }
+    let secret = token::new_token().map_err(|e| e.to_string())?;
+    let hash = tokio::task::spawn_blocking({
+        let secret = secret.clone();
+        move || password::hash(&secret)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    let path = data_dir.join(INITIAL_PASSWORD_FILE);
+    std::fs::create_dir_all(data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
+    write_private(&path, &format!("{secret}\n")).map_err(|e| format!("{}: {e}", path.display()))?;
+    let created = store
+        .create_account(&Account {
+            username: "admin".into(),
+            display_name: "系统管理员".into(),
+            role: Role::Administrator.key().into(),
+            agency: None,
+            password_hash: hash,
+            created_at: now,
+            password_changed_at: now,
+            disabled_at: None,
+        })
+        .await;
+    match created {
+        Ok(()) => Ok(Some(path)),
+        // another node created the first account meanwhile: ours is not needed
+        Err(kuaiwei_store::StoreError::Conflict(_)) => {
+            let _ = std::fs::remove_file(&path);
+            Ok(None)
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Creates (or replaces) a file only its owner can read.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}

@@ -59,6 +59,9 @@ pub enum AppError {
         zh: String,
         en: String,
     },
+    /// 403: a state-changing browser request from another site (CSRF).
+    #[error("cross-site request refused")]
+    CrossSite,
     /// 429: too many attempts; try again after this many seconds (sent as Retry-After).
     #[error("too many requests, retry after {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
@@ -219,6 +222,13 @@ impl AppError {
                 vec![],
             ),
             AppError::Unauthorized { code, zh, en } => (S::UNAUTHORIZED, code, zh, en, vec![]),
+            AppError::CrossSite => (
+                S::FORBIDDEN,
+                "cross_site_request",
+                "拒绝来自其他网站的请求".into(),
+                "a request from another site is refused".into(),
+                vec![],
+            ),
             AppError::TooManyRequests { retry_after_secs } => (
                 S::TOO_MANY_REQUESTS,
                 "too_many_requests",

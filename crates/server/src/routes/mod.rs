@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .fallback(|| async { crate::AppError::NotFound })
         .with_state(state)
+        .layer(axum::middleware::from_fn(crate::auth::csrf_guard))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(crate::AppError::Internal(
                 "handler panicked".into(),

@@ -266,3 +266,82 @@ async fn a_hash_weaker_than_the_policy_is_replaced_at_login() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_state_changing_request_from_another_site_is_refused_and_same_origin_allowed() {
+    let app = logged_in_app().await;
+    let t = token(&login(&app, "officer.li", PASSWORD).await);
+    let cookie = format!("__Host-sid={t}");
+    let logout = |headers: Vec<(&'static str, String)>| {
+        let mut req = Request::delete("/api/v1/session").header(header::HOST, "kw.example.gov.cn");
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        app.send(req.body(Body::empty()).unwrap())
+    };
+    let origin = |o: &str| ("origin", o.to_string());
+    let fetch_site = |s: &str| ("sec-fetch-site", s.to_string());
+    let with_cookie = ("cookie", cookie.clone());
+    // refused: another site, by either header
+    for headers in [
+        vec![with_cookie.clone(), fetch_site("cross-site")],
+        vec![with_cookie.clone(), fetch_site("same-site")],
+        vec![with_cookie.clone(), origin("https://evil.example.com")],
+        vec![with_cookie.clone(), origin("null")],
+        vec![
+            with_cookie.clone(),
+            origin("https://kw.example.gov.cn.evil.com"),
+        ],
+    ] {
+        let res = logout(headers.clone()).await;
+        assert_error(&res, StatusCode::FORBIDDEN, "cross_site_request");
+        assert_eq!(whoami(&app, &t).await.status, StatusCode::OK, "{headers:?}");
+    }
+    // a cross-site login (login CSRF) is refused too, though it carries no cookie
+    let forged = app
+        .send(
+            Request::post("/api/v1/session")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("sec-fetch-site", "cross-site")
+                .body(Body::from(
+                    json!({"username": "officer.li", "password": PASSWORD}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_error(&forged, StatusCode::FORBIDDEN, "cross_site_request");
+    // a cross-site GET is harmless and passes; so does a public filing without a cookie
+    let read = app
+        .send(
+            Request::get("/api/v1/session")
+                .header("cookie", &cookie)
+                .header("sec-fetch-site", "cross-site")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    let filed = app
+        .post_json_with(
+            "/api/v1/complaints",
+            complaint().to_string(),
+            &[("sec-fetch-site", "cross-site")],
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+    // allowed: the same origin, by either header
+    let same = logout(vec![
+        with_cookie.clone(),
+        origin("https://kw.example.gov.cn"),
+    ])
+    .await;
+    assert_eq!(same.status, StatusCode::NO_CONTENT);
+    let t2 = token(&login(&app, "officer.li", PASSWORD).await);
+    let same = logout(vec![
+        ("cookie", format!("__Host-sid={t2}")),
+        fetch_site("same-origin"),
+    ])
+    .await;
+    assert_eq!(same.status, StatusCode::NO_CONTENT);
+    assert_eq!(whoami(&app, &t2).await.status, StatusCode::UNAUTHORIZED);
+}
