@@ -131,6 +131,15 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         clock: options.clock.clone(),
         report_cache: Default::default(),
         auth: Default::default(),
+        // scenarios file hundreds of complaints from one complainant and one address; the
+        // limits themselves are tested in the router tests
+        intake_limits: kuaiwei_server::IntakeSettings {
+            address_per_minute: 100_000,
+            address_burst: 100_000,
+            complainant_per_hour: 100_000,
+            complainant_burst: 100_000,
+        }
+        .into(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use kuaiwei_server::{Limits, TriageConfig};
+use kuaiwei_server::{IntakeSettings, Limits, TriageConfig};
 use serde::Deserialize;
 
 /// The config file (TOML). Every key is optional; unknown keys are refused.
@@ -21,6 +21,18 @@ pub struct FileConfig {
     pub limits: FileLimits,
     #[serde(default)]
     pub triage: FileTriage,
+    #[serde(default)]
+    pub rate: FileRate,
+}
+
+/// `[rate]`: limits on public intake, per client address and per complainant.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRate {
+    pub intake_per_address_per_minute: Option<u32>,
+    pub intake_per_address_burst: Option<u32>,
+    pub intake_per_complainant_per_hour: Option<u32>,
+    pub intake_per_complainant_burst: Option<u32>,
 }
 
 /// `[triage]`: when a respondent is a repeat infringer, and when a fair sees group infringement.
@@ -84,6 +96,42 @@ impl FileConfig {
         })
     }
 
+    /// The intake rate limits, each defaulting on its own; zero is refused by name.
+    pub fn intake_limits(&self) -> Result<IntakeSettings> {
+        let r = &self.rate;
+        let d = IntakeSettings::default();
+        let pick = |key: &str, v: Option<u32>, default: u32| -> Result<u32> {
+            match v {
+                Some(0) => anyhow::bail!(
+                    "配置项 [rate] {key} 须至少为1 / config [rate] {key} must be at least 1"
+                ),
+                v => Ok(v.unwrap_or(default)),
+            }
+        };
+        Ok(IntakeSettings {
+            address_per_minute: pick(
+                "intake_per_address_per_minute",
+                r.intake_per_address_per_minute,
+                d.address_per_minute,
+            )?,
+            address_burst: pick(
+                "intake_per_address_burst",
+                r.intake_per_address_burst,
+                d.address_burst,
+            )?,
+            complainant_per_hour: pick(
+                "intake_per_complainant_per_hour",
+                r.intake_per_complainant_per_hour,
+                d.complainant_per_hour,
+            )?,
+            complainant_burst: pick(
+                "intake_per_complainant_burst",
+                r.intake_per_complainant_burst,
+                d.complainant_burst,
+            )?,
+        })
+    }
+
     pub fn limits(&self) -> Limits {
         let d = Limits::default();
         Limits {
@@ -120,6 +168,22 @@ mod tests {
         let c: FileConfig = toml::from_str("[triage]\ngroup_min_respondents = 0\n").unwrap();
         let e = c.triage().unwrap_err().to_string();
         assert!(e.contains("group_min_respondents"), "{e}");
+    }
+
+    #[test]
+    fn rate_limits_default_key_by_key_and_refuse_zero() {
+        let c: FileConfig = toml::from_str("[rate]\nintake_per_complainant_burst = 5\n").unwrap();
+        let r = c.intake_limits().unwrap();
+        assert_eq!(r.complainant_burst, 5);
+        assert_eq!(r.address_burst, IntakeSettings::default().address_burst);
+        let c: FileConfig = toml::from_str("[rate]\nintake_per_address_burst = 0\n").unwrap();
+        let e = c.intake_limits().unwrap_err().to_string();
+        assert!(
+            e.contains("intake_per_address_burst") && e.contains(" / "),
+            "{e}"
+        );
+        let e = toml::from_str::<FileConfig>("[rate]\nintake_per_day = 5\n").unwrap_err();
+        assert!(e.to_string().contains("intake_per_day"));
     }
 
     #[test]

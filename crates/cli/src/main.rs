@@ -461,6 +461,7 @@ async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) ->
         clock: kuaiwei_server::Clock::system(),
         report_cache: Default::default(),
         auth: Default::default(),
+        intake_limits: file.intake_limits()?.into(),
     })
 }
 

@@ -380,6 +380,13 @@ pub async fn submit(
     upload: Upload,
     idempotency_key: Option<String>,
 ) -> Result<Receipt, AppError> {
+    state
+        .intake_limits
+        .per_identity
+        .check(&crate::rate::identity(&upload.complaint), state.clock.now())
+        .map_err(|secs| AppError::TooManyRequests {
+            retry_after_secs: secs,
+        })?;
     let evidence = persist(upload.files).await?;
     let tracking_token = token::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
     let new = NewComplaint {

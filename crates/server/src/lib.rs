@@ -9,6 +9,7 @@ mod cases;
 mod error;
 mod intake;
 mod json;
+mod rate;
 pub mod reports;
 mod request_id;
 mod routes;
@@ -17,6 +18,7 @@ mod token;
 
 pub use cases::{Recomputed, TriageConfig, recompute_open_cases};
 pub use error::AppError;
+pub use rate::{IntakeLimits, IntakeSettings, RateLimit};
 pub use routes::{ApiDoc, router};
 pub use state::{AppState, Clock, Limits};
 
@@ -31,9 +33,12 @@ pub async fn serve(
     let purge = tokio::spawn(state::purge_idempotency_periodically(state.clone()));
     let recompute = tokio::spawn(recompute_at_start(state.clone()));
     let app = router(state);
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     purge.abort();
     recompute.abort();
     result

@@ -25,6 +25,8 @@ pub struct AppState {
     pub report_cache: ReportCache,
     /// Session lifetimes, login throttling, the hashing semaphore.
     pub auth: crate::auth::Auth,
+    /// Rate limits on public intake, per address and per complainant.
+    pub intake_limits: crate::rate::IntakeLimits,
 }
 
 /// The last few reports of finished periods, each with the position of the audit chain it was

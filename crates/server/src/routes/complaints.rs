@@ -1,6 +1,9 @@
 //! `POST /api/v1/complaints` and `GET /api/v1/complaints/{case_number}`.
 
+use std::net::SocketAddr;
+
 use axum::Json;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -139,9 +142,23 @@ pub struct ComplaintForm {
         (status = 413, description = "a body, file or file count over its limit", body = crate::error::ErrorBody),
         (status = 415, description = "not JSON/multipart, or an evidence file of an unaccepted type", body = crate::error::ErrorBody),
         (status = 422, description = "fields to correct (all listed), or an Idempotency-Key reused for another request", body = crate::error::ErrorBody),
+        (status = 429, description = "too many filings from this address or by this complainant; see Retry-After", body = crate::error::ErrorBody),
     )
 )]
 pub async fn submit(State(state): State<AppState>, req: Request) -> Result<Response, AppError> {
+    // checked before the body is read: a flood costs no upload
+    let (mut parts, body) = req.into_parts();
+    let peer = ConnectInfo::<SocketAddr>::from_request_parts(&mut parts, &state).await;
+    let req = Request::from_parts(parts, body);
+    if let Ok(ConnectInfo(addr)) = peer {
+        state
+            .intake_limits
+            .per_address
+            .check(&addr.ip().to_string(), state.clock.now())
+            .map_err(|secs| AppError::TooManyRequests {
+                retry_after_secs: secs,
+            })?;
+    }
     let key = intake::idempotency_key(req.headers())?;
     let upload = intake::read(&state, req).await?;
     let receipt = intake::submit(&state, upload, key).await?;

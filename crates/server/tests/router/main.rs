@@ -97,6 +97,7 @@ async fn app_full(calendar: Calendar, clock: kuaiwei_server::Clock) -> App {
         clock,
         report_cache: Default::default(),
         auth: Default::default(),
+        intake_limits: Default::default(),
     };
     App {
         router: router(state.clone()),
@@ -396,6 +397,7 @@ mod cases;
 mod complaints;
 mod deadlines;
 mod limits;
+mod rate;
 mod reports;
 mod session;
 mod triage;
