@@ -42,6 +42,9 @@ pub enum Backend {
     Postgres,
 }
 
+/// The password of accounts made by [`TestApp::add_account`].
+pub const TEST_PASSWORD: &str = "测试用的密码-2026";
+
 /// A running server with its own store and data directory.
 pub struct TestApp {
     pub address: SocketAddr,
@@ -223,6 +226,24 @@ impl std::ops::Deref for TestApp {
 }
 
 impl TestApp {
+    /// Creates a staff account with a known password (for [`ApiClient::log_in`]).
+    pub async fn add_account(&self, username: &str, role: &str, agency: Option<&str>) {
+        let now = self.clock.now();
+        self.store
+            .create_account(&kuaiwei_store::Account {
+                username: username.into(),
+                display_name: username.into(),
+                role: role.into(),
+                agency: agency.map(str::to_string),
+                password_hash: kuaiwei_access::password::hash(TEST_PASSWORD).unwrap(),
+                created_at: now,
+                password_changed_at: now,
+                disabled_at: None,
+            })
+            .await
+            .unwrap();
+    }
+
     /// Entries in the change log: one per stored complaint.
     pub async fn change_count(&self) -> usize {
         self.store.changes_since(0, 1000).await.unwrap().len()
@@ -284,6 +305,8 @@ impl TestApp {
 pub struct ApiClient {
     pub address: SocketAddr,
     client: Client<HttpConnector, Full<Bytes>>,
+    /// The session cookie sent with every request after [`ApiClient::log_in`].
+    session: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 /// A response read to its end.
@@ -329,6 +352,7 @@ impl ApiClient {
         ApiClient {
             address,
             client: Client::builder(TokioExecutor::new()).build_http(),
+            session: Arc::new(std::sync::Mutex::new(None)),
         }
     }
 
@@ -346,6 +370,14 @@ impl ApiClient {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
+        let session = self.session.lock().unwrap().clone();
+        if let Some(cookie) = session.filter(|_| {
+            !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("cookie"))
+        }) {
+            req = req.header("cookie", cookie);
+        }
         let res = self
             .client
             .request(req.body(Full::new(Bytes::from(body))).unwrap())
@@ -359,6 +391,18 @@ impl ApiClient {
             headers,
             body,
         }
+    }
+
+    /// Logs in; every later request carries the session cookie.
+    pub async fn log_in(&self, username: &str, password: &str) {
+        let body = serde_json::json!({"username": username, "password": password});
+        let res = self
+            .post_json("/api/v1/session", body.to_string(), &[])
+            .await;
+        assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+        let cookie = res.header("set-cookie").expect("a session cookie");
+        let cookie = cookie.split(';').next().unwrap_or_default().to_string();
+        *self.session.lock().unwrap() = Some(cookie);
     }
 
     pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {

@@ -288,6 +288,8 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen_a
 
     // 2 November: the report of October.
     app.clock.set(t("2026-11-02T10:00"));
+    app.add_account("zhao", "supervisor", None).await;
+    app.log_in("zhao", kuaiwei_e2e::TEST_PASSWORD).await;
     let october = ok(&app
         .get("/api/v1/reports/on-time?month=2026-10&cases=true", &[])
         .await);
@@ -472,11 +474,15 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen_a
     let frozen = ok(&app
         .post_json(
             "/api/v1/reports/on-time/freeze",
-            json!({"period": "2026-10", "actor": "supervisor:zhao"}).to_string(),
+            json!({"period": "2026-10"}).to_string(),
             &[],
         )
         .await);
     assert_eq!(frozen["headline"], *headline);
+    assert_eq!(
+        frozen["frozen"]["frozen_by"], "supervisor:zhao",
+        "the logged-in supervisor"
+    );
     let hash = frozen["frozen"]["hash"].clone();
 
     // 3 November: a collective extension for D, decided by the heads, is recorded late. D's
@@ -505,6 +511,8 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen_a
     )
     .await;
 
+    // a day and more later: the session has idled out; log in again
+    app.log_in("zhao", kuaiwei_e2e::TEST_PASSWORD).await;
     let after = ok(&app.get("/api/v1/reports/on-time?period=2026-10", &[]).await);
     assert_eq!(
         after["headline"], *headline,

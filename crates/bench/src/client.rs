@@ -70,6 +70,39 @@ impl Conn {
         self.send(req).await
     }
 
+    /// Logs in; the session cookie (`name=value`) to send with later requests.
+    pub async fn log_in(&mut self, username: &str, password: &str) -> Result<String> {
+        let body = serde_json::json!({"username": username, "password": password}).to_string();
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/session")
+            .header("host", self.addr.to_string())
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body)))
+            .context("cannot build the request")?;
+        self.sender
+            .ready()
+            .await
+            .context("the connection is closed")?;
+        let resp = self
+            .sender
+            .send_request(req)
+            .await
+            .context("login failed")?;
+        let cookie = resp
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_string);
+        let status = resp.status();
+        let _ = resp.into_body().collect().await;
+        match cookie {
+            Some(c) if status.is_success() => Ok(c),
+            _ => anyhow::bail!("login as {username} answered {status}"),
+        }
+    }
+
     async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<(StatusCode, Bytes)> {
         self.sender
             .ready()

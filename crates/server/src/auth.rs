@@ -331,3 +331,47 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     file.write_all(text.as_bytes())?;
     file.sync_all()
 }
+
+/// The logged-in caller of a request, from its session cookie (401 without a live session).
+pub struct Caller {
+    pub principal: Principal,
+    pub account: Account,
+}
+
+impl axum::extract::FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Caller, AppError> {
+        let account = current(state, &parts.headers).await?;
+        let principal = principal(&account).ok_or_else(|| {
+            AppError::Internal(format!("account {} has an unknown role", account.username))
+        })?;
+        Ok(Caller { principal, account })
+    }
+}
+
+impl Caller {
+    /// 403 unless the caller's role allows `action` on an object of `agency`.
+    pub fn require(
+        &self,
+        action: kuaiwei_access::Action,
+        agency: Option<&str>,
+    ) -> Result<(), AppError> {
+        if kuaiwei_access::can(&self.principal, action, agency) {
+            return Ok(());
+        }
+        tracing::warn!(user = %self.principal.username, ?action, ?agency, "refused");
+        Err(AppError::Forbidden {
+            zh: format!("{}无权执行此操作", self.principal.role.zh()),
+            en: format!("a {} may not do this", self.principal.role.key()),
+        })
+    }
+
+    /// The actor recorded in events: `role:username`.
+    pub fn actor(&self) -> String {
+        format!("{}:{}", self.principal.role.key(), self.principal.username)
+    }
+}

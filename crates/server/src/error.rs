@@ -59,6 +59,9 @@ pub enum AppError {
         zh: String,
         en: String,
     },
+    /// 403: logged in, but the role does not allow this.
+    #[error("forbidden: {en}")]
+    Forbidden { zh: String, en: String },
     /// 403: a state-changing browser request from another site (CSRF).
     #[error("cross-site request refused")]
     CrossSite,
@@ -222,6 +225,7 @@ impl AppError {
                 vec![],
             ),
             AppError::Unauthorized { code, zh, en } => (S::UNAUTHORIZED, code, zh, en, vec![]),
+            AppError::Forbidden { zh, en } => (S::FORBIDDEN, "forbidden", zh, en, vec![]),
             AppError::CrossSite => (
                 S::FORBIDDEN,
                 "cross_site_request",

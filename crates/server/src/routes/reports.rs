@@ -11,6 +11,9 @@ use axum::response::{Html, IntoResponse, Response};
 use kuaiwei_reports::{Dimension, Lang, Line, Measure, Period};
 use serde::{Deserialize, Serialize};
 
+use kuaiwei_access::Action;
+
+use crate::auth::Caller;
 use crate::reports::{self, Served};
 use crate::{AppError, AppState};
 
@@ -92,14 +95,18 @@ fn download(bytes: Vec<u8>, media_type: &str, name: String) -> Response {
     params(ReportQuery),
     responses(
         (status = 200, description = "JSON report (period, from, to, as_of, complete, definition, target, headline, months, breakdowns[dimension, groups[key, label_zh, label_en, figures]], lines when cases=true, frozen, corrections); or a CSV (UTF-8 with BOM) or XLSX download", body = Object),
+        (status = 401, description = "not logged in", body = crate::error::ErrorBody),
+        (status = 403, description = "the role may not read the centre's report (caseworkers and centre supervisors may)", body = crate::error::ErrorBody),
         (status = 422, description = "a bad or missing period, a period not begun, an unknown format", body = crate::error::ErrorBody),
     )
 )]
 pub async fn on_time(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
+    caller.require(Action::ReadReports, None)?;
     let q = query(q)?;
     let p = period(q.period.as_deref(), q.month.as_deref())?;
     let cases = q.cases.unwrap_or(false);
@@ -218,12 +225,19 @@ pub struct TraceView {
     path = "/api/v1/reports/on-time/cases",
     tag = "reports",
     params(TraceQuery),
-    responses((status = 200, body = TraceView), (status = 422, body = crate::error::ErrorBody))
+    responses(
+        (status = 200, body = TraceView),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody),
+    )
 )]
 pub async fn cases(
     State(state): State<AppState>,
+    caller: Caller,
     q: Result<Query<TraceQuery>, QueryRejection>,
 ) -> Result<Json<TraceView>, AppError> {
+    caller.require(Action::ReadReports, None)?;
     let (p, t, served) = traced(&state, &query(q)?).await?;
     let group = t.group.as_ref().map(|(d, k)| (*d, k.as_str()));
     let lines: Vec<Line> = served
@@ -245,10 +259,9 @@ pub async fn cases(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FreezeBody {
-    /// The finished period to freeze: `2026-10`, `2026-Q4`, `2026`.
+    /// The finished period to freeze: `2026-10`, `2026-Q4`, `2026`. Who freezes it is the
+    /// logged-in supervisor.
     period: String,
-    /// Who freezes it (taken from the session once accounts exist).
-    actor: String,
 }
 
 /// Freezes a finished period: its report, with every line and a SHA-256, is kept for good and
@@ -260,23 +273,21 @@ pub struct FreezeBody {
     request_body = FreezeBody,
     responses(
         (status = 200, description = "the frozen report (as GET answers it)", body = Object),
+        (status = 401, description = "not logged in", body = crate::error::ErrorBody),
+        (status = 403, description = "only a centre supervisor freezes the centre's report", body = crate::error::ErrorBody),
         (status = 409, description = "the period has not ended, or is frozen already", body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody),
     )
 )]
-pub async fn freeze(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
+pub async fn freeze(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    caller.require(Action::FreezeReport, None)?;
     let b: FreezeBody = crate::json::parse(&body)?;
-    let actor = b.actor.trim();
-    if actor.is_empty() || actor.chars().count() > 200 {
-        return Err(AppError::field(
-            "actor",
-            "required",
-            "请填写封存人（1至200字）",
-            "actor is 1 to 200 characters",
-        ));
-    }
     let p = reports::parse_period(&b.period)?;
-    let served = reports::freeze(&state, p, actor).await?;
+    let served = reports::freeze(&state, p, &caller.actor()).await?;
     Ok(Json(to_json(served, false)).into_response())
 }
 
@@ -291,8 +302,10 @@ pub struct PageQuery {
 /// The report page.
 pub async fn page(
     State(state): State<AppState>,
+    caller: Caller,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Html<String>, AppError> {
+    caller.require(Action::ReadReports, None)?;
     let q = query(q)?;
     let p = period(q.period.as_deref(), q.month.as_deref())?;
     let s = reports::on_time(&state, p, false).await?;
@@ -308,8 +321,10 @@ pub async fn page(
 /// The page listing the cases behind a figure.
 pub async fn cases_page(
     State(state): State<AppState>,
+    caller: Caller,
     q: Result<Query<TraceQuery>, QueryRejection>,
 ) -> Result<Html<String>, AppError> {
+    caller.require(Action::ReadReports, None)?;
     let q = query(q)?;
     let (_, t, s) = traced(&state, &q).await?;
     let group = t.group.as_ref().map(|(d, k)| (*d, k.as_str()));

@@ -10,6 +10,9 @@ use axum::response::Html;
 use kuaiwei_reports::{Lang, Watch, watch_page};
 use serde::Deserialize;
 
+use kuaiwei_access::Action;
+
+use crate::auth::Caller;
 use crate::routes::reports::query;
 use crate::{AppError, AppState};
 
@@ -27,28 +30,43 @@ pub struct WatchQuery {
     lang: Option<String>,
 }
 
-async fn digest(state: &AppState, q: WatchQuery) -> Result<Watch, AppError> {
-    crate::reports::watch(state, q.days.unwrap_or(7), q.agency, q.officer).await
+/// The watch the caller may see: an officer or agency supervisor only their agency's (naming
+/// another is refused), the centre's roles any agency or all.
+async fn digest(state: &AppState, caller: &Caller, q: WatchQuery) -> Result<Watch, AppError> {
+    let agency = match (&caller.principal.agency, q.agency) {
+        (Some(mine), None) => Some(mine.clone()),
+        (_, named) => named,
+    };
+    caller.require(Action::ReadReports, agency.as_deref())?;
+    crate::reports::watch(state, q.days.unwrap_or(7), agency, q.officer).await
 }
 
 /// Cases overdue and falling due soon, per agency (with counts per officer), earliest first.
+/// Officers and agency supervisors see their own agency's.
 #[utoipa::path(
     get,
     path = "/api/v1/watch",
     tag = "cases",
     params(WatchQuery),
-    responses((status = 200, body = Watch), (status = 422, body = crate::error::ErrorBody))
+    responses(
+        (status = 200, body = Watch),
+        (status = 401, description = "not logged in", body = crate::error::ErrorBody),
+        (status = 403, description = "another agency's watch, or a role without it", body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody),
+    )
 )]
 pub async fn watch(
     State(state): State<AppState>,
+    caller: Caller,
     q: Result<Query<WatchQuery>, QueryRejection>,
 ) -> Result<Json<Watch>, AppError> {
-    Ok(Json(digest(&state, query(q)?).await?))
+    Ok(Json(digest(&state, &caller, query(q)?).await?))
 }
 
 /// The watch as a page: per agency, per officer, each case linked.
 pub async fn page(
     State(state): State<AppState>,
+    caller: Caller,
     q: Result<Query<WatchQuery>, QueryRejection>,
 ) -> Result<Html<String>, AppError> {
     let q = query(q)?;
@@ -63,6 +81,6 @@ pub async fn page(
             keep.push(format!("{k}={}", kuaiwei_reports::query_value(v)));
         }
     }
-    let w = digest(&state, q).await?;
+    let w = digest(&state, &caller, q).await?;
     Ok(Html(watch_page(&w, lang, &keep.join("&"))))
 }

@@ -61,6 +61,8 @@ struct App {
     store: Arc<dyn Store>,
     state: AppState,
     evidence_root: PathBuf,
+    /// The session cookie every request carries, once [`App::logged_in`].
+    cookie: Option<String>,
     _dir: TempDir,
 }
 
@@ -104,6 +106,7 @@ async fn app_full(calendar: Calendar, clock: kuaiwei_server::Clock) -> App {
         state,
         store,
         evidence_root,
+        cookie: None,
         _dir: dir,
     }
 }
@@ -115,7 +118,62 @@ struct Response {
 }
 
 impl App {
-    async fn send(&self, req: Request<Body>) -> Response {
+    /// This app with an account of `role` (and `agency`) logged in: every request carries its
+    /// session cookie.
+    async fn logged_in(mut self, role: &str, agency: Option<&str>) -> App {
+        self.cookie = Some(self.login_cookie(role, agency).await);
+        self
+    }
+
+    /// Logs the account of [`App::logged_in`] in again (after the test clock jumped past the
+    /// session's idle end).
+    async fn log_in_again(&mut self, role: &str, agency: Option<&str>) {
+        let username = format!("{role}.{}", agency.unwrap_or("centre"));
+        let res = self
+            .post_json(
+                "/api/v1/session",
+                json!({"username": username, "password": "测试用的密码-2026"}).to_string(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let cookie = res.headers[header::SET_COOKIE].to_str().unwrap();
+        self.cookie = Some(cookie.split(';').next().unwrap().to_string());
+    }
+
+    /// Creates an account of `role` (and `agency`), logs it in and returns its cookie.
+    async fn login_cookie(&self, role: &str, agency: Option<&str>) -> String {
+        let username = format!("{role}.{}", agency.unwrap_or("centre"));
+        let at = self.state.clock.now();
+        self.store
+            .create_account(&kuaiwei_store::Account {
+                username: username.clone(),
+                display_name: username.clone(),
+                role: role.into(),
+                agency: agency.map(str::to_string),
+                password_hash: kuaiwei_access::password::hash("测试用的密码-2026").unwrap(),
+                created_at: at,
+                password_changed_at: at,
+                disabled_at: None,
+            })
+            .await
+            .unwrap();
+        let res = self
+            .post_json(
+                "/api/v1/session",
+                json!({"username": username, "password": "测试用的密码-2026"}).to_string(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let cookie = res.headers[header::SET_COOKIE].to_str().unwrap();
+        cookie.split(';').next().unwrap().to_string()
+    }
+
+    async fn send(&self, mut req: Request<Body>) -> Response {
+        if let Some(c) = &self.cookie
+            && !req.headers().contains_key(header::COOKIE)
+        {
+            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
+        }
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
@@ -144,12 +202,11 @@ impl App {
 
     /// A page: its body as text (asserting 200).
     async fn get_text(&self, uri: &str) -> String {
-        let res = self
-            .router
-            .clone()
-            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+        let mut req = Request::get(uri).body(Body::empty()).unwrap();
+        if let Some(c) = &self.cookie {
+            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
+        }
+        let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         let text = String::from_utf8(bytes.to_vec()).unwrap();

@@ -5,7 +5,10 @@ use super::*;
 
 #[tokio::test]
 async fn a_bad_period_format_or_measure_is_a_422_naming_the_field() {
-    let app = app_at("2026-11-02T02:00:00Z").await;
+    let app = app_at("2026-11-02T02:00:00Z")
+        .await
+        .logged_in("supervisor", None)
+        .await;
     for (uri, field, code) in [
         ("/api/v1/reports/on-time", "period", "required"),
         (
@@ -61,8 +64,11 @@ async fn a_bad_period_format_or_measure_is_a_422_naming_the_field() {
 
 #[tokio::test]
 async fn a_running_period_cannot_be_frozen_and_a_finished_one_only_once() {
-    let app = app_at("2026-11-02T02:00:00Z").await;
-    let freeze = |period: &str| json!({"period": period, "actor": "supervisor:zhao"}).to_string();
+    let app = app_at("2026-11-02T02:00:00Z")
+        .await
+        .logged_in("supervisor", None)
+        .await;
+    let freeze = |period: &str| json!({"period": period}).to_string();
     let res = app
         .post_json("/api/v1/reports/on-time/freeze", freeze("2026-11"))
         .await;
@@ -76,7 +82,10 @@ async fn a_running_period_cannot_be_frozen_and_a_finished_one_only_once() {
         .post_json("/api/v1/reports/on-time/freeze", freeze("2026-10"))
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-    assert_eq!(res.body["frozen"]["frozen_by"], "supervisor:zhao");
+    assert_eq!(
+        res.body["frozen"]["frozen_by"], "supervisor:supervisor.centre",
+        "the freezer is the logged-in supervisor"
+    );
     assert_eq!(res.body["frozen"]["intact"], true);
     assert_eq!(res.body["headline"]["counted"], 0);
     let hash = res.body["frozen"]["hash"].as_str().unwrap().to_string();
@@ -89,21 +98,11 @@ async fn a_running_period_cannot_be_frozen_and_a_finished_one_only_once() {
     let read = app.get("/api/v1/reports/on-time?period=2026-10").await;
     assert_eq!(read.body["frozen"]["hash"], hash.as_str());
 
-    let nobody = app
-        .post_json(
-            "/api/v1/reports/on-time/freeze",
-            json!({"period": "2026-09", "actor": " "}).to_string(),
-        )
-        .await;
-    assert_error(
-        &nobody,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    );
+    // who freezes comes from the session; naming someone in the body is refused
     let extra = app
         .post_json(
             "/api/v1/reports/on-time/freeze",
-            json!({"period": "2026-09", "actor": "x", "hash": "0"}).to_string(),
+            json!({"period": "2026-09", "actor": "supervisor:zhao"}).to_string(),
         )
         .await;
     assert_eq!(
@@ -120,7 +119,10 @@ async fn a_running_period_cannot_be_frozen_and_a_finished_one_only_once() {
 
 #[tokio::test]
 async fn an_empty_month_reports_zero_counted_and_no_rate() {
-    let app = app_at("2026-11-02T02:00:00Z").await;
+    let app = app_at("2026-11-02T02:00:00Z")
+        .await
+        .logged_in("supervisor", None)
+        .await;
     let res = app.get("/api/v1/reports/on-time?month=2026-10").await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(res.body["period"], "2026-10");
@@ -177,13 +179,17 @@ async fn close_in_october(app: &App, number: &str) {
 
 #[tokio::test]
 async fn a_finished_month_is_computed_again_only_after_a_case_changes_or_when_asked() {
-    let app = app_at("2026-11-02T02:00:00Z").await;
+    let mut app = app_at("2026-11-02T02:00:00Z")
+        .await
+        .logged_in("supervisor", None)
+        .await;
     let url = "/api/v1/reports/on-time?month=2026-10";
     let first = app.get(url).await;
     assert_eq!(first.body["headline"]["counted"], 0);
 
     // nothing changed: the same computation, even a day later
     app.state.clock.set("2026-11-03T02:00:00Z".parse().unwrap());
+    app.log_in_again("supervisor", None).await;
     let again = app.get(url).await;
     assert_eq!(again.body["generated_at"], first.body["generated_at"]);
     // the cases behind a figure come from the same computation
@@ -203,6 +209,7 @@ async fn a_finished_month_is_computed_again_only_after_a_case_changes_or_when_as
 
     // a case closed in October: counted at once
     app.state.clock.set("2026-11-04T02:00:00Z".parse().unwrap());
+    app.log_in_again("supervisor", None).await;
     close_in_october(&app, &number).await;
     let changed = app.get(url).await;
     assert_eq!(changed.body["generated_at"], "2026-11-04T02:00:00Z");
@@ -215,6 +222,7 @@ async fn a_finished_month_is_computed_again_only_after_a_case_changes_or_when_as
 
     // Cache-Control: no-cache computes it again although nothing changed
     app.state.clock.set("2026-11-05T02:00:00Z".parse().unwrap());
+    app.log_in_again("supervisor", None).await;
     let cached = app.get(url).await;
     assert_eq!(cached.body["generated_at"], "2026-11-04T02:00:00Z");
     let fresh = app
@@ -231,6 +239,58 @@ async fn a_finished_month_is_computed_again_only_after_a_case_changes_or_when_as
     // the running month is always computed as of now
     let nov = app.get("/api/v1/reports/on-time?month=2026-11").await;
     app.state.clock.set("2026-11-06T02:00:00Z".parse().unwrap());
+    app.log_in_again("supervisor", None).await;
     let nov_later = app.get("/api/v1/reports/on-time?month=2026-11").await;
     assert_ne!(nov.body["generated_at"], nov_later.body["generated_at"]);
+}
+
+#[tokio::test]
+async fn reports_need_a_login_and_a_centre_wide_role_and_only_a_centre_supervisor_freezes() {
+    let url = "/api/v1/reports/on-time?month=2026-10";
+    let anonymous = app_at("2026-11-02T02:00:00Z").await;
+    assert_error(
+        &anonymous.get(url).await,
+        StatusCode::UNAUTHORIZED,
+        "not_logged_in",
+    );
+    let page = anonymous
+        .send(
+            Request::get("/reports/on-time?month=2026-10")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    let freeze = json!({"period": "2026-10"}).to_string();
+    for (role, agency, read, may_freeze) in [
+        ("caseworker", None, true, false),
+        ("supervisor", None, true, true),
+        ("supervisor", Some("customs"), false, false),
+        ("officer", Some("ip_office"), false, false),
+        ("administrator", None, false, false),
+    ] {
+        let app = app_at("2026-11-02T02:00:00Z")
+            .await
+            .logged_in(role, agency)
+            .await;
+        let res = app.get(url).await;
+        if read {
+            assert_eq!(res.status, StatusCode::OK, "{role} {agency:?}");
+        } else {
+            assert_error(&res, StatusCode::FORBIDDEN, "forbidden");
+            let cases = app
+                .get("/api/v1/reports/on-time/cases?month=2026-10&measure=late")
+                .await;
+            assert_eq!(cases.status, StatusCode::FORBIDDEN, "{role}");
+        }
+        let frozen = app
+            .post_json("/api/v1/reports/on-time/freeze", freeze.clone())
+            .await;
+        if may_freeze {
+            assert_eq!(frozen.status, StatusCode::OK, "{}", frozen.body);
+        } else {
+            assert_error(&frozen, StatusCode::FORBIDDEN, "forbidden");
+            assert!(app.store.frozen_report("2026-10").await.unwrap().is_none());
+        }
+    }
 }

@@ -541,7 +541,7 @@ async fn loading_the_missing_holiday_year_recomputes_open_cases_due_dates() {
 
 #[tokio::test]
 async fn the_deadline_watch_lists_overdue_and_due_soon_cases_per_agency() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let (routed, _) = file(&app, complaint()).await;
     ok(
         &app,
@@ -639,6 +639,25 @@ async fn the_deadline_watch_lists_overdue_and_due_soon_cases_per_agency() {
     );
 
     // the page: per agency, per officer, every case linked
+    // an officer sees their own agency's watch only, and may not ask for another's
+    let officer = app.login_cookie("officer", Some("copyright")).await;
+    let as_officer = |uri: &str| {
+        Request::get(uri)
+            .header(header::COOKIE, officer.as_str())
+            .body(Body::empty())
+            .unwrap()
+    };
+    let own = app.send(as_officer("/api/v1/watch?days=30")).await;
+    let own = own.body["agencies"].as_array().unwrap();
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0]["agency"], "copyright");
+    let foreign = app
+        .send(as_officer(&format!(
+            "/api/v1/watch?days=30&agency={agency}"
+        )))
+        .await;
+    assert_error(&foreign, StatusCode::FORBIDDEN, "forbidden");
+
     let page = app.get_text("/watch?days=30").await;
     assert!(
         page.contains("<h2>版权局</h2><h3>officer:zhou</h3>"),
