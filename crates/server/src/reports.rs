@@ -85,7 +85,9 @@ pub async fn live(
         compute_ms = (started.elapsed() - read).as_millis() as u64,
         "on-time report computed"
     );
-    if let Some(seq) = chain_seq {
+    if let Some(seq) = chain_seq
+        && report.lines.len() <= crate::state::ReportCache::MAX_LINES
+    {
         state.report_cache.put(period, seq, report.clone());
     }
     Ok(report)

@@ -45,6 +45,8 @@ struct CachedReport {
 impl ReportCache {
     /// Periods kept (each a month's lines can weigh tens of megabytes at a million cases).
     const KEEP: usize = 4;
+    /// Reports with more case lines than this (a year at a large centre) are not kept.
+    pub const MAX_LINES: usize = 250_000;
 
     pub fn get(
         &self,
