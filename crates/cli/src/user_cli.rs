@@ -141,6 +141,14 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
                 }
                 other => other?,
             }
+            record(
+                store,
+                &username,
+                "account_created",
+                serde_json::json!({"role": role.key(), "agency": account.agency}),
+                now,
+            )
+            .await?;
             println!("已创建账号 / created account {username} ({})", role.key());
         }
         UserCmd::List(_) => {
@@ -163,6 +171,14 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
             let username = kuaiwei_access::username(&a.username).map_err(either)?;
             not_found(store.disable_account(&username, now).await, &username)?;
             let ended = store.delete_sessions_of(&username).await?;
+            record(
+                store,
+                &username,
+                "account_disabled",
+                serde_json::json!({"sessions_ended": ended}),
+                now,
+            )
+            .await?;
             println!("已停用 / disabled {username}; 已结束会话 / sessions ended: {ended}");
         }
         UserCmd::ResetPassword(a) => {
@@ -174,11 +190,43 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
             let hash = password::hash(&secret)?;
             not_found(store.set_password(&username, &hash, now).await, &username)?;
             let ended = store.delete_sessions_of(&username).await?;
+            record(
+                store,
+                &username,
+                "password_reset",
+                serde_json::json!({"sessions_ended": ended}),
+                now,
+            )
+            .await?;
             println!(
                 "已重设密码 / password reset for {username}; 已结束会话 / sessions ended: {ended}"
             );
         }
     }
+    Ok(())
+}
+
+/// An account change on the audit chain; the actor is whoever ran the command on this machine.
+async fn record(
+    store: &dyn Store,
+    username: &str,
+    kind: &str,
+    payload: serde_json::Value,
+    at: jiff::Timestamp,
+) -> Result<()> {
+    let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    store
+        .record_event(kuaiwei_store::RecordedEvent {
+            subject: format!("account:{username}"),
+            event: kuaiwei_store::NewEvent {
+                actor: format!("cli:{who}"),
+                kind: kind.into(),
+                payload,
+                reason: None,
+            },
+            at,
+        })
+        .await?;
     Ok(())
 }
 

@@ -139,13 +139,13 @@ async fn the_binary_serves_until_sigterm_exits_zero_and_keeps_what_it_filed() {
     let status = again.terminate().await;
     assert!(status.success(), "exit {status}:\n{}", again.log());
 
-    // Two filings, two events on an intact chain; then someone edits the database behind
-    // kuaiwei's back and `audit verify` names the event.
+    // The first administrator's creation and two filings: three events on an intact chain;
+    // then someone edits the database behind kuaiwei's back and `audit verify` names the event.
     let verified = run(&bin, &data, &["audit", "verify"]);
     assert!(verified.status.success(), "{verified:?}");
     assert_eq!(
         String::from_utf8_lossy(&verified.stdout),
-        "ok: 2 events, chain intact\n"
+        "ok: 3 events, chain intact\n"
     );
     let url = format!("sqlite://{}", data.join("kuaiwei.db").display());
     let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
@@ -531,6 +531,11 @@ fn user_accounts_are_added_with_a_hashed_password_from_stdin_listed_reset_and_di
         "知识产权保护-2026\n",
     );
     assert!(!again.status.success(), "a disabled name is never reused");
+    // every change is on the audit chain (created, password reset, disabled), which verifies
+    let verify = run(&bin, dir.path(), &["audit", "verify"]);
+    assert!(verify.status.success(), "{verify:?}");
+    let said = String::from_utf8_lossy(&verify.stdout);
+    assert!(said.contains('3'), "{said}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

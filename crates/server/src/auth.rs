@@ -91,6 +91,34 @@ fn not_logged_in() -> AppError {
     }
 }
 
+/// Appends an event about an account to the audit chain (subject `account:NAME`).
+async fn record(
+    state: &AppState,
+    username: &str,
+    actor: String,
+    kind: &str,
+    payload: serde_json::Value,
+) -> Result<(), AppError> {
+    state
+        .store
+        .record_event(kuaiwei_store::RecordedEvent {
+            subject: format!("account:{username}"),
+            event: kuaiwei_store::NewEvent {
+                actor,
+                kind: kind.into(),
+                payload,
+                reason: None,
+            },
+            at: state.clock.now(),
+        })
+        .await?;
+    Ok(())
+}
+
+fn actor_of(a: &Account) -> String {
+    format!("{}:{}", a.role, a.username)
+}
+
 pub fn principal(a: &Account) -> Option<Principal> {
     Some(Principal {
         username: a.username.clone(),
@@ -144,9 +172,22 @@ pub async fn login(
             }
             a
         }
-        _ => {
+        (known, _) => {
             state.auth.failed(&name, now);
             tracing::warn!(user = %name, "failed login");
+            // on the chain for real accounts (someone is trying one); unknown names only in the
+            // log, so that guessing names cannot flood the chain
+            if let Some(a) = known {
+                let disabled = a.disabled_at.is_some();
+                record(
+                    state,
+                    &a.username,
+                    "anonymous".into(),
+                    "login_failed",
+                    serde_json::json!({"disabled": disabled}),
+                )
+                .await?;
+            }
             return Err(bad_credentials());
         }
     };
@@ -162,6 +203,14 @@ pub async fn login(
             expires_at: now + state.auth.absolute,
         })
         .await?;
+    record(
+        state,
+        &account.username,
+        actor_of(&account),
+        "login",
+        serde_json::json!({}),
+    )
+    .await?;
     tracing::info!(user = %account.username, "logged in");
     Ok((account, cookie_token))
 }
@@ -208,11 +257,24 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Account, A
 
 /// Ends the request's session, if any.
 pub async fn logout(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
-    if let Some(token) = cookie_token(headers) {
-        state
-            .store
-            .delete_session(&hex::encode(token::hash(&token)))
-            .await?;
+    let Some(token) = cookie_token(headers) else {
+        return Ok(());
+    };
+    let hash = hex::encode(token::hash(&token));
+    if let Some(session) = state.store.session(&hash).await? {
+        state.store.delete_session(&hash).await?;
+        let actor = match state.store.account(&session.username).await? {
+            Some(a) => actor_of(&a),
+            None => session.username.clone(),
+        };
+        record(
+            state,
+            &session.username,
+            actor,
+            "logout",
+            serde_json::json!({}),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -315,7 +377,22 @@ pub async fn bootstrap_admin(
         })
         .await;
     match created {
-        Ok(()) => Ok(Some(path)),
+        Ok(()) => {
+            store
+                .record_event(kuaiwei_store::RecordedEvent {
+                    subject: "account:admin".into(),
+                    event: kuaiwei_store::NewEvent {
+                        actor: "system".into(),
+                        kind: "account_created".into(),
+                        payload: serde_json::json!({"role": "administrator", "first_start": true}),
+                        reason: None,
+                    },
+                    at: now,
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Some(path))
+        }
         // another node created the first account meanwhile: ours is not needed
         Err(kuaiwei_store::StoreError::Conflict(_)) => {
             let _ = std::fs::remove_file(&path);
@@ -362,9 +439,11 @@ impl axum::extract::FromRequestParts<AppState> for Caller {
 }
 
 impl Caller {
-    /// 403 unless the caller's role allows `action` on an object of `agency`.
-    pub fn require(
+    /// 403 unless the caller's role allows `action` on an object of `agency`; a refusal is an
+    /// audit event.
+    pub async fn require(
         &self,
+        state: &AppState,
         action: kuaiwei_access::Action,
         agency: Option<&str>,
     ) -> Result<(), AppError> {
@@ -372,6 +451,14 @@ impl Caller {
             return Ok(());
         }
         tracing::warn!(user = %self.principal.username, ?action, ?agency, "refused");
+        record(
+            state,
+            &self.principal.username,
+            self.actor(),
+            "refused",
+            serde_json::json!({"action": action, "agency": agency}),
+        )
+        .await?;
         Err(AppError::Forbidden {
             zh: format!("{}无权执行此操作", self.principal.role.zh()),
             en: format!("a {} may not do this", self.principal.role.key()),

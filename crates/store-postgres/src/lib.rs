@@ -22,8 +22,8 @@ use kuaiwei_domain::MatchKey;
 use kuaiwei_store::{
     Account, AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
     ComplaintSummary, FrozenReport, KeyedCase, NewComplaint, Page, QueueFilter, QueueItem, Receipt,
-    RelatedCase, ReportClock, ReportWindow, RespondentRecord, Session, Store, StoreError,
-    UpdatedCase, WriteDone, WriteOp,
+    RecordedEvent, RelatedCase, ReportClock, ReportWindow, RespondentRecord, Session, Store,
+    StoreError, UpdatedCase, WriteDone, WriteOp,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
@@ -112,7 +112,7 @@ impl Store for PostgresStore {
     async fn submit_complaint(&self, new: NewComplaint) -> Result<Receipt, StoreError> {
         match self.writer.submit(WriteOp::Submit(Box::new(new))).await? {
             WriteDone::Submitted(r) => Ok(r),
-            WriteDone::Updated(_) => Err(StoreError::Backend(
+            _ => Err(StoreError::Backend(
                 "writer answered the wrong operation".into(),
             )),
         }
@@ -125,7 +125,16 @@ impl Store for PostgresStore {
             .await?
         {
             WriteDone::Updated(u) => Ok(u),
-            WriteDone::Submitted(_) => Err(StoreError::Backend(
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    async fn record_event(&self, event: RecordedEvent) -> Result<(), StoreError> {
+        match self.writer.submit(WriteOp::Record(Box::new(event))).await? {
+            WriteDone::Recorded => Ok(()),
+            _ => Err(StoreError::Backend(
                 "writer answered the wrong operation".into(),
             )),
         }

@@ -44,13 +44,20 @@ impl Writer {
                 .iter()
                 .map_while(|op| match op {
                     WriteOp::Submit(new) => Some(new.as_ref()),
-                    WriteOp::Update(_) => None,
+                    WriteOp::Update(_) | WriteOp::Record(_) => None,
                 })
                 .take(RUN)
                 .collect();
             if run.is_empty() {
-                if let WriteOp::Update(u) = &batch[i] {
-                    out.push(cases::update(&mut tx, u).await?.map(WriteDone::Updated));
+                match &batch[i] {
+                    WriteOp::Update(u) => {
+                        out.push(cases::update(&mut tx, u).await?.map(WriteDone::Updated));
+                    }
+                    WriteOp::Record(r) => {
+                        cases::append_event(&mut tx, &r.subject, &r.event, r.at).await?;
+                        out.push(Ok(WriteDone::Recorded));
+                    }
+                    WriteOp::Submit(_) => {}
                 }
                 i += 1;
             } else {

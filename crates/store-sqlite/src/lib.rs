@@ -25,8 +25,8 @@ use kuaiwei_domain::MatchKey;
 use kuaiwei_store::{
     Account, AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
     ComplaintSummary, FrozenReport, KeyedCase, NewComplaint, Page, QueueFilter, QueueItem, Receipt,
-    RelatedCase, ReportClock, ReportWindow, RespondentRecord, Session, Store, StoreError,
-    UpdatedCase, WriteDone, WriteOp,
+    RecordedEvent, RelatedCase, ReportClock, ReportWindow, RespondentRecord, Session, Store,
+    StoreError, UpdatedCase, WriteDone, WriteOp,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -143,7 +143,7 @@ impl Store for SqliteStore {
     async fn submit_complaint(&self, new: NewComplaint) -> Result<Receipt, StoreError> {
         match self.writer.submit(WriteOp::Submit(Box::new(new))).await? {
             WriteDone::Submitted(r) => Ok(r),
-            WriteDone::Updated(_) => Err(StoreError::Backend(
+            _ => Err(StoreError::Backend(
                 "writer answered the wrong operation".into(),
             )),
         }
@@ -156,7 +156,16 @@ impl Store for SqliteStore {
             .await?
         {
             WriteDone::Updated(u) => Ok(u),
-            WriteDone::Submitted(_) => Err(StoreError::Backend(
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
+    async fn record_event(&self, event: RecordedEvent) -> Result<(), StoreError> {
+        match self.writer.submit(WriteOp::Record(Box::new(event))).await? {
+            WriteDone::Recorded => Ok(()),
+            _ => Err(StoreError::Backend(
                 "writer answered the wrong operation".into(),
             )),
         }

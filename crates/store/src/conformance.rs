@@ -1087,7 +1087,8 @@ macro_rules! store_conformance_tests {
             report_clocks_hold_every_clock_a_period_needs_and_no_other,
             a_frozen_report_is_kept_once_exactly_as_given,
             accounts_are_created_once_changed_and_disabled_never_removed,
-            sessions_are_found_by_token_hash_touched_and_ended_one_or_all
+            sessions_are_found_by_token_hash_touched_and_ended_one_or_all,
+            events_about_accounts_join_the_one_audit_chain
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -1217,6 +1218,44 @@ pub async fn sessions_are_found_by_token_hash_touched_and_ended_one_or_all(s: &i
     assert!(
         s.session("cc").await.unwrap().is_some(),
         "another user's session stays"
+    );
+}
+
+pub async fn events_about_accounts_join_the_one_audit_chain(s: &impl Store) {
+    fill_chain(s).await;
+    let at = |t: &str| t.parse::<Timestamp>().unwrap();
+    for (kind, when) in [
+        ("login", "2026-10-16T01:00:00Z"),
+        ("logout", "2026-10-16T02:00:00Z"),
+    ] {
+        s.record_event(crate::RecordedEvent {
+            subject: "account:officer.li".into(),
+            event: NewEvent {
+                actor: "officer:officer.li".into(),
+                kind: kind.into(),
+                payload: serde_json::json!({"address": "10.16.1.7"}),
+                reason: None,
+            },
+            at: at(when),
+        })
+        .await
+        .unwrap();
+    }
+    let mine = s.case_events("account:officer.li").await.unwrap();
+    let kinds: Vec<&str> = mine.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["login", "logout"]);
+    assert_eq!(mine[0].at, at("2026-10-16T01:00:00Z"));
+    let events = s.audit_events(0, 1000).await.unwrap();
+    assert_eq!(
+        events.len(),
+        7,
+        "five from the cases, two about the account"
+    );
+    let head = s.audit_head().await.unwrap();
+    assert_eq!(head.as_ref().map(|(q, _)| *q), Some(7));
+    assert_eq!(
+        verify_chain(&events, head.as_ref().map(|(q, h)| (*q, h.as_str()))),
+        Ok(7)
     );
 }
 

@@ -31,8 +31,8 @@ pub use error::StoreError;
 pub use reports::{FrozenReport, ReportClock, ReportWindow, SyntheticCase};
 pub use types::{
     Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, DEFAULT_MATERIAL, EvidenceRef,
-    IdempotencyKey, NewComplaint, Page, Receipt, UpdatedCase, WriteDone, WriteOp, case_year,
-    constant_time_eq, truncate_to_micros,
+    IdempotencyKey, NewComplaint, Page, Receipt, RecordedEvent, UpdatedCase, WriteDone, WriteOp,
+    case_year, constant_time_eq, truncate_to_micros,
 };
 
 /// Everything the server asks of storage, in the words of the business.
@@ -153,6 +153,10 @@ pub trait Store: Send + Sync + 'static {
     /// Disables an account (kept, never deleted); disabling it again keeps the first instant.
     /// [`StoreError::NotFound`] for an unknown name.
     async fn disable_account(&self, username: &str, at: Timestamp) -> Result<(), StoreError>;
+
+    /// Appends an event that is not a case step (a login, a refusal, an account change) to the
+    /// audit chain, under a subject such as `account:officer.li`.
+    async fn record_event(&self, event: RecordedEvent) -> Result<(), StoreError>;
 
     /// Stores a new session.
     async fn create_session(&self, session: &Session) -> Result<(), StoreError>;

@@ -142,6 +142,17 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub enum WriteOp {
     Submit(Box<NewComplaint>),
     Update(Box<crate::CaseUpdate>),
+    /// An event about something other than a case step (a login, an account change), on the
+    /// same chain.
+    Record(Box<RecordedEvent>),
+}
+
+/// An event appended to the audit chain under `subject` (e.g. `account:officer.li`).
+#[derive(Debug, Clone)]
+pub struct RecordedEvent {
+    pub subject: String,
+    pub event: crate::NewEvent,
+    pub at: jiff::Timestamp,
 }
 
 /// What it did.
@@ -149,6 +160,7 @@ pub enum WriteOp {
 pub enum WriteDone {
     Submitted(Receipt),
     Updated(UpdatedCase),
+    Recorded,
 }
 
 /// The result of a step on a case.

@@ -106,7 +106,7 @@ pub async fn on_time(
     headers: HeaderMap,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    caller.require(Action::ReadReports, None)?;
+    caller.require(&state, Action::ReadReports, None).await?;
     let q = query(q)?;
     let p = period(q.period.as_deref(), q.month.as_deref())?;
     let cases = q.cases.unwrap_or(false);
@@ -237,7 +237,7 @@ pub async fn cases(
     caller: Caller,
     q: Result<Query<TraceQuery>, QueryRejection>,
 ) -> Result<Json<TraceView>, AppError> {
-    caller.require(Action::ReadReports, None)?;
+    caller.require(&state, Action::ReadReports, None).await?;
     let (p, t, served) = traced(&state, &query(q)?).await?;
     let group = t.group.as_ref().map(|(d, k)| (*d, k.as_str()));
     let lines: Vec<Line> = served
@@ -284,7 +284,7 @@ pub async fn freeze(
     caller: Caller,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    caller.require(Action::FreezeReport, None)?;
+    caller.require(&state, Action::FreezeReport, None).await?;
     let b: FreezeBody = crate::json::parse(&body)?;
     let p = reports::parse_period(&b.period)?;
     let served = reports::freeze(&state, p, &caller.actor()).await?;
@@ -305,7 +305,7 @@ pub async fn page(
     caller: Caller,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Html<String>, AppError> {
-    caller.require(Action::ReadReports, None)?;
+    caller.require(&state, Action::ReadReports, None).await?;
     let q = query(q)?;
     let p = period(q.period.as_deref(), q.month.as_deref())?;
     let s = reports::on_time(&state, p, false).await?;
@@ -324,7 +324,7 @@ pub async fn cases_page(
     caller: Caller,
     q: Result<Query<TraceQuery>, QueryRejection>,
 ) -> Result<Html<String>, AppError> {
-    caller.require(Action::ReadReports, None)?;
+    caller.require(&state, Action::ReadReports, None).await?;
     let q = query(q)?;
     let (_, t, s) = traced(&state, &q).await?;
     let group = t.group.as_ref().map(|(d, k)| (*d, k.as_str()));

@@ -37,7 +37,9 @@ async fn digest(state: &AppState, caller: &Caller, q: WatchQuery) -> Result<Watc
         (Some(mine), None) => Some(mine.clone()),
         (_, named) => named,
     };
-    caller.require(Action::ReadReports, agency.as_deref())?;
+    caller
+        .require(state, Action::ReadReports, agency.as_deref())
+        .await?;
     crate::reports::watch(state, q.days.unwrap_or(7), agency, q.officer).await
 }
 

@@ -345,3 +345,54 @@ async fn a_state_changing_request_from_another_site_is_refused_and_same_origin_a
     assert_eq!(same.status, StatusCode::NO_CONTENT);
     assert_eq!(whoami(&app, &t2).await.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn logins_failures_logouts_and_refusals_are_on_the_audit_chain() {
+    let app = logged_in_app().await;
+    let kinds = |events: Vec<kuaiwei_store::AuditEvent>| -> Vec<(String, String)> {
+        events.into_iter().map(|e| (e.kind, e.actor)).collect()
+    };
+    login(&app, "officer.li", "not-the-password").await;
+    login(&app, "officer.nobody", "not-the-password").await;
+    let t = token(&login(&app, "officer.li", PASSWORD).await);
+    let cookie = format!("__Host-sid={t}");
+    // an officer may not read the centre's report: refused, and recorded
+    let refused = app
+        .send(
+            Request::get("/api/v1/reports/on-time?month=2026-10")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "forbidden");
+    app.send(
+        Request::delete("/api/v1/session")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    let events = app.store.case_events("account:officer.li").await.unwrap();
+    assert_eq!(
+        kinds(events.clone()),
+        [
+            ("login_failed".to_string(), "anonymous".to_string()),
+            ("login".into(), "officer:officer.li".into()),
+            ("refused".into(), "officer:officer.li".into()),
+            ("logout".into(), "officer:officer.li".into()),
+        ]
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&events[2].payload).unwrap(),
+        json!({"action": "read_reports", "agency": null})
+    );
+    // a name that is no account leaves the chain alone
+    assert!(
+        app.store
+            .case_events("account:officer.nobody")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
