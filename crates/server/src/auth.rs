@@ -28,6 +28,8 @@ pub struct Auth {
     /// Failed logins allowed per account within `window` before 429.
     pub max_failures: usize,
     pub window: SignedDuration,
+    /// Login attempts per client address, whatever the account (password spraying).
+    pub per_address: crate::rate::RateLimit,
     hashing: Arc<Semaphore>,
     failures: Arc<Mutex<HashMap<String, Vec<Timestamp>>>>,
 }
@@ -39,6 +41,8 @@ impl Default for Auth {
             absolute: SignedDuration::from_hours(12),
             max_failures: 5,
             window: SignedDuration::from_mins(15),
+            // a centre's office may share one address: 30 attempts a minute, bursts of 30
+            per_address: crate::rate::RateLimit::new(30, SignedDuration::from_mins(1), 30),
             // two hashes at a time: 2 × 19 MiB, and the runtime keeps its workers
             hashing: Arc::new(Semaphore::new(2)),
             failures: Arc::new(Mutex::new(HashMap::new())),
@@ -131,10 +135,20 @@ pub fn principal(a: &Account) -> Option<Principal> {
 /// planted before login is never adopted). Returns the account and the cookie token.
 pub async fn login(
     state: &AppState,
+    address: Option<std::net::IpAddr>,
     username: &str,
     secret: String,
 ) -> Result<(Account, String), AppError> {
     let now = state.clock.now();
+    if let Some(ip) = address {
+        state
+            .auth
+            .per_address
+            .check(&ip.to_string(), now)
+            .map_err(|secs| AppError::TooManyRequests {
+                retry_after_secs: secs,
+            })?;
+    }
     let name = kuaiwei_access::username(username).unwrap_or_else(|_| username.trim().into());
     if let Some(secs) = state.auth.throttled(&name, now) {
         return Err(AppError::TooManyRequests {

@@ -2,7 +2,10 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::rejection::ExtensionRejection;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -37,7 +40,8 @@ fn me(a: kuaiwei_store::Account) -> Me {
 
 /// Logs in: a new session in a `__Host-sid` cookie (Secure, HttpOnly, SameSite=Strict).
 /// Unknown user, wrong password and disabled account get the same 401; too many failures for
-/// one account within 15 minutes get 429 with Retry-After.
+/// one account within 15 minutes, or too many attempts from one address (30 a minute), get
+/// 429 with Retry-After.
 #[utoipa::path(
     post,
     path = "/api/v1/session",
@@ -50,9 +54,14 @@ fn me(a: kuaiwei_store::Account) -> Me {
         (status = 429, body = crate::error::ErrorBody),
     )
 )]
-pub async fn login(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
+pub async fn login(
+    State(state): State<AppState>,
+    peer: Result<ConnectInfo<SocketAddr>, ExtensionRejection>,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let b: LoginBody = crate::json::parse(&body)?;
-    let (account, token) = auth::login(&state, &b.username, b.password).await?;
+    let address = peer.ok().map(|ConnectInfo(a)| a.ip());
+    let (account, token) = auth::login(&state, address, &b.username, b.password).await?;
     Ok((
         [(header::SET_COOKIE, auth::set_cookie(&token, &state.auth))],
         Json(me(account)),

@@ -396,3 +396,51 @@ async fn logins_failures_logouts_and_refusals_are_on_the_audit_chain() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn thirty_login_attempts_a_minute_from_one_address_whatever_the_account() {
+    use axum::extract::connect_info::MockConnectInfo;
+    let app = logged_in_app().await;
+    let office: std::net::SocketAddr = "10.0.8.15:40000".parse().unwrap();
+    let from_office = router(app.state.clone()).layer(MockConnectInfo(office));
+    let attempt = |name: String| {
+        Request::post("/api/v1/session")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({"username": name, "password": "not-the-password"}).to_string(),
+            ))
+            .unwrap()
+    };
+    // a spray over thirty names: each account fails once, the address thirty times
+    for n in 0..30 {
+        let res = from_office
+            .clone()
+            .oneshot(attempt(format!("user{n}")))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "attempt {n}");
+    }
+    let res = from_office
+        .clone()
+        .oneshot(attempt("user31".into()))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(res.headers()[header::RETRY_AFTER], "2");
+    // another address logs in
+    let elsewhere = router(app.state.clone()).layer(MockConnectInfo(
+        "10.0.9.1:40000".parse::<std::net::SocketAddr>().unwrap(),
+    ));
+    let ok = elsewhere
+        .oneshot(
+            Request::post("/api/v1/session")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({"username": "officer.li", "password": PASSWORD}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+}
