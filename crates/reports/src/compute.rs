@@ -418,6 +418,60 @@ pub struct OnTimeReport {
 }
 
 impl OnTimeReport {
+    /// The report as one agency sees it: its own case lines only, with the headline and every
+    /// breakdown added up again from them. The months of a quarter or a year are left out
+    /// (they are classified from the clocks, which a frozen report no longer has).
+    pub fn scoped_to(&self, agency: &str) -> OnTimeReport {
+        let lines: Vec<Line> = self
+            .lines
+            .iter()
+            .filter(|l| l.agency.as_deref() == Some(agency))
+            .cloned()
+            .collect();
+        let breakdowns = self
+            .breakdowns
+            .iter()
+            .map(|b| {
+                let mut groups: BTreeMap<&str, Vec<&Line>> = BTreeMap::new();
+                for l in lines
+                    .iter()
+                    .filter(|l| !b.closing_clocks_only || l.closes_case)
+                {
+                    groups.entry(b.dimension.of(l)).or_default().push(l);
+                }
+                Breakdown {
+                    dimension: b.dimension,
+                    closing_clocks_only: b.closing_clocks_only,
+                    groups: groups
+                        .into_iter()
+                        .map(|(key, ls)| {
+                            // every key here was in the whole report, with its labels
+                            let (label_zh, label_en) = b
+                                .groups
+                                .iter()
+                                .find(|g| g.key == key)
+                                .map(|g| (g.label_zh.clone(), g.label_en.clone()))
+                                .unwrap_or_else(|| (key.to_string(), key.to_string()));
+                            Group {
+                                key: key.to_string(),
+                                label_zh,
+                                label_en,
+                                figures: Figures::of(ls.into_iter()),
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        OnTimeReport {
+            headline: Figures::of(lines.iter().filter(|l| l.closes_case)),
+            months: Vec::new(),
+            breakdowns,
+            lines,
+            ..self.without_lines()
+        }
+    }
+
     /// The report without its case lines (the summary JSON), without copying them.
     pub fn without_lines(&self) -> OnTimeReport {
         OnTimeReport {

@@ -387,3 +387,50 @@ fn a_clock_due_on_the_last_day_belongs_to_that_month_and_is_overdue_once_it_ends
     assert_eq!(september.headline.overdue_open, 1);
     assert_eq!(september.lines[0].case_number, "KW-2026-000002");
 }
+
+#[test]
+fn an_agency_sees_its_own_lines_added_up_again_and_nothing_of_the_others() {
+    let mut other = clock(
+        "KW-2026-000900",
+        "M2",
+        "2026-09-01",
+        Some("2026-10-20"),
+        Some("2026-10-25"),
+    );
+    other.agency = Some("market_regulation".into());
+    let mine = clock(
+        "KW-2026-000901",
+        "P3",
+        "2026-08-01",
+        Some("2026-10-20"),
+        Some("2026-10-10"),
+    );
+    let whole = report(&[other, mine], "2026-10", "2026-11-02T00:00:00Z");
+    assert_eq!((whole.headline.counted, whole.headline.on_time), (2, 1));
+    let ip = whole.scoped_to("ip_office");
+    assert_eq!((ip.headline.counted, ip.headline.on_time), (1, 1));
+    assert!(
+        ip.lines
+            .iter()
+            .all(|l| l.agency.as_deref() == Some("ip_office"))
+    );
+    let agencies = ip.breakdown(Dimension::Agency).unwrap();
+    let keys: Vec<&str> = agencies.groups.iter().map(|g| g.key.as_str()).collect();
+    assert_eq!(keys, ["ip_office"]);
+    assert_eq!(
+        agencies.groups[0].label_zh,
+        whole
+            .breakdown(Dimension::Agency)
+            .unwrap()
+            .groups
+            .iter()
+            .find(|g| g.key == "ip_office")
+            .unwrap()
+            .label_zh
+    );
+    assert_eq!(ip.period, whole.period);
+    assert_eq!(ip.definition, whole.definition);
+    let nobody = whole.scoped_to("police");
+    assert_eq!(nobody.headline.counted, 0);
+    assert!(nobody.lines.is_empty());
+}

@@ -479,6 +479,12 @@ impl Caller {
         })
     }
 
+    /// The agency the caller's view is limited to: an officer's or agency supervisor's own;
+    /// `None` for the centre's roles.
+    pub fn scope(&self) -> Option<String> {
+        self.principal.agency.clone()
+    }
+
     /// The actor recorded in events: `role:username`.
     pub fn actor(&self) -> String {
         format!("{}:{}", self.principal.role.key(), self.principal.username)

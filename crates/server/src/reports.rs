@@ -17,6 +17,30 @@ pub struct Served {
     pub frozen: Option<FreezeInfo>,
     /// For a frozen period: the clocks whose standing has changed since.
     pub corrections: Vec<Correction>,
+    /// For a frozen period: the report as the clocks give it now (the corrections' source).
+    pub live: Option<Arc<OnTimeReport>>,
+}
+
+impl Served {
+    /// The report as one agency's staff see it: its own lines, figures added up again, and the
+    /// corrections of its own cases; `None` leaves it whole.
+    pub fn scoped(self, agency: Option<&str>) -> Served {
+        let Some(agency) = agency else {
+            return self;
+        };
+        let report = self.report.scoped_to(agency);
+        let live = self.live.map(|l| Arc::new(l.scoped_to(agency)));
+        let corrections = match &live {
+            Some(l) => corrections(&report.lines, &l.lines),
+            None => Vec::new(),
+        };
+        Served {
+            report: Arc::new(report),
+            frozen: self.frozen,
+            corrections,
+            live,
+        }
+    }
 }
 
 impl From<kuaiwei_reports::ReportError> for AppError {
@@ -101,6 +125,7 @@ pub async fn on_time(state: &AppState, period: Period, fresh: bool) -> Result<Se
             report: now,
             frozen: None,
             corrections: Vec::new(),
+            live: None,
         }),
         Some(f) => {
             let intact = hash_body(&f.body) == f.hash;
@@ -112,6 +137,7 @@ pub async fn on_time(state: &AppState, period: Period, fresh: bool) -> Result<Se
             }
             Ok(Served {
                 corrections: corrections(&report.lines, &now.lines),
+                live: Some(now),
                 report: Arc::new(report),
                 frozen: Some(FreezeInfo {
                     frozen_at: f.frozen_at,
@@ -162,6 +188,7 @@ pub async fn freeze(state: &AppState, period: Period, by: &str) -> Result<Served
             intact: true,
         }),
         corrections: Vec::new(),
+        live: None,
     })
 }
 

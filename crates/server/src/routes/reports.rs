@@ -96,7 +96,7 @@ fn download(bytes: Vec<u8>, media_type: &str, name: String) -> Response {
     responses(
         (status = 200, description = "JSON report (period, from, to, as_of, complete, definition, target, headline, months, breakdowns[dimension, groups[key, label_zh, label_en, figures]], lines when cases=true, frozen, corrections); or a CSV (UTF-8 with BOM) or XLSX download", body = Object),
         (status = 401, description = "not logged in", body = crate::error::ErrorBody),
-        (status = 403, description = "the role may not read the centre's report (caseworkers and centre supervisors may)", body = crate::error::ErrorBody),
+        (status = 403, description = "the role may not read reports (administrators); officers and agency supervisors get their agency's view", body = crate::error::ErrorBody),
         (status = 422, description = "a bad or missing period, a period not begun, an unknown format", body = crate::error::ErrorBody),
     )
 )]
@@ -106,7 +106,10 @@ pub async fn on_time(
     headers: HeaderMap,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    caller.require(&state, Action::ReadReports, None).await?;
+    let scope = caller.scope();
+    caller
+        .require(&state, Action::ReadReports, scope.as_deref())
+        .await?;
     let q = query(q)?;
     let p = period(q.period.as_deref(), q.month.as_deref())?;
     let cases = q.cases.unwrap_or(false);
@@ -119,7 +122,9 @@ pub async fn on_time(
             v.split(',')
                 .any(|d| d.trim().eq_ignore_ascii_case("no-cache"))
         });
-    let served = reports::on_time(&state, p, fresh).await?;
+    let served = reports::on_time(&state, p, fresh)
+        .await?
+        .scoped(scope.as_deref());
     let name = |ext: &str| format!("on-time-{p}.{ext}");
     match q.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(to_json(served, cases)).into_response()),
@@ -201,10 +206,19 @@ fn trace_of(q: &TraceQuery) -> Result<Trace, AppError> {
 }
 
 /// The report a trace query names, with the figure to trace in it.
-async fn traced(state: &AppState, q: &TraceQuery) -> Result<(Period, Trace, Served), AppError> {
+async fn traced(
+    state: &AppState,
+    caller: &Caller,
+    q: &TraceQuery,
+) -> Result<(Period, Trace, Served), AppError> {
+    let scope = caller.scope();
+    caller
+        .require(state, Action::ReadReports, scope.as_deref())
+        .await?;
     let p = period(q.period.as_deref(), q.month.as_deref())?;
     let t = trace_of(q)?;
-    Ok((p, t, reports::on_time(state, p, false).await?))
+    let served = reports::on_time(state, p, false).await?;
+    Ok((p, t, served.scoped(scope.as_deref())))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -237,8 +251,7 @@ pub async fn cases(
     caller: Caller,
     q: Result<Query<TraceQuery>, QueryRejection>,
 ) -> Result<Json<TraceView>, AppError> {
-    caller.require(&state, Action::ReadReports, None).await?;
-    let (p, t, served) = traced(&state, &query(q)?).await?;
+    let (p, t, served) = traced(&state, &caller, &query(q)?).await?;
     let group = t.group.as_ref().map(|(d, k)| (*d, k.as_str()));
     let lines: Vec<Line> = served
         .report
@@ -305,10 +318,15 @@ pub async fn page(
     caller: Caller,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Html<String>, AppError> {
-    caller.require(&state, Action::ReadReports, None).await?;
+    let scope = caller.scope();
+    caller
+        .require(&state, Action::ReadReports, scope.as_deref())
+        .await?;
     let q = query(q)?;
     let p = period(q.period.as_deref(), q.month.as_deref())?;
-    let s = reports::on_time(&state, p, false).await?;
+    let s = reports::on_time(&state, p, false)
+        .await?
+        .scoped(scope.as_deref());
     Ok(Html(kuaiwei_reports::report_page(
         &s.report,
         Lang::parse(q.lang.as_deref()),
@@ -324,9 +342,8 @@ pub async fn cases_page(
     caller: Caller,
     q: Result<Query<TraceQuery>, QueryRejection>,
 ) -> Result<Html<String>, AppError> {
-    caller.require(&state, Action::ReadReports, None).await?;
     let q = query(q)?;
-    let (_, t, s) = traced(&state, &q).await?;
+    let (_, t, s) = traced(&state, &caller, &q).await?;
     let group = t.group.as_ref().map(|(d, k)| (*d, k.as_str()));
     let lines = s.report.trace(group, t.measure);
     Ok(Html(kuaiwei_reports::cases_page(

@@ -249,7 +249,7 @@ async fn a_finished_month_is_computed_again_only_after_a_case_changes_or_when_as
 }
 
 #[tokio::test]
-async fn reports_need_a_login_and_a_centre_wide_role_and_only_a_centre_supervisor_freezes() {
+async fn reports_need_a_login_agencies_see_their_own_and_only_a_centre_supervisor_freezes() {
     let url = "/api/v1/reports/on-time?month=2026-10";
     let anonymous = app_at("2026-11-02T02:00:00Z").await;
     assert_error(
@@ -269,8 +269,8 @@ async fn reports_need_a_login_and_a_centre_wide_role_and_only_a_centre_superviso
     for (role, agency, read, may_freeze) in [
         ("caseworker", None, true, false),
         ("supervisor", None, true, true),
-        ("supervisor", Some("customs"), false, false),
-        ("officer", Some("ip_office"), false, false),
+        ("supervisor", Some("customs"), true, false),
+        ("officer", Some("ip_office"), true, false),
         ("administrator", None, false, false),
     ] {
         let app = app_at("2026-11-02T02:00:00Z")
@@ -297,4 +297,57 @@ async fn reports_need_a_login_and_a_centre_wide_role_and_only_a_centre_superviso
             assert!(app.store.frozen_report("2026-10").await.unwrap().is_none());
         }
     }
+}
+
+#[tokio::test]
+async fn an_agency_reads_only_its_own_cases_in_the_report() {
+    let app = app_at("2026-11-02T02:00:00Z")
+        .await
+        .logged_in("officer", Some("market_regulation"))
+        .await;
+    let res = app
+        .post_json("/api/v1/complaints", complaint().to_string())
+        .await;
+    let number = res.body["case_number"].as_str().unwrap().to_string();
+    close_in_october(&app, &number).await;
+    let url = "/api/v1/reports/on-time?month=2026-10&cases=true";
+    let mine = app.get(url).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    assert_eq!(mine.body["headline"]["counted"], 1);
+    assert_eq!(mine.body["lines"][0]["case_number"], number.as_str());
+
+    let ip = app.login_cookie("officer", Some("ip_office")).await;
+    let theirs = app
+        .send(
+            Request::get(url)
+                .header(header::COOKIE, &ip)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(theirs.body["headline"]["counted"], 0);
+    assert_eq!(
+        theirs.body["lines"],
+        json!(null),
+        "no line of another agency"
+    );
+    let trace = app
+        .send(
+            Request::get("/api/v1/reports/on-time/cases?month=2026-10&measure=on_time")
+                .header(header::COOKIE, &ip)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(trace.body["count"], 0);
+    let centre = app.login_cookie("caseworker", None).await;
+    let all = app
+        .send(
+            Request::get(url)
+                .header(header::COOKIE, &centre)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(all.body["headline"]["counted"], 1);
 }

@@ -356,12 +356,13 @@ async fn logins_failures_logouts_and_refusals_are_on_the_audit_chain() {
     login(&app, "officer.nobody", "not-the-password").await;
     let t = token(&login(&app, "officer.li", PASSWORD).await);
     let cookie = format!("__Host-sid={t}");
-    // an officer may not read the centre's report: refused, and recorded
+    // an officer may not freeze the centre's report: refused, and recorded
     let refused = app
         .send(
-            Request::get("/api/v1/reports/on-time?month=2026-10")
+            Request::post("/api/v1/reports/on-time/freeze")
                 .header(header::COOKIE, &cookie)
-                .body(Body::empty())
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json!({"period": "2026-10"}).to_string()))
                 .unwrap(),
         )
         .await;
@@ -385,7 +386,7 @@ async fn logins_failures_logouts_and_refusals_are_on_the_audit_chain() {
     );
     assert_eq!(
         serde_json::from_str::<Value>(&events[2].payload).unwrap(),
-        json!({"action": "read_reports", "agency": null})
+        json!({"action": "freeze_report", "agency": null})
     );
     // a name that is no account leaves the chain alone
     assert!(
