@@ -44,6 +44,7 @@ decision to open a patent dispute.";
 
 /// The dimensions figures are broken down by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     Procedure,
@@ -121,6 +122,7 @@ pub const NONE: &str = "none";
 
 /// How a clock stands against its due date in the period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     OnTime,
@@ -243,6 +245,7 @@ impl Measure {
 
 /// One clock of one case, classified for the period: the unit every figure counts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Line {
     pub case_number: String,
     pub procedure: String,
@@ -252,8 +255,11 @@ pub struct Line {
     pub right_type: Option<String>,
     pub fair: Option<String>,
     pub officer: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub started_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub due_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub closed_at: Option<Timestamp>,
     /// Where it stands in the on-time count; `None` when the period does not count it.
     pub category: Option<Category>,
@@ -269,6 +275,7 @@ pub struct Line {
 
 /// The figures of one group of lines.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     pub counted: u64,
     pub on_time: u64,
@@ -363,6 +370,7 @@ fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
 
 /// A group of a breakdown: its key, a label, and its figures.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Group {
     pub key: String,
     pub label_zh: String,
@@ -371,6 +379,7 @@ pub struct Group {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Breakdown {
     pub dimension: Dimension,
     /// Closing clocks only, except the breakdown by clock type, which covers every clock.
@@ -380,12 +389,15 @@ pub struct Breakdown {
 
 /// One month's headline inside a quarter or a year.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthFigures {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-10"))]
     pub period: Period,
     pub figures: Figures,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Definition {
     pub zh: String,
     pub en: String,
@@ -393,12 +405,18 @@ pub struct Definition {
 
 /// The on-time report of a period.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OnTimeReport {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-10"))]
     pub period: Period,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub from: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub to: Timestamp,
     /// The instant the figures describe: the period's end, or now while it runs.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub as_of: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub generated_at: Timestamp,
     /// Whether the period has ended.
     pub complete: bool,

@@ -21,7 +21,9 @@ pub fn hash_body(body: &str) -> String {
 
 /// When and by whom a report was frozen, and whether its text still matches its hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FreezeInfo {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub frozen_at: Timestamp,
     pub frozen_by: String,
     pub hash: String,
@@ -30,9 +32,12 @@ pub struct FreezeInfo {
 
 /// How one clock stood in the period.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineState {
     pub category: Option<Category>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub due_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub closed_at: Option<Timestamp>,
     pub overdue_at_end: bool,
     pub agency: Option<String>,
@@ -53,6 +58,7 @@ impl LineState {
 /// A clock whose standing changed after the freeze: absent on one side when it entered or left
 /// the period.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Correction {
     pub case_number: String,
     pub procedure: String,

@@ -56,6 +56,20 @@ pub struct ReportQuery {
     cases: Option<bool>,
 }
 
+/// The JSON report as the API answers it: the report's own fields, then `frozen` and
+/// `corrections`. Describes the answer for the OpenAPI document; [`to_json`] writes it.
+#[derive(Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ReportBody {
+    #[serde(flatten)]
+    report: kuaiwei_reports::OnTimeReport,
+    /// Set for a frozen period: who froze it, when, its hash and whether the text still
+    /// matches it.
+    frozen: Option<kuaiwei_reports::FreezeInfo>,
+    /// For a frozen period: the clocks whose standing changed after the freeze.
+    corrections: Vec<kuaiwei_reports::Correction>,
+}
+
 /// The report as JSON: the frozen text for a frozen period, with `frozen` and the
 /// `corrections` made since; the live figures otherwise.
 fn to_json(s: Served, with_lines: bool) -> serde_json::Value {
@@ -94,7 +108,7 @@ fn download(bytes: Vec<u8>, media_type: &str, name: String) -> Response {
     tag = "reports",
     params(ReportQuery),
     responses(
-        (status = 200, description = "JSON report (period, from, to, as_of, complete, definition, target, headline, months, breakdowns[dimension, groups[key, label_zh, label_en, figures]], lines when cases=true, frozen, corrections); or a CSV (UTF-8 with BOM) or XLSX download", body = Object),
+        (status = 200, description = "the report as JSON (lines only with cases=true); or a CSV (UTF-8 with BOM, text/csv) or XLSX download with format=csv|xlsx", body = ReportBody),
         (status = 401, description = "not logged in", body = crate::error::ErrorBody),
         (status = 403, description = "the role may not read reports (administrators); officers and agency supervisors get their agency's view", body = crate::error::ErrorBody),
         (status = 422, description = "a bad or missing period, a period not begun, an unknown format", body = crate::error::ErrorBody),
@@ -229,7 +243,6 @@ pub struct TraceView {
     pub measure: String,
     pub count: usize,
     /// The classified clocks behind the figure: case number, clock, dates, category.
-    #[schema(value_type = Vec<Object>)]
     pub lines: Vec<Line>,
 }
 
@@ -285,7 +298,7 @@ pub struct FreezeBody {
     tag = "reports",
     request_body = FreezeBody,
     responses(
-        (status = 200, description = "the frozen report (as GET answers it)", body = Object),
+        (status = 200, description = "the frozen report (as GET answers it)", body = ReportBody),
         (status = 401, description = "not logged in", body = crate::error::ErrorBody),
         (status = 403, description = "only a centre supervisor freezes the centre's report", body = crate::error::ErrorBody),
         (status = 409, description = "the period has not ended, or is frozen already", body = crate::error::ErrorBody),

@@ -199,3 +199,43 @@ async fn every_response_carries_a_request_id() {
     let again = app.get("/healthz").await;
     assert_ne!(again.headers["x-request-id"], id);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_report_field_by_field() {
+    let app = app().await;
+    let doc = app.get("/api/v1/openapi.json").await.body;
+    let on_time = &doc["paths"]["/api/v1/reports/on-time"]["get"]["responses"]["200"];
+    assert_eq!(
+        on_time["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ReportBody"
+    );
+    let schemas = &doc["components"]["schemas"];
+    let fields = |name: &str| -> Vec<String> {
+        let s = &schemas[name];
+        let props = s["properties"]
+            .as_object()
+            .or_else(|| {
+                s["allOf"]
+                    .as_array()?
+                    .iter()
+                    .find_map(|p| p["properties"].as_object())
+            })
+            .unwrap_or_else(|| panic!("{name}: {s}"));
+        props.keys().cloned().collect()
+    };
+    for (schema, field) in [
+        ("ReportBody", "frozen"),
+        ("ReportBody", "corrections"),
+        ("OnTimeReport", "headline"),
+        ("OnTimeReport", "breakdowns"),
+        ("Figures", "on_time_rate"),
+        ("Figures", "p90_days"),
+        ("Line", "category"),
+        ("Watch", "agencies"),
+    ] {
+        assert!(
+            fields(schema).iter().any(|f| f == field),
+            "{schema} lacks {field}"
+        );
+    }
+}
