@@ -80,30 +80,27 @@ impl Conn {
             .header("content-type", "application/json")
             .body(Full::new(Bytes::from(body)))
             .context("cannot build the request")?;
-        self.sender
-            .ready()
-            .await
-            .context("the connection is closed")?;
-        let resp = self
-            .sender
-            .send_request(req)
-            .await
-            .context("login failed")?;
-        let cookie = resp
-            .headers()
+        let (status, headers, _) = self.exchange(req).await?;
+        let cookie = headers
             .get("set-cookie")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(str::to_string);
-        let status = resp.status();
-        let _ = resp.into_body().collect().await;
+            .and_then(|v| v.split(';').next());
         match cookie {
-            Some(c) if status.is_success() => Ok(c),
+            Some(c) if status.is_success() => Ok(c.to_string()),
             _ => anyhow::bail!("login as {username} answered {status}"),
         }
     }
 
     async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<(StatusCode, Bytes)> {
+        let (status, _, body) = self.exchange(req).await?;
+        Ok((status, body))
+    }
+
+    /// One request and its whole answer.
+    async fn exchange(
+        &mut self,
+        req: Request<Full<Bytes>>,
+    ) -> Result<(StatusCode, hyper::HeaderMap, Bytes)> {
         self.sender
             .ready()
             .await
@@ -114,12 +111,13 @@ impl Conn {
             .await
             .context("request failed")?;
         let status = resp.status();
+        let headers = resp.headers().clone();
         let body = resp
             .into_body()
             .collect()
             .await
             .context("cannot read the response body")?
             .to_bytes();
-        Ok((status, body))
+        Ok((status, headers, body))
     }
 }

@@ -676,17 +676,6 @@ fn within(t: Option<Timestamp>, from: Timestamp, to: Timestamp) -> bool {
     t.is_some_and(|t| from <= t && t < to)
 }
 
-/// Classifies one clock for the period `[from, to)` seen at `as_of`.
-pub fn classify(
-    c: &ReportClock,
-    procedures: &Procedures,
-    from: Timestamp,
-    to: Timestamp,
-    as_of: Timestamp,
-) -> Line {
-    Standing::of(c, from, to, as_of).into_line(c.clone(), procedures)
-}
-
 fn closes_case(procedures: &Procedures, c: &ReportClock) -> bool {
     procedures
         .get(&c.procedure_id)

@@ -15,7 +15,7 @@ mod xlsx;
 
 pub use compute::{
     Breakdown, Category, DEFINITION_EN, DEFINITION_ZH, Definition, Dimension, Figures, Group,
-    Inputs, Line, Measure, MonthFigures, NONE, OnTimeReport, classify, compute, net_days,
+    Inputs, Line, Measure, MonthFigures, NONE, OnTimeReport, compute, net_days,
 };
 pub use csv_out::{figures_csv, lines_csv};
 pub use freeze::{Correction, FreezeInfo, LineState, corrections, freeze_body, hash_body};

@@ -67,6 +67,20 @@ pub struct WatchLine {
     pub supervised: bool,
 }
 
+impl AgencyWatch {
+    /// One officer's lines (`None`: cases not yet opened), overdue first; `true` when overdue.
+    fn lines_of<'a>(
+        &'a self,
+        officer: &'a Option<String>,
+    ) -> impl Iterator<Item = (&'a WatchLine, bool)> + 'a {
+        self.overdue
+            .iter()
+            .map(|l| (l, true))
+            .chain(self.due_soon.iter().map(|l| (l, false)))
+            .filter(move |(l, _)| &l.officer == officer)
+    }
+}
+
 /// Groups the open cases due before `now + days`: overdue when due before `now`.
 /// Terminal cases and cases with no due date are left out.
 pub fn watch(
@@ -213,50 +227,24 @@ pub fn watch_text(w: &Watch, lang: Lang) -> String {
                 lang.pick("将到期", "due soon"),
                 c.due_soon
             );
-            let mine = |ls: &[WatchLine]| -> Vec<WatchLine> {
-                ls.iter()
-                    .filter(|l| l.officer == c.officer)
-                    .cloned()
-                    .collect()
-            };
-            for l in mine(&a.overdue) {
+            for (l, late) in a.lines_of(&c.officer) {
                 let _ = writeln!(
                     out,
-                    "  {} {} {} {}{}",
+                    "  {} {} {} {} ({} {}){}",
                     l.case_number,
-                    lang.pick("已超期", "overdue by"),
+                    match late {
+                        true => lang.pick("已超期", "overdue by"),
+                        false => lang.pick("剩余", "due in"),
+                    },
                     l.days,
                     lang.pick("天", "days"),
-                    format_args!(
-                        " ({} {}){}",
-                        lang.pick("应于", "due"),
-                        l.due_local,
-                        if l.supervised {
-                            lang.pick(" [督办]", " [supervised]")
-                        } else {
-                            ""
-                        }
-                    )
-                );
-            }
-            for l in mine(&a.due_soon) {
-                let _ = writeln!(
-                    out,
-                    "  {} {} {} {}{}",
-                    l.case_number,
-                    lang.pick("剩余", "due in"),
-                    l.days,
-                    lang.pick("天", "days"),
-                    format_args!(
-                        " ({} {}){}",
-                        lang.pick("应于", "due"),
-                        l.due_local,
-                        if l.supervised {
-                            lang.pick(" [督办]", " [supervised]")
-                        } else {
-                            ""
-                        }
-                    )
+                    lang.pick("应于", "due"),
+                    l.due_local,
+                    if l.supervised {
+                        lang.pick(" [督办]", " [supervised]")
+                    } else {
+                        ""
+                    }
                 );
             }
         }
@@ -321,13 +309,7 @@ pub fn watch_page(w: &Watch, lang: Lang, query: &str) -> String {
                 lang.pick("天数", "Days"),
                 lang.pick("督办", "Supervised"),
             );
-            let rows = a
-                .overdue
-                .iter()
-                .map(|l| (l, true))
-                .chain(a.due_soon.iter().map(|l| (l, false)))
-                .filter(|(l, _)| l.officer == c.officer);
-            for (l, late) in rows {
+            for (l, late) in a.lines_of(&c.officer) {
                 let days = match (late, lang) {
                     (true, Lang::Zh) => format!("<span class=\"late\">超期 {} 天</span>", l.days),
                     (true, Lang::En) => format!("<span class=\"late\">{} days late</span>", l.days),
