@@ -54,6 +54,8 @@ pub struct TestApp {
     pub backend: Backend,
     /// The server's clock: the system clock, or a fixed one a test moves ([`Options::at`]).
     pub clock: kuaiwei_server::Clock,
+    /// Session cookies of the step actors of [`TestApp::act`], by `role:name@agency`.
+    actors: std::sync::Mutex<std::collections::HashMap<String, String>>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
     _dir: TempDir,
@@ -159,6 +161,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         evidence_root,
         backend,
         clock: options.clock,
+        actors: Default::default(),
         shutdown: Some(tx),
         server: Some(server),
         _dir: dir,
@@ -227,7 +230,12 @@ impl std::ops::Deref for TestApp {
 
 impl TestApp {
     /// Creates a staff account with a known password (for [`ApiClient::log_in`]).
+    /// An account that exists already (made by [`TestApp::act`]) is kept, if of that role.
     pub async fn add_account(&self, username: &str, role: &str, agency: Option<&str>) {
+        if let Some(a) = self.store.account(username).await.unwrap() {
+            assert_eq!((a.role.as_str(), a.agency.as_deref()), (role, agency));
+            return;
+        }
         let now = self.clock.now();
         self.store
             .create_account(&kuaiwei_store::Account {
@@ -242,6 +250,59 @@ impl TestApp {
             })
             .await
             .unwrap();
+    }
+
+    /// Takes a step on case `number` as the account its `actor` field names, `role:name` or
+    /// `role:name@agency` (the field is taken out: the API refuses it, the actor is the
+    /// session's). The account is created at first use; an officer without a named agency
+    /// belongs to the case's agency, a supervisor without one is the centre's.
+    pub async fn act(&self, number: &str, mut body: serde_json::Value) -> TestResponse {
+        let actor = body
+            .as_object_mut()
+            .and_then(|o| o.remove("actor"))
+            .and_then(|a| a.as_str().map(str::to_string))
+            .expect("a step names its actor");
+        let path = format!("/api/v1/cases/{number}/actions");
+        for _ in 0..2 {
+            let cookie = self.actor_cookie(&actor, number).await;
+            let res = self
+                .post_json(&path, body.to_string(), &[("cookie", &cookie)])
+                .await;
+            if res.status != 401 {
+                return res;
+            }
+            // the test clock moved past the session's end: log in again
+            self.actors.lock().unwrap().retain(|_, c| *c != cookie);
+        }
+        panic!("{actor} cannot log in")
+    }
+
+    async fn actor_cookie(&self, actor: &str, number: &str) -> String {
+        let (role, name) = actor.split_once(':').expect("actor as role:name");
+        let (name, agency) = match name.split_once('@') {
+            Some((n, a)) => (n, Some(a.to_string())),
+            None if role == "officer" => {
+                let case = self.store.case(number).await.unwrap();
+                (name, case.and_then(|c| c.agency))
+            }
+            None => (name, None),
+        };
+        let key = format!("{role}:{name}@{}", agency.as_deref().unwrap_or(""));
+        if let Some(c) = self.actors.lock().unwrap().get(&key) {
+            return c.clone();
+        }
+        if self.store.account(name).await.unwrap().is_none() {
+            self.add_account(name, role, agency.as_deref()).await;
+        }
+        let login = serde_json::json!({"username": name, "password": TEST_PASSWORD});
+        let res = self
+            .post_json("/api/v1/session", login.to_string(), &[("cookie", "")])
+            .await;
+        assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+        let cookie = res.header("set-cookie").expect("a session cookie");
+        let cookie = cookie.split(';').next().unwrap_or_default().to_string();
+        self.actors.lock().unwrap().insert(key, cookie.clone());
+        cookie
     }
 
     /// Entries in the change log: one per stored complaint.

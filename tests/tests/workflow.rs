@@ -28,13 +28,7 @@ fn ok(res: &TestResponse) -> Value {
 }
 
 async fn act(app: &TestApp, case: &str, body: Value) -> Value {
-    ok(&app
-        .post_json(
-            &format!("/api/v1/cases/{case}/actions"),
-            body.to_string(),
-            &[],
-        )
-        .await)
+    ok(&app.act(case, body).await)
 }
 
 fn last_event(case: &Value) -> &Value {
@@ -44,6 +38,8 @@ fn last_event(case: &Value) -> &Value {
 async fn a_fair_complaint_is_walked_from_intake_to_closing_and_every_step_is_on_the_chain(
     app: TestApp,
 ) {
+    app.add_account("chen", "caseworker", None).await;
+    app.log_in("chen", kuaiwei_e2e::TEST_PASSWORD).await;
     let filed = app
         .post_multipart(
             "/api/v1/complaints",
@@ -224,6 +220,8 @@ async fn a_fair_complaint_is_walked_from_intake_to_closing_and_every_step_is_on_
 }
 
 async fn a_case_transferred_to_the_police_opens_a_linked_case_with_its_own_clock(app: TestApp) {
+    app.add_account("chen", "caseworker", None).await;
+    app.log_in("chen", kuaiwei_e2e::TEST_PASSWORD).await;
     let filed = app.file_complaint_json(&fair_complaint("30001236")).await;
     let n = filed["case_number"].as_str().unwrap();
     act(
@@ -241,7 +239,7 @@ async fn a_case_transferred_to_the_police_opens_a_linked_case_with_its_own_clock
     let moved = act(
         &app,
         n,
-        json!({"action": "transfer", "actor": "officer:lin", "reason": "非法经营额超过立案追诉标准", "to_agency": "police"}),
+        json!({"action": "transfer", "actor": "supervisor:zhao", "reason": "非法经营额超过立案追诉标准", "to_agency": "police"}),
     )
     .await;
     assert_eq!(moved["state"], "transferred");

@@ -73,11 +73,12 @@ pub enum Action {
     ReadCase,
     /// See a case's personal data in full (an audit event each time).
     ReadPersonalData,
-    /// Triage steps: request a supplement, accept, refuse, route, mark for supervision.
+    /// Triage steps: request a supplement, record one, accept, refuse, route.
     Triage,
-    /// Enforcement steps: open (立案), suspend, resume, request an extension, transfer, close.
+    /// Enforcement steps: open (立案), suspend, resume, request an extension, close.
     Work,
-    /// Approve an extension or a transfer.
+    /// Approve or deny an extension, transfer a case (to the police), mark a case for
+    /// supervision (挂牌督办) or lift the mark.
     Approve,
     /// Search complaints and cases.
     Search,
@@ -131,6 +132,40 @@ pub const RULES: &[(Role, Action, Reach)] = &[
     (Role::Administrator, Action::ManageCalendar, Reach::System),
     (Role::Administrator, Action::ManageRouting, Reach::System),
 ];
+
+/// The permission a step on a case needs ([`kuaiwei_domain::Action`]); `routed` says whether
+/// the case has an agency yet. Exhaustive, so that a new step cannot exist without a decision
+/// here.
+pub fn step_permission(step: kuaiwei_domain::Action, routed: bool) -> Action {
+    use kuaiwei_domain::Action as Step;
+    match step {
+        // a complaint still at the centre (withdrawn, or settled before routing) is closed by
+        // the centre: no agency's officer holds it
+        Step::Close if !routed => Action::Triage,
+        // the centre's intake work (维权援助中心受理、补正、分派)
+        Step::RequestSupplement | Step::Supplement | Step::Accept | Step::Refuse | Step::Route => {
+            Action::Triage
+        }
+        // the handling officer's own steps
+        Step::Open | Step::Suspend | Step::Resume | Step::RequestExtension | Step::Close => {
+            Action::Work
+        }
+        // 延长办案期限 needs the approval of the agency's head (负责人批准: 市场监督管理行政处罚
+        // 程序规定, procedures M2 and P7 in the deadlines crate)
+        Step::ApproveExtension | Step::DenyExtension => Action::Approve,
+        // 移送涉嫌犯罪案件: the head approves the transfer (行政执法机关移送涉嫌犯罪案件的规定
+        // (2020) Art. 5)
+        Step::Transfer => Action::Approve,
+        // 挂牌督办 is a supervisor's decision
+        Step::Supervise | Step::Unsupervise => Action::Approve,
+    }
+}
+
+/// Whether `role` holds `action` for any agency at all: when it does, an object it cannot
+/// reach is another agency's (answered as missing); when it does not, the role is refused.
+pub fn holds(role: Role, action: Action) -> bool {
+    RULES.iter().any(|(r, a, _)| *r == role && *a == action)
+}
 
 /// Who is asking, as the session says (never as the request says).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -227,6 +262,29 @@ mod tests {
         assert_eq!(Role::parse("root"), None);
         assert_eq!(Role::Officer.agency_rule(), AgencyRule::Required);
         assert_eq!(Role::Administrator.agency_rule(), AgencyRule::Forbidden);
+    }
+
+    #[test]
+    fn officers_work_their_cases_and_supervisors_approve_extensions_and_transfers() {
+        use kuaiwei_domain::Action as Step;
+        let officer = who(Role::Officer, Some("police"));
+        let supervisor = who(Role::Supervisor, Some("police"));
+        let caseworker = who(Role::Caseworker, None);
+        for step in Step::ALL {
+            let need = step_permission(step, true);
+            let by = |p: &Principal| can(p, need, Some("police"));
+            match need {
+                Action::Work => assert!(by(&officer) && !by(&supervisor) && !by(&caseworker)),
+                Action::Approve => assert!(!by(&officer) && by(&supervisor) && !by(&caseworker)),
+                Action::Triage => assert!(!by(&officer) && by(&supervisor) && by(&caseworker)),
+                other => panic!("{step:?} needs {other:?}"),
+            }
+        }
+        assert_eq!(step_permission(Step::Transfer, true), Action::Approve);
+        assert_eq!(step_permission(Step::Close, true), Action::Work);
+        assert_eq!(step_permission(Step::Close, false), Action::Triage);
+        assert!(holds(Role::Officer, Action::ReadCase));
+        assert!(!holds(Role::Administrator, Action::ReadCase));
     }
 
     #[test]

@@ -475,8 +475,37 @@ impl Caller {
         .await?;
         Err(AppError::Forbidden {
             zh: format!("{}无权执行此操作", self.principal.role.zh()),
-            en: format!("a {} may not do this", self.principal.role.key()),
+            en: format!("the {} role may not do this", self.principal.role.key()),
         })
+    }
+
+    /// Like [`Caller::require`] for an object that exists (`subject`, e.g. a case number): when
+    /// the role holds `action` for some agency but not for this object's, the answer is 404, the
+    /// same as for a missing object, so that other agencies' objects are not disclosed. The
+    /// refusal is an audit event either way.
+    pub async fn require_or_hide(
+        &self,
+        state: &AppState,
+        action: kuaiwei_access::Action,
+        agency: Option<&str>,
+        subject: &str,
+    ) -> Result<(), AppError> {
+        if kuaiwei_access::can(&self.principal, action, agency) {
+            return Ok(());
+        }
+        if !kuaiwei_access::holds(self.principal.role, action) {
+            return self.require(state, action, agency).await;
+        }
+        tracing::warn!(user = %self.principal.username, ?action, subject, "hidden: another agency's");
+        record(
+            state,
+            &self.principal.username,
+            self.actor(),
+            "refused",
+            serde_json::json!({"action": action, "agency": agency, "subject": subject}),
+        )
+        .await?;
+        Err(AppError::NotFound)
     }
 
     /// The agency the caller's view is limited to: an officer's or agency supervisor's own;

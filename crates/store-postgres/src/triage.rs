@@ -139,7 +139,14 @@ pub async fn backfill(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
     }
 }
 
-type RelatedRow = (String, Option<String>, Option<String>, String, Ts);
+type RelatedRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Ts,
+    Option<String>,
+);
 
 pub async fn related_cases(
     pool: &PgPool,
@@ -169,13 +176,13 @@ pub async fn related_cases(
     let values: Vec<&str> = keys.iter().map(|k| k.value.as_str()).collect();
     let rows: Vec<RelatedRow> = sqlx::query_as(
         "select * from (
-           select c.case_number, k.kind, k.value, c.state, c.received_at
+           select c.case_number, k.kind, k.value, c.state, c.received_at, c.agency
              from unnest($1::text[], $2::text[]) as m(kind, value)
              join complaint_keys k on k.kind = m.kind and k.value = m.value
              join cases c on c.complaint_id = k.complaint_id and c.parent_case is null
             where k.complaint_id <> $3
            union all
-           select c.case_number, null, null, c.state, c.received_at
+           select c.case_number, null, null, c.state, c.received_at, c.agency
              from complaints p join cases c on c.complaint_id = p.id and c.parent_case is null
             where p.respondent_id = $4 and p.id <> $3) r
           order by received_at desc, case_number desc, kind is null, kind, value
@@ -190,7 +197,7 @@ pub async fn related_cases(
     .await
     .map_err(backend)?;
     rows.into_iter()
-        .map(|(n, kind, value, state, received)| {
+        .map(|(n, kind, value, state, received, agency)| {
             Ok(RelatedCase {
                 case_number: CaseNumber::parse(&n).map_err(corrupt)?,
                 kind: kind
@@ -198,6 +205,7 @@ pub async fn related_cases(
                     .map(|k| MatchKind::parse(k).ok_or_else(|| corrupt(format!("key kind {k}"))))
                     .transpose()?,
                 value,
+                agency,
                 state: CaseState::parse(&state).ok_or_else(|| corrupt(format!("state {state}")))?,
                 received_at: received.to_jiff(),
             })
@@ -278,7 +286,7 @@ pub async fn cases_with_keys(
         return Ok(Vec::new());
     }
     let mut q = QueryBuilder::<Postgres>::new(
-        "select c.case_number, p.respondent_id, coalesce(r.display_name, '')
+        "select c.case_number, p.respondent_id, coalesce(r.display_name, ''), c.agency
            from complaints p join cases c on c.complaint_id = p.id and c.parent_case is null
            left join respondents r on r.id = p.respondent_id
           where ",
@@ -295,14 +303,15 @@ pub async fn cases_with_keys(
     }
     q.push(" order by p.id desc limit ")
         .push_bind(i64::from(limit.clamp(1, 5000)));
-    let rows: Vec<(String, Option<i64>, String)> =
+    let rows: Vec<(String, Option<i64>, String, Option<String>)> =
         q.build_query_as().fetch_all(pool).await.map_err(backend)?;
     rows.into_iter()
-        .map(|(n, rid, name)| {
+        .map(|(n, rid, name, agency)| {
             Ok(KeyedCase {
                 case_number: CaseNumber::parse(&n).map_err(corrupt)?,
                 respondent_id: rid,
                 respondent_name: name,
+                agency,
             })
         })
         .collect()

@@ -128,7 +128,14 @@ pub async fn backfill(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
     }
 }
 
-type RelatedRow = (String, Option<String>, Option<String>, String, String);
+type RelatedRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+);
 
 pub async fn related_cases(
     pool: &SqlitePool,
@@ -155,7 +162,7 @@ pub async fn related_cases(
         .filter(|k| k.kind.relates())
         .collect();
     let mut q = QueryBuilder::<Sqlite>::new(
-        "select * from (select c.case_number, k.kind, k.value, c.state, c.received_at
+        "select * from (select c.case_number, k.kind, k.value, c.state, c.received_at, c.agency
            from complaint_keys k join cases c on c.complaint_id = k.complaint_id and c.parent_case is null
           where k.complaint_id <> ",
     );
@@ -175,7 +182,7 @@ pub async fn related_cases(
     }
     q.push(
         ") union all
-         select c.case_number, null, null, c.state, c.received_at
+         select c.case_number, null, null, c.state, c.received_at, c.agency
            from complaints p join cases c on c.complaint_id = p.id and c.parent_case is null
           where p.respondent_id = ",
     )
@@ -186,7 +193,7 @@ pub async fn related_cases(
     .push_bind(i64::from(limit.clamp(1, 1000)));
     let rows: Vec<RelatedRow> = q.build_query_as().fetch_all(pool).await.map_err(backend)?;
     rows.into_iter()
-        .map(|(n, kind, value, state, received)| {
+        .map(|(n, kind, value, state, received, agency)| {
             Ok(RelatedCase {
                 case_number: CaseNumber::parse(&n).map_err(corrupt)?,
                 kind: kind
@@ -194,6 +201,7 @@ pub async fn related_cases(
                     .map(|k| MatchKind::parse(k).ok_or_else(|| corrupt(format!("key kind {k}"))))
                     .transpose()?,
                 value,
+                agency,
                 state: CaseState::parse(&state).ok_or_else(|| corrupt(format!("state {state}")))?,
                 received_at: time::from_db(&received)?,
             })
@@ -277,7 +285,7 @@ pub async fn cases_with_keys(
         return Ok(Vec::new());
     }
     let mut q = QueryBuilder::<Sqlite>::new(
-        "select c.case_number, p.respondent_id, coalesce(r.display_name, '')
+        "select c.case_number, p.respondent_id, coalesce(r.display_name, ''), c.agency
            from complaints p join cases c on c.complaint_id = p.id and c.parent_case is null
            left join respondents r on r.id = p.respondent_id
           where ",
@@ -294,14 +302,15 @@ pub async fn cases_with_keys(
     }
     q.push(" order by p.id desc limit ")
         .push_bind(i64::from(limit.clamp(1, 5000)));
-    let rows: Vec<(String, Option<i64>, String)> =
+    let rows: Vec<(String, Option<i64>, String, Option<String>)> =
         q.build_query_as().fetch_all(pool).await.map_err(backend)?;
     rows.into_iter()
-        .map(|(n, rid, name)| {
+        .map(|(n, rid, name, agency)| {
             Ok(KeyedCase {
                 case_number: CaseNumber::parse(&n).map_err(corrupt)?,
                 respondent_id: rid,
                 respondent_name: name,
+                agency,
             })
         })
         .collect()

@@ -136,6 +136,8 @@ pub struct RelatedCase {
     pub value: Option<String>,
     pub state: CaseState,
     pub received_at: Timestamp,
+    /// The agency it is routed to (access control hides other agencies' cases).
+    pub agency: Option<String>,
 }
 
 /// A respondent entity with every case filed against it.
@@ -168,6 +170,7 @@ pub struct KeyedCase {
     pub case_number: CaseNumber,
     pub respondent_id: Option<i64>,
     pub respondent_name: String,
+    pub agency: Option<String>,
 }
 
 /// The earliest due instant of the clocks still counting.

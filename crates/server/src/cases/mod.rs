@@ -1,7 +1,8 @@
 //! The case service: checks a step against the life-cycle, derives the clocks it starts, pauses,
 //! extends or stops, and writes state, clocks and audit event together. Handlers call [`act`]
-//! and [`view`]; who may act is decided by the access-control layer (not yet built): for now
-//! the actor is named in the request.
+//! and [`view`] with the logged-in [`Caller`]: the actor is the session's account, never a
+//! field of the request; a step needs the permission `kuaiwei_access::step_permission` names,
+//! for the case's agency; another agency's case answers 404, as a missing one does.
 
 pub mod clocks;
 mod recompute;
@@ -17,8 +18,11 @@ use serde::Deserialize;
 
 pub use recompute::{Recomputed, recompute_open_cases};
 pub use triage::TriageConfig;
-pub use view::{CaseView, view};
+pub use view::CaseView;
 
+use kuaiwei_access::Action as Permission;
+
+use crate::auth::Caller;
 use crate::{AppError, AppState};
 
 /// One step on a case, as sent to `POST /api/v1/cases/{case_number}/actions`.
@@ -28,21 +32,17 @@ pub enum ActionBody {
     /// 补正: ask the complainant for missing materials. Without `missing`, the request lists
     /// what the completeness check finds missing.
     RequestSupplement {
-        actor: String,
         reason: String,
         missing: Option<Vec<String>>,
     },
     /// The complainant's supplement arrived.
     Supplement {
-        actor: String,
         reason: Option<String>,
     },
     Accept {
-        actor: String,
         reason: Option<String>,
     },
     Refuse {
-        actor: String,
         reason: String,
     },
     /// Send the case to an agency with the procedures whose clocks it must keep. Without
@@ -50,7 +50,6 @@ pub enum ActionBody {
     /// other procedures than the rules would is an override and needs a reason. Re-routing
     /// states whether the clocks restart or continue.
     Route {
-        actor: String,
         reason: Option<String>,
         #[schema(example = "ip_office")]
         agency: Option<String>,
@@ -61,54 +60,44 @@ pub enum ActionBody {
     },
     /// 立案
     Open {
-        actor: String,
         reason: Option<String>,
     },
     /// 中止; `kind` is an excluded-period kind (default `suspension`).
     Suspend {
-        actor: String,
         reason: String,
         kind: Option<String>,
     },
     Resume {
-        actor: String,
         reason: Option<String>,
     },
     /// Ask a supervisor to extend, e.g. `1m` or `30d`.
     RequestExtension {
-        actor: String,
         reason: String,
         amount: String,
     },
     ApproveExtension {
-        actor: String,
         reason: Option<String>,
     },
     DenyExtension {
-        actor: String,
         reason: String,
     },
     /// Transfer to another agency (e.g. `police`); the receiving side gets a linked case.
     Transfer {
-        actor: String,
         reason: String,
         to_agency: String,
         /// Clocks of the receiving side (default for police: T3, 3 days to decide to open).
         procedures: Option<Vec<String>>,
     },
     Close {
-        actor: String,
         reason: Option<String>,
         outcome: Outcome,
     },
     /// 挂牌督办: mark a major case for supervision (any open state; the state is unchanged).
     Supervise {
-        actor: String,
         reason: String,
     },
     /// Lift the supervision mark.
     Unsupervise {
-        actor: String,
         reason: String,
     },
 }
@@ -150,24 +139,24 @@ impl ActionBody {
         )
     }
 
-    fn actor_and_reason(&self) -> (&str, Option<&str>) {
+    fn reason(&self) -> Option<&str> {
         use ActionBody::*;
         match self {
-            RequestSupplement { actor, reason, .. }
-            | Refuse { actor, reason }
-            | Suspend { actor, reason, .. }
-            | RequestExtension { actor, reason, .. }
-            | DenyExtension { actor, reason }
-            | Transfer { actor, reason, .. }
-            | Supervise { actor, reason }
-            | Unsupervise { actor, reason } => (actor, Some(reason)),
-            Supplement { actor, reason }
-            | Accept { actor, reason }
-            | Route { actor, reason, .. }
-            | Open { actor, reason }
-            | Resume { actor, reason }
-            | ApproveExtension { actor, reason }
-            | Close { actor, reason, .. } => (actor, reason.as_deref()),
+            RequestSupplement { reason, .. }
+            | Refuse { reason }
+            | Suspend { reason, .. }
+            | RequestExtension { reason, .. }
+            | DenyExtension { reason }
+            | Transfer { reason, .. }
+            | Supervise { reason }
+            | Unsupervise { reason } => Some(reason),
+            Supplement { reason }
+            | Accept { reason }
+            | Route { reason, .. }
+            | Open { reason }
+            | Resume { reason }
+            | ApproveExtension { reason }
+            | Close { reason, .. } => reason.as_deref(),
         }
     }
 }
@@ -196,17 +185,51 @@ pub fn allowed(case: &CaseRecord) -> Vec<Action> {
         .collect()
 }
 
-/// Applies one step and returns the case as it now stands.
-pub async fn act(state: &AppState, number: &str, body: ActionBody) -> Result<CaseView, AppError> {
-    let (actor, reason) = body.actor_and_reason();
-    required_text("actor", actor)?;
-    match reason {
+/// The case `number` if `caller` may read it. Another agency's case is `NotFound`, exactly like
+/// a missing one (its existence is not disclosed, the refusal is audited); a role that reads no
+/// case at all is refused with 403.
+pub async fn readable(
+    state: &AppState,
+    caller: &Caller,
+    number: &str,
+) -> Result<CaseRecord, AppError> {
+    if !kuaiwei_access::holds(caller.principal.role, Permission::ReadCase) {
+        caller.require(state, Permission::ReadCase, None).await?;
+    }
+    let case = state.store.case(number).await?.ok_or(AppError::NotFound)?;
+    caller
+        .require_or_hide(state, Permission::ReadCase, case.agency.as_deref(), number)
+        .await?;
+    Ok(case)
+}
+
+/// The case as `caller` sees it.
+pub async fn view(state: &AppState, caller: &Caller, number: &str) -> Result<CaseView, AppError> {
+    let case = readable(state, caller, number).await?;
+    view::view_of(state, &caller.principal, case).await
+}
+
+/// Applies one step as `caller` and returns the case as it now stands.
+pub async fn act(
+    state: &AppState,
+    caller: &Caller,
+    number: &str,
+    body: ActionBody,
+) -> Result<CaseView, AppError> {
+    match body.reason() {
         // Steps whose reason is a required field must give one; an optional one is bounded.
         Some(r) if body.reason_required() => required_text("reason", r)?,
         Some(r) if r.chars().count() > 2000 => required_text("reason", "")?,
         _ => {}
     }
-    let case = state.store.case(number).await?.ok_or(AppError::NotFound)?;
+    let case = readable(state, caller, number).await?;
+    caller
+        .require(
+            state,
+            kuaiwei_access::step_permission(body.action(), case.agency.is_some()),
+            case.agency.as_deref(),
+        )
+        .await?;
     let outcome = match &body {
         ActionBody::Close { outcome, .. } => Some(*outcome),
         _ => None,
@@ -216,13 +239,15 @@ pub async fn act(state: &AppState, number: &str, body: ActionBody) -> Result<Cas
         AppError::IllegalAction(e)
     })?;
     let now = state.clock.now();
-    let update = plan(state, &case, next, &body, now).await?;
+    let update = plan(state, caller, &case, next, &body, now).await?;
     match state.store.update_case(update).await {
         Ok(_) => {}
         Err(StoreError::VersionConflict) => return Err(AppError::Conflict),
         Err(e) => return Err(e.into()),
     }
-    view(state, number).await
+    // the step's result, even when it moved the case out of the caller's reach (a re-route)
+    let case = state.store.case(number).await?.ok_or(AppError::NotFound)?;
+    view::view_of(state, &caller.principal, case).await
 }
 
 /// The complainant's supplement (补正) to a case that asked for one: the files are added to the
@@ -283,6 +308,7 @@ pub async fn complainant_supplement(
 /// Works out the new clocks, agency, outcome and event of a step.
 async fn plan(
     state: &AppState,
+    caller: &Caller,
     case: &CaseRecord,
     next: CaseState,
     body: &ActionBody,
@@ -333,6 +359,7 @@ async fn plan(
         } => {
             let decided = routing::decide(
                 state,
+                &caller.principal,
                 case,
                 asked.as_deref(),
                 asked_ids.as_deref(),
@@ -419,11 +446,11 @@ async fn plan(
                 })?;
             payload["amount"] = serde_json::json!(a.to_string());
         }
-        ActionBody::ApproveExtension { actor, .. } => {
+        ActionBody::ApproveExtension { .. } => {
             let amount = requested_extension(state, case).await?;
             let ext = Extension {
                 approved_at: now,
-                approver: actor.clone(),
+                approver: caller.actor(),
                 grant: ExtensionGrant::Amount(amount),
             };
             let n = clocks::extend(procedures, &mut clocks, &ext);
@@ -468,7 +495,6 @@ async fn plan(
         | ActionBody::DenyExtension { .. } => {}
     }
     clocks::refresh(&state.calendar, procedures, &mut clocks, now)?;
-    let (actor, reason) = body.actor_and_reason();
     Ok(CaseUpdate {
         case_number: case.case_number.clone(),
         expected_version: case.version,
@@ -478,13 +504,13 @@ async fn plan(
         clocks,
         supervised,
         // 立案 credits the case to the officer who opened it.
-        officer: (body.action() == Action::Open).then(|| actor.trim().to_string()),
+        officer: (body.action() == Action::Open).then(|| caller.principal.username.clone()),
         added_evidence: Vec::new(),
         event: NewEvent {
-            actor: actor.trim().to_string(),
+            actor: caller.actor(),
             kind: body.action().key().to_string(),
             payload,
-            reason: reason.map(|r| r.trim().to_string()),
+            reason: body.reason().map(|r| r.trim().to_string()),
         },
         at: now,
         linked,

@@ -34,6 +34,7 @@ pub fn agency(key: &str, path: &str) -> Result<Agency, AppError> {
 
 pub async fn decide(
     state: &AppState,
+    viewer: &kuaiwei_access::Principal,
     case: &CaseRecord,
     asked_agency: Option<&str>,
     asked_procedures: Option<&[String]>,
@@ -46,7 +47,7 @@ pub async fn decide(
         .await?
         .ok_or(AppError::NotFound)?;
     let today = kuaiwei_deadlines::local_date(now);
-    let repeat = super::triage::respondent_of(state, case.respondent_id, now)
+    let repeat = super::triage::respondent_of(state, viewer, case.respondent_id, now)
         .await?
         .is_some_and(|r| r.repeat_infringer);
     let input = RoutingInput::from_complaint(&record.complaint, repeat, None, today);

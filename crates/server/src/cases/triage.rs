@@ -2,6 +2,7 @@
 //! cases, the respondent with the repeat-infringer finding, and group infringement at a fair.
 
 use jiff::{Timestamp, ToSpan};
+use kuaiwei_access::Principal;
 use kuaiwei_domain::{Channel, Complaint, MatchKind};
 use kuaiwei_routing::completeness::{MaterialKind, Missing, missing_materials};
 use kuaiwei_store::{ComplaintRecord, RespondentRecord};
@@ -69,8 +70,12 @@ pub struct RespondentSummary {
     pub cases: usize,
     /// 重复侵权: at least `repeat_min_upheld` upheld cases closed within the window.
     pub repeat_infringer: bool,
-    /// The upheld cases inside the window, the grounds of the finding.
+    /// The upheld cases inside the window, the grounds of the finding (those the caller may
+    /// read; see `upheld_elsewhere`).
     pub upheld_cases: Vec<String>,
+    /// Upheld cases inside the window held by agencies the caller may not read: counted in
+    /// the finding, not named.
+    pub upheld_elsewhere: usize,
     pub rule_zh: String,
     pub rule_en: String,
 }
@@ -96,22 +101,33 @@ pub fn held(record: &ComplaintRecord) -> Vec<MaterialKind> {
     kinds
 }
 
-/// The repeat-infringer finding on `r` as of `now`.
-pub fn summarise(cfg: &TriageConfig, r: &RespondentRecord, now: Timestamp) -> RespondentSummary {
+/// Whether `viewer` may read a case of `agency`.
+pub fn sees(viewer: &Principal, agency: Option<&str>) -> bool {
+    kuaiwei_access::can(viewer, kuaiwei_access::Action::ReadCase, agency)
+}
+
+/// The repeat-infringer finding on `r` as of `now`, over all its cases (the finding is the
+/// law's, whoever reads it); the cases behind it are named only where `viewer` may read them.
+pub fn summarise(
+    cfg: &TriageConfig,
+    viewer: &Principal,
+    r: &RespondentRecord,
+    now: Timestamp,
+) -> RespondentSummary {
     let since = now - (i64::from(cfg.repeat_window_days) * 24).hours();
-    let upheld: Vec<String> = r
+    let (upheld, elsewhere): (Vec<_>, Vec<_>) = r
         .cases
         .iter()
         .filter(|c| c.outcome.is_some_and(|o| o.upheld()))
         .filter(|c| c.closed_at.is_some_and(|t| t >= since))
-        .map(|c| c.case_number.to_string())
-        .collect();
+        .partition(|c| sees(viewer, c.agency.as_deref()));
     RespondentSummary {
         id: r.id,
         display_name: r.display_name.clone(),
         cases: r.cases.len(),
-        repeat_infringer: upheld.len() >= cfg.repeat_min_upheld as usize,
-        upheld_cases: upheld,
+        repeat_infringer: upheld.len() + elsewhere.len() >= cfg.repeat_min_upheld as usize,
+        upheld_cases: upheld.iter().map(|c| c.case_number.to_string()).collect(),
+        upheld_elsewhere: elsewhere.len(),
         rule_zh: format!(
             "{}天内认定侵权（含撤展、删除链接）结案不少于{}件即为重复侵权（商标法第六十条第二款）",
             cfg.repeat_window_days, cfg.repeat_min_upheld
@@ -126,6 +142,7 @@ pub fn summarise(cfg: &TriageConfig, r: &RespondentRecord, now: Timestamp) -> Re
 /// The respondent finding for a case, if its respondent is known.
 pub async fn respondent_of(
     state: &AppState,
+    viewer: &Principal,
     respondent_id: Option<i64>,
     now: Timestamp,
 ) -> Result<Option<RespondentSummary>, AppError> {
@@ -136,12 +153,16 @@ pub async fn respondent_of(
         .store
         .respondent(id)
         .await?
-        .map(|r| summarise(&state.triage, &r, now)))
+        .map(|r| summarise(&state.triage, viewer, &r, now)))
 }
 
 /// Group infringement: for each right of a fair complaint, the cases on that right at the same
 /// fair session, when they come from enough distinct respondents.
-async fn groups(state: &AppState, c: &Complaint) -> Result<Vec<GroupView>, AppError> {
+async fn groups(
+    state: &AppState,
+    viewer: &Principal,
+    c: &Complaint,
+) -> Result<Vec<GroupView>, AppError> {
     if !matches!(c.channel, Channel::Fair { .. }) {
         return Ok(Vec::new());
     }
@@ -163,7 +184,11 @@ async fn groups(state: &AppState, c: &Complaint) -> Result<Vec<GroupView>, AppEr
                 right: right.value.clone(),
                 fair: fair.value.clone(),
                 respondents: respondents.len(),
-                cases: cases.iter().map(|k| k.case_number.to_string()).collect(),
+                cases: cases
+                    .iter()
+                    .filter(|k| sees(viewer, k.agency.as_deref()))
+                    .map(|k| k.case_number.to_string())
+                    .collect(),
             });
         }
     }
@@ -172,6 +197,7 @@ async fn groups(state: &AppState, c: &Complaint) -> Result<Vec<GroupView>, AppEr
 
 pub async fn view(
     state: &AppState,
+    viewer: &Principal,
     number: &str,
     respondent_id: Option<i64>,
     now: Timestamp,
@@ -182,7 +208,11 @@ pub async fn view(
     let have = held(&record);
     let mut related: Vec<RelatedView> = Vec::new();
     let original = record.case_number.as_str();
-    for r in state.store.related_cases(original, 200).await? {
+    let found = state.store.related_cases(original, 200).await?;
+    for r in found
+        .into_iter()
+        .filter(|r| sees(viewer, r.agency.as_deref()))
+    {
         let (key, value) = match (&r.kind, &r.value) {
             (Some(k), Some(v)) => (k.key().to_string(), v.clone()),
             _ => ("same_respondent".to_string(), String::new()),
@@ -208,8 +238,8 @@ pub async fn view(
         missing_materials: missing_materials(&record.complaint, &have),
         materials_held: have.iter().map(|m| m.key().to_string()).collect(),
         related,
-        respondent: respondent_of(state, respondent_id, now).await?,
-        group_infringement: groups(state, &record.complaint).await?,
+        respondent: respondent_of(state, viewer, respondent_id, now).await?,
+        group_infringement: groups(state, viewer, &record.complaint).await?,
     }))
 }
 

@@ -2,7 +2,9 @@
 //! reading (with the derivation of each due date) and the audited timeline.
 
 use jiff::Timestamp;
+use kuaiwei_access::Principal;
 use kuaiwei_domain::{Action, CaseState, Outcome};
+use kuaiwei_store::CaseRecord;
 use serde::Serialize;
 
 use super::clocks;
@@ -24,8 +26,10 @@ pub struct CaseView {
     /// 挂牌督办: marked by a supervisor as a major case.
     pub supervised: bool,
     pub version: i64,
-    /// The steps allowed from here.
+    /// The steps the life-cycle allows from here.
     pub allowed_actions: Vec<&'static str>,
+    /// Those of them the caller's role may take on this case.
+    pub permitted_actions: Vec<&'static str>,
     pub clocks: Vec<ClockView>,
     /// Completeness, related cases, the respondent and group infringement.
     pub triage: Option<super::triage::TriageView>,
@@ -66,8 +70,14 @@ pub struct EventView {
     pub hash: String,
 }
 
-pub async fn view(state: &AppState, number: &str) -> Result<CaseView, AppError> {
-    let case = state.store.case(number).await?.ok_or(AppError::NotFound)?;
+/// The view of `case` for `viewer`, who may read it (checked by the caller of this function);
+/// other cases named in its triage aids are shown only when the viewer may read them too.
+pub async fn view_of(
+    state: &AppState,
+    viewer: &Principal,
+    case: CaseRecord,
+) -> Result<CaseView, AppError> {
+    let number = case.case_number.as_str();
     let events = state.store.case_events(number).await?;
     let now = state.clock.now();
     let clocks = case
@@ -104,7 +114,20 @@ pub async fn view(state: &AppState, number: &str) -> Result<CaseView, AppError> 
             v
         })
         .collect();
-    let allowed_actions = super::allowed(&case).into_iter().map(Action::key).collect();
+    let allowed = super::allowed(&case);
+    let permitted_actions = allowed
+        .iter()
+        .filter(|a| {
+            kuaiwei_access::can(
+                viewer,
+                kuaiwei_access::step_permission(**a, case.agency.is_some()),
+                case.agency.as_deref(),
+            )
+        })
+        .map(|a| a.key())
+        .collect();
+    let allowed_actions = allowed.into_iter().map(Action::key).collect();
+    let triage = super::triage::view(state, viewer, number, case.respondent_id, now).await?;
     Ok(CaseView {
         case_number: case.case_number.to_string(),
         state: case.state,
@@ -117,8 +140,9 @@ pub async fn view(state: &AppState, number: &str) -> Result<CaseView, AppError> 
         supervised: case.supervised,
         version: case.version,
         allowed_actions,
+        permitted_actions,
         clocks,
-        triage: super::triage::view(state, number, case.respondent_id, now).await?,
+        triage,
         timeline: events
             .into_iter()
             .map(|e| EventView {

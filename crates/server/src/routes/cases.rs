@@ -1,5 +1,6 @@
-//! Case detail, steps and agency queues. Actions name their actor for now; accounts and
-//! agency scoping come with the access-control issue.
+//! Case detail, steps, agency queues and respondents, for logged-in staff: the actor of a step
+//! is the session's account, and every read is limited to what the caller's role and agency
+//! reach (another agency's case answers 404, like a missing one).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -10,6 +11,9 @@ use kuaiwei_domain::CaseState;
 use kuaiwei_store::QueueFilter;
 use serde::{Deserialize, Serialize};
 
+use kuaiwei_access::Action;
+
+use crate::auth::Caller;
 use crate::cases::triage::{self, RespondentSummary};
 use crate::cases::{self, ActionBody, CaseView};
 use crate::{AppError, AppState};
@@ -20,16 +24,25 @@ use crate::{AppError, AppState};
     path = "/api/v1/cases/{case_number}",
     tag = "cases",
     params(("case_number" = String, Path, example = "KW-2026-000123")),
-    responses((status = 200, body = CaseView), (status = 404, body = crate::error::ErrorBody))
+    responses(
+        (status = 200, body = CaseView),
+        (status = 401, description = "not logged in", body = crate::error::ErrorBody),
+        (status = 403, description = "a role that reads no case (administrator)", body = crate::error::ErrorBody),
+        (status = 404, description = "no such case, or another agency's", body = crate::error::ErrorBody),
+    )
 )]
 pub async fn detail(
     State(state): State<AppState>,
+    caller: Caller,
     Path(number): Path<String>,
 ) -> Result<Json<CaseView>, AppError> {
-    Ok(Json(cases::view(&state, &number).await?))
+    Ok(Json(cases::view(&state, &caller, &number).await?))
 }
 
 /// Take one step on a case: accept, route, open (立案), suspend, extend, transfer, close …
+/// The actor is the logged-in account; caseworkers triage (accept, refuse, supplement, route),
+/// the officers of the case's agency work it (open, suspend, resume, request an extension,
+/// close), supervisors approve extensions and transfers and mark cases for supervision.
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{case_number}/actions",
@@ -38,24 +51,29 @@ pub async fn detail(
     request_body = ActionBody,
     responses(
         (status = 200, description = "the case after the step", body = CaseView),
-        (status = 404, body = crate::error::ErrorBody),
+        (status = 400, description = "malformed body, or a field the step does not take (such as `actor` or `state`)", body = crate::error::ErrorBody),
+        (status = 401, description = "not logged in", body = crate::error::ErrorBody),
+        (status = 403, description = "the caller's role may not take this step", body = crate::error::ErrorBody),
+        (status = 404, description = "no such case, or another agency's", body = crate::error::ErrorBody),
         (status = 409, description = "not allowed from the case's state (the allowed steps are listed), or the case changed meanwhile", body = crate::error::ErrorBody),
         (status = 422, description = "a missing reason, unknown procedure, or an extension the law does not allow", body = crate::error::ErrorBody),
     )
 )]
 pub async fn act(
     State(state): State<AppState>,
+    caller: Caller,
     Path(number): Path<String>,
     body: Bytes,
 ) -> Result<Json<CaseView>, AppError> {
     let body: ActionBody = crate::json::parse(&body)?;
-    Ok(Json(cases::act(&state, &number, body).await?))
+    Ok(Json(cases::act(&state, &caller, &number, body).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct QueueQuery {
-    /// ip_office, market_regulation, copyright, customs, police
+    /// ip_office, market_regulation, copyright, customs, police. Officers and agency
+    /// supervisors see their own agency's queue (naming another is refused).
     agency: Option<String>,
     state: Option<String>,
     /// Only cases due before this instant (e.g. the end of this week).
@@ -91,10 +109,16 @@ pub struct QueueLine {
     path = "/api/v1/queues",
     tag = "cases",
     params(QueueQuery),
-    responses((status = 200, body = Vec<QueueLine>), (status = 422, body = crate::error::ErrorBody))
+    responses(
+        (status = 200, body = Vec<QueueLine>),
+        (status = 401, description = "not logged in", body = crate::error::ErrorBody),
+        (status = 403, description = "another agency's queue, or a role that reads no case", body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody),
+    )
 )]
 pub async fn queue(
     State(state): State<AppState>,
+    caller: Caller,
     query: Result<Query<QueueQuery>, QueryRejection>,
 ) -> Result<Json<Vec<QueueLine>>, AppError> {
     // A malformed query string gets the API's error shape, not the framework's plain text.
@@ -106,8 +130,15 @@ pub async fn queue(
             e.body_text(),
         )
     })?;
+    let agency = match (&caller.principal.agency, q.agency) {
+        (Some(mine), None) => Some(mine.clone()),
+        (_, named) => named,
+    };
+    caller
+        .require(&state, Action::ReadCase, agency.as_deref())
+        .await?;
     let filter = QueueFilter {
-        agency: q.agency,
+        agency,
         officer: q.officer,
         state: q
             .state
@@ -195,19 +226,35 @@ pub struct RespondentCaseView {
     path = "/api/v1/respondents/{id}",
     tag = "cases",
     params(("id" = i64, Path, description = "the respondent id shown on a case")),
-    responses((status = 200, body = RespondentView), (status = 404, body = crate::error::ErrorBody))
+    responses(
+        (status = 200, body = RespondentView),
+        (status = 401, description = "not logged in", body = crate::error::ErrorBody),
+        (status = 403, description = "a role that reads no case", body = crate::error::ErrorBody),
+        (status = 404, description = "no such respondent, or none of its cases is the caller's to read", body = crate::error::ErrorBody),
+    )
 )]
 pub async fn respondent(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<RespondentView>, AppError> {
+    if !kuaiwei_access::holds(caller.principal.role, Action::ReadCase) {
+        caller.require(&state, Action::ReadCase, None).await?;
+    }
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let r = state
+    let mut r = state
         .store
         .respondent(id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let summary = triage::summarise(&state.triage, &r, state.clock.now());
+    let viewer = &caller.principal;
+    let summary = triage::summarise(&state.triage, viewer, &r, state.clock.now());
+    // its history shows the cases the caller may read; none: as if there were no respondent
+    r.cases
+        .retain(|c| triage::sees(viewer, c.agency.as_deref()));
+    if r.cases.is_empty() {
+        return Err(AppError::NotFound);
+    }
     Ok(Json(RespondentView {
         summary,
         aliases: r.aliases,

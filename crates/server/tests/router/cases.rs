@@ -11,8 +11,7 @@ async fn filed(app: &App) -> String {
 }
 
 async fn step(app: &App, number: &str, body: Value) -> Response {
-    app.post_json(&format!("/api/v1/cases/{number}/actions"), body.to_string())
-        .await
+    app.act(number, body).await
 }
 
 async fn ok_step(app: &App, number: &str, body: Value) -> Value {
@@ -32,7 +31,7 @@ fn clock<'a>(case: &'a Value, id: &str) -> &'a Value {
 
 #[tokio::test]
 async fn a_filed_complaint_is_a_received_case_with_its_first_event() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let n = filed(&app).await;
     let res = app.get(&format!("/api/v1/cases/{n}")).await;
     assert_eq!(res.status, StatusCode::OK);
@@ -54,9 +53,14 @@ async fn a_filed_complaint_is_a_received_case_with_its_first_event() {
 
 #[tokio::test]
 async fn an_illegal_step_is_a_409_naming_the_allowed_ones_and_changes_nothing() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let n = filed(&app).await;
-    let res = step(&app, &n, json!({"action": "open", "actor": "officer:li"})).await;
+    let res = step(
+        &app,
+        &n,
+        json!({"action": "approve_extension", "actor": "supervisor:zhao"}),
+    )
+    .await;
     assert_error(&res, StatusCode::CONFLICT, "illegal_step");
     assert_eq!(
         res.body["error"]["allowed"],
@@ -75,7 +79,7 @@ async fn an_illegal_step_is_a_409_naming_the_allowed_ones_and_changes_nothing() 
 
 #[tokio::test]
 async fn a_patent_case_is_routed_opened_suspended_extended_and_closed_with_its_clocks() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let n = filed(&app).await;
     ok_step(
         &app,
@@ -176,7 +180,7 @@ async fn a_patent_case_is_routed_opened_suspended_extended_and_closed_with_its_c
 async fn a_three_month_clock_past_the_loaded_calendar_is_not_guessed() {
     // Started today, P3's three months end in a year whose holiday schedule may not be loaded
     // yet: the clock then says so instead of guessing a date.
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let n = filed(&app).await;
     ok_step(
         &app,
@@ -211,7 +215,7 @@ async fn a_three_month_clock_past_the_loaded_calendar_is_not_guessed() {
 
 #[tokio::test]
 async fn a_re_route_must_say_whether_the_clocks_restart_or_continue() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let n = filed(&app).await;
     ok_step(
         &app,
@@ -238,7 +242,7 @@ async fn a_re_route_must_say_whether_the_clocks_restart_or_continue() {
 
 #[tokio::test]
 async fn a_transfer_to_the_police_opens_a_linked_case_with_its_own_clock() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let n = filed(&app).await;
     ok_step(
         &app,
@@ -250,7 +254,7 @@ async fn a_transfer_to_the_police_opens_a_linked_case_with_its_own_clock() {
     let moved = ok_step(
         &app,
         &n,
-        json!({"action": "transfer", "actor": "officer:li", "reason": "非法经营额超过追诉标准", "to_agency": "police"}),
+        json!({"action": "transfer", "actor": "supervisor:zhao", "reason": "非法经营额超过追诉标准", "to_agency": "police"}),
     )
     .await;
     assert_eq!(moved["state"], "transferred");
@@ -271,8 +275,8 @@ async fn a_transfer_to_the_police_opens_a_linked_case_with_its_own_clock() {
 }
 
 #[tokio::test]
-async fn steps_without_their_reason_actor_or_known_fields_are_refused() {
-    let app = app().await;
+async fn steps_without_their_reason_or_with_unknown_fields_such_as_actor_are_refused() {
+    let app = app().await.logged_in("caseworker", None).await;
     let n = filed(&app).await;
     let no_reason = step(
         &app,
@@ -284,15 +288,22 @@ async fn steps_without_their_reason_actor_or_known_fields_are_refused() {
         field_errors(&no_reason),
         vec![("reason".to_string(), "required".to_string())]
     );
-    let no_actor = step(&app, &n, json!({"action": "accept", "actor": ""})).await;
-    assert_eq!(
-        field_errors(&no_actor),
-        vec![("actor".to_string(), "required".to_string())]
+    // the actor is the session's account: naming one is an unknown field
+    let named = app
+        .post_json(
+            &format!("/api/v1/cases/{n}/actions"),
+            json!({"action": "accept", "actor": "caseworker:wang"}).to_string(),
+        )
+        .await;
+    assert_error(
+        &named,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
     );
     let extra = step(
         &app,
         &n,
-        json!({"action": "accept", "actor": "x", "state": "closed"}),
+        json!({"action": "accept", "actor": "caseworker:wang", "state": "closed"}),
     )
     .await;
     assert_error(
@@ -300,7 +311,12 @@ async fn steps_without_their_reason_actor_or_known_fields_are_refused() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     );
-    let unknown = step(&app, &n, json!({"action": "teleport", "actor": "x"})).await;
+    let unknown = step(
+        &app,
+        &n,
+        json!({"action": "teleport", "actor": "caseworker:wang"}),
+    )
+    .await;
     assert_error(
         &unknown,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -309,7 +325,7 @@ async fn steps_without_their_reason_actor_or_known_fields_are_refused() {
     let missing = step(
         &app,
         "KW-2026-999999",
-        json!({"action": "accept", "actor": "x"}),
+        json!({"action": "accept", "actor": "caseworker:wang"}),
     )
     .await;
     assert_error(&missing, StatusCode::NOT_FOUND, "not_found");
@@ -319,7 +335,7 @@ async fn steps_without_their_reason_actor_or_known_fields_are_refused() {
 
 #[tokio::test]
 async fn an_unknown_procedure_in_a_route_changes_nothing() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let n = filed(&app).await;
     ok_step(
         &app,
@@ -330,7 +346,7 @@ async fn an_unknown_procedure_in_a_route_changes_nothing() {
     let res = step(
         &app,
         &n,
-        json!({"action": "route", "actor": "w", "reason": "试", "agency": "ip_office", "procedures": ["Z9"]}),
+        json!({"action": "route", "actor": "caseworker:wang", "reason": "试", "agency": "ip_office", "procedures": ["Z9"]}),
     )
     .await;
     assert_eq!(
@@ -345,7 +361,7 @@ async fn an_unknown_procedure_in_a_route_changes_nothing() {
 
 #[tokio::test]
 async fn without_an_agency_the_routing_rules_decide_and_say_why() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let n = filed(&app).await;
     ok_step(
         &app,
@@ -395,7 +411,7 @@ async fn without_an_agency_the_routing_rules_decide_and_say_why() {
 
 #[tokio::test]
 async fn overriding_the_rules_needs_a_reason_and_names_a_known_agency() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let n = filed(&app).await;
     ok_step(
         &app,
@@ -406,14 +422,14 @@ async fn overriding_the_rules_needs_a_reason_and_names_a_known_agency() {
     let bare = step(
         &app,
         &n,
-        json!({"action": "route", "actor": "w", "agency": "copyright", "procedures": ["M3"]}),
+        json!({"action": "route", "actor": "caseworker:wang", "agency": "copyright", "procedures": ["M3"]}),
     )
     .await;
     assert_eq!(
         field_errors(&bare),
         vec![("reason".to_string(), "override_reason_required".to_string())]
     );
-    let unknown = step(&app, &n, json!({"action": "route", "actor": "w", "reason": "x", "agency": "fair_desk", "procedures": ["M3"]})).await;
+    let unknown = step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "reason": "x", "agency": "fair_desk", "procedures": ["M3"]})).await;
     assert_eq!(
         field_errors(&unknown),
         vec![("agency".to_string(), "unknown_agency".to_string())]
@@ -421,7 +437,7 @@ async fn overriding_the_rules_needs_a_reason_and_names_a_known_agency() {
     let same = ok_step(
         &app,
         &n,
-        json!({"action": "route", "actor": "w", "agency": "market_regulation"}),
+        json!({"action": "route", "actor": "caseworker:wang", "agency": "market_regulation"}),
     )
     .await;
     let event = same["timeline"].as_array().unwrap().last().unwrap().clone();
@@ -432,7 +448,7 @@ async fn overriding_the_rules_needs_a_reason_and_names_a_known_agency() {
     let moved = ok_step(
         &app,
         &n,
-        json!({"action": "route", "actor": "w", "reason": "权利人主张著作权", "agency": "copyright", "procedures": ["M3"], "clock": "restart"}),
+        json!({"action": "route", "actor": "caseworker:wang", "reason": "权利人主张著作权", "agency": "copyright", "procedures": ["M3"], "clock": "restart"}),
     )
     .await;
     let event = moved["timeline"]
@@ -447,7 +463,7 @@ async fn overriding_the_rules_needs_a_reason_and_names_a_known_agency() {
 
 #[tokio::test]
 async fn a_malformed_queue_query_is_a_422_in_the_error_shape() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     for uri in [
         "/api/v1/queues?limit=many",
         "/api/v1/queues?agnecy=customs",

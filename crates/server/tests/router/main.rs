@@ -63,6 +63,8 @@ struct App {
     evidence_root: PathBuf,
     /// The session cookie every request carries, once [`App::logged_in`].
     cookie: Option<String>,
+    /// Session cookies of the step actors of [`App::act`], by `role:name@agency`.
+    actors: Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
     _dir: TempDir,
 }
 
@@ -107,6 +109,7 @@ async fn app_full(calendar: Calendar, clock: kuaiwei_server::Clock) -> App {
         store,
         evidence_root,
         cookie: None,
+        actors: Default::default(),
         _dir: dir,
     }
 }
@@ -143,20 +146,70 @@ impl App {
     /// Creates an account of `role` (and `agency`), logs it in and returns its cookie.
     async fn login_cookie(&self, role: &str, agency: Option<&str>) -> String {
         let username = format!("{role}.{}", agency.unwrap_or("centre"));
-        let at = self.state.clock.now();
-        self.store
-            .create_account(&kuaiwei_store::Account {
-                username: username.clone(),
-                display_name: username.clone(),
-                role: role.into(),
-                agency: agency.map(str::to_string),
-                password_hash: kuaiwei_access::password::hash("测试用的密码-2026").unwrap(),
-                created_at: at,
-                password_changed_at: at,
-                disabled_at: None,
-            })
+        self.account_cookie(&username, role, agency).await
+    }
+
+    /// Takes a step on case `number` as the account its `actor` field names, `role:name` or
+    /// `role:name@agency` (the field is taken out: the API refuses it). The account is created
+    /// at first use; an officer without a named agency belongs to the case's agency, a
+    /// supervisor without one is the centre's.
+    async fn act(&self, number: &str, mut body: Value) -> Response {
+        let actor = body
+            .as_object_mut()
+            .and_then(|o| o.remove("actor"))
+            .and_then(|a| a.as_str().map(str::to_string))
+            .expect("a step names its actor");
+        let uri = format!("/api/v1/cases/{number}/actions");
+        let cookie = self.actor_cookie(&actor, number).await;
+        let res = self
+            .post_json_with(&uri, body.to_string(), &[("cookie", &cookie)])
+            .await;
+        if res.status != StatusCode::UNAUTHORIZED {
+            return res;
+        }
+        // the test clock moved past the session's end: log in again
+        self.actors.lock().unwrap().retain(|_, c| *c != cookie);
+        let cookie = self.actor_cookie(&actor, number).await;
+        self.post_json_with(&uri, body.to_string(), &[("cookie", &cookie)])
             .await
-            .unwrap();
+    }
+
+    async fn actor_cookie(&self, actor: &str, number: &str) -> String {
+        let (role, name) = actor.split_once(':').expect("actor as role:name");
+        let (name, agency) = match name.split_once('@') {
+            Some((n, a)) => (n, Some(a.to_string())),
+            None if role == "officer" => {
+                let case = self.store.case(number).await.unwrap();
+                (name, case.and_then(|c| c.agency))
+            }
+            None => (name, None),
+        };
+        let key = format!("{role}:{name}@{}", agency.as_deref().unwrap_or(""));
+        if let Some(c) = self.actors.lock().unwrap().get(&key) {
+            return c.clone();
+        }
+        let cookie = self.account_cookie(name, role, agency.as_deref()).await;
+        self.actors.lock().unwrap().insert(key, cookie.clone());
+        cookie
+    }
+
+    async fn account_cookie(&self, username: &str, role: &str, agency: Option<&str>) -> String {
+        let at = self.state.clock.now();
+        if self.store.account(username).await.unwrap().is_none() {
+            self.store
+                .create_account(&kuaiwei_store::Account {
+                    username: username.into(),
+                    display_name: username.into(),
+                    role: role.into(),
+                    agency: agency.map(str::to_string),
+                    password_hash: kuaiwei_access::password::hash("测试用的密码-2026").unwrap(),
+                    created_at: at,
+                    password_changed_at: at,
+                    disabled_at: None,
+                })
+                .await
+                .unwrap();
+        }
         let res = self
             .post_json(
                 "/api/v1/session",
@@ -450,6 +503,7 @@ fn is_case_number(s: &str) -> bool {
         && b[8..].iter().all(u8::is_ascii_digit)
 }
 
+mod access;
 mod cases;
 mod complaints;
 mod deadlines;

@@ -24,8 +24,7 @@ async fn file(app: &App, body: Value) -> (String, String) {
 }
 
 async fn act(app: &App, number: &str, body: Value) -> Response {
-    app.post_json(&format!("/api/v1/cases/{number}/actions"), body.to_string())
-        .await
+    app.act(number, body).await
 }
 
 async fn ok(app: &App, number: &str, body: Value) -> Value {
@@ -83,7 +82,7 @@ fn keys(v: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn tagged_evidence_counts_towards_completeness() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let (bare, _) = file(&app, complaint()).await;
     let missing = keys(&case(&app, &bare).await["triage"]["missing_materials"]);
     for m in [
@@ -146,7 +145,7 @@ async fn tagged_evidence_counts_towards_completeness() {
 
 #[tokio::test]
 async fn an_unknown_material_tag_is_refused_and_stores_nothing() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let res = app
         .post_multipart(Form::default().complaint(&complaint()).tagged(
             "selfie",
@@ -166,7 +165,7 @@ async fn an_unknown_material_tag_is_refused_and_stores_nothing() {
 
 #[tokio::test]
 async fn a_supplement_request_lists_what_is_missing_and_the_complainant_answers_it() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let (n, token) = file(&app, complaint()).await;
     let asked = ok(
         &app,
@@ -249,7 +248,7 @@ async fn a_supplement_request_lists_what_is_missing_and_the_complainant_answers_
 
 #[tokio::test]
 async fn complaints_about_one_booth_are_related_and_share_a_respondent() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let (a, _) = file(
         &app,
         fair_complaint(
@@ -291,7 +290,7 @@ async fn complaints_about_one_booth_are_related_and_share_a_respondent() {
 
 #[tokio::test]
 async fn two_upheld_cases_make_a_repeat_infringer_and_the_history_shows_them() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let who = json!({"name": "惯犯鞋业有限公司", "booth": "3.1B2"});
     let (first, _) = file(&app, fair_complaint(who.clone(), "3.1B2", "1234567")).await;
     walk_to_close(&app, &first, "exhibits_withdrawn").await;
@@ -364,7 +363,7 @@ async fn two_upheld_cases_make_a_repeat_infringer_and_the_history_shows_them() {
 
 #[tokio::test]
 async fn many_respondents_on_one_right_at_one_fair_is_group_infringement() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let mut numbers = Vec::new();
     for (name, booth) in [("甲", "1.1A1"), ("乙", "1.1A2")] {
         numbers.push(
@@ -405,7 +404,7 @@ async fn many_respondents_on_one_right_at_one_fair_is_group_infringement() {
 
 #[tokio::test]
 async fn a_supervisor_marks_and_lifts_supervision_with_a_reason() {
-    let app = app().await;
+    let app = app().await.logged_in("caseworker", None).await;
     let (n, _) = file(&app, complaint()).await;
     let (_other, _) = file(&app, complaint()).await;
     let no_reason = act(
@@ -477,7 +476,10 @@ async fn a_supervisor_marks_and_lifts_supervision_with_a_reason() {
 #[tokio::test]
 async fn loading_the_missing_holiday_year_recomputes_open_cases_due_dates() {
     // A centre whose calendar has no year loaded cannot compute any due date …
-    let app = app_with(Calendar::empty()).await;
+    let app = app_with(Calendar::empty())
+        .await
+        .logged_in("caseworker", None)
+        .await;
     let (n, _) = file(&app, complaint()).await;
     ok(
         &app,
