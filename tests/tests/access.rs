@@ -6,7 +6,8 @@
 //! - **Across agencies**: with cases in three agencies, every agency-bound caller calls every
 //!   object route on every other agency's case and gets exactly the answer for a missing case,
 //!   with nothing changed; every list, report, export and page they read names none of the other
-//!   agencies' cases; then random (caller, route, object) triples, with the same checks.
+//!   agencies' cases, nor the complainant's mobile in full; then random (caller, route, object)
+//!   triples, with the same checks.
 
 use std::fmt::Write as _;
 
@@ -18,6 +19,9 @@ kuaiwei_e2e::on_every_backend!(
     backend: every_route_answers_each_caller_as_the_reviewed_matrix_says,
     no_agency_bound_caller_reads_or_changes_another_agencys_case,
 );
+
+/// The complainant's mobile in every fixture complaint: never shown in full here.
+const MOBILE: &str = "13812345678";
 
 const AGENCIES: [(&str, &str); 3] = [
     ("ip_office", "P1"),
@@ -442,8 +446,13 @@ async fn no_agency_bound_caller_reads_or_changes_another_agencys_case(backend: B
                     "{role} of {mine} reads {n} in {uri}"
                 );
             }
+            assert!(!text.contains(MOBILE), "a mobile in full in {uri}");
         }
         let text = String::from_utf8_lossy(&own_view.body);
+        assert!(
+            !text.contains(MOBILE) && text.contains("138****5678"),
+            "the case view masks the complainant's mobile"
+        );
         for (_, n, _) in &foreign {
             assert!(
                 !text.contains(n.as_str()),

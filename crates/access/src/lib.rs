@@ -8,7 +8,10 @@
 pub mod password;
 mod role;
 
-pub use role::{Action, AgencyRule, Principal, RULES, Reach, Role, can, holds, step_permission};
+pub use role::{
+    Action, AgencyRule, Principal, RULES, Reach, Role, can, can_read_personal_data, holds,
+    step_permission,
+};
 
 /// A user name as stored: 3-64 characters of `a-z 0-9 . _ -`, folded to lower case. The error
 /// names the rule in both languages.

@@ -161,6 +161,17 @@ pub fn step_permission(step: kuaiwei_domain::Action, routed: bool) -> Action {
     }
 }
 
+/// Whether `who` may read a case's personal data in full: the officer the case is assigned to
+/// (who opened it, 立案), or, before anyone has, an officer of its agency who must decide
+/// whether to open it. Everyone else reads it masked (PIPL Art. 51: access limited to need).
+pub fn can_read_personal_data(
+    who: &Principal,
+    agency: Option<&str>,
+    assigned: Option<&str>,
+) -> bool {
+    can(who, Action::ReadPersonalData, agency) && assigned.is_none_or(|a| a == who.username)
+}
+
 /// Whether `role` holds `action` for any agency at all: when it does, an object it cannot
 /// reach is another agency's (answered as missing); when it does not, the role is refused.
 pub fn holds(role: Role, action: Action) -> bool {
@@ -285,6 +296,20 @@ mod tests {
         assert_eq!(step_permission(Step::Close, false), Action::Triage);
         assert!(holds(Role::Officer, Action::ReadCase));
         assert!(!holds(Role::Administrator, Action::ReadCase));
+    }
+
+    #[test]
+    fn personal_data_in_full_is_for_the_assigned_officer_only() {
+        let mut li = who(Role::Officer, Some("customs"));
+        li.username = "li".into();
+        assert!(can_read_personal_data(&li, Some("customs"), None));
+        assert!(can_read_personal_data(&li, Some("customs"), Some("li")));
+        assert!(!can_read_personal_data(&li, Some("customs"), Some("wang")));
+        assert!(!can_read_personal_data(&li, Some("police"), None));
+        let centre = who(Role::Supervisor, None);
+        assert!(!can_read_personal_data(&centre, Some("customs"), None));
+        let caseworker = who(Role::Caseworker, None);
+        assert!(!can_read_personal_data(&caseworker, None, None));
     }
 
     #[test]

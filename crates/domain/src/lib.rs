@@ -11,6 +11,7 @@ mod case_number;
 mod complaint;
 mod error;
 mod ids;
+pub mod pii;
 
 pub use case::{Action, CaseState, IllegalAction, Outcome, transition};
 pub use case_number::{CaseNumber, CaseNumberError};

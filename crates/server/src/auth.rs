@@ -464,19 +464,38 @@ impl Caller {
         if kuaiwei_access::can(&self.principal, action, agency) {
             return Ok(());
         }
-        tracing::warn!(user = %self.principal.username, ?action, ?agency, "refused");
-        record(
+        Err(self.refuse(state, action, agency, "").await)
+    }
+
+    /// Records a refusal of `action` on `subject` (of `agency`) and returns the 403 to answer,
+    /// or the error that kept it from being recorded.
+    pub async fn refuse(
+        &self,
+        state: &AppState,
+        action: kuaiwei_access::Action,
+        agency: Option<&str>,
+        subject: &str,
+    ) -> AppError {
+        tracing::warn!(user = %self.principal.username, ?action, ?agency, subject, "refused");
+        let mut payload = serde_json::json!({"action": action, "agency": agency});
+        if !subject.is_empty() {
+            payload["subject"] = subject.into();
+        }
+        if let Err(e) = record(
             state,
             &self.principal.username,
             self.actor(),
             "refused",
-            serde_json::json!({"action": action, "agency": agency}),
+            payload,
         )
-        .await?;
-        Err(AppError::Forbidden {
+        .await
+        {
+            return e;
+        }
+        AppError::Forbidden {
             zh: format!("{}无权执行此操作", self.principal.role.zh()),
             en: format!("the {} role may not do this", self.principal.role.key()),
-        })
+        }
     }
 
     /// Like [`Caller::require`] for an object that exists (`subject`, e.g. a case number): when
@@ -493,19 +512,12 @@ impl Caller {
         if kuaiwei_access::can(&self.principal, action, agency) {
             return Ok(());
         }
-        if !kuaiwei_access::holds(self.principal.role, action) {
-            return self.require(state, action, agency).await;
+        match self.refuse(state, action, agency, subject).await {
+            AppError::Forbidden { .. } if kuaiwei_access::holds(self.principal.role, action) => {
+                Err(AppError::NotFound)
+            }
+            e => Err(e),
         }
-        tracing::warn!(user = %self.principal.username, ?action, subject, "hidden: another agency's");
-        record(
-            state,
-            &self.principal.username,
-            self.actor(),
-            "refused",
-            serde_json::json!({"action": action, "agency": agency, "subject": subject}),
-        )
-        .await?;
-        Err(AppError::NotFound)
     }
 
     /// The agency the caller's view is limited to: an officer's or agency supervisor's own;

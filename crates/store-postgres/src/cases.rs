@@ -275,6 +275,7 @@ type CaseRow = (
     Option<Ts>,
     Option<i64>,
     bool,
+    Option<String>,
 );
 
 /// The case columns `record` reads, then the rest of the statement.
@@ -282,7 +283,7 @@ macro_rules! select_cases {
     ($tail:literal) => {
         concat!(
             "select c.case_number, c.state, c.agency, c.outcome, c.parent_case, c.received_at,
-                    c.version, c.closed_at, p.respondent_id, c.supervised
+                    c.version, c.closed_at, p.respondent_id, c.supervised, c.officer
                from cases c join complaints p on p.id = c.complaint_id ",
             $tail
         )
@@ -325,8 +326,19 @@ pub async fn open_cases(
 }
 
 async fn record(pool: &PgPool, row: CaseRow) -> Result<CaseRecord, StoreError> {
-    let (number, state, agency, outcome, parent, received_at, version, closed, rid, supervised) =
-        row;
+    let (
+        number,
+        state,
+        agency,
+        outcome,
+        parent,
+        received_at,
+        version,
+        closed,
+        rid,
+        supervised,
+        officer,
+    ) = row;
     let clocks: Vec<ClockRow> = sqlx::query_as(
         "select procedure_id, started_at, closed_at, due_at, status, inputs::text
          from case_clocks where case_number = $1 order by position",
@@ -362,6 +374,7 @@ async fn record(pool: &PgPool, row: CaseRow) -> Result<CaseRecord, StoreError> {
         closed_at: read_time(closed)?,
         respondent_id: rid,
         supervised,
+        officer,
         version,
         clocks,
     })

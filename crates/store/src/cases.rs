@@ -23,6 +23,8 @@ pub struct CaseRecord {
     pub respondent_id: Option<i64>,
     /// 挂牌督办: marked by a supervisor as a major case.
     pub supervised: bool,
+    /// Who opened (立案) the case: the officer it is assigned to.
+    pub officer: Option<String>,
     pub version: i64,
     pub clocks: Vec<StoredClock>,
 }

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 pub use recompute::{Recomputed, recompute_open_cases};
 pub use triage::TriageConfig;
-pub use view::CaseView;
+pub use view::{CaseView, Personal};
 
 use kuaiwei_access::Action as Permission;
 
@@ -203,10 +203,47 @@ pub async fn readable(
     Ok(case)
 }
 
-/// The case as `caller` sees it.
-pub async fn view(state: &AppState, caller: &Caller, number: &str) -> Result<CaseView, AppError> {
+/// The case as `caller` sees it. Personal information in full is for the officer handling it
+/// (403 for anyone else, audited); each full reading is a `personal_data_viewed` event on the
+/// case's own timeline.
+pub async fn view(
+    state: &AppState,
+    caller: &Caller,
+    number: &str,
+    personal: Personal,
+) -> Result<CaseView, AppError> {
     let case = readable(state, caller, number).await?;
-    view::view_of(state, &caller.principal, case).await
+    if personal == Personal::Full {
+        let p = &caller.principal;
+        if !kuaiwei_access::can_read_personal_data(
+            p,
+            case.agency.as_deref(),
+            case.officer.as_deref(),
+        ) {
+            return Err(caller
+                .refuse(
+                    state,
+                    Permission::ReadPersonalData,
+                    case.agency.as_deref(),
+                    number,
+                )
+                .await);
+        }
+        state
+            .store
+            .record_event(kuaiwei_store::RecordedEvent {
+                subject: number.to_string(),
+                event: NewEvent {
+                    actor: caller.actor(),
+                    kind: "personal_data_viewed".into(),
+                    payload: serde_json::json!({}),
+                    reason: None,
+                },
+                at: state.clock.now(),
+            })
+            .await?;
+    }
+    view::view_of(state, &caller.principal, case, personal).await
 }
 
 /// Applies one step as `caller` and returns the case as it now stands.
@@ -247,7 +284,7 @@ pub async fn act(
     }
     // the step's result, even when it moved the case out of the caller's reach (a re-route)
     let case = state.store.case(number).await?.ok_or(AppError::NotFound)?;
-    view::view_of(state, &caller.principal, case).await
+    view::view_of(state, &caller.principal, case, Personal::Masked).await
 }
 
 /// The complainant's supplement (补正) to a case that asked for one: the files are added to the

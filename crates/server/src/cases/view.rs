@@ -31,9 +31,36 @@ pub struct CaseView {
     /// Those of them the caller's role may take on this case.
     pub permitted_actions: Vec<&'static str>,
     pub clocks: Vec<ClockView>,
+    /// The complaint as filed, personal information masked unless the caller asked for it in
+    /// full and may read it.
+    pub complaint: Option<ComplaintView>,
     /// Completeness, related cases, the respondent and group infringement.
     pub triage: Option<super::triage::TriageView>,
     pub timeline: Vec<EventView>,
+}
+
+/// The complaint behind a case.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ComplaintView {
+    /// `masked` (mobiles `138****5678`, natural persons' names, e-mail, addresses, ID numbers in
+    /// text) or `full` (as filed: for the officer handling the case, with `?full=true`; each such
+    /// reading is a `personal_data_viewed` event on the case's timeline).
+    pub personal_data: &'static str,
+    /// The complaint's fields as filed (channel, complainant, agent, rights, respondent,
+    /// description, goods, amounts, requested measures).
+    #[schema(value_type = Object)]
+    pub filed: serde_json::Value,
+    pub evidence: Vec<EvidenceView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EvidenceView {
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: String,
+    pub filename: Option<String>,
+    /// The material kind it was tagged with (`right_certificate`, `infringement_evidence` …).
+    pub material: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -70,12 +97,21 @@ pub struct EventView {
     pub hash: String,
 }
 
+/// How much personal information a view shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Personal {
+    Masked,
+    /// Checked by the caller of [`view_of`] and recorded on the chain.
+    Full,
+}
+
 /// The view of `case` for `viewer`, who may read it (checked by the caller of this function);
 /// other cases named in its triage aids are shown only when the viewer may read them too.
 pub async fn view_of(
     state: &AppState,
     viewer: &Principal,
     case: CaseRecord,
+    personal: Personal,
 ) -> Result<CaseView, AppError> {
     let number = case.case_number.as_str();
     let events = state.store.case_events(number).await?;
@@ -128,6 +164,31 @@ pub async fn view_of(
         .collect();
     let allowed_actions = allowed.into_iter().map(Action::key).collect();
     let triage = super::triage::view(state, viewer, number, case.respondent_id, now).await?;
+    let complaint = state
+        .store
+        .complaint_of_case(number)
+        .await?
+        .map(|r| ComplaintView {
+            personal_data: match personal {
+                Personal::Masked => "masked",
+                Personal::Full => "full",
+            },
+            filed: match personal {
+                Personal::Masked => kuaiwei_domain::pii::masked_complaint(&r.complaint),
+                Personal::Full => serde_json::to_value(&r.complaint).unwrap_or_default(),
+            },
+            evidence: r
+                .evidence
+                .into_iter()
+                .map(|e| EvidenceView {
+                    sha256: e.sha256,
+                    size: e.size,
+                    media_type: e.media_type,
+                    filename: e.filename,
+                    material: e.material,
+                })
+                .collect(),
+        });
     Ok(CaseView {
         case_number: case.case_number.to_string(),
         state: case.state,
@@ -142,6 +203,7 @@ pub async fn view_of(
         allowed_actions,
         permitted_actions,
         clocks,
+        complaint,
         triage,
         timeline: events
             .into_iter()

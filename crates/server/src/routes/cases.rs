@@ -18,16 +18,25 @@ use crate::cases::triage::{self, RespondentSummary};
 use crate::cases::{self, ActionBody, CaseView};
 use crate::{AppError, AppState};
 
-/// A case with its clocks (and how each due date was computed) and its audited timeline.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DetailQuery {
+    /// `true`: the complainant's personal information as filed, for the officer handling the
+    /// case (anyone else: 403); each such reading is on the case's timeline.
+    full: Option<bool>,
+}
+
+/// A case with its complaint (personal information masked), its clocks (and how each due date
+/// was computed) and its audited timeline.
 #[utoipa::path(
     get,
     path = "/api/v1/cases/{case_number}",
     tag = "cases",
-    params(("case_number" = String, Path, example = "KW-2026-000123")),
+    params(("case_number" = String, Path, example = "KW-2026-000123"), DetailQuery),
     responses(
         (status = 200, body = CaseView),
         (status = 401, description = "not logged in", body = crate::error::ErrorBody),
-        (status = 403, description = "a role that reads no case (administrator)", body = crate::error::ErrorBody),
+        (status = 403, description = "a role that reads no case (administrator), or personal information in full for anyone but the officer handling the case", body = crate::error::ErrorBody),
         (status = 404, description = "no such case, or another agency's", body = crate::error::ErrorBody),
     )
 )]
@@ -35,8 +44,24 @@ pub async fn detail(
     State(state): State<AppState>,
     caller: Caller,
     Path(number): Path<String>,
+    query: Result<Query<DetailQuery>, QueryRejection>,
 ) -> Result<Json<CaseView>, AppError> {
-    Ok(Json(cases::view(&state, &caller, &number).await?))
+    let Query(q) = query.map_err(bad_query)?;
+    let personal = match q.full {
+        Some(true) => cases::Personal::Full,
+        _ => cases::Personal::Masked,
+    };
+    Ok(Json(cases::view(&state, &caller, &number, personal).await?))
+}
+
+/// A malformed query string gets the API's error shape, not the framework's plain text.
+fn bad_query(e: QueryRejection) -> AppError {
+    AppError::field(
+        "query",
+        "bad_query",
+        format!("查询参数有误：{}", e.body_text()),
+        e.body_text(),
+    )
 }
 
 /// Take one step on a case: accept, route, open (立案), suspend, extend, transfer, close …
@@ -121,15 +146,7 @@ pub async fn queue(
     caller: Caller,
     query: Result<Query<QueueQuery>, QueryRejection>,
 ) -> Result<Json<Vec<QueueLine>>, AppError> {
-    // A malformed query string gets the API's error shape, not the framework's plain text.
-    let Query(q) = query.map_err(|e| {
-        AppError::field(
-            "query",
-            "bad_query",
-            format!("查询参数有误：{}", e.body_text()),
-            e.body_text(),
-        )
-    })?;
+    let Query(q) = query.map_err(bad_query)?;
     let agency = match (&caller.principal.agency, q.agency) {
         (Some(mine), None) => Some(mine.clone()),
         (_, named) => named,

@@ -25,7 +25,7 @@ use crate::request_id::RandomRequestId;
 #[openapi(
     info(
         title = "kuaiwei (快维) API",
-        description = "Complaint intake, status and deadline calculation for a rapid IP rights-protection centre. Errors share one shape: {\"error\": {\"status\", \"code\", \"message_zh\", \"message_en\", \"fields\"}}."
+        description = "Complaint intake, cases, reports and deadline calculation for a rapid IP rights-protection centre. Errors share one shape: {\"error\": {\"status\", \"code\", \"message_zh\", \"message_en\", \"fields\"}}."
     ),
     paths(
         complaints::submit,
@@ -51,9 +51,9 @@ use crate::request_id::RandomRequestId;
     ),
     tags(
         (name = "complaints", description = "filing a complaint and following it"),
-        (name = "cases", description = "case detail, life-cycle steps and agency queues (actors are named in the request until accounts exist)"),
+        (name = "cases", description = "case detail, life-cycle steps, agency queues and respondents, for logged-in staff: the actor is the session's account, each step needs its role's permission, another agency's case answers 404"),
         (name = "reports", description = "the monthly on-time closure report (按期结案率), its cases and frozen months; pages at /reports/on-time"),
-        (name = "session", description = "logging in and out (staff accounts; role checks on the other routes come next)"),
+        (name = "session", description = "logging in and out (staff accounts, server-side sessions in a __Host-sid cookie)"),
         (name = "deadlines", description = "the statutory calendar and the deadline calculator"),
         (name = "operations", description = "health and API description"),
     )

@@ -270,3 +270,80 @@ async fn queues_and_respondents_show_only_the_callers_agency() {
     assert_error(&none, StatusCode::NOT_FOUND, "not_found");
     assert_eq!(none.body, missing.body);
 }
+
+#[tokio::test]
+async fn personal_information_is_masked_and_read_in_full_only_by_the_officer_handling_the_case() {
+    let app = app().await.logged_in("caseworker", None).await;
+    let n = routed(&app, "market_regulation", &["M1", "M2"]).await;
+    let masked = app.get(&format!("/api/v1/cases/{n}")).await;
+    let filed = &masked.body["complaint"];
+    assert_eq!(filed["personal_data"], "masked");
+    assert_eq!(filed["filed"]["complainant"]["mobile"], "138****5678");
+    assert_eq!(
+        filed["filed"]["complainant"]["name"],
+        "耐克创新有限合伙公司"
+    );
+    assert_eq!(filed["filed"]["rights"][0]["number"], "1234567");
+    assert!(!masked.body.to_string().contains("13812345678"));
+
+    // the centre may not read it in full: refused and recorded
+    let refused = app.get(&format!("/api/v1/cases/{n}?full=true")).await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "forbidden");
+    let events = app
+        .store
+        .case_events("account:caseworker.centre")
+        .await
+        .unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.kind, "refused");
+    assert_eq!(
+        serde_json::from_str::<Value>(&last.payload).unwrap(),
+        json!({"action": "read_personal_data", "agency": "market_regulation", "subject": n})
+    );
+
+    // before 立案, an officer of the agency deciding whether to open it reads it in full
+    let li = app.actor_cookie("officer:li", &n).await;
+    let full = get_as(&app, Some(&li), &format!("/api/v1/cases/{n}?full=true")).await;
+    assert_eq!(full.status, StatusCode::OK, "{}", full.body);
+    assert_eq!(full.body["complaint"]["personal_data"], "full");
+    assert_eq!(
+        full.body["complaint"]["filed"]["complainant"]["mobile"],
+        "13812345678"
+    );
+    let viewed = full.body["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (viewed["kind"].as_str(), viewed["actor"].as_str()),
+        (Some("personal_data_viewed"), Some("officer:li"))
+    );
+
+    // once li has opened it, it is li's: another officer of the agency reads it masked only
+    ok(&app, &n, json!({"action": "open", "actor": "officer:li"})).await;
+    let wang = app.actor_cookie("officer:wang", &n).await;
+    let other = get_as(&app, Some(&wang), &format!("/api/v1/cases/{n}?full=true")).await;
+    assert_error(&other, StatusCode::FORBIDDEN, "forbidden");
+    let plain = get_as(&app, Some(&wang), &format!("/api/v1/cases/{n}")).await;
+    assert_eq!(plain.body["complaint"]["personal_data"], "masked");
+    let again = get_as(&app, Some(&li), &format!("/api/v1/cases/{n}?full=true")).await;
+    assert_eq!(again.status, StatusCode::OK);
+    let kinds: Vec<&str> = again.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == "personal_data_viewed")
+            .count(),
+        2
+    );
+
+    let bad = get_as(&app, Some(&li), &format!("/api/v1/cases/{n}?full=yes")).await;
+    assert_error(&bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+}
