@@ -5,6 +5,7 @@
 
 mod calendar_cli;
 mod config;
+mod token_cli;
 mod user_cli;
 
 use std::net::SocketAddr;
@@ -63,6 +64,11 @@ enum Cmd {
     User {
         #[command(subcommand)]
         cmd: user_cli::UserCmd,
+    },
+    /// API keys for platforms that file complaints: add (printed once), list, revoke
+    Token {
+        #[command(subcommand)]
+        cmd: token_cli::TokenCmd,
     },
     /// The audit trail: `verify` walks the hash chain and names the first broken event
     Audit {
@@ -212,6 +218,10 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::User { cmd } => runtime()?.block_on(async {
             let store = open_store(cmd.store_args(), &file, &data_dir).await?;
             user_cli::run(cmd, store.as_ref()).await
+        }),
+        Cmd::Token { cmd } => runtime()?.block_on(async {
+            let store = open_store(cmd.store_args(), &file, &data_dir).await?;
+            token_cli::run(cmd, store.as_ref()).await
         }),
         Cmd::Recompute(args) => runtime()?.block_on(async {
             let store = open_store(&args, &file, &data_dir).await?;

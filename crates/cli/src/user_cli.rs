@@ -143,7 +143,7 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
             }
             record(
                 store,
-                &username,
+                &format!("account:{username}"),
                 "account_created",
                 serde_json::json!({"role": role.key(), "agency": account.agency}),
                 now,
@@ -173,7 +173,7 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
             let ended = store.delete_sessions_of(&username).await?;
             record(
                 store,
-                &username,
+                &format!("account:{username}"),
                 "account_disabled",
                 serde_json::json!({"sessions_ended": ended}),
                 now,
@@ -192,7 +192,7 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
             let ended = store.delete_sessions_of(&username).await?;
             record(
                 store,
-                &username,
+                &format!("account:{username}"),
                 "password_reset",
                 serde_json::json!({"sessions_ended": ended}),
                 now,
@@ -206,10 +206,11 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
     Ok(())
 }
 
-/// An account change on the audit chain; the actor is whoever ran the command on this machine.
-async fn record(
+/// An account or key change on the audit chain (`subject`: `account:NAME`, `token:NAME`); the
+/// actor is whoever ran the command on this machine.
+pub(crate) async fn record(
     store: &dyn Store,
-    username: &str,
+    subject: &str,
     kind: &str,
     payload: serde_json::Value,
     at: jiff::Timestamp,
@@ -217,7 +218,7 @@ async fn record(
     let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
     store
         .record_event(kuaiwei_store::RecordedEvent {
-            subject: format!("account:{username}"),
+            subject: subject.to_string(),
             event: kuaiwei_store::NewEvent {
                 actor: format!("cli:{who}"),
                 kind: kind.into(),

@@ -538,6 +538,44 @@ fn user_accounts_are_added_with_a_hashed_password_from_stdin_listed_reset_and_di
     assert!(said.contains('3'), "{said}");
 }
 
+#[test]
+fn an_api_key_is_printed_once_listed_without_itself_and_revoked_for_good() {
+    let bin = kuaiwei();
+    let dir = TempDir::new("bin-token");
+    let add = run(&bin, dir.path(), &["token", "add", "TaoBao"]);
+    assert!(add.status.success(), "{add:?}");
+    let key = String::from_utf8_lossy(&add.stdout).trim().to_string();
+    assert!(key.starts_with("kw_") && key.len() == 35, "{key}");
+    assert!(String::from_utf8_lossy(&add.stderr).contains("shown this once"));
+    let list = run(&bin, dir.path(), &["token", "list"]);
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        listed.contains("taobao	intake	") && listed.contains("	-"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains(&key[3..]),
+        "the key itself is never listed"
+    );
+    let again = run(&bin, dir.path(), &["token", "add", "taobao"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("the name taobao is taken"));
+    let bad = run(&bin, dir.path(), &["token", "add", "淘宝"]);
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("name \"淘宝\" is not usable"),
+        "{bad:?}"
+    );
+    let revoke = run(&bin, dir.path(), &["token", "revoke", "taobao"]);
+    assert!(revoke.status.success(), "{revoke:?}");
+    let listed =
+        String::from_utf8_lossy(&run(&bin, dir.path(), &["token", "list"]).stdout).to_string();
+    assert!(!listed.contains("	-"), "revoked: {listed}");
+    let unknown = run(&bin, dir.path(), &["token", "revoke", "nobody"]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no API key named nobody"));
+    let verify = run(&bin, dir.path(), &["audit", "verify"]);
+    assert!(verify.status.success(), "{verify:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_first_start_creates_an_administrator_whose_password_is_in_an_owner_only_file() {
     use std::os::unix::fs::PermissionsExt;

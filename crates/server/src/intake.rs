@@ -379,6 +379,7 @@ pub async fn submit(
     state: &AppState,
     upload: Upload,
     idempotency_key: Option<String>,
+    source: Option<String>,
 ) -> Result<Receipt, AppError> {
     state
         .intake_limits
@@ -399,6 +400,7 @@ pub async fn submit(
             request_hash: upload.request_hash,
         }),
         evidence,
+        source,
     };
     Ok(state.store.submit_complaint(new).await?)
 }

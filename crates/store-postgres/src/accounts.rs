@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
-use kuaiwei_store::{Account, Session, StoreError};
+use kuaiwei_store::{Account, ApiToken, Session, StoreError};
 use sqlx::postgres::PgPool;
 
 use crate::backend;
@@ -185,4 +185,75 @@ pub async fn delete_sessions_of(pool: &PgPool, username: &str) -> Result<u64, St
         .await
         .map_err(backend)?;
     Ok(done.rows_affected())
+}
+
+type TokenRow = (String, String, String, Ts, Option<Ts>);
+
+fn api_token(r: TokenRow) -> Result<ApiToken, StoreError> {
+    let (name, token_hash, scope, created, revoked) = r;
+    Ok(ApiToken {
+        name,
+        token_hash,
+        scope,
+        created_at: created.to_jiff(),
+        revoked_at: read_time(revoked)?,
+    })
+}
+
+pub async fn create_api_token(pool: &PgPool, t: &ApiToken) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "insert into api_tokens (name, token_hash, scope, created_at, revoked_at)
+         values ($1, $2, $3, $4, $5) on conflict do nothing",
+    )
+    .bind(&t.name)
+    .bind(&t.token_hash)
+    .bind(&t.scope)
+    .bind(t.created_at.to_sqlx())
+    .bind(opt_time(t.revoked_at))
+    .execute(pool)
+    .await
+    .map_err(backend)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict("api_tokens".into()));
+    }
+    Ok(())
+}
+
+pub async fn get_api_token(
+    pool: &PgPool,
+    token_hash: &str,
+) -> Result<Option<ApiToken>, StoreError> {
+    let row: Option<TokenRow> = sqlx::query_as(
+        "select name, token_hash, scope, created_at, revoked_at from api_tokens
+          where token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    row.map(api_token).transpose()
+}
+
+pub async fn list_api_tokens(pool: &PgPool) -> Result<Vec<ApiToken>, StoreError> {
+    let rows: Vec<TokenRow> = sqlx::query_as(
+        "select name, token_hash, scope, created_at, revoked_at from api_tokens order by name",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    rows.into_iter().map(api_token).collect()
+}
+
+pub async fn revoke_api_token(pool: &PgPool, name: &str, at: Timestamp) -> Result<(), StoreError> {
+    let done =
+        sqlx::query("update api_tokens set revoked_at = coalesce(revoked_at, $2) where name = $1")
+            .bind(name)
+            .bind(at.to_sqlx())
+            .execute(pool)
+            .await
+            .map_err(backend)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
 }

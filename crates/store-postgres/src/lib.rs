@@ -20,10 +20,10 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use kuaiwei_domain::MatchKey;
 use kuaiwei_store::{
-    Account, AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter, ComplaintRecord,
-    ComplaintSummary, FrozenReport, KeyedCase, NewComplaint, Page, QueueFilter, QueueItem, Receipt,
-    RecordedEvent, RelatedCase, ReportClock, ReportWindow, RespondentRecord, Session, Store,
-    StoreError, UpdatedCase, WriteDone, WriteOp,
+    Account, ApiToken, AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter,
+    ComplaintRecord, ComplaintSummary, FrozenReport, KeyedCase, NewComplaint, Page, QueueFilter,
+    QueueItem, Receipt, RecordedEvent, RelatedCase, ReportClock, ReportWindow, RespondentRecord,
+    Session, Store, StoreError, UpdatedCase, WriteDone, WriteOp,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
@@ -275,6 +275,22 @@ impl Store for PostgresStore {
 
     async fn delete_sessions_of(&self, username: &str) -> Result<u64, StoreError> {
         accounts::delete_sessions_of(&self.pool, username).await
+    }
+
+    async fn create_api_token(&self, token: &ApiToken) -> Result<(), StoreError> {
+        accounts::create_api_token(&self.pool, token).await
+    }
+
+    async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+        accounts::get_api_token(&self.pool, token_hash).await
+    }
+
+    async fn api_tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
+        accounts::list_api_tokens(&self.pool).await
+    }
+
+    async fn revoke_api_token(&self, name: &str, at: Timestamp) -> Result<(), StoreError> {
+        accounts::revoke_api_token(&self.pool, name, at).await
     }
 
     async fn purge_idempotency(&self, before: Timestamp) -> Result<u64, StoreError> {

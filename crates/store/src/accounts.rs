@@ -32,3 +32,18 @@ pub struct Session {
     /// The absolute end, however active the session.
     pub expires_at: Timestamp,
 }
+
+/// A machine client's key, e.g. an e-commerce platform filing complaints for its right holders.
+/// The key is shown once when made; the store keeps its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Who holds it (`taobao`, `jd`): the complaints it files name it as their source.
+    pub name: String,
+    /// SHA-256 of the key, hex.
+    pub token_hash: String,
+    /// What it may do: `intake` (file complaints).
+    pub scope: String,
+    pub created_at: Timestamp,
+    /// Revoked keys are refused; they are never deleted.
+    pub revoked_at: Option<Timestamp>,
+}

@@ -36,6 +36,7 @@ pub fn sample(n: u32, at: &str, channel: &str) -> NewComplaint {
         token_hash: token_hash(n),
         tracking_token: format!("token-{n}"),
         idempotency: None,
+        source: None,
         evidence: Vec::new(),
     }
 }
@@ -630,6 +631,7 @@ fn filed(n: u32, respondent: serde_json::Value, channel: serde_json::Value) -> N
         token_hash: token_hash(n),
         tracking_token: format!("token-{n}"),
         idempotency: None,
+        source: None,
         evidence: Vec::new(),
     }
 }
@@ -1088,7 +1090,8 @@ macro_rules! store_conformance_tests {
             a_frozen_report_is_kept_once_exactly_as_given,
             accounts_are_created_once_changed_and_disabled_never_removed,
             sessions_are_found_by_token_hash_touched_and_ended_one_or_all,
-            events_about_accounts_join_the_one_audit_chain
+            events_about_accounts_join_the_one_audit_chain,
+            api_tokens_are_found_by_hash_named_once_and_revoked_never_removed
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -1283,4 +1286,61 @@ pub async fn check_chain(s: &impl Store) -> Result<usize, crate::ChainBreak> {
     let events = s.audit_events(0, 10_000).await.unwrap();
     let head = s.audit_head().await.unwrap();
     verify_chain(&events, head.as_ref().map(|(q, h)| (*q, h.as_str())))
+}
+
+pub async fn api_tokens_are_found_by_hash_named_once_and_revoked_never_removed(s: &impl Store) {
+    let at: Timestamp = "2026-11-02T01:00:00Z".parse().unwrap();
+    let token = crate::ApiToken {
+        name: "taobao".into(),
+        token_hash: "ab".repeat(32),
+        scope: "intake".into(),
+        created_at: at,
+        revoked_at: None,
+    };
+    s.create_api_token(&token).await.unwrap();
+    let again = crate::ApiToken {
+        token_hash: "cd".repeat(32),
+        ..token.clone()
+    };
+    assert!(matches!(
+        s.create_api_token(&again).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let same_key = crate::ApiToken {
+        name: "jd".into(),
+        ..token.clone()
+    };
+    assert!(matches!(
+        s.create_api_token(&same_key).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        s.api_token(&token.token_hash).await.unwrap(),
+        Some(token.clone())
+    );
+    assert_eq!(s.api_token(&"cd".repeat(32)).await.unwrap(), None);
+    let later = at + jiff::SignedDuration::from_hours(1);
+    s.revoke_api_token("taobao", later).await.unwrap();
+    s.revoke_api_token("taobao", later + jiff::SignedDuration::from_hours(1))
+        .await
+        .unwrap();
+    let revoked = s.api_token(&token.token_hash).await.unwrap().unwrap();
+    assert_eq!(
+        revoked.revoked_at,
+        Some(later),
+        "the first revocation stands"
+    );
+    assert!(matches!(
+        s.revoke_api_token("nobody", later).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        s.api_tokens()
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>(),
+        ["taobao"]
+    );
 }

@@ -20,7 +20,7 @@ mod types;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-pub use accounts::{Account, Session};
+pub use accounts::{Account, ApiToken, Session};
 pub use audit::{ChainBreak, ChainLink, ChainVerifier, GENESIS, verify_chain};
 pub use batcher::{BatchHandler, Batcher, BatcherClosed};
 pub use cases::{
@@ -172,6 +172,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// Ends every session of a user (password reset, account disabled); how many there were.
     async fn delete_sessions_of(&self, username: &str) -> Result<u64, StoreError>;
+
+    /// Stores a new API key; [`StoreError::Conflict`] when the name is taken (also by a revoked
+    /// key: names are never reused).
+    async fn create_api_token(&self, token: &ApiToken) -> Result<(), StoreError>;
+
+    /// The key with this hash, revoked or not.
+    async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError>;
+
+    /// Every key, by name.
+    async fn api_tokens(&self) -> Result<Vec<ApiToken>, StoreError>;
+
+    /// Revokes a key (kept, never deleted); revoking it again keeps the first instant.
+    /// [`StoreError::NotFound`] for an unknown name.
+    async fn revoke_api_token(&self, name: &str, at: Timestamp) -> Result<(), StoreError>;
 
     /// Forgets idempotency records created before `before` (their replay window has passed).
     async fn purge_idempotency(&self, before: Timestamp) -> Result<u64, StoreError>;

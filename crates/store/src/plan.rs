@@ -134,11 +134,14 @@ pub fn chain_received(
     let mut rows = Vec::with_capacity(items.len());
     for (i, n) in items.iter().enumerate() {
         seq += 1;
-        let payload = serde_json::json!({
+        let mut payload = serde_json::json!({
             "channel": n.complaint.channel.key(),
             "evidence": n.evidence.iter().map(|e| &e.sha256).collect::<Vec<_>>(),
-        })
-        .to_string();
+        });
+        if let Some(source) = &n.source {
+            payload["source"] = source.as_str().into();
+        }
+        let payload = payload.to_string();
         let hash = ChainLink {
             prev_hash: &prev,
             seq,

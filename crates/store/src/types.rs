@@ -16,6 +16,9 @@ pub struct NewComplaint {
     pub tracking_token: String,
     pub idempotency: Option<IdempotencyKey>,
     pub evidence: Vec<EvidenceRef>,
+    /// The machine client that filed it (`api:taobao`), when an API key was used; recorded in
+    /// the `received` event.
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -128,7 +128,10 @@ pub struct ComplaintForm {
     post,
     path = "/api/v1/complaints",
     tag = "complaints",
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body return the first receipt for 72 hours")),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body return the first receipt for 72 hours"),
+        ("Authorization" = Option<String>, Header, description = "`Bearer kw_…`: a platform's API key (kuaiwei token add); the complaint records the platform as its source, and the key has a rate bucket of its own"),
+    ),
     request_body(
         content(
             (ComplaintInput = "application/json"),
@@ -139,6 +142,7 @@ pub struct ComplaintForm {
         (status = 201, description = "filed", body = ReceiptView,
          headers(("Idempotent-Replayed" = String, description = "true when this answers a retry"))),
         (status = 400, description = "malformed JSON or multipart", body = crate::error::ErrorBody),
+        (status = 401, description = "an unknown or revoked API key", body = crate::error::ErrorBody),
         (status = 413, description = "a body, file or file count over its limit", body = crate::error::ErrorBody),
         (status = 415, description = "not JSON/multipart, or an evidence file of an unaccepted type", body = crate::error::ErrorBody),
         (status = 422, description = "fields to correct (all listed), or an Idempotency-Key reused for another request", body = crate::error::ErrorBody),
@@ -149,19 +153,27 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Result<Respo
     // checked before the body is read: a flood costs no upload
     let (mut parts, body) = req.into_parts();
     let peer = ConnectInfo::<SocketAddr>::from_request_parts(&mut parts, &state).await;
+    let client = crate::auth::api_client(&state, &parts.headers, crate::auth::INTAKE_SCOPE).await?;
     let req = Request::from_parts(parts, body);
-    if let Ok(ConnectInfo(addr)) = peer {
+    // a platform's key has a bucket of its own; everyone else, their address's
+    let bucket = match (&client, peer) {
+        (Some(t), _) => Some(format!("api:{}", t.name)),
+        (None, Ok(ConnectInfo(addr))) => Some(addr.ip().to_string()),
+        (None, Err(_)) => None,
+    };
+    if let Some(bucket) = bucket {
         state
             .intake_limits
             .per_address
-            .check(&addr.ip().to_string(), state.clock.now())
+            .check(&bucket, state.clock.now())
             .map_err(|secs| AppError::TooManyRequests {
                 retry_after_secs: secs,
             })?;
     }
     let key = intake::idempotency_key(req.headers())?;
     let upload = intake::read(&state, req).await?;
-    let receipt = intake::submit(&state, upload, key).await?;
+    let source = client.map(|t| format!("api:{}", t.name));
+    let receipt = intake::submit(&state, upload, key, source).await?;
     let replayed = receipt.replayed;
     let mut headers = HeaderMap::new();
     headers.insert(

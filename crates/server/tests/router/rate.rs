@@ -102,3 +102,83 @@ async fn one_address_is_limited_before_its_upload_is_read_and_others_are_not() {
     let (status, _, _) = send(&elsewhere, filing(&from_mobile("13812345679"))).await;
     assert_eq!(status, StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn a_platforms_api_key_files_with_its_name_in_a_bucket_of_its_own_and_a_bad_key_is_refused() {
+    let mut app = app_at("2026-10-15T02:00:00Z").await;
+    app.state.intake_limits = kuaiwei_server::IntakeSettings {
+        address_per_minute: 60,
+        address_burst: 2,
+        complainant_per_hour: 1_000,
+        complainant_burst: 1_000,
+    }
+    .into();
+    let now = app.state.clock.now();
+    let (record, key) = kuaiwei_server::auth::new_api_token("taobao", now).unwrap();
+    app.store.create_api_token(&record).await.unwrap();
+    let (revoked, old_key) = kuaiwei_server::auth::new_api_token("jd", now).unwrap();
+    app.store.create_api_token(&revoked).await.unwrap();
+    app.store.revoke_api_token("jd", now).await.unwrap();
+    assert!(key.starts_with("kw_") && key.len() == 35);
+    assert!(
+        !record.token_hash.contains(&key[3..]),
+        "only the hash is kept"
+    );
+
+    // the fair hall's address has spent its bucket; the platform, behind the same address, has not
+    let hall: SocketAddr = "10.16.1.7:50000".parse().unwrap();
+    let from_hall = router(app.state.clone()).layer(MockConnectInfo(hall));
+    for n in 0..2 {
+        let (status, _, _) =
+            send(&from_hall, filing(&from_mobile(&format!("1381234567{n}")))).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, _, _) = send(&from_hall, filing(&from_mobile("13812345672"))).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let with_key = |key: &str, mobile: &str| {
+        let mut req = filing(&from_mobile(mobile));
+        req.headers_mut().insert(
+            header::AUTHORIZATION,
+            format!("Bearer {key}").parse().unwrap(),
+        );
+        req
+    };
+    let (status, _, receipt) = send(&from_hall, with_key(&key, "13812345673")).await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    let number = receipt["case_number"].as_str().unwrap();
+    let received = &app.store.case_events(number).await.unwrap()[0];
+    assert_eq!(received.actor, "complainant");
+    assert_eq!(
+        serde_json::from_str::<Value>(&received.payload).unwrap()["source"],
+        "api:taobao"
+    );
+
+    // a revoked key, an unknown one, or a malformed header: 401, and nothing is filed
+    let before = app.change_count().await;
+    for bad in [
+        with_key(&old_key, "13812345674"),
+        with_key("kw_not-a-key", "13812345674"),
+        {
+            let mut req = filing(&from_mobile("13812345674"));
+            req.headers_mut().insert(
+                header::AUTHORIZATION,
+                format!("Basic {key}").parse().unwrap(),
+            );
+            req
+        },
+    ] {
+        let (status, _, body) = send(&from_hall, bad).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(body["error"]["code"], "bad_api_key");
+    }
+    assert_eq!(app.change_count().await, before);
+
+    // the key files complaints and nothing else
+    let mut queue = Request::get("/api/v1/queues").body(Body::empty()).unwrap();
+    queue.headers_mut().insert(
+        header::AUTHORIZATION,
+        format!("Bearer {key}").parse().unwrap(),
+    );
+    let (status, _, body) = send(&from_hall, queue).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+}
