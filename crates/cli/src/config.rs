@@ -33,6 +33,9 @@ pub struct FileRate {
     pub intake_per_address_burst: Option<u32>,
     pub intake_per_complainant_per_hour: Option<u32>,
     pub intake_per_complainant_burst: Option<u32>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (e.g. `["127.0.0.1"]`).
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 /// `[triage]`: when a respondent is a repeat infringer, and when a fair sees group infringement.
@@ -94,6 +97,23 @@ impl FileConfig {
             repeat_window_days: t.repeat_window_days.unwrap_or(d.repeat_window_days),
             group_min_respondents: t.group_min_respondents.unwrap_or(d.group_min_respondents),
         })
+    }
+
+    /// The reverse proxies to believe about client addresses; an entry that is not an IP address
+    /// is refused by name.
+    pub fn trusted_proxies(&self) -> Result<Vec<std::net::IpAddr>> {
+        self.rate
+            .trusted_proxies
+            .iter()
+            .map(|p| {
+                p.trim().parse().map_err(|_| {
+                    anyhow::anyhow!(
+                        "配置项 [rate] trusted_proxies 中的 {p:?} 不是 IP 地址 / \
+                         config [rate] trusted_proxies: {p:?} is not an IP address"
+                    )
+                })
+            })
+            .collect()
     }
 
     /// The intake rate limits, each defaulting on its own; zero is refused by name.
@@ -168,6 +188,27 @@ mod tests {
         let c: FileConfig = toml::from_str("[triage]\ngroup_min_respondents = 0\n").unwrap();
         let e = c.triage().unwrap_err().to_string();
         assert!(e.contains("group_min_respondents"), "{e}");
+    }
+
+    #[test]
+    fn the_example_config_in_deploy_is_valid() {
+        let c: FileConfig =
+            toml::from_str(include_str!("../../../deploy/kuaiwei.example.toml")).unwrap();
+        c.triage().unwrap();
+        c.intake_limits().unwrap();
+        assert_eq!(c.trusted_proxies().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn trusted_proxies_are_ip_addresses_or_refused_by_name() {
+        let c: FileConfig =
+            toml::from_str("[rate]\ntrusted_proxies = [\"127.0.0.1\", \"::1\"]\n").unwrap();
+        assert_eq!(c.trusted_proxies().unwrap().len(), 2);
+        let c: FileConfig =
+            toml::from_str("[rate]\ntrusted_proxies = [\"proxy.local\"]\n").unwrap();
+        let e = c.trusted_proxies().unwrap_err().to_string();
+        assert!(e.contains("\"proxy.local\" is not an IP address"), "{e}");
+        assert!(FileConfig::default().trusted_proxies().unwrap().is_empty());
     }
 
     #[test]

@@ -471,7 +471,10 @@ async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) ->
         clock: kuaiwei_server::Clock::system(),
         report_cache: Default::default(),
         auth: Default::default(),
-        intake_limits: file.intake_limits()?.into(),
+        intake_limits: kuaiwei_server::IntakeLimits {
+            trusted_proxies: Arc::new(file.trusted_proxies()?),
+            ..file.intake_limits()?.into()
+        },
     })
 }
 

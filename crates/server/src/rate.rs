@@ -70,11 +70,47 @@ impl Default for IntakeSettings {
     }
 }
 
-/// The two intake limits.
+/// The two intake limits, and who may tell us a client's address.
 #[derive(Clone)]
 pub struct IntakeLimits {
     pub per_address: RateLimit,
     pub per_identity: RateLimit,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`[rate] trusted_proxies`); empty:
+    /// the peer's own address counts, whatever the header says.
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+}
+
+/// The address of the client behind a request: the peer's, or, when the peer is a trusted
+/// proxy, the rightmost address in `X-Forwarded-For` that is not a trusted proxy (addresses to
+/// its left were written by the client and prove nothing). A missing or unreadable header
+/// leaves the peer's address.
+pub fn client_address(
+    trusted: &[std::net::IpAddr],
+    peer: Option<std::net::IpAddr>,
+    headers: &axum::http::HeaderMap,
+) -> Option<std::net::IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let mut hops: Vec<std::net::IpAddr> = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        let Ok(text) = value.to_str() else {
+            return Some(peer);
+        };
+        for part in text.split(',') {
+            match part.trim().parse() {
+                Ok(ip) => hops.push(ip),
+                Err(_) => return Some(peer),
+            }
+        }
+    }
+    Some(
+        hops.into_iter()
+            .rev()
+            .find(|ip| !trusted.contains(ip))
+            .unwrap_or(peer),
+    )
 }
 
 impl From<IntakeSettings> for IntakeLimits {
@@ -90,6 +126,7 @@ impl From<IntakeSettings> for IntakeLimits {
                 SignedDuration::from_hours(1),
                 s.complainant_burst,
             ),
+            trusted_proxies: Arc::default(),
         }
     }
 }
@@ -121,6 +158,52 @@ pub fn identity(c: &kuaiwei_domain::Complaint) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_is_the_last_address_a_trusted_proxy_vouches_for() {
+        let proxy: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+        let lb: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+        let headers = |v: &str| {
+            let mut h = axum::http::HeaderMap::new();
+            h.insert("x-forwarded-for", v.parse().unwrap());
+            h
+        };
+        let ip = |s: &str| Some(s.parse::<std::net::IpAddr>().unwrap());
+        // without trust the header is ignored
+        assert_eq!(
+            client_address(&[], Some(proxy), &headers("203.0.113.9")),
+            Some(proxy)
+        );
+        let trusted = [proxy, lb];
+        assert_eq!(
+            client_address(&trusted, Some(proxy), &headers("203.0.113.9")),
+            ip("203.0.113.9")
+        );
+        // a client cannot pick its address by writing one in: the rightmost untrusted counts
+        assert_eq!(
+            client_address(
+                &trusted,
+                Some(proxy),
+                &headers("1.2.3.4, 203.0.113.9, 10.0.0.2")
+            ),
+            ip("203.0.113.9")
+        );
+        // a peer that is not a proxy is itself the client
+        assert_eq!(
+            client_address(&trusted, ip("198.51.100.7"), &headers("1.2.3.4")),
+            ip("198.51.100.7")
+        );
+        // garbage or no header: the proxy's own address
+        assert_eq!(
+            client_address(&trusted, Some(proxy), &headers("nonsense")),
+            Some(proxy)
+        );
+        assert_eq!(
+            client_address(&trusted, Some(proxy), &axum::http::HeaderMap::new()),
+            Some(proxy)
+        );
+        assert_eq!(client_address(&trusted, None, &headers("1.2.3.4")), None);
+    }
 
     fn t(s: &str) -> Timestamp {
         s.parse().unwrap()

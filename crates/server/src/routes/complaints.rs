@@ -154,13 +154,18 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Result<Respo
     let (mut parts, body) = req.into_parts();
     let peer = ConnectInfo::<SocketAddr>::from_request_parts(&mut parts, &state).await;
     let client = crate::auth::api_client(&state, &parts.headers, crate::auth::INTAKE_SCOPE).await?;
-    let req = Request::from_parts(parts, body);
     // a platform's key has a bucket of its own; everyone else, their address's
-    let bucket = match (&client, peer) {
+    let address = crate::rate::client_address(
+        &state.intake_limits.trusted_proxies,
+        peer.ok().map(|ConnectInfo(a)| a.ip()),
+        &parts.headers,
+    );
+    let bucket = match (&client, address) {
         (Some(t), _) => Some(format!("api:{}", t.name)),
-        (None, Ok(ConnectInfo(addr))) => Some(addr.ip().to_string()),
-        (None, Err(_)) => None,
+        (None, Some(ip)) => Some(ip.to_string()),
+        (None, None) => None,
     };
+    let req = Request::from_parts(parts, body);
     if let Some(bucket) = bucket {
         state
             .intake_limits

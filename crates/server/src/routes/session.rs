@@ -57,10 +57,15 @@ fn me(a: kuaiwei_store::Account) -> Me {
 pub async fn login(
     State(state): State<AppState>,
     peer: Result<ConnectInfo<SocketAddr>, ExtensionRejection>,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let b: LoginBody = crate::json::parse(&body)?;
-    let address = peer.ok().map(|ConnectInfo(a)| a.ip());
+    let address = crate::rate::client_address(
+        &state.intake_limits.trusted_proxies,
+        peer.ok().map(|ConnectInfo(a)| a.ip()),
+        &headers,
+    );
     let (account, token) = auth::login(&state, address, &b.username, b.password).await?;
     Ok((
         [(header::SET_COOKIE, auth::set_cookie(&token, &state.auth))],

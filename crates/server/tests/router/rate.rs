@@ -182,3 +182,36 @@ async fn a_platforms_api_key_files_with_its_name_in_a_bucket_of_its_own_and_a_ba
     let (status, _, body) = send(&from_hall, queue).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket() {
+    let mut app = app_at("2026-10-15T02:00:00Z").await;
+    app.state.intake_limits = kuaiwei_server::IntakeLimits {
+        trusted_proxies: std::sync::Arc::new(vec!["127.0.0.1".parse().unwrap()]),
+        ..kuaiwei_server::IntakeSettings {
+            address_per_minute: 60,
+            address_burst: 1,
+            complainant_per_hour: 1_000,
+            complainant_burst: 1_000,
+        }
+        .into()
+    };
+    let proxy: SocketAddr = "127.0.0.1:40000".parse().unwrap();
+    let via_proxy = router(app.state.clone()).layer(MockConnectInfo(proxy));
+    let forwarded = |client: &str, mobile: &str| {
+        let mut req = filing(&from_mobile(mobile));
+        req.headers_mut()
+            .insert("x-forwarded-for", client.parse().unwrap());
+        req
+    };
+    let (a, _, _) = send(&via_proxy, forwarded("203.0.113.9", "13812345670")).await;
+    let (b, _, _) = send(&via_proxy, forwarded("198.51.100.7", "13812345671")).await;
+    assert_eq!((a, b), (StatusCode::CREATED, StatusCode::CREATED));
+    // the same client again, even claiming another address to the left: its bucket is spent
+    let (c, _, _) = send(
+        &via_proxy,
+        forwarded("10.9.9.9, 203.0.113.9", "13812345672"),
+    )
+    .await;
+    assert_eq!(c, StatusCode::TOO_MANY_REQUESTS);
+}
