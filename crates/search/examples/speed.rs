@@ -1,0 +1,58 @@
+//! A first look at speed (not the benchmark): indexes N generated complaints in memory
+//! and times the 200 benchmark queries. `cargo run --release -p kuaiwei-search --example speed -- 200000`
+use std::time::Instant;
+
+use kuaiwei_search::{Document, Request, SearchIndex, Synonyms, corpus};
+
+fn main() {
+    let n: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let index = SearchIndex::in_memory(Synonyms::default(), 2).unwrap();
+    let t = Instant::now();
+    let at: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(10_000) {
+        let docs: Vec<Document> = chunk
+            .iter()
+            .map(|&i| {
+                let g = corpus::complaint(7, i);
+                Document {
+                    case_number: format!("KW-2026-{i:06}"),
+                    text: g.text,
+                    received_at: at,
+                    next_due_at: None,
+                    open: true,
+                    channel: g.channel.into(),
+                    right_types: vec![g.right_type.into()],
+                    agency: None,
+                    state: "received".into(),
+                    fair: g.fair,
+                }
+            })
+            .collect();
+        index.upsert(&docs).unwrap();
+    }
+    index.commit(n as i64).unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    println!("indexed {n} in {secs:.1} s: {:.0}/s", n as f64 / secs);
+    let mut times = Vec::new();
+    for q in corpus::queries(7, n, 200) {
+        let t = Instant::now();
+        let r = index
+            .search(&Request {
+                text: q,
+                limit: 20,
+                ..Request::default()
+            })
+            .unwrap();
+        std::hint::black_box(r);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "200 queries: p50 {:.2} ms, p99 {:.2} ms",
+        times[times.len() / 2],
+        times[times.len() * 99 / 100]
+    );
+}

@@ -1,0 +1,344 @@
+//! The index against a substring scan of the same generated corpus: recall and precision of
+//! every 2-4 character piece of sampled documents and of the 200 benchmark queries, filters,
+//! facets, synonyms, snippets, odd input, resume from the committed position, and the rebuild
+//! on a schema change.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use kuaiwei_search::{
+    Document, Filter, Request, SearchIndex, Sort, Synonyms, corpus, folded_string, query_term,
+};
+
+const SEED: u64 = 2026;
+
+fn doc(i: u64) -> Document {
+    let g = corpus::complaint(SEED, i);
+    let received: Timestamp = "2026-01-01T02:00:00Z".parse().unwrap();
+    let received = received + jiff::SignedDuration::from_hours(24 * i64::from(g.day));
+    Document {
+        case_number: format!("KW-2026-{:06}", i + 1),
+        text: g.text,
+        received_at: received,
+        next_due_at: Some(received + jiff::SignedDuration::from_hours(24 * 30)),
+        open: !i.is_multiple_of(4),
+        channel: g.channel.into(),
+        right_types: vec![g.right_type.into()],
+        agency: match i % 3 {
+            0 => None,
+            1 => Some("ip_office".into()),
+            _ => Some("market_regulation".into()),
+        },
+        state: if i.is_multiple_of(4) { "closed" } else { "opened" }.into(),
+        fair: g.fair,
+    }
+}
+
+fn indexed(n: u64) -> (SearchIndex, Vec<Document>) {
+    let index = SearchIndex::in_memory(Synonyms::default(), 1).unwrap();
+    let docs: Vec<Document> = (0..n).map(doc).collect();
+    index.upsert(&docs).unwrap();
+    index.commit(n as i64).unwrap();
+    (index, docs)
+}
+
+fn found(index: &SearchIndex, text: &str, filters: Vec<Filter>) -> BTreeSet<String> {
+    let mut all = BTreeSet::new();
+    let mut offset = 0;
+    loop {
+        let r = index
+            .search(&Request {
+                text: text.into(),
+                filters: filters.clone(),
+                sort: Sort::Relevance,
+                limit: 200,
+                offset,
+            })
+            .unwrap();
+        let n = r.hits.len();
+        all.extend(r.hits.into_iter().map(|h| h.case_number));
+        offset += n;
+        if n == 0 || offset >= r.total {
+            assert_eq!(all.len(), r.total, "{text}: pages add up to the total");
+            return all;
+        }
+    }
+}
+
+/// The oracle: documents whose folded text contains every query term (folded, a patent
+/// number without its ZL/CN prefix).
+fn oracle(docs: &[Document], text: &str) -> BTreeSet<String> {
+    let terms: Vec<String> = text
+        .split_whitespace()
+        .map(query_term)
+        .filter(|t| !t.is_empty())
+        .collect();
+    docs.iter()
+        .filter(|d| {
+            let t = folded_string(&d.text);
+            terms.iter().all(|q| t.contains(q.as_str()))
+        })
+        .map(|d| d.case_number.clone())
+        .collect()
+}
+
+#[test]
+fn every_two_to_four_character_piece_of_a_document_finds_exactly_the_documents_containing_it() {
+    let (index, docs) = indexed(400);
+    let mut checked = 0;
+    for d in docs.iter().step_by(37) {
+        let chars: Vec<char> = folded_string(&d.text).chars().collect();
+        for len in 2..=4 {
+            for at in (0..chars.len() - len).step_by(3) {
+                let piece: String = chars[at..at + len].iter().collect();
+                let hits = found(&index, &piece, vec![]);
+                assert!(
+                    hits.contains(&d.case_number),
+                    "{piece} misses {}",
+                    d.case_number
+                );
+                assert_eq!(hits, oracle(&docs, &piece), "{piece}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500, "{checked} pieces");
+}
+
+#[test]
+fn the_benchmark_queries_have_recall_and_precision_one() {
+    let (index, docs) = indexed(500);
+    let queries = corpus::queries(SEED, 500, 200);
+    let mut nonempty = 0;
+    for q in &queries {
+        let want = oracle(&docs, q);
+        nonempty += usize::from(!want.is_empty());
+        assert_eq!(found(&index, q, vec![]), want, "{q}");
+    }
+    assert!(nonempty >= 100, "most queries find something: {nonempty}");
+}
+
+#[test]
+fn case_width_and_punctuation_do_not_matter_and_identifiers_are_found_in_every_spelling() {
+    let index = SearchIndex::in_memory(Synonyms::default(), 1).unwrap();
+    let mut d = doc(0);
+    d.text = "展位16.1K7展出NIKE运动鞋，专利ZL202330123456.7，电话138-1234-5678，\
+              信用代码91440300MA5FXXXX1X，链接https://item.taobao.com/item.htm?id=700000000001"
+        .into();
+    index.upsert(&[d]).unwrap();
+    index.commit(1).unwrap();
+    for q in [
+        "16.1K7",
+        "16.1k7",
+        "１６．１Ｋ７",
+        "nike",
+        "Nike",
+        "ＮＩＫＥ",
+        "ZL202330123456.7",
+        "202330123456.7",
+        "2023301234567",
+        "CN202330123456.7",
+        "cn2023",
+        "13812345678",
+        "138 1234",
+        "91440300MA5FXXXX1X",
+        "item.taobao.com",
+        "700000000001",
+        "运",
+        "k",
+    ] {
+        let n = found(&index, q, vec![]).len();
+        let expected = usize::from(!q.starts_with("cn"));
+        assert_eq!(n, expected, "{q}");
+    }
+}
+
+#[test]
+fn filters_narrow_and_facets_count_every_hit() {
+    let (index, docs) = indexed(300);
+    let all = found(&index, "", vec![]);
+    assert_eq!(all.len(), 300);
+    let ip = found(&index, "", vec![Filter::Agency("ip_office".into())]);
+    assert_eq!(
+        ip.len(),
+        docs.iter()
+            .filter(|d| d.agency.as_deref() == Some("ip_office"))
+            .count()
+    );
+    let unrouted = found(&index, "", vec![Filter::Unrouted]);
+    assert_eq!(unrouted.len(), 100);
+    let q = "运动鞋";
+    let r = index
+        .search(&Request {
+            text: q.into(),
+            filters: vec![Filter::Channel("fair".into())],
+            limit: 5,
+            ..Request::default()
+        })
+        .unwrap();
+    let want: BTreeSet<String> = oracle(&docs, q)
+        .into_iter()
+        .filter(|n| {
+            docs.iter()
+                .any(|d| &d.case_number == n && d.channel == "fair")
+        })
+        .collect();
+    assert_eq!(r.total, want.len());
+    assert_eq!(
+        r.facets["channel"].get("fair").copied(),
+        Some(want.len() as u64)
+    );
+    assert_eq!(r.facets["channel"].get("ecommerce"), None);
+    let by_agency: u64 = r.facets["agency"].values().sum();
+    assert_eq!(
+        by_agency,
+        want.len() as u64,
+        "every hit has one agency value"
+    );
+    assert!(
+        r.hits.iter().all(|h| h.snippet.contains("<b>")),
+        "{:?}",
+        r.hits
+    );
+
+    // overdue at an instant: open, with a due date before it
+    let at: Timestamp = "2026-06-01T00:00:00Z".parse().unwrap();
+    let overdue = found(&index, "", vec![Filter::OverdueAt(at)]);
+    let want: BTreeSet<String> = docs
+        .iter()
+        .filter(|d| d.open && d.next_due_at.is_some_and(|t| t < at))
+        .map(|d| d.case_number.clone())
+        .collect();
+    assert_eq!(overdue, want);
+    // a date range, and the newest first
+    let from: Timestamp = "2026-03-01T00:00:00Z".parse().unwrap();
+    let before: Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
+    let march = found(
+        &index,
+        "",
+        vec![Filter::ReceivedFrom(from), Filter::ReceivedBefore(before)],
+    );
+    let want: BTreeSet<String> = docs
+        .iter()
+        .filter(|d| d.received_at >= from && d.received_at < before)
+        .map(|d| d.case_number.clone())
+        .collect();
+    assert_eq!(march, want);
+    let newest = index
+        .search(&Request {
+            sort: Sort::Received,
+            limit: 10,
+            ..Request::default()
+        })
+        .unwrap();
+    let dates: Vec<Timestamp> = newest
+        .hits
+        .iter()
+        .map(|h| {
+            docs.iter()
+                .find(|d| d.case_number == h.case_number)
+                .unwrap()
+                .received_at
+        })
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+}
+
+#[test]
+fn a_brand_finds_its_variants_through_the_synonyms() {
+    let synonyms = Synonyms::parse("# brands\n耐克, NIKE, 耐吉\n乐高，LEGO\n").unwrap();
+    let index = SearchIndex::in_memory(synonyms, 1).unwrap();
+    let docs: Vec<Document> = ["耐克运动鞋", "NIKE Air", "耐吉球鞋", "阿迪达斯"]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Document {
+            text: t.to_string(),
+            ..doc(i as u64)
+        })
+        .collect();
+    index.upsert(&docs).unwrap();
+    index.commit(4).unwrap();
+    assert_eq!(found(&index, "nike", vec![]).len(), 3);
+    assert_eq!(found(&index, "耐克 鞋", vec![]).len(), 2);
+    assert!(Synonyms::parse("耐克\n").unwrap_err().contains("line 1"));
+}
+
+#[test]
+fn odd_input_is_answered_never_refused() {
+    let (index, _) = indexed(50);
+    for q in [
+        "\"",
+        "(耐克",
+        "AND OR NOT",
+        "a:b",
+        "*",
+        "\\",
+        "。，！",
+        "?",
+        "[1 TO 2]",
+        "\u{1}",
+        "",
+    ] {
+        index
+            .search(&Request {
+                text: q.into(),
+                limit: 10,
+                ..Request::default()
+            })
+            .unwrap_or_else(|e| panic!("{q:?}: {e}"));
+    }
+}
+
+#[test]
+fn the_index_resumes_from_its_last_commit_keeps_one_document_per_case_and_rebuilds_on_a_new_schema()
+{
+    let dir = std::env::temp_dir().join(format!("kuaiwei-search-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    {
+        let index = SearchIndex::open(&dir, Synonyms::default(), 1).unwrap();
+        assert_eq!(index.last_seq().unwrap(), 0);
+        index.upsert(&[doc(0), doc(1)]).unwrap();
+        index.commit(7).unwrap();
+        // upserted but never committed: as after a crash, not there
+        index.upsert(&[doc(2)]).unwrap();
+    }
+    {
+        let index = SearchIndex::open(&dir, Synonyms::default(), 1).unwrap();
+        assert_eq!(index.last_seq().unwrap(), 7);
+        assert_eq!(index.len(), 2);
+        // the same change applied again (a replay after a crash) leaves one document
+        let mut again = doc(1);
+        again.state = "closed".into();
+        index.upsert(&[again, doc(2)]).unwrap();
+        index.commit(9).unwrap();
+        assert_eq!(index.len(), 3);
+        assert_eq!(
+            found(&index, "", vec![Filter::State("closed".into())]).len(),
+            2
+        );
+    }
+    std::fs::write(dir.join("kuaiwei-schema-version"), "0").unwrap();
+    let index = SearchIndex::open(&dir, Synonyms::default(), 1).unwrap();
+    assert_eq!(
+        (index.last_seq().unwrap(), index.len()),
+        (0, 0),
+        "rebuilt from nothing"
+    );
+    drop(index);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_checked_in_synonyms_load() {
+    let text = include_str!("../../../search-index/synonyms.txt");
+    let synonyms = Synonyms::parse(text).unwrap();
+    let index = SearchIndex::in_memory(synonyms, 1).unwrap();
+    let d = Document {
+        text: "新百伦跑鞋".into(),
+        ..doc(0)
+    };
+    index.upsert(&[d]).unwrap();
+    index.commit(1).unwrap();
+    assert_eq!(found(&index, "New Balance", vec![]).len(), 1, "one term");
+    assert_eq!(found(&index, "NB", vec![]).len(), 1);
+}
