@@ -29,7 +29,12 @@ fn doc(i: u64) -> Document {
             1 => Some("ip_office".into()),
             _ => Some("market_regulation".into()),
         },
-        state: if i.is_multiple_of(4) { "closed" } else { "opened" }.into(),
+        state: if i.is_multiple_of(4) {
+            "closed"
+        } else {
+            "opened"
+        }
+        .into(),
         fair: g.fair,
     }
 }

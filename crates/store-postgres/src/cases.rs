@@ -53,6 +53,24 @@ pub async fn next_case_number(
     Ok(CaseNumber::new(year, sequence as u64))
 }
 
+/// Tells the change log's readers (the search indexer) that a case changed, in the step's
+/// transaction.
+async fn log_change(
+    conn: &mut PgConnection,
+    case_number: &str,
+    op: &str,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("insert into change_log (entity, entity_key, op, at) values ($1, $2, $3, $4)")
+        .bind("case")
+        .bind(case_number)
+        .bind(op)
+        .bind(at.to_sqlx())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Appends one event to the chain and moves the head.
 pub async fn append_event(
     conn: &mut PgConnection,
@@ -232,6 +250,7 @@ pub async fn update(
     add_evidence(conn, complaint_id, &u.added_evidence).await?;
     write_clocks(conn, number, &u.clocks).await?;
     append_event(conn, number, &u.event, u.at).await?;
+    log_change(conn, number, "updated", u.at).await?;
 
     let mut linked = None;
     if let Some(l) = &u.linked {
@@ -256,6 +275,7 @@ pub async fn update(
             reason: u.event.reason.clone(),
         };
         append_event(conn, new_number.as_str(), &event, u.at).await?;
+        log_change(conn, new_number.as_str(), "created", u.at).await?;
         linked = Some(new_number);
     }
     Ok(Ok(UpdatedCase {

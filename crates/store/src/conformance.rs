@@ -534,6 +534,26 @@ pub async fn a_transfer_opens_a_linked_case_at_the_receiving_agency(s: &impl Sto
     assert_eq!(police.clocks[0].procedure_id, "T3");
     let original = s.case(n).await.unwrap().unwrap();
     assert_eq!(original.outcome, Some(Outcome::Transferred));
+    // every step and the linked case are on the change log, in the step's transaction, for the
+    // search indexer
+    let changes: Vec<(String, String, String)> = s
+        .changes_since(0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.entity, c.key, c.op))
+        .collect();
+    let entry = |e: &str, k: &str, o: &str| (e.to_string(), k.to_string(), o.to_string());
+    assert_eq!(
+        changes,
+        vec![
+            entry("complaint", n, "created"),
+            entry("case", n, "updated"),
+            entry("case", n, "updated"),
+            entry("case", n, "updated"),
+            entry("case", linked.as_str(), "created"),
+        ]
+    );
     let theirs = s.complaint_of_case(linked.as_str()).await.unwrap().unwrap();
     let ours = s.complaint_of_case(n).await.unwrap().unwrap();
     assert_eq!(
