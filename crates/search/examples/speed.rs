@@ -20,6 +20,7 @@ fn main() {
                 Document {
                     case_number: format!("KW-2026-{i:06}"),
                     text: g.text,
+                    shown: String::new(),
                     received_at: at,
                     next_due_at: None,
                     open: true,

@@ -39,7 +39,7 @@ pub use tokenize::{BIGRAM, BigramTokenizer, fold, folded_string, query_bigrams, 
 
 /// Bumped whenever the schema or the tokenization changes: an index of another version is
 /// rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Facet dimensions, in the order they are reported.
 pub const DIMENSIONS: [&str; 5] = ["channel", "right_type", "agency", "state", "fair"];
@@ -59,8 +59,11 @@ pub enum SearchError {
 pub struct Document {
     pub case_number: String,
     /// Everything searchable, as filed: description, goods, names, rights, booth, shop, URLs,
-    /// phone numbers (the index is staff-only; snippets are masked by the caller).
+    /// phone numbers.
     pub text: String,
+    /// What snippets are cut from: the same text with personal information masked (stored, not
+    /// indexed). Empty: snippets from `text`.
+    pub shown: String,
     pub received_at: Timestamp,
     /// The earliest due instant among the case's running clocks.
     pub next_due_at: Option<Timestamp>,
@@ -168,6 +171,7 @@ impl Synonyms {
 struct Fields {
     case_number: Field,
     text: Field,
+    shown: Field,
     received_at: Field,
     next_due_at: Field,
     open: Field,
@@ -176,16 +180,15 @@ struct Fields {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text_options = TextOptions::default()
-        .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(BIGRAM)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
-        .set_stored();
+    let text_options = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(BIGRAM)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
     let fields = Fields {
         case_number: b.add_text_field("case_number", STRING | STORED),
         text: b.add_text_field("text", text_options),
+        shown: b.add_text_field("shown", STORED),
         received_at: b.add_date_field("received_at", INDEXED | FAST),
         next_due_at: b.add_date_field("next_due_at", INDEXED | FAST),
         open: b.add_bool_field("open", INDEXED),
@@ -283,6 +286,14 @@ impl SearchIndex {
             let mut doc = TantivyDocument::default();
             doc.add_text(f.case_number, &d.case_number);
             doc.add_text(f.text, &d.text);
+            doc.add_text(
+                f.shown,
+                if d.shown.is_empty() {
+                    &d.text
+                } else {
+                    &d.shown
+                },
+            );
             doc.add_date(f.received_at, date(d.received_at));
             if let Some(due) = d.next_due_at {
                 doc.add_date(f.next_due_at, date(due));
@@ -490,10 +501,15 @@ impl SearchIndex {
                 .and_then(|v| v.as_str())
                 .unwrap_or_default()
                 .to_string();
+            // the snippet is cut from the masked text, highlighted with the query's terms
+            let mut shown = TantivyDocument::default();
+            if let Some(text) = doc.get_first(f.shown).and_then(|v| v.as_str()) {
+                shown.add_text(f.text, text);
+            }
             hits.push(Hit {
                 case_number,
                 score,
-                snippet: snippets.snippet_from_doc(&doc).to_html(),
+                snippet: snippets.snippet_from_doc(&shown).to_html(),
             });
         }
         let mut out = BTreeMap::new();

@@ -19,6 +19,7 @@ fn doc(i: u64) -> Document {
     Document {
         case_number: format!("KW-2026-{:06}", i + 1),
         text: g.text,
+        shown: String::new(),
         received_at: received,
         next_due_at: Some(received + jiff::SignedDuration::from_hours(24 * 30)),
         open: !i.is_multiple_of(4),
@@ -331,6 +332,40 @@ fn the_index_resumes_from_its_last_commit_keeps_one_document_per_case_and_rebuil
     );
     drop(index);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn snippets_are_cut_from_the_masked_text() {
+    let index = SearchIndex::in_memory(Synonyms::default(), 1).unwrap();
+    let d = Document {
+        text: "展位16.1K7的运动鞋，联系电话13812345678".into(),
+        shown: "展位16.1K7的运动鞋，联系电话138****5678".into(),
+        ..doc(0)
+    };
+    index.upsert(&[d]).unwrap();
+    index.commit(1).unwrap();
+    let r = index
+        .search(&Request {
+            text: "13812345678".into(),
+            limit: 5,
+            ..Request::default()
+        })
+        .unwrap();
+    assert_eq!(r.total, 1, "the full number is searchable");
+    assert!(
+        !r.hits[0].snippet.contains("12345678"),
+        "{}",
+        r.hits[0].snippet
+    );
+    assert!(r.hits[0].snippet.contains("****"), "{}", r.hits[0].snippet);
+    let r = index
+        .search(&Request {
+            text: "运动鞋".into(),
+            limit: 5,
+            ..Request::default()
+        })
+        .unwrap();
+    assert!(r.hits[0].snippet.contains("<b>"), "{}", r.hits[0].snippet);
 }
 
 #[test]
