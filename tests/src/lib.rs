@@ -145,6 +145,13 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
             complainant_burst: 100_000,
         }
         .into(),
+        search: Some(Arc::new(
+            kuaiwei_search::SearchIndex::in_memory(
+                kuaiwei_search::Synonyms::parse(kuaiwei_server::search::BUNDLED_SYNONYMS).unwrap(),
+                1,
+            )
+            .unwrap(),
+        )),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

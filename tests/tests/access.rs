@@ -5,7 +5,7 @@
 //!   `tests/snapshots/route-matrix.txt` (`UPDATE_SNAPSHOTS=1` rewrites it; review the diff).
 //! - **Across agencies**: with cases in three agencies, every agency-bound caller calls every
 //!   object route on every other agency's case and gets exactly the answer for a missing case,
-//!   with nothing changed; every list, report, export and page they read names none of the other
+//!   with nothing changed; every list, search, report, export and page they read names none of the other
 //!   agencies' cases, nor the complainant's mobile in full; then random (caller, route, object)
 //!   triples, with the same checks.
 
@@ -330,6 +330,9 @@ async fn no_agency_bound_caller_reads_or_changes_another_agencys_case(backend: B
     // the lists, reports, exports and pages an agency-bound caller may read
     let lists = [
         "/api/v1/queues",
+        "/api/v1/search",
+        "/api/v1/search?q=%E8%BF%90%E5%8A%A8%E9%9E%8B",
+        "/api/v1/search?q=1234567&sort=received",
         "/api/v1/queues?supervised=true",
         "/api/v1/watch?days=90",
         "/watch?days=90",
@@ -345,6 +348,21 @@ async fn no_agency_bound_caller_reads_or_changes_another_agencys_case(backend: B
     // the centre reads cases in each of them (every case in those not about one procedure):
     // the checks below are not vacuous
     let centre = cookie_of(app, Some("m.caseworker")).await;
+    // the server's indexer has seen every routed case before searches are checked
+    for _ in 0..500 {
+        let res = app
+            .send(
+                Method::GET,
+                "/api/v1/search?state=routed",
+                &[("cookie", &centre)],
+                vec![],
+            )
+            .await;
+        if res.json()["total"] == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     for uri in lists {
         let res = app
             .send(Method::GET, uri, &[("cookie", &centre)], vec![])

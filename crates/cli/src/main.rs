@@ -53,6 +53,8 @@ enum Cmd {
     /// Recompute the stored due dates of open cases against the current calendar (after
     /// `calendar load`; kuaiwei also does this at every start)
     Recompute(StoreArgs),
+    /// Rebuild the search index from the store, with progress (stop the server first)
+    Reindex(StoreArgs),
     /// Reports: `on-time` prints the on-time closure report (按期结案率) of a month, quarter or
     /// year; `freeze` keeps a finished period's report for good; `watch` prints the deadline
     /// digest
@@ -223,6 +225,7 @@ fn run(cli: Cli) -> Result<()> {
             let store = open_store(cmd.store_args(), &file, &data_dir).await?;
             token_cli::run(cmd, store.as_ref()).await
         }),
+        Cmd::Reindex(args) => runtime()?.block_on(reindex(args, file, data_dir)),
         Cmd::Recompute(args) => runtime()?.block_on(async {
             let store = open_store(&args, &file, &data_dir).await?;
             let state = app_state(store, &file, &data_dir).await?;
@@ -337,7 +340,8 @@ async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<(
              delete the file"
         );
     }
-    let state = app_state(store, &file, &data_dir).await?;
+    let mut state = app_state(store, &file, &data_dir).await?;
+    state.search = Some(open_search(&data_dir)?);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("无法监听 / cannot listen on {listen}"))?;
@@ -475,7 +479,40 @@ async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) ->
             trusted_proxies: Arc::new(file.trusted_proxies()?),
             ..file.intake_limits()?.into()
         },
+        // the server opens it (one writer at a time); the other commands do not search
+        search: None,
     })
+}
+
+fn open_search(data_dir: &Path) -> Result<Arc<kuaiwei_search::SearchIndex>> {
+    kuaiwei_server::search::open(data_dir).map_err(|e| {
+        anyhow::anyhow!(
+            "无法打开检索索引（若服务正在运行，请先停止） / cannot open the search index \
+             (stop a running server first): {e}"
+        )
+    })
+}
+
+/// `kuaiwei reindex`: the index rebuilt from the store's change log, with progress.
+async fn reindex(args: StoreArgs, file: FileConfig, data_dir: PathBuf) -> Result<()> {
+    let store = open_store(&args, &file, &data_dir).await?;
+    let state = app_state(store, &file, &data_dir).await?;
+    let index = open_search(&data_dir)?;
+    index.clear()?;
+    index.commit(0)?;
+    let started = std::time::Instant::now();
+    let n = kuaiwei_server::search::catch_up_with(&state, &index, &mut |done| {
+        eprint!("\r已索引 / indexed {done} 件案件 / cases");
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    eprintln!();
+    println!(
+        "ok: {n} cases indexed in {:.1} s; {} documents",
+        started.elapsed().as_secs_f64(),
+        index.len()
+    );
+    Ok(())
 }
 
 /// `DATA_DIR/routing.toml` if the administrator wrote one (it replaces the bundled rules whole),

@@ -138,6 +138,15 @@ async fn the_binary_serves_until_sigterm_exits_zero_and_keeps_what_it_filed() {
     assert_eq!(serial(next["case_number"].as_str().unwrap()), 2);
     let status = again.terminate().await;
     assert!(status.success(), "exit {status}:\n{}", again.log());
+    // the server kept a search index beside the database; reindex rebuilds it from the store
+    assert!(data.join("search-index").is_dir());
+    let reindexed = run(&bin, &data, &["reindex"]);
+    assert!(reindexed.status.success(), "{reindexed:?}");
+    let said = String::from_utf8_lossy(&reindexed.stdout);
+    assert!(
+        said.starts_with("ok: 2 cases indexed") && said.contains("; 2 documents"),
+        "{said}"
+    );
 
     // The first administrator's creation and two filings: three events on an intact chain;
     // then someone edits the database behind kuaiwei's back and `audit verify` names the event.

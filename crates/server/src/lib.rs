@@ -13,6 +13,7 @@ mod rate;
 pub mod reports;
 mod request_id;
 mod routes;
+pub mod search;
 mod state;
 mod token;
 
@@ -32,6 +33,10 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let purge = tokio::spawn(state::purge_idempotency_periodically(state.clone()));
     let recompute = tokio::spawn(recompute_at_start(state.clone()));
+    let indexer = state
+        .search
+        .clone()
+        .map(|index| tokio::spawn(search::follow(state.clone(), index)));
     let app = router(state);
     let result = axum::serve(
         listener,
@@ -41,6 +46,9 @@ pub async fn serve(
     .await;
     purge.abort();
     recompute.abort();
+    if let Some(i) = indexer {
+        i.abort();
+    }
     result
 }
 

@@ -27,6 +27,9 @@ pub struct AppState {
     pub auth: crate::auth::Auth,
     /// Rate limits on public intake, per address and per complainant.
     pub intake_limits: crate::rate::IntakeLimits,
+    /// The full-text index, followed from the change log while the server runs; `None`: search
+    /// answers 503.
+    pub search: Option<Arc<kuaiwei_search::SearchIndex>>,
 }
 
 /// The last few reports of finished periods, each with the position of the audit chain it was

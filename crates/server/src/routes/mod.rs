@@ -5,6 +5,7 @@ mod complaints;
 mod deadlines;
 mod health;
 mod reports;
+mod search;
 mod session;
 mod watch;
 
@@ -35,6 +36,7 @@ use crate::request_id::RandomRequestId;
         cases::act,
         cases::queue,
         cases::respondent,
+        search::search,
         watch::watch,
         session::login,
         session::whoami,
@@ -83,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{case_number}/actions", post(cases::act))
         .route("/api/v1/queues", get(cases::queue))
         .route("/api/v1/respondents/{id}", get(cases::respondent))
+        .route("/api/v1/search", get(search::search))
         .route(
             "/api/v1/session",
             post(session::login)

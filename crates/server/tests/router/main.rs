@@ -102,6 +102,9 @@ async fn app_full(calendar: Calendar, clock: kuaiwei_server::Clock) -> App {
         report_cache: Default::default(),
         auth: Default::default(),
         intake_limits: Default::default(),
+        search: Some(Arc::new(
+            kuaiwei_search::SearchIndex::in_memory(kuaiwei_search::Synonyms::default(), 1).unwrap(),
+        )),
     };
     App {
         router: router(state.clone()),
@@ -510,5 +513,6 @@ mod deadlines;
 mod limits;
 mod rate;
 mod reports;
+mod search;
 mod session;
 mod triage;
