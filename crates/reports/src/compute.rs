@@ -394,6 +394,9 @@ pub struct MonthFigures {
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-10"))]
     pub period: Period,
     pub figures: Figures,
+    /// The same month per agency (what an agency's own view of the quarter or year shows).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_agency: BTreeMap<String, Figures>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -437,9 +440,10 @@ pub struct OnTimeReport {
 
 impl OnTimeReport {
     /// The report as one agency sees it: its own case lines only, with the headline and every
-    /// breakdown added up again from them. The months of a quarter or a year are left out
-    /// (they are classified from the clocks, which a frozen report no longer has).
+    /// breakdown added up again from them, and the months of a quarter or a year from their
+    /// per-agency figures (left out for a report frozen before those were kept).
     pub fn scoped_to(&self, agency: &str) -> OnTimeReport {
+        let nothing = Figures::of(std::iter::empty());
         let lines: Vec<Line> = self
             .lines
             .iter()
@@ -483,7 +487,17 @@ impl OnTimeReport {
             .collect();
         OnTimeReport {
             headline: Figures::of(lines.iter().filter(|l| l.closes_case)),
-            months: Vec::new(),
+            months: self
+                .months
+                .iter()
+                // a month with figures but none per agency was frozen before they were kept
+                .filter(|m| !m.by_agency.is_empty() || m.figures == nothing)
+                .map(|m| MonthFigures {
+                    period: m.period,
+                    figures: m.by_agency.get(agency).cloned().unwrap_or(nothing.clone()),
+                    by_agency: BTreeMap::new(),
+                })
+                .collect(),
             breakdowns,
             lines,
             ..self.without_lines()
@@ -584,16 +598,28 @@ fn month_figures(i: &Inputs<'_>) -> Vec<MonthFigures> {
         .map(|m| {
             let (f, t) = m.bounds();
             let a = i.now.min(t);
-            let lines: Vec<Line> = closing
+            // each line with its clock's agency (the line itself carries no names)
+            let lines: Vec<(&str, Line)> = closing
                 .iter()
                 .filter_map(|c| {
                     let standing = Standing::of(c, f, t, a);
-                    standing.matters().then(|| standing.figures_line(c))
+                    standing.matters().then(|| {
+                        let agency = c.agency.as_deref().unwrap_or("none");
+                        (agency, standing.figures_line(c))
+                    })
                 })
                 .collect();
+            let mut agencies: BTreeMap<&str, Vec<&Line>> = BTreeMap::new();
+            for (agency, l) in &lines {
+                agencies.entry(agency).or_default().push(l);
+            }
             MonthFigures {
                 period: m,
-                figures: Figures::of(lines.iter()),
+                figures: Figures::of(lines.iter().map(|(_, l)| l)),
+                by_agency: agencies
+                    .into_iter()
+                    .map(|(a, ls)| (a.to_string(), Figures::of(ls.into_iter())))
+                    .collect(),
             }
         })
         .collect()

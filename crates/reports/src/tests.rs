@@ -434,3 +434,68 @@ fn an_agency_sees_its_own_lines_added_up_again_and_nothing_of_the_others() {
     assert_eq!(nobody.headline.counted, 0);
     assert!(nobody.lines.is_empty());
 }
+
+#[test]
+fn an_agencys_quarter_shows_its_own_monthly_headlines() {
+    let mut other = clock(
+        "KW-2026-000900",
+        "M2",
+        "2026-07-01",
+        Some("2026-10-20"),
+        Some("2026-10-25"),
+    );
+    other.agency = Some("market_regulation".into());
+    let mine_oct = clock(
+        "KW-2026-000901",
+        "P3",
+        "2026-08-01",
+        Some("2026-10-20"),
+        Some("2026-10-10"),
+    );
+    let mine_nov = clock(
+        "KW-2026-000902",
+        "P3",
+        "2026-08-02",
+        Some("2026-11-20"),
+        Some("2026-11-25"),
+    );
+    let whole = report(
+        &[other, mine_oct, mine_nov],
+        "2026-Q4",
+        "2027-01-05T00:00:00Z",
+    );
+    let counted = |r: &OnTimeReport| -> Vec<(String, u64, u64)> {
+        r.months
+            .iter()
+            .map(|m| (m.period.to_string(), m.figures.counted, m.figures.on_time))
+            .collect()
+    };
+    assert_eq!(
+        counted(&whole),
+        [
+            ("2026-10".to_string(), 2, 1),
+            ("2026-11".into(), 1, 0),
+            ("2026-12".into(), 0, 0)
+        ]
+    );
+    let ip = whole.scoped_to("ip_office");
+    assert_eq!(
+        counted(&ip),
+        [
+            ("2026-10".to_string(), 1, 1),
+            ("2026-11".into(), 1, 0),
+            ("2026-12".into(), 0, 0)
+        ]
+    );
+    assert!(
+        ip.months.iter().all(|m| m.by_agency.is_empty()),
+        "no other agency's figures"
+    );
+    let market = whole.scoped_to("market_regulation");
+    assert_eq!(counted(&market)[0], ("2026-10".to_string(), 1, 0));
+    // a report frozen before the months were kept per agency: its agency view has none
+    let mut old = whole.clone();
+    old.months.iter_mut().for_each(|m| m.by_agency.clear());
+    let months = old.scoped_to("ip_office").months;
+    assert_eq!(months.len(), 1, "only the empty December: {months:?}");
+}
