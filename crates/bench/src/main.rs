@@ -12,6 +12,7 @@ mod cpu;
 mod load;
 mod ontime;
 mod report;
+mod search;
 mod server;
 mod synth;
 
@@ -39,6 +40,22 @@ enum Cmd {
     Intake(IntakeArgs),
     /// The on-time report of a month over generated cases: latency of the JSON answer
     Report(ReportArgs),
+    /// Search: kuaiwei's index against SQLite FTS5 (trigram) and a substring scan
+    Search(SearchArgs),
+}
+
+#[derive(Args)]
+struct SearchArgs {
+    /// Generated complaints
+    #[arg(long, default_value_t = 100_000)]
+    docs: u64,
+    #[arg(long, default_value_t = 200)]
+    queries: usize,
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Where the index and the FTS5 database are built (removed and rebuilt each run)
+    #[arg(long, default_value = "target/bench-search")]
+    dir: PathBuf,
 }
 
 #[derive(Args)]
@@ -153,6 +170,16 @@ fn main() -> ExitCode {
     let result = match Cli::parse().cmd {
         Cmd::Intake(args) => intake(args),
         Cmd::Report(args) => report_bench(args),
+        Cmd::Search(a) => tokio::runtime::Runtime::new()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| {
+                rt.block_on(search::run(search::Spec {
+                    docs: a.docs,
+                    queries: a.queries,
+                    seed: a.seed,
+                    dir: a.dir,
+                }))
+            }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

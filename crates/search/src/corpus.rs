@@ -167,15 +167,21 @@ pub fn queries(seed: u64, n_docs: u64, n: usize) -> Vec<String> {
         let mut q = Vec::new();
         for _ in 0..terms {
             let doc = complaint(seed, r.next() % n_docs.max(1)).text;
-            let chars: Vec<char> = doc.chars().filter(|c| c.is_alphanumeric()).collect();
+            // runs of letters and digits, as written: a piece never spans punctuation
+            let runs: Vec<Vec<char>> = doc
+                .split(|c: char| !c.is_alphanumeric())
+                .map(|w| w.chars().collect::<Vec<char>>())
+                .filter(|w| w.len() >= 2)
+                .collect();
             let term = match r.below(4) {
                 0 => r.pick(&BRANDS).to_string(),
                 1 => r.pick(&PRODUCTS).to_string(),
                 // a 2-6 character piece of a real document
-                _ if chars.len() > 8 => {
-                    let len = 2 + r.below(5);
-                    let at = r.below(chars.len() - len);
-                    chars[at..at + len].iter().collect()
+                _ if !runs.is_empty() => {
+                    let run = &runs[r.below(runs.len())];
+                    let len = (2 + r.below(5)).min(run.len());
+                    let at = r.below(run.len() - len + 1);
+                    run[at..at + len].iter().collect()
                 }
                 _ => r.pick(&PLACES).to_string(),
             };

@@ -39,7 +39,7 @@ pub use tokenize::{BIGRAM, BigramTokenizer, fold, folded_string, query_bigrams, 
 
 /// Bumped whenever the schema or the tokenization changes: an index of another version is
 /// rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Facet dimensions, in the order they are reported.
 pub const DIMENSIONS: [&str; 5] = ["channel", "right_type", "agency", "state", "fair"];
@@ -186,7 +186,7 @@ fn schema() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let fields = Fields {
-        case_number: b.add_text_field("case_number", STRING | STORED),
+        case_number: b.add_text_field("case_number", STRING | STORED | FAST),
         text: b.add_text_field("text", text_options),
         shown: b.add_text_field("shown", STORED),
         received_at: b.add_date_field("received_at", INDEXED | FAST),
@@ -459,6 +459,36 @@ impl SearchIndex {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// The case numbers of every document matching `text` and `filters`, unordered: for
+    /// checking recall against a scan (benchmark, tests), not for pages.
+    pub fn matching(&self, text: &str, filters: &[Filter]) -> Result<Vec<String>, SearchError> {
+        let searcher = self.reader.searcher();
+        let request = Request {
+            text: text.to_string(),
+            filters: filters.to_vec(),
+            ..Request::default()
+        };
+        let query = self.query(&request)?;
+        let found = searcher.search(&*query, &tantivy::collector::DocSetCollector)?;
+        let mut out = Vec::with_capacity(found.len());
+        let mut columns = Vec::new();
+        for segment in searcher.segment_readers() {
+            columns.push(segment.fast_fields().str("case_number")?);
+        }
+        let mut s = String::new();
+        for address in found {
+            let Some(column) = &columns[address.segment_ord as usize] else {
+                continue;
+            };
+            for ord in column.term_ords(address.doc_id) {
+                s.clear();
+                column.ord_to_str(ord, &mut s)?;
+                out.push(s.clone());
+            }
+        }
+        Ok(out)
     }
 
     /// Runs a search: the page of hits with snippets, the total, and facet counts over every

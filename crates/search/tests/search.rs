@@ -382,3 +382,14 @@ fn the_checked_in_synonyms_load() {
     assert_eq!(found(&index, "New Balance", vec![]).len(), 1, "one term");
     assert_eq!(found(&index, "NB", vec![]).len(), 1);
 }
+
+#[test]
+fn matching_lists_every_hit_like_the_pages_do() {
+    let (index, docs) = indexed(200);
+    for q in ["运动鞋", "耐克", "展位", "1"] {
+        let mut all: Vec<String> = index.matching(q, &[]).unwrap();
+        all.sort();
+        let want: Vec<String> = oracle(&docs, q).into_iter().collect();
+        assert_eq!(all, want, "{q}");
+    }
+}

@@ -8,6 +8,8 @@
 
 mod accounts;
 mod cases;
+#[cfg(feature = "bench")]
+pub mod fts;
 mod intake;
 mod read;
 mod reports;
