@@ -554,6 +554,11 @@ async fn plan(
     })
 }
 
+/// Checks an agency key named in a request (`path` names the field in the error).
+pub fn known_agency(key: &str, path: &str) -> Result<(), AppError> {
+    routing::agency(key, path).map(|_| ())
+}
+
 /// A supplement request names 1-30 missing items of at most 200 characters each.
 fn check_missing(missing: &[String]) -> Result<(), AppError> {
     if missing.is_empty() {

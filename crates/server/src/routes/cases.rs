@@ -46,22 +46,12 @@ pub async fn detail(
     Path(number): Path<String>,
     query: Result<Query<DetailQuery>, QueryRejection>,
 ) -> Result<Json<CaseView>, AppError> {
-    let Query(q) = query.map_err(bad_query)?;
+    let q = crate::routes::reports::query(query)?;
     let personal = match q.full {
         Some(true) => cases::Personal::Full,
         _ => cases::Personal::Masked,
     };
     Ok(Json(cases::view(&state, &caller, &number, personal).await?))
-}
-
-/// A malformed query string gets the API's error shape, not the framework's plain text.
-fn bad_query(e: QueryRejection) -> AppError {
-    AppError::field(
-        "query",
-        "bad_query",
-        format!("查询参数有误：{}", e.body_text()),
-        e.body_text(),
-    )
 }
 
 /// Take one step on a case: accept, route, open (立案), suspend, extend, transfer, close …
@@ -146,7 +136,7 @@ pub async fn queue(
     caller: Caller,
     query: Result<Query<QueueQuery>, QueryRejection>,
 ) -> Result<Json<Vec<QueueLine>>, AppError> {
-    let Query(q) = query.map_err(bad_query)?;
+    let q = crate::routes::reports::query(query)?;
     let agency = match (&caller.principal.agency, q.agency) {
         (Some(mine), None) => Some(mine.clone()),
         (_, named) => named,

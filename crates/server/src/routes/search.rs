@@ -106,19 +106,15 @@ pub async fn search(
     caller: Caller,
     query: Result<Query<SearchQuery>, QueryRejection>,
 ) -> Result<Json<SearchBody>, AppError> {
-    let Query(q) = query.map_err(|e| {
-        AppError::field(
-            "query",
-            "bad_query",
-            format!("查询参数有误：{}", e.body_text()),
-            e.body_text(),
-        )
-    })?;
+    let q = crate::routes::reports::query(query)?;
     // the caller's agency is a filter of every search they make
     let agency = match (&caller.principal.agency, q.agency) {
         (Some(mine), None) => Some(mine.clone()),
         (_, named) => named,
     };
+    if let Some(a) = agency.as_deref().filter(|a| *a != "unrouted") {
+        crate::cases::known_agency(a, "agency")?;
+    }
     let scope = agency.as_deref().filter(|a| *a != "unrouted");
     caller.require(&state, Action::Search, scope).await?;
     if agency.as_deref() == Some("unrouted") && caller.principal.agency.is_some() {
@@ -137,7 +133,15 @@ pub async fn search(
         filters.push(Filter::RightType(v));
     }
     if let Some(v) = q.state {
-        filters.push(Filter::State(v));
+        let s = kuaiwei_domain::CaseState::parse(&v).ok_or_else(|| {
+            AppError::field(
+                "state",
+                "unknown_value",
+                "未知的案件状态",
+                "unknown case state",
+            )
+        })?;
+        filters.push(Filter::State(s.key().to_string()));
     }
     if let Some(v) = q.fair {
         filters.push(Filter::Fair(v));

@@ -112,6 +112,14 @@ async fn a_filed_complaint_is_found_by_any_piece_of_it_with_facets_and_a_masked_
         field_errors(&app.get("/api/v1/search?from=yesterday").await),
         vec![("from".to_string(), "invalid_value".to_string())]
     );
+    assert_eq!(
+        field_errors(&app.get("/api/v1/search?agency=fair_desk").await),
+        vec![("agency".to_string(), "unknown_agency".to_string())]
+    );
+    assert_eq!(
+        field_errors(&app.get("/api/v1/search?state=done").await),
+        vec![("state".to_string(), "unknown_value".to_string())]
+    );
     let unknown = app.get("/api/v1/search?status=open").await;
     assert_error(
         &unknown,
