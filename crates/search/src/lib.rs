@@ -14,15 +14,17 @@
 //! Only this crate knows tantivy.
 
 pub mod corpus;
+mod gather;
 pub mod tokenize;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use gather::{Gather, SegmentFacets};
 use jiff::Timestamp;
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::index::SegmentId;
 use tantivy::query::{
     AllQuery, BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
 };
@@ -32,14 +34,18 @@ use tantivy::schema::{
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
-    DateTime, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
+    DateTime, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
+    Term,
 };
 
-pub use tokenize::{BIGRAM, BigramTokenizer, fold, folded_string, query_bigrams, query_term};
+pub use tokenize::{
+    BIGRAM, BigramTokenizer, GRAMS, GramTokenizer, MAX_GRAM, MAX_GRAM_DIGITS, fold, folded_string,
+    gram_len, query_bigrams, query_term,
+};
 
 /// Bumped whenever the schema or the tokenization changes: an index of another version is
 /// rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Facet dimensions, in the order they are reported.
 pub const DIMENSIONS: [&str; 5] = ["channel", "right_type", "agency", "state", "fair"];
@@ -171,6 +177,7 @@ impl Synonyms {
 struct Fields {
     case_number: Field,
     text: Field,
+    grams: Field,
     shown: Field,
     received_at: Field,
     next_due_at: Field,
@@ -188,6 +195,14 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         case_number: b.add_text_field("case_number", STRING | STORED | FAST),
         text: b.add_text_field("text", text_options),
+        grams: b.add_text_field(
+            "grams",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(GRAMS)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
         shown: b.add_text_field("shown", STORED),
         received_at: b.add_date_field("received_at", INDEXED | FAST),
         next_due_at: b.add_date_field("next_due_at", INDEXED | FAST),
@@ -212,6 +227,8 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     synonyms: Synonyms,
+    /// Facet values as bits, per segment (segments never change).
+    facets: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
 }
 
 impl SearchIndex {
@@ -252,18 +269,26 @@ impl SearchIndex {
         threads: usize,
     ) -> Result<SearchIndex, SearchError> {
         index.tokenizers().register(BIGRAM, BigramTokenizer);
-        let writer = index.writer_with_num_threads(threads.max(1), 64_000_000 * threads.max(1))?;
+        index.tokenizers().register(GRAMS, GramTokenizer);
+        let mut index = index;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        index.set_multithread_executor(cores.min(4))?;
+        // 128 MB per thread: fewer, larger segments index faster and answer faster
+        let writer = index.writer_with_num_threads(threads.max(1), 128_000_000 * threads.max(1))?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        Ok(SearchIndex {
+        let search = SearchIndex {
             index,
             reader,
             writer: Mutex::new(writer),
             fields,
             synonyms,
-        })
+            facets: Mutex::new(HashMap::new()),
+        };
+        search.warm()?;
+        Ok(search)
     }
 
     /// The change-log position of the last commit (0 for a new index).
@@ -286,6 +311,7 @@ impl SearchIndex {
             let mut doc = TantivyDocument::default();
             doc.add_text(f.case_number, &d.case_number);
             doc.add_text(f.text, &d.text);
+            doc.add_text(f.grams, &d.text);
             doc.add_text(
                 f.shown,
                 if d.shown.is_empty() {
@@ -326,6 +352,14 @@ impl SearchIndex {
         prepared.commit()?;
         drop(writer);
         self.reader.reload()?;
+        self.warm()
+    }
+
+    /// Builds the facet bits of every segment now, so that no search waits for them.
+    fn warm(&self) -> Result<(), SearchError> {
+        for reader in self.reader.searcher().segment_readers() {
+            self.segment_facets(reader)?;
+        }
         Ok(())
     }
 
@@ -348,11 +382,38 @@ impl SearchIndex {
         self.len() == 0
     }
 
-    /// The query for one folded term: its bigram phrase; a one-character term, any bigram
-    /// starting with it.
-    fn term_query(&self, folded: &str) -> Result<Option<Box<dyn Query>>, SearchError> {
+    /// The query for one folded term, exact (a document matches when its folded text contains
+    /// the term):
+    /// - one character: any bigram starting with it;
+    /// - two: its bigram (scored by BM25);
+    /// - a term that fits in a gram ([`gram_len`]): the grams starting with it, one range of
+    ///   the term dictionary with no positions to check (constant score);
+    /// - longer: the bigram phrase, with the grams at its start and at its end as further
+    ///   conditions, so that positions are checked only where both are.
+    ///
+    /// `positional`: the bigram form only (what snippets highlight, in the `text` field).
+    /// `checked`: a longer term gets only its grams, its bigrams being checked hit by hit
+    /// ([`gather::Check`]).
+    fn term_query(
+        &self,
+        folded: &str,
+        positional: bool,
+        checked: bool,
+    ) -> Result<Option<Box<dyn Query>>, SearchError> {
         let f = self.fields.text;
         let chars: Vec<char> = folded.chars().collect();
+        // the documents with a gram starting with chars[from..], as far as a gram goes
+        let starting_with = |from: usize| -> Box<dyn Query> {
+            use std::ops::Bound::*;
+            let rest = &chars[from..];
+            let prefix: String = rest[..gram_len(rest.iter().copied())].iter().collect();
+            let mut upper = prefix.clone();
+            upper.push(char::MAX);
+            Box::new(RangeQuery::new(
+                Included(Term::from_field_text(self.fields.grams, &prefix)),
+                Excluded(Term::from_field_text(self.fields.grams, &upper)),
+            ))
+        };
         Ok(match chars.len() {
             0 => None,
             1 => {
@@ -374,12 +435,27 @@ impl SearchIndex {
                 Term::from_field_text(f, folded),
                 IndexRecordOption::WithFreqs,
             ))),
-            _ => {
+            n if !positional && gram_len(chars.iter().copied()) == n => Some(starting_with(0)),
+            n => {
                 let terms = query_bigrams(folded)
                     .iter()
                     .map(|b| Term::from_field_text(f, b))
                     .collect();
-                Some(Box::new(PhraseQuery::new(terms)))
+                let phrase: Box<dyn Query> = Box::new(PhraseQuery::new(terms));
+                if positional {
+                    Some(phrase)
+                } else if checked {
+                    Some(Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, starting_with(0)),
+                        (Occur::Must, starting_with(n.saturating_sub(MAX_GRAM))),
+                    ])))
+                } else {
+                    Some(Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, starting_with(0)),
+                        (Occur::Must, starting_with(n.saturating_sub(MAX_GRAM))),
+                        (Occur::Must, phrase),
+                    ])))
+                }
             }
         })
     }
@@ -427,9 +503,15 @@ impl SearchIndex {
         }
     }
 
-    /// The query for a request: every text term (or one of its synonyms) and every filter.
-    fn query(&self, r: &Request) -> Result<Box<dyn Query>, SearchError> {
+    /// The query for a request: every text term (or one of its synonyms) and every filter; and
+    /// the checks its hits must pass (terms too long for a gram, unless `positional`).
+    fn query(
+        &self,
+        r: &Request,
+        positional: bool,
+    ) -> Result<(Box<dyn Query>, Vec<gather::Check>), SearchError> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut checks = Vec::new();
         // a synonym written with spaces (New Balance) is one term
         let whole = query_term(&r.text);
         let terms: Vec<&str> = if self.synonyms.variants(&whole).len() > 1 {
@@ -437,18 +519,49 @@ impl SearchIndex {
         } else {
             r.text.split_whitespace().collect()
         };
-        for raw in terms {
-            let folded = query_term(raw);
-            let mut variants: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for v in self.synonyms.variants(&folded) {
-                if let Some(q) = self.term_query(&v)? {
-                    variants.push((Occur::Should, q));
+        let groups: Vec<Vec<String>> = terms
+            .iter()
+            .map(|raw| self.synonyms.variants(&query_term(raw)))
+            .collect();
+        for (i, variants) in groups.iter().enumerate() {
+            // implied by another term: every variant of that one contains one of these
+            // (`权利依 权利依据` is `权利依据`)
+            let implied = groups.iter().enumerate().any(|(j, other)| {
+                let contains = |o: &String| variants.iter().any(|v| o.contains(v.as_str()));
+                (j > i || (j < i && other != variants)) && other.iter().all(contains)
+            });
+            if implied {
+                continue;
+            }
+            let lengths: Vec<usize> = variants.iter().map(|v| v.chars().count()).collect();
+            // checked by positions: a group with a term too long for a gram, and no
+            // one-character term (which no fixed list of bigrams verifies)
+            let checked = !positional
+                && lengths.iter().all(|&n| n != 1)
+                && variants
+                    .iter()
+                    .zip(&lengths)
+                    .any(|(v, &n)| n > 2 && gram_len(v.chars()) < n);
+            let mut group: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            let mut check = Vec::new();
+            for v in variants.iter().filter(|v| !v.is_empty()) {
+                if let Some(q) = self.term_query(v, positional, checked)? {
+                    group.push((Occur::Should, q));
+                    check.push(
+                        query_bigrams(v)
+                            .iter()
+                            .map(|b| Term::from_field_text(self.fields.text, b))
+                            .collect(),
+                    );
                 }
             }
-            match variants.len() {
+            if checked && !check.is_empty() {
+                checks.push(check);
+            }
+            match group.len() {
                 0 => {}
-                1 => clauses.push((Occur::Must, variants.remove(0).1)),
-                _ => clauses.push((Occur::Must, Box::new(BooleanQuery::new(variants)))),
+                1 => clauses.push((Occur::Must, group.remove(0).1)),
+                _ => clauses.push((Occur::Must, Box::new(BooleanQuery::new(group)))),
             }
         }
         let scored = !clauses.is_empty();
@@ -458,7 +571,26 @@ impl SearchIndex {
         if !scored {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
-        Ok(Box::new(BooleanQuery::new(clauses)))
+        Ok((Box::new(BooleanQuery::new(clauses)), checks))
+    }
+
+    fn gather(
+        &self,
+        searcher: &Searcher,
+        r: &Request,
+        k: usize,
+    ) -> Result<Vec<gather::SegmentHits>, SearchError> {
+        let (query, checks) = self.query(r, false)?;
+        Ok(searcher.search(
+            &*query,
+            &Gather {
+                k,
+                scored: r.sort == Sort::Relevance && k > 0,
+                received_field: "received_at",
+                checks,
+                text: self.fields.text,
+            },
+        )?)
     }
 
     /// The case numbers of every document matching `text` and `filters`, unordered: for
@@ -470,58 +602,98 @@ impl SearchIndex {
             filters: filters.to_vec(),
             ..Request::default()
         };
-        let query = self.query(&request)?;
-        let found = searcher.search(&*query, &tantivy::collector::DocSetCollector)?;
-        let mut out = Vec::with_capacity(found.len());
-        let mut columns = Vec::new();
-        for segment in searcher.segment_readers() {
-            columns.push(segment.fast_fields().str("case_number")?);
-        }
+        let found = self.gather(&searcher, &request, 0)?;
+        let mut out = Vec::new();
         let mut s = String::new();
-        for address in found {
-            let Some(column) = &columns[address.segment_ord as usize] else {
+        for hits in found {
+            let reader = searcher.segment_reader(hits.segment);
+            let Some(column) = reader.fast_fields().str("case_number")? else {
                 continue;
             };
-            for ord in column.term_ords(address.doc_id) {
-                s.clear();
-                column.ord_to_str(ord, &mut s)?;
-                out.push(s.clone());
+            for doc in hits.bits.iter() {
+                for ord in column.term_ords(doc) {
+                    s.clear();
+                    column.ord_to_str(ord, &mut s)?;
+                    out.push(s.clone());
+                }
             }
         }
         Ok(out)
+    }
+
+    /// Per dimension, per value, how many of the hits have it (values no hit has are left out).
+    fn facet_counts(
+        &self,
+        searcher: &Searcher,
+        hits: &[gather::SegmentHits],
+    ) -> Result<BTreeMap<String, BTreeMap<String, u64>>, SearchError> {
+        let mut out: BTreeMap<String, BTreeMap<String, u64>> = DIMENSIONS
+            .iter()
+            .map(|d| (d.to_string(), BTreeMap::new()))
+            .collect();
+        for h in hits {
+            let reader = searcher.segment_reader(h.segment);
+            let facets = self.segment_facets(reader)?;
+            for (dimension, value, bits) in &facets.0 {
+                let n = h.bits.and_len(bits);
+                if n > 0
+                    && let Some(counts) = out.get_mut(dimension)
+                {
+                    *counts.entry(value.clone()).or_default() += n;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The facet bits of a segment, built on first use; segments merged away are forgotten.
+    fn segment_facets(
+        &self,
+        reader: &tantivy::SegmentReader,
+    ) -> Result<Arc<SegmentFacets>, SearchError> {
+        let id = reader.segment_id();
+        if let Some(f) = self.lock_facets()?.get(&id) {
+            return Ok(f.clone());
+        }
+        let built = Arc::new(SegmentFacets::build(reader, self.fields.facets)?);
+        let live: Vec<SegmentId> = self
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|r| r.segment_id())
+            .collect();
+        let mut cache = self.lock_facets()?;
+        cache.retain(|k, _| live.contains(k));
+        cache.insert(id, built.clone());
+        Ok(built)
+    }
+
+    fn lock_facets(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentFacets>>>, SearchError>
+    {
+        self.facets
+            .lock()
+            .map_err(|e| SearchError::Other(e.to_string()))
     }
 
     /// Runs a search: the page of hits with snippets, the total, and facet counts over every
     /// hit.
     pub fn search(&self, r: &Request) -> Result<Results, SearchError> {
         let searcher = self.reader.searcher();
-        let query = self.query(r)?;
         let f = &self.fields;
         let limit = r.limit.clamp(1, 200);
-        let mut facets = FacetCollector::for_field("facets");
-        for d in DIMENSIONS {
-            facets.add_facet(Facet::from_path([d]));
-        }
-        let page: Vec<(f32, tantivy::DocAddress)> = match r.sort {
-            Sort::Relevance => {
-                let top = TopDocs::with_limit(limit)
-                    .and_offset(r.offset)
-                    .order_by_score();
-                searcher.search(&*query, &top)?
-            }
-            Sort::Received => {
-                let top = TopDocs::with_limit(limit)
-                    .and_offset(r.offset)
-                    .order_by_fast_field::<DateTime>("received_at", Order::Desc);
-                searcher
-                    .search(&*query, &top)?
-                    .into_iter()
-                    .map(|(_, a)| (0.0, a))
-                    .collect()
-            }
-        };
-        let (total, facet_counts) = searcher.search(&*query, &(Count, facets))?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
+        let gathered = self.gather(&searcher, r, r.offset + limit)?;
+        let total = gathered.iter().map(|g| g.bits.len()).sum::<u64>() as usize;
+        let facet_counts = self.facet_counts(&searcher, &gathered)?;
+        let page: Vec<(f32, DocAddress)> = gather::best(&gathered, r.offset + limit)
+            .into_iter()
+            .skip(r.offset)
+            .map(|rank| (rank.score, DocAddress::new(rank.segment, rank.doc)))
+            .collect();
+        let (highlight, _) = self.query(r, true)?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*highlight, f.text)?;
         snippets.set_max_num_chars(120);
         let mut hits = Vec::with_capacity(page.len());
         for (score, address) in page {
@@ -542,21 +714,10 @@ impl SearchIndex {
                 snippet: snippets.snippet_from_doc(&shown).to_html(),
             });
         }
-        let mut out = BTreeMap::new();
-        for d in DIMENSIONS {
-            let counts: BTreeMap<String, u64> = facet_counts
-                .get(&format!("/{d}"))
-                .map(|(facet, n)| {
-                    let path = facet.to_path();
-                    (path.last().copied().unwrap_or_default().to_string(), n)
-                })
-                .collect();
-            out.insert(d.to_string(), counts);
-        }
         Ok(Results {
             total,
             hits,
-            facets: out,
+            facets: facet_counts,
         })
     }
 }

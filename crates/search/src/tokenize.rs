@@ -25,6 +25,13 @@ pub const BIGRAM: &str = "kw_bigram";
 /// A character as it is compared: full-width forms to ASCII, lower case; `None` for what is
 /// ignored (spaces, punctuation, symbols).
 pub fn fold(c: char) -> Option<char> {
+    // the common cases first: ASCII and the CJK Unified Ideographs need no tables
+    match c {
+        'a'..='z' | '0'..='9' | '\u{4E00}'..='\u{9FFF}' => return Some(c),
+        'A'..='Z' => return Some(c.to_ascii_lowercase()),
+        _ if c.is_ascii() => return None,
+        _ => {}
+    }
     let c = match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',
@@ -76,49 +83,127 @@ pub fn query_bigrams(term: &str) -> Vec<String> {
 #[derive(Clone, Default)]
 pub struct BigramTokenizer;
 
-pub struct BigramStream {
-    tokens: std::vec::IntoIter<Token>,
-    current: Token,
-}
-
 impl Tokenizer for BigramTokenizer {
     type TokenStream<'a> = BigramStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> BigramStream {
-        let chars = folded(text);
-        let mut tokens = Vec::with_capacity(chars.len());
-        for (i, &(c, from, to)) in chars.iter().enumerate() {
-            let (next, end) = match chars.get(i + 1) {
-                Some(&(n, _, n_to)) => (n, n_to),
-                None => (END, to),
-            };
-            let mut text = String::with_capacity(8);
-            text.push(c);
-            text.push(next);
-            tokens.push(Token {
-                offset_from: from,
-                offset_to: end,
-                position: i,
-                text,
-                position_length: 1,
-            });
-        }
         BigramStream {
-            tokens: tokens.into_iter(),
+            chars: folded(text),
+            next: 0,
             current: Token::default(),
         }
     }
 }
 
+/// The bigrams of one text, built in one reused buffer.
+pub struct BigramStream {
+    chars: Vec<(char, usize, usize)>,
+    next: usize,
+    current: Token,
+}
+
 impl TokenStream for BigramStream {
     fn advance(&mut self) -> bool {
-        match self.tokens.next() {
-            Some(t) => {
-                self.current = t;
-                true
+        let i = self.next;
+        let Some(&(c, from, to)) = self.chars.get(i) else {
+            return false;
+        };
+        self.next += 1;
+        let (next, end) = match self.chars.get(i + 1) {
+            Some(&(n, _, n_to)) => (n, n_to),
+            None => (END, to),
+        };
+        let t = &mut self.current;
+        t.text.clear();
+        t.text.push(c);
+        t.text.push(next);
+        t.offset_from = from;
+        t.offset_to = end;
+        t.position = i;
+        t.position_length = 1;
+        true
+    }
+
+    fn token(&self) -> &Token {
+        &self.current
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
+    }
+}
+
+/// The name the gram tokenizer is registered under.
+pub const GRAMS: &str = "kw_grams";
+
+/// The most characters a gram holds.
+pub const MAX_GRAM: usize = 6;
+
+/// The most digits a gram holds: a run of digits (phones, registration and patent numbers)
+/// would otherwise make almost every gram a new term of the dictionary, and four digits already
+/// make a gram rare enough to find few documents.
+pub const MAX_GRAM_DIGITS: usize = 4;
+
+/// How many of `chars` the gram starting there takes: up to [`MAX_GRAM`] characters, ending at
+/// the [`MAX_GRAM_DIGITS`]-th digit. A query term whose whole length is its gram length is found
+/// exactly by the grams starting with it.
+pub fn gram_len(chars: impl IntoIterator<Item = char>) -> usize {
+    let mut digits = 0;
+    let mut len = 0;
+    for c in chars.into_iter().take(MAX_GRAM) {
+        len += 1;
+        if c.is_ascii_digit() {
+            digits += 1;
+            if digits == MAX_GRAM_DIGITS {
+                break;
             }
-            None => false,
         }
+    }
+    len
+}
+
+/// At every position, the gram starting there ([`gram_len`]) as one term (documents only, no
+/// positions): a document contains a query term that fits in a gram exactly when one of its
+/// grams starts with it, so such a term is answered by one range of the term dictionary,
+/// however common its bigrams are (`权利依据`, `L202`, `相同的标识`), instead of by a phrase
+/// whose positions must be checked in every document that holds all its bigrams.
+#[derive(Clone, Default)]
+pub struct GramTokenizer;
+
+impl Tokenizer for GramTokenizer {
+    type TokenStream<'a> = GramStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramStream {
+        GramStream {
+            chars: folded(text),
+            next: 0,
+            current: Token::default(),
+        }
+    }
+}
+
+/// The grams of one text, built in one reused buffer.
+pub struct GramStream {
+    chars: Vec<(char, usize, usize)>,
+    next: usize,
+    current: Token,
+}
+
+impl TokenStream for GramStream {
+    fn advance(&mut self) -> bool {
+        let i = self.next;
+        if i >= self.chars.len() {
+            return false;
+        }
+        self.next += 1;
+        let gram = &self.chars[i..i + gram_len(self.chars[i..].iter().map(|g| g.0))];
+        let t = &mut self.current;
+        t.text.clear();
+        t.text.extend(gram.iter().map(|g| g.0));
+        t.offset_from = gram[0].1;
+        t.offset_to = gram[gram.len() - 1].2;
+        t.position = i;
+        true
     }
 
     fn token(&self) -> &Token {
@@ -176,6 +261,25 @@ mod tests {
         );
         assert_eq!(query_term("CNC机床"), "cnc机床");
         assert!(query_bigrams("。").is_empty());
+        let mut g = GramTokenizer;
+        let mut s = g.token_stream("耐克 NIKE");
+        let mut grams = Vec::new();
+        while s.advance() {
+            grams.push(s.token().text.clone());
+        }
+        assert_eq!(grams, ["耐克nike", "克nike", "nike", "ike", "ke", "e"]);
+        assert_eq!(gram_len("第15858".chars()), 5, "four digits end a gram");
+        assert_eq!(gram_len("专利zl202".chars()), 6);
+        let mut s = g.token_stream("号13812345678");
+        let mut grams = Vec::new();
+        while s.advance() {
+            grams.push(s.token().text.clone());
+        }
+        assert_eq!(
+            &grams[..3],
+            ["号1381", "1381", "3812"],
+            "a run of digits makes grams of four digits"
+        );
         assert!(terms("").is_empty());
     }
 }

@@ -393,3 +393,43 @@ fn matching_lists_every_hit_like_the_pages_do() {
         assert_eq!(all, want, "{q}");
     }
 }
+
+#[test]
+fn a_term_longer_than_a_gram_is_checked_by_positions_not_by_its_grams_alone() {
+    let index = SearchIndex::in_memory(Synonyms::default(), 1).unwrap();
+    let texts = [
+        // holds 第15858
+        "商标注册证第15858号",
+        // holds the gram 第1585 and every bigram of 第15858, but not the term
+        "商标注册证第15851号，另见58585",
+        // holds the start and the end of the phone but not the phone
+        "电话1381234，另一号码12345678",
+        "电话13812345678",
+    ];
+    let docs: Vec<Document> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Document {
+            text: t.to_string(),
+            ..doc(i as u64)
+        })
+        .collect();
+    index.upsert(&docs).unwrap();
+    index.commit(1).unwrap();
+    for (q, want) in [
+        ("第15858", vec!["KW-2026-000001"]),
+        ("13812345678", vec!["KW-2026-000004"]),
+        ("1381234 5678", vec!["KW-2026-000003", "KW-2026-000004"]),
+        // a term inside another adds nothing, and a repeated one is kept once
+        (
+            "注册证 注册证第1585 注册证第1585",
+            vec!["KW-2026-000001", "KW-2026-000002"],
+        ),
+    ] {
+        let got: Vec<String> = found(&index, q, vec![]).into_iter().collect();
+        assert_eq!(got, want, "{q}");
+        let mut matching = index.matching(q, &[]).unwrap();
+        matching.sort();
+        assert_eq!(matching, want, "{q} (matching)");
+    }
+}
