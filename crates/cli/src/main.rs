@@ -507,6 +507,8 @@ async fn reindex(args: StoreArgs, file: FileConfig, data_dir: PathBuf) -> Result
     .await
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     eprintln!();
+    // the background merges finish before the command does, leaving few large segments
+    index.settle()?;
     println!(
         "ok: {n} cases indexed in {:.1} s; {} documents",
         started.elapsed().as_secs_f64(),

@@ -35,10 +35,16 @@ fn main() {
         index.upsert(&docs).unwrap();
     }
     index.commit(n as i64).unwrap();
+    index.settle().unwrap();
     let secs = t.elapsed().as_secs_f64();
     println!("indexed {n} in {secs:.1} s: {:.0}/s", n as f64 / secs);
     let mut times = Vec::new();
-    for q in corpus::queries(7, n, 200) {
+    // Q=text: time that one query 50 times instead (for a profiler)
+    let queries = match std::env::var("Q") {
+        Ok(q) => vec![q; 50],
+        Err(_) => corpus::queries(7, n, 200),
+    };
+    for q in queries {
         let t = Instant::now();
         let r = index
             .search(&Request {

@@ -1,7 +1,10 @@
-//! One pass over the hits of a query that yields everything a search answers: the page (top
-//! `k` by score or by date), the total, and the hits as a bit set per segment, from which facet
-//! counts are one AND and one popcount per facet value ([`SegmentFacets`]) instead of a lookup
-//! per hit. A query matching every one of 1,000,000 documents is counted in milliseconds.
+//! The search engine over tantivy's index: every condition of a query (each term, each filter)
+//! becomes a bit set per segment, the sets are ANDed word by word, and one pass over what is
+//! left gives everything a search answers: the page (top `k` by score or by date), the total,
+//! and the hits as bits, from which facet counts are one AND and one popcount per facet value
+//! ([`SegmentCache`]) instead of a lookup per hit. Two terms that each match a million
+//! documents cost two passes over their posting lists and a few thousand word ANDs, where a
+//! scorer tree seeks one list to every document of the other.
 //!
 //! A term too long for one gram is found by its grams (an approximation) and then checked
 //! here, hit by hit, against the positions of its bigrams ([`Check`]): a true two-phase match,
@@ -12,13 +15,16 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
 use std::sync::Arc;
-use tantivy::collector::{Collector, SegmentCollector};
-
 use tantivy::Term;
-use tantivy::columnar::ColumnValues;
-use tantivy::postings::{Postings, SegmentPostings};
+
+use tantivy::columnar::ColumnIndex;
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
+use tantivy::query::{EnableScoring, Query, Scorer, Weight};
 use tantivy::schema::{Facet, Field, IndexRecordOption};
-use tantivy::{DateTime, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED};
+use tantivy::{
+    COLLECT_BLOCK_BUFFER_LEN, DateTime, DocId, DocSet, InvertedIndexReader, Score, Searcher,
+    SegmentOrdinal, SegmentReader, TERMINATED,
+};
 
 /// A set of document ids of one segment.
 #[derive(Debug, Clone)]
@@ -49,6 +55,33 @@ impl Bits {
                 })
             })
         })
+    }
+
+    pub fn contains(&self, doc: DocId) -> bool {
+        self.0
+            .get(doc as usize / 64)
+            .is_some_and(|w| w & (1 << (doc % 64)) != 0)
+    }
+
+    /// Keeps only the documents `keep` says yes to, asked in order.
+    pub fn retain(&mut self, mut keep: impl FnMut(DocId) -> bool) {
+        for (i, word) in self.0.iter_mut().enumerate() {
+            let mut rest = *word;
+            while rest != 0 {
+                let bit = rest.trailing_zeros();
+                rest &= rest - 1;
+                if !keep((i * 64) as DocId + bit) {
+                    *word &= !(1 << bit);
+                }
+            }
+        }
+    }
+
+    /// Keeps only the documents also in `other`.
+    pub fn and_with(&mut self, other: &Bits) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a &= b;
+        }
     }
 
     /// How many documents are in both sets.
@@ -106,18 +139,6 @@ pub struct SegmentHits {
 /// One query term that must be verified: a hit must hold, for at least one variant, that
 /// variant's bigrams at consecutive positions.
 pub type Check = Vec<Vec<Term>>;
-
-/// Collects the best `k` hits (by score, or by date when `scored` is false) and every hit as
-/// bits, keeping only hits that pass every check.
-pub struct Gather {
-    pub k: usize,
-    pub scored: bool,
-    pub received_field: &'static str,
-    pub checks: Vec<Check>,
-    /// The field of the checks' bigrams.
-    pub text: Field,
-}
-
 /// A check's variants in one segment: the postings of each bigram (`None`: a bigram the
 /// segment lacks, so the variant never matches there).
 struct SegmentCheck(Vec<Option<Vec<SegmentPostings>>>);
@@ -158,107 +179,308 @@ fn consecutive(
     true
 }
 
-impl Collector for Gather {
-    type Fruit = Vec<SegmentHits>;
-    type Child = GatherSegment;
+/// A condition every hit meets: its query, and whether its score counts toward relevance.
+pub struct Clause {
+    pub query: Box<dyn Query>,
+    pub scored: bool,
+    /// The same condition as terms of the dictionary, when it is that simple and unscored:
+    /// read straight from the posting lists into bits, without building a scorer.
+    pub terms: Option<TermSet>,
+}
 
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<GatherSegment> {
-        let text = reader.inverted_index(self.text)?;
-        let mut checks = Vec::with_capacity(self.checks.len());
-        for check in &self.checks {
-            let mut variants = Vec::with_capacity(check.len());
-            for terms in check {
-                let mut postings = Vec::with_capacity(terms.len());
-                for t in terms {
-                    match text.read_postings(t, IndexRecordOption::WithFreqsAndPositions)? {
-                        Some(p) => postings.push(p),
-                        None => break,
+/// Terms of one field.
+pub enum TermSet {
+    Exact(Term),
+    /// Every term starting with this text.
+    Prefix(Field, String),
+}
+
+/// How one segment evaluates a clause.
+enum Eval {
+    Scorer(Box<dyn Scorer>, bool),
+    Terms(Arc<InvertedIndexReader>, Vec<TermInfo>),
+}
+
+impl Eval {
+    fn size(&self) -> u64 {
+        match self {
+            Eval::Scorer(s, _) => u64::from(s.size_hint()),
+            Eval::Terms(_, infos) => infos.iter().map(|i| u64::from(i.doc_freq)).sum(),
+        }
+    }
+}
+
+/// The most terms a clause may have for its hits to be probed term by term.
+const PROBE_TERMS: usize = 8;
+
+fn term_infos(reader: &SegmentReader, set: &TermSet) -> tantivy::Result<Eval> {
+    let (field, infos) = match set {
+        TermSet::Exact(term) => {
+            let inverted = reader.inverted_index(term.field())?;
+            let info = inverted.get_term_info(term)?;
+            (inverted, info.into_iter().collect())
+        }
+        TermSet::Prefix(field, prefix) => {
+            let inverted = reader.inverted_index(*field)?;
+            let mut upper = prefix.clone();
+            upper.push(char::MAX);
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge(prefix.as_bytes())
+                .lt(upper.as_bytes())
+                .into_stream()?;
+            let mut infos = Vec::new();
+            while stream.advance() {
+                infos.push(stream.value().clone());
+            }
+            (inverted, infos)
+        }
+    };
+    Ok(Eval::Terms(field, infos))
+}
+
+/// What one search asks of the index.
+pub struct Plan<'a> {
+    /// All must hold.
+    pub clauses: &'a [Clause],
+    /// All must pass.
+    pub checks: &'a [Check],
+    /// The field of the checks' bigrams.
+    pub text: Field,
+    /// How many of the best hits to keep (0: none, only the bits).
+    pub k: usize,
+    /// Best by score (then newest); otherwise newest first.
+    pub by_score: bool,
+    pub received_field: &'a str,
+    /// Each segment's cache, by segment ordinal.
+    pub caches: &'a [Arc<SegmentCache>],
+}
+
+/// Runs `plan` on every segment (in parallel on the searcher's executor). Each clause is
+/// evaluated once into a bit set, and the sets are ANDed word by word; only the documents
+/// left are visited, to drop deleted ones and those failing a check, and to rank the page.
+pub fn run(searcher: &Searcher, plan: &Plan<'_>) -> tantivy::Result<Vec<SegmentHits>> {
+    let weights = plan
+        .clauses
+        .iter()
+        .map(|c| {
+            let scored = c.scored && plan.by_score && plan.k > 0;
+            if !scored && let Some(set) = &c.terms {
+                return Ok(Weighed::Terms(set));
+            }
+            let scoring = if scored {
+                EnableScoring::enabled_from_searcher(searcher)
+            } else {
+                EnableScoring::disabled_from_searcher(searcher)
+            };
+            Ok(Weighed::Weight(c.query.weight(scoring)?, scored))
+        })
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    searcher.index().search_executor().map(
+        |(ord, reader)| segment(ord as SegmentOrdinal, reader, &weights, plan),
+        searcher.segment_readers().iter().enumerate(),
+    )
+}
+
+/// How many documents of a posting list reading in full costs about as much as one probe.
+const PROBE_COST: u64 = 16;
+
+/// Keeps the hits `scorer` also matches (adding its scores), seeking it to each hit.
+fn probe(hits: &mut Bits, scorer: &mut dyn Scorer, mut scores: Option<&mut Vec<Score>>) {
+    hits.retain(|doc| {
+        let at = if scorer.doc() < doc {
+            scorer.seek(doc)
+        } else {
+            scorer.doc()
+        };
+        if at == doc
+            && let Some(s) = scores.as_deref_mut()
+        {
+            s[doc as usize] += scorer.score();
+        }
+        at == doc
+    });
+}
+
+/// A clause ready for the segments.
+enum Weighed<'a> {
+    Weight(Box<dyn Weight>, bool),
+    Terms(&'a TermSet),
+}
+
+fn segment(
+    ord: SegmentOrdinal,
+    reader: &SegmentReader,
+    weights: &[Weighed<'_>],
+    plan: &Plan<'_>,
+) -> tantivy::Result<SegmentHits> {
+    let max_doc = reader.max_doc();
+    let mut scores: Vec<Score> = if weights
+        .iter()
+        .any(|w| matches!(w, Weighed::Weight(_, true)))
+    {
+        vec![0.0; max_doc as usize]
+    } else {
+        Vec::new()
+    };
+    // rarest first; once the hits are few, a broad condition is probed at each hit instead of
+    // read in full
+    let mut evals = weights
+        .iter()
+        .map(|w| match w {
+            Weighed::Weight(w, scored) => Ok(Eval::Scorer(w.scorer(reader, 1.0)?, *scored)),
+            Weighed::Terms(set) => term_infos(reader, set),
+        })
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    evals.sort_by_key(Eval::size);
+    let mut hits: Option<Bits> = None;
+    let mut buffer = [0; COLLECT_BLOCK_BUFFER_LEN];
+    for eval in &mut evals {
+        let few = hits
+            .as_ref()
+            .is_some_and(|h| h.len() * PROBE_COST < eval.size());
+        match (hits.as_mut(), eval) {
+            (Some(h), Eval::Scorer(scorer, scored)) if few => {
+                probe(h, scorer.as_mut(), scored.then_some(&mut scores));
+            }
+            (Some(h), Eval::Terms(inverted, infos)) if few && infos.len() <= PROBE_TERMS => {
+                let mut postings = infos
+                    .iter()
+                    .map(|i| inverted.read_postings_from_terminfo(i, IndexRecordOption::Basic))
+                    .collect::<std::io::Result<Vec<_>>>()?;
+                h.retain(|doc| {
+                    postings.iter_mut().any(|p| {
+                        let at = if p.doc() < doc { p.seek(doc) } else { p.doc() };
+                        at == doc
+                    })
+                });
+            }
+            (_, eval) => {
+                let mut bits = Bits::new(max_doc);
+                match eval {
+                    Eval::Scorer(scorer, true) => {
+                        let mut doc = scorer.doc();
+                        while doc != TERMINATED {
+                            bits.insert(doc);
+                            scores[doc as usize] += scorer.score();
+                            doc = scorer.advance();
+                        }
+                    }
+                    Eval::Scorer(scorer, false) => loop {
+                        let n = scorer.fill_buffer(&mut buffer);
+                        for &doc in &buffer[..n] {
+                            bits.insert(doc);
+                        }
+                        if n < COLLECT_BLOCK_BUFFER_LEN {
+                            break;
+                        }
+                    },
+                    Eval::Terms(inverted, infos) => {
+                        for info in infos.iter() {
+                            let mut block = inverted.read_block_postings_from_terminfo(
+                                info,
+                                IndexRecordOption::Basic,
+                            )?;
+                            while !block.docs().is_empty() {
+                                for &doc in block.docs() {
+                                    bits.insert(doc);
+                                }
+                                block.advance();
+                            }
+                        }
                     }
                 }
-                variants.push((postings.len() == terms.len()).then_some(postings));
-            }
-            checks.push(SegmentCheck(variants));
-        }
-        Ok(GatherSegment {
-            checks,
-            buf: Vec::new(),
-            at: Vec::new(),
-            segment,
-            bits: Bits::new(reader.max_doc()),
-            top: BinaryHeap::with_capacity(self.k.min(1024) + 1),
-            k: self.k,
-            received: reader
-                .fast_fields()
-                .date(self.received_field)?
-                .first_or_default_col(DateTime::MIN),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        self.scored
-    }
-
-    fn merge_fruits(&self, fruits: Vec<SegmentHits>) -> tantivy::Result<Vec<SegmentHits>> {
-        Ok(fruits)
-    }
-}
-
-pub struct GatherSegment {
-    checks: Vec<SegmentCheck>,
-    buf: Vec<u32>,
-    at: Vec<u32>,
-    segment: SegmentOrdinal,
-    bits: Bits,
-    top: BinaryHeap<Reverse<Rank>>,
-    k: usize,
-    received: Arc<dyn ColumnValues<DateTime>>,
-}
-
-impl SegmentCollector for GatherSegment {
-    type Fruit = SegmentHits;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        for c in &mut self.checks {
-            if !c.passes(doc, &mut self.buf, &mut self.at) {
-                return;
+                match hits.as_mut() {
+                    None => hits = Some(bits),
+                    Some(h) => h.and_with(&bits),
+                }
             }
         }
-        self.bits.insert(doc);
-        if self.k == 0 {
-            return;
-        }
-        if self.top.len() == self.k
-            && let Some(Reverse(worst)) = self.top.peek()
-            && score < worst.score
-        {
-            return;
-        }
-        let rank = Rank {
-            score,
-            received: self.received.get_val(doc).into_timestamp_micros(),
-            segment: self.segment,
-            doc,
-        };
-        if self.top.len() < self.k {
-            self.top.push(Reverse(rank));
-        } else if let Some(mut worst) = self.top.peek_mut()
-            && rank > worst.0
-        {
-            *worst = Reverse(rank);
+        if hits.as_ref().is_some_and(|h| h.len() == 0) {
+            break;
         }
     }
+    let mut bits = hits.unwrap_or_else(|| Bits::new(max_doc));
+    let mut checks = segment_checks(reader, plan)?;
+    let (mut buf, mut at) = (Vec::new(), Vec::new());
+    let column = reader.fast_fields().date(plan.received_field)?;
+    // every document has one: read the values directly, not through the column's index
+    let received = if matches!(column.index, ColumnIndex::Full) {
+        column.values
+    } else {
+        column.first_or_default_col(DateTime::MIN)
+    };
+    let alive = reader.alive_bitset();
+    if alive.is_some() || !checks.is_empty() {
+        bits.retain(|doc| {
+            !alive.is_some_and(|a| a.is_deleted(doc))
+                && checks.iter_mut().all(|c| c.passes(doc, &mut buf, &mut at))
+        });
+    }
+    let mut top: BinaryHeap<Reverse<Rank>> = BinaryHeap::with_capacity(plan.k.min(1024) + 1);
+    let rank = |doc: DocId, score: Score| Rank {
+        score,
+        received: received.get_val(doc).into_timestamp_micros(),
+        segment: ord,
+        doc,
+    };
+    let count = bits.len() as usize;
+    let cache = plan.caches.get(ord as usize);
+    if plan.k > 0 && scores.is_empty() && count * 64 >= max_doc as usize && cache.is_some() {
+        // every hit scores alike and hits are dense: the first k hits, newest first
+        let newest = cache.map_or(&[][..], |c| &c.newest[..]);
+        for &doc in newest.iter().filter(|&&d| bits.contains(d)).take(plan.k) {
+            top.push(Reverse(rank(doc, 0.0)));
+        }
+    } else if plan.k > 0 {
+        for doc in bits.iter() {
+            let score = scores.get(doc as usize).copied().unwrap_or(0.0);
+            if top.len() == plan.k
+                && let Some(Reverse(worst)) = top.peek()
+                && score < worst.score
+            {
+                continue;
+            }
+            let r = rank(doc, score);
+            if top.len() < plan.k {
+                top.push(Reverse(r));
+            } else if let Some(mut worst) = top.peek_mut()
+                && r > worst.0
+            {
+                *worst = Reverse(r);
+            }
+        }
+    }
+    Ok(SegmentHits {
+        segment: ord,
+        bits,
+        top: top.into_iter().map(|r| r.0).collect(),
+    })
+}
 
-    fn harvest(self) -> SegmentHits {
-        SegmentHits {
-            segment: self.segment,
-            bits: self.bits,
-            top: self.top.into_iter().map(|r| r.0).collect(),
-        }
+/// The checks' postings in one segment.
+fn segment_checks(reader: &SegmentReader, plan: &Plan<'_>) -> tantivy::Result<Vec<SegmentCheck>> {
+    if plan.checks.is_empty() {
+        return Ok(Vec::new());
     }
+    let text = reader.inverted_index(plan.text)?;
+    let mut checks = Vec::with_capacity(plan.checks.len());
+    for check in plan.checks {
+        let mut variants = Vec::with_capacity(check.len());
+        for terms in check {
+            let mut postings = Vec::with_capacity(terms.len());
+            for t in terms {
+                match text.read_postings(t, IndexRecordOption::WithFreqsAndPositions)? {
+                    Some(p) => postings.push(p),
+                    None => break,
+                }
+            }
+            variants.push((postings.len() == terms.len()).then_some(postings));
+        }
+        checks.push(SegmentCheck(variants));
+    }
+    Ok(checks)
 }
 
 /// The best `k` hits over all segments, best first.
@@ -269,15 +491,25 @@ pub fn best(hits: &[SegmentHits], k: usize) -> Vec<Rank> {
     all
 }
 
-/// Each facet value of one segment with the documents that have it: built once per segment
-/// (segments never change; deleted documents drop out because hits never include them).
-pub struct SegmentFacets(pub Vec<(String, String, Bits)>);
+/// What a segment keeps for every search, built once (segments never change; deleted documents
+/// drop out because hits never include them): each facet value with the documents that have
+/// it, and the documents newest first.
+pub struct SegmentCache {
+    pub facets: Vec<(String, String, Bits)>,
+    /// Every document, newest first (then by document): the page of a search whose hits all
+    /// score alike is the first `k` of these that are hits.
+    pub newest: Vec<DocId>,
+}
 
-impl SegmentFacets {
-    pub fn build(reader: &SegmentReader, field: Field) -> tantivy::Result<SegmentFacets> {
+impl SegmentCache {
+    pub fn build(
+        reader: &SegmentReader,
+        field: Field,
+        received_field: &str,
+    ) -> tantivy::Result<SegmentCache> {
         let inverted = reader.inverted_index(field)?;
         let mut terms = inverted.terms().stream()?;
-        let mut out = Vec::new();
+        let mut facets = Vec::new();
         while terms.advance() {
             let Ok(facet) = Facet::from_encoded(terms.key().to_vec()) else {
                 continue;
@@ -294,9 +526,20 @@ impl SegmentFacets {
                 bits.insert(doc);
                 doc = postings.advance();
             }
-            out.push((dimension.to_string(), value.to_string(), bits));
+            facets.push((dimension.to_string(), value.to_string(), bits));
         }
-        Ok(SegmentFacets(out))
+        let received = reader
+            .fast_fields()
+            .date(received_field)?
+            .first_or_default_col(DateTime::MIN);
+        let mut keyed: Vec<(i64, DocId)> = (0..reader.max_doc())
+            .map(|d| (received.get_val(d).into_timestamp_micros(), d))
+            .collect();
+        keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(SegmentCache {
+            facets,
+            newest: keyed.into_iter().map(|k| k.1).collect(),
+        })
     }
 }
 
@@ -317,6 +560,9 @@ mod tests {
         assert_eq!(a.len(), 5);
         assert_eq!(a.and_len(&b), 2);
         assert_eq!(a.iter().collect::<Vec<_>>(), [0, 63, 64, 130, 199]);
+        a.retain(|d| d != 64 && d != 199);
+        assert_eq!(a.iter().collect::<Vec<_>>(), [0, 63, 130]);
+        assert!(a.contains(130) && !a.contains(64) && !a.contains(5000));
         assert_eq!(Bits::new(10).len(), 0);
     }
 

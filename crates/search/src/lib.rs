@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use gather::{Gather, SegmentFacets};
+use gather::{Clause, Plan, SegmentCache, TermSet};
 use jiff::Timestamp;
 use serde::Serialize;
 use tantivy::index::SegmentId;
@@ -220,15 +220,57 @@ fn facet(dimension: &str, value: &str) -> Facet {
     Facet::from_path([dimension, value])
 }
 
+/// 128 MB per indexing thread: fewer, larger segments index faster and answer faster.
+fn new_writer(index: &Index, threads: usize) -> Result<IndexWriter, SearchError> {
+    let threads = threads.max(1);
+    Ok(index.writer_with_num_threads(threads, 128_000_000 * threads)?)
+}
+
+fn open_writer(guard: &mut Option<IndexWriter>) -> Result<&mut IndexWriter, SearchError> {
+    guard
+        .as_mut()
+        .ok_or_else(|| SearchError::Other("search index writer closed".into()))
+}
+
+/// How one query term is found: parts that must all hold (each with its dictionary terms
+/// when it is that simple), and whether its score varies.
+struct TermPlan {
+    parts: Vec<(Box<dyn Query>, Option<TermSet>)>,
+    scored: bool,
+}
+
+impl TermPlan {
+    fn one(query: Box<dyn Query>, terms: Option<TermSet>, scored: bool) -> TermPlan {
+        TermPlan {
+            parts: vec![(query, terms)],
+            scored,
+        }
+    }
+
+    fn into_query(mut self) -> Box<dyn Query> {
+        if self.parts.len() == 1 {
+            return self.parts.remove(0).0;
+        }
+        Box::new(BooleanQuery::new(
+            self.parts
+                .into_iter()
+                .map(|(q, _)| (Occur::Must, q))
+                .collect(),
+        ))
+    }
+}
+
 /// The search index and its single writer.
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` only while [`SearchIndex::settle`] replaces it.
+    writer: Mutex<Option<IndexWriter>>,
+    threads: usize,
     fields: Fields,
     synonyms: Synonyms,
     /// Facet values as bits, per segment (segments never change).
-    facets: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
+    facets: Mutex<HashMap<SegmentId, Arc<SegmentCache>>>,
 }
 
 impl SearchIndex {
@@ -273,8 +315,7 @@ impl SearchIndex {
         let mut index = index;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         index.set_multithread_executor(cores.min(4))?;
-        // 128 MB per thread: fewer, larger segments index faster and answer faster
-        let writer = index.writer_with_num_threads(threads.max(1), 128_000_000 * threads.max(1))?;
+        let writer = new_writer(&index, threads)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -282,7 +323,8 @@ impl SearchIndex {
         let search = SearchIndex {
             index,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Some(writer)),
+            threads,
             fields,
             synonyms,
             facets: Mutex::new(HashMap::new()),
@@ -301,10 +343,8 @@ impl SearchIndex {
     ///
     /// [`commit`]: SearchIndex::commit
     pub fn upsert(&self, docs: &[Document]) -> Result<(), SearchError> {
-        let writer = self
-            .writer
-            .lock()
-            .map_err(|e| SearchError::Other(e.to_string()))?;
+        let mut guard = self.lock_writer()?;
+        let writer = open_writer(&mut guard)?;
         let f = &self.fields;
         for d in docs {
             writer.delete_term(Term::from_field_text(f.case_number, &d.case_number));
@@ -343,16 +383,32 @@ impl SearchIndex {
     /// Makes everything upserted so far durable and visible, recording `seq` as the last
     /// change-log position it includes.
     pub fn commit(&self, seq: i64) -> Result<(), SearchError> {
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|e| SearchError::Other(e.to_string()))?;
-        let mut prepared = writer.prepare_commit()?;
+        let mut guard = self.lock_writer()?;
+        let mut prepared = open_writer(&mut guard)?.prepare_commit()?;
         prepared.set_payload(&seq.to_string());
         prepared.commit()?;
-        drop(writer);
+        drop(guard);
         self.reader.reload()?;
         self.warm()
+    }
+
+    /// Waits until the background merges are done, so that searches meet the index in its
+    /// final shape (after a rebuild, before a benchmark's queries).
+    pub fn settle(&self) -> Result<(), SearchError> {
+        let mut guard = self.lock_writer()?;
+        if let Some(writer) = guard.take() {
+            writer.wait_merging_threads()?;
+        }
+        *guard = Some(new_writer(&self.index, self.threads)?);
+        drop(guard);
+        self.reader.reload()?;
+        self.warm()
+    }
+
+    fn lock_writer(&self) -> Result<std::sync::MutexGuard<'_, Option<IndexWriter>>, SearchError> {
+        self.writer
+            .lock()
+            .map_err(|e| SearchError::Other(e.to_string()))
     }
 
     /// Builds the facet bits of every segment now, so that no search waits for them.
@@ -365,11 +421,8 @@ impl SearchIndex {
 
     /// Removes every document (before a rebuild).
     pub fn clear(&self) -> Result<(), SearchError> {
-        let writer = self
-            .writer
-            .lock()
-            .map_err(|e| SearchError::Other(e.to_string()))?;
-        writer.delete_all_documents()?;
+        let mut guard = self.lock_writer()?;
+        open_writer(&mut guard)?.delete_all_documents()?;
         Ok(())
     }
 
@@ -385,34 +438,38 @@ impl SearchIndex {
     /// The query for one folded term, exact (a document matches when its folded text contains
     /// the term):
     /// - one character: any bigram starting with it;
-    /// - two: its bigram (scored by BM25);
+    /// - two: its bigram (scored by BM25 unless it is in more than a tenth of the documents);
     /// - a term that fits in a gram ([`gram_len`]): the grams starting with it, one range of
     ///   the term dictionary with no positions to check (constant score);
-    /// - longer: the bigram phrase, with the grams at its start and at its end as further
-    ///   conditions, so that positions are checked only where both are.
+    /// - longer: the grams that tile it and the gram that ends it, each a further condition;
+    ///   then its bigram phrase, checked only where all the grams are.
     ///
     /// `positional`: the bigram form only (what snippets highlight, in the `text` field).
     /// `checked`: a longer term gets only its grams, its bigrams being checked hit by hit
     /// ([`gather::Check`]).
+    ///
+    /// With the query: whether its score varies from document to document (BM25), so that it
+    /// is worth computing for relevance.
     fn term_query(
         &self,
         folded: &str,
         positional: bool,
         checked: bool,
-    ) -> Result<Option<Box<dyn Query>>, SearchError> {
+    ) -> Result<Option<TermPlan>, SearchError> {
         let f = self.fields.text;
         let chars: Vec<char> = folded.chars().collect();
         // the documents with a gram starting with chars[from..], as far as a gram goes
-        let starting_with = |from: usize| -> Box<dyn Query> {
+        let starting_with = |from: usize| -> (Box<dyn Query>, Option<TermSet>) {
             use std::ops::Bound::*;
             let rest = &chars[from..];
             let prefix: String = rest[..gram_len(rest.iter().copied())].iter().collect();
             let mut upper = prefix.clone();
             upper.push(char::MAX);
-            Box::new(RangeQuery::new(
+            let query = Box::new(RangeQuery::new(
                 Included(Term::from_field_text(self.fields.grams, &prefix)),
                 Excluded(Term::from_field_text(self.fields.grams, &upper)),
-            ))
+            ));
+            (query, Some(TermSet::Prefix(self.fields.grams, prefix)))
         };
         Ok(match chars.len() {
             0 => None,
@@ -426,16 +483,32 @@ impl SearchIndex {
                         escaped.push(c);
                     }
                 }
-                Some(Box::new(RegexQuery::from_pattern(
-                    &format!("{escaped}(.|\u{1})"),
-                    f,
-                )?))
+                let regex = RegexQuery::from_pattern(&format!("{escaped}(.|\u{1})"), f)?;
+                Some(TermPlan::one(Box::new(regex), None, false))
             }
-            2 => Some(Box::new(TermQuery::new(
-                Term::from_field_text(f, folded),
-                IndexRecordOption::WithFreqs,
-            ))),
-            n if !positional && gram_len(chars.iter().copied()) == n => Some(starting_with(0)),
+            2 => {
+                // a pair in more than a tenth of the documents (`注册`, `38`) is matched
+                // exactly but says little about relevance: it is not scored (as a cut-off
+                // frequency does in other engines), which spares reading its frequencies
+                let term = Term::from_field_text(f, folded);
+                let searcher = self.reader.searcher();
+                let common = searcher.doc_freq(&term)? * 10 > searcher.num_docs();
+                let record = if common {
+                    IndexRecordOption::Basic
+                } else {
+                    IndexRecordOption::WithFreqs
+                };
+                let query = Box::new(TermQuery::new(term.clone(), record));
+                Some(TermPlan::one(
+                    query,
+                    common.then_some(TermSet::Exact(term)),
+                    !common,
+                ))
+            }
+            n if !positional && gram_len(chars.iter().copied()) == n => {
+                let (query, set) = starting_with(0);
+                Some(TermPlan::one(query, set, false))
+            }
             n => {
                 let terms = query_bigrams(folded)
                     .iter()
@@ -443,19 +516,29 @@ impl SearchIndex {
                     .collect();
                 let phrase: Box<dyn Query> = Box::new(PhraseQuery::new(terms));
                 if positional {
-                    Some(phrase)
-                } else if checked {
-                    Some(Box::new(BooleanQuery::new(vec![
-                        (Occur::Must, starting_with(0)),
-                        (Occur::Must, starting_with(n.saturating_sub(MAX_GRAM))),
-                    ])))
-                } else {
-                    Some(Box::new(BooleanQuery::new(vec![
-                        (Occur::Must, starting_with(0)),
-                        (Occur::Must, starting_with(n.saturating_sub(MAX_GRAM))),
-                        (Occur::Must, phrase),
-                    ])))
+                    return Ok(Some(TermPlan::one(phrase, None, true)));
                 }
+                // the grams that tile the term, and the one that ends it
+                let mut grams = Vec::new();
+                let mut at = 0;
+                while n - at >= 3 {
+                    grams.push(starting_with(at));
+                    at += gram_len(chars[at..].iter().copied());
+                }
+                if at < n
+                    && let Some(k) = (3..=MAX_GRAM.min(n))
+                        .rev()
+                        .find(|&k| gram_len(chars[n - k..].iter().copied()) == k)
+                {
+                    grams.push(starting_with(n - k));
+                }
+                if !checked {
+                    grams.push((phrase, None));
+                }
+                Some(TermPlan {
+                    parts: grams,
+                    scored: !checked,
+                })
             }
         })
     }
@@ -509,8 +592,8 @@ impl SearchIndex {
         &self,
         r: &Request,
         positional: bool,
-    ) -> Result<(Box<dyn Query>, Vec<gather::Check>), SearchError> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    ) -> Result<(Vec<Clause>, Vec<gather::Check>), SearchError> {
+        let mut clauses: Vec<Clause> = Vec::new();
         let mut checks = Vec::new();
         // a synonym written with spaces (New Balance) is one term
         let whole = query_term(&r.text);
@@ -542,11 +625,11 @@ impl SearchIndex {
                     .iter()
                     .zip(&lengths)
                     .any(|(v, &n)| n > 2 && gram_len(v.chars()) < n);
-            let mut group: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            let mut plans = Vec::new();
             let mut check = Vec::new();
             for v in variants.iter().filter(|v| !v.is_empty()) {
-                if let Some(q) = self.term_query(v, positional, checked)? {
-                    group.push((Occur::Should, q));
+                if let Some(plan) = self.term_query(v, positional, checked)? {
+                    plans.push(plan);
                     check.push(
                         query_bigrams(v)
                             .iter()
@@ -558,20 +641,51 @@ impl SearchIndex {
             if checked && !check.is_empty() {
                 checks.push(check);
             }
-            match group.len() {
-                0 => {}
-                1 => clauses.push((Occur::Must, group.remove(0).1)),
-                _ => clauses.push((Occur::Must, Box::new(BooleanQuery::new(group)))),
+            let scored = plans.iter().any(|p| p.scored);
+            if let [plan] = &mut plans[..]
+                && !scored
+            {
+                // one unscored term: each of its parts is a clause of its own
+                for (query, terms) in plan.parts.drain(..) {
+                    clauses.push(Clause {
+                        query,
+                        scored: false,
+                        terms,
+                    });
+                }
+                continue;
             }
+            let query: Box<dyn Query> = match plans.len() {
+                0 => continue,
+                1 => plans.remove(0).into_query(),
+                _ => Box::new(BooleanQuery::new(
+                    plans
+                        .into_iter()
+                        .map(|p| (Occur::Should, p.into_query()))
+                        .collect(),
+                )),
+            };
+            clauses.push(Clause {
+                query,
+                scored,
+                terms: None,
+            });
         }
-        let scored = !clauses.is_empty();
+        if clauses.is_empty() {
+            clauses.push(Clause {
+                query: Box::new(AllQuery),
+                scored: false,
+                terms: None,
+            });
+        }
         for filter in &r.filters {
-            clauses.push((Occur::Must, self.filter_query(filter)));
+            clauses.push(Clause {
+                query: self.filter_query(filter),
+                scored: false,
+                terms: None,
+            });
         }
-        if !scored {
-            clauses.push((Occur::Must, Box::new(AllQuery)));
-        }
-        Ok((Box::new(BooleanQuery::new(clauses)), checks))
+        Ok((clauses, checks))
     }
 
     fn gather(
@@ -580,15 +694,22 @@ impl SearchIndex {
         r: &Request,
         k: usize,
     ) -> Result<Vec<gather::SegmentHits>, SearchError> {
-        let (query, checks) = self.query(r, false)?;
-        Ok(searcher.search(
-            &*query,
-            &Gather {
-                k,
-                scored: r.sort == Sort::Relevance && k > 0,
-                received_field: "received_at",
-                checks,
+        let (clauses, checks) = self.query(r, false)?;
+        let caches = searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| self.segment_facets(reader))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(gather::run(
+            searcher,
+            &Plan {
+                clauses: &clauses,
+                checks: &checks,
                 text: self.fields.text,
+                k,
+                by_score: r.sort == Sort::Relevance,
+                received_field: "received_at",
+                caches: &caches,
             },
         )?)
     }
@@ -634,7 +755,7 @@ impl SearchIndex {
         for h in hits {
             let reader = searcher.segment_reader(h.segment);
             let facets = self.segment_facets(reader)?;
-            for (dimension, value, bits) in &facets.0 {
+            for (dimension, value, bits) in &facets.facets {
                 let n = h.bits.and_len(bits);
                 if n > 0
                     && let Some(counts) = out.get_mut(dimension)
@@ -650,12 +771,16 @@ impl SearchIndex {
     fn segment_facets(
         &self,
         reader: &tantivy::SegmentReader,
-    ) -> Result<Arc<SegmentFacets>, SearchError> {
+    ) -> Result<Arc<SegmentCache>, SearchError> {
         let id = reader.segment_id();
         if let Some(f) = self.lock_facets()?.get(&id) {
             return Ok(f.clone());
         }
-        let built = Arc::new(SegmentFacets::build(reader, self.fields.facets)?);
+        let built = Arc::new(SegmentCache::build(
+            reader,
+            self.fields.facets,
+            "received_at",
+        )?);
         let live: Vec<SegmentId> = self
             .reader
             .searcher()
@@ -671,8 +796,7 @@ impl SearchIndex {
 
     fn lock_facets(
         &self,
-    ) -> Result<std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentFacets>>>, SearchError>
-    {
+    ) -> Result<std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<SegmentCache>>>, SearchError> {
         self.facets
             .lock()
             .map_err(|e| SearchError::Other(e.to_string()))
@@ -692,8 +816,14 @@ impl SearchIndex {
             .skip(r.offset)
             .map(|rank| (rank.score, DocAddress::new(rank.segment, rank.doc)))
             .collect();
-        let (highlight, _) = self.query(r, true)?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*highlight, f.text)?;
+        let (clauses, _) = self.query(r, true)?;
+        let highlight = BooleanQuery::new(
+            clauses
+                .into_iter()
+                .map(|c| (Occur::Must, c.query))
+                .collect(),
+        );
+        let mut snippets = SnippetGenerator::create(&searcher, &highlight, f.text)?;
         snippets.set_max_num_chars(120);
         let mut hits = Vec::with_capacity(page.len());
         for (score, address) in page {
