@@ -1,9 +1,12 @@
 //! Chinese full-text search over complaints and cases: a tantivy index in the data directory,
 //! derived from the store (it can be deleted and rebuilt; nothing is lost).
 //!
-//! - **Recall** comes from indexing character bigrams ([`tokenize`]): a query term matches a
-//!   document exactly when the document's folded text contains it, for Chinese, brands, booth,
-//!   model, patent and phone numbers alike.
+//! - **Recall** comes from indexing character bigrams and grams ([`tokenize`]): a query term
+//!   matches a document exactly when the document's folded text contains it, for Chinese,
+//!   brands, booth, model, patent and phone numbers alike.
+//! - **Speed** comes from answering most terms from posting lists alone (a gram range, a
+//!   bigram) and from evaluating every condition as a bit set (`gather`): totals and facets
+//!   are popcounts, not visits.
 //! - **Filters are data** ([`Filter`]): the caller (access control) adds the agency of the
 //!   session as one more filter; nothing is spliced into a query string, and any text is a
 //!   valid query (there is no query syntax to get wrong).

@@ -38,10 +38,12 @@ pub struct SearchQuery {
     before: Option<String>,
     /// `true`: only open cases past a due date now.
     overdue: Option<bool>,
-    /// `relevance` (default) or `received` (newest first).
+    /// `relevance` (default: BM25 over two-character terms that are not in more than a tenth
+    /// of the cases; equal scores newest first) or `received` (newest first).
     sort: Option<String>,
     /// 1-100, default 20.
     limit: Option<u32>,
+    /// Hits to skip (more than 10,000 counts as 10,000).
     offset: Option<u32>,
 }
 
