@@ -38,6 +38,9 @@ fn main() {
     index.settle().unwrap();
     let secs = t.elapsed().as_secs_f64();
     println!("indexed {n} in {secs:.1} s: {:.0}/s", n as f64 / secs);
+    if let Some(n) = std::env::var("SPLIT_AT").ok().and_then(|v| v.parse().ok()) {
+        index.set_split_at(n);
+    }
     let mut times = Vec::new();
     // Q=text: time that one query 50 times instead (for a profiler)
     let queries = match std::env::var("Q") {

@@ -255,6 +255,8 @@ pub struct Plan<'a> {
     pub received_field: &'a str,
     /// Each segment's cache, by segment ordinal.
     pub caches: &'a [Arc<SegmentCache>],
+    /// Segments of at least this many documents are cut into ranges searched in parallel.
+    pub split_at: u32,
 }
 
 /// Runs `plan` on every segment (in parallel on the searcher's executor). Each clause is
@@ -277,14 +279,60 @@ pub fn run(searcher: &Searcher, plan: &Plan<'_>) -> tantivy::Result<Vec<SegmentH
             Ok(Weighed::Weight(c.query.weight(scoring)?, scored))
         })
         .collect::<tantivy::Result<Vec<_>>>()?;
+    // a large segment is cut into ranges of documents, so that every core works on it
+    let cores = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4) as u32;
+    let mut parts = Vec::new();
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let max_doc = reader.max_doc();
+        let n = if max_doc >= plan.split_at {
+            cores.max(2)
+        } else {
+            1
+        };
+        let step = max_doc.div_ceil(n).max(1);
+        let mut lo = 0;
+        loop {
+            parts.push((ord as SegmentOrdinal, reader, lo..(lo + step).min(max_doc)));
+            lo += step;
+            if lo >= max_doc {
+                break;
+            }
+        }
+    }
     searcher.index().search_executor().map(
-        |(ord, reader)| segment(ord as SegmentOrdinal, reader, &weights, plan),
-        searcher.segment_readers().iter().enumerate(),
+        |(ord, reader, range)| segment(ord, reader, range, &weights, plan),
+        parts.into_iter(),
     )
 }
 
+/// Segments with at least this many documents are searched in parallel ranges.
+pub const SPLIT_AT: u32 = 100_000;
+
 /// How many documents of a posting list reading in full costs about as much as one probe.
 const PROBE_COST: u64 = 16;
+
+/// Every document of `docs` before `hi` (from where it stands) into `bits`.
+fn read_range<D: DocSet + ?Sized>(
+    docs: &mut D,
+    hi: DocId,
+    bits: &mut Bits,
+    buffer: &mut [DocId; COLLECT_BLOCK_BUFFER_LEN],
+) {
+    loop {
+        let n = docs.fill_buffer(buffer);
+        for &doc in &buffer[..n] {
+            if doc >= hi {
+                return;
+            }
+            bits.insert(doc);
+        }
+        if n < COLLECT_BLOCK_BUFFER_LEN {
+            return;
+        }
+    }
+}
 
 /// Keeps the hits `scorer` also matches (adding its scores), seeking it to each hit.
 fn probe(hits: &mut Bits, scorer: &mut dyn Scorer, mut scores: Option<&mut Vec<Score>>) {
@@ -309,13 +357,16 @@ enum Weighed<'a> {
     Terms(&'a TermSet),
 }
 
+/// The hits among the documents `range` of one segment.
 fn segment(
     ord: SegmentOrdinal,
     reader: &SegmentReader,
+    range: std::ops::Range<DocId>,
     weights: &[Weighed<'_>],
     plan: &Plan<'_>,
 ) -> tantivy::Result<SegmentHits> {
     let max_doc = reader.max_doc();
+    let (lo, hi) = (range.start, range.end);
     let mut scores: Vec<Score> = if weights
         .iter()
         .any(|w| matches!(w, Weighed::Weight(_, true)))
@@ -329,7 +380,13 @@ fn segment(
     let mut evals = weights
         .iter()
         .map(|w| match w {
-            Weighed::Weight(w, scored) => Ok(Eval::Scorer(w.scorer(reader, 1.0)?, *scored)),
+            Weighed::Weight(w, scored) => {
+                let mut scorer = w.scorer(reader, 1.0)?;
+                if scorer.doc() < lo {
+                    scorer.seek(lo);
+                }
+                Ok(Eval::Scorer(scorer, *scored))
+            }
             Weighed::Terms(set) => term_infos(reader, set),
         })
         .collect::<tantivy::Result<Vec<_>>>()?;
@@ -361,33 +418,23 @@ fn segment(
                 match eval {
                     Eval::Scorer(scorer, true) => {
                         let mut doc = scorer.doc();
-                        while doc != TERMINATED {
+                        while doc < hi {
                             bits.insert(doc);
                             scores[doc as usize] += scorer.score();
                             doc = scorer.advance();
                         }
                     }
-                    Eval::Scorer(scorer, false) => loop {
-                        let n = scorer.fill_buffer(&mut buffer);
-                        for &doc in &buffer[..n] {
-                            bits.insert(doc);
-                        }
-                        if n < COLLECT_BLOCK_BUFFER_LEN {
-                            break;
-                        }
-                    },
+                    Eval::Scorer(scorer, false) => {
+                        read_range(scorer.as_mut(), hi, &mut bits, &mut buffer);
+                    }
                     Eval::Terms(inverted, infos) => {
                         for info in infos.iter() {
-                            let mut block = inverted.read_block_postings_from_terminfo(
-                                info,
-                                IndexRecordOption::Basic,
-                            )?;
-                            while !block.docs().is_empty() {
-                                for &doc in block.docs() {
-                                    bits.insert(doc);
-                                }
-                                block.advance();
+                            let mut postings = inverted
+                                .read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+                            if postings.doc() < lo {
+                                postings.seek(lo);
                             }
+                            read_range(&mut postings, hi, &mut bits, &mut buffer);
                         }
                     }
                 }
@@ -427,7 +474,7 @@ fn segment(
     };
     let count = bits.len() as usize;
     let cache = plan.caches.get(ord as usize);
-    if plan.k > 0 && scores.is_empty() && count * 64 >= max_doc as usize && cache.is_some() {
+    if plan.k > 0 && scores.is_empty() && count * 64 >= (hi - lo) as usize && cache.is_some() {
         // every hit scores alike and hits are dense: the first k hits, newest first
         let newest = cache.map_or(&[][..], |c| &c.newest[..]);
         for &doc in newest.iter().filter(|&&d| bits.contains(d)).take(plan.k) {

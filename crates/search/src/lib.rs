@@ -272,6 +272,8 @@ pub struct SearchIndex {
     threads: usize,
     fields: Fields,
     synonyms: Synonyms,
+    /// Segments of at least this many documents are searched in parallel ranges.
+    split_at: std::sync::atomic::AtomicU32,
     /// Facet values as bits, per segment (segments never change).
     facets: Mutex<HashMap<SegmentId, Arc<SegmentCache>>>,
 }
@@ -331,6 +333,7 @@ impl SearchIndex {
             fields,
             synonyms,
             facets: Mutex::new(HashMap::new()),
+            split_at: std::sync::atomic::AtomicU32::new(gather::SPLIT_AT),
         };
         search.warm()?;
         Ok(search)
@@ -427,6 +430,13 @@ impl SearchIndex {
         let mut guard = self.lock_writer()?;
         open_writer(&mut guard)?.delete_all_documents()?;
         Ok(())
+    }
+
+    /// Searches cut every segment of at least `docs` documents into ranges searched in
+    /// parallel (default 100,000; tests lower it to exercise the ranges on a small index).
+    pub fn set_split_at(&self, docs: u32) {
+        self.split_at
+            .store(docs.max(1), std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Documents visible to searches.
@@ -713,6 +723,7 @@ impl SearchIndex {
                 by_score: r.sort == Sort::Relevance,
                 received_field: "received_at",
                 caches: &caches,
+                split_at: self.split_at.load(std::sync::atomic::Ordering::Relaxed),
             },
         )?)
     }

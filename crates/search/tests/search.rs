@@ -122,6 +122,23 @@ fn the_benchmark_queries_have_recall_and_precision_one() {
         assert_eq!(found(&index, q, vec![]), want, "{q}");
     }
     assert!(nonempty >= 100, "most queries find something: {nonempty}");
+    // the same with every segment cut into ranges searched in parallel (as a large one is)
+    index.set_split_at(1);
+    for q in &queries {
+        assert_eq!(found(&index, q, vec![]), oracle(&docs, q), "{q} (ranges)");
+        let whole = index
+            .search(&Request {
+                text: q.clone(),
+                limit: 5,
+                ..Request::default()
+            })
+            .unwrap();
+        assert_eq!(
+            whole.facets["channel"].values().sum::<u64>() as usize,
+            whole.total,
+            "{q}: one channel per complaint, counted once across ranges"
+        );
+    }
 }
 
 #[test]
@@ -239,15 +256,24 @@ fn filters_narrow_and_facets_count_every_hit() {
         .nth(1)
         .and_then(|t| t.split('号').next())
         .unwrap();
-    for (text, sort) in [
-        ("", Sort::Received),
-        ("权利依据", Sort::Relevance),
-        ("权利依据", Sort::Received),
-        ("乐高 积木", Sort::Received),
-        ("展位1", Sort::Received),
-        (mark, Sort::Relevance),
-        (&mark[..4], Sort::Received),
+    for (text, sort, split) in [
+        ("", Sort::Received, 100_000),
+        ("权利依据", Sort::Relevance, 100_000),
+        ("权利依据", Sort::Received, 100_000),
+        ("乐高 积木", Sort::Received, 100_000),
+        ("展位1", Sort::Received, 100_000),
+        (mark, Sort::Relevance, 100_000),
+        (&mark[..4], Sort::Received, 100_000),
+        ("", Sort::Received, 1),
+        ("权利依据", Sort::Relevance, 1),
+        ("权利依据", Sort::Received, 1),
+        ("乐高 积木", Sort::Received, 1),
+        ("展位1", Sort::Received, 1),
+        (mark, Sort::Relevance, 1),
+        (&mark[..4], Sort::Received, 1),
     ] {
+        // also with every segment cut into ranges searched in parallel
+        index.set_split_at(split);
         let page = index
             .search(&Request {
                 text: text.into(),
@@ -273,7 +299,7 @@ fn filters_narrow_and_facets_count_every_hit() {
             .collect();
         want.sort_unstable_by(|a, b| b.cmp(a));
         want.truncate(10);
-        assert_eq!(got, want, "{text} {sort:?}");
+        assert_eq!(got, want, "{text} {sort:?} split at {split}");
     }
 }
 
