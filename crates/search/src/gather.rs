@@ -13,10 +13,9 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
-
 use std::sync::Arc;
-use tantivy::Term;
 
+use tantivy::Term;
 use tantivy::columnar::ColumnIndex;
 use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::{EnableScoring, Query, Scorer, Weight};
@@ -158,10 +157,8 @@ fn consecutive(
     buf: &mut Vec<u32>,
     at: &mut Vec<u32>,
 ) -> bool {
-    for p in postings.iter_mut() {
-        if p.doc() > doc || (p.doc() < doc && p.seek(doc) != doc) {
-            return false;
-        }
+    if !postings.iter_mut().all(|p| lands_on(p, doc)) {
+        return false;
     }
     // `at`: where the phrase could start, narrowed term by term
     for (k, p) in postings.iter_mut().enumerate() {
@@ -280,9 +277,7 @@ pub fn run(searcher: &Searcher, plan: &Plan<'_>) -> tantivy::Result<Vec<SegmentH
         })
         .collect::<tantivy::Result<Vec<_>>>()?;
     // a large segment is cut into ranges of documents, so that every core works on it
-    let cores = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4) as u32;
+    let cores = search_threads() as u32;
     let mut parts = Vec::new();
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let max_doc = reader.max_doc();
@@ -310,6 +305,13 @@ pub fn run(searcher: &Searcher, plan: &Plan<'_>) -> tantivy::Result<Vec<SegmentH
 /// Segments with at least this many documents are searched in parallel ranges.
 pub const SPLIT_AT: u32 = 100_000;
 
+/// Threads a search runs on: the cores, up to 4.
+pub fn search_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4)
+}
+
 /// How many documents of a posting list reading in full costs about as much as one probe.
 const PROBE_COST: u64 = 16;
 
@@ -334,20 +336,25 @@ fn read_range<D: DocSet + ?Sized>(
     }
 }
 
+/// Whether `docs` holds `doc`, moving forward to it if it stands before (never back: the
+/// documents asked about come in order).
+fn lands_on<D: DocSet + ?Sized>(docs: &mut D, doc: DocId) -> bool {
+    let at = if docs.doc() < doc {
+        docs.seek(doc)
+    } else {
+        docs.doc()
+    };
+    at == doc
+}
+
 /// Keeps the hits `scorer` also matches (adding its scores), seeking it to each hit.
 fn probe(hits: &mut Bits, scorer: &mut dyn Scorer, mut scores: Option<&mut Vec<Score>>) {
     hits.retain(|doc| {
-        let at = if scorer.doc() < doc {
-            scorer.seek(doc)
-        } else {
-            scorer.doc()
-        };
-        if at == doc
-            && let Some(s) = scores.as_deref_mut()
-        {
+        let found = lands_on(scorer, doc);
+        if found && let Some(s) = scores.as_deref_mut() {
             s[doc as usize] += scorer.score();
         }
-        at == doc
+        found
     });
 }
 
@@ -406,12 +413,7 @@ fn segment(
                     .iter()
                     .map(|i| inverted.read_postings_from_terminfo(i, IndexRecordOption::Basic))
                     .collect::<std::io::Result<Vec<_>>>()?;
-                h.retain(|doc| {
-                    postings.iter_mut().any(|p| {
-                        let at = if p.doc() < doc { p.seek(doc) } else { p.doc() };
-                        at == doc
-                    })
-                });
+                h.retain(|doc| postings.iter_mut().any(|p| lands_on(p, doc)));
             }
             (_, eval) => {
                 let mut bits = Bits::new(max_doc);

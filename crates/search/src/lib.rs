@@ -318,8 +318,7 @@ impl SearchIndex {
         index.tokenizers().register(BIGRAM, BigramTokenizer);
         index.tokenizers().register(GRAMS, GramTokenizer);
         let mut index = index;
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        index.set_multithread_executor(cores.min(4))?;
+        index.set_multithread_executor(gather::search_threads())?;
         let writer = new_writer(&index, threads)?;
         let reader = index
             .reader_builder()

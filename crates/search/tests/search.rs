@@ -48,6 +48,22 @@ fn indexed(n: u64) -> (SearchIndex, Vec<Document>) {
     (index, docs)
 }
 
+/// An index of these texts as cases 1, 2, … (the rest of each document as `doc` makes it).
+fn indexed_texts(texts: &[&str], synonyms: Synonyms) -> SearchIndex {
+    let index = SearchIndex::in_memory(synonyms, 1).unwrap();
+    let docs: Vec<Document> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Document {
+            text: t.to_string(),
+            ..doc(i as u64)
+        })
+        .collect();
+    index.upsert(&docs).unwrap();
+    index.commit(docs.len() as i64).unwrap();
+    index
+}
+
 fn found(index: &SearchIndex, text: &str, filters: Vec<Filter>) -> BTreeSet<String> {
     let mut all = BTreeSet::new();
     let mut offset = 0;
@@ -306,17 +322,10 @@ fn filters_narrow_and_facets_count_every_hit() {
 #[test]
 fn a_brand_finds_its_variants_through_the_synonyms() {
     let synonyms = Synonyms::parse("# brands\n耐克, NIKE, 耐吉\n乐高，LEGO\n").unwrap();
-    let index = SearchIndex::in_memory(synonyms, 1).unwrap();
-    let docs: Vec<Document> = ["耐克运动鞋", "NIKE Air", "耐吉球鞋", "阿迪达斯"]
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Document {
-            text: t.to_string(),
-            ..doc(i as u64)
-        })
-        .collect();
-    index.upsert(&docs).unwrap();
-    index.commit(4).unwrap();
+    let index = indexed_texts(
+        &["耐克运动鞋", "NIKE Air", "耐吉球鞋", "阿迪达斯"],
+        synonyms,
+    );
     assert_eq!(found(&index, "nike", vec![]).len(), 3);
     assert_eq!(found(&index, "耐克 鞋", vec![]).len(), 2);
     assert!(Synonyms::parse("耐克\n").unwrap_err().contains("line 1"));
@@ -463,7 +472,6 @@ fn matching_lists_every_hit_like_the_pages_do() {
 
 #[test]
 fn a_term_longer_than_a_gram_is_checked_by_positions_not_by_its_grams_alone() {
-    let index = SearchIndex::in_memory(Synonyms::default(), 1).unwrap();
     let texts = [
         // holds 第15858
         "商标注册证第15858号",
@@ -473,16 +481,7 @@ fn a_term_longer_than_a_gram_is_checked_by_positions_not_by_its_grams_alone() {
         "电话1381234，另一号码12345678",
         "电话13812345678",
     ];
-    let docs: Vec<Document> = texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Document {
-            text: t.to_string(),
-            ..doc(i as u64)
-        })
-        .collect();
-    index.upsert(&docs).unwrap();
-    index.commit(1).unwrap();
+    let index = indexed_texts(&texts, Synonyms::default());
     for (q, want) in [
         ("第15858", vec!["KW-2026-000001"]),
         ("13812345678", vec!["KW-2026-000004"]),
