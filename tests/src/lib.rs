@@ -135,6 +135,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         triage: kuaiwei_server::TriageConfig::default(),
         clock: options.clock.clone(),
         report_cache: Default::default(),
+        report_facts: Some(Default::default()),
         auth: Default::default(),
         // scenarios file hundreds of complaints from one complainant and one address; the
         // limits themselves are tested in the router tests

@@ -34,6 +34,7 @@ use std::io::Read;
 use jiff::Timestamp;
 use kuaiwei_deadlines::Calendar;
 use kuaiwei_e2e::{Backend, Options, TestApp, TestResponse};
+use kuaiwei_reports::{Facts, Inputs, Period, compute, window};
 use serde_json::{Value, json};
 
 kuaiwei_e2e::on_every_backend!(
@@ -527,6 +528,49 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen_a
     // and November, not frozen, is live: E closed there, on time
     let november = ok(&app.get("/api/v1/reports/on-time?period=2026-11", &[]).await);
     assert_eq!(november["headline"]["on_time"], 1);
+
+    // The server computes from its copy of every clock, kept current from the change log; the
+    // command line reads only the period's window from the store. Both give the same report for
+    // every period so far.
+    let procedures = kuaiwei_deadlines::Procedures::bundled();
+    let mut all = Vec::new();
+    app.store
+        .all_report_clocks(&mut |page| all.extend(page))
+        .await
+        .unwrap();
+    let everything = Facts::from_clocks(all, &procedures);
+    let now = app.clock.now();
+    let no_label = |_: &str| None;
+    for p in [
+        "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-Q3", "2026-Q4",
+        "2026",
+    ] {
+        let period = Period::parse(p).unwrap();
+        let window = app.store.report_clocks(&window(period)).await.unwrap();
+        let of = |facts: &Facts| {
+            compute(Inputs {
+                period,
+                now,
+                facts,
+                procedures: &procedures,
+                agency_label: &no_label,
+            })
+            .unwrap()
+        };
+        let from_window = of(&Facts::from_clocks(window, &procedures));
+        assert_eq!(from_window, of(&everything), "{p}");
+        if p == "2026-Q4" {
+            let served = ok(&app.get("/api/v1/reports/on-time?period=2026-Q4", &[]).await);
+            assert_eq!(
+                served["headline"],
+                serde_json::to_value(&from_window.headline).unwrap()
+            );
+            assert_eq!(
+                served["months"],
+                serde_json::to_value(&from_window.months).unwrap()
+            );
+        }
+    }
 }
 
 /// The rows of a CSV download after its byte-order mark, header first.

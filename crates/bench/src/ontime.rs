@@ -1,7 +1,9 @@
 //! `kuaiwei-bench report`: the on-time report of one month over a large generated history, as a
 //! client sees it. For each backend: a fresh `kuaiwei serve` (fresh data directory or
-//! database), N generated cases written straight into its store ([`crate::synth`]), then
-//! `GET /api/v1/reports/on-time` timed over repeated requests: the month computed afresh each
+//! database), N generated cases written straight into its store ([`crate::synth`]), the server
+//! started again over them (as after an upgrade or a reboot: it loads its copy of the clocks,
+//! and the first report waits for that), then `GET /api/v1/reports/on-time` timed over repeated
+//! requests: the month computed afresh each
 //! time (the target), the same month served again with no case changed since, the month with
 //! every case line, and the year with its monthly roll-up.
 
@@ -44,6 +46,13 @@ pub struct Outcome {
     pub backend: Backend,
     pub seed_secs: f64,
     pub clocks: usize,
+    /// The first report after the restart (it waits for the server's copy of the clocks).
+    pub first_ms: f64,
+    /// The server's resident memory after the timed queries, in MB (Linux): in all, and its
+    /// own (not mapped files).
+    pub rss_mb: Option<(f64, f64)>,
+    /// The same right after the first report.
+    pub rss_first_mb: Option<(f64, f64)>,
     pub timings: Vec<Timing>,
 }
 
@@ -114,18 +123,31 @@ impl Loader {
 /// data removed) whatever happens.
 pub async fn run(server_spec: &ServerSpec, spec: &Spec) -> Result<Outcome> {
     let running = server::start(server_spec).await?;
-    let result = seed_and_time(server_spec, spec, running.addr).await;
+    let running = match seed(server_spec, spec).await {
+        Ok(seeded) => (running.restart(server_spec).await?, seeded),
+        Err(e) => {
+            let _ = running.stop(Duration::from_secs(30)).await;
+            return Err(e);
+        }
+    };
+    let (running, (seed_secs, clocks)) = running;
+    let result = time(server_spec, spec, running.addr, running.pid()).await;
     let stopped = running.stop(Duration::from_secs(30)).await;
-    let outcome = result?;
+    let (first_ms, rss_first_mb, rss_mb, timings) = result?;
     stopped?;
-    Ok(outcome)
+    Ok(Outcome {
+        backend: server_spec.backend,
+        seed_secs,
+        clocks,
+        first_ms,
+        rss_mb,
+        rss_first_mb,
+        timings,
+    })
 }
 
-async fn seed_and_time(
-    server_spec: &ServerSpec,
-    spec: &Spec,
-    addr: std::net::SocketAddr,
-) -> Result<Outcome> {
+/// Writes the generated cases and the supervisor account; the seconds it took and the clocks.
+async fn seed(server_spec: &ServerSpec, spec: &Spec) -> Result<(f64, usize)> {
     let name = server_spec.backend.name();
     let loader = Loader::open(server_spec).await?;
     let mut generator = Generator::new(spec.cases, spec.seed);
@@ -145,7 +167,6 @@ async fn seed_and_time(
         );
     }
     loader.analyze().await?;
-    const PASSWORD: &str = "bench-supervisor-2026";
     loader.supervisor(PASSWORD).await?;
     drop(loader);
     let seed_secs = started.elapsed().as_secs_f64();
@@ -153,7 +174,19 @@ async fn seed_and_time(
         "\r  {name}: seeded {} cases, {clocks} clocks in {seed_secs:.0} s (with ANALYZE)",
         spec.cases
     );
+    Ok((seed_secs, clocks))
+}
 
+const PASSWORD: &str = "bench-supervisor-2026";
+
+/// Times the queries: the first report's milliseconds, the server's memory, the timings.
+async fn time(
+    server_spec: &ServerSpec,
+    spec: &Spec,
+    addr: std::net::SocketAddr,
+    pid: u32,
+) -> Result<(f64, Option<(f64, f64)>, Option<(f64, f64)>, Vec<Timing>)> {
+    let name = server_spec.backend.name();
     let year = spec.month.get(..4).unwrap_or("2026");
     // Cold: `Cache-Control: no-cache` makes the server read and classify every time (the
     // target). Cached: a finished month nobody has changed since is served as computed.
@@ -187,6 +220,14 @@ async fn seed_and_time(
             cold,
         ),
     ];
+    let t = Instant::now();
+    let (status, _) = conn.get_with(&queries[0].1, cold).await?;
+    let first_ms = t.elapsed().as_secs_f64() * 1000.0;
+    if !status.is_success() {
+        bail!("the first report answered {status}");
+    }
+    eprintln!("  {name}: first report after the start: {first_ms:.0} ms");
+    let rss_first = resident_mb(pid);
     let mut timings = Vec::new();
     for (label, path, repeat, headers) in queries {
         // one warm-up request, not counted (first use of the pool and the page cache)
@@ -223,12 +264,25 @@ async fn seed_and_time(
         );
         timings.push(timing);
     }
-    Ok(Outcome {
-        backend: server_spec.backend,
-        seed_secs,
-        clocks,
-        timings,
-    })
+    Ok((first_ms, rss_first, resident_mb(pid), timings))
+}
+
+/// A process's resident memory in MB, from /proc (Linux only): all of it, and the part that is
+/// its own (heap and stacks) rather than mapped files such as the SQLite database.
+fn resident_mb(pid: u32) -> Option<(f64, f64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| -> Option<f64> {
+        let kb: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kb / 1024.0)
+    };
+    Some((field("VmRSS:")?, field("RssAnon:")?))
 }
 
 /// A Markdown table of the outcomes, one row per backend and query.
@@ -260,13 +314,20 @@ pub fn print(outcomes: &[Outcome], spec: &Spec) {
             );
         }
     }
-    println!("\n| backend | clocks | seeding s |\n|---|---:|---:|");
+    println!(
+        "\n| backend | clocks | seeding s | first report after the start, ms | server memory after it, MB (own) | at the end, MB (own) |\n|---|---:|---:|---:|---:|---:|"
+    );
+    let mb =
+        |m: Option<(f64, f64)>| m.map_or("—".into(), |(all, own)| format!("{all:.0} ({own:.0})"));
     for o in outcomes {
         println!(
-            "| {} | {} | {:.0} |",
+            "| {} | {} | {:.0} | {:.0} | {} | {} |",
             o.backend.name(),
             o.clocks,
-            o.seed_secs
+            o.seed_secs,
+            o.first_ms,
+            mb(o.rss_first_mb),
+            mb(o.rss_mb),
         );
     }
     if let [a, b] = outcomes

@@ -36,6 +36,11 @@ pub struct Running {
 
 /// Starts the server and waits until `/readyz` answers 200.
 pub async fn start(spec: &ServerSpec) -> Result<Running> {
+    launch(spec, true).await
+}
+
+/// Starts the server on a data directory (and, with `fresh`, a scratch database) of its own.
+async fn launch(spec: &ServerSpec, fresh: bool) -> Result<Running> {
     std::fs::create_dir_all(&spec.data_dir)
         .with_context(|| format!("cannot create {}", spec.data_dir.display()))?;
     let addr = free_port()?;
@@ -72,10 +77,12 @@ pub async fn start(spec: &ServerSpec) -> Result<Running> {
     }
     let mut postgres = None;
     if spec.backend == Backend::Postgres {
-        psql(
-            &spec.postgres_url,
-            &format!("create database {}", spec.postgres_db),
-        )?;
+        if fresh {
+            psql(
+                &spec.postgres_url,
+                &format!("create database {}", spec.postgres_db),
+            )?;
+        }
         postgres = Some((spec.postgres_url.clone(), spec.postgres_db.clone()));
         cmd.arg("--database-url")
             .arg(with_database(&spec.postgres_url, &spec.postgres_db));
@@ -128,9 +135,18 @@ impl Running {
         }
     }
 
-    /// SIGTERM, then wait for the graceful shutdown (SIGKILL after `grace`); removes the data
-    /// directory and drops the scratch database.
-    pub async fn stop(mut self, grace: Duration) -> Result<()> {
+    /// Stops the server and starts it again on the same data and database: a server starting
+    /// over a store that already holds cases.
+    pub async fn restart(mut self, spec: &ServerSpec) -> Result<Running> {
+        let postgres = self.postgres.take();
+        self.halt(Duration::from_secs(30)).await?;
+        let mut again = launch(spec, false).await?;
+        again.postgres = postgres;
+        Ok(again)
+    }
+
+    /// SIGTERM, then wait for the graceful shutdown (SIGKILL after `grace`).
+    async fn halt(&mut self, grace: Duration) -> Result<()> {
         let pid = self.child.id().to_string();
         let term = Command::new("kill")
             .args(["-TERM", &pid])
@@ -157,6 +173,13 @@ impl Running {
                 tail(&self.log)
             );
         }
+        Ok(())
+    }
+
+    /// SIGTERM, then wait for the graceful shutdown (SIGKILL after `grace`); removes the data
+    /// directory and drops the scratch database.
+    pub async fn stop(mut self, grace: Duration) -> Result<()> {
+        self.halt(grace).await?;
         if self.keep {
             eprintln!(
                 "  kept {} and the database {:?}",

@@ -342,6 +342,7 @@ async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<(
     }
     let mut state = app_state(store, &file, &data_dir).await?;
     state.search = Some(open_search(&data_dir)?);
+    state.report_facts = Some(Default::default());
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("无法监听 / cannot listen on {listen}"))?;
@@ -474,6 +475,8 @@ async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) ->
         triage: file.triage()?,
         clock: kuaiwei_server::Clock::system(),
         report_cache: Default::default(),
+        // a report command reads its period's window; the server keeps every clock
+        report_facts: None,
         auth: Default::default(),
         intake_limits: kuaiwei_server::IntakeLimits {
             trusted_proxies: Arc::new(file.trusted_proxies()?),

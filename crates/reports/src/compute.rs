@@ -22,9 +22,9 @@ use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
 use kuaiwei_deadlines::{ClockInputs, Procedures};
-use kuaiwei_store::ReportClock;
 use serde::{Deserialize, Serialize};
 
+use crate::facts::{ABSENT, Fact, Facts, instant};
 use crate::{Period, ReportError};
 
 pub const DEFINITION_ZH: &str = "按期结案率 = 按期办结数 ÷ 应计数。统计期（上海时间自然月、季、年）内，\
@@ -527,29 +527,30 @@ impl OnTimeReport {
 pub struct Inputs<'a> {
     pub period: Period,
     pub now: Timestamp,
-    /// Taken: each clock's text moves into its line.
-    pub clocks: Vec<ReportClock>,
+    /// The clocks: at least every one the period's window holds ([`crate::window`]); the
+    /// others are classified too and left out, as they concern the period in no way.
+    pub facts: &'a Facts,
+    /// For the procedures' names.
     pub procedures: &'a Procedures,
     /// Labels of agency keys (`ip_office` → 知识产权局 / IP office).
     pub agency_label: &'a dyn Fn(&str) -> Option<(String, String)>,
 }
 
 /// Classifies the clocks and adds them up. Refuses a period that has not begun.
-pub fn compute(mut i: Inputs<'_>) -> Result<OnTimeReport, ReportError> {
+pub fn compute(i: Inputs<'_>) -> Result<OnTimeReport, ReportError> {
     let (from, to) = i.period.bounds();
     if i.now < from {
         return Err(ReportError::NotStarted(i.period.to_string()));
     }
     let as_of = i.now.min(to);
     let months = month_figures(&i);
-    let procedures = i.procedures;
-    let mut lines: Vec<Line> = std::mem::take(&mut i.clocks)
-        .into_iter()
-        .filter_map(|c| {
-            let standing = Standing::of(&c, from, to, as_of);
-            standing
-                .matters()
-                .then(|| standing.into_line(c, procedures))
+    let window = Window::of(from, to, as_of);
+    let mut lines: Vec<Line> = i
+        .facts
+        .live()
+        .filter_map(|f| {
+            let standing = Standing::of(f, &window);
+            standing.matters().then(|| standing.into_line(f, i.facts))
         })
         .collect();
     lines.sort_unstable_by(|a, b| {
@@ -586,10 +587,10 @@ fn month_figures(i: &Inputs<'_>) -> Vec<MonthFigures> {
     if let Period::Month { .. } = i.period {
         return Vec::new();
     }
-    let closing: Vec<&ReportClock> = i
-        .clocks
-        .iter()
-        .filter(|c| closes_case(i.procedures, c))
+    let closing: Vec<&Fact> = i
+        .facts
+        .live()
+        .filter(|f| i.facts.procedure(f).closes_case)
         .collect();
     i.period
         .months()
@@ -597,15 +598,15 @@ fn month_figures(i: &Inputs<'_>) -> Vec<MonthFigures> {
         .filter(|m| m.bounds().0 <= i.now)
         .map(|m| {
             let (f, t) = m.bounds();
-            let a = i.now.min(t);
+            let window = Window::of(f, t, i.now.min(t));
             // each line with its clock's agency (the line itself carries no names)
             let lines: Vec<(&str, Line)> = closing
                 .iter()
                 .filter_map(|c| {
-                    let standing = Standing::of(c, f, t, a);
+                    let standing = Standing::of(c, &window);
                     standing.matters().then(|| {
-                        let agency = c.agency.as_deref().unwrap_or("none");
-                        (agency, standing.figures_line(c))
+                        let agency = i.facts.name(i.facts.profile(c).agency).unwrap_or(NONE);
+                        (agency, standing.figures_line())
                     })
                 })
                 .collect();
@@ -698,74 +699,107 @@ fn label(d: Dimension, key: &str, i: &Inputs<'_>) -> (String, String) {
     }
 }
 
-fn within(t: Option<Timestamp>, from: Timestamp, to: Timestamp) -> bool {
-    t.is_some_and(|t| from <= t && t < to)
+/// A period's bounds and the instant it is seen at, as microseconds (see [`crate::facts`]).
+struct Window {
+    from: i64,
+    to: i64,
+    as_of: i64,
 }
 
-fn closes_case(procedures: &Procedures, c: &ReportClock) -> bool {
-    procedures
-        .get(&c.procedure_id)
-        .is_some_and(|p| p.closes_case)
+impl Window {
+    fn of(from: Timestamp, to: Timestamp, as_of: Timestamp) -> Window {
+        Window {
+            from: from.as_microsecond(),
+            to: to.as_microsecond(),
+            as_of: as_of.as_microsecond(),
+        }
+    }
+
+    fn holds(&self, t: i64) -> bool {
+        t != ABSENT && self.from <= t && t < self.to
+    }
+
+    /// Whether a running clock due at `due` is overdue at `as_of`: past it, or due at the very
+    /// end of a period that is over (still running at 24:00 of its last day).
+    fn past(&self, due: i64) -> bool {
+        due < self.as_of || (due == self.as_of && self.as_of == self.to)
+    }
 }
 
-/// Where a clock stands in a period, before anything is copied or parsed.
+/// Where a clock stands in a period, before anything is copied.
 struct Standing {
-    started: Option<Timestamp>,
-    closed: Option<Timestamp>,
+    started: i64,
+    due: i64,
+    closed: i64,
     category: Option<Category>,
     overdue_at_end: bool,
     due_within_days: Option<u32>,
     started_in_period: bool,
     closed_in_period: bool,
+    net_tenths: i32,
+    extensions: u16,
 }
 
 impl Standing {
-    fn of(c: &ReportClock, from: Timestamp, to: Timestamp, as_of: Timestamp) -> Standing {
+    fn of(c: &Fact, w: &Window) -> Standing {
         // What was known at `as_of`: a close after it had not happened yet.
-        let closed = c.closed_at.filter(|t| *t <= as_of);
-        let started = c.started_at.filter(|t| *t <= as_of);
-        let closed_in_period = within(closed, from, to);
-        let running = started.is_some() && closed.is_none();
-        let category = match c.due_at {
-            _ if started.is_none() => None,
-            None if closed_in_period || running => Some(Category::Undetermined),
-            None => None,
-            Some(due) => {
-                // A day-based clock is due at 24:00 of its last day, the next local midnight: a
-                // clock due on the last day of the period is due at `to` and belongs to it, one
-                // due on the day before the period began is due at `from` and does not.
-                let due_in_period = from < due && due <= to;
-                match closed {
-                    Some(done) if closed_in_period || (due_in_period && due <= as_of) => {
-                        Some(if done <= due {
-                            Category::OnTime
-                        } else {
-                            Category::Late
-                        })
-                    }
-                    None if due_in_period && past(due, as_of, to) => Some(Category::OverdueOpen),
-                    None if due_in_period => Some(Category::Pending),
-                    _ => None,
-                }
+        let closed = if c.closed <= w.as_of {
+            c.closed
+        } else {
+            ABSENT
+        };
+        let started = if c.started <= w.as_of {
+            c.started
+        } else {
+            ABSENT
+        };
+        let closed_in_period = w.holds(closed);
+        let running = started != ABSENT && closed == ABSENT;
+        let due = c.due;
+        let category = if started == ABSENT {
+            None
+        } else if due == ABSENT {
+            (closed_in_period || running).then_some(Category::Undetermined)
+        } else {
+            // A day-based clock is due at 24:00 of its last day, the next local midnight: a
+            // clock due on the last day of the period is due at `to` and belongs to it, one
+            // due on the day before the period began is due at `from` and does not.
+            let due_in_period = w.from < due && due <= w.to;
+            if closed != ABSENT {
+                (closed_in_period || (due_in_period && due <= w.as_of)).then_some(
+                    if closed <= due {
+                        Category::OnTime
+                    } else {
+                        Category::Late
+                    },
+                )
+            } else if due_in_period && w.past(due) {
+                Some(Category::OverdueOpen)
+            } else if due_in_period {
+                Some(Category::Pending)
+            } else {
+                None
             }
         };
-        let overdue_at_end = running && c.due_at.is_some_and(|d| past(d, as_of, to));
-        let due_within_days = c
-            .due_at
-            .filter(|d| running && !past(*d, as_of, to))
-            .and_then(|d| {
-                let secs = d.duration_since(as_of).as_secs();
+        let overdue_at_end = running && due != ABSENT && w.past(due);
+        let due_within_days = (running && due != ABSENT && !w.past(due))
+            .then(|| {
+                let secs = (due - w.as_of) / 1_000_000;
                 let days = (secs + 86_399) / 86_400;
                 (days <= 30).then_some(days.max(1) as u32)
-            });
+            })
+            .flatten();
         Standing {
             started,
+            due,
             closed,
             category,
             overdue_at_end,
             due_within_days,
-            started_in_period: within(started, from, to),
+            started_in_period: w.holds(started),
             closed_in_period,
+            net_tenths: c.net_tenths,
+            extensions: c.extensions,
         }
     }
 
@@ -778,33 +812,27 @@ impl Standing {
             || self.closed_in_period
     }
 
-    fn into_line(self, c: ReportClock, procedures: &Procedures) -> Line {
-        let closes_case = closes_case(procedures, &c);
-        let mut line = self.figures_line(&c);
-        line.case_number = c.case_number;
-        line.procedure = c.procedure_id;
-        line.closes_case = closes_case;
-        line.agency = c.agency;
-        line.channel = c.channel;
-        line.right_type = c.right_type;
-        line.fair = c.fair;
-        line.officer = c.officer;
+    fn into_line(self, f: &Fact, facts: &Facts) -> Line {
+        let procedure = facts.procedure(f);
+        let p = facts.profile(f);
+        let name = |i: u32| facts.name(i).map(str::to_string);
+        let mut line = self.figures_line();
+        line.case_number = facts.case_number(f).to_string();
+        line.procedure = procedure.id.to_string();
+        line.closes_case = procedure.closes_case;
+        line.agency = name(p.agency);
+        line.channel = facts.name(p.channel).unwrap_or_default().to_string();
+        line.right_type = name(p.right_type);
+        line.fair = name(p.fair);
+        line.officer = name(p.officer);
         line
     }
 
     /// The line with what its figures need (dates, standing, duration, extensions) and no
     /// names: for the monthly headlines inside a quarter or a year, which list no cases.
-    fn figures_line(self, c: &ReportClock) -> Line {
-        // Most clocks were never paused or extended: their inputs hold no object at all.
-        let inputs: ClockInputs = if c.inputs.get(1..).is_some_and(|rest| rest.contains('{')) {
-            serde_json::from_str(&c.inputs).unwrap_or_default()
-        } else {
-            ClockInputs::default()
-        };
-        let net_days = match (self.started, self.closed) {
-            (Some(s), Some(e)) if self.closed_in_period => Some(net_days(s, e, &inputs)),
-            _ => None,
-        };
+    fn figures_line(self) -> Line {
+        let net_days = (self.closed_in_period && self.started != ABSENT && self.net_tenths >= 0)
+            .then(|| f64::from(self.net_tenths) / 10.0);
         Line {
             case_number: String::new(),
             procedure: String::new(),
@@ -815,24 +843,18 @@ impl Standing {
             fair: None,
             officer: None,
             // as known at `as_of`, so that a period reads the same whenever it is computed
-            started_at: self.started,
-            due_at: c.due_at,
-            closed_at: self.closed,
+            started_at: instant(self.started),
+            due_at: instant(self.due),
+            closed_at: instant(self.closed),
             category: self.category,
             overdue_at_end: self.overdue_at_end,
             due_within_days: self.due_within_days,
             started_in_period: self.started_in_period,
             closed_in_period: self.closed_in_period,
             net_days,
-            extensions: inputs.extensions.len() as u32,
+            extensions: u32::from(self.extensions),
         }
     }
-}
-
-/// Whether a running clock due at `due` is overdue at `as_of`: past it, or due at the very end
-/// of a period that is over (still running at 24:00 of its last day).
-fn past(due: Timestamp, as_of: Timestamp, to: Timestamp) -> bool {
-    due < as_of || (due == as_of && as_of == to)
 }
 
 /// Days from `start` to `end`, less the excluded periods (merged where they overlap, clipped

@@ -3,10 +3,12 @@
 //! read the same ever after, with later corrections listed beside them; CSV, XLSX and HTML.
 //!
 //! Pure: the caller reads the clocks from the store ([`kuaiwei_store::Store::report_clocks`])
-//! and keeps frozen reports there.
+//! into [`Facts`], or keeps every clock there as the server does, and keeps frozen reports in
+//! the store.
 
 mod compute;
 mod csv_out;
+mod facts;
 mod freeze;
 mod html;
 mod period;
@@ -18,6 +20,7 @@ pub use compute::{
     Inputs, Line, Measure, MonthFigures, NONE, OnTimeReport, compute, net_days,
 };
 pub use csv_out::{figures_csv, lines_csv};
+pub use facts::Facts;
 pub use freeze::{Correction, FreezeInfo, LineState, corrections, freeze_body, hash_body};
 pub use html::{Lang, cases_page, q as query_value, report_page};
 pub use period::Period;

@@ -41,7 +41,7 @@ fn report(clocks: &[ReportClock], period: &str, now: &str) -> OnTimeReport {
     compute(Inputs {
         period: Period::parse(period).unwrap(),
         now: ts(now),
-        clocks: clocks.to_vec(),
+        facts: &Facts::from_clocks(clocks.to_vec(), &procedures),
         procedures: &procedures,
         agency_label: &label,
     })
@@ -181,7 +181,7 @@ fn a_report_for_a_period_not_begun_is_refused_and_bad_periods_name_the_text() {
     let e = compute(Inputs {
         period: Period::parse("2027-01").unwrap(),
         now: ts("2026-11-22T00:00:00Z"),
-        clocks: Vec::new(),
+        facts: &Facts::default(),
         procedures: &procedures,
         agency_label: &label,
     })
@@ -498,4 +498,90 @@ fn an_agencys_quarter_shows_its_own_monthly_headlines() {
     old.months.iter_mut().for_each(|m| m.by_agency.clear());
     let months = old.scoped_to("ip_office").months;
     assert_eq!(months.len(), 1, "only the empty December: {months:?}");
+}
+
+/// A clock of case `case` from small numbers: days after 2026-08-01 for start, due and close
+/// (`None` where absent), a procedure and an agency by index, and whether it was extended.
+fn generated(case: u32, k: (u8, Option<u8>, Option<u8>, u8, u8, bool)) -> ReportClock {
+    let (start, due, close, procedure, agency, extended) = k;
+    let day = |d: u8| Some(at("2026-08-01") + jiff::SignedDuration::from_hours(24 * i64::from(d)));
+    let inputs = if extended {
+        // an extension and a suspension of ten days from the 5th
+        let from = day(start.saturating_add(5)).unwrap();
+        serde_json::to_string(&ClockInputs {
+            exclusions: vec![Exclusion {
+                kind: ExclusionKind::Suspension,
+                from,
+                to: Some(from + jiff::SignedDuration::from_hours(240)),
+                reason: "t".into(),
+            }],
+            extensions: vec![kuaiwei_deadlines::Extension {
+                approved_at: from,
+                approver: "supervisor:z".into(),
+                grant: kuaiwei_deadlines::ExtensionGrant::Rule {
+                    index: 0,
+                    amount: None,
+                },
+            }],
+        })
+        .unwrap()
+    } else {
+        "{}".into()
+    };
+    ReportClock {
+        case_number: format!("KW-2026-{case:06}"),
+        procedure_id: ["F1", "P1", "P3", "M2", "C2"][procedure as usize % 5].into(),
+        started_at: day(start),
+        due_at: due.and_then(|d| day(start.saturating_add(d))),
+        closed_at: close.and_then(|c| day(start.saturating_add(c))),
+        inputs,
+        agency: ["ip_office", "market_regulation", "customs"]
+            .get(agency as usize % 4)
+            .map(|a| a.to_string()),
+        channel: "fair".into(),
+        right_type: Some("trademark".into()),
+        fair: None,
+        officer: Some(format!("officer:{}", agency % 3)),
+    }
+}
+
+proptest::proptest! {
+    /// The server's copy of the clocks, after any sequence of cases' clocks replaced (in place,
+    /// moved, emptied, compacted), gives the report that its clocks as they now stand give.
+    #[test]
+    fn facts_kept_by_replacing_cases_report_like_the_clocks_themselves(
+        steps in proptest::collection::vec(
+            (0u32..12, proptest::collection::vec(
+                (0u8..120, proptest::option::of(1u8..90), proptest::option::of(0u8..120),
+                 0u8..5, 0u8..4, proptest::bool::ANY),
+                0..4,
+            )),
+            1..40,
+        ),
+        period in proptest::sample::select(vec!["2026-09", "2026-10", "2026-11", "2026-Q4"]),
+    ) {
+        let procedures = Procedures::bundled();
+        let mut kept = Facts::default();
+        let mut now: std::collections::BTreeMap<u32, Vec<ReportClock>> = Default::default();
+        for (case, clocks) in steps {
+            // one clock per procedure, as a case has
+            let mut clocks: Vec<ReportClock> =
+                clocks.into_iter().map(|k| generated(case, k)).collect();
+            clocks.sort_by(|a, b| a.procedure_id.cmp(&b.procedure_id));
+            clocks.dedup_by(|a, b| a.procedure_id == b.procedure_id);
+            kept.replace(&format!("KW-2026-{case:06}"), clocks.clone(), &procedures);
+            now.insert(case, clocks);
+        }
+        let all: Vec<ReportClock> = now.into_values().flatten().collect();
+        proptest::prop_assert_eq!(kept.len(), all.len());
+        let label = |_: &str| None;
+        let of = |facts: &Facts| compute(Inputs {
+            period: Period::parse(period).unwrap(),
+            now: ts("2026-11-22T00:00:00Z"),
+            facts,
+            procedures: &procedures,
+            agency_label: &label,
+        }).unwrap();
+        proptest::prop_assert_eq!(of(&kept), of(&Facts::from_clocks(all, &procedures)));
+    }
 }

@@ -21,7 +21,7 @@ pub use cases::{Recomputed, TriageConfig, recompute_open_cases};
 pub use error::AppError;
 pub use rate::{IntakeLimits, IntakeSettings, RateLimit};
 pub use routes::{ApiDoc, router};
-pub use state::{AppState, Clock, Limits};
+pub use state::{AppState, Clock, Limits, ReportFacts};
 
 use tokio::net::TcpListener;
 
@@ -37,6 +37,7 @@ pub async fn serve(
         .search
         .clone()
         .map(|index| tokio::spawn(search::follow(state.clone(), index)));
+    let facts = tokio::spawn(reports::warm_facts(state.clone()));
     let app = router(state);
     let result = axum::serve(
         listener,
@@ -46,6 +47,7 @@ pub async fn serve(
     .await;
     purge.abort();
     recompute.abort();
+    facts.abort();
     if let Some(i) = indexer {
         i.abort();
     }

@@ -2,13 +2,15 @@
 //! from its frozen snapshot with the corrections made since; and freezing a finished period.
 
 use kuaiwei_reports::{
-    Correction, FreezeInfo, Inputs, OnTimeReport, Period, compute, corrections, freeze_body,
+    Correction, Facts, FreezeInfo, Inputs, OnTimeReport, Period, compute, corrections, freeze_body,
     hash_body, window,
 };
 use std::sync::Arc;
 
-use kuaiwei_store::{FrozenReport, StoreError};
+use kuaiwei_store::{FrozenReport, ReportClock, StoreError};
+use tokio::sync::OwnedRwLockReadGuard;
 
+use crate::state::{HeldFacts, ReportFacts};
 use crate::{AppError, AppState};
 
 /// A report with its freeze, if any.
@@ -85,21 +87,39 @@ pub async fn live(
         return Ok(report);
     }
     let started = std::time::Instant::now();
-    let clocks = state.store.report_clocks(&window(period)).await?;
-    let read = started.elapsed();
     let procedures = state.procedures.clone();
-    // Classifying a few hundred thousand clocks takes a while: off the async workers.
-    let n = clocks.len();
-    let report = tokio::task::spawn_blocking(move || {
+    let compute_over = move |facts: &Facts| {
         compute(Inputs {
             period,
             now,
-            clocks,
+            facts,
             procedures: &procedures,
             agency_label: &agency_label,
         })
-    })
-    .await
+    };
+    // Classifying a few hundred thousand clocks takes a while: off the async workers.
+    let (report, n, read) = match &state.report_facts {
+        Some(held) => {
+            let held = current_facts(state, held).await?;
+            let read = started.elapsed();
+            tokio::task::spawn_blocking(move || {
+                let facts = &held.as_ref().expect("loaded above").facts;
+                (compute_over(facts), facts.len(), read)
+            })
+            .await
+        }
+        None => {
+            let clocks = state.store.report_clocks(&window(period)).await?;
+            let read = started.elapsed();
+            let procedures = state.procedures.clone();
+            tokio::task::spawn_blocking(move || {
+                let n = clocks.len();
+                let facts = Facts::from_clocks(clocks, &procedures);
+                (compute_over(&facts), n, read)
+            })
+            .await
+        }
+    }
     .map_err(|e| AppError::Internal(format!("report computation failed: {e}")))?;
     let report = Arc::new(report?);
     tracing::info!(
@@ -115,6 +135,75 @@ pub async fn live(
         state.report_cache.put(period, seq, report.clone());
     }
     Ok(report)
+}
+
+/// The server's copy of the clocks, brought up to the newest change: loaded whole the first
+/// time (or when more has changed than a reload costs), else each case the change log names
+/// since is read again.
+async fn current_facts(
+    state: &AppState,
+    held: &ReportFacts,
+) -> Result<OwnedRwLockReadGuard<Option<HeldFacts>>, AppError> {
+    let mut w = held.0.clone().write_owned().await;
+    let head = state.store.change_head().await?;
+    let behind = w.as_ref().map(|h| head - h.seq);
+    let reload = match (&*w, behind) {
+        (Some(h), Some(behind)) => behind > RELOAD_AFTER && behind as usize > h.facts.cases() / 4,
+        _ => true,
+    };
+    if reload {
+        let started = std::time::Instant::now();
+        let mut facts = Facts::default();
+        let procedures = state.procedures.clone();
+        state
+            .store
+            .all_report_clocks(&mut |page| facts.add(page, &procedures))
+            .await?;
+        facts.seal();
+        tracing::info!(
+            clocks = facts.len(),
+            cases = facts.cases(),
+            ms = started.elapsed().as_millis() as u64,
+            "report facts loaded"
+        );
+        *w = Some(HeldFacts { seq: head, facts });
+    }
+    let h = w.as_mut().expect("loaded above");
+    loop {
+        let changes = state.store.changes_since(h.seq, CATCH_UP_PAGE).await?;
+        let Some(last) = changes.last().map(|c| c.seq) else {
+            break;
+        };
+        let mut numbers: Vec<String> = changes.into_iter().map(|c| c.key).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        let mut by_case: std::collections::HashMap<String, Vec<ReportClock>> =
+            std::collections::HashMap::new();
+        for c in state.store.report_clocks_of(&numbers).await? {
+            by_case.entry(c.case_number.clone()).or_default().push(c);
+        }
+        for n in &numbers {
+            let clocks = by_case.remove(n).unwrap_or_default();
+            h.facts.replace(n, clocks, &state.procedures);
+        }
+        h.seq = last;
+    }
+    Ok(w.downgrade())
+}
+
+/// Changes read per step of catching up.
+const CATCH_UP_PAGE: u32 = 5_000;
+/// More changes than this behind (and more than a quarter of the cases): load everything again.
+const RELOAD_AFTER: i64 = 50_000;
+
+/// Loads the server's copy of the clocks ahead of the first report (a million cases take
+/// seconds), so that the first reader does not wait.
+pub async fn warm_facts(state: AppState) {
+    if let Some(held) = &state.report_facts
+        && let Err(e) = current_facts(&state, held).await
+    {
+        tracing::warn!(error = %e, "loading the report facts failed; the first report retries");
+    }
 }
 
 /// The frozen report of the period if there is one (with corrections), else the live one.

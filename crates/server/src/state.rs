@@ -23,6 +23,9 @@ pub struct AppState {
     pub clock: Clock,
     /// Reports of finished periods, as last computed.
     pub report_cache: ReportCache,
+    /// The server's copy of every clock, kept current from the change log, that reports are
+    /// computed from; `None` (the command line): each report reads its window from the store.
+    pub report_facts: Option<ReportFacts>,
     /// Session lifetimes, login throttling, the hashing semaphore.
     pub auth: crate::auth::Auth,
     /// Rate limits on public intake, per address and per complainant.
@@ -86,6 +89,17 @@ impl ReportCache {
             report,
         });
     }
+}
+
+/// Every clock in compact form ([`kuaiwei_reports::Facts`]) with the change-log position it
+/// is current to. Loaded on first use (or by [`crate::reports::warm_facts`] at start), brought
+/// up to date from the change log before each report.
+#[derive(Clone, Default)]
+pub struct ReportFacts(pub(crate) Arc<tokio::sync::RwLock<Option<HeldFacts>>>);
+
+pub(crate) struct HeldFacts {
+    pub seq: i64,
+    pub facts: kuaiwei_reports::Facts,
 }
 
 /// The server's idea of now. Tests and replays set it; everything that stamps or judges time

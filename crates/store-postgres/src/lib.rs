@@ -192,6 +192,20 @@ impl Store for PostgresStore {
         reports::report_clocks(&self.pool, window).await
     }
 
+    async fn all_report_clocks(
+        &self,
+        page: &mut (dyn FnMut(Vec<ReportClock>) + Send),
+    ) -> Result<(), StoreError> {
+        reports::all_report_clocks(&self.pool, page).await
+    }
+
+    async fn report_clocks_of(
+        &self,
+        case_numbers: &[String],
+    ) -> Result<Vec<ReportClock>, StoreError> {
+        reports::report_clocks_of(&self.pool, case_numbers).await
+    }
+
     async fn freeze_report(&self, frozen: &FrozenReport) -> Result<(), StoreError> {
         reports::freeze(&self.pool, frozen).await
     }
@@ -226,6 +240,14 @@ impl Store for PostgresStore {
         page: Page,
     ) -> Result<Vec<ComplaintSummary>, StoreError> {
         read::list_complaints(&self.pool, filter, page).await
+    }
+
+    async fn change_head(&self) -> Result<i64, StoreError> {
+        let (head,): (i64,) = sqlx::query_as("select coalesce(max(seq), 0) from change_log")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(head)
     }
 
     async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>, StoreError> {

@@ -52,37 +52,83 @@ pub async fn report_clocks(
     .await
     .map_err(backend)?;
     tx.commit().await.map_err(backend)?;
-    rows.into_iter()
-        .map(
-            |(
-                case_number,
-                procedure_id,
-                started,
-                closed,
-                due,
-                inputs,
-                agency,
-                channel,
-                right_type,
-                fair,
-                officer,
-            )| {
-                Ok(ReportClock {
-                    case_number,
-                    procedure_id,
-                    started_at: read_time(started)?,
-                    closed_at: read_time(closed)?,
-                    due_at: read_time(due)?,
-                    inputs,
-                    agency,
-                    channel: channel.unwrap_or_default(),
-                    right_type,
-                    fair,
-                    officer,
-                })
-            },
+    rows.into_iter().map(clock).collect()
+}
+
+/// Every clock, a page at a time in key order.
+pub async fn all_report_clocks(
+    pool: &PgPool,
+    page: &mut (dyn FnMut(Vec<ReportClock>) + Send),
+) -> Result<(), StoreError> {
+    let mut after = (String::new(), String::new());
+    loop {
+        let rows: Vec<Row> = sqlx::query_as(
+            "select case_number, procedure_id, started_at, closed_at, due_at, inputs::text,
+                    agency, channel, right_type, fair, officer
+               from case_clocks where (case_number, procedure_id) > ($1, $2)
+              order by case_number, procedure_id limit $3",
         )
-        .collect()
+        .bind(&after.0)
+        .bind(&after.1)
+        .bind(PAGE)
+        .fetch_all(pool)
+        .await
+        .map_err(backend)?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = (last.0.clone(), last.1.clone());
+        page(rows.into_iter().map(clock).collect::<Result<_, _>>()?);
+    }
+}
+
+/// Clocks per page of [`all_report_clocks`].
+const PAGE: i64 = 10_000;
+
+pub async fn report_clocks_of(
+    pool: &PgPool,
+    case_numbers: &[String],
+) -> Result<Vec<ReportClock>, StoreError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "select case_number, procedure_id, started_at, closed_at, due_at, inputs::text,
+                agency, channel, right_type, fair, officer
+           from case_clocks where case_number = any($1)",
+    )
+    .bind(case_numbers)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    rows.into_iter().map(clock).collect()
+}
+
+fn clock(
+    (
+        case_number,
+        procedure_id,
+        started,
+        closed,
+        due,
+        inputs,
+        agency,
+        channel,
+        right_type,
+        fair,
+        officer,
+    ): Row,
+) -> Result<ReportClock, StoreError> {
+    Ok(ReportClock {
+        case_number,
+        procedure_id,
+        started_at: read_time(started)?,
+        closed_at: read_time(closed)?,
+        due_at: read_time(due)?,
+        inputs,
+        agency,
+        channel: channel.unwrap_or_default(),
+        right_type,
+        fair,
+        officer,
+    })
 }
 
 pub async fn freeze(pool: &PgPool, f: &FrozenReport) -> Result<(), StoreError> {
@@ -151,9 +197,11 @@ pub async fn insert_synthetic(
     let mut tx = pool.begin().await.map_err(backend)?;
     for (sql, arg) in [
         (
+            // respondent 0: the bodies are empty, so no respondent is drawn from them and the
+            // start-up backfill (which parses bodies) must pass them by
             "insert into complaints (case_number, token_hash, status, channel, received_at, body,
-                                     right_type, fair)
-             select n, '\\x00'::bytea, 'received', ch, r, '{}'::jsonb, rt, f
+                                     right_type, fair, respondent_id)
+             select n, '\\x00'::bytea, 'received', ch, r, '{}'::jsonb, rt, f, 0
                from jsonb_to_recordset($1::jsonb)
                     as t(n text, ch text, r timestamptz, rt text, f text)",
             &rows,

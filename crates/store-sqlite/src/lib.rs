@@ -225,6 +225,20 @@ impl Store for SqliteStore {
         reports::report_clocks(&self.read, window).await
     }
 
+    async fn all_report_clocks(
+        &self,
+        page: &mut (dyn FnMut(Vec<ReportClock>) + Send),
+    ) -> Result<(), StoreError> {
+        reports::all_report_clocks(&self.read, page).await
+    }
+
+    async fn report_clocks_of(
+        &self,
+        case_numbers: &[String],
+    ) -> Result<Vec<ReportClock>, StoreError> {
+        reports::report_clocks_of(&self.read, case_numbers).await
+    }
+
     async fn freeze_report(&self, frozen: &FrozenReport) -> Result<(), StoreError> {
         reports::freeze(&self.maintenance, frozen).await
     }
@@ -259,6 +273,14 @@ impl Store for SqliteStore {
         page: Page,
     ) -> Result<Vec<ComplaintSummary>, StoreError> {
         read::list_complaints(&self.read, filter, page).await
+    }
+
+    async fn change_head(&self) -> Result<i64, StoreError> {
+        let (head,): (i64,) = sqlx::query_as("select coalesce(max(seq), 0) from change_log")
+            .fetch_one(&self.read)
+            .await
+            .map_err(backend)?;
+        Ok(head)
     }
 
     async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>, StoreError> {

@@ -55,7 +55,63 @@ pub async fn report_clocks(
     .fetch_one(pool)
     .await
     .map_err(backend)?;
-    let rows: Vec<Packed> = serde_json::from_str(&packed)
+    unpack(&packed)
+}
+
+/// Every clock, a page at a time in rowid order (a step rewrites its case's clocks, so one
+/// case's clocks may fall in two pages).
+pub async fn all_report_clocks(
+    pool: &SqlitePool,
+    page: &mut (dyn FnMut(Vec<ReportClock>) + Send),
+) -> Result<(), StoreError> {
+    let mut after = 0i64;
+    loop {
+        let (packed, last): (String, Option<i64>) = sqlx::query_as(
+            "select json_group_array(json_array(case_number, procedure_id, started_at, closed_at,
+                                                due_at, inputs, agency, channel, right_type, fair,
+                                                officer)),
+                    max(rowid)
+               from (select rowid, * from case_clocks where rowid > ?1 order by rowid limit ?2)",
+        )
+        .bind(after)
+        .bind(PAGE)
+        .fetch_one(pool)
+        .await
+        .map_err(backend)?;
+        let Some(last) = last else {
+            return Ok(());
+        };
+        page(unpack(&packed)?);
+        after = last;
+    }
+}
+
+/// Clocks per page of [`all_report_clocks`]: each page is one JSON text (about 300 bytes a
+/// clock) held twice while it is read, so pages are kept small.
+const PAGE: i64 = 10_000;
+
+pub async fn report_clocks_of(
+    pool: &SqlitePool,
+    case_numbers: &[String],
+) -> Result<Vec<ReportClock>, StoreError> {
+    let numbers = serde_json::to_string(case_numbers)
+        .map_err(|e| StoreError::Corrupt(format!("case numbers: {e}")))?;
+    let (packed,): (String,) = sqlx::query_as(
+        "select json_group_array(json_array(case_number, procedure_id, started_at, closed_at,
+                                            due_at, inputs, agency, channel, right_type, fair,
+                                            officer))
+           from case_clocks where case_number in (select value from json_each(?1))",
+    )
+    .bind(numbers)
+    .fetch_one(pool)
+    .await
+    .map_err(backend)?;
+    unpack(&packed)
+}
+
+/// The clocks of a packed JSON array, in the order of the select list above.
+fn unpack(packed: &str) -> Result<Vec<ReportClock>, StoreError> {
+    let rows: Vec<Packed> = serde_json::from_str(packed)
         .map_err(|e| StoreError::Corrupt(format!("report clocks: {e}")))?;
     rows.into_iter()
         .map(
@@ -161,10 +217,12 @@ pub async fn insert_synthetic(
     let mut tx = pool.begin().await.map_err(backend)?;
     for (sql, arg) in [
         (
+            // respondent 0: the bodies are empty, so no respondent is drawn from them and the
+            // start-up backfill (which parses bodies) must pass them by
             "insert into complaints (case_number, token_hash, status, channel, received_at, body,
-                                     right_type, fair)
+                                     right_type, fair, respondent_id)
              select value ->> 'n', x'00', 'received', value ->> 'ch', value ->> 'r', '{}',
-                    value ->> 'rt', value ->> 'f'
+                    value ->> 'rt', value ->> 'f', 0
                from json_each(?1)",
             &rows,
         ),

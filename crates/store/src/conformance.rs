@@ -271,6 +271,7 @@ pub async fn purged_keys_no_longer_replay(s: &impl Store) {
 }
 
 pub async fn every_write_appends_to_the_change_log_in_order(s: &impl Store) {
+    assert_eq!(s.change_head().await.unwrap(), 0, "an empty log");
     for n in 1..=5 {
         s.submit_complaint(sample(n, T0, "fair")).await.unwrap();
     }
@@ -285,6 +286,7 @@ pub async fn every_write_appends_to_the_change_log_in_order(s: &impl Store) {
     let tail = s.changes_since(all[2].seq, 100).await.unwrap();
     assert_eq!(tail, all[3..].to_vec());
     assert_eq!(s.changes_since(0, 2).await.unwrap(), all[..2].to_vec());
+    assert_eq!(s.change_head().await.unwrap(), all[4].seq);
 }
 
 pub async fn listings_are_newest_first_filtered_and_paged(s: &impl Store) {
@@ -1040,6 +1042,31 @@ pub async fn report_clocks_hold_every_clock_a_period_needs_and_no_other(s: &impl
     assert_eq!(again.officer.as_deref(), Some("officer:1"));
     assert_eq!(again.agency.as_deref(), Some("ip_office"));
     assert_eq!(again.fair.as_deref(), Some("第138届广交会"));
+
+    // every clock, in pages (what the server's copy is loaded from): the window's among them,
+    // as the window gives them
+    let mut all = Vec::new();
+    s.all_report_clocks(&mut |page| all.extend(page))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), cases.len(), "one clock per case, started or not");
+    let window = s.report_clocks(&october()).await.unwrap();
+    for c in &window {
+        assert!(all.contains(c), "{c:?}");
+    }
+    // a case's clocks as they stand now; an unknown case has none
+    let of = s
+        .report_clocks_of(&[wanted[0].clone(), "KW-1999-000001".into()])
+        .await
+        .unwrap();
+    let expected: Vec<_> = all
+        .iter()
+        .filter(|c| c.case_number == wanted[0])
+        .cloned()
+        .collect();
+    assert_eq!(of, expected);
+    assert_eq!(of[0].officer.as_deref(), Some("officer:1"));
+    assert!(s.report_clocks_of(&[]).await.unwrap().is_empty());
 }
 
 pub async fn a_frozen_report_is_kept_once_exactly_as_given(s: &impl Store) {

@@ -62,6 +62,9 @@ pub trait Store: Send + Sync + 'static {
     /// Change-log entries with a sequence number greater than `after`, in order, at most `limit`.
     async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>, StoreError>;
 
+    /// The position of the newest change-log entry (0 when there is none).
+    async fn change_head(&self) -> Result<i64, StoreError>;
+
     /// The complaint behind a case (a linked case shares its parent's), for staff.
     async fn complaint_of_case(
         &self,
@@ -115,6 +118,21 @@ pub trait Store: Send + Sync + 'static {
     /// and due before it (overdue at the end of the period). Linked cases included; in no
     /// particular order. Each clock carries its case's report attributes as they now stand.
     async fn report_clocks(&self, window: &ReportWindow) -> Result<Vec<ReportClock>, StoreError>;
+
+    /// Every clock, handed to `page` a few tens of thousands at a time, in no particular order
+    /// (a case's clocks may fall in two pages): what the server's copy of the clocks is loaded
+    /// from. Writes made meanwhile may or may not be seen; the caller replays the change log
+    /// from a position read before it began.
+    async fn all_report_clocks(
+        &self,
+        page: &mut (dyn FnMut(Vec<ReportClock>) + Send),
+    ) -> Result<(), StoreError>;
+
+    /// The clocks of these cases as they stand now (a case with none gives none).
+    async fn report_clocks_of(
+        &self,
+        case_numbers: &[String],
+    ) -> Result<Vec<ReportClock>, StoreError>;
 
     /// Keeps a report for good. A period frozen before is refused with
     /// [`StoreError::Conflict`]; a frozen report is never changed (the database refuses it).

@@ -100,6 +100,7 @@ async fn app_full(calendar: Calendar, clock: kuaiwei_server::Clock) -> App {
         triage: kuaiwei_server::TriageConfig::default(),
         clock,
         report_cache: Default::default(),
+        report_facts: Some(Default::default()),
         auth: Default::default(),
         intake_limits: Default::default(),
         search: Some(Arc::new(
