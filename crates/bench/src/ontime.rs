@@ -228,6 +228,11 @@ async fn time(
     }
     eprintln!("  {name}: first report after the start: {first_ms:.0} ms");
     let rss_first = resident_mb(pid);
+    let waited = crate::cpu::wait_idle(pid, Duration::from_secs(180)).await;
+    eprintln!(
+        "  {name}: waited {:.0} s for the server and the machine to be idle",
+        waited.as_secs_f64()
+    );
     let mut timings = Vec::new();
     for (label, path, repeat, headers) in queries {
         // one warm-up request, not counted (first use of the pool and the page cache)

@@ -18,7 +18,7 @@
 //! - **durations**: of clocks closed in P, in days, net of excluded periods (median, p90);
 //! - **extensions**: approved extensions on the counted clocks.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::{SignedDuration, Timestamp};
 use kuaiwei_deadlines::{ClockInputs, Procedures};
@@ -545,23 +545,30 @@ pub fn compute(i: Inputs<'_>) -> Result<OnTimeReport, ReportError> {
     let as_of = i.now.min(to);
     let months = month_figures(&i);
     let window = Window::of(from, to, as_of);
-    let mut lines: Vec<Line> = i
-        .facts
+    let facts = i.facts;
+    let mut hits: Vec<(&Fact, Standing)> = facts
         .live()
         .filter_map(|f| {
             let standing = Standing::of(f, &window);
-            standing.matters().then(|| standing.into_line(f, i.facts))
+            standing.matters().then_some((f, standing))
         })
         .collect();
-    lines.sort_unstable_by(|a, b| {
-        (a.case_number.as_str(), a.procedure.as_str())
-            .cmp(&(b.case_number.as_str(), b.procedure.as_str()))
+    // by case number, then clock: sealed facts are in that order already, so this sort only
+    // places the cases changed since (a stable sort merges runs)
+    hits.sort_by(|(a, _), (b, _)| {
+        (facts.case_number(a), &*facts.procedure(a).id)
+            .cmp(&(facts.case_number(b), &*facts.procedure(b).id))
     });
+    let facts_of: Vec<&Fact> = hits.iter().map(|(f, _)| *f).collect();
+    let lines: Vec<Line> = hits
+        .into_iter()
+        .map(|(f, standing)| standing.into_line(f, facts))
+        .collect();
     let closing = || lines.iter().filter(|l| l.closes_case);
     let headline = Figures::of(closing());
     let breakdowns = Dimension::ALL
         .into_iter()
-        .map(|d| breakdown(d, &lines, &i))
+        .map(|d| breakdown(d, &lines, &facts_of, &i))
         .collect();
     Ok(OnTimeReport {
         period: i.period,
@@ -626,11 +633,30 @@ fn month_figures(i: &Inputs<'_>) -> Vec<MonthFigures> {
         .collect()
 }
 
-fn breakdown(d: Dimension, lines: &[Line], i: &Inputs<'_>) -> Breakdown {
+/// The breakdown of the lines by a dimension. `facts[k]` is line `k`'s fact: lines are grouped
+/// by the fact's number for the name first (no text compared), then by the name.
+fn breakdown(d: Dimension, lines: &[Line], facts: &[&Fact], i: &Inputs<'_>) -> Breakdown {
     let closing_only = d != Dimension::Procedure;
+    let mut by_number: HashMap<u32, Vec<&Line>> = HashMap::new();
+    for (l, f) in lines.iter().zip(facts) {
+        if closing_only && !l.closes_case {
+            continue;
+        }
+        let p = i.facts.profile(f);
+        let number = match d {
+            Dimension::Procedure => u32::from(f.procedure),
+            Dimension::Agency => p.agency,
+            Dimension::Channel => p.channel,
+            Dimension::RightType => p.right_type,
+            Dimension::Fair => p.fair,
+            Dimension::Officer => p.officer,
+        };
+        by_number.entry(number).or_default().push(l);
+    }
+    // the key as `Dimension::of` gives it, from any line of the group
     let mut groups: BTreeMap<&str, Vec<&Line>> = BTreeMap::new();
-    for l in lines.iter().filter(|l| !closing_only || l.closes_case) {
-        groups.entry(d.of(l)).or_default().push(l);
+    for ls in by_number.into_values() {
+        groups.entry(d.of(ls[0])).or_default().extend(ls);
     }
     Breakdown {
         dimension: d,

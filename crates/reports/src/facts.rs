@@ -97,10 +97,40 @@ impl Facts {
         }
     }
 
-    /// Puts each case's facts together and drops replaced ones.
+    /// Puts each case's facts together, in the order a report lists them (case number, then
+    /// clock), and drops replaced ones. Cases are numbered in the order of their case numbers,
+    /// so the facts sorted by case are in that order; cases added later come after, in the
+    /// order they come (usually their numbers' order too).
     pub fn seal(&mut self) {
         self.facts.retain(|f| f.procedure != DEAD);
-        self.facts.sort_by_key(|f| f.case);
+        let mut order: Vec<u32> = (0..self.cases.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| self.cases[a as usize].cmp(&self.cases[b as usize]));
+        let mut renumber = vec![0u32; self.cases.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumber[old as usize] = new as u32;
+        }
+        self.cases = order
+            .iter()
+            .map(|&old| self.cases[old as usize].clone())
+            .collect();
+        for i in self.case_index.values_mut() {
+            *i = renumber[*i as usize];
+        }
+        let mut by_id: Vec<u16> = (0..self.procedures.len() as u16).collect();
+        by_id.sort_by(|&a, &b| {
+            self.procedures[a as usize]
+                .id
+                .cmp(&self.procedures[b as usize].id)
+        });
+        let mut rank = vec![0u16; self.procedures.len()];
+        for (r, &p) in by_id.iter().enumerate() {
+            rank[p as usize] = r as u16;
+        }
+        for f in &mut self.facts {
+            f.case = renumber[f.case as usize];
+        }
+        self.facts
+            .sort_unstable_by_key(|f| (f.case, rank[f.procedure as usize]));
         self.dead = 0;
         self.slots = vec![(0, 0); self.cases.len()];
         let mut i = 0;
@@ -170,6 +200,26 @@ impl Facts {
     /// Cases held.
     pub fn cases(&self) -> usize {
         self.cases.len()
+    }
+
+    /// The memory the facts and their tables take by their own count (capacities, the text of
+    /// each case number and name with its reference count; the allocator's overhead not
+    /// counted), in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let text = |t: &[Arc<str>]| t.iter().map(|s| s.len() + 16).sum::<usize>();
+        // a hash map slot: key, value and one control byte
+        let map = |capacity: usize, slot: usize| capacity * (slot + 1);
+        self.facts.capacity() * size_of::<Fact>()
+            + self.slots.capacity() * size_of::<(u32, u32)>()
+            + self.cases.capacity() * size_of::<Arc<str>>()
+            + text(&self.cases)
+            + map(self.case_index.capacity(), size_of::<(Arc<str>, u32)>())
+            + self.names.capacity() * size_of::<Arc<str>>()
+            + text(&self.names)
+            + map(self.name_index.capacity(), size_of::<(Arc<str>, u32)>())
+            + self.profiles.capacity() * size_of::<Profile>()
+            + map(self.profile_index.capacity(), size_of::<(Profile, u32)>())
     }
 
     pub(crate) fn live(&self) -> impl Iterator<Item = &Fact> {

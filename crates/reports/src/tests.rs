@@ -574,6 +574,7 @@ proptest::proptest! {
         }
         let all: Vec<ReportClock> = now.into_values().flatten().collect();
         proptest::prop_assert_eq!(kept.len(), all.len());
+        proptest::prop_assert!(kept.heap_bytes() >= kept.len() * 40);
         let label = |_: &str| None;
         let of = |facts: &Facts| compute(Inputs {
             period: Period::parse(period).unwrap(),
@@ -584,4 +585,10 @@ proptest::proptest! {
         }).unwrap();
         proptest::prop_assert_eq!(of(&kept), of(&Facts::from_clocks(all, &procedures)));
     }
+}
+
+#[test]
+fn a_fact_takes_forty_bytes() {
+    // docs/reports.md and BENCHMARKS.md size the server's copy of the clocks by this
+    assert_eq!(std::mem::size_of::<crate::facts::Fact>(), 40);
 }

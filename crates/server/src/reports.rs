@@ -163,6 +163,7 @@ async fn current_facts(
         tracing::info!(
             clocks = facts.len(),
             cases = facts.cases(),
+            mb = facts.heap_bytes() / 1_000_000,
             ms = started.elapsed().as_millis() as u64,
             "report facts loaded"
         );
