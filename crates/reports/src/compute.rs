@@ -542,7 +542,7 @@ pub fn compute(i: Inputs<'_>) -> Result<OnTimeReport, ReportError> {
     if i.now < from {
         return Err(ReportError::NotStarted(i.period.to_string()));
     }
-    let as_of = i.now.min(to);
+    let as_of = whole_micros(i.now).min(to);
     let months = month_figures(&i);
     let window = Window::of(from, to, as_of);
     let facts = i.facts;
@@ -605,7 +605,7 @@ fn month_figures(i: &Inputs<'_>) -> Vec<MonthFigures> {
         .filter(|m| m.bounds().0 <= i.now)
         .map(|m| {
             let (f, t) = m.bounds();
-            let window = Window::of(f, t, i.now.min(t));
+            let window = Window::of(f, t, whole_micros(i.now).min(t));
             // each line with its clock's agency (the line itself carries no names)
             let lines: Vec<(&str, Line)> = closing
                 .iter()
@@ -723,6 +723,12 @@ fn label(d: Dimension, key: &str, i: &Inputs<'_>) -> (String, String) {
         }
         Dimension::Fair | Dimension::Officer => (key.into(), key.into()),
     }
+}
+
+/// An instant to the microsecond below: the precision of every stored instant, so that a
+/// report seen at `now` is the report seen at the microsecond it falls in.
+fn whole_micros(t: Timestamp) -> Timestamp {
+    Timestamp::from_microsecond(t.as_microsecond()).unwrap_or(t)
 }
 
 /// A period's bounds and the instant it is seen at, as microseconds (see [`crate::facts`]).

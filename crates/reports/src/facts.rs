@@ -5,7 +5,8 @@
 //! names, the number of its extensions and its duration net of excluded periods, worked out
 //! once from its inputs. A report over a million cases classifies every fact in tens of
 //! milliseconds; the server keeps one `Facts` of every clock, replacing a case's clocks as the
-//! change log names it (see docs/reports.md).
+//! change log names it (see docs/reports.md). Whether a procedure's end closes the case is
+//! taken from the [`Procedures`] given when its first clock is added.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -203,13 +204,13 @@ impl Facts {
     }
 
     /// The memory the facts and their tables take by their own count (capacities, the text of
-    /// each case number and name with its reference count; the allocator's overhead not
-    /// counted), in bytes.
+    /// each case number and name with its reference counts; the allocator's overhead not
+    /// counted), in bytes. While a copy is loaded again, the old one is held too.
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
         let text = |t: &[Arc<str>]| t.iter().map(|s| s.len() + 16).sum::<usize>();
-        // a hash map slot: key, value and one control byte
-        let map = |capacity: usize, slot: usize| capacity * (slot + 1);
+        // a hash map holds 8 slots for each 7 it fills: key, value and a control byte each
+        let map = |capacity: usize, slot: usize| capacity * 8 / 7 * (slot + 1);
         self.facts.capacity() * size_of::<Fact>()
             + self.slots.capacity() * size_of::<(u32, u32)>()
             + self.cases.capacity() * size_of::<Arc<str>>()
@@ -220,6 +221,11 @@ impl Facts {
             + map(self.name_index.capacity(), size_of::<(Arc<str>, u32)>())
             + self.profiles.capacity() * size_of::<Profile>()
             + map(self.profile_index.capacity(), size_of::<(Profile, u32)>())
+            + self.procedures.capacity() * size_of::<Procedure>()
+            + map(
+                self.procedure_index.capacity(),
+                size_of::<(Arc<str>, u16)>(),
+            )
     }
 
     pub(crate) fn live(&self) -> impl Iterator<Item = &Fact> {

@@ -5,6 +5,7 @@ use kuaiwei_reports::{
     Correction, Facts, FreezeInfo, Inputs, OnTimeReport, Period, compute, corrections, freeze_body,
     hash_body, window,
 };
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use kuaiwei_store::{FrozenReport, ReportClock, StoreError};
@@ -138,18 +139,37 @@ pub async fn live(
 }
 
 /// The server's copy of the clocks, brought up to the newest change: loaded whole the first
-/// time (or when more has changed than a reload costs), else each case the change log names
-/// since is read again.
+/// time (or when more has changed than a reload costs, or the log went back, as after a
+/// restore), else each case the change log names since is read again. Reports read the copy
+/// together; bringing it up to date is done by a task of its own, so that a request given up
+/// half-way does not throw a load away.
 async fn current_facts(
     state: &AppState,
     held: &ReportFacts,
 ) -> Result<OwnedRwLockReadGuard<Option<HeldFacts>>, AppError> {
+    let head = state.store.change_head().await?;
+    let r = held.0.clone().read_owned().await;
+    if r.as_ref().is_some_and(|h| h.seq >= head) {
+        return Ok(r);
+    }
+    drop(r);
+    tokio::spawn(bring_up_to_date(state.clone(), held.clone()))
+        .await
+        .map_err(|e| AppError::Internal(format!("report facts could not be updated: {e}")))?
+}
+
+async fn bring_up_to_date(
+    state: AppState,
+    held: ReportFacts,
+) -> Result<OwnedRwLockReadGuard<Option<HeldFacts>>, AppError> {
     let mut w = held.0.clone().write_owned().await;
     let head = state.store.change_head().await?;
-    let behind = w.as_ref().map(|h| head - h.seq);
-    let reload = match (&*w, behind) {
-        (Some(h), Some(behind)) => behind > RELOAD_AFTER && behind as usize > h.facts.cases() / 4,
-        _ => true,
+    let reload = match &*w {
+        Some(h) => {
+            let behind = head - h.seq;
+            behind < 0 || (behind > RELOAD_AFTER && behind as usize > h.facts.cases() / 4)
+        }
+        None => true,
     };
     if reload {
         let started = std::time::Instant::now();
@@ -159,7 +179,12 @@ async fn current_facts(
             .store
             .all_report_clocks(&mut |page| facts.add(page, &procedures))
             .await?;
-        facts.seal();
+        let facts = off_the_workers(move || {
+            let mut facts = facts;
+            facts.seal();
+            facts
+        })
+        .await?;
         tracing::info!(
             clocks = facts.len(),
             cases = facts.cases(),
@@ -169,27 +194,43 @@ async fn current_facts(
         );
         *w = Some(HeldFacts { seq: head, facts });
     }
-    let h = w.as_mut().expect("loaded above");
     loop {
-        let changes = state.store.changes_since(h.seq, CATCH_UP_PAGE).await?;
+        let seq = w.as_ref().expect("loaded above").seq;
+        let changes = state.store.changes_since(seq, CATCH_UP_PAGE).await?;
         let Some(last) = changes.last().map(|c| c.seq) else {
             break;
         };
         let mut numbers: Vec<String> = changes.into_iter().map(|c| c.key).collect();
         numbers.sort_unstable();
         numbers.dedup();
-        let mut by_case: std::collections::HashMap<String, Vec<ReportClock>> =
-            std::collections::HashMap::new();
-        for c in state.store.report_clocks_of(&numbers).await? {
-            by_case.entry(c.case_number.clone()).or_default().push(c);
-        }
-        for n in &numbers {
-            let clocks = by_case.remove(n).unwrap_or_default();
-            h.facts.replace(n, clocks, &state.procedures);
-        }
-        h.seq = last;
+        let clocks = state.store.report_clocks_of(&numbers).await?;
+        let procedures = state.procedures.clone();
+        // replacing may compact the whole copy: off the async workers, lock and all
+        w = off_the_workers(move || {
+            let mut by_case: HashMap<String, Vec<ReportClock>> = HashMap::new();
+            for c in clocks {
+                by_case.entry(c.case_number.clone()).or_default().push(c);
+            }
+            let h = w.as_mut().expect("loaded above");
+            for n in &numbers {
+                let clocks = by_case.remove(n).unwrap_or_default();
+                h.facts.replace(n, clocks, &procedures);
+            }
+            h.seq = last;
+            w
+        })
+        .await?;
     }
     Ok(w.downgrade())
+}
+
+/// Runs CPU-heavy work on the blocking pool.
+async fn off_the_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(format!("report facts could not be updated: {e}")))
 }
 
 /// Changes read per step of catching up.

@@ -39,10 +39,11 @@ pub async fn report_clocks(
           where (k.started_at >= $1 and k.started_at < $2)
              or (k.closed_at >= $1 and k.closed_at < $2)
              or (k.due_at >= $1 and k.due_at <= $2)
-             or (k.due_at > $2 and k.due_at < $3 and k.started_at < $2
+             or (k.due_at > $2 and k.due_at < $3 and k.started_at <= $2
                  and (k.closed_at is null or k.closed_at >= $2))
              or (k.closed_at is null and k.due_at < $2)
-             or (k.closed_at is null and k.due_at is null and k.started_at < $2)
+             or (k.due_at is null and k.started_at <= $2
+                 and (k.closed_at is null or k.closed_at >= $2))
              or (k.closed_at >= $2 and k.due_at < $2)",
     )
     .bind(w.from.to_sqlx())

@@ -42,11 +42,12 @@ pub async fn report_clocks(
                 union select rowid from case_clocks where closed_at >= ?1 and closed_at < ?2
                 union select rowid from case_clocks where due_at >= ?1 and due_at <= ?2
                 union select rowid from case_clocks
-                       where due_at > ?2 and due_at < ?3 and started_at < ?2
+                       where due_at > ?2 and due_at < ?3 and started_at <= ?2
                          and (closed_at is null or closed_at >= ?2)
                 union select rowid from case_clocks where closed_at is null and due_at < ?2
                 union select rowid from case_clocks
-                       where closed_at is null and due_at is null and started_at < ?2
+                       where due_at is null and started_at <= ?2
+                         and (closed_at is null or closed_at >= ?2)
                 union select rowid from case_clocks where closed_at >= ?2 and due_at < ?2)",
     )
     .bind(time::to_db(w.from))

@@ -930,7 +930,7 @@ fn october() -> crate::ReportWindow {
 pub async fn report_clocks_hold_every_clock_a_period_needs_and_no_other(s: &impl Store) {
     // (started, due, closed, wanted in October's report)
     type Case<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, bool);
-    let cases: [Case; 12] = [
+    let cases: [Case; 15] = [
         // started in October
         (Some("2026-10-09"), Some("2026-11-20"), None, true),
         // closed in October
@@ -975,6 +975,12 @@ pub async fn report_clocks_hold_every_clock_a_period_needs_and_no_other(s: &impl
         (None, None, None, false),
         // due at 24:00 on 31 October, which is the period's end instant
         (Some("2026-08-02"), Some("2026-10-31T16:00:00Z"), None, true),
+        // no due date, running across the whole month, closed after it: undetermined
+        (Some("2026-09-01"), None, Some("2026-11-05"), true),
+        // started at the period's end instant, due within 30 days of it: at risk
+        (Some("2026-10-31T16:00:00Z"), Some("2026-11-20"), None, true),
+        // started at the period's end instant without a due date: undetermined
+        (Some("2026-10-31T16:00:00Z"), None, None, true),
     ];
     let instant = |d: &str| -> Timestamp {
         if d.contains('T') {

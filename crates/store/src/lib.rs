@@ -114,12 +114,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<CaseRecord>, StoreError>;
 
     /// The clocks an on-time report over `[from, to)` reads: those started, stopped or due in
-    /// the window, those due before the horizon (at risk), and those still running at `to`
-    /// and due before it (overdue at the end of the period). Linked cases included; in no
-    /// particular order. Each clock carries its case's report attributes as they now stand.
+    /// the window, those running at `to` (started no later) and due before the horizon (at
+    /// risk), those still running at `to` and due before it (overdue at the end of the period),
+    /// and those running at `to` without a due date (undetermined). Linked cases included; in
+    /// no particular order. Each clock carries its case's report attributes as they now stand.
     async fn report_clocks(&self, window: &ReportWindow) -> Result<Vec<ReportClock>, StoreError>;
 
-    /// Every clock, handed to `page` a few tens of thousands at a time, in no particular order
+    /// Every clock, handed to `page` ten thousand at a time, in no particular order
     /// (a case's clocks may fall in two pages): what the server's copy of the clocks is loaded
     /// from. Writes made meanwhile may or may not be seen; the caller replays the change log
     /// from a position read before it began.
