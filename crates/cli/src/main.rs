@@ -382,14 +382,8 @@ async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Resul
                 .map_err(app_error)?;
             let bytes = match a.format {
                 ReportFormat::Json => {
-                    let mut json = if a.cases {
-                        serde_json::to_value(&*served.report)?
-                    } else {
-                        serde_json::to_value(served.report.without_lines())?
-                    };
-                    json["frozen"] = serde_json::to_value(&served.frozen)?;
-                    json["corrections"] = serde_json::to_value(&served.corrections)?;
-                    let mut text = serde_json::to_string_pretty(&json)?;
+                    let answer = kuaiwei_server::reports::Answer::of(&served, a.cases);
+                    let mut text = serde_json::to_string_pretty(&answer)?;
                     text.push('\n');
                     text.into_bytes()
                 }

@@ -24,6 +24,33 @@ pub struct Served {
     pub live: Option<Arc<OnTimeReport>>,
 }
 
+/// The JSON answer of a report (the API's `ReportBody`): the report's own fields, then `frozen`
+/// and `corrections`. Serialized straight from the report, never through a JSON tree (a month's
+/// case lines at a million cases are tens of megabytes of text, and a tree of them ten times
+/// that).
+#[derive(serde::Serialize)]
+pub struct Answer<'a> {
+    #[serde(flatten)]
+    report: std::borrow::Cow<'a, OnTimeReport>,
+    frozen: &'a Option<FreezeInfo>,
+    corrections: &'a [Correction],
+}
+
+impl<'a> Answer<'a> {
+    /// The answer, with every case line or without any.
+    pub fn of(s: &'a Served, with_lines: bool) -> Answer<'a> {
+        Answer {
+            report: if with_lines {
+                std::borrow::Cow::Borrowed(&*s.report)
+            } else {
+                std::borrow::Cow::Owned(s.report.without_lines())
+            },
+            frozen: &s.frozen,
+            corrections: &s.corrections,
+        }
+    }
+}
+
 impl Served {
     /// The report as one agency's staff see it: its own lines, figures added up again, and the
     /// corrections of its own cases; `None` leaves it whole.

@@ -57,7 +57,7 @@ pub struct ReportQuery {
 }
 
 /// The JSON report as the API answers it: the report's own fields, then `frozen` and
-/// `corrections`. Describes the answer for the OpenAPI document; [`to_json`] writes it.
+/// `corrections`. Describes the answer for the OpenAPI document; [`reports::Answer`] writes it.
 #[derive(Serialize, utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct ReportBody {
@@ -72,16 +72,8 @@ pub struct ReportBody {
 
 /// The report as JSON: the frozen text for a frozen period, with `frozen` and the
 /// `corrections` made since; the live figures otherwise.
-fn to_json(s: Served, with_lines: bool) -> serde_json::Value {
-    let mut v = if with_lines {
-        serde_json::to_value(&*s.report)
-    } else {
-        serde_json::to_value(s.report.without_lines())
-    }
-    .unwrap_or_default();
-    v["frozen"] = serde_json::to_value(&s.frozen).unwrap_or_default();
-    v["corrections"] = serde_json::to_value(&s.corrections).unwrap_or_default();
-    v
+fn to_json(s: Served, with_lines: bool) -> Response {
+    Json(reports::Answer::of(&s, with_lines)).into_response()
 }
 
 fn download(bytes: Vec<u8>, media_type: &str, name: String) -> Response {
@@ -141,7 +133,7 @@ pub async fn on_time(
         .scoped(scope.as_deref());
     let name = |ext: &str| format!("on-time-{p}.{ext}");
     match q.format.as_deref().unwrap_or("json") {
-        "json" => Ok(Json(to_json(served, cases)).into_response()),
+        "json" => Ok(to_json(served, cases)),
         "csv" => {
             let bytes = if cases {
                 kuaiwei_reports::lines_csv(served.report.lines.iter())?
@@ -314,7 +306,7 @@ pub async fn freeze(
     let b: FreezeBody = crate::json::parse(&body)?;
     let p = reports::parse_period(&b.period)?;
     let served = reports::freeze(&state, p, &caller.actor()).await?;
-    Ok(Json(to_json(served, false)).into_response())
+    Ok(to_json(served, false))
 }
 
 #[derive(Deserialize)]
