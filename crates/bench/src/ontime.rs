@@ -2,8 +2,8 @@
 //! client sees it. For each backend: a fresh `kuaiwei serve` (fresh data directory or
 //! database), N generated cases written straight into its store ([`crate::synth`]), the server
 //! started again over them (as after an upgrade or a reboot: it loads its copy of the clocks,
-//! and the first report waits for that), then `GET /api/v1/reports/on-time` timed over repeated
-//! requests: the month computed afresh each
+//! and reports read their window from the store meanwhile), then, once the server is idle,
+//! `GET /api/v1/reports/on-time` timed over repeated requests: the month computed afresh each
 //! time (the target), the same month served again with no case changed since, the month with
 //! every case line, and the year with its monthly roll-up.
 
@@ -46,7 +46,8 @@ pub struct Outcome {
     pub backend: Backend,
     pub seed_secs: f64,
     pub clocks: usize,
-    /// The first report after the restart (it waits for the server's copy of the clocks).
+    /// The first report after the restart (read from the store's window while the server's
+    /// copy of the clocks loads).
     pub first_ms: f64,
     /// The server's resident memory after the timed queries, in MB (Linux): in all, and its
     /// own (not mapped files).

@@ -126,7 +126,7 @@ pub async fn live(
         })
     };
     // Classifying a few hundred thousand clocks takes a while: off the async workers.
-    let (report, n, read) = match &state.report_facts {
+    let (report, n, read) = match ready_facts(state) {
         Some(held) => {
             let held = current_facts(state, held).await?;
             let read = started.elapsed();
@@ -175,7 +175,7 @@ async fn current_facts(
     held: &ReportFacts,
 ) -> Result<OwnedRwLockReadGuard<Option<HeldFacts>>, AppError> {
     let head = state.store.change_head().await?;
-    let r = held.0.clone().read_owned().await;
+    let r = held.held.clone().read_owned().await;
     if r.as_ref().is_some_and(|h| h.seq >= head) {
         return Ok(r);
     }
@@ -189,7 +189,7 @@ async fn bring_up_to_date(
     state: AppState,
     held: ReportFacts,
 ) -> Result<OwnedRwLockReadGuard<Option<HeldFacts>>, AppError> {
-    let mut w = held.0.clone().write_owned().await;
+    let mut w = held.held.clone().write_owned().await;
     let head = state.store.change_head().await?;
     let reload = match &*w {
         Some(h) => {
@@ -220,6 +220,7 @@ async fn bring_up_to_date(
             "report facts loaded"
         );
         *w = Some(HeldFacts { seq: head, facts });
+        held.ready.store(true, std::sync::atomic::Ordering::Release);
     }
     loop {
         let seq = w.as_ref().expect("loaded above").seq;
@@ -264,6 +265,20 @@ async fn off_the_workers<T: Send + 'static>(
 const CATCH_UP_PAGE: u32 = 5_000;
 /// More changes than this behind (and more than a quarter of the cases): load everything again.
 const RELOAD_AFTER: i64 = 50_000;
+
+/// The server's copy of the clocks if it has been loaded. If not (the server has just started,
+/// or the load failed), a load is set going if none is under way, and the report reads its
+/// window from the store meanwhile: slower at a large centre, the same figures.
+fn ready_facts(state: &AppState) -> Option<&ReportFacts> {
+    let held = state.report_facts.as_ref()?;
+    if held.is_ready() {
+        return Some(held);
+    }
+    if held.held.try_write().is_ok() {
+        tokio::spawn(warm_facts(state.clone()));
+    }
+    None
+}
 
 /// Loads the server's copy of the clocks ahead of the first report (a million cases take
 /// seconds), so that the first reader does not wait.

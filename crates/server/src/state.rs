@@ -92,10 +92,21 @@ impl ReportCache {
 }
 
 /// Every clock in compact form ([`kuaiwei_reports::Facts`]) with the change-log position it
-/// is current to. Loaded on first use (or by [`crate::reports::warm_facts`] at start), brought
-/// up to date from the change log before each report.
+/// is current to. Loaded at start ([`crate::reports::warm_facts`]; until then reports read
+/// their window from the store), brought up to date from the change log before each report.
 #[derive(Clone, Default)]
-pub struct ReportFacts(pub(crate) Arc<tokio::sync::RwLock<Option<HeldFacts>>>);
+pub struct ReportFacts {
+    pub(crate) held: Arc<tokio::sync::RwLock<Option<HeldFacts>>>,
+    /// Set once the first load is done.
+    pub(crate) ready: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl ReportFacts {
+    /// Whether the copy has been loaded (reports read their window from the store until then).
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(std::sync::atomic::Ordering::Acquire)
+    }
+}
 
 pub(crate) struct HeldFacts {
     pub seq: i64,

@@ -249,6 +249,43 @@ async fn a_finished_month_is_computed_again_only_after_a_case_changes_or_when_as
 }
 
 #[tokio::test]
+async fn until_the_copy_of_the_clocks_is_loaded_a_report_reads_its_window_and_answers_the_same() {
+    let app = app_at("2026-11-02T02:00:00Z")
+        .await
+        .logged_in("supervisor", None)
+        .await;
+    let res = app
+        .post_json("/api/v1/complaints", complaint().to_string())
+        .await;
+    let number = res.body["case_number"].as_str().unwrap().to_string();
+    close_in_october(&app, &number).await;
+    let facts = app.state.report_facts.clone().unwrap();
+    assert!(!facts.is_ready(), "nothing has loaded the copy yet");
+    let url = "/api/v1/reports/on-time?month=2026-10&cases=true";
+    let from_window = app.get(url).await;
+    assert_eq!(from_window.status, StatusCode::OK);
+    // that request set the load going
+    for _ in 0..500 {
+        if facts.is_ready() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(facts.is_ready(), "the copy was loaded");
+    let from_copy = app
+        .send(
+            Request::get(url)
+                .header("cache-control", "no-cache")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(from_copy.body["headline"]["counted"], 1);
+    assert_eq!(from_copy.body["lines"][0]["case_number"], number.as_str());
+    assert_eq!(from_copy.body, from_window.body);
+}
+
+#[tokio::test]
 async fn reports_need_a_login_agencies_see_their_own_and_only_a_centre_supervisor_freezes() {
     let url = "/api/v1/reports/on-time?month=2026-10";
     let anonymous = app_at("2026-11-02T02:00:00Z").await;
