@@ -52,7 +52,7 @@ pub struct Outcome {
     /// The server's resident memory after the timed queries, in MB (Linux): in all, and its
     /// own (not mapped files).
     pub rss_mb: Option<(f64, f64)>,
-    /// The same right after the first report.
+    /// The same right after the first report (while the copy of the clocks loads).
     pub rss_first_mb: Option<(f64, f64)>,
     pub timings: Vec<Timing>,
 }
@@ -132,7 +132,7 @@ pub async fn run(server_spec: &ServerSpec, spec: &Spec) -> Result<Outcome> {
         }
     };
     let (running, (seed_secs, clocks)) = running;
-    let result = time(server_spec, spec, running.addr, running.pid()).await;
+    let result = time(server_spec, spec, &running).await;
     let stopped = running.stop(Duration::from_secs(30)).await;
     let (first_ms, rss_first_mb, rss_mb, timings) = result?;
     stopped?;
@@ -184,10 +184,10 @@ const PASSWORD: &str = "bench-supervisor-2026";
 async fn time(
     server_spec: &ServerSpec,
     spec: &Spec,
-    addr: std::net::SocketAddr,
-    pid: u32,
+    running: &server::Running,
 ) -> Result<(f64, Option<(f64, f64)>, Option<(f64, f64)>, Vec<Timing>)> {
     let name = server_spec.backend.name();
+    let (addr, pid) = (running.addr, running.pid());
     let year = spec.month.get(..4).unwrap_or("2026");
     // Cold: `Cache-Control: no-cache` makes the server read and classify every time (the
     // target). Cached: a finished month nobody has changed since is served as computed.
@@ -229,6 +229,18 @@ async fn time(
     }
     eprintln!("  {name}: first report after the start: {first_ms:.0} ms");
     let rss_first = resident_mb(pid);
+    // the timed reports are to be computed from the server's copy of the clocks, not from the
+    // store's window that a report reads while the copy loads
+    let loading = Instant::now();
+    while !std::fs::read_to_string(running.log())
+        .unwrap_or_default()
+        .contains("report facts loaded")
+    {
+        if loading.elapsed() > Duration::from_secs(600) {
+            bail!("the server had not loaded its copy of the clocks after 10 minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let waited = crate::cpu::wait_idle(pid, Duration::from_secs(180)).await;
     eprintln!(
         "  {name}: waited {:.0} s for the server and the machine to be idle",

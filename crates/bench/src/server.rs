@@ -110,6 +110,11 @@ impl Running {
         self.child.id()
     }
 
+    /// The server's log file.
+    pub fn log(&self) -> &Path {
+        &self.log
+    }
+
     async fn wait_ready(&mut self, limit: Duration) -> Result<()> {
         let start = Instant::now();
         loop {

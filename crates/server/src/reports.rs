@@ -125,10 +125,17 @@ pub async fn live(
             agency_label: &agency_label,
         })
     };
+    let copy = match &state.report_facts {
+        Some(held) => current_facts(state, held).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the copy of the clocks could not be brought up to date; reading the window");
+            None
+        }),
+        None => None,
+    };
+    let source = if copy.is_some() { "copy" } else { "window" };
     // Classifying a few hundred thousand clocks takes a while: off the async workers.
-    let (report, n, read) = match ready_facts(state) {
+    let (report, n, read) = match copy {
         Some(held) => {
-            let held = current_facts(state, held).await?;
             let read = started.elapsed();
             tokio::task::spawn_blocking(move || {
                 let facts = &held.as_ref().expect("loaded above").facts;
@@ -155,6 +162,7 @@ pub async fn live(
         clocks = n,
         read_ms = read.as_millis() as u64,
         compute_ms = (started.elapsed() - read).as_millis() as u64,
+        source,
         "on-time report computed"
     );
     if let Some(seq) = chain_seq
@@ -165,65 +173,58 @@ pub async fn live(
     Ok(report)
 }
 
-/// The server's copy of the clocks, brought up to the newest change: loaded whole the first
-/// time (or when more has changed than a reload costs, or the log went back, as after a
-/// restore), else each case the change log names since is read again. Reports read the copy
-/// together; bringing it up to date is done by a task of its own, so that a request given up
-/// half-way does not throw a load away.
+/// The server's copy of the clocks brought up to the newest change, or `None` when it cannot be
+/// had at once: not loaded yet, being loaded, or so far behind (or behind a change log that
+/// went back, as after a restore) that loading it again costs less than catching up. A load is
+/// then set going, and the caller reads its period's window from the store meanwhile (the same
+/// figures, slower at a large centre). Catching up reads again each case the change log names
+/// since; it runs in a task of its own, so a request given up half-way loses nothing.
 async fn current_facts(
     state: &AppState,
     held: &ReportFacts,
-) -> Result<OwnedRwLockReadGuard<Option<HeldFacts>>, AppError> {
+) -> Result<Option<OwnedRwLockReadGuard<Option<HeldFacts>>>, AppError> {
+    if !held.is_ready() || held.is_loading() {
+        start_load(state, held);
+        return Ok(None);
+    }
     let head = state.store.change_head().await?;
     let r = held.held.clone().read_owned().await;
-    if r.as_ref().is_some_and(|h| h.seq >= head) {
-        return Ok(r);
+    match &*r {
+        Some(h) if h.seq == head => return Ok(Some(r)),
+        Some(h) if !too_far_behind(h, head) => {}
+        _ => {
+            drop(r);
+            start_load(state, held);
+            return Ok(None);
+        }
     }
     drop(r);
-    tokio::spawn(bring_up_to_date(state.clone(), held.clone()))
+    tokio::spawn(catch_up(state.clone(), held.clone()))
         .await
         .map_err(|e| AppError::Internal(format!("report facts could not be updated: {e}")))?
 }
 
-async fn bring_up_to_date(
+/// Whether loading everything again costs less than catching up from `h` to `head`, or the
+/// change log went back (a restore: the copy is of another history).
+fn too_far_behind(h: &HeldFacts, head: i64) -> bool {
+    let behind = head - h.seq;
+    behind < 0 || (behind > RELOAD_AFTER && behind as usize > h.facts.cases() / 4)
+}
+
+/// Applies the changes logged since the copy's position: the named cases' clocks are read again.
+async fn catch_up(
     state: AppState,
     held: ReportFacts,
-) -> Result<OwnedRwLockReadGuard<Option<HeldFacts>>, AppError> {
+) -> Result<Option<OwnedRwLockReadGuard<Option<HeldFacts>>>, AppError> {
     let mut w = held.held.clone().write_owned().await;
     let head = state.store.change_head().await?;
-    let reload = match &*w {
-        Some(h) => {
-            let behind = head - h.seq;
-            behind < 0 || (behind > RELOAD_AFTER && behind as usize > h.facts.cases() / 4)
-        }
-        None => true,
-    };
-    if reload {
-        let started = std::time::Instant::now();
-        let mut facts = Facts::default();
-        let procedures = state.procedures.clone();
-        state
-            .store
-            .all_report_clocks(&mut |page| facts.add(page, &procedures))
-            .await?;
-        let facts = off_the_workers(move || {
-            let mut facts = facts;
-            facts.seal();
-            facts
-        })
-        .await?;
-        tracing::info!(
-            clocks = facts.len(),
-            cases = facts.cases(),
-            mb = facts.heap_bytes() / 1_000_000,
-            ms = started.elapsed().as_millis() as u64,
-            "report facts loaded"
-        );
-        *w = Some(HeldFacts { seq: head, facts });
-        held.ready.store(true, std::sync::atomic::Ordering::Release);
+    if w.as_ref().is_none_or(|h| too_far_behind(h, head)) {
+        drop(w);
+        start_load(&state, &held);
+        return Ok(None);
     }
     loop {
-        let seq = w.as_ref().expect("loaded above").seq;
+        let seq = w.as_ref().expect("checked above").seq;
         let changes = state.store.changes_since(seq, CATCH_UP_PAGE).await?;
         let Some(last) = changes.last().map(|c| c.seq) else {
             break;
@@ -239,7 +240,7 @@ async fn bring_up_to_date(
             for c in clocks {
                 by_case.entry(c.case_number.clone()).or_default().push(c);
             }
-            let h = w.as_mut().expect("loaded above");
+            let h = w.as_mut().expect("checked above");
             for n in &numbers {
                 let clocks = by_case.remove(n).unwrap_or_default();
                 h.facts.replace(n, clocks, &procedures);
@@ -249,7 +250,50 @@ async fn bring_up_to_date(
         })
         .await?;
     }
-    Ok(w.downgrade())
+    Ok(Some(w.downgrade()))
+}
+
+/// Sets a whole load of the copy going, unless one is under way or the last one failed less
+/// than [`RETRY_AFTER`] ago. The old copy, if any, stays readable meanwhile.
+fn start_load(state: &AppState, held: &ReportFacts) {
+    if !held.claim_load(RETRY_AFTER) {
+        return;
+    }
+    let (state, held) = (state.clone(), held.clone());
+    tokio::spawn(async move {
+        let done = load(&state, &held).await;
+        if let Err(e) = &done {
+            tracing::warn!(error = %e, "loading the report facts failed; reports read their windows and a later report retries");
+        }
+        held.end_load(done.is_ok());
+    });
+}
+
+/// Loads every clock into a new copy, then puts it in place of the old one.
+async fn load(state: &AppState, held: &ReportFacts) -> Result<(), AppError> {
+    let started = std::time::Instant::now();
+    let head = state.store.change_head().await?;
+    let mut facts = Facts::default();
+    let procedures = state.procedures.clone();
+    state
+        .store
+        .all_report_clocks(&mut |page| facts.add(page, &procedures))
+        .await?;
+    let facts = off_the_workers(move || {
+        let mut facts = facts;
+        facts.seal();
+        facts
+    })
+    .await?;
+    tracing::info!(
+        clocks = facts.len(),
+        cases = facts.cases(),
+        mb = facts.heap_bytes() / 1_000_000,
+        ms = started.elapsed().as_millis() as u64,
+        "report facts loaded"
+    );
+    *held.held.write().await = Some(HeldFacts { seq: head, facts });
+    Ok(())
 }
 
 /// Runs CPU-heavy work on the blocking pool.
@@ -265,28 +309,14 @@ async fn off_the_workers<T: Send + 'static>(
 const CATCH_UP_PAGE: u32 = 5_000;
 /// More changes than this behind (and more than a quarter of the cases): load everything again.
 const RELOAD_AFTER: i64 = 50_000;
+/// A failed load is not tried again sooner than this.
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// The server's copy of the clocks if it has been loaded. If not (the server has just started,
-/// or the load failed), a load is set going if none is under way, and the report reads its
-/// window from the store meanwhile: slower at a large centre, the same figures.
-fn ready_facts(state: &AppState) -> Option<&ReportFacts> {
-    let held = state.report_facts.as_ref()?;
-    if held.is_ready() {
-        return Some(held);
-    }
-    if held.held.try_write().is_ok() {
-        tokio::spawn(warm_facts(state.clone()));
-    }
-    None
-}
-
-/// Loads the server's copy of the clocks ahead of the first report (a million cases take
-/// seconds), so that the first reader does not wait.
+/// Loads the server's copy of the clocks when the server starts (a million cases take
+/// seconds); reports read their windows until it is done.
 pub async fn warm_facts(state: AppState) {
-    if let Some(held) = &state.report_facts
-        && let Err(e) = current_facts(&state, held).await
-    {
-        tracing::warn!(error = %e, "loading the report facts failed; the first report retries");
+    if let Some(held) = &state.report_facts {
+        start_load(&state, held);
     }
 }
 
@@ -414,4 +444,48 @@ pub async fn watch(
         }
     }
     Ok(kuaiwei_reports::watch(items, now, days, &agency_label))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn held(seq: i64, cases: usize) -> HeldFacts {
+        let procedures = kuaiwei_deadlines::Procedures::bundled();
+        let mut facts = Facts::default();
+        for i in 0..cases {
+            facts.replace(&format!("KW-2026-{i:06}"), Vec::new(), &procedures);
+        }
+        HeldFacts { seq, facts }
+    }
+
+    #[test]
+    fn the_copy_is_loaded_again_when_far_behind_or_when_the_log_went_back() {
+        // caught up, or a little behind: catch up
+        assert!(!too_far_behind(&held(100, 10), 100));
+        assert!(!too_far_behind(&held(100, 10), 5_000));
+        // far behind, and by more than a quarter of the cases: load again
+        assert!(too_far_behind(&held(100, 10), 100 + RELOAD_AFTER + 1));
+        // far behind but a small share of a large centre's cases: catch up
+        assert!(!too_far_behind(&held(0, 1_000_000), RELOAD_AFTER + 1));
+        // the log went back (a restore): the copy is of another history
+        assert!(too_far_behind(&held(100, 10), 99));
+    }
+
+    #[test]
+    fn one_load_runs_at_a_time_and_a_failed_one_waits_before_it_is_tried_again() {
+        let f = ReportFacts::default();
+        let retry = std::time::Duration::from_secs(3600);
+        assert!(!f.is_ready() && !f.is_loading());
+        assert!(f.claim_load(retry));
+        assert!(f.is_loading());
+        assert!(!f.claim_load(retry), "one at a time");
+        f.end_load(false);
+        assert!(!f.is_loading() && !f.is_ready());
+        assert!(!f.claim_load(retry), "not again so soon after a failure");
+        assert!(f.claim_load(std::time::Duration::ZERO), "later, yes");
+        f.end_load(true);
+        assert!(f.is_ready() && !f.is_loading());
+        assert!(f.claim_load(retry), "a success clears the failure");
+    }
 }

@@ -97,14 +97,53 @@ impl ReportCache {
 #[derive(Clone, Default)]
 pub struct ReportFacts {
     pub(crate) held: Arc<tokio::sync::RwLock<Option<HeldFacts>>>,
-    /// Set once the first load is done.
-    pub(crate) ready: Arc<std::sync::atomic::AtomicBool>,
+    /// Set once a load has put a copy in place.
+    ready: Arc<std::sync::atomic::AtomicBool>,
+    /// Whether a load is under way, and when the last one failed.
+    loading: Arc<std::sync::Mutex<Loading>>,
+}
+
+#[derive(Default)]
+struct Loading {
+    running: bool,
+    failed_at: Option<std::time::Instant>,
 }
 
 impl ReportFacts {
-    /// Whether the copy has been loaded (reports read their window from the store until then).
+    /// Whether a copy has been loaded (reports read their window from the store until then).
     pub fn is_ready(&self) -> bool {
         self.ready.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Whether a whole load is under way (reports read their window meanwhile).
+    pub fn is_loading(&self) -> bool {
+        self.loading
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .running
+    }
+
+    /// Claims the one load that may run: false if one is under way, or the last one failed
+    /// less than `retry_after` ago.
+    pub(crate) fn claim_load(&self, retry_after: Duration) -> bool {
+        let mut l = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+        if l.running || l.failed_at.is_some_and(|t| t.elapsed() < retry_after) {
+            return false;
+        }
+        l.running = true;
+        true
+    }
+
+    /// Ends the claimed load: a copy is in place, or the load failed.
+    pub(crate) fn end_load(&self, loaded: bool) {
+        let mut l = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+        l.running = false;
+        if loaded {
+            l.failed_at = None;
+            self.ready.store(true, std::sync::atomic::Ordering::Release);
+        } else {
+            l.failed_at = Some(std::time::Instant::now());
+        }
     }
 }
 
