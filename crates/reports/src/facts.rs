@@ -64,10 +64,8 @@ pub struct Facts {
     facts: Vec<Fact>,
     /// Per case: where its facts start in `facts` and how many there are.
     slots: Vec<(u32, u32)>,
-    cases: Vec<Arc<str>>,
-    case_index: HashMap<Arc<str>, u32>,
-    names: Vec<Arc<str>>,
-    name_index: HashMap<Arc<str>, u32>,
+    cases: Texts,
+    names: Texts,
     procedures: Vec<Procedure>,
     procedure_index: HashMap<Arc<str>, u16>,
     profiles: Vec<Profile>,
@@ -104,17 +102,18 @@ impl Facts {
     /// order they come (usually their numbers' order too).
     pub fn seal(&mut self) {
         self.facts.retain(|f| f.procedure != DEAD);
-        let mut order: Vec<u32> = (0..self.cases.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| self.cases[a as usize].cmp(&self.cases[b as usize]));
-        let mut renumber = vec![0u32; self.cases.len()];
+        let cases = &mut self.cases;
+        let mut order: Vec<u32> = (0..cases.list.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| cases.list[a as usize].cmp(&cases.list[b as usize]));
+        let mut renumber = vec![0u32; cases.list.len()];
         for (new, &old) in order.iter().enumerate() {
             renumber[old as usize] = new as u32;
         }
-        self.cases = order
+        cases.list = order
             .iter()
-            .map(|&old| self.cases[old as usize].clone())
+            .map(|&old| cases.list[old as usize].clone())
             .collect();
-        for i in self.case_index.values_mut() {
+        for i in cases.index.values_mut() {
             *i = renumber[*i as usize];
         }
         let mut by_id: Vec<u16> = (0..self.procedures.len() as u16).collect();
@@ -133,7 +132,7 @@ impl Facts {
         self.facts
             .sort_unstable_by_key(|f| (f.case, rank[f.procedure as usize]));
         self.dead = 0;
-        self.slots = vec![(0, 0); self.cases.len()];
+        self.slots = vec![(0, 0); self.cases.list.len()];
         let mut i = 0;
         while i < self.facts.len() {
             let case = self.facts[i].case;
@@ -200,7 +199,7 @@ impl Facts {
 
     /// Cases held.
     pub fn cases(&self) -> usize {
-        self.cases.len()
+        self.cases.list.len()
     }
 
     /// The memory the facts and their tables take by their own count (capacities, the text of
@@ -208,21 +207,14 @@ impl Facts {
     /// counted), in bytes. While a copy is loaded again, the old one is held too.
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
-        let text = |t: &[Arc<str>]| t.iter().map(|s| s.len() + 16).sum::<usize>();
-        // a hash map holds 8 slots for each 7 it fills: key, value and a control byte each
-        let map = |capacity: usize, slot: usize| capacity * 8 / 7 * (slot + 1);
         self.facts.capacity() * size_of::<Fact>()
             + self.slots.capacity() * size_of::<(u32, u32)>()
-            + self.cases.capacity() * size_of::<Arc<str>>()
-            + text(&self.cases)
-            + map(self.case_index.capacity(), size_of::<(Arc<str>, u32)>())
-            + self.names.capacity() * size_of::<Arc<str>>()
-            + text(&self.names)
-            + map(self.name_index.capacity(), size_of::<(Arc<str>, u32)>())
+            + self.cases.heap_bytes()
+            + self.names.heap_bytes()
             + self.profiles.capacity() * size_of::<Profile>()
-            + map(self.profile_index.capacity(), size_of::<(Profile, u32)>())
+            + map_bytes(self.profile_index.capacity(), size_of::<(Profile, u32)>())
             + self.procedures.capacity() * size_of::<Procedure>()
-            + map(
+            + map_bytes(
                 self.procedure_index.capacity(),
                 size_of::<(Arc<str>, u16)>(),
             )
@@ -233,7 +225,7 @@ impl Facts {
     }
 
     pub(crate) fn case_number(&self, f: &Fact) -> &str {
-        &self.cases[f.case as usize]
+        &self.cases.list[f.case as usize]
     }
 
     pub(crate) fn procedure(&self, f: &Fact) -> &Procedure {
@@ -246,32 +238,15 @@ impl Facts {
 
     /// The name at an index of a profile; `None` for [`NO_NAME`].
     pub(crate) fn name(&self, i: u32) -> Option<&str> {
-        (i != NO_NAME).then(|| &*self.names[i as usize])
+        (i != NO_NAME).then(|| &*self.names.list[i as usize])
     }
 
     fn case(&mut self, number: &str) -> u32 {
-        if let Some(&i) = self.case_index.get(number) {
-            return i;
-        }
-        let i = self.cases.len() as u32;
-        let number: Arc<str> = number.into();
-        self.cases.push(number.clone());
-        self.case_index.insert(number, i);
-        i
+        self.cases.number(number)
     }
 
     fn name_of(&mut self, name: Option<&str>) -> u32 {
-        let Some(name) = name else {
-            return NO_NAME;
-        };
-        if let Some(&i) = self.name_index.get(name) {
-            return i;
-        }
-        let i = self.names.len() as u32;
-        let name: Arc<str> = name.into();
-        self.names.push(name.clone());
-        self.name_index.insert(name, i);
-        i
+        name.map_or(NO_NAME, |n| self.names.number(n))
     }
 
     fn procedure_of(&mut self, id: &str, procedures: &Procedures) -> u16 {
@@ -330,6 +305,42 @@ impl Facts {
             extensions: u16::try_from(inputs.extensions.len()).unwrap_or(u16::MAX),
         }
     }
+}
+
+/// Distinct texts, each with its number (its place in `list`).
+#[derive(Clone, Debug, Default)]
+struct Texts {
+    list: Vec<Arc<str>>,
+    index: HashMap<Arc<str>, u32>,
+}
+
+impl Texts {
+    /// The number of a text, given it the first time.
+    fn number(&mut self, text: &str) -> u32 {
+        if let Some(&i) = self.index.get(text) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        let text: Arc<str> = text.into();
+        self.list.push(text.clone());
+        self.index.insert(text, i);
+        i
+    }
+
+    /// Bytes held: the list, each text with its reference counts, and the map.
+    fn heap_bytes(&self) -> usize {
+        self.list.capacity() * std::mem::size_of::<Arc<str>>()
+            + self.list.iter().map(|s| s.len() + 16).sum::<usize>()
+            + map_bytes(
+                self.index.capacity(),
+                std::mem::size_of::<(Arc<str>, u32)>(),
+            )
+    }
+}
+
+/// Bytes of a hash map: 8 slots for each 7 it can fill, each a key, a value and a control byte.
+fn map_bytes(capacity: usize, slot: usize) -> usize {
+    capacity * 8 / 7 * (slot + 1)
 }
 
 /// An instant as microseconds ([`ABSENT`] for none). Stored instants carry no finer part.
