@@ -23,6 +23,12 @@
 //! | G | F1 | 10-09 11:00 | 10-10 11:00 | 10-10 12:00 | late (hand-over after 25 h), 1.0 d |
 //! | G | M1 | 10-10 12:00 | 15 working days from 10-12: 10-30 | 10-20 10:00 | on time |
 //! | G | M2 | 10-20 10:00 | in 2027 (not loaded) | 10-28 10:00 | undetermined, 8.0 d; opened and closed in October |
+//! | J | M2 | 07-20 16:00 | 07-20 + 90 = 10-18, a Sunday: 10-19 | 09-15 10:00 | not counted: on time in September, where it closed |
+//!
+//! Each clock counts once (legal-deadlines.md §8.8): on time in the month it closed in, late in
+//! the month its due date passed in. J fell due in October but closed early in September: it is
+//! September's (on time), and October does not count it again (the definition used until
+//! 2026-12 did, giving October 6 counted and 4 on time). B fell due and closed late in October.
 //!
 //! Closing clocks (M2, P3): counted 5 = on time 3 (A, C, H) + late 1 (B) + overdue open 1 (D);
 //! rate 0.6; undetermined 1 (G); overdue at the end 1 (D); due within 30 days 1 (E), within 7
@@ -188,6 +194,14 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen_a
             "officer:wu",
         )
         .await;
+    let j = s
+        .walk(
+            "2026-07-20",
+            &canton("30002007"),
+            "2026-07-20",
+            "officer:lin",
+        )
+        .await;
     let suspend = |who: &str| json!({"action": "suspend", "actor": who, "reason": "等待鉴定意见"});
     let resume = |who: &str| json!({"action": "resume", "actor": who});
     s.act("2026-08-03T10:00", &c, suspend("officer:wu")).await;
@@ -212,9 +226,11 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen_a
         json!({"action": "approve_extension", "actor": "supervisor:zhao"}),
     )
     .await;
-    s.act("2026-09-28T10:00", &h, suspend("officer:he")).await;
     let close =
         |who: &str, outcome: &str| json!({"action": "close", "actor": who, "outcome": outcome});
+    s.act("2026-09-15T10:00", &j, close("officer:lin", "withdrawn"))
+        .await;
+    s.act("2026-09-28T10:00", &h, suspend("officer:he")).await;
     s.act(
         "2026-10-08T15:00",
         &a,
@@ -267,6 +283,7 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen_a
         (&g, "F1", Some(t("2026-10-10T11:00").to_string())),
         (&g, "M1", Some(end_of("2026-10-31"))),
         (&g, "M2", None),
+        (&j, "M2", Some(end_of("2026-10-20"))),
     ] {
         let clocks = app.store.case(case).await.unwrap().unwrap().clocks;
         let clock = clocks
@@ -311,6 +328,30 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen_a
         "headline",
     );
     assert_eq!(headline["on_time_rate"], 0.6);
+    // J: on time in September, where it closed, and not counted again in October
+    assert!(
+        october["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["case_number"] != j.as_str() || l["category"].is_null()),
+        "J is not counted in October"
+    );
+    let september = ok(&app
+        .get("/api/v1/reports/on-time?month=2026-09&cases=true", &[])
+        .await);
+    counts(
+        &september["headline"],
+        &[
+            ("counted", 1),
+            ("on_time", 1),
+            ("late", 0),
+            ("overdue_open", 0),
+            ("closed", 1),
+        ],
+        "september",
+    );
+    assert_eq!(september["definition"]["version"], 2);
     assert_eq!(headline["closure_rate"], 5.0);
     assert_eq!(headline["median_days"], 90.7);
     assert_eq!(headline["p90_days"], 97.0);

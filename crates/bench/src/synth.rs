@@ -306,4 +306,126 @@ mod tests {
         let closed_late = clocks.iter().filter(|c| c.status == "closed_late").count();
         assert!(closed_late * 100 < clocks.len() * 15, "{closed_late}");
     }
+
+    /// Issue #24's check over the report bench's own generated cases (legal-deadlines.md §8.8):
+    /// no closing clock is counted in two months, and every month's, quarter's and year's
+    /// on-time and late figures agree with a recomputation written from the rule, not from
+    /// the report code.
+    #[test]
+    fn over_the_bench_cases_each_closing_clock_counts_once_and_every_period_agrees_with_the_rule() {
+        use kuaiwei_reports::{Category, Facts, Inputs, Measure, Period, compute};
+        use std::collections::{BTreeMap, HashMap};
+
+        let mut g = Generator::new(20_000, 11);
+        let procedures = Procedures::bundled();
+        let clocks: Vec<kuaiwei_store::ReportClock> = (0..20_000)
+            .map(|i| g.case(i))
+            .flat_map(|c| {
+                c.clocks
+                    .into_iter()
+                    .map(move |k| kuaiwei_store::ReportClock {
+                        case_number: c.case_number.clone(),
+                        procedure_id: k.procedure_id,
+                        started_at: k.started_at,
+                        closed_at: k.closed_at,
+                        due_at: k.due_at,
+                        inputs: k.inputs.to_string(),
+                        agency: c.agency.clone(),
+                        channel: c.channel.clone(),
+                        right_type: c.right_type.clone(),
+                        fair: c.fair.clone(),
+                        officer: c.officer.clone(),
+                    })
+            })
+            .collect();
+        let now: Timestamp = NOW.parse().unwrap();
+        let shanghai = TimeZone::get("Asia/Shanghai").unwrap();
+        // the month an instant falls in; a due instant at 24:00 belongs to the day before
+        let month_of = |t: Timestamp| {
+            let d = t.to_zoned(shanghai.clone());
+            format!("{:04}-{:02}", d.year(), d.month())
+        };
+        // the rule, by hand: month -> (on time, late)
+        let mut expected: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for c in &clocks {
+            let closes = procedures
+                .get(&c.procedure_id)
+                .is_some_and(|p| p.closes_case);
+            let (true, Some(started), Some(due)) = (closes, c.started_at, c.due_at) else {
+                continue;
+            };
+            if started > now {
+                continue;
+            }
+            match c.closed_at.filter(|t| *t <= now) {
+                Some(t) if t <= due => expected.entry(month_of(t)).or_default().0 += 1,
+                _ if due <= now => {
+                    expected
+                        .entry(month_of(due - SignedDuration::from_micros(1)))
+                        .or_default()
+                        .1 += 1
+                }
+                _ => {}
+            }
+        }
+        let facts = Facts::from_clocks(clocks, &procedures);
+        let label = |_: &str| None;
+        let report = |p: &str| {
+            compute(Inputs {
+                period: Period::parse(p).unwrap(),
+                now,
+                facts: &facts,
+                procedures: &procedures,
+                agency_label: &label,
+            })
+            .unwrap()
+        };
+        let mut counted_in: HashMap<(String, String), String> = HashMap::new();
+        let mut months = Vec::new();
+        for y in 2024..=2026 {
+            for m in 1..=12 {
+                let p = format!("{y}-{m:02}");
+                if Period::parse(&p).unwrap().bounds().0 > now {
+                    continue;
+                }
+                let r = report(&p);
+                for l in r
+                    .lines
+                    .iter()
+                    .filter(|l| l.closes_case && Measure::Counted.holds(l))
+                {
+                    let key = (l.case_number.clone(), l.procedure.clone());
+                    if let Some(before) = counted_in.insert(key, p.clone()) {
+                        panic!(
+                            "{} {} counted in {before} and {p}",
+                            l.case_number, l.procedure
+                        );
+                    }
+                    assert!(l.category != Some(Category::Pending));
+                }
+                let h = &r.headline;
+                let got = (h.on_time, h.late + h.overdue_open);
+                let want = expected.get(&p).copied().unwrap_or_default();
+                assert_eq!(got, want, "{p}");
+                months.push((p, got));
+            }
+        }
+        let total: u64 = expected.values().map(|(a, b)| a + b).sum();
+        assert!(total > 5_000, "the data counts enough clocks: {total}");
+        for p in ["2024", "2025", "2026", "2025-Q3", "2026-Q4"] {
+            let h = report(p).headline;
+            let sum = months
+                .iter()
+                .filter(|(m, _)| {
+                    m.starts_with(&p[..4])
+                        && Period::parse(p)
+                            .unwrap()
+                            .months()
+                            .iter()
+                            .any(|x| x.to_string() == *m)
+                })
+                .fold((0, 0), |(a, b), (_, (x, y))| (a + x, b + y));
+            assert_eq!((h.on_time, h.late + h.overdue_open), sum, "{p}");
+        }
+    }
 }

@@ -402,6 +402,7 @@ async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Resul
                     "/reports/on-time",
                     served.frozen.as_ref(),
                     &served.corrections,
+                    served.live.as_deref(),
                 )
                 .into_bytes(),
             };

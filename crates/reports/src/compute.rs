@@ -1,22 +1,26 @@
 //! The figures of an on-time report, each a count of classified clocks, so that every number can
 //! be listed as the cases behind it ([`OnTimeReport::trace`]).
 //!
-//! Definition (also carried in the report itself, [`DEFINITION_ZH`] / [`DEFINITION_EN`]), for a
-//! period P = `[from, to)` seen at `as_of` = min(now, to):
-//! - a clock **counts** in P if it was closed in P, or its effective due date fell in P and
-//!   has passed by `as_of`;
-//! - it is **on time** if it was closed no later than its effective due date (the stored due
-//!   date already includes lawful extensions and excluded periods), **late** if closed after
-//!   it, **overdue open** if still running at `as_of` past its due date;
-//! - the **on-time rate** (按期结案率) is on time ÷ counted, over the closing clocks;
+//! Definition (also carried in the report itself, [`DEFINITION_ZH`] / [`DEFINITION_EN`];
+//! legal-deadlines.md §8.8), for a period P = `[from, to)` seen at `as_of` = min(now, to):
+//! - each clock **counts once**, in exactly one period: **on time** in the period it was
+//!   closed in, if closed no later than its effective due date (the stored due date already
+//!   includes lawful extensions and excluded periods); **late** in the period its due date
+//!   passed in, if it was not closed by then: **closed late** if it has been closed since,
+//!   **overdue open** if still running at `as_of`;
+//! - the **on-time rate** (按期结案率) is on time ÷ (on time + late), over the closing clocks;
 //! - **pending**: due later in P and still running; **undetermined**: no due date could be
-//!   computed (holiday year not loaded), never guessed;
+//!   computed, never guessed;
 //! - **overdue at end**: every clock still running at `as_of` past its due date, whenever due;
 //! - **at risk**: running at `as_of` and due within 7 / 30 days of it;
 //! - **opened / closed**: clocks started / stopped in P; for closing clocks, 立案 and 结案, whose
 //!   ratio is the plain 结案率;
 //! - **durations**: of clocks closed in P, in days, net of excluded periods (median, p90);
-//! - **extensions**: approved extensions on the counted clocks.
+//! - **extensions**: approved extensions on the clocks counted in P.
+//!
+//! Until 2026-12 (definition 1) a clock counted in P if closed in P *or* due in P, so a case
+//! closed early counted on time twice and a late one late twice; a report frozen under it says
+//! so (`definition.version`) and is shown beside a recomputation.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -27,18 +31,27 @@ use serde::{Deserialize, Serialize};
 use crate::facts::{ABSENT, Fact, Facts, instant};
 use crate::{Period, ReportError};
 
-pub const DEFINITION_ZH: &str = "按期结案率 = 按期办结数 ÷ 应计数。统计期（上海时间自然月、季、年）内，\
-结案时限的有效届满日（已计入依法延长与不计入期间）落在期内且已届满，或在期内办结的案件计入应计数；\
-在有效届满日之前（含当日）办结的为按期办结。另列：期末仍未办结且已超期的案件、7日及30日内将到期的案件、\
-期内立案数与结案数（结案率）、扣除不计入期间后的办理时长（中位数、90分位）、延长次数。每类时限（如展会24小时移交、\
-专利纠纷5个工作日内立案）均单独统计。";
+/// The definition the reports are computed under: 2 since 2026-12 (each clock counted once,
+/// legal-deadlines.md §8.8); 1 before (due in the period or closed in it).
+pub const DEFINITION_VERSION: u32 = 2;
 
-pub const DEFINITION_EN: &str = "On-time closure rate = closed on time ÷ counted. A case counts in the \
-period (calendar month, quarter or year in Asia/Shanghai) if its closing clock's effective due date \
-(after lawful extensions and excluded periods) fell in the period and has passed, or it was closed in \
-the period; it is on time if closed no later than that due date. Also reported: cases still open and \
-overdue at the end of the period; cases due within 7 and 30 days (at risk); cases opened and closed in \
-the period (the plain closure rate); durations net of excluded periods (median, p90); extensions. \
+pub const DEFINITION_ZH: &str = "按期结案率 = 按期办结数 ÷（按期办结数 + 超期数）。每个结案时限只在一个统计期（上海时间自然月；\
+季、年为其各月之和）计入一次：在有效届满日（已计入依法延长与不计入期间）之前（含当日）办结的，计入办结当期，为按期办结；\
+届满时仍未办结的，计入届满当期，为超期（期末仍未办结的为超期未结，其后办结的为超期办结）。\
+例：10月12日届满、7月5日办结的案件只计入7月（按期）；9月1日届满、10月5日办结的案件只计入9月（超期）。\
+另列：期内届满但尚未到期的案件、期末仍未办结且已超期的案件、7日及30日内将到期的案件、期内立案数与结案数（结案率）、\
+扣除不计入期间后的办理时长（中位数、90分位）、计入案件中经延长的案件数。每类时限（如展会24小时移交、专利纠纷5个工作日内立案）均单独统计。";
+
+pub const DEFINITION_EN: &str = "On-time closure rate = closed on time ÷ (closed on time + late). \
+Each closing clock counts once, in exactly one period (calendar month in Asia/Shanghai; a quarter or \
+a year is the sum of its months): on time in the period it was closed in, if closed no later than its \
+effective due date (after lawful extensions and excluded periods); late in the period its due date \
+passed in, if it was not closed by then (overdue and open at the period's end, or closed late \
+afterwards). Example: a case due on 12 October and closed on 5 July counts in July only, on time; a \
+case due on 1 September and closed on 5 October counts in September only, late. Also reported: \
+cases due later in the period and still running; cases still open and overdue at the end of the \
+period; cases due within 7 and 30 days (at risk); cases opened and closed in the period (the plain \
+closure rate); durations net of excluded periods (median, p90); counted cases that were extended. \
 Every clock type is reported separately, e.g. the fair's 24-hour hand-over and the 5-working-day \
 decision to open a patent dispute.";
 
@@ -238,7 +251,8 @@ impl Measure {
             Measure::Due30 => l.due_within_days.is_some_and(|d| d <= 30),
             Measure::Opened => l.started_in_period,
             Measure::Closed => l.closed_in_period,
-            Measure::Extended => l.category.is_some() && l.extensions > 0,
+            // only the clocks counted in the period (§8.8), not pending or undetermined ones
+            Measure::Extended => Measure::Counted.holds(l) && l.extensions > 0,
         }
     }
 }
@@ -402,8 +416,31 @@ pub struct MonthFigures {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Definition {
+    /// Which definition the figures follow ([`DEFINITION_VERSION`]); a report frozen before
+    /// versions were kept carries none and was computed under definition 1.
+    #[serde(default = "first_definition")]
+    pub version: u32,
     pub zh: String,
     pub en: String,
+}
+
+fn first_definition() -> u32 {
+    1
+}
+
+impl Definition {
+    /// The definition reports are computed under today.
+    pub fn current() -> Definition {
+        Definition {
+            version: DEFINITION_VERSION,
+            zh: DEFINITION_ZH.into(),
+            en: DEFINITION_EN.into(),
+        }
+    }
+
+    pub fn is_current(&self) -> bool {
+        self.version == DEFINITION_VERSION
+    }
 }
 
 /// The on-time report of a period.
@@ -577,10 +614,7 @@ pub fn compute(i: Inputs<'_>) -> Result<OnTimeReport, ReportError> {
         as_of,
         generated_at: i.now,
         complete: i.now >= to,
-        definition: Definition {
-            zh: DEFINITION_ZH.into(),
-            en: DEFINITION_EN.into(),
-        },
+        definition: Definition::current(),
         target: 1.0,
         headline,
         months,
@@ -797,17 +831,18 @@ impl Standing {
             // clock due on the last day of the period is due at `to` and belongs to it, one
             // due on the day before the period began is due at `from` and does not.
             let due_in_period = w.from < due && due <= w.to;
-            if closed != ABSENT {
-                (closed_in_period || (due_in_period && due <= w.as_of)).then_some(
-                    if closed <= due {
-                        Category::OnTime
-                    } else {
-                        Category::Late
-                    },
-                )
+            if closed != ABSENT && closed <= due {
+                // on time: counted in the period it was closed in, and only there (§8.8)
+                closed_in_period.then_some(Category::OnTime)
             } else if due_in_period && w.past(due) {
-                Some(Category::OverdueOpen)
-            } else if due_in_period {
+                // late: counted in the period its due date passed in, and only there, whether
+                // it was closed later (by `as_of`) or is still running
+                Some(if closed != ABSENT {
+                    Category::Late
+                } else {
+                    Category::OverdueOpen
+                })
+            } else if due_in_period && closed == ABSENT {
                 Some(Category::Pending)
             } else {
                 None

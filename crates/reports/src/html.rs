@@ -237,6 +237,7 @@ pub fn report_page(
     base: &str,
     frozen: Option<&FreezeInfo>,
     corrections: &[Correction],
+    recomputed: Option<&OnTimeReport>,
 ) -> String {
     let period = r.period.to_string();
     let links = Links {
@@ -306,6 +307,37 @@ pub fn report_page(
         "<p class=\"note\">{}</p>",
         esc(lang.pick(&r.definition.zh, &r.definition.en))
     );
+    if let Some(now) = recomputed.filter(|_| !r.definition.is_current()) {
+        // frozen under an older definition: its text is kept, the current reading beside it
+        let h = &now.headline;
+        let _ = write!(
+            b,
+            "<p class=\"note warn\">{} {} {} ({} {}, {} {}). {}</p>",
+            esc(&match lang {
+                Lang::Zh => format!(
+                    "本报告按旧口径（第{}版）封存，原文不变。",
+                    r.definition.version
+                ),
+                Lang::En => format!(
+                    "This report was frozen under an earlier definition (version {}) and is kept as frozen.",
+                    r.definition.version
+                ),
+            }),
+            lang.pick(
+                "按现行口径重算的按期结案率：",
+                "Recomputed under the current definition, the on-time rate is"
+            ),
+            pct(h.on_time_rate),
+            lang.pick("按期", "on time"),
+            h.on_time,
+            lang.pick("超期", "late"),
+            h.late + h.overdue_open,
+            lang.pick(
+                "逐案差异见下方“封存后更正”。",
+                "The cases that differ are listed under corrections below."
+            ),
+        );
+    }
     let _ = write!(
         b,
         "<h2>{} {}</h2>",

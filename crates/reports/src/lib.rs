@@ -16,8 +16,8 @@ mod watch;
 mod xlsx;
 
 pub use compute::{
-    Breakdown, Category, DEFINITION_EN, DEFINITION_ZH, Definition, Dimension, Figures, Group,
-    Inputs, Line, Measure, MonthFigures, NONE, OnTimeReport, compute, net_days,
+    Breakdown, Category, DEFINITION_EN, DEFINITION_VERSION, DEFINITION_ZH, Definition, Dimension,
+    Figures, Group, Inputs, Line, Measure, MonthFigures, NONE, OnTimeReport, compute, net_days,
 };
 pub use csv_out::{figures_csv, lines_csv};
 pub use facts::Facts;

@@ -49,7 +49,7 @@ fn report(clocks: &[ReportClock], period: &str, now: &str) -> OnTimeReport {
 }
 
 #[test]
-fn a_month_counts_clocks_due_or_closed_in_it_and_judges_them_against_the_due_date() {
+fn a_clock_counts_on_time_in_the_month_it_closed_and_late_in_the_month_it_fell_due() {
     let clocks = [
         // due in October, closed the day before: on time
         clock(
@@ -75,7 +75,7 @@ fn a_month_counts_clocks_due_or_closed_in_it_and_judges_them_against_the_due_dat
             Some("2026-10-14"),
             Some("2026-11-03"),
         ),
-        // due in December, closed in October: counts (closed in the period), on time
+        // due in December, closed in October: on time in October (and not again in December)
         clock(
             "KW-2026-000004",
             "M2",
@@ -83,7 +83,7 @@ fn a_month_counts_clocks_due_or_closed_in_it_and_judges_them_against_the_due_dat
             Some("2026-12-19"),
             Some("2026-10-25"),
         ),
-        // due in September, closed late in October: counts, late
+        // due in September, closed late in October: late in September, not counted in October
         clock(
             "KW-2026-000005",
             "M2",
@@ -116,11 +116,14 @@ fn a_month_counts_clocks_due_or_closed_in_it_and_judges_them_against_the_due_dat
             Some("2026-10-15"),
         ),
     ];
+    // Worked by hand under legal-deadlines.md §8.8: on time 000001, 000004 (closed in October
+    // on or before their due dates); late 000002 (due and closed late in October) and 000003
+    // (due in October, open at its end); 000005 fell due in September and counts there only.
     let r = report(&clocks, "2026-10", "2026-11-22T00:00:00Z");
     let h = &r.headline;
-    assert_eq!((h.on_time, h.late, h.overdue_open), (2, 2, 1));
-    assert_eq!(h.counted, 5);
-    assert_eq!(h.on_time_rate, Some(0.4));
+    assert_eq!((h.on_time, h.late, h.overdue_open), (2, 1, 1));
+    assert_eq!(h.counted, 4);
+    assert_eq!(h.on_time_rate, Some(0.5));
     assert_eq!(h.overdue_at_end, 2, "000003 and 000007");
     assert_eq!(h.due_30, 1, "000006");
     assert_eq!(h.closed, 4, "000001, 000002, 000004, 000005");
@@ -131,8 +134,21 @@ fn a_month_counts_clocks_due_or_closed_in_it_and_judges_them_against_the_due_dat
             .map(|l| l.case_number.as_str())
             .collect::<Vec<_>>()
     };
-    assert_eq!(numbers(Measure::Late), ["KW-2026-000002", "KW-2026-000005"]);
+    assert_eq!(
+        numbers(Measure::OnTime),
+        ["KW-2026-000001", "KW-2026-000004"]
+    );
+    assert_eq!(numbers(Measure::Late), ["KW-2026-000002"]);
     assert_eq!(numbers(Measure::OverdueOpen), ["KW-2026-000003"]);
+    let september = report(&clocks, "2026-09", "2026-11-22T00:00:00Z");
+    let s = &september.headline;
+    // 000005 was still open at the end of September
+    assert_eq!((s.on_time, s.late, s.overdue_open), (0, 0, 1));
+    let december = report(&clocks, "2026-12", "2027-01-05T00:00:00Z");
+    assert_eq!(
+        december.headline.counted, 0,
+        "000004 closed early is not counted again when its due date comes"
+    );
     let p1 = r
         .breakdown(Dimension::Procedure)
         .unwrap()
@@ -339,11 +355,11 @@ fn the_page_links_every_nonzero_figure_to_its_cases_and_escapes_text() {
     );
     c.officer = Some("<script>".into());
     let r = report(&[c], "2026-10", "2026-11-22T00:00:00Z");
-    let page = report_page(&r, Lang::En, "/reports/on-time", None, &[]);
+    let page = report_page(&r, Lang::En, "/reports/on-time", None, &[], None);
     assert!(page.contains("/reports/on-time/cases?period=2026-10&amp;measure=late&amp;lang=en"));
     assert!(page.contains("&lt;script&gt;") && !page.contains("<script>"));
     assert!(page.contains("<svg"));
-    let zh = report_page(&r, Lang::Zh, "/reports/on-time", None, &[]);
+    let zh = report_page(&r, Lang::Zh, "/reports/on-time", None, &[], None);
     assert!(zh.contains("按期结案率"));
     let lines = r.trace(None, Measure::Late);
     let list = cases_page(
@@ -585,6 +601,131 @@ proptest::proptest! {
         }).unwrap();
         proptest::prop_assert_eq!(of(&kept), of(&Facts::from_clocks(all, &procedures)));
     }
+}
+
+#[test]
+fn extended_counts_only_the_clocks_counted_in_the_period() {
+    // both extended (the generated inputs carry one extension); one pending, one on time
+    let pending = generated(1, (60, Some(20), None, 2, 0, true));
+    let on_time = generated(2, (60, Some(20), Some(5), 2, 0, true));
+    let r = report(&[pending, on_time], "2026-10", "2026-10-15T00:00:00Z");
+    assert_eq!((r.headline.on_time, r.headline.pending), (1, 1));
+    assert_eq!((r.headline.extended, r.headline.extensions), (1, 1));
+}
+
+/// The month (Shanghai) an instant falls in; a clock due at 24:00 belongs to the day before.
+fn month_of(t: Timestamp, due: bool) -> String {
+    let t = if due {
+        t - jiff::SignedDuration::from_micros(1)
+    } else {
+        t
+    };
+    let d = t.to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap());
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+proptest::proptest! {
+    /// legal-deadlines.md §8.8, checked against a recomputation written from the rule and not
+    /// from the code: every closing clock counts in at most one month, on time only in the
+    /// month it closed in, late only in the month its due date passed in, and a year's (or a
+    /// quarter's) on-time and late figures are the sums of its months'.
+    #[test]
+    fn each_closing_clock_counts_in_one_month_only_and_years_are_their_months_summed(
+        clocks in proptest::collection::vec(
+            (0u8..250, proptest::option::of(1u8..120), proptest::option::of(0u8..250),
+             2u8..5, 0u8..4, proptest::bool::ANY),
+            1..40,
+        ),
+        now in proptest::sample::select(vec![
+            "2026-10-15T04:00:00Z", "2027-03-03T12:00:00Z", "2028-01-02T00:00:00Z",
+        ]),
+    ) {
+        let clocks: Vec<ReportClock> = clocks
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| generated(i as u32, k))
+            .collect();
+        let now_t = ts(now);
+        // the rule, by hand: (month, case, on time?) for every clock that counts somewhere
+        let mut expected: std::collections::BTreeSet<(String, String, bool)> = Default::default();
+        for c in clocks.iter().filter(|c| c.procedure_id != "F1" && c.procedure_id != "P1") {
+            let (Some(started), Some(due)) = (c.started_at, c.due_at) else { continue };
+            if started > now_t {
+                continue;
+            }
+            let closed = c.closed_at.filter(|t| *t <= now_t);
+            match closed {
+                Some(t) if t <= due => {
+                    expected.insert((month_of(t, false), c.case_number.clone(), true));
+                }
+                _ if due <= now_t => {
+                    expected.insert((month_of(due, true), c.case_number.clone(), false));
+                }
+                _ => {}
+            }
+        }
+        let months: Vec<String> = (2026..=2027)
+            .flat_map(|y| (1..=12).map(move |m| format!("{y}-{m:02}")))
+            .filter(|m| Period::parse(m).unwrap().bounds().0 <= now_t)
+            .collect();
+        let mut seen: std::collections::BTreeSet<(String, String, bool)> = Default::default();
+        let mut by_month: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+        for m in &months {
+            let r = report(&clocks, m, now);
+            for l in r.lines.iter().filter(|l| l.closes_case && Measure::Counted.holds(l)) {
+                let on_time = l.category == Some(Category::OnTime);
+                let fresh = seen.insert((m.clone(), l.case_number.clone(), on_time));
+                proptest::prop_assert!(fresh);
+                proptest::prop_assert!(
+                    !seen.iter().any(|(m2, c, _)| m2 != m && *c == l.case_number),
+                    "{} counted in two months", l.case_number
+                );
+            }
+            by_month.insert(m.clone(), (r.headline.on_time, r.headline.late + r.headline.overdue_open));
+        }
+        proptest::prop_assert_eq!(&seen, &expected);
+        for period in ["2026", "2027", "2026-Q4", "2027-Q1"] {
+            let p = Period::parse(period).unwrap();
+            if p.bounds().0 > now_t {
+                continue;
+            }
+            let r = report(&clocks, period, now);
+            let (on_time, late) = p
+                .months()
+                .iter()
+                .filter_map(|m| by_month.get(&m.to_string()))
+                .fold((0, 0), |(a, b), (x, y)| (a + x, b + y));
+            proptest::prop_assert_eq!(
+                (r.headline.on_time, r.headline.late + r.headline.overdue_open),
+                (on_time, late),
+                "{}", period
+            );
+            let inner = r.months.iter().fold((0, 0), |(a, b), m| {
+                (a + m.figures.on_time, b + m.figures.late + m.figures.overdue_open)
+            });
+            proptest::prop_assert_eq!(inner, (on_time, late), "{} months", period);
+        }
+    }
+}
+
+#[test]
+fn a_page_frozen_under_the_old_definition_says_so_and_shows_the_current_rate_beside() {
+    let clocks = [clock(
+        "KW-2026-000001",
+        "M2",
+        "2026-07-20",
+        Some("2026-10-19"),
+        Some("2026-09-15"),
+    )];
+    let now = report(&clocks, "2026-10", "2026-11-02T00:00:00Z");
+    let mut frozen = now.clone();
+    frozen.definition.version = 1;
+    let page = report_page(&frozen, Lang::En, "/reports/on-time", None, &[], Some(&now));
+    assert!(page.contains("earlier definition (version 1)"), "{page}");
+    let zh = report_page(&frozen, Lang::Zh, "/reports/on-time", None, &[], Some(&now));
+    assert!(zh.contains("按旧口径（第1版）封存"), "{zh}");
+    let current = report_page(&now, Lang::En, "/reports/on-time", None, &[], Some(&now));
+    assert!(!current.contains("earlier definition"));
 }
 
 #[test]

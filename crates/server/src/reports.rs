@@ -34,6 +34,17 @@ pub struct Answer<'a> {
     report: std::borrow::Cow<'a, OnTimeReport>,
     frozen: &'a Option<FreezeInfo>,
     corrections: &'a [Correction],
+    /// For a report frozen under an earlier definition: the current definition and the
+    /// headline it gives today, shown beside the frozen text (never replacing it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recomputed: Option<Recomputed<'a>>,
+}
+
+/// The current reading of a period frozen under an earlier definition.
+#[derive(serde::Serialize)]
+pub struct Recomputed<'a> {
+    definition: kuaiwei_reports::Definition,
+    headline: &'a kuaiwei_reports::Figures,
 }
 
 impl<'a> Answer<'a> {
@@ -47,6 +58,14 @@ impl<'a> Answer<'a> {
             },
             frozen: &s.frozen,
             corrections: &s.corrections,
+            recomputed: s
+                .live
+                .as_deref()
+                .filter(|_| !s.report.definition.is_current())
+                .map(|l| Recomputed {
+                    definition: kuaiwei_reports::Definition::current(),
+                    headline: &l.headline,
+                }),
         }
     }
 }

@@ -68,6 +68,18 @@ pub struct ReportBody {
     frozen: Option<kuaiwei_reports::FreezeInfo>,
     /// For a frozen period: the clocks whose standing changed after the freeze.
     corrections: Vec<kuaiwei_reports::Correction>,
+    /// For a period frozen under an earlier definition (`definition.version` below the
+    /// current one): the current definition and the headline it gives today, beside the frozen
+    /// text, which is never rewritten.
+    recomputed: Option<RecomputedBody>,
+}
+
+/// The current reading of a period frozen under an earlier definition.
+#[derive(Serialize, utoipa::ToSchema)]
+#[allow(dead_code)] // describes `reports::Recomputed` for the OpenAPI document
+pub struct RecomputedBody {
+    definition: kuaiwei_reports::Definition,
+    headline: kuaiwei_reports::Figures,
 }
 
 /// The report as JSON: the frozen text for a frozen period, with `frozen` and the
@@ -93,7 +105,11 @@ fn download(bytes: Vec<u8>, media_type: &str, name: String) -> Response {
 /// The on-time closure report (按期结案率) of a month, quarter or year.
 ///
 /// Every figure counts classified clocks (`cases=true` lists them); the definition is in the
-/// report. A frozen period answers with its frozen text, its hash and the corrections since.
+/// report (`definition`, version 2 since 2026-12): each closing clock counts once, on time in
+/// the period it was closed in if closed no later than its effective due date, late in the
+/// period its due date passed in if not closed by then; 按期结案率 = on time ÷ (on time + late).
+/// A frozen period answers with its frozen text, its hash and the corrections since; one frozen
+/// under definition 1 also carries `recomputed`, the headline under the current definition.
 #[utoipa::path(
     get,
     path = "/api/v1/reports/on-time",
@@ -338,6 +354,7 @@ pub async fn page(
         PAGE,
         s.frozen.as_ref(),
         &s.corrections,
+        s.live.as_deref(),
     )))
 }
 

@@ -144,6 +144,20 @@ async fn an_empty_month_reports_zero_counted_and_no_rate() {
 
 /// Writes, as the store holds it, one closing clock of `number` closed on time in October.
 async fn close_in_october(app: &App, number: &str) {
+    close_m2(
+        app,
+        number,
+        [
+            "2026-09-01T02:00:00Z",
+            "2026-10-10T02:00:00Z",
+            "2026-10-20T16:00:00Z",
+        ],
+    )
+    .await;
+}
+
+/// Writes, as the store holds it, one M2 clock of `number`: started, closed, due.
+async fn close_m2(app: &App, number: &str, [started, closed, due]: [&str; 3]) {
     let case = app.store.case(number).await.unwrap().unwrap();
     let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
     app.store
@@ -155,9 +169,9 @@ async fn close_in_october(app: &App, number: &str) {
             outcome: None,
             clocks: vec![kuaiwei_store::StoredClock {
                 procedure_id: "M2".into(),
-                started_at: Some(at("2026-09-01T02:00:00Z")),
-                closed_at: Some(at("2026-10-10T02:00:00Z")),
-                due_at: Some(at("2026-10-20T16:00:00Z")),
+                started_at: Some(at(started)),
+                closed_at: Some(at(closed)),
+                due_at: Some(at(due)),
                 status: "closed".into(),
                 inputs: json!({"exclusions": [], "extensions": []}),
             }],
@@ -170,7 +184,7 @@ async fn close_in_october(app: &App, number: &str) {
                 payload: json!({}),
                 reason: None,
             },
-            at: at("2026-10-10T02:00:00Z"),
+            at: at(closed),
             linked: None,
         })
         .await
@@ -387,4 +401,84 @@ async fn an_agency_reads_only_its_own_cases_in_the_report() {
         )
         .await;
     assert_eq!(all.body["headline"]["counted"], 1);
+}
+
+#[tokio::test]
+async fn a_month_frozen_under_the_old_definition_keeps_its_text_and_shows_the_current_one_beside() {
+    let app = app_at("2026-11-02T02:00:00Z")
+        .await
+        .logged_in("supervisor", None)
+        .await;
+    let res = app
+        .post_json("/api/v1/complaints", complaint().to_string())
+        .await;
+    let number = res.body["case_number"].as_str().unwrap().to_string();
+    // closed early in September, due in October: September's, on time, and October's never
+    close_m2(
+        &app,
+        &number,
+        [
+            "2026-08-01T02:00:00Z",
+            "2026-09-10T02:00:00Z",
+            "2026-10-20T16:00:00Z",
+        ],
+    )
+    .await;
+    let september = app
+        .get("/api/v1/reports/on-time?month=2026-09&cases=true")
+        .await;
+    assert_eq!(september.body["headline"]["on_time"], 1);
+    assert_eq!(september.body["definition"]["version"], 2);
+    let october = app
+        .get("/api/v1/reports/on-time?month=2026-10&cases=true")
+        .await;
+    assert_eq!(october.body["headline"]["counted"], 0);
+
+    // October as definition 1 froze it (no version; the early close counted again in October)
+    let mut old = october.body.clone();
+    let obj = old.as_object_mut().unwrap();
+    obj.remove("frozen");
+    obj.remove("corrections");
+    obj["definition"].as_object_mut().unwrap().remove("version");
+    obj["headline"]["counted"] = json!(1);
+    obj["headline"]["on_time"] = json!(1);
+    obj["headline"]["on_time_rate"] = json!(1.0);
+    obj.insert("lines".into(), september.body["lines"].clone());
+    let body = old.to_string();
+    app.store
+        .freeze_report(&kuaiwei_store::FrozenReport {
+            period: "2026-10".into(),
+            frozen_at: "2026-11-01T01:00:00Z".parse().unwrap(),
+            frozen_by: "supervisor:zhao".into(),
+            hash: kuaiwei_reports::hash_body(&body),
+            body,
+        })
+        .await
+        .unwrap();
+
+    let read = app.get("/api/v1/reports/on-time?month=2026-10").await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert_eq!(read.body["frozen"]["intact"], true);
+    assert_eq!(read.body["definition"]["version"], 1, "as frozen");
+    assert_eq!(
+        read.body["headline"]["on_time"], 1,
+        "the frozen figures stay"
+    );
+    assert_eq!(read.body["recomputed"]["definition"]["version"], 2);
+    assert_eq!(read.body["recomputed"]["headline"]["counted"], 0);
+    let corrections = read.body["corrections"].as_array().unwrap();
+    assert_eq!(corrections.len(), 1, "{corrections:?}");
+    assert_eq!(corrections[0]["case_number"], number.as_str());
+    assert_eq!(corrections[0]["frozen"]["category"], "on_time");
+    assert!(corrections[0]["now"].is_null());
+    // a month frozen under the current definition shows no recomputation
+    let nov_frozen = app
+        .post_json(
+            "/api/v1/reports/on-time/freeze",
+            json!({"period": "2026-09"}).to_string(),
+        )
+        .await;
+    assert_eq!(nov_frozen.status, StatusCode::OK, "{}", nov_frozen.body);
+    let sept = app.get("/api/v1/reports/on-time?month=2026-09").await;
+    assert!(sept.body.get("recomputed").is_none(), "{}", sept.body);
 }
