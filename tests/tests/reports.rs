@@ -1,9 +1,10 @@
 //! The October 2026 on-time report over real HTTP, on SQLite and on PostgreSQL, with every
-//! figure computed by hand below: seven cases walked through the workflow on a server clock the
+//! figure computed by hand below: eight cases walked through the workflow on a server clock the
 //! test moves, across the National Day holiday (rest 1-7 October, 10 October a working
-//! Saturday), with suspensions and an approved extension. Then the month is frozen, a case is
-//! corrected, and the frozen figures stay as they were while the correction is listed; the CSV
-//! and XLSX downloads say what the JSON says; the page and the case lists link every figure.
+//! Saturday), with suspensions and an approved extension. Then the month is frozen, an
+//! extension asked for after D's period ran out is refused (legal-deadlines.md §8.2), and the
+//! frozen figures read the same with nothing to correct; the CSV and XLSX downloads say what
+//! the JSON says; the page and the case lists link every figure.
 //!
 //! The server's calendar holds 2026 only, so that a clock due in 2027 is "undetermined" (never
 //! guessed) whatever years are bundled later.
@@ -45,7 +46,7 @@ use serde_json::{Value, json};
 
 kuaiwei_e2e::on_every_backend!(
     backend:
-    the_october_report_matches_the_hand_computed_figures_and_stays_frozen_after_a_correction,
+    the_october_report_matches_the_hand_computed_figures_and_stays_frozen,
 );
 
 /// Shanghai local time, `2026-10-08T15:00`.
@@ -139,9 +140,7 @@ fn counts(figures: &Value, expected: &[(&str, u64)], what: &str) {
     }
 }
 
-async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen_after_a_correction(
-    backend: Backend,
-) {
+async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(backend: Backend) {
     let only_2026 = Calendar::empty().with_year(
         Calendar::bundled()
             .year(2026)
@@ -520,24 +519,26 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen_a
     );
     let hash = frozen["frozen"]["hash"].clone();
 
-    // 3 November: a collective extension for D, decided by the heads, is recorded late. D's
-    // M2 clock now runs to 06-22 + 180 = 12-19, a Saturday: 12-21. October's live figures
-    // lose D; the frozen October does not.
-    s.act(
-        "2026-11-03T10:00",
-        &d,
-        json!({"action": "request_extension", "actor": "officer:wu", "reason": "集体讨论决定延长", "amount": "60d"}),
-    )
-    .await;
-    s.act(
-        "2026-11-03T11:00",
-        &d,
-        json!({"action": "approve_extension", "actor": "supervisor:zhao"}),
-    )
-    .await;
+    // 3 November: a collective extension for D is asked for after its period ran out (10-20
+    // 24:00): refused, an expired period cannot be extended (legal-deadlines.md §8.2), and D
+    // stays late in October.
+    app.clock.set(t("2026-11-03T10:00"));
+    let refused = app
+        .act(
+            &d,
+            json!({"action": "request_extension", "actor": "officer:wu", "reason": "集体讨论决定延长", "amount": "60d"}),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        409,
+        "{}",
+        String::from_utf8_lossy(&refused.body)
+    );
+    assert_eq!(refused.json()["error"]["code"], "period_expired");
     let d_clock = app.store.case(&d).await.unwrap().unwrap().clocks;
     let m2 = d_clock.iter().find(|c| c.procedure_id == "M2").unwrap();
-    assert_eq!(m2.due_at.map(|t| t.to_string()), Some(end_of("2026-12-22")));
+    assert_eq!(m2.due_at.map(|t| t.to_string()), Some(end_of("2026-10-21")));
     // and E closes in November: not a correction of October
     s.act(
         "2026-11-04T10:00",
@@ -556,13 +557,12 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen_a
     assert_eq!(after["frozen"]["hash"], hash);
     assert_eq!(after["frozen"]["intact"], true);
     let corrections = after["corrections"].as_array().unwrap();
-    assert_eq!(corrections.len(), 1, "{corrections:?}");
-    assert_eq!(corrections[0]["case_number"], d.as_str());
-    assert_eq!(corrections[0]["procedure"], "M2");
-    assert_eq!(corrections[0]["frozen"]["category"], "overdue_open");
-    assert!(corrections[0]["now"].is_null());
+    assert!(
+        corrections.is_empty(),
+        "nothing changed October's standing: {corrections:?}"
+    );
     let page = app.get("/reports/on-time?period=2026-10", &[]).await;
-    assert!(String::from_utf8_lossy(&page.body).contains(d.as_str()));
+    assert!(String::from_utf8_lossy(&page.body).contains("封存后更正 (0)"));
     // the frozen text is what the store holds, byte for byte
     let stored = app.store.frozen_report("2026-10").await.unwrap().unwrap();
     assert_eq!(Value::String(stored.hash), hash);

@@ -39,6 +39,8 @@ pub enum Issue {
         limit: Unit,
     },
     ZeroCount,
+    /// An `excluded_cap` in a unit other than working days.
+    BadCapUnit,
 }
 
 impl Issue {
@@ -65,6 +67,7 @@ impl Issue {
                 format!("延长的单位须与期限单位（{}）一致", limit.zh())
             }
             Issue::ZeroCount => "max_count 必须大于 0".into(),
+            Issue::BadCapUnit => "excluded_cap 的单位须为 working_days".into(),
         }
     }
 
@@ -98,6 +101,7 @@ impl Issue {
                 )
             }
             Issue::ZeroCount => "max_count must be greater than 0".into(),
+            Issue::BadCapUnit => "excluded_cap must be in working_days".into(),
         }
     }
 }

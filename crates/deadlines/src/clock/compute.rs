@@ -155,6 +155,55 @@ fn plus_unit(unit: Unit, start: Date, n: u32) -> Result<Date, CalendarError> {
     }
 }
 
+/// The unrolled end of a calendar-day or month period of `limit` after `start`, extended by the
+/// first `upto` extensions: each extension is a new period counted from the (unrolled) last day
+/// of the one it extends, legal-deadlines.md §8.1 (民法典 Arts. 201-203). For months this is not
+/// `start + (limit + extensions)`: P3 from 2025-01-31 ends 04-30, and one more month ends 05-30,
+/// not 05-31.
+fn extended_end(
+    unit: Unit,
+    start: Date,
+    limit: u32,
+    applied: &[Applied],
+    upto: usize,
+) -> Result<Date, ClockError> {
+    applied[..upto]
+        .iter()
+        .try_fold(plus_unit(unit, start, limit)?, |end, a| {
+            plus_unit(unit, end, a.amount.amount)
+        })
+        .map_err(ClockError::from)
+}
+
+/// Excluded dates after the start day, cut where they reach `cap` working days in total: the
+/// excluded time after the day that makes the cap counts again (E1, legal-deadlines.md §8.3).
+/// Returns the ranges and, where the cap cut them, the last excluded date.
+fn cap_excluded(
+    cal: &Calendar,
+    start: Date,
+    ranges: DateRanges,
+    cap: u32,
+) -> Result<(DateRanges, Option<Date>), ClockError> {
+    let mut working = 0u32;
+    let mut kept = Vec::new();
+    for span in ranges.spans() {
+        let mut d = span.from.max(start.tomorrow().map_err(out_of_range)?);
+        while d < span.to {
+            if cal.is_working_day(d)? {
+                working += 1;
+                if working == cap {
+                    let to = d.tomorrow().map_err(out_of_range)?;
+                    kept.push(Interval { to, ..span.clone() });
+                    return Ok((DateRanges::new(kept), Some(d)));
+                }
+            }
+            d = d.tomorrow().map_err(out_of_range)?;
+        }
+        kept.push(span.clone());
+    }
+    Ok((ranges, None))
+}
+
 /// Calendar days, months and working days, on Asia/Shanghai local dates.
 fn days(
     cal: &Calendar,
@@ -180,6 +229,16 @@ fn days(
     );
     let full = total(p.limit.amount, applied, applied.len())?;
     story.push(narrate::start_day(p, input.start, start));
+    let ranges = match p.excluded_cap {
+        Some(cap) => {
+            let (capped, cut) = cap_excluded(cal, start, ranges, cap.amount)?;
+            if let Some(last) = cut {
+                story.push(narrate::excluded_capped(cap, last));
+            }
+            capped
+        }
+        None => ranges,
+    };
     let (nominal_date, unrolled, rolled, excluded_days) = if unit == Unit::WorkingDays {
         let nominal = cal.walk(start, p.limit.amount, &none)?;
         story.push(narrate::limit_working(p.limit, &nominal));
@@ -213,7 +272,7 @@ fn days(
         story.push(narrate::limit_days(start, p.limit, base));
         let nominal = cal.roll(base, &none)?.0;
         for (i, a) in applied.iter().enumerate() {
-            let end = plus_unit(unit, start, total(p.limit.amount, applied, i + 1)?)?;
+            let end = extended_end(unit, start, p.limit.amount, applied, i + 1)?;
             story.push(narrate::extension(
                 a,
                 &p.extensions[a.rule],
@@ -221,7 +280,7 @@ fn days(
                 &date_en(end),
             ));
         }
-        let base = plus_unit(unit, start, full)?;
+        let base = extended_end(unit, start, p.limit.amount, applied, applied.len())?;
         let (end, added) = push_past(start, base, &ranges)?;
         // the last day rolls past rest days and past excluded dates alike
         let (rolled, why) = cal.roll(end, &ranges)?;

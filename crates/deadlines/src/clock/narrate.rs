@@ -126,20 +126,28 @@ fn walk_notes(walk: &Walk) -> (String, String) {
 }
 
 pub(super) fn extension(a: &Applied, rule: &ExtensionRule, end_zh: &str, end_en: &str) -> Step {
+    let at = instant(a.approved_at);
+    // the deadline calculator may be asked about an extension without naming who approved it
+    let (by_zh, by_en) = match a.approver.trim() {
+        "" => (
+            format!("批准人未填，{at}"),
+            format!("approver not given, at {at}"),
+        ),
+        who => (
+            format!("批准：{who}，{at}"),
+            format!("approved by {who} at {at}"),
+        ),
+    };
     Step::new(
         format!(
-            "延长{}（{}；批准：{}，{}） -> {end_zh}",
+            "延长{}（{}；{by_zh}），自原期限届满日起算 -> {end_zh}",
             a.amount.zh(),
             rule.approver_zh,
-            a.approver,
-            instant(a.approved_at)
         ),
         format!(
-            "+{} extension ({}; approved by {} at {}) -> {end_en}",
+            "+{} extension ({}; {by_en}), counted from the end of the period it extends -> {end_en}",
             a.amount.en(),
             rule.approver_en,
-            a.approver,
-            instant(a.approved_at)
         ),
     )
 }
@@ -185,6 +193,21 @@ pub(super) fn excluded_working(s: &Interval<Date>, days: u32, end: Date) -> Step
     Step::new(
         format!("{z}：{days}个工作日不计入 -> {}", date_zh(end)),
         format!("{days} working days excluded ({e}) -> {}", date_en(end)),
+    )
+}
+
+pub(super) fn excluded_capped(cap: Amount, last: Date) -> Step {
+    Step::new(
+        format!(
+            "不计入期间合计以{}为限（最高法 批复 2020 第3项），{}之后的期间照常计算",
+            cap.zh(),
+            date_zh(last)
+        ),
+        format!(
+            "excluded time is capped at {} in total (SPC reply 2020 item 3): time after {} counts",
+            cap.en(),
+            date_en(last)
+        ),
     )
 }
 

@@ -255,3 +255,57 @@ fn the_working_day_explanation_lists_skipped_holidays_and_adjusted_days() {
         step.en
     );
 }
+
+#[test]
+fn e1_excluded_notarisation_time_stops_the_clock_for_twenty_working_days_at_most() {
+    // 电子商务法 Art. 43(2), 15 calendar days from 2026-03-02; 最高法 批复 (2020) item 3 caps
+    // the excluded notarisation time at 20 working days (legal-deadlines.md §8.3): Mar 3-6, 9-13,
+    // 16-20, 23-27 and 30 are 20 working days, so Mar 3-30 (28 dates) stop the clock and the
+    // rest of the period (to Apr 14) counts. 03-17 + 28 = 04-14 (Tue), due 24:00.
+    let mut input = ClockInput::new(at("2026-03-02"), at("2026-05-01"));
+    input.exclusions = vec![pause(
+        ExclusionKind::Notarisation,
+        "2026-03-03T10:00:00+08:00",
+        Some("2026-04-14T10:00:00+08:00"),
+    )];
+    let state = run("E1", &input).expect("E1 computes");
+    assert_eq!(state.due_date, date(2026, 4, 14));
+    assert_eq!(state.excluded_days, 28);
+    let capped = state
+        .explanation
+        .iter()
+        .find(|s| s.en.contains("capped at 20 working days"))
+        .expect("the explanation says the cap applied");
+    assert!(capped.zh.contains("2026-03-30"), "{capped:?}");
+
+    // under the cap nothing is cut: Mar 3 ..< Mar 10 excludes 7 dates
+    input.exclusions = vec![pause(
+        ExclusionKind::Notarisation,
+        "2026-03-03T10:00:00+08:00",
+        Some("2026-03-10T10:00:00+08:00"),
+    )];
+    let state = run("E1", &input).expect("E1 computes");
+    assert_eq!(state.excluded_days, 7);
+    assert!(!state.explanation.iter().any(|s| s.en.contains("capped")));
+}
+
+#[test]
+fn an_extension_of_a_month_period_runs_from_the_nominal_end_of_the_period_it_extends() {
+    // legal-deadlines.md §8.1: P3 from 立案 2025-01-31: 3 months -> 04-30; + 1 month -> 05-30
+    // (Fri), not 01-31 + 4 months = 05-31 (a 端午 rest day) rolled to 06-03.
+    let mut input = ClockInput::new(at("2025-01-31"), at("2025-03-01"));
+    input.extensions = vec![Extension {
+        approved_at: at("2025-03-01"),
+        approver: "局长".into(),
+        grant: ExtensionGrant::Amount("1m".parse().expect("amount")),
+    }];
+    let state = run("P3", &input).expect("P3 computes");
+    assert_eq!(state.due_date, date(2025, 5, 30));
+    let step = state
+        .explanation
+        .iter()
+        .find(|s| s.en.contains("extension"))
+        .expect("an extension step");
+    assert!(step.en.contains("approved by 局长"), "{step:?}");
+    assert!(step.en.contains("from the end of the period it extends"));
+}

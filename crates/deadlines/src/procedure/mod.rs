@@ -166,6 +166,10 @@ pub struct Procedure {
     pub limit: Amount,
     pub extensions: Vec<ExtensionRule>,
     pub excluded: Vec<ExclusionKind>,
+    /// At most this much excluded time stops the clock in total, in working days (E1: 20,
+    /// 最高法 批复 2020 item 3; legal-deadlines.md §8.3); excluded time beyond it counts.
+    #[serde(default)]
+    pub excluded_cap: Option<Amount>,
     pub basis: Vec<LegalBasis>,
     /// The clock a case's closing (结案, or the decision that ends it) is measured against: what
     /// the on-time closure rate (按期结案率) counts.

@@ -29,6 +29,7 @@ struct RawProcedure {
     limit: RawAmount,
     #[serde(default)]
     excluded: Vec<Spanned<ExclusionKind>>,
+    excluded_cap: Option<RawAmount>,
     #[serde(default)]
     basis: Vec<RawBasis>,
     #[serde(default)]
@@ -122,6 +123,14 @@ pub(super) fn parse(text: &str) -> Result<Vec<Procedure>, ProcedureError> {
             }
             excluded.push(*k.get_ref());
         }
+        let excluded_cap = match &p.excluded_cap {
+            // only a cap in working days is defined (E1, §8.3)
+            Some(c) if c.unit != Unit::WorkingDays => {
+                return Err(cx.err(c.amount.span(), c.unit.key(), Issue::BadCapUnit));
+            }
+            Some(c) => Some(cx.amount(&c.amount, c.unit)?),
+            None => None,
+        };
         let mut basis = Vec::with_capacity(p.basis.len());
         for b in p.basis {
             let mark = Verification::from_glyph(b.mark.get_ref())
@@ -154,6 +163,7 @@ pub(super) fn parse(text: &str) -> Result<Vec<Procedure>, ProcedureError> {
             limit,
             extensions,
             excluded,
+            excluded_cap,
             basis,
             closes_case: p.closes_case,
             note: p.note,

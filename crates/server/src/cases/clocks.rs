@@ -159,6 +159,25 @@ pub fn resume(clocks: &mut [StoredClock], at: Timestamp) {
 }
 
 /// Adds an approved extension to the running clocks whose procedure allows one.
+/// The running clocks an extension would lengthen whose period has already run out at `now`:
+/// an expired period cannot be extended (legal-deadlines.md §8.2); the case stays late.
+pub fn expired_extendable<'a>(
+    procedures: &Procedures,
+    clocks: &'a [StoredClock],
+    now: Timestamp,
+) -> Vec<&'a StoredClock> {
+    clocks
+        .iter()
+        .filter(|c| is_running(c))
+        .filter(|c| {
+            procedures
+                .get(&c.procedure_id)
+                .is_some_and(|p| !p.extensions.is_empty())
+        })
+        .filter(|c| c.due_at.is_some_and(|due| due < now))
+        .collect()
+}
+
 pub fn extend(procedures: &Procedures, clocks: &mut [StoredClock], extension: &Extension) -> usize {
     let mut extended = 0;
     for c in clocks.iter_mut().filter(|c| is_running(c)) {

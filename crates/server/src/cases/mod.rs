@@ -474,6 +474,7 @@ async fn plan(
         }
         ActionBody::Resume { .. } => clocks::resume(&mut clocks, now),
         ActionBody::RequestExtension { amount, .. } => {
+            refuse_expired(procedures, &clocks, now)?;
             let a: Amount = amount
                 .parse()
                 .map_err(|e: kuaiwei_deadlines::AmountParseError| {
@@ -484,6 +485,7 @@ async fn plan(
             payload["amount"] = serde_json::json!(a.to_string());
         }
         ActionBody::ApproveExtension { .. } => {
+            refuse_expired(procedures, &clocks, now)?;
             let amount = requested_extension(state, case).await?;
             let ext = Extension {
                 approved_at: now,
@@ -551,6 +553,38 @@ async fn plan(
         },
         at: now,
         linked,
+    })
+}
+
+/// An extension asked for or approved after the period ran out is refused (legal-deadlines.md
+/// §8.2): the case is late and stays late in the on-time report.
+fn refuse_expired(
+    procedures: &kuaiwei_deadlines::Procedures,
+    clocks: &[StoredClock],
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let expired = clocks::expired_extendable(procedures, clocks, now);
+    let Some(c) = expired.first() else {
+        return Ok(());
+    };
+    let due = c
+        .due_at
+        .map(|d| {
+            d.to_zoned(kuaiwei_deadlines::shanghai())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default();
+    Err(AppError::StateConflict {
+        code: "period_expired",
+        zh: format!(
+            "{} 时限已于 {due} 届满，期限届满后不得延长；本案按超期计",
+            c.procedure_id
+        ),
+        en: format!(
+            "the {} period ran out at {due}; an expired period cannot be extended, and the case counts as late",
+            c.procedure_id
+        ),
     })
 }
 
