@@ -129,7 +129,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
             .await
             .expect("the evidence store opens"),
         limits: LIMITS,
-        calendar: Arc::new(options.calendar),
+        calendar: kuaiwei_server::SharedCalendar::fixed(options.calendar),
         procedures: Arc::new(Procedures::bundled()),
         rules: Arc::new(kuaiwei_routing::RuleSet::bundled()),
         triage: kuaiwei_server::TriageConfig::default(),

@@ -6,8 +6,9 @@
 //! frozen figures read the same with nothing to correct; the CSV and XLSX downloads say what
 //! the JSON says; the page and the case lists link every figure.
 //!
-//! The server's calendar holds 2026 only, so that a clock due in 2027 is "undetermined" (never
-//! guessed) whatever years are bundled later.
+//! The server's calendar holds the 2026 notice only, so that a clock due in 2027 is counted on
+//! the provisional 2027 schedule (statutory holidays and weekends, no 调休; legal-deadlines.md
+//! §8.6) and marked provisional, whatever years are bundled later.
 //!
 //! Hand computation (Asia/Shanghai; a day-based period starts the next day and ends at 24:00;
 //! M2 is 90 calendar days from 立案, rolled past rest days; P3 is 3 months; M1 15 working days;
@@ -23,16 +24,16 @@
 //! | E | M2 | 08-10 16:00 | 08-10 + 90 = 11-08, a Sunday: 11-09 | open | not counted; due in 9 days (at risk, 30) |
 //! | G | F1 | 10-09 11:00 | 10-10 11:00 | 10-10 12:00 | late (hand-over after 25 h), 1.0 d |
 //! | G | M1 | 10-10 12:00 | 15 working days from 10-12: 10-30 | 10-20 10:00 | on time |
-//! | G | M2 | 10-20 10:00 | in 2027 (not loaded) | 10-28 10:00 | undetermined, 8.0 d; opened and closed in October |
+//! | G | M2 | 10-20 10:00 | 10-20 + 90 = 2027-01-18 (Mon; provisional 2027, no holiday near) | 10-28 10:00 | on time, provisional, 8.0 d; opened and closed in October |
 //! | J | M2 | 07-20 16:00 | 07-20 + 90 = 10-18, a Sunday: 10-19 | 09-15 10:00 | not counted: on time in September, where it closed |
 //!
 //! Each clock counts once (legal-deadlines.md §8.8): on time in the month it closed in, late in
 //! the month its due date passed in. J fell due in October but closed early in September: it is
 //! September's (on time), and October does not count it again (the definition used until
-//! 2026-12 did, giving October 6 counted and 4 on time). B fell due and closed late in October.
+//! 2026-12 did, giving October one more counted, on time). B fell due and closed late in October.
 //!
-//! Closing clocks (M2, P3): counted 5 = on time 3 (A, C, H) + late 1 (B) + overdue open 1 (D);
-//! rate 0.6; undetermined 1 (G); overdue at the end 1 (D); due within 30 days 1 (E), within 7
+//! Closing clocks (M2, P3): counted 6 = on time 4 (A, C, G, H) + late 1 (B) + overdue open 1 (D);
+//! rate 4/6 = 0.6667; provisional 1 (G); undetermined 0; overdue at the end 1 (D); due within 30 days 1 (E), within 7
 //! days 0; opened 1 (G), closed 5 (A, B, C, G, H); durations 8.0, 86.8, 90.7, 92.0, 97.0: median
 //! 90.7, p90 97.0 (nearest rank); extended 1 (D).
 
@@ -281,7 +282,7 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
         (&e, "M2", Some(end_of("2026-11-10"))),
         (&g, "F1", Some(t("2026-10-10T11:00").to_string())),
         (&g, "M1", Some(end_of("2026-10-31"))),
-        (&g, "M2", None),
+        (&g, "M2", Some(end_of("2027-01-19"))),
         (&j, "M2", Some(end_of("2026-10-20"))),
     ] {
         let clocks = app.store.case(case).await.unwrap().unwrap().clocks;
@@ -310,12 +311,13 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
     counts(
         headline,
         &[
-            ("counted", 5),
-            ("on_time", 3),
+            ("counted", 6),
+            ("on_time", 4),
             ("late", 1),
             ("overdue_open", 1),
             ("pending", 0),
-            ("undetermined", 1),
+            ("undetermined", 0),
+            ("provisional", 1),
             ("overdue_at_end", 1),
             ("due_7", 0),
             ("due_30", 1),
@@ -326,7 +328,7 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
         ],
         "headline",
     );
-    assert_eq!(headline["on_time_rate"], 0.6);
+    assert_eq!(headline["on_time_rate"], 0.6667);
     // J: on time in September, where it closed, and not counted again in October
     assert!(
         october["lines"]
@@ -371,11 +373,11 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
     counts(
         group(&october, "procedure", "M2"),
         &[
-            ("counted", 4),
-            ("on_time", 2),
+            ("counted", 5),
+            ("on_time", 3),
             ("late", 1),
             ("overdue_open", 1),
-            ("undetermined", 1),
+            ("undetermined", 0),
             ("due_30", 1),
         ],
         "M2",
@@ -386,17 +388,17 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
         "P3",
     );
     for (dimension, key, counted, on_time, rate) in [
-        ("agency", "market_regulation", 4, 2, json!(0.5)),
+        ("agency", "market_regulation", 5, 3, json!(0.6)),
         ("agency", "ip_office", 1, 1, json!(1.0)),
-        ("channel", "fair", 4, 2, json!(0.5)),
+        ("channel", "fair", 5, 3, json!(0.6)),
         ("channel", "ecommerce", 1, 1, json!(1.0)),
-        ("right_type", "trademark", 4, 2, json!(0.5)),
+        ("right_type", "trademark", 5, 3, json!(0.6)),
         ("right_type", "design_patent", 1, 1, json!(1.0)),
         ("fair", "第139届广交会 第二期", 4, 2, json!(0.5)),
-        ("fair", "2026海交会", 0, 0, Value::Null),
+        ("fair", "2026海交会", 1, 1, json!(1.0)),
         ("fair", "none", 1, 1, json!(1.0)),
         ("officer", "lin", 2, 1, json!(0.5)),
-        ("officer", "wu", 2, 1, json!(0.5)),
+        ("officer", "wu", 3, 2, json!(0.6667)),
         ("officer", "he", 1, 1, json!(1.0)),
     ] {
         let f = group(&october, dimension, key);
@@ -434,18 +436,19 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
         v.sort();
         v.into_iter().cloned().collect::<Vec<String>>()
     };
-    assert_eq!(trace("measure=on_time").await, sorted(vec![&a, &c, &h]));
+    assert_eq!(trace("measure=on_time").await, sorted(vec![&a, &c, &g, &h]));
     assert_eq!(trace("measure=late").await, vec![b.clone()]);
     assert_eq!(trace("measure=overdue_open").await, vec![d.clone()]);
     assert_eq!(trace("measure=due_30").await, vec![e.clone()]);
-    assert_eq!(trace("measure=undetermined").await, vec![g.clone()]);
+    assert_eq!(trace("measure=provisional").await, vec![g.clone()]);
+    assert!(trace("measure=undetermined").await.is_empty());
     assert_eq!(
         trace("measure=late&dimension=procedure&key=F1").await,
         vec![g.clone()]
     );
     assert_eq!(
         trace("measure=counted&dimension=officer&key=wu").await,
-        sorted(vec![&c, &d])
+        sorted(vec![&c, &d, &g])
     );
 
     // the quarter so far holds October as its first month, with the same figures
@@ -493,7 +496,8 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
     let page = app.get("/reports/on-time?period=2026-10", &[]).await;
     let html = String::from_utf8(page.body.to_vec()).unwrap();
     assert!(html.contains("按期结案率") && html.contains("<svg"));
-    assert!(html.contains("60.00%"), "the rate is shown");
+    assert!(html.contains("66.67%"), "the rate is shown");
+    assert!(html.contains("暂定"), "the provisional due date is said");
     assert!(html.contains("/reports/on-time/cases?period=2026-10&amp;measure=late"));
     let en = app
         .get("/reports/on-time?period=2026-10&lang=en", &[])
@@ -595,6 +599,8 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
                 facts,
                 procedures: &procedures,
                 agency_label: &no_label,
+                // the server's calendar holds 2026: 2027 on is provisional
+                provisional_from: Some(t("2027-01-01T00:00")),
             })
             .unwrap()
         };
@@ -669,6 +675,7 @@ fn assert_matches_json(row: &[String], f: &Value) {
         days("p90_days"),
         int("extended"),
         int("extensions"),
+        int("provisional"),
     ];
     assert_eq!(row[3..], expected, "{} {}", row[0], row[1]);
 }

@@ -4,7 +4,8 @@
 //! regulation M1 + M2; patents: the IP office P1 + P3; copyright: M3; border: customs C1 + C2),
 //! opened within the decision limit, then closed mostly on time, some late, some still open;
 //! a few suspended or extended. Due dates are computed with the real deadline engine and the
-//! bundled calendar, so clocks due in a year not loaded are "not computable", as in production.
+//! bundled calendar, so clocks due in a year whose notice is not published are counted on the
+//! provisional schedule (legal-deadlines.md §8.6), as in production.
 
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use kuaiwei_deadlines::{
@@ -300,9 +301,15 @@ mod tests {
         for p in ["F1", "M1", "M2", "P1", "P3", "M3", "C1", "C2"] {
             assert!(clocks.iter().any(|c| c.procedure_id == p), "{p}");
         }
-        for s in ["closed_on_time", "closed_late", "overdue", "not_computable"] {
+        for s in ["closed_on_time", "closed_late", "overdue"] {
             assert!(clocks.iter().any(|c| c.status == s), "{s}");
         }
+        // none is left undated: a year not yet published is provisional, never refused
+        assert!(
+            clocks
+                .iter()
+                .all(|c| c.started_at.is_none() || c.due_at.is_some())
+        );
         let closed_late = clocks.iter().filter(|c| c.status == "closed_late").count();
         assert!(closed_late * 100 < clocks.len() * 15, "{closed_late}");
     }
@@ -377,6 +384,7 @@ mod tests {
                 facts: &facts,
                 procedures: &procedures,
                 agency_label: &label,
+                provisional_from: None,
             })
             .unwrap()
         };

@@ -91,8 +91,10 @@ pub fn run_calendar(cmd: CalendarCmd, data_dir: &Path) -> Result<()> {
     match cmd {
         CalendarCmd::Check { date } => {
             let cal = load_calendar(data_dir)?;
-            let working = cal.is_working_day(parse_date(&date)?)?;
+            let date = parse_date(&date)?;
+            let working = cal.is_working_day(date)?;
             println!("{}", if working { "working" } else { "rest" });
+            provisional_note(&cal, date.year(), date.year());
         }
         CalendarCmd::Add(args) => {
             let cal = load_calendar(data_dir)?;
@@ -106,15 +108,21 @@ pub fn run_calendar(cmd: CalendarCmd, data_dir: &Path) -> Result<()> {
                 ),
             };
             println!("{due}");
+            provisional_note(&cal, date.year(), due.year());
         }
         CalendarCmd::Load { file } => install(&file, data_dir)?,
         CalendarCmd::Years => {
             let (_, sources) = load_with_sources(data_dir)?;
-            for (year, source) in sources {
+            for (year, source) in &sources {
                 match source {
                     Source::Bundled => println!("{year}\tbundled"),
                     Source::File(path) => println!("{year}\tfile {}", path.display()),
                 }
+            }
+            if let Some(next) = sources.keys().last().map(|y| y + 1) {
+                println!(
+                    "{next}-\tprovisional (statutory holidays and weekends, no 调休, until the notice is loaded)"
+                );
             }
         }
     }
@@ -246,9 +254,24 @@ fn install(file: &Path, data_dir: &Path) -> Result<()> {
         data.holidays.len()
     );
     println!(
-        "开放案件的期限将在 kuaiwei 下次启动时重新计算，或立即运行 `kuaiwei recompute` / open cases' due dates are recomputed when kuaiwei next starts, or now with `kuaiwei recompute`"
+        "运行中的 kuaiwei 将在30秒内采用新安排并重新计算受影响案件（含已结案件）的期限；未运行时于下次启动时计算，或立即运行 `kuaiwei recompute` / a running kuaiwei takes the schedule within 30 seconds and recomputes the due dates it moves, closed cases included; a stopped one does so at its next start, or now with `kuaiwei recompute`"
     );
     Ok(())
+}
+
+/// Says on stderr (stdout stays the bare answer) when an answer rests on a provisional year.
+fn provisional_note(cal: &Calendar, from: i16, to: i16) {
+    let years = cal.provisional_years(from, to);
+    if !years.is_empty() {
+        let list = years
+            .iter()
+            .map(i16::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        eprintln!(
+            "暂定 / provisional: {list} 年放假安排尚未发布，按法定节假日和周末推算（不含调休） / the {list} holiday schedule is not yet published; counted on the statutory holidays and weekends (no adjusted working days)"
+        );
+    }
 }
 
 fn read(path: &Path) -> Result<String> {

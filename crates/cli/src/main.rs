@@ -229,11 +229,12 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Recompute(args) => runtime()?.block_on(async {
             let store = open_store(&args, &file, &data_dir).await?;
             let state = app_state(store, &file, &data_dir).await?;
-            let r = kuaiwei_server::recompute_open_cases(&state)
+            let since = kuaiwei_server::start_recompute_since(&state.calendar.current());
+            let r = kuaiwei_server::recompute_after_calendar_change(&state, since)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
-                "已检查 / checked {} open cases; 已更新 / updated {}; 仍无法计算的时限 / clocks still not computable: {}",
+                "已检查 / checked {} cases (open, and closed ones due from {since}); 已更新 / updated {}; 仍无法计算的时限 / clocks still not computable: {}",
                 r.checked, r.updated, r.still_not_computable
             );
             Ok(())
@@ -464,7 +465,13 @@ async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) ->
         store,
         evidence: kuaiwei_evidence::EvidenceStore::open(&data_dir.join("evidence")).await?,
         limits: file.limits(),
-        calendar: Arc::new(calendar_cli::load_calendar(data_dir)?),
+        calendar: {
+            let dir = data_dir.to_path_buf();
+            kuaiwei_server::SharedCalendar::reloading(
+                calendar_cli::load_calendar(data_dir)?,
+                Arc::new(move || calendar_cli::load_calendar(&dir).map_err(|e| format!("{e:#}"))),
+            )
+        },
         rules: Arc::new(load_rules(data_dir, &procedures)?),
         procedures: Arc::new(procedures),
         triage: file.triage()?,

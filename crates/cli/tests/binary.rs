@@ -197,14 +197,24 @@ fn calendar_add_counts_five_working_days_across_national_day() {
 }
 
 #[test]
-fn calendar_check_of_a_year_not_loaded_fails_naming_the_year() {
+fn calendar_check_of_an_unpublished_year_answers_provisionally_and_before_2025_fails() {
     let bin = kuaiwei();
     let dir = TempDir::new("bin-cal");
+    // 2030-01-01 is 元旦 under the holiday law, whatever the notice adds
     let out = run(&bin, dir.path(), &["calendar", "check", "2030-01-01"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "rest\n");
+    let note = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        note.contains("provisional") && note.contains("2030"),
+        "{out:?}"
+    );
+    // a year before the revised law is not guessed
+    let out = run(&bin, dir.path(), &["calendar", "check", "2023-06-01"]);
     assert!(!out.status.success(), "{out:?}");
     assert!(out.stdout.is_empty(), "{out:?}");
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("2030"),
+        String::from_utf8_lossy(&out.stderr).contains("2023"),
         "{out:?}"
     );
 }
@@ -229,7 +239,8 @@ fn recompute_reports_what_it_checked_and_a_bad_triage_config_is_refused_by_name(
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("checked 0 open cases; 已更新 / updated 0"),
+        text.contains("checked 0 cases (open, and closed ones due from")
+            && text.contains("已更新 / updated 0"),
         "{text}"
     );
 

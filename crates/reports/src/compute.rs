@@ -40,7 +40,7 @@ pub const DEFINITION_ZH: &str = "按期结案率 = 按期办结数 ÷（按期�
 届满时仍未办结的，计入届满当期，为超期（期末仍未办结的为超期未结，其后办结的为超期办结）。\
 例：10月12日届满、7月5日办结的案件只计入7月（按期）；9月1日届满、10月5日办结的案件只计入9月（超期）。\
 另列：期内届满但尚未到期的案件、期末仍未办结且已超期的案件、7日及30日内将到期的案件、期内立案数与结案数（结案率）、\
-扣除不计入期间后的办理时长（中位数、90分位）、计入案件中经延长的案件数。每类时限（如展会24小时移交、专利纠纷5个工作日内立案）均单独统计。";
+扣除不计入期间后的办理时长（中位数、90分位）、计入案件中经延长的案件数；届满日所依年度的国务院放假安排尚未发布的，按法定节假日暂定计算，另列其数。每类时限（如展会24小时移交、专利纠纷5个工作日内立案）均单独统计。";
 
 pub const DEFINITION_EN: &str = "On-time closure rate = closed on time ÷ (closed on time + late). \
 Each closing clock counts once, in exactly one period (calendar month in Asia/Shanghai; a quarter or \
@@ -51,7 +51,9 @@ afterwards). Example: a case due on 12 October and closed on 5 July counts in Ju
 case due on 1 September and closed on 5 October counts in September only, late. Also reported: \
 cases due later in the period and still running; cases still open and overdue at the end of the \
 period; cases due within 7 and 30 days (at risk); cases opened and closed in the period (the plain \
-closure rate); durations net of excluded periods (median, p90); counted cases that were extended. \
+closure rate); durations net of excluded periods (median, p90); counted cases that were extended; \
+cases whose due date falls in a year whose holiday schedule is not yet published (provisional, \
+counted on the statutory holidays), counted apart. \
 Every clock type is reported separately, e.g. the fair's 24-hour hand-over and the 5-working-day \
 decision to open a patent dispute.";
 
@@ -161,10 +163,11 @@ pub enum Measure {
     Opened,
     Closed,
     Extended,
+    Provisional,
 }
 
 impl Measure {
-    pub const ALL: [Measure; 12] = [
+    pub const ALL: [Measure; 13] = [
         Measure::Counted,
         Measure::OnTime,
         Measure::Late,
@@ -177,6 +180,7 @@ impl Measure {
         Measure::Opened,
         Measure::Closed,
         Measure::Extended,
+        Measure::Provisional,
     ];
 
     pub fn key(self) -> &'static str {
@@ -193,6 +197,7 @@ impl Measure {
             Measure::Opened => "opened",
             Measure::Closed => "closed",
             Measure::Extended => "extended",
+            Measure::Provisional => "provisional",
         }
     }
 
@@ -214,6 +219,7 @@ impl Measure {
             Measure::Opened => "立案（起算）",
             Measure::Closed => "结案（停止）",
             Measure::Extended => "经延长",
+            Measure::Provisional => "届满日暂定",
         }
     }
 
@@ -231,6 +237,7 @@ impl Measure {
             Measure::Opened => "opened (started)",
             Measure::Closed => "closed (stopped)",
             Measure::Extended => "extended",
+            Measure::Provisional => "due date provisional",
         }
     }
 
@@ -253,6 +260,10 @@ impl Measure {
             Measure::Closed => l.closed_in_period,
             // only the clocks counted in the period (§8.8), not pending or undetermined ones
             Measure::Extended => Measure::Counted.holds(l) && l.extensions > 0,
+            // counted or pending against a due date that depends on an unpublished schedule
+            Measure::Provisional => {
+                l.provisional && (Measure::Counted.holds(l) || Measure::Pending.holds(l))
+            }
         }
     }
 }
@@ -285,6 +296,10 @@ pub struct Line {
     /// For a clock closed in the period: days from start to close, net of excluded periods.
     pub net_days: Option<f64>,
     pub extensions: u32,
+    /// The due date falls in a year whose holiday notice is not yet published: computed on the
+    /// provisional schedule (legal-deadlines.md §8.6) and recomputed when it is loaded.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub provisional: bool,
 }
 
 /// The figures of one group of lines.
@@ -311,6 +326,10 @@ pub struct Figures {
     /// Counted clocks that were extended, and the extensions they carry.
     pub extended: u64,
     pub extensions: u64,
+    /// Counted or pending clocks whose due date is provisional (a holiday schedule not yet
+    /// published, legal-deadlines.md §8.6): their standing may change when it is loaded.
+    #[serde(default)]
+    pub provisional: u64,
 }
 
 impl Figures {
@@ -329,6 +348,7 @@ impl Figures {
             f.due_30 += count(Measure::Due30);
             f.opened += count(Measure::Opened);
             f.closed += count(Measure::Closed);
+            f.provisional += count(Measure::Provisional);
             if Measure::Extended.holds(l) {
                 f.extended += 1;
                 f.extensions += u64::from(l.extensions);
@@ -360,6 +380,7 @@ impl Figures {
             Measure::Opened => self.opened,
             Measure::Closed => self.closed,
             Measure::Extended => self.extended,
+            Measure::Provisional => self.provisional,
         }
     }
 }
@@ -571,6 +592,9 @@ pub struct Inputs<'a> {
     pub procedures: &'a Procedures,
     /// Labels of agency keys (`ip_office` → 知识产权局 / IP office).
     pub agency_label: &'a dyn Fn(&str) -> Option<(String, String)>,
+    /// The start of the first year whose holiday notice is not yet published: a clock due after
+    /// it has a provisional due date. `None`: every due date is final.
+    pub provisional_from: Option<Timestamp>,
 }
 
 /// Classifies the clocks and adds them up. Refuses a period that has not begun.
@@ -581,7 +605,7 @@ pub fn compute(i: Inputs<'_>) -> Result<OnTimeReport, ReportError> {
     }
     let as_of = whole_micros(i.now).min(to);
     let months = month_figures(&i);
-    let window = Window::of(from, to, as_of);
+    let window = Window::of(from, to, as_of, i.provisional_from);
     let facts = i.facts;
     let mut hits: Vec<(&Fact, Standing)> = facts
         .live()
@@ -639,7 +663,7 @@ fn month_figures(i: &Inputs<'_>) -> Vec<MonthFigures> {
         .filter(|m| m.bounds().0 <= i.now)
         .map(|m| {
             let (f, t) = m.bounds();
-            let window = Window::of(f, t, whole_micros(i.now).min(t));
+            let window = Window::of(f, t, whole_micros(i.now).min(t), i.provisional_from);
             // each line with its clock's agency (the line itself carries no names)
             let lines: Vec<(&str, Line)> = closing
                 .iter()
@@ -770,14 +794,22 @@ struct Window {
     from: i64,
     to: i64,
     as_of: i64,
+    /// A due instant after this is provisional (`i64::MAX`: none is).
+    provisional_from: i64,
 }
 
 impl Window {
-    fn of(from: Timestamp, to: Timestamp, as_of: Timestamp) -> Window {
+    fn of(
+        from: Timestamp,
+        to: Timestamp,
+        as_of: Timestamp,
+        provisional_from: Option<Timestamp>,
+    ) -> Window {
         Window {
             from: from.as_microsecond(),
             to: to.as_microsecond(),
             as_of: as_of.as_microsecond(),
+            provisional_from: provisional_from.map_or(i64::MAX, |t| t.as_microsecond()),
         }
     }
 
@@ -804,6 +836,7 @@ struct Standing {
     closed_in_period: bool,
     net_tenths: i32,
     extensions: u16,
+    provisional: bool,
 }
 
 impl Standing {
@@ -867,6 +900,8 @@ impl Standing {
             closed_in_period,
             net_tenths: c.net_tenths,
             extensions: c.extensions,
+            // due at 24:00 of 31 December is that year's, not the next one's
+            provisional: due != ABSENT && due > w.provisional_from,
         }
     }
 
@@ -920,6 +955,7 @@ impl Standing {
             closed_in_period: self.closed_in_period,
             net_days,
             extensions: u32::from(self.extensions),
+            provisional: self.provisional,
         }
     }
 }

@@ -22,7 +22,7 @@ fn opt(x: Option<f64>) -> String {
     x.map(|x| format!("{x:.1}")).unwrap_or_default()
 }
 
-pub(crate) const FIGURE_COLUMNS: [&str; 20] = [
+pub(crate) const FIGURE_COLUMNS: [&str; 21] = [
     "dimension",
     "key",
     "label",
@@ -43,6 +43,7 @@ pub(crate) const FIGURE_COLUMNS: [&str; 20] = [
     "p90_days",
     "extended",
     "extensions",
+    "provisional",
 ];
 
 pub(crate) fn figure_cells(dimension: &str, key: &str, label: &str, f: &Figures) -> Vec<String> {
@@ -67,6 +68,7 @@ pub(crate) fn figure_cells(dimension: &str, key: &str, label: &str, f: &Figures)
         opt(f.p90_days),
         f.extended.to_string(),
         f.extensions.to_string(),
+        f.provisional.to_string(),
     ]
 }
 

@@ -344,6 +344,22 @@ pub fn report_page(
         lang.pick("按期结案率", "On-time rate"),
         pct(r.headline.on_time_rate)
     );
+    if r.headline.provisional > 0 {
+        let _ = write!(
+            b,
+            "<p class=\"note\">{}</p>",
+            esc(&match lang {
+                Lang::Zh => format!(
+                    "其中 {} 件的届满日所依年度放假安排尚未发布，按法定节假日暂定计算，发布后重新计算。",
+                    r.headline.provisional
+                ),
+                Lang::En => format!(
+                    "{} of these have a provisional due date: their year's holiday schedule is not yet published; they are recomputed when it is.",
+                    r.headline.provisional
+                ),
+            })
+        );
+    }
     b.push_str(&chart(r, lang));
     let _ = write!(b, "<table>{}", header(lang, lang.pick("合计", "total")));
     b.push_str(&row(

@@ -44,6 +44,7 @@ fn report(clocks: &[ReportClock], period: &str, now: &str) -> OnTimeReport {
         facts: &Facts::from_clocks(clocks.to_vec(), &procedures),
         procedures: &procedures,
         agency_label: &label,
+        provisional_from: None,
     })
     .unwrap()
 }
@@ -200,6 +201,7 @@ fn a_report_for_a_period_not_begun_is_refused_and_bad_periods_name_the_text() {
         facts: &Facts::default(),
         procedures: &procedures,
         agency_label: &label,
+        provisional_from: None,
     })
     .unwrap_err();
     assert!(matches!(e, ReportError::NotStarted(_)));
@@ -598,6 +600,7 @@ proptest::proptest! {
             facts,
             procedures: &procedures,
             agency_label: &label,
+            provisional_from: None,
         }).unwrap();
         proptest::prop_assert_eq!(of(&kept), of(&Facts::from_clocks(all, &procedures)));
     }

@@ -65,6 +65,9 @@ pub struct WatchLine {
     pub days: u32,
     pub officer: Option<String>,
     pub supervised: bool,
+    /// The due date depends on a holiday schedule not yet published (legal-deadlines.md §8.6).
+    #[serde(default)]
+    pub provisional: bool,
 }
 
 impl AgencyWatch {
@@ -88,6 +91,7 @@ pub fn watch(
     now: Timestamp,
     days: u32,
     agency_label: &dyn Fn(&str) -> Option<(String, String)>,
+    provisional: &dyn Fn(Timestamp) -> bool,
 ) -> Watch {
     let mut agencies: BTreeMap<Option<String>, AgencyWatch> = BTreeMap::new();
     let (mut overdue, mut due_soon) = (0, 0);
@@ -124,6 +128,7 @@ pub fn watch(
             days: ((secs + 86_399) / 86_400).max(1) as u32,
             officer: item.officer,
             supervised: item.supervised,
+            provisional: provisional(due),
         };
         if late {
             overdue += 1;
@@ -239,7 +244,11 @@ pub fn watch_text(w: &Watch, lang: Lang) -> String {
                     l.days,
                     lang.pick("天", "days"),
                     lang.pick("应于", "due"),
-                    l.due_local,
+                    if l.provisional {
+                        format!("{}{}", l.due_local, lang.pick("（暂定）", " (provisional)"))
+                    } else {
+                        l.due_local.clone()
+                    },
                     if l.supervised {
                         lang.pick(" [督办]", " [supervised]")
                     } else {
@@ -322,7 +331,11 @@ pub fn watch_page(w: &Watch, lang: Lang, query: &str) -> String {
                     q(&l.case_number),
                     esc(&l.case_number),
                     esc(&lang.pick(&l.state_zh, &l.state).replace('_', " ")),
-                    esc(&l.due_local),
+                    esc(&if l.provisional {
+                        format!("{}{}", l.due_local, lang.pick("（暂定）", " (provisional)"))
+                    } else {
+                        l.due_local.clone()
+                    }),
                     if l.supervised { "✔" } else { "" }
                 );
             }
@@ -427,7 +440,7 @@ mod tests {
                 None,
             ),
         ];
-        watch(items, NOW.parse().unwrap(), 7, &label)
+        watch(items, NOW.parse().unwrap(), 7, &label, &|_| false)
     }
 
     #[test]
@@ -514,7 +527,7 @@ mod tests {
         assert!(html.contains("href=\"/api/v1/cases/KW-2026-000004\""));
         assert!(html.contains("超期 20 天"), "{html}");
         assert!(html.contains("href=\"/watch?days=7&amp;lang=en\""));
-        let empty = watch(Vec::new(), NOW.parse().unwrap(), 7, &label);
+        let empty = watch(Vec::new(), NOW.parse().unwrap(), 7, &label, &|_| false);
         assert!(watch_page(&empty, Lang::En, "").contains("Nothing is overdue or due soon."));
     }
 }

@@ -17,11 +17,14 @@ pub mod search;
 mod state;
 mod token;
 
-pub use cases::{Recomputed, TriageConfig, recompute_open_cases};
+pub use cases::{
+    Recomputed, TriageConfig, recompute_after_calendar_change, recompute_cases_due_since,
+    recompute_open_cases, start_recompute_since,
+};
 pub use error::AppError;
 pub use rate::{IntakeLimits, IntakeSettings, RateLimit};
 pub use routes::{ApiDoc, router};
-pub use state::{AppState, Clock, Limits, ReportFacts};
+pub use state::{AppState, CalendarSource, Clock, Limits, ReportFacts, SharedCalendar};
 
 use tokio::net::TcpListener;
 
@@ -38,6 +41,7 @@ pub async fn serve(
         .clone()
         .map(|index| tokio::spawn(search::follow(state.clone(), index)));
     let facts = tokio::spawn(reports::warm_facts(state.clone()));
+    let calendar = tokio::spawn(cases::follow_calendar(state.clone()));
     let app = router(state);
     let result = axum::serve(
         listener,
@@ -48,15 +52,19 @@ pub async fn serve(
     purge.abort();
     recompute.abort();
     facts.abort();
+    calendar.abort();
     if let Some(i) = indexer {
         i.abort();
     }
     result
 }
 
-/// The calendar may have gained a year since the last start: bring stored due dates up to date.
+/// The calendar may have gained a year since the last start: bring stored due dates up to date,
+/// those of open cases and of closed ones due in the newest published year or later (or never
+/// dated), so that reports count them against the right dates.
 async fn recompute_at_start(state: AppState) {
-    match recompute_open_cases(&state).await {
+    let since = cases::start_recompute_since(&state.calendar.current());
+    match recompute_after_calendar_change(&state, since).await {
         Ok(r) if r.updated > 0 || r.still_not_computable > 0 => tracing::info!(
             checked = r.checked,
             updated = r.updated,

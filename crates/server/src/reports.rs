@@ -135,6 +135,7 @@ pub async fn live(
     }
     let started = std::time::Instant::now();
     let procedures = state.procedures.clone();
+    let provisional_from = provisional_from(&state.calendar.current());
     let compute_over = move |facts: &Facts| {
         compute(Inputs {
             period,
@@ -142,6 +143,7 @@ pub async fn live(
             facts,
             procedures: &procedures,
             agency_label: &agency_label,
+            provisional_from,
         })
     };
     let copy = match &state.report_facts {
@@ -331,6 +333,19 @@ const RELOAD_AFTER: i64 = 50_000;
 /// A failed load is not tried again sooner than this.
 const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// The start (Asia/Shanghai) of the first year after the published ones, which is counted on a
+/// provisional schedule; `None` when there is none.
+fn provisional_from(calendar: &kuaiwei_deadlines::Calendar) -> Option<jiff::Timestamp> {
+    let next = calendar.loaded_years().last().copied()? + 1;
+    if !calendar.is_provisional(next) {
+        return None;
+    }
+    jiff::civil::date(next, 1, 1)
+        .to_zoned(kuaiwei_deadlines::shanghai())
+        .ok()
+        .map(|z| z.timestamp())
+}
+
 /// Loads the server's copy of the clocks when the server starts (a million cases take
 /// seconds); reports read their windows until it is done.
 pub async fn warm_facts(state: AppState) {
@@ -462,7 +477,14 @@ pub async fn watch(
             break;
         }
     }
-    Ok(kuaiwei_reports::watch(items, now, days, &agency_label))
+    let calendar = state.calendar.current();
+    Ok(kuaiwei_reports::watch(
+        items,
+        now,
+        days,
+        &agency_label,
+        &|due| crate::cases::due_is_provisional(&calendar, due),
+    ))
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub evidence: EvidenceStore,
     pub limits: Limits,
-    pub calendar: Arc<Calendar>,
+    /// The working-day calendar, replaced while the server runs when an administrator loads a
+    /// year's schedule (see [`SharedCalendar`]).
+    pub calendar: SharedCalendar,
     pub procedures: Arc<Procedures>,
     /// Routing rules: bundled, or the administrator's `DATA_DIR/routing.toml`.
     pub rules: Arc<RuleSet>,
@@ -35,6 +37,57 @@ pub struct AppState {
     pub search: Option<Arc<kuaiwei_search::SearchIndex>>,
 }
 
+/// The calendar every step and view computes with. A server started with a `source` (the data
+/// directory's calendar files) looks at it every [`SharedCalendar::POLL`] and takes a changed
+/// schedule without a restart, then recomputes the due dates it moves
+/// ([`crate::cases::recompute_after_calendar_change`]).
+#[derive(Clone)]
+pub struct SharedCalendar {
+    current: Arc<std::sync::RwLock<Arc<Calendar>>>,
+    source: Option<CalendarSource>,
+}
+
+/// Reads the calendar afresh (the data directory's year files over the bundled ones).
+pub type CalendarSource = Arc<dyn Fn() -> Result<Calendar, String> + Send + Sync>;
+
+impl SharedCalendar {
+    /// How often a server with a source looks for a changed schedule.
+    pub const POLL: Duration = Duration::from_secs(30);
+
+    /// A calendar that never changes while the server runs (tests, one-shot commands).
+    pub fn fixed(calendar: Calendar) -> SharedCalendar {
+        SharedCalendar {
+            current: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
+            source: None,
+        }
+    }
+
+    /// `calendar` now, and whatever `source` gives when it changes.
+    pub fn reloading(calendar: Calendar, source: CalendarSource) -> SharedCalendar {
+        SharedCalendar {
+            source: Some(source),
+            ..SharedCalendar::fixed(calendar)
+        }
+    }
+
+    /// The calendar as it stands.
+    pub fn current(&self) -> Arc<Calendar> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn source(&self) -> Option<&CalendarSource> {
+        self.source.as_ref()
+    }
+
+    /// Takes `calendar` from now on.
+    pub fn replace(&self, calendar: Calendar) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(calendar);
+    }
+}
+
 /// The last few reports of finished periods, each with the position of the audit chain it was
 /// computed at. A finished period's figures change only when a case's clocks change, and every
 /// change to a case appends to the chain; so a report computed at the chain's current end is
@@ -49,6 +102,11 @@ struct CachedReport {
 }
 
 impl ReportCache {
+    /// Forgets every kept report (the calendar changed: provisional marks may differ).
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     /// Periods kept (each a month's lines can weigh tens of megabytes at a million cases).
     const KEEP: usize = 4;
     /// Reports with more case lines than this (a year at a large centre) are not kept.

@@ -345,6 +345,33 @@ pub async fn open_cases(
     Ok(out)
 }
 
+/// Cases of any state with a started clock without a due date or due at or after `since`.
+pub async fn cases_due_since(
+    pool: &PgPool,
+    since: Timestamp,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<Vec<CaseRecord>, StoreError> {
+    let rows: Vec<CaseRow> = sqlx::query_as(select_cases!(
+        "where c.case_number in (
+                select case_number from case_clocks where due_at >= $3
+                union select case_number from case_clocks
+                       where due_at is null and started_at is not null)
+           and c.case_number > $1 order by c.case_number limit $2"
+    ))
+    .bind(after.unwrap_or(""))
+    .bind(i64::from(limit.clamp(1, 1000)))
+    .bind(since.to_sqlx())
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(record(pool, row).await?);
+    }
+    Ok(out)
+}
+
 async fn record(pool: &PgPool, row: CaseRow) -> Result<CaseRecord, StoreError> {
     let (
         number,

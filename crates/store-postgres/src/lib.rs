@@ -188,6 +188,15 @@ impl Store for PostgresStore {
         cases::open_cases(&self.pool, after, limit).await
     }
 
+    async fn cases_due_since(
+        &self,
+        since: jiff::Timestamp,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<CaseRecord>, StoreError> {
+        cases::cases_due_since(&self.pool, since, after, limit).await
+    }
+
     async fn report_clocks(&self, window: &ReportWindow) -> Result<Vec<ReportClock>, StoreError> {
         reports::report_clocks(&self.pool, window).await
     }

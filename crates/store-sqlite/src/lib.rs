@@ -221,6 +221,15 @@ impl Store for SqliteStore {
         cases::open_cases(&self.read, after, limit).await
     }
 
+    async fn cases_due_since(
+        &self,
+        since: jiff::Timestamp,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<CaseRecord>, StoreError> {
+        cases::cases_due_since(&self.read, since, after, limit).await
+    }
+
     async fn report_clocks(&self, window: &ReportWindow) -> Result<Vec<ReportClock>, StoreError> {
         reports::report_clocks(&self.read, window).await
     }

@@ -898,6 +898,63 @@ pub async fn supervision_and_closing_are_recorded_and_filtered(s: &impl Store) {
     assert_eq!(after, vec!["KW-2026-000002"]);
 }
 
+pub async fn cases_due_since_include_closed_ones_and_those_without_a_due_date(s: &impl Store) {
+    // 1: due in 2026; 2: due in 2027, closed; 3: no due date (not computable), closed;
+    // 4: not started; 5: due in 2027, open
+    let dues: [(Option<&str>, Option<&str>, bool); 5] = [
+        (
+            Some("2026-10-16T01:00:00Z"),
+            Some("2026-12-20T16:00:00Z"),
+            false,
+        ),
+        (
+            Some("2026-10-16T01:00:00Z"),
+            Some("2027-01-20T16:00:00Z"),
+            true,
+        ),
+        (Some("2026-10-16T01:00:00Z"), None, true),
+        (None, None, false),
+        (
+            Some("2026-10-16T01:00:00Z"),
+            Some("2027-03-01T16:00:00Z"),
+            false,
+        ),
+    ];
+    for (i, (started, due, closed)) in dues.iter().enumerate() {
+        let r = s
+            .submit_complaint(sample(i as u32, T0, "fair"))
+            .await
+            .unwrap();
+        let n = r.case_number.as_str();
+        let mut c = clock("M2", *started, *due);
+        let state = if *closed {
+            c.closed_at = Some("2026-10-30T01:00:00Z".parse().unwrap());
+            CaseState::Closed
+        } else {
+            CaseState::Routed
+        };
+        s.update_case(step(n, 1, state, Some("market_regulation"), vec![c]))
+            .await
+            .unwrap();
+    }
+    let since: Timestamp = "2026-12-31T16:00:00Z".parse().unwrap();
+    let numbers = |cases: Vec<crate::CaseRecord>| -> Vec<String> {
+        cases.iter().map(|c| c.case_number.to_string()).collect()
+    };
+    assert_eq!(
+        numbers(s.cases_due_since(since, None, 100).await.unwrap()),
+        ["KW-2026-000002", "KW-2026-000003", "KW-2026-000005"]
+    );
+    assert_eq!(
+        numbers(
+            s.cases_due_since(since, Some("KW-2026-000002"), 1)
+                .await
+                .unwrap()
+        ),
+        ["KW-2026-000003"]
+    );
+}
+
 pub async fn supplied_evidence_is_appended_with_its_material(s: &impl Store) {
     let mut new = sample(1, T0, "fair");
     new.evidence = vec![evidence(1)];
@@ -1138,6 +1195,7 @@ macro_rules! store_conformance_tests {
             related_cases_share_a_key_or_the_respondent,
             cases_with_keys_need_every_key,
             supervision_and_closing_are_recorded_and_filtered,
+            cases_due_since_include_closed_ones_and_those_without_a_due_date,
             supplied_evidence_is_appended_with_its_material,
             report_clocks_hold_every_clock_a_period_needs_and_no_other,
             a_frozen_report_is_kept_once_exactly_as_given,

@@ -113,6 +113,17 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<CaseRecord>, StoreError>;
 
+    /// Cases in any state (closed ones too) with a started clock that has no due date or falls
+    /// due at or after `since`, by case number after `after`, at most `limit`: what loading the
+    /// holiday schedule of the years from `since` on can move, so that reports of the months
+    /// those cases closed in count them right.
+    async fn cases_due_since(
+        &self,
+        since: Timestamp,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<CaseRecord>, StoreError>;
+
     /// The clocks an on-time report over `[from, to)` reads: those started, stopped or due in
     /// the window, those running at `to` (started no later) and due before the horizon (at
     /// risk), those still running at `to` and due before it (overdue at the end of the period),

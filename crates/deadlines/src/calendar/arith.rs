@@ -216,15 +216,19 @@ mod tests {
     }
 
     #[test]
-    fn rolling_past_the_last_loaded_year_is_refused() {
-        // 2026-12-31 (Thu) + 2 = 2027-01-02, whose schedule is not loaded
-        assert_eq!(
-            cal().add_days(date(2026, 12, 31), 2),
-            Err(CalendarError::YearNotLoaded { year: 2027 })
-        );
+    fn rolling_past_the_last_loaded_year_counts_on_the_provisional_schedule() {
+        // 2026-12-31 (Thu) + 2 = 2027-01-02 (Sat); 2027 is not published: provisional, with
+        // 元旦 on Jan 1 and no 调休, so the roll lands on Mon 2027-01-04
+        assert_eq!(cal().add_days(date(2026, 12, 31), 2), Ok(date(2027, 1, 4)));
+        // Dec 31 (Thu), then Jan 1 (元旦), Jan 2-3 (weekend): the 2nd working day is Jan 4
         assert_eq!(
             cal().add_working_days(date(2026, 12, 30), 2),
-            Err(CalendarError::YearNotLoaded { year: 2027 })
+            Ok(date(2027, 1, 4))
+        );
+        // before the revised law (2025) an unloaded year is refused, never guessed
+        assert_eq!(
+            Calendar::empty().add_days(date(2024, 3, 1), 2),
+            Err(CalendarError::YearNotLoaded { year: 2024 })
         );
     }
 

@@ -1,9 +1,17 @@
 //! The working-day calendar: Monday to Friday work, Saturday and Sunday rest (国务院关于职工工作时间
 //! 的规定 Art. 7), overridden date by date by the State Council holiday notices: weekday holidays
 //! are rest days and adjusted weekends (调休上班) are working days (legal-deadlines.md §3, ◐).
+//!
+//! A year whose notice is not loaded (not yet published) gets a **provisional** schedule from
+//! 2025 on, when the revised 《全国年节及纪念日放假办法》 took force: weekends and the statutory
+//! holidays only, no 调休 (legal-deadlines.md §8.6). Every due date that depends on such a year
+//! is marked provisional ([`Calendar::is_provisional`]) and is recomputed when the notice is
+//! loaded. Years before 2025 that are not loaded are refused, never guessed.
 
 mod arith;
+mod lunar;
 mod parse;
+mod provisional;
 
 #[cfg(test)]
 mod holiday_tests;
@@ -16,6 +24,10 @@ use crate::error::CalendarError;
 
 pub(crate) use arith::{Walk, plus_days, plus_months, push_past};
 pub use parse::{Holiday, YearData};
+
+/// The first year the revised 《全国年节及纪念日放假办法》 (2024-11-10) governs, and so the first a
+/// provisional schedule is computed for.
+const FIRST_PROVISIONAL: i16 = 2025;
 
 /// The schedules bundled with the crate; a data directory may add or replace years.
 const BUNDLED: [&str; 3] = [
@@ -49,11 +61,44 @@ struct Mark {
     rest: bool,
 }
 
-/// Working days for the loaded years; any other year is refused, never guessed.
+/// Working days for the loaded years; a later year not loaded is provisional, an earlier one is
+/// refused, never guessed.
 #[derive(Clone, Debug, Default)]
 pub struct Calendar {
     years: BTreeMap<i16, YearData>,
     marks: HashMap<Date, Mark>,
+}
+
+/// The provisional schedules, computed once per process (they depend on nothing but the law and
+/// astronomy).
+struct Provisional {
+    years: BTreeMap<i16, YearData>,
+    marks: HashMap<Date, Mark>,
+}
+
+fn provisional() -> &'static Provisional {
+    static P: std::sync::OnceLock<Provisional> = std::sync::OnceLock::new();
+    P.get_or_init(|| {
+        let mut years = BTreeMap::new();
+        let mut marks = HashMap::new();
+        let mut year = FIRST_PROVISIONAL;
+        while let Some(data) = provisional::provisional_year(year) {
+            for (i, h) in data.holidays.iter().enumerate() {
+                for d in &h.rest {
+                    marks.insert(
+                        *d,
+                        Mark {
+                            holiday: i,
+                            rest: true,
+                        },
+                    );
+                }
+            }
+            years.insert(year, data);
+            year += 1;
+        }
+        Provisional { years, marks }
+    })
 }
 
 impl Calendar {
@@ -106,15 +151,45 @@ impl Calendar {
         self.years.get(&year)
     }
 
-    /// What `date` is; `Err(YearNotLoaded)` if its year's schedule is not loaded.
+    /// Whether `year` is counted on a provisional schedule: not loaded, and governed by the
+    /// revised holiday law (2025 on) within the years the lunar dates are computed for.
+    pub fn is_provisional(&self, year: i16) -> bool {
+        !self.years.contains_key(&year)
+            && year >= FIRST_PROVISIONAL
+            && provisional().years.contains_key(&year)
+    }
+
+    /// The provisional schedule `year` is counted on, if it is provisional.
+    pub fn provisional_year(&self, year: i16) -> Option<&YearData> {
+        if self.years.contains_key(&year) {
+            return None;
+        }
+        provisional().years.get(&year)
+    }
+
+    /// The years from `from` to `to` (inclusive) counted on a provisional schedule.
+    pub fn provisional_years(&self, from: i16, to: i16) -> Vec<i16> {
+        (from..=to).filter(|y| self.is_provisional(*y)).collect()
+    }
+
+    /// What `date` is; `Err(YearNotLoaded)` if its year's schedule is not loaded and no
+    /// provisional one applies (a year before 2025, or past the computed range).
     pub fn day(&self, date: Date) -> Result<Day<'_>, CalendarError> {
         let year = date.year();
-        let data = self
-            .years
-            .get(&year)
-            .ok_or(CalendarError::YearNotLoaded { year })?;
+        let (data, marks) = match self.years.get(&year) {
+            Some(data) => (data, &self.marks),
+            None => {
+                let p = provisional();
+                let data = p
+                    .years
+                    .get(&year)
+                    .filter(|_| year >= FIRST_PROVISIONAL)
+                    .ok_or(CalendarError::YearNotLoaded { year })?;
+                (data, &p.marks)
+            }
+        };
         let holiday = |m: &Mark| data.holidays.get(m.holiday);
-        Ok(match self.marks.get(&date) {
+        Ok(match marks.get(&date) {
             Some(m) if m.rest => holiday(m).map_or(Day::Weekend, Day::HolidayRest),
             Some(m) => holiday(m).map_or(Day::Workday, Day::AdjustedWorkday),
             None if matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday) => Day::Weekend,
@@ -150,17 +225,36 @@ mod tests {
     }
 
     #[test]
-    fn a_date_in_an_unloaded_year_is_refused_not_guessed() {
+    fn a_later_year_not_loaded_is_provisional_and_an_earlier_one_is_refused() {
         let cal = Calendar::bundled();
+        // 2027: statutory holidays and weekends only (§8.6)
+        assert!(cal.is_provisional(2027) && !cal.is_provisional(2026));
+        assert_eq!(cal.is_working_day(date(2027, 1, 4)), Ok(true));
+        assert_eq!(cal.is_working_day(date(2027, 1, 1)), Ok(false));
         assert_eq!(
-            cal.is_working_day(date(2027, 1, 4)),
-            Err(CalendarError::YearNotLoaded { year: 2027 })
+            cal.holiday_name(date(2027, 1, 1)),
+            Some(("元旦", "New Year's Day"))
         );
+        // 除夕 2027 is 02-05 (正月初一 02-06): 春节 02-05..=02-08, nothing else
+        let spring: Vec<bool> = (4..=9)
+            .map(|d| cal.is_working_day(date(2027, 2, d)).unwrap())
+            .collect();
+        assert_eq!(spring, [true, false, false, false, false, true]);
+        // no 调休: a Saturday is a rest day whatever the holidays around it
+        assert_eq!(cal.is_working_day(date(2027, 10, 9)), Ok(false));
+        assert!(cal.provisional_year(2027).is_some() && cal.provisional_year(2026).is_none());
+        assert_eq!(cal.provisional_years(2025, 2028), vec![2027, 2028]);
+        // loading the notice ends it
+        let y2027 = "year = 2027\nnotice = \"test\"\n";
+        let loaded = cal.with_year(Calendar::parse_year(y2027).expect("valid"));
+        assert!(!loaded.is_provisional(2027));
+        assert_eq!(loaded.is_working_day(date(2027, 1, 1)), Ok(true));
+        // before the revised law (in force 2025) nothing is guessed
         assert_eq!(
-            Calendar::empty().is_working_day(date(2026, 1, 5)),
-            Err(CalendarError::YearNotLoaded { year: 2026 })
+            Calendar::empty().is_working_day(date(2024, 1, 5)),
+            Err(CalendarError::YearNotLoaded { year: 2024 })
         );
-        assert_eq!(cal.holiday_name(date(2027, 1, 1)), None);
+        assert!(!Calendar::empty().is_provisional(2024));
     }
 
     #[test]

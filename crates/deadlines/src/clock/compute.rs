@@ -67,8 +67,17 @@ pub fn compute_clock(
             (status, left)
         }
     };
-    story.push(narrate::status(status, time_left, input.closed_at));
     let last = due.date.max(due.nominal_date);
+    let years = (local_date(input.start).year(), last.year());
+    let provisional = if procedure.limit.unit.is_day_based() {
+        calendar.provisional_years(years.0, years.1)
+    } else {
+        Vec::new()
+    };
+    if !provisional.is_empty() {
+        story.push(narrate::provisional(&provisional));
+    }
+    story.push(narrate::status(status, time_left, input.closed_at));
     Ok(ClockState {
         procedure_id: procedure.id.clone(),
         unit: procedure.limit.unit,
@@ -82,7 +91,8 @@ pub fn compute_clock(
         excluded_days: due.excluded_days,
         excluded_time: due.excluded_time,
         extended_by: applied.iter().map(|a| a.amount).collect(),
-        years: (local_date(input.start).year(), last.year()),
+        years,
+        provisional,
         explanation: story,
     })
 }

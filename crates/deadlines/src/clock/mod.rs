@@ -190,10 +190,20 @@ pub struct ClockState {
     pub extended_by: Vec<Amount>,
     /// First and last calendar year the computation depends on.
     pub years: (i16, i16),
+    /// The years among them counted on a provisional schedule (notice not yet published,
+    /// legal-deadlines.md §8.6): the due date is provisional and is recomputed when the notice
+    /// is loaded. Empty for an hours clock, which no holiday moves.
+    #[serde(default)]
+    pub provisional: Vec<i16>,
     pub explanation: Vec<Step>,
 }
 
 impl ClockState {
+    /// Whether the due date depends on a year whose holiday notice is not yet loaded.
+    pub fn is_provisional(&self) -> bool {
+        !self.provisional.is_empty()
+    }
+
     /// Whether loading or replacing the schedule of `year` can change this clock; a store
     /// recomputes such clocks (and those that failed with [`crate::ClockError::missing_year`]).
     pub fn depends_on_year(&self, year: i16) -> bool {

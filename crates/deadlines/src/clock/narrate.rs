@@ -196,6 +196,23 @@ pub(super) fn excluded_working(s: &Interval<Date>, days: u32, end: Date) -> Step
     )
 }
 
+pub(super) fn provisional(years: &[i16]) -> Step {
+    let list = years
+        .iter()
+        .map(i16::to_string)
+        .collect::<Vec<_>>()
+        .join("、");
+    let list_en = list.replace('、', ", ");
+    Step::new(
+        format!(
+            "暂定：{list}年放假安排尚未发布，按《全国年节及纪念日放假办法》的法定节假日和周末推算（不含调休），发布后重新计算"
+        ),
+        format!(
+            "provisional: the {list_en} holiday schedule is not yet published; counted on the statutory holidays and weekends (no adjusted working days), and recomputed when it is"
+        ),
+    )
+}
+
 pub(super) fn excluded_capped(cap: Amount, last: Date) -> Step {
     Step::new(
         format!(

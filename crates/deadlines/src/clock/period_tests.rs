@@ -6,12 +6,12 @@ use jiff::civil::date;
 use super::tests::{at, extend, pause, procedure, run, ts};
 use super::*;
 use crate::calendar::Calendar;
-use crate::error::{CalendarError, ClockError};
+use crate::error::ClockError;
 use crate::procedure::{ExclusionKind, Procedures};
 use crate::unit::{Amount, Unit};
 
 #[test]
-fn a_suspension_pushes_a_month_clock_and_needs_the_next_years_schedule() {
+fn a_suspension_pushes_a_month_clock_and_the_next_years_schedule_settles_it() {
     // P3 from 2026-09-28: +3 months = 2026-12-28, +11 days suspended = 2027-01-08
     let mut input = ClockInput::new(at("2026-09-28"), at("2026-10-30"));
     input.exclusions.push(pause(
@@ -19,18 +19,20 @@ fn a_suspension_pushes_a_month_clock_and_needs_the_next_years_schedule() {
         "2026-10-12T10:00:00+08:00",
         Some("2026-10-23T10:00:00+08:00"),
     ));
-    let err = run("P3", &input).expect_err("2027 is not loaded");
-    assert_eq!(err.missing_year(), Some(2027));
-    assert_eq!(
-        err,
-        ClockError::Calendar(CalendarError::YearNotLoaded { year: 2027 })
-    );
+    // 2027 not published: computed on the provisional schedule, and marked so
+    let provisional = run("P3", &input).expect("provisional");
+    assert_eq!(provisional.due_date, date(2027, 1, 8));
+    assert_eq!(provisional.provisional, vec![2027]);
+    assert!(provisional.explanation.iter().any(|s| {
+        s.en.starts_with("provisional: the 2027 holiday schedule is not yet published")
+    }));
 
     // once a 2027 schedule is loaded the same inputs compute
     let y2027 = "year = 2027\nnotice = \"test\"\n[[holiday]]\nname_zh = \"元旦\"\nname_en = \"New Year's Day\"\nrest = [\"2027-01-01..=2027-01-03\"]\n";
     let cal = Calendar::bundled().with_year(Calendar::parse_year(y2027).expect("valid"));
     let s = compute_clock(&cal, &procedure("P3"), &input).expect("computed");
     assert_eq!(s.due_date, date(2027, 1, 8));
+    assert!(!s.is_provisional());
     assert_eq!(s.nominal_due_date, date(2026, 12, 28));
     assert_eq!(s.excluded_days, 11);
     assert!(s.depends_on_year(2027) && !s.depends_on_year(2025));

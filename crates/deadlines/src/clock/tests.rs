@@ -202,15 +202,23 @@ fn closing_during_the_last_day_is_on_time_and_after_midnight_is_late() {
 }
 
 #[test]
-fn a_clock_that_runs_into_an_unloaded_year_is_refused_with_that_year() {
-    // 程序规定: 2026-11-01 + 90 days = 2027-01-30, and 2027 is not bundled
-    assert_eq!(
-        due_date("M2", "2026-11-01"),
-        Err(ClockError::Calendar(CalendarError::YearNotLoaded {
-            year: 2027
-        }))
+fn a_clock_that_runs_into_an_unpublished_year_is_provisional_and_before_2025_refused() {
+    // 程序规定: 2026-11-01 + 90 days = 2027-01-30 (Sat), rolled to Mon 02-01 on the provisional
+    // 2027 schedule (legal-deadlines.md §8.6)
+    let s = run("M2", &ClockInput::new(at("2026-11-01"), at("2026-11-01"))).expect("computed");
+    assert_eq!(s.due_date, date(2027, 2, 1));
+    assert_eq!(s.provisional, vec![2027]);
+    // an hours clock is never provisional: no holiday moves it
+    let f1 = run("F1", &ClockInput::new(at("2026-12-31"), at("2026-12-31"))).expect("computed");
+    assert!(!f1.is_provisional());
+    // a clock within published years is not provisional
+    assert!(
+        !run("M2", &ClockInput::new(at("2026-03-01"), at("2026-03-01")))
+            .expect("computed")
+            .is_provisional()
     );
-    // 条例 Art. 16: counting working days from 2023-12-28 needs the 2023 schedule
+    // 条例 Art. 16: counting working days from 2023-12-28 needs the 2023 schedule, which came
+    // before the revised law: refused, never guessed
     assert_eq!(
         due_date("C1", "2023-12-28"),
         Err(ClockError::Calendar(CalendarError::YearNotLoaded {

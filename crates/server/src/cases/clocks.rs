@@ -104,6 +104,13 @@ pub fn refresh(
     Ok(())
 }
 
+/// Whether a stored due instant falls in a year whose holiday schedule is provisional (not yet
+/// published): a day-based due at 24:00 belongs to the day before.
+pub fn due_is_provisional(calendar: &Calendar, due: Timestamp) -> bool {
+    let day = kuaiwei_deadlines::local_date(due - jiff::SignedDuration::from_micros(1));
+    calendar.is_provisional(day.year())
+}
+
 /// Stops every running clock at `at`.
 pub fn stop_all(clocks: &mut [StoredClock], at: Timestamp) {
     for c in clocks.iter_mut().filter(|c| is_running(c)) {

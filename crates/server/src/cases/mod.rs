@@ -16,7 +16,11 @@ use kuaiwei_domain::{Action, CaseState, Outcome, transition};
 use kuaiwei_store::{CaseRecord, CaseUpdate, LinkedCase, NewEvent, StoreError, StoredClock};
 use serde::Deserialize;
 
-pub use recompute::{Recomputed, recompute_open_cases};
+pub use clocks::due_is_provisional;
+pub use recompute::{
+    Recomputed, follow_calendar, recompute_after_calendar_change, recompute_cases_due_since,
+    recompute_open_cases, start_recompute_since,
+};
 pub use triage::TriageConfig;
 pub use view::{CaseView, Personal};
 
@@ -516,7 +520,7 @@ async fn plan(
                 let p = clocks::procedure(procedures, id)?;
                 theirs.push(clocks::new_clock(&p.id, Some(now)));
             }
-            clocks::refresh(&state.calendar, procedures, &mut theirs, now)?;
+            clocks::refresh(&state.calendar.current(), procedures, &mut theirs, now)?;
             linked = Some(LinkedCase {
                 agency: to_agency.clone(),
                 clocks: theirs,
@@ -533,7 +537,7 @@ async fn plan(
         | ActionBody::Accept { .. }
         | ActionBody::DenyExtension { .. } => {}
     }
-    clocks::refresh(&state.calendar, procedures, &mut clocks, now)?;
+    clocks::refresh(&state.calendar.current(), procedures, &mut clocks, now)?;
     Ok(CaseUpdate {
         case_number: case.case_number.clone(),
         expected_version: case.version,
@@ -627,7 +631,6 @@ async fn accepted_at(state: &AppState, case: &CaseRecord) -> Result<Option<Times
         .find(|e| e.kind == "accept")
         .map(|e| e.at))
 }
-
 /// The amount of the pending extension request.
 async fn requested_extension(state: &AppState, case: &CaseRecord) -> Result<Amount, AppError> {
     let events = state.store.case_events(case.case_number.as_str()).await?;

@@ -26,10 +26,65 @@ pub const SYSTEM: &str = "system";
 
 /// Recomputes every open case against the current calendar.
 pub async fn recompute_open_cases(state: &AppState) -> Result<Recomputed, AppError> {
+    recompute(state, Which::Open).await
+}
+
+/// Recomputes every case, closed ones too, with a clock due at or after `since` or without a
+/// due date: what a holiday schedule of the years from `since` on can move. A closed case's
+/// month then reports it against the right date (a clock once undetermined is counted).
+pub async fn recompute_cases_due_since(
+    state: &AppState,
+    since: Timestamp,
+) -> Result<Recomputed, AppError> {
+    recompute(state, Which::DueSince(since)).await
+}
+
+/// After the calendar changed from `since` on: open cases, then the others it can move.
+pub async fn recompute_after_calendar_change(
+    state: &AppState,
+    since: Timestamp,
+) -> Result<Recomputed, AppError> {
+    let open = recompute_open_cases(state).await?;
+    let rest = recompute_cases_due_since(state, since).await?;
+    Ok(Recomputed {
+        checked: open.checked + rest.checked,
+        updated: open.updated + rest.updated,
+        still_not_computable: rest.still_not_computable.max(open.still_not_computable),
+    })
+}
+
+/// The start of the year (Asia/Shanghai) before the first provisional one: at a start the
+/// server cannot tell which schedules were loaded while it was down, and the newest published
+/// year is the one most likely to have just arrived.
+pub fn start_recompute_since(calendar: &kuaiwei_deadlines::Calendar) -> Timestamp {
+    let last = calendar.loaded_years().last().copied().unwrap_or(2025);
+    let first = jiff::civil::date(last, 1, 1);
+    first
+        .to_zoned(kuaiwei_deadlines::shanghai())
+        .map(|z| z.timestamp())
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+#[derive(Clone, Copy)]
+enum Which {
+    Open,
+    DueSince(Timestamp),
+}
+
+async fn recompute(state: &AppState, which: Which) -> Result<Recomputed, AppError> {
     let mut out = Recomputed::default();
     let mut after: Option<String> = None;
+    let calendar = state.calendar.current();
     loop {
-        let page = state.store.open_cases(after.as_deref(), 500).await?;
+        let page = match which {
+            Which::Open => state.store.open_cases(after.as_deref(), 500).await?,
+            Which::DueSince(since) => {
+                state
+                    .store
+                    .cases_due_since(since, after.as_deref(), 500)
+                    .await?
+            }
+        };
         let Some(last) = page.last() else {
             return Ok(out);
         };
@@ -38,7 +93,7 @@ pub async fn recompute_open_cases(state: &AppState) -> Result<Recomputed, AppErr
             out.checked += 1;
             let now = state.clock.now();
             let mut fresh = case.clocks.clone();
-            if clocks::refresh(&state.calendar, &state.procedures, &mut fresh, now).is_err() {
+            if clocks::refresh(&calendar, &state.procedures, &mut fresh, now).is_err() {
                 tracing::warn!(case = %case.case_number, "clock cannot be recomputed; left as stored");
                 continue;
             }
@@ -62,6 +117,69 @@ pub async fn recompute_open_cases(state: &AppState) -> Result<Recomputed, AppErr
             }
         }
     }
+}
+
+/// Watches the calendar's source while the server runs: a changed schedule (an administrator
+/// ran `kuaiwei calendar load`) is taken at once, and the due dates it moves are recomputed,
+/// closed cases included, so that queues, the watch and reports follow without a restart.
+pub async fn follow_calendar(state: AppState) {
+    let Some(source) = state.calendar.source().cloned() else {
+        return;
+    };
+    let mut tick = tokio::time::interval(crate::state::SharedCalendar::POLL);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let read = {
+            let source = source.clone();
+            tokio::task::spawn_blocking(move || source()).await
+        };
+        let fresh = match read {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "the calendar files cannot be read; keeping the calendar in use");
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the calendar failed");
+                continue;
+            }
+        };
+        let Some(first) = first_changed_year(&state.calendar.current(), &fresh) else {
+            continue;
+        };
+        tracing::info!(
+            year = first,
+            "holiday schedule changed; recomputing due dates"
+        );
+        state.calendar.replace(fresh);
+        state.report_cache.clear();
+        let since = jiff::civil::date(first, 1, 1)
+            .to_zoned(kuaiwei_deadlines::shanghai())
+            .map(|z| z.timestamp())
+            .unwrap_or(Timestamp::UNIX_EPOCH);
+        match recompute_after_calendar_change(&state, since).await {
+            Ok(r) => tracing::info!(
+                checked = r.checked,
+                updated = r.updated,
+                "due dates recomputed against the new calendar"
+            ),
+            Err(e) => tracing::warn!(error = %e, "recomputing due dates failed"),
+        }
+    }
+}
+
+/// The first year whose published schedule differs between two calendars (added, removed or
+/// changed); `None` when they hold the same schedules.
+pub fn first_changed_year(
+    old: &kuaiwei_deadlines::Calendar,
+    new: &kuaiwei_deadlines::Calendar,
+) -> Option<i16> {
+    let mut years = old.loaded_years();
+    years.extend(new.loaded_years());
+    years.sort_unstable();
+    years.dedup();
+    years.into_iter().find(|y| old.year(*y) != new.year(*y))
 }
 
 /// The clocks whose due date changed: (procedure, old, new).
@@ -110,6 +228,22 @@ fn update(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_changed_year_is_the_earliest_added_removed_or_edited_schedule() {
+        use kuaiwei_deadlines::Calendar;
+        let bundled = Calendar::bundled();
+        assert_eq!(first_changed_year(&bundled, &bundled.clone()), None);
+        let y2027 = Calendar::parse_year("year = 2027\nnotice = \"t\"\n").unwrap();
+        let with = bundled.clone().with_year(y2027);
+        assert_eq!(first_changed_year(&bundled, &with), Some(2027));
+        assert_eq!(first_changed_year(&with, &bundled), Some(2027));
+        let edited = Calendar::parse_year("year = 2025\nnotice = \"t\"\n").unwrap();
+        assert_eq!(
+            first_changed_year(&with, &with.clone().with_year(edited)),
+            Some(2025)
+        );
+    }
 
     #[test]
     fn only_clocks_whose_due_date_changed_count_as_moved() {

@@ -81,6 +81,9 @@ pub struct ClockView {
     pub explanation_en: Vec<String>,
     /// Why no due date could be computed, if none could.
     pub problem: Option<String>,
+    /// The years whose holiday schedule is not yet published that the due date depends on: it
+    /// is provisional (legal-deadlines.md §8.6) and is recomputed when the schedule is loaded.
+    pub provisional_years: Vec<i16>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -116,6 +119,7 @@ pub async fn view_of(
     let number = case.case_number.as_str();
     let events = state.store.case_events(number).await?;
     let now = state.clock.now();
+    let calendar = state.calendar.current();
     let clocks = case
         .clocks
         .iter()
@@ -133,12 +137,14 @@ pub async fn view_of(
                 explanation_zh: vec![],
                 explanation_en: vec![],
                 problem: None,
+                provisional_years: Vec::new(),
             };
-            match clocks::compute(&state.calendar, &state.procedures, c, now) {
+            match clocks::compute(&calendar, &state.procedures, c, now) {
                 None => {}
                 Some(Ok(s)) => {
                     v.status = s.status.key().into();
                     v.due = Some(s.due);
+                    v.provisional_years = s.provisional.clone();
                     v.explanation_zh = s.explanation.iter().map(|x| x.zh.clone()).collect();
                     v.explanation_en = s.explanation.iter().map(|x| x.en.clone()).collect();
                 }

@@ -116,6 +116,9 @@ pub struct QueueLine {
     pub supervised: bool,
     /// Who opened (立案) the case.
     pub officer: Option<String>,
+    /// `next_due_at` falls in a year whose holiday notice is not yet published: provisional
+    /// (legal-deadlines.md §8.6), recomputed when it is loaded.
+    pub due_provisional: bool,
 }
 
 /// A queue by due date, earliest first; cases without a running clock come last.
@@ -183,6 +186,7 @@ pub async fn queue(
             q.offset.unwrap_or(0),
         )
         .await?;
+    let calendar = state.calendar.current();
     Ok(Json(
         items
             .into_iter()
@@ -193,6 +197,9 @@ pub async fn queue(
                 agency: i.agency,
                 received_at: i.received_at,
                 next_due_at: i.next_due_at,
+                due_provisional: i
+                    .next_due_at
+                    .is_some_and(|d| crate::cases::due_is_provisional(&calendar, d)),
                 supervised: i.supervised,
                 officer: i.officer,
             })

@@ -30,6 +30,9 @@ pub struct CalendarDayView {
     pub kind: &'static str,
     pub holiday_zh: Option<String>,
     pub holiday_en: Option<String>,
+    /// The year's holiday notice is not yet published: the answer comes from the provisional
+    /// schedule (weekends and statutory holidays, no 调休; legal-deadlines.md §8.6).
+    pub provisional: bool,
 }
 
 /// Whether a date is a working day under the loaded State Council schedules.
@@ -55,8 +58,8 @@ pub async fn calendar_day(
             "a date is written YYYY-MM-DD",
         )
     })?;
-    let day = state
-        .calendar
+    let calendar = state.calendar.current();
+    let day = calendar
         .day(date)
         .map_err(|e| unprocessable("date", "year_not_loaded", e))?;
     let (kind, holiday) = match day {
@@ -71,6 +74,7 @@ pub async fn calendar_day(
         kind,
         holiday_zh: holiday.map(|h| h.name_zh.clone()),
         holiday_en: holiday.map(|h| h.name_en.clone()),
+        provisional: calendar.is_provisional(date.year()),
     }))
 }
 
@@ -152,6 +156,9 @@ pub struct DeadlineView {
     pub status_zh: &'static str,
     pub excluded_days: i64,
     pub excluded_seconds: i64,
+    /// Years the due date depends on whose holiday notice is not yet published: the date is
+    /// provisional (legal-deadlines.md §8.6) until they are loaded.
+    pub provisional_years: Vec<i16>,
     pub explanation: Vec<StepView>,
 }
 
@@ -214,7 +221,7 @@ pub async fn compute(
             grant: ExtensionGrant::Amount(amount),
         });
     }
-    let clock = compute_clock(&state.calendar, procedure, &input)
+    let clock = compute_clock(&state.calendar.current(), procedure, &input)
         .map_err(|e| unprocessable("body", "deadline_not_computable", e))?;
     Ok(Json(DeadlineView {
         procedure: procedure.id.clone(),
@@ -230,6 +237,7 @@ pub async fn compute(
         status_zh: clock.status.zh(),
         excluded_days: clock.excluded_days,
         excluded_seconds: clock.excluded_time.as_secs(),
+        provisional_years: clock.provisional.clone(),
         explanation: clock
             .explanation
             .into_iter()

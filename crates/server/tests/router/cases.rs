@@ -177,9 +177,9 @@ async fn a_patent_case_is_routed_opened_suspended_extended_and_closed_with_its_c
 }
 
 #[tokio::test]
-async fn a_three_month_clock_past_the_loaded_calendar_is_not_guessed() {
-    // Started today, P3's three months end in a year whose holiday schedule may not be loaded
-    // yet: the clock then says so instead of guessing a date.
+async fn a_three_month_clock_past_the_published_calendar_is_provisional_and_says_so() {
+    // Started today, P3's three months end in a year whose holiday notice may not be published
+    // yet: the clock is then counted on the provisional schedule and marked so (§8.6).
     let app = app().await.logged_in("caseworker", None).await;
     let n = filed(&app).await;
     ok_step(
@@ -191,25 +191,24 @@ async fn a_three_month_clock_past_the_loaded_calendar_is_not_guessed() {
     ok_step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "reason": "专利纠纷", "agency": "ip_office", "procedures": ["P3"]})).await;
     let opened = ok_step(&app, &n, json!({"action": "open", "actor": "officer:li"})).await;
     let p3 = clock(&opened, "P3");
-    // Three months on from today lands in this year or the next; whether that year's holiday
-    // schedule is bundled decides what the clock may say.
+    assert!(p3["due"].is_string(), "never without a date: {p3}");
     let due_year = kuaiwei_deadlines::local_date(jiff::Timestamp::now())
         .checked_add(jiff::Span::new().days(100))
         .unwrap()
         .year();
     let loaded = kuaiwei_deadlines::Calendar::bundled().loaded_years();
+    let years: Vec<i64> = p3["provisional_years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| y.as_i64().unwrap())
+        .collect();
     if loaded.contains(&due_year) {
-        assert!(p3["due"].is_string(), "{p3}");
+        assert!(years.is_empty(), "{p3}");
     } else {
-        assert_eq!(p3["status"], "not_computable", "{p3}");
-        assert!(p3["due"].is_null(), "{p3}");
-        assert!(
-            p3["problem"]
-                .as_str()
-                .unwrap()
-                .contains(&due_year.to_string()),
-            "{p3}"
-        );
+        assert!(years.contains(&i64::from(due_year)), "{p3}");
+        let steps = p3["explanation_en"].to_string();
+        assert!(steps.contains("provisional"), "{p3}");
     }
 }
 

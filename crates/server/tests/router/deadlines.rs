@@ -28,15 +28,26 @@ async fn national_day_2026_is_a_rest_day() {
 }
 
 #[tokio::test]
-async fn a_date_in_a_year_not_loaded_is_a_422_naming_the_year() {
+async fn a_date_in_an_unpublished_year_is_answered_provisionally_and_before_2025_is_a_422() {
     let app = app().await;
+    // 2030-01-02 (Wed): a working day; 01-01 is 元旦, whatever the notice adds (§8.6)
     let res = app.get("/api/v1/calendar/2030-01-02").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.body["day"], "working");
+    assert_eq!(res.body["provisional"], true);
+    let res = app.get("/api/v1/calendar/2030-01-01").await;
+    assert_eq!(res.body["kind"], "holiday_rest");
+    assert_eq!(res.body["holiday_zh"], "元旦");
+    let published = app.get("/api/v1/calendar/2026-10-10").await;
+    assert_eq!(published.body["provisional"], false);
+    // before the revised law nothing is guessed
+    let res = app.get("/api/v1/calendar/2023-06-01").await;
     assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert_eq!(
         field_errors(&res),
         vec![("date".to_string(), "year_not_loaded".to_string())]
     );
-    assert!(res.body.to_string().contains("2030"), "{}", res.body);
+    assert!(res.body.to_string().contains("2023"), "{}", res.body);
 }
 
 #[tokio::test]

@@ -94,7 +94,7 @@ async fn app_full(calendar: Calendar, clock: kuaiwei_server::Clock) -> App {
         store: store.clone(),
         evidence: EvidenceStore::open(&evidence_root).await.unwrap(),
         limits: LIMITS,
-        calendar: Arc::new(calendar),
+        calendar: kuaiwei_server::SharedCalendar::fixed(calendar),
         procedures: Arc::new(Procedures::bundled()),
         rules: Arc::new(kuaiwei_routing::RuleSet::bundled()),
         triage: kuaiwei_server::TriageConfig::default(),

@@ -474,9 +474,10 @@ async fn a_supervisor_marks_and_lifts_supervision_with_a_reason() {
 }
 
 #[tokio::test]
-async fn loading_the_missing_holiday_year_recomputes_open_cases_due_dates() {
-    // A centre whose calendar has no year loaded cannot compute any due date …
-    let app = app_with(Calendar::empty())
+async fn loading_next_years_notice_replaces_the_provisional_dates_of_open_and_closed_cases() {
+    // 20 December 2026: the 2027 notice is not published. M1 (15 working days from 12-21)
+    // crosses 元旦 2027, a statutory rest day on the provisional schedule: due 2027-01-11.
+    let app = app_at("2026-12-20T02:00:00Z")
         .await
         .logged_in("caseworker", None)
         .await;
@@ -493,51 +494,89 @@ async fn loading_the_missing_holiday_year_recomputes_open_cases_due_dates() {
         json!({"action": "route", "actor": "caseworker:wang"}),
     )
     .await;
-    let statuses: Vec<&str> = routed["clocks"]
+    let m1 = routed["clocks"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| c["status"].as_str().unwrap())
-        .collect();
-    assert!(statuses.contains(&"not_computable"), "{statuses:?}");
-    let undated = |clocks: &[kuaiwei_store::StoredClock]| {
-        clocks
-            .iter()
-            .filter(|c| c.started_at.is_some() && c.due_at.is_none())
-            .count()
-    };
-    let stored = app.store.case(&n).await.unwrap().unwrap();
-    assert!(undated(&stored.clocks) > 0, "{:?}", stored.clocks);
+        .find(|c| c["procedure"] == "M1")
+        .expect("a trademark complaint is routed with M1")
+        .clone();
+    assert_eq!(m1["due"], "2027-01-11T16:00:00Z", "{m1}");
+    assert_eq!(m1["provisional_years"], json!([2027]), "{m1}");
+    assert!(m1["explanation_zh"].to_string().contains("暂定"), "{m1}");
+    let queue = app.get("/api/v1/queues").await;
+    assert_eq!(queue.body[0]["due_provisional"], true, "{}", queue.body);
 
-    // … until the years are loaded: every year the clocks can reach, with no holidays.
+    // A case closed in October under an older kuaiwei, whose M2 clock was left undated
+    // ("not computable") for want of the 2027 schedule.
+    let (old, _) = file(&app, complaint()).await;
+    let case = app.store.case(&old).await.unwrap().unwrap();
+    let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+    app.store
+        .update_case(kuaiwei_store::CaseUpdate {
+            case_number: case.case_number.clone(),
+            expected_version: case.version,
+            state: kuaiwei_domain::CaseState::Closed,
+            agency: Some("market_regulation".into()),
+            outcome: Some(kuaiwei_domain::Outcome::Withdrawn),
+            clocks: vec![kuaiwei_store::StoredClock {
+                procedure_id: "M2".into(),
+                started_at: Some(at("2026-10-20T02:00:00Z")),
+                closed_at: Some(at("2026-10-28T02:00:00Z")),
+                due_at: None,
+                status: "not_computable".into(),
+                inputs: json!({"exclusions": [], "extensions": []}),
+            }],
+            supervised: false,
+            officer: Some("officer:li".into()),
+            added_evidence: vec![],
+            event: kuaiwei_store::NewEvent {
+                actor: "test".into(),
+                kind: "close".into(),
+                payload: json!({}),
+                reason: None,
+            },
+            at: at("2026-10-28T02:00:00Z"),
+            linked: None,
+        })
+        .await
+        .unwrap();
+
+    // The notice arrives (here: a 2027 with no holiday at all, so that 元旦 works).
+    let y2027 = Calendar::parse_year("year = 2027\nnotice = \"test\"\n").unwrap();
     let mut calendar = Calendar::bundled();
-    let this_year = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .year();
-    for y in this_year - 1..=this_year + 2 {
-        if calendar.year(y).is_none() {
-            let data = Calendar::parse_year(&format!("year = {y}\nnotice = \"test\"\n")).unwrap();
-            calendar.insert_year(data);
-        }
-    }
-    let mut state = app.state.clone();
-    state.calendar = Arc::new(calendar);
-    let done = kuaiwei_server::recompute_open_cases(&state).await.unwrap();
-    assert_eq!(done.checked, 1);
-    assert_eq!(done.updated, 1);
+    calendar.insert_year(y2027);
+    app.state.calendar.replace(calendar);
+    let since = at("2026-12-31T16:00:00Z");
+    let done = kuaiwei_server::recompute_after_calendar_change(&app.state, since)
+        .await
+        .unwrap();
+    assert_eq!(done.updated, 2, "{done:?}");
+    assert_eq!(done.still_not_computable, 0);
     let stored = app.store.case(&n).await.unwrap().unwrap();
-    assert_eq!(undated(&stored.clocks), 0, "{:?}", stored.clocks);
-    let queue = app.store.queue(&Default::default(), 10, 0).await.unwrap();
-    assert!(
-        queue[0].next_due_at.is_some(),
-        "queues sort by the new date"
-    );
+    let m1 = stored
+        .clocks
+        .iter()
+        .find(|c| c.procedure_id == "M1")
+        .unwrap();
+    // 12-21..25, 28..31, 01-01, 01-04..08: the 15th working day is now 01-08
+    assert_eq!(m1.due_at, Some(at("2027-01-08T16:00:00Z")));
     let events = app.store.case_events(&n).await.unwrap();
     let last = events.last().unwrap();
-    assert_eq!(last.kind, "recompute");
-    assert_eq!(last.actor, "system");
+    assert_eq!(
+        (last.kind.as_str(), last.actor.as_str()),
+        ("recompute", "system")
+    );
+    let closed = app.store.case(&old).await.unwrap().unwrap();
+    // 10-20 + 90 days = 2027-01-18 (Mon)
+    assert_eq!(closed.clocks[0].due_at, Some(at("2027-01-18T16:00:00Z")));
+    assert_eq!(closed.clocks[0].status, "closed_on_time");
+    let queue = app.get("/api/v1/queues").await;
+    assert_eq!(queue.body[0]["due_provisional"], false, "{}", queue.body);
 
-    let again = kuaiwei_server::recompute_open_cases(&state).await.unwrap();
+    let again = kuaiwei_server::recompute_after_calendar_change(&app.state, since)
+        .await
+        .unwrap();
     assert_eq!(again.updated, 0, "nothing moves twice");
 }
 
