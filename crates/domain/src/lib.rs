@@ -20,6 +20,7 @@ pub use complaint::{
     Agent, Amounts, Channel, Complainant, ComplainantKind, Complaint, ComplaintInput,
     ComplaintStatus, Direction, MatchKey, MatchKind, RequestedMeasure, Respondent, Right,
     RightKind, aliases_of, limits, normalize_url,
+    FoldedName, deletions, divisions_compatible, fold_company_name,
 };
 pub use error::{FieldError, ValidationErrors};
 pub use ids::{

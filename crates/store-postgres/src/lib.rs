@@ -11,6 +11,7 @@ mod cases;
 mod intake;
 mod read;
 mod reports;
+mod respondents;
 mod triage;
 mod write;
 
@@ -166,6 +167,13 @@ impl Store for PostgresStore {
         limit: u32,
     ) -> Result<Vec<RelatedCase>, StoreError> {
         triage::related_cases(&self.pool, case_number, limit).await
+    }
+
+    async fn related_counts(
+        &self,
+        case_number: &str,
+    ) -> Result<Vec<(Option<kuaiwei_domain::MatchKind>, u64)>, StoreError> {
+        triage::related_counts(&self.pool, case_number).await
     }
 
     async fn respondent(&self, id: i64) -> Result<Option<RespondentRecord>, StoreError> {

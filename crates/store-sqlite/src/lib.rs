@@ -13,6 +13,7 @@ pub mod fts;
 mod intake;
 mod read;
 mod reports;
+mod respondents;
 mod time;
 mod triage;
 mod write;
@@ -199,6 +200,13 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> Result<Vec<RelatedCase>, StoreError> {
         triage::related_cases(&self.read, case_number, limit).await
+    }
+
+    async fn related_counts(
+        &self,
+        case_number: &str,
+    ) -> Result<Vec<(Option<kuaiwei_domain::MatchKind>, u64)>, StoreError> {
+        triage::related_counts(&self.read, case_number).await
     }
 
     async fn respondent(&self, id: i64) -> Result<Option<RespondentRecord>, StoreError> {

@@ -15,6 +15,7 @@ pub mod conformance;
 mod error;
 pub mod plan;
 mod reports;
+pub mod respondents;
 mod types;
 
 use async_trait::async_trait;
@@ -87,12 +88,21 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<QueueItem>, StoreError>;
 
     /// Cases whose complaint shares a match key with this case's, or is about the same
-    /// respondent; at most `limit`, newest first. Linked cases are reached through their parent.
+    /// respondent (one line per case and reason): every case of the same respondent, and per
+    /// kind of key at most `limit` cases, newest first. Linked cases are reached through their
+    /// parent.
     async fn related_cases(
         &self,
         case_number: &str,
         limit: u32,
     ) -> Result<Vec<RelatedCase>, StoreError>;
+
+    /// How many cases share each kind of key with this case's complaint (`None`: the same
+    /// respondent), however many [`Store::related_cases`] lists.
+    async fn related_counts(
+        &self,
+        case_number: &str,
+    ) -> Result<Vec<(Option<kuaiwei_domain::MatchKind>, u64)>, StoreError>;
 
     /// The respondent with every case filed against it.
     async fn respondent(&self, id: i64) -> Result<Option<RespondentRecord>, StoreError>;
