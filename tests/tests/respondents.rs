@@ -121,7 +121,9 @@ struct Generated {
 
 fn uscc(rng: &mut Rng) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const WEIGHTS: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
     let mut body = String::from("91440");
     for _ in 0..12 {
         body.push(ALPHABET[rng.below(ALPHABET.len())] as char);
@@ -212,13 +214,19 @@ fn complaint(
     let (industry, industry_en) = INDUSTRIES[c.industry];
     let trade = &c.trade;
     let variants = if c.twin { 7 } else { 10 };
-    let variant = if exact { rng.below(6) } else { rng.below(variants) };
+    let variant = if exact {
+        rng.below(6)
+    } else {
+        rng.below(variants)
+    };
     let (name, folds): (Option<String>, bool) = match variant {
         0 => (Some(format!("{city}市{trade}{industry}有限公司")), true),
         1 => (Some(format!("{city}{trade}{industry}有限责任公司")), true),
         2 => (Some(format!("{trade}{industry}（{city}）有限公司")), true),
         3 => (
-            Some(format!("{province}省{city}市{district}区{trade}{industry}股份有限公司")),
+            Some(format!(
+                "{province}省{city}市{district}区{trade}{industry}股份有限公司"
+            )),
             true,
         ),
         4 => (Some(format!("{city}市　{trade}{industry} 有限公司")), true),
@@ -330,7 +338,10 @@ enum Order {
 
 /// Pairs in groups: Σ n(n-1)/2.
 fn pairs(counts: impl IntoIterator<Item = usize>) -> u64 {
-    counts.into_iter().map(|n| (n * n.saturating_sub(1) / 2) as u64).sum()
+    counts
+        .into_iter()
+        .map(|n| (n * n.saturating_sub(1) / 2) as u64)
+        .sum()
 }
 
 /// (precision, recall) of the entities against the companies over the complaints `keep`.
@@ -347,7 +358,11 @@ fn pairwise(entity: &[i64], truth: &[usize], keep: &[bool]) -> (f64, f64) {
     let predicted = pairs(by_entity.into_values()) as f64;
     let actual = pairs(by_company.into_values()) as f64;
     (
-        if predicted == 0.0 { 1.0 } else { tp / predicted },
+        if predicted == 0.0 {
+            1.0
+        } else {
+            tp / predicted
+        },
         if actual == 0.0 { 1.0 } else { tp / actual },
     )
 }
@@ -364,7 +379,10 @@ async fn close_upheld(app: &TestApp, n: &str, fair: bool) {
     let routed = ok(&app
         .act(n, json!({"action": "route", "actor": "caseworker:chen"}))
         .await);
-    let agency = routed["agency"].as_str().expect("routed to an agency").to_string();
+    let agency = routed["agency"]
+        .as_str()
+        .expect("routed to an agency")
+        .to_string();
     let outcome = if fair {
         "exhibits_withdrawn"
     } else {
@@ -384,7 +402,9 @@ async fn check_against_ground_truth(app: TestApp, order: Order) {
     let (companies, generated) = generate();
     let mut arrival: Vec<usize> = (0..generated.len()).collect();
     match order {
-        Order::Shuffled(seed) => Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1).shuffle(&mut arrival),
+        Order::Shuffled(seed) => {
+            Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1).shuffle(&mut arrival)
+        }
         Order::Reversed(seed) => {
             Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1).shuffle(&mut arrival);
             arrival.reverse();
@@ -404,7 +424,10 @@ async fn check_against_ground_truth(app: TestApp, order: Order) {
     let mut entity = Vec::with_capacity(generated.len());
     for n in &numbers {
         let case = app.store.case(n).await.unwrap().unwrap();
-        entity.push(case.respondent_id.expect("every complaint has a respondent"));
+        entity.push(
+            case.respondent_id
+                .expect("every complaint has a respondent"),
+        );
     }
     let truth: Vec<usize> = generated.iter().map(|g| g.company).collect();
 
@@ -428,7 +451,10 @@ async fn check_against_ground_truth(app: TestApp, order: Order) {
         wrong.len(),
         identifiable.iter().filter(|x| **x).count(),
     );
-    assert!(wrong.is_empty(), "entities holding two companies: {wrong:?}");
+    assert!(
+        wrong.is_empty(),
+        "entities holding two companies: {wrong:?}"
+    );
     assert!(p_id >= 0.995, "precision {p_id}");
     assert!(r_id >= 0.95, "recall {r_id}");
 

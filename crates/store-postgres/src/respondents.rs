@@ -24,10 +24,7 @@ pub async fn resolve(
 
 /// The entities reached by `lookups`, with every alias of each, the pairs kept apart, and the
 /// next free id.
-pub async fn load_world(
-    conn: &mut PgConnection,
-    lookups: &[String],
-) -> Result<World, sqlx::Error> {
+pub async fn load_world(conn: &mut PgConnection, lookups: &[String]) -> Result<World, sqlx::Error> {
     // planned at every use: a generic plan cached while the table was small keeps a sequential
     // scan as it grows (BENCHMARKS.md)
     let aliases: Vec<(String, i64)> = sqlx::query_as(

@@ -8,7 +8,6 @@ use kuaiwei_store::{KeyedCase, RelatedCase, RespondentCase, RespondentRecord, St
 use sqlx::QueryBuilder;
 use sqlx::postgres::{PgConnection, PgPool, Postgres};
 
-
 use crate::backend;
 use crate::cases::{Ts, corrupt, parse_outcome, read_time};
 
@@ -230,15 +229,17 @@ type RespondentCaseRow = (
 );
 
 pub async fn respondent(pool: &PgPool, id: i64) -> Result<Option<RespondentRecord>, StoreError> {
-    let row: Option<(String, Ts)> =
-        sqlx::query_as("select display_name, created_at from respondents where id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-            .map_err(backend)?;
-    let Some((display_name, created)) = row else {
+    let row: Option<(String, Ts, Option<i64>)> = sqlx::query_as(
+        "select display_name, created_at, merged_into from respondents where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    let Some((display_name, created, merged_into)) = row else {
         return Ok(None);
     };
+    let (joins, proposals) = crate::corrections::history(pool, id).await?;
     let aliases: Vec<(String,)> = sqlx::query_as(
         "select alias from respondent_aliases where respondent_id = $1 order by alias",
     )
@@ -280,6 +281,9 @@ pub async fn respondent(pool: &PgPool, id: i64) -> Result<Option<RespondentRecor
         created_at: created.to_jiff(),
         aliases: aliases.into_iter().map(|(a,)| a).collect(),
         cases,
+        merged_into,
+        joins,
+        proposals,
     }))
 }
 

@@ -59,7 +59,11 @@ pub async fn load_world(
             list.push_bind(*id);
         }
         q.push(")");
-        aliases.extend(q.build_query_as::<(String, i64)>().fetch_all(&mut *conn).await?);
+        aliases.extend(
+            q.build_query_as::<(String, i64)>()
+                .fetch_all(&mut *conn)
+                .await?,
+        );
     }
     let apart: Vec<(i64, i64)> = sqlx::query_as(
         "select coalesce(ra.merged_into, p.a), coalesce(rb.merged_into, p.b)

@@ -240,15 +240,17 @@ pub async fn respondent(
     pool: &SqlitePool,
     id: i64,
 ) -> Result<Option<RespondentRecord>, StoreError> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("select display_name, created_at from respondents where id = ?1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-            .map_err(backend)?;
-    let Some((display_name, created)) = row else {
+    let row: Option<(String, String, Option<i64>)> = sqlx::query_as(
+        "select display_name, created_at, merged_into from respondents where id = ?1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    let Some((display_name, created, merged_into)) = row else {
         return Ok(None);
     };
+    let (joins, proposals) = crate::corrections::history(pool, id).await?;
     let aliases: Vec<(String,)> = sqlx::query_as(
         "select alias from respondent_aliases where respondent_id = ?1 order by alias",
     )
@@ -290,6 +292,9 @@ pub async fn respondent(
         created_at: time::from_db(&created)?,
         aliases: aliases.into_iter().map(|(a,)| a).collect(),
         cases,
+        merged_into,
+        joins,
+        proposals,
     }))
 }
 

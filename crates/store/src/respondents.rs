@@ -65,7 +65,8 @@ impl Identity {
             // a branch has a credit code of its own: it finds the branch, and never disagrees
             // with its parent's
             let kind = if branch { "branch_uscc" } else { "uscc" };
-            id.links.push((format!("{kind}:{}", u.as_str()), Rank::Uscc));
+            id.links
+                .push((format!("{kind}:{}", u.as_str()), Rank::Uscc));
         }
         if let Some(f) = &folded {
             // a name without a division is no registered name: as weak as the base
@@ -81,8 +82,10 @@ impl Identity {
             }
             let dels = f.typo_variants();
             id.marks.extend(dels.iter().map(|d| format!("typo:{d}")));
-            id.typo_lookups.extend(dels.iter().map(|d| format!("typo:{d}")));
-            id.typo_lookups.extend(dels.iter().map(|d| format!("base:{d}")));
+            id.typo_lookups
+                .extend(dels.iter().map(|d| format!("typo:{d}")));
+            id.typo_lookups
+                .extend(dels.iter().map(|d| format!("base:{d}")));
             id.typo_lookups.push(format!("typo:{}", f.base));
         }
         for k in c.match_keys() {
@@ -318,7 +321,11 @@ impl World {
     }
 
     fn add_alias(&mut self, alias: &str, id: i64) -> bool {
-        let new = self.aliases.entry(id).or_default().insert(alias.to_string());
+        let new = self
+            .aliases
+            .entry(id)
+            .or_default()
+            .insert(alias.to_string());
         self.owners.entry(alias.to_string()).or_default().insert(id);
         new
     }
@@ -376,7 +383,9 @@ fn decide(world: &World, id: &Identity) -> Decision {
         }
         let p = world.profile(e);
         match acc.disagrees(&p) {
-            Some(why) => d.proposals.push((ProposalKind::Conflict, e, why.key().to_string())),
+            Some(why) => d
+                .proposals
+                .push((ProposalKind::Conflict, e, why.key().to_string())),
             None => {
                 acc.absorb(&p);
                 accepted.push(e);
@@ -519,7 +528,9 @@ pub fn lookups(identities: &[Identity]) -> Vec<String> {
 
 /// The aliases an entity holds given the complaints on it: what a caseworker's split leaves
 /// each side with.
-pub fn aliases_of_complaints<'a>(complaints: impl IntoIterator<Item = &'a Complaint>) -> Vec<String> {
+pub fn aliases_of_complaints<'a>(
+    complaints: impl IntoIterator<Item = &'a Complaint>,
+) -> Vec<String> {
     let mut all = BTreeSet::new();
     for c in complaints {
         all.extend(Identity::of(c).recorded().cloned());

@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Channel, Complaint, RightKind};
 use super::names::fold_company_name;
+use super::{Channel, Complaint, RightKind};
 use crate::ids::normalize_party_name;
 
 /// What a key says about a complaint.

@@ -5,7 +5,9 @@ const USCC_A: &str = "91350100M000100Y43";
 /// A valid credit code whose body is `body17` (17 characters of the code alphabet).
 fn uscc(body17: &str) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const WEIGHTS: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
     let sum: u32 = body17
         .bytes()
         .enumerate()
@@ -39,11 +41,22 @@ fn complaint(r: &R) -> Complaint {
         respondent["booth"] = b.into();
     }
     let channel = match (r.booth, r.shop) {
-        (Some(b), _) => serde_json::json!({"kind": "fair", "fair_name": "海交会", "session": "第一期", "booth": b}),
-        (None, Some(s)) => serde_json::json!({"kind": "ecommerce", "platform": "淘宝", "shop_id": s, "listing_urls": ["https://item.taobao.com/1"]}),
-        (None, None) => serde_json::json!({"kind": "ecommerce", "platform": "淘宝", "listing_urls": ["https://item.taobao.com/1"]}),
+        (Some(b), _) => {
+            serde_json::json!({"kind": "fair", "fair_name": "海交会", "session": "第一期", "booth": b})
+        }
+        (None, Some(s)) => {
+            serde_json::json!({"kind": "ecommerce", "platform": "淘宝", "shop_id": s, "listing_urls": ["https://item.taobao.com/1"]})
+        }
+        (None, None) => {
+            serde_json::json!({"kind": "ecommerce", "platform": "淘宝", "listing_urls": ["https://item.taobao.com/1"]})
+        }
     };
-    if r.name.is_none() && r.uscc.is_none() && r.seller.is_none() && r.booth.is_none() && r.shop.is_none() {
+    if r.name.is_none()
+        && r.uscc.is_none()
+        && r.seller.is_none()
+        && r.booth.is_none()
+        && r.shop.is_none()
+    {
         panic!("a test complaint names its respondent somehow");
     }
     serde_json::from_value::<kuaiwei_domain::ComplaintInput>(serde_json::json!({
@@ -136,10 +149,29 @@ fn the_same_trade_name_in_two_cities_with_two_credit_codes_never_joins_in_any_or
     let gz = uscc("91440101MA5A00012");
     let sz = uscc("91440300MA5B00023");
     let rs = [
-        R { name: Some("广州某某鞋业有限公司"), uscc: Some(gz.clone()), booth: Some("A1"), ..R::default() },
-        R { name: Some("深圳市某某鞋业有限公司"), uscc: Some(sz.clone()), booth: Some("B2"), ..R::default() },
-        R { name: Some("某某鞋业有限公司"), uscc: Some(sz.clone()), ..R::default() },
-        R { name: Some("某某鞋业有限责任公司"), uscc: Some(gz.clone()), shop: Some("s9"), ..R::default() },
+        R {
+            name: Some("广州某某鞋业有限公司"),
+            uscc: Some(gz.clone()),
+            booth: Some("A1"),
+            ..R::default()
+        },
+        R {
+            name: Some("深圳市某某鞋业有限公司"),
+            uscc: Some(sz.clone()),
+            booth: Some("B2"),
+            ..R::default()
+        },
+        R {
+            name: Some("某某鞋业有限公司"),
+            uscc: Some(sz.clone()),
+            ..R::default()
+        },
+        R {
+            name: Some("某某鞋业有限责任公司"),
+            uscc: Some(gz.clone()),
+            shop: Some("s9"),
+            ..R::default()
+        },
     ];
     let all = partitions_in_every_order(&rs);
     assert_eq!(all, BTreeSet::from([set(&[&[0, 3], &[1, 2]])]), "{all:?}");
@@ -148,9 +180,21 @@ fn the_same_trade_name_in_two_cities_with_two_credit_codes_never_joins_in_any_or
 #[test]
 fn a_name_without_its_city_that_fits_two_companies_joins_neither_and_proposes_both() {
     let rs = [
-        R { name: Some("广州某某鞋业有限公司"), uscc: Some(uscc("91440101MA5A00012")), ..R::default() },
-        R { name: Some("深圳某某鞋业有限公司"), uscc: Some(uscc("91440300MA5B00023")), ..R::default() },
-        R { name: Some("某某鞋业有限公司"), booth: Some("C3"), ..R::default() },
+        R {
+            name: Some("广州某某鞋业有限公司"),
+            uscc: Some(uscc("91440101MA5A00012")),
+            ..R::default()
+        },
+        R {
+            name: Some("深圳某某鞋业有限公司"),
+            uscc: Some(uscc("91440300MA5B00023")),
+            ..R::default()
+        },
+        R {
+            name: Some("某某鞋业有限公司"),
+            booth: Some("C3"),
+            ..R::default()
+        },
     ];
     let (ids, plans) = resolve_all(&rs);
     assert_eq!(partition(&ids), set(&[&[0], &[1], &[2]]));
@@ -159,15 +203,24 @@ fn a_name_without_its_city_that_fits_two_companies_joins_neither_and_proposes_bo
     proposed.sort();
     assert_eq!(
         proposed,
-        [(ProposalKind::Ambiguous, ids[0].unwrap()), (ProposalKind::Ambiguous, ids[1].unwrap())]
+        [
+            (ProposalKind::Ambiguous, ids[0].unwrap()),
+            (ProposalKind::Ambiguous, ids[1].unwrap())
+        ]
     );
 }
 
 #[test]
 fn the_same_trade_name_in_two_cities_without_credit_codes_does_not_join() {
     let rs = [
-        R { name: Some("广州市某某鞋业有限公司"), ..R::default() },
-        R { name: Some("深圳某某鞋业有限公司"), ..R::default() },
+        R {
+            name: Some("广州市某某鞋业有限公司"),
+            ..R::default()
+        },
+        R {
+            name: Some("深圳某某鞋业有限公司"),
+            ..R::default()
+        },
     ];
     let (ids, plans) = resolve_all(&rs);
     assert_ne!(ids[0], ids[1]);
@@ -177,11 +230,29 @@ fn the_same_trade_name_in_two_cities_without_credit_codes_does_not_join() {
 #[test]
 fn complaints_linked_by_any_strong_key_end_in_one_entity_whatever_the_order() {
     let rs = [
-        R { name: Some("广州某某鞋业有限公司"), booth: Some("A1"), ..R::default() },
-        R { booth: Some("B2"), ..R::default() },
-        R { uscc: Some(USCC_A.into()), booth: Some("B2"), ..R::default() },
-        R { name: Some("某某鞋业有限责任公司"), uscc: Some(USCC_A.into()), ..R::default() },
-        R { name: Some("广州某某鞋业有限公司天河分公司"), ..R::default() },
+        R {
+            name: Some("广州某某鞋业有限公司"),
+            booth: Some("A1"),
+            ..R::default()
+        },
+        R {
+            booth: Some("B2"),
+            ..R::default()
+        },
+        R {
+            uscc: Some(USCC_A.into()),
+            booth: Some("B2"),
+            ..R::default()
+        },
+        R {
+            name: Some("某某鞋业有限责任公司"),
+            uscc: Some(USCC_A.into()),
+            ..R::default()
+        },
+        R {
+            name: Some("广州某某鞋业有限公司天河分公司"),
+            ..R::default()
+        },
     ];
     let all = partitions_in_every_order(&rs);
     assert_eq!(all, BTreeSet::from([set(&[&[0, 1, 2, 3, 4]])]), "{all:?}");
@@ -190,27 +261,61 @@ fn complaints_linked_by_any_strong_key_end_in_one_entity_whatever_the_order() {
 #[test]
 fn a_complaint_linking_two_credit_codes_is_a_conflict_for_a_caseworker_not_a_join() {
     let rs = [
-        R { name: Some("广州甲鞋业有限公司"), uscc: Some(USCC_A.into()), booth: Some("A1"), ..R::default() },
-        R { name: Some("广州乙鞋业有限公司"), uscc: Some(uscc("91440300MA5B00023")), ..R::default() },
+        R {
+            name: Some("广州甲鞋业有限公司"),
+            uscc: Some(USCC_A.into()),
+            booth: Some("A1"),
+            ..R::default()
+        },
+        R {
+            name: Some("广州乙鞋业有限公司"),
+            uscc: Some(uscc("91440300MA5B00023")),
+            ..R::default()
+        },
         // the name of the second at the booth of the first: both cannot be right
-        R { name: Some("广州市乙鞋业有限公司"), booth: Some("A1"), ..R::default() },
+        R {
+            name: Some("广州市乙鞋业有限公司"),
+            booth: Some("A1"),
+            ..R::default()
+        },
     ];
     let (ids, plans) = resolve_all(&rs);
     assert!(plans[2].merges.is_empty(), "{:?}", plans[2].merges);
-    assert_eq!(ids[2], ids[1], "the strongest key, the registered name, decides");
+    assert_eq!(
+        ids[2], ids[1],
+        "the strongest key, the registered name, decides"
+    );
     assert_ne!(ids[0], ids[1]);
     assert_eq!(plans[2].proposals.len(), 1, "{:?}", plans[2].proposals);
     let p = &plans[2].proposals[0];
-    assert_eq!((p.kind, p.a, p.b), (ProposalKind::Conflict, ids[1].unwrap(), ids[0].unwrap()));
+    assert_eq!(
+        (p.kind, p.a, p.b),
+        (ProposalKind::Conflict, ids[1].unwrap(), ids[0].unwrap())
+    );
     assert_eq!(p.detail, "different_credit_codes");
 }
 
 #[test]
 fn one_platforms_different_sellers_under_different_names_never_join() {
     let rs = [
-        R { name: Some("甲服饰店"), shop: Some("s1"), seller: Some("u1"), ..R::default() },
-        R { name: Some("乙服饰店"), shop: Some("s1"), seller: Some("u2"), ..R::default() },
-        R { name: Some("甲服饰店"), shop: Some("s7"), seller: Some("u3"), ..R::default() },
+        R {
+            name: Some("甲服饰店"),
+            shop: Some("s1"),
+            seller: Some("u1"),
+            ..R::default()
+        },
+        R {
+            name: Some("乙服饰店"),
+            shop: Some("s1"),
+            seller: Some("u2"),
+            ..R::default()
+        },
+        R {
+            name: Some("甲服饰店"),
+            shop: Some("s7"),
+            seller: Some("u3"),
+            ..R::default()
+        },
     ];
     let (ids, plans) = resolve_all(&rs);
     assert_ne!(ids[0], ids[1]);
@@ -222,8 +327,14 @@ fn one_platforms_different_sellers_under_different_names_never_join() {
 #[test]
 fn a_one_character_typo_only_proposes_a_link() {
     let rs = [
-        R { name: Some("广州某某鞋业有限公司"), ..R::default() },
-        R { name: Some("广州某杲鞋业有限公司"), ..R::default() },
+        R {
+            name: Some("广州某某鞋业有限公司"),
+            ..R::default()
+        },
+        R {
+            name: Some("广州某杲鞋业有限公司"),
+            ..R::default()
+        },
     ];
     let (ids, plans) = resolve_all(&rs);
     assert_ne!(ids[0], ids[1]);
@@ -234,11 +345,26 @@ fn a_one_character_typo_only_proposes_a_link() {
 
 #[test]
 fn entities_a_caseworker_kept_apart_are_not_joined_again() {
-    let a = complaint(&R { name: Some("甲公司"), booth: Some("A1"), ..R::default() });
-    let b = complaint(&R { name: Some("甲公司"), booth: Some("B2"), ..R::default() });
-    let mut stored: Vec<(String, i64)> = Identity::of(&a).recorded().map(|x| (x.clone(), 1)).collect();
+    let a = complaint(&R {
+        name: Some("甲公司"),
+        booth: Some("A1"),
+        ..R::default()
+    });
+    let b = complaint(&R {
+        name: Some("甲公司"),
+        booth: Some("B2"),
+        ..R::default()
+    });
+    let mut stored: Vec<(String, i64)> = Identity::of(&a)
+        .recorded()
+        .map(|x| (x.clone(), 1))
+        .collect();
     stored.extend(Identity::of(&b).recorded().map(|x| (x.clone(), 2)));
-    let c = complaint(&R { name: Some("甲公司"), booth: Some("B2"), ..R::default() });
+    let c = complaint(&R {
+        name: Some("甲公司"),
+        booth: Some("B2"),
+        ..R::default()
+    });
     let mut world = World::new(stored.clone(), [(2, 1)], 3);
     let plan = resolve_run(&[Identity::of(&c)], &mut world);
     assert!(plan.merges.is_empty());
@@ -251,9 +377,20 @@ fn entities_a_caseworker_kept_apart_are_not_joined_again() {
 #[test]
 fn joins_inside_one_run_move_the_runs_earlier_complaints_too() {
     let rs = [
-        R { name: Some("甲公司"), booth: Some("A1"), ..R::default() },
-        R { booth: Some("B2"), ..R::default() },
-        R { name: Some("甲公司"), booth: Some("B2"), ..R::default() },
+        R {
+            name: Some("甲公司"),
+            booth: Some("A1"),
+            ..R::default()
+        },
+        R {
+            booth: Some("B2"),
+            ..R::default()
+        },
+        R {
+            name: Some("甲公司"),
+            booth: Some("B2"),
+            ..R::default()
+        },
     ];
     let identities: Vec<Identity> = rs.iter().map(|r| Identity::of(&complaint(r))).collect();
     let mut world = World::new([], [], 10);
@@ -262,5 +399,9 @@ fn joins_inside_one_run_move_the_runs_earlier_complaints_too() {
     assert_eq!(plan.created.len(), 2);
     assert_eq!(plan.merges.len(), 1);
     assert_eq!(plan.merges[0].moved_in_run, [1]);
-    assert!(plan.aliases.iter().all(|(_, e)| *e == 10), "{:?}", plan.aliases);
+    assert!(
+        plan.aliases.iter().all(|(_, e)| *e == 10),
+        "{:?}",
+        plan.aliases
+    );
 }
