@@ -16,6 +16,7 @@ use kuaiwei_e2e::TestApp;
 use serde_json::{Value, json};
 
 kuaiwei_e2e::on_every_backend!(
+    a_caseworker_accepts_a_proposed_link_and_the_repeat_finding_follows_then_undoes_it,
     respondents_match_ground_truth_in_generated_order,
     respondents_match_ground_truth_in_another_order,
     respondents_match_ground_truth_in_reverse_order,
@@ -496,4 +497,135 @@ async fn check_against_ground_truth(app: TestApp, order: Order) {
             );
         }
     }
+}
+
+fn fair_complaint(name: &str, booth: &str, mark: &str) -> Value {
+    json!({
+        "channel": {"kind": "fair", "fair_name": "第139届广交会", "session": "第二期", "booth": booth},
+        "complainant": {"kind": "organisation", "name": "某某品牌管理有限公司", "mobile": "13812345678"},
+        "rights": [{"kind": "trademark", "number": mark, "nice_classes": [25]}],
+        "respondent": {"name": name, "booth": booth},
+        "description": "展位展出的鞋使用了与注册商标相同的标识",
+    })
+}
+
+async fn respondent_of_case(app: &TestApp, n: &str) -> Value {
+    ok(&app.get(&format!("/api/v1/cases/{n}"), &[]).await)["triage"]["respondent"].clone()
+}
+
+async fn a_caseworker_accepts_a_proposed_link_and_the_repeat_finding_follows_then_undoes_it(
+    app: TestApp,
+) {
+    app.add_account("chen", "caseworker", None).await;
+    app.log_in("chen", kuaiwei_e2e::TEST_PASSWORD).await;
+    // one company, the second time with a one-character typo in its name: one upheld case each
+    let a = app
+        .file_complaint_json(&fair_complaint(
+            "广州市盛鑫鞋业有限公司",
+            "9.1C18",
+            "30001234",
+        ))
+        .await;
+    let a = a["case_number"].as_str().unwrap().to_string();
+    close_upheld(&app, &a, true).await;
+    let b = app
+        .file_complaint_json(&fair_complaint(
+            "广州市盛淼鞋业有限公司",
+            "9.1D20",
+            "30001235",
+        ))
+        .await;
+    let b = b["case_number"].as_str().unwrap().to_string();
+    close_upheld(&app, &b, true).await;
+    let (ra, rb) = (
+        respondent_of_case(&app, &a).await,
+        respondent_of_case(&app, &b).await,
+    );
+    assert_ne!(ra["id"], rb["id"], "a typo never joins by itself");
+    assert_eq!(ra["repeat_infringer"], false);
+
+    let proposals = ok(&app.get("/api/v1/respondent-proposals", &[]).await);
+    let typo = proposals
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "typo")
+        .unwrap_or_else(|| panic!("a typo proposal: {proposals}"))
+        .clone();
+    let mut pair: Vec<i64> = typo["respondents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    pair.sort();
+    let mut expected = vec![ra["id"].as_i64().unwrap(), rb["id"].as_i64().unwrap()];
+    expected.sort();
+    assert_eq!(pair, expected);
+    let id = pair[0];
+    let path = format!("/api/v1/respondents/{id}/actions");
+
+    // a reason is required, and only the centre's caseworkers correct respondents
+    let no_reason = json!({"action": "accept_proposal", "proposal": typo["id"], "reason": " "});
+    let res = app.post_json(&path, no_reason.to_string(), &[]).await;
+    assert_eq!(res.status, 422, "{}", String::from_utf8_lossy(&res.body));
+    app.add_account("lin", "officer", Some("ip_office")).await;
+    let officer = kuaiwei_e2e::ApiClient::new(app.address);
+    officer.log_in("lin", kuaiwei_e2e::TEST_PASSWORD).await;
+    let accept = json!({"action": "accept_proposal", "proposal": typo["id"], "reason": "营业执照核对为同一企业"});
+    let res = officer.post_json(&path, accept.to_string(), &[]).await;
+    assert_eq!(res.status, 403, "{}", String::from_utf8_lossy(&res.body));
+
+    let done = ok(&app.post_json(&path, accept.to_string(), &[]).await);
+    assert_eq!(done["respondents"], json!([id]));
+    for n in [&a, &b] {
+        let r = respondent_of_case(&app, n).await;
+        assert_eq!(r["id"], id);
+        assert_eq!(
+            r["repeat_infringer"], true,
+            "two upheld cases on one entity"
+        );
+    }
+    let view = ok(&app.get(&format!("/api/v1/respondents/{id}"), &[]).await);
+    let join = view["joins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["actor"] == "chen")
+        .expect("the caseworker's join is recorded")
+        .clone();
+    assert_eq!(join["reason"], "营业执照核对为同一企业");
+    assert!(view["proposals"].as_array().unwrap().is_empty());
+
+    // undone: the two stand apart again, and neither is a repeat infringer
+    let undo = json!({"action": "undo_join", "join": join["id"], "reason": "经复核为两家企业"});
+    ok(&app.post_json(&path, undo.to_string(), &[]).await);
+    let (ra, rb) = (
+        respondent_of_case(&app, &a).await,
+        respondent_of_case(&app, &b).await,
+    );
+    assert_ne!(ra["id"], rb["id"]);
+    assert_eq!(ra["repeat_infringer"], false);
+    assert_eq!(rb["repeat_infringer"], false);
+    let again = app.post_json(&path, undo.to_string(), &[]).await;
+    assert_eq!(again.status, 409, "a join is undone once");
+
+    // both corrections are on the audit chain, which verifies whole
+    let kinds: Vec<String> = app
+        .store
+        .case_events(&format!("respondent:{id}"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        kinds.contains(&"respondent_proposal_accepted".to_string()),
+        "{kinds:?}"
+    );
+    let events = app.store.audit_events(0, 10_000).await.unwrap();
+    let head = app.store.audit_head().await.unwrap();
+    let verified =
+        kuaiwei_store::verify_chain(&events, head.as_ref().map(|(s, h)| (*s, h.as_str()))).unwrap();
+    assert_eq!(verified, events.len());
 }
