@@ -272,6 +272,17 @@ pub async fn respondent(
     if r.cases.is_empty() && r.merged_into.is_none() {
         return Err(AppError::NotFound);
     }
+    // joins and proposals name cases: only those the caller may read (of this entity)
+    let visible: std::collections::HashSet<String> =
+        r.cases.iter().map(|c| c.case_number.to_string()).collect();
+    let shown = |n: Option<String>| n.filter(|n| visible.contains(n));
+    for j in &mut r.joins {
+        j.case_number = shown(j.case_number.take());
+        j.moved.retain(|n| visible.contains(n));
+    }
+    for p in &mut r.proposals {
+        p.case_number = shown(p.case_number.take());
+    }
     Ok(Json(RespondentView {
         summary,
         aliases: r.aliases,
