@@ -735,6 +735,59 @@ pub async fn respondents_are_recognised_across_complaints_by_any_alias(s: &(impl
     assert!(s.respondent(first + 1000).await.unwrap().is_none());
 }
 
+pub async fn related_cases_keep_every_same_respondent_case_beside_a_popular_right(s: &impl Store) {
+    let on_right = |n: u32, name: &str, booth: &str| {
+        let mut new = filed(
+            n,
+            serde_json::json!({"name": name, "booth": booth}),
+            fair_at(booth),
+        );
+        new.complaint.rights[0].number = Some("国作登字-2024-F-999".into());
+        new
+    };
+    let mut own = Vec::new();
+    for n in 1..4 {
+        let r = s
+            .submit_complaint(on_right(n, "丁玩具厂", &format!("Z{n}")))
+            .await
+            .unwrap();
+        own.push(r.case_number);
+    }
+    // newer cases of other respondents on the same (popular) right
+    for n in 10..40 {
+        s.submit_complaint(on_right(n, &format!("路人{n}号商行"), &format!("Y{n}")))
+            .await
+            .unwrap();
+    }
+    let me = s
+        .submit_complaint(on_right(100, "丁玩具厂", "Z9"))
+        .await
+        .unwrap()
+        .case_number;
+    let related = s.related_cases(me.as_str(), 10).await.unwrap();
+    let same: HashSet<&CaseNumber> = related
+        .iter()
+        .filter(|r| r.kind.is_none())
+        .map(|r| &r.case_number)
+        .collect();
+    assert_eq!(
+        same,
+        own.iter().collect(),
+        "every case of the same respondent"
+    );
+    let by_right = related
+        .iter()
+        .filter(|r| r.kind == Some(kuaiwei_domain::MatchKind::Right))
+        .count();
+    assert_eq!(by_right, 10, "each kind of key at most `limit`");
+    let counts = s.related_counts(me.as_str()).await.unwrap();
+    assert!(counts.contains(&(None, 3)), "{counts:?}");
+    assert!(
+        counts.contains(&(Some(kuaiwei_domain::MatchKind::Right), 33)),
+        "{counts:?}"
+    );
+}
+
 pub async fn entities_join_when_linked_never_on_two_credit_codes_and_caseworkers_correct_them(
     s: &impl Store,
 ) {
@@ -1339,6 +1392,7 @@ macro_rules! store_conformance_tests {
             respondents_are_recognised_across_complaints_by_any_alias,
             related_cases_share_a_key_or_the_respondent,
             entities_join_when_linked_never_on_two_credit_codes_and_caseworkers_correct_them,
+            related_cases_keep_every_same_respondent_case_beside_a_popular_right,
             cases_with_keys_need_every_key,
             supervision_and_closing_are_recorded_and_filtered,
             supplied_evidence_is_appended_with_its_material,
