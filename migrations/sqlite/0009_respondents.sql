@@ -67,4 +67,5 @@ create table respondent_apart (
 
 delete from complaint_keys;
 delete from respondents;
-update complaints set respondent_id = null where respondent_id is not null;
+-- respondent 0 marks the bench's synthetic rows (empty bodies, nothing to resolve): left alone
+update complaints set respondent_id = null where respondent_id is not null and respondent_id <> 0;
