@@ -80,6 +80,9 @@ pub enum Action {
     /// Approve or deny an extension, transfer a case (to the police), mark a case for
     /// supervision (挂牌督办) or lift the mark.
     Approve,
+    /// Join, split and undo joins of respondent entities, and decide the links the rules
+    /// proposed (a centre task: an entity's cases span agencies).
+    CorrectRespondents,
     /// Search complaints and cases.
     Search,
     /// Export case lists (CSV, XLSX).
@@ -112,6 +115,7 @@ pub enum Reach {
 pub const RULES: &[(Role, Action, Reach)] = &[
     (Role::Caseworker, Action::ReadCase, Reach::Any),
     (Role::Caseworker, Action::Triage, Reach::Any),
+    (Role::Caseworker, Action::CorrectRespondents, Reach::Any),
     (Role::Caseworker, Action::Search, Reach::Any),
     (Role::Caseworker, Action::Export, Reach::Any),
     (Role::Caseworker, Action::ReadReports, Reach::Any),

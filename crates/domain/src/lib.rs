@@ -18,8 +18,9 @@ pub use case_number::{CaseNumber, CaseNumberError};
 pub use complaint::input;
 pub use complaint::{
     Agent, Amounts, Channel, Complainant, ComplainantKind, Complaint, ComplaintInput,
-    ComplaintStatus, Direction, MatchKey, MatchKind, RequestedMeasure, Respondent, Right,
-    RightKind, aliases_of, limits, normalize_url,
+    ComplaintStatus, Direction, FoldedName, MatchKey, MatchKind, RequestedMeasure, Respondent,
+    Right, RightKind, aliases_of, deletions, divisions_compatible, fold_company_name, limits,
+    normalize_url,
 };
 pub use error::{FieldError, ValidationErrors};
 pub use ids::{

@@ -97,7 +97,8 @@ async fn insert_fresh(
         .iter()
         .map(|n| plan::Keyed::of(&n.complaint))
         .collect();
-    let respondents = triage::resolve(conn, &keyed, at[0]).await?;
+    let identities: Vec<_> = keyed.iter().map(|k| k.identity.clone()).collect();
+    let respondents = crate::respondents::resolve(conn, &identities, &numbers, at[0]).await?;
 
     let mut q = QueryBuilder::<Postgres>::new(
         "insert into complaints (case_number, token_hash, status, channel, respondent_name, respondent_id, received_at, body, right_type, fair) ",

@@ -8,9 +8,11 @@
 
 mod accounts;
 mod cases;
+mod corrections;
 mod intake;
 mod read;
 mod reports;
+mod respondents;
 mod triage;
 mod write;
 
@@ -166,6 +168,36 @@ impl Store for PostgresStore {
         limit: u32,
     ) -> Result<Vec<RelatedCase>, StoreError> {
         triage::related_cases(&self.pool, case_number, limit).await
+    }
+
+    async fn related_counts(
+        &self,
+        case_number: &str,
+    ) -> Result<Vec<(Option<kuaiwei_domain::MatchKind>, u64)>, StoreError> {
+        triage::related_counts(&self.pool, case_number).await
+    }
+
+    async fn respondent_proposals(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<kuaiwei_store::RespondentProposal>, StoreError> {
+        corrections::proposals(&self.pool, limit).await
+    }
+
+    async fn correct_respondents(
+        &self,
+        correction: kuaiwei_store::RespondentCorrection,
+    ) -> Result<kuaiwei_store::Corrected, StoreError> {
+        match self
+            .writer
+            .submit(WriteOp::Correct(Box::new(correction)))
+            .await?
+        {
+            WriteDone::Corrected(c) => Ok(c),
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
     }
 
     async fn respondent(&self, id: i64) -> Result<Option<RespondentRecord>, StoreError> {

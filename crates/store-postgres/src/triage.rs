@@ -2,68 +2,14 @@
 //! each complaint, and the reads behind related cases, the respondent view and group
 //! infringement.
 
-use std::collections::HashMap;
-
 use jiff::Timestamp;
 use kuaiwei_domain::{CaseNumber, CaseState, Complaint, MatchKey, MatchKind};
 use kuaiwei_store::{KeyedCase, RelatedCase, RespondentCase, RespondentRecord, StoreError, plan};
 use sqlx::QueryBuilder;
 use sqlx::postgres::{PgConnection, PgPool, Postgres};
 
-use jiff_sqlx::ToSqlx;
-
 use crate::backend;
 use crate::cases::{Ts, corrupt, parse_outcome, read_time};
-
-/// Finds or creates the respondent of each complaint (in order), recording new aliases.
-pub async fn resolve(
-    conn: &mut PgConnection,
-    complaints: &[plan::Keyed<'_>],
-    at: Timestamp,
-) -> Result<Vec<Option<i64>>, sqlx::Error> {
-    let aliases = plan::all_aliases(complaints);
-    // One statement text whatever the run's size (an array, not a bind per row), planned at
-    // every use: a generic plan cached while the table was small keeps a sequential scan as the
-    // table grows (measured: intake fell to 769/s at 20,000 complaints).
-    let known: HashMap<String, i64> =
-        sqlx::query_as("select alias, respondent_id from respondent_aliases where alias = any($1)")
-            .persistent(false)
-            .bind(&aliases)
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .collect();
-    let (max,): (Option<i64>,) = sqlx::query_as("select max(id) from respondents")
-        .fetch_one(&mut *conn)
-        .await?;
-    let p = plan::resolve_respondents(complaints, &known, max.unwrap_or(0) + 1);
-    if !p.created.is_empty() {
-        let ids: Vec<i64> = p.created.iter().map(|(id, _)| *id).collect();
-        let names: Vec<&str> = p.created.iter().map(|(_, n)| n.as_str()).collect();
-        sqlx::query(
-            "insert into respondents (id, display_name, created_at)
-             select id, name, $3 from unnest($1::bigint[], $2::text[]) as t(id, name)",
-        )
-        .bind(&ids)
-        .bind(&names)
-        .bind(at.to_sqlx())
-        .execute(&mut *conn)
-        .await?;
-    }
-    if !p.aliases.is_empty() {
-        let aliases: Vec<&str> = p.aliases.iter().map(|(a, _)| a.as_str()).collect();
-        let ids: Vec<i64> = p.aliases.iter().map(|(_, id)| *id).collect();
-        sqlx::query(
-            "insert into respondent_aliases (alias, respondent_id)
-             select * from unnest($1::text[], $2::bigint[])",
-        )
-        .bind(&aliases)
-        .bind(&ids)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(p.ids)
-}
 
 /// Records the match keys of newly stored complaints (each complaint's keys are distinct, and a
 /// complaint is keyed once: at intake, or by the backfill in the transaction that gives it its
@@ -101,9 +47,9 @@ pub async fn insert_keys(
 pub async fn backfill(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
     let (mut done, mut after) = (0, 0i64);
     loop {
-        let rows: Vec<(i64, String, Ts)> = sqlx::query_as(
-            "select id, body::text, received_at from complaints where id > $1 and respondent_id is null
-             order by id limit 500",
+        let rows: Vec<(i64, String, String, Ts)> = sqlx::query_as(
+            "select id, case_number, body::text, received_at from complaints
+              where id > $1 and respondent_id is null order by id limit 500",
         )
         .bind(after)
         .fetch_all(&mut *conn)
@@ -112,15 +58,18 @@ pub async fn backfill(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
             return Ok(done);
         }
         let mut parsed = Vec::with_capacity(rows.len());
-        for (id, body, received) in &rows {
+        let mut numbers = Vec::with_capacity(rows.len());
+        for (id, number, body, received) in &rows {
             let c: Complaint =
                 serde_json::from_str(body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
             let at = received.to_jiff();
+            numbers.push(CaseNumber::parse(number).map_err(|e| sqlx::Error::Decode(Box::new(e)))?);
             parsed.push((*id, c, at));
         }
         let keyed: Vec<plan::Keyed> = parsed.iter().map(|(_, c, _)| plan::Keyed::of(c)).collect();
+        let identities: Vec<_> = keyed.iter().map(|k| k.identity.clone()).collect();
         let at = parsed.last().map_or(Timestamp::now(), |(_, _, at)| *at);
-        let ids = resolve(conn, &keyed, at).await?;
+        let ids = crate::respondents::resolve(conn, &identities, &numbers, at).await?;
         for ((id, _, _), r) in parsed.iter().zip(&ids) {
             sqlx::query("update complaints set respondent_id = $1 where id = $2")
                 .bind(r)
@@ -174,25 +123,27 @@ pub async fn related_cases(
         .collect();
     let kinds: Vec<&str> = keys.iter().map(|k| k.kind.key()).collect();
     let values: Vec<&str> = keys.iter().map(|k| k.value.as_str()).collect();
+    // Every case of the same respondent; per kind of key at most `limit` cases, newest first,
+    // so that a popular right number cannot push the booth, shop or respondent matches out.
     let rows: Vec<RelatedRow> = sqlx::query_as(
-        "select * from (
-           select c.case_number, k.kind, k.value, c.state, c.received_at, c.agency
+        "select case_number, kind, value, state, received_at, agency from (
+           select c.case_number, k.kind, k.value, c.state, c.received_at, c.agency,
+                  row_number() over (partition by k.kind order by c.received_at desc, c.case_number desc) as n
              from unnest($1::text[], $2::text[]) as m(kind, value)
              join complaint_keys k on k.kind = m.kind and k.value = m.value
              join cases c on c.complaint_id = k.complaint_id and c.parent_case is null
-            where k.complaint_id <> $3
-           union all
-           select c.case_number, null, null, c.state, c.received_at, c.agency
-             from complaints p join cases c on c.complaint_id = p.id and c.parent_case is null
-            where p.respondent_id = $4 and p.id <> $3) r
-          order by received_at desc, case_number desc, kind is null, kind, value
-          limit $5",
+            where k.complaint_id <> $3) r
+          where n <= $5
+         union all
+         select c.case_number, null, null, c.state, c.received_at, c.agency
+           from complaints p join cases c on c.complaint_id = p.id and c.parent_case is null
+          where p.respondent_id = $4 and p.id <> $3",
     )
     .bind(&kinds)
     .bind(&values)
     .bind(id)
     .bind(rid)
-    .bind(i64::from(limit.clamp(1, 1000)))
+    .bind(i64::from(limit.clamp(1, 5000)))
     .fetch_all(pool)
     .await
     .map_err(backend)?;
@@ -213,6 +164,60 @@ pub async fn related_cases(
         .collect()
 }
 
+/// How many original cases share each kind of key with this case's complaint (`None`: the same
+/// respondent), uncapped.
+pub async fn related_counts(
+    pool: &PgPool,
+    number: &str,
+) -> Result<Vec<(Option<MatchKind>, u64)>, StoreError> {
+    let me: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+        "select p.id, p.body::text, p.respondent_id from cases c join complaints p on p.id = c.complaint_id
+          where c.case_number = $1",
+    )
+    .bind(number)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    let Some((id, body, rid)) = me else {
+        return Ok(Vec::new());
+    };
+    let complaint: Complaint = serde_json::from_str(&body).map_err(corrupt)?;
+    let keys: Vec<MatchKey> = complaint
+        .match_keys()
+        .into_iter()
+        .filter(|k| k.kind.relates())
+        .collect();
+    let kinds: Vec<&str> = keys.iter().map(|k| k.kind.key()).collect();
+    let values: Vec<&str> = keys.iter().map(|k| k.value.as_str()).collect();
+    let rows: Vec<(Option<String>, i64)> = sqlx::query_as(
+        "select k.kind, count(distinct k.complaint_id)
+           from unnest($1::text[], $2::text[]) as m(kind, value)
+           join complaint_keys k on k.kind = m.kind and k.value = m.value
+           join cases c on c.complaint_id = k.complaint_id and c.parent_case is null
+          where k.complaint_id <> $3
+          group by k.kind
+         union all
+         select null, count(*) from complaints p join cases c on c.complaint_id = p.id and c.parent_case is null
+          where p.respondent_id = $4 and p.id <> $3",
+    )
+    .bind(&kinds)
+    .bind(&values)
+    .bind(id)
+    .bind(rid)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    rows.into_iter()
+        .map(|(kind, n)| {
+            let kind = kind
+                .as_deref()
+                .map(|k| MatchKind::parse(k).ok_or_else(|| corrupt(format!("key kind {k}"))))
+                .transpose()?;
+            Ok((kind, n as u64))
+        })
+        .collect()
+}
+
 type RespondentCaseRow = (
     String,
     String,
@@ -224,15 +229,17 @@ type RespondentCaseRow = (
 );
 
 pub async fn respondent(pool: &PgPool, id: i64) -> Result<Option<RespondentRecord>, StoreError> {
-    let row: Option<(String, Ts)> =
-        sqlx::query_as("select display_name, created_at from respondents where id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-            .map_err(backend)?;
-    let Some((display_name, created)) = row else {
+    let row: Option<(String, Ts, Option<i64>)> = sqlx::query_as(
+        "select display_name, created_at, merged_into from respondents where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    let Some((display_name, created, merged_into)) = row else {
         return Ok(None);
     };
+    let (joins, proposals) = crate::corrections::history(pool, id).await?;
     let aliases: Vec<(String,)> = sqlx::query_as(
         "select alias from respondent_aliases where respondent_id = $1 order by alias",
     )
@@ -274,6 +281,9 @@ pub async fn respondent(pool: &PgPool, id: i64) -> Result<Option<RespondentRecor
         created_at: created.to_jiff(),
         aliases: aliases.into_iter().map(|(a,)| a).collect(),
         cases,
+        merged_into,
+        joins,
+        proposals,
     }))
 }
 

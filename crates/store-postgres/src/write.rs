@@ -7,7 +7,7 @@ use kuaiwei_store::{BatchHandler, EvidenceRef, NewComplaint, StoreError, WriteDo
 use sqlx::PgExecutor;
 use sqlx::postgres::PgPool;
 
-use crate::{backend, cases, intake};
+use crate::{backend, cases, corrections, intake};
 
 /// Most submissions written by one set of multi-row statements (PostgreSQL allows 65,535 bound
 /// values per statement; an audit event has 9).
@@ -44,7 +44,7 @@ impl Writer {
                 .iter()
                 .map_while(|op| match op {
                     WriteOp::Submit(new) => Some(new.as_ref()),
-                    WriteOp::Update(_) | WriteOp::Record(_) => None,
+                    WriteOp::Update(_) | WriteOp::Record(_) | WriteOp::Correct(_) => None,
                 })
                 .take(RUN)
                 .collect();
@@ -56,6 +56,13 @@ impl Writer {
                     WriteOp::Record(r) => {
                         cases::append_event(&mut tx, &r.subject, &r.event, r.at).await?;
                         out.push(Ok(WriteDone::Recorded));
+                    }
+                    WriteOp::Correct(c) => {
+                        out.push(
+                            corrections::correct(&mut tx, c)
+                                .await?
+                                .map(WriteDone::Corrected),
+                        );
                     }
                     WriteOp::Submit(_) => {}
                 }

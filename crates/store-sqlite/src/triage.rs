@@ -2,8 +2,6 @@
 //! each complaint, and the reads behind related cases, the respondent view and group
 //! infringement.
 
-use std::collections::HashMap;
-
 use jiff::Timestamp;
 use kuaiwei_domain::{CaseNumber, CaseState, Complaint, MatchKey, MatchKind};
 use kuaiwei_store::{KeyedCase, RelatedCase, RespondentCase, RespondentRecord, StoreError, plan};
@@ -15,51 +13,6 @@ use crate::{backend, time};
 
 /// Rows per multi-row statement: far below SQLite's 32,766 bound values.
 const ROWS: usize = 5_000;
-
-/// Finds or creates the respondent of each complaint (in order), recording new aliases.
-pub async fn resolve(
-    conn: &mut SqliteConnection,
-    complaints: &[plan::Keyed<'_>],
-    at: Timestamp,
-) -> Result<Vec<Option<i64>>, sqlx::Error> {
-    let aliases = plan::all_aliases(complaints);
-    let mut known = HashMap::new();
-    for chunk in aliases.chunks(ROWS) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "select alias, respondent_id from respondent_aliases where alias in (",
-        );
-        let mut list = q.separated(", ");
-        for a in chunk {
-            list.push_bind(a.clone());
-        }
-        q.push(")");
-        let rows: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
-        known.extend(rows);
-    }
-    let (max,): (Option<i64>,) = sqlx::query_as("select max(id) from respondents")
-        .fetch_one(&mut *conn)
-        .await?;
-    let p = plan::resolve_respondents(complaints, &known, max.unwrap_or(0) + 1);
-    for chunk in p.created.chunks(ROWS) {
-        let mut q =
-            QueryBuilder::<Sqlite>::new("insert into respondents (id, display_name, created_at) ");
-        q.push_values(chunk, |mut b, (id, name)| {
-            b.push_bind(*id)
-                .push_bind(name.clone())
-                .push_bind(time::to_db(at));
-        });
-        q.build().execute(&mut *conn).await?;
-    }
-    for chunk in p.aliases.chunks(ROWS) {
-        let mut q =
-            QueryBuilder::<Sqlite>::new("insert into respondent_aliases (alias, respondent_id) ");
-        q.push_values(chunk, |mut b, (alias, id)| {
-            b.push_bind(alias.clone()).push_bind(*id);
-        });
-        q.build().execute(&mut *conn).await?;
-    }
-    Ok(p.ids)
-}
 
 /// Records the match keys of newly stored complaints (each complaint's keys are distinct, and a
 /// complaint is keyed once: at intake, or by the backfill in the transaction that gives it its
@@ -90,9 +43,9 @@ pub async fn insert_keys(
 pub async fn backfill(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
     let (mut done, mut after) = (0, 0i64);
     loop {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "select id, body, received_at from complaints where id > ?1 and respondent_id is null
-             order by id limit 500",
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "select id, case_number, body, received_at from complaints
+              where id > ?1 and respondent_id is null order by id limit 500",
         )
         .bind(after)
         .fetch_all(&mut *conn)
@@ -101,15 +54,18 @@ pub async fn backfill(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
             return Ok(done);
         }
         let mut parsed = Vec::with_capacity(rows.len());
-        for (id, body, received) in &rows {
+        let mut numbers = Vec::with_capacity(rows.len());
+        for (id, number, body, received) in &rows {
             let c: Complaint =
                 serde_json::from_str(body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
             let at = time::from_db(received).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            numbers.push(CaseNumber::parse(number).map_err(|e| sqlx::Error::Decode(Box::new(e)))?);
             parsed.push((*id, c, at));
         }
         let keyed: Vec<plan::Keyed> = parsed.iter().map(|(_, c, _)| plan::Keyed::of(c)).collect();
+        let identities: Vec<_> = keyed.iter().map(|k| k.identity.clone()).collect();
         let at = parsed.last().map_or(Timestamp::now(), |(_, _, at)| *at);
-        let ids = resolve(conn, &keyed, at).await?;
+        let ids = crate::respondents::resolve(conn, &identities, &numbers, at).await?;
         for ((id, _, _), r) in parsed.iter().zip(&ids) {
             sqlx::query("update complaints set respondent_id = ?1 where id = ?2")
                 .bind(r)
@@ -126,6 +82,75 @@ pub async fn backfill(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
         done += rows.len() as u64;
         after = parsed.last().map_or(after, |(id, _, _)| *id);
     }
+}
+
+/// `(k.kind = ? and k.value = ?) or …`, or a false condition for no keys.
+fn push_keys(q: &mut QueryBuilder<Sqlite>, keys: &[MatchKey]) {
+    if keys.is_empty() {
+        q.push("0");
+    }
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            q.push(" or ");
+        }
+        q.push("(k.kind = ")
+            .push_bind(k.kind.key().to_string())
+            .push(" and k.value = ")
+            .push_bind(k.value.clone())
+            .push(")");
+    }
+}
+
+/// How many original cases share each kind of key with this case's complaint (`None`: the same
+/// respondent), uncapped.
+pub async fn related_counts(
+    pool: &SqlitePool,
+    number: &str,
+) -> Result<Vec<(Option<MatchKind>, u64)>, StoreError> {
+    let me: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+        "select p.id, p.body, p.respondent_id from cases c join complaints p on p.id = c.complaint_id
+          where c.case_number = ?1",
+    )
+    .bind(number)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    let Some((id, body, rid)) = me else {
+        return Ok(Vec::new());
+    };
+    let complaint: Complaint = serde_json::from_str(&body).map_err(corrupt)?;
+    let keys: Vec<MatchKey> = complaint
+        .match_keys()
+        .into_iter()
+        .filter(|k| k.kind.relates())
+        .collect();
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "select k.kind, count(distinct k.complaint_id)
+           from complaint_keys k join cases c on c.complaint_id = k.complaint_id and c.parent_case is null
+          where k.complaint_id <> ",
+    );
+    q.push_bind(id).push(" and (");
+    push_keys(&mut q, &keys);
+    q.push(
+        ") group by k.kind
+         union all
+         select null, count(*) from complaints p join cases c on c.complaint_id = p.id and c.parent_case is null
+          where p.respondent_id = ",
+    )
+    .push_bind(rid)
+    .push(" and p.id <> ")
+    .push_bind(id);
+    let rows: Vec<(Option<String>, i64)> =
+        q.build_query_as().fetch_all(pool).await.map_err(backend)?;
+    rows.into_iter()
+        .map(|(kind, n)| {
+            let kind = kind
+                .as_deref()
+                .map(|k| MatchKind::parse(k).ok_or_else(|| corrupt(format!("key kind {k}"))))
+                .transpose()?;
+            Ok((kind, n as u64))
+        })
+        .collect()
 }
 
 type RelatedRow = (
@@ -161,36 +186,28 @@ pub async fn related_cases(
         .into_iter()
         .filter(|k| k.kind.relates())
         .collect();
+    // Every case of the same respondent; per kind of key at most `limit` cases, newest first,
+    // so that a popular right number cannot push the booth, shop or respondent matches out.
     let mut q = QueryBuilder::<Sqlite>::new(
-        "select * from (select c.case_number, k.kind, k.value, c.state, c.received_at, c.agency
-           from complaint_keys k join cases c on c.complaint_id = k.complaint_id and c.parent_case is null
-          where k.complaint_id <> ",
+        "select case_number, kind, value, state, received_at, agency from (
+           select c.case_number, k.kind, k.value, c.state, c.received_at, c.agency,
+                  row_number() over (partition by k.kind order by c.received_at desc, c.case_number desc) as n
+             from complaint_keys k join cases c on c.complaint_id = k.complaint_id and c.parent_case is null
+            where k.complaint_id <> ",
     );
     q.push_bind(id).push(" and (");
-    if keys.is_empty() {
-        q.push("0");
-    }
-    for (i, k) in keys.iter().enumerate() {
-        if i > 0 {
-            q.push(" or ");
-        }
-        q.push("(k.kind = ")
-            .push_bind(k.kind.key())
-            .push(" and k.value = ")
-            .push_bind(k.value.clone())
-            .push(")");
-    }
-    q.push(
-        ") union all
+    push_keys(&mut q, &keys);
+    q.push(") ) where n <= ")
+        .push_bind(i64::from(limit.clamp(1, 5000)))
+        .push(
+            " union all
          select c.case_number, null, null, c.state, c.received_at, c.agency
            from complaints p join cases c on c.complaint_id = p.id and c.parent_case is null
           where p.respondent_id = ",
-    )
-    .push_bind(rid)
-    .push(" and p.id <> ")
-    .push_bind(id)
-    .push(") order by received_at desc, case_number desc, kind is null, kind, value limit ")
-    .push_bind(i64::from(limit.clamp(1, 1000)));
+        )
+        .push_bind(rid)
+        .push(" and p.id <> ")
+        .push_bind(id);
     let rows: Vec<RelatedRow> = q.build_query_as().fetch_all(pool).await.map_err(backend)?;
     rows.into_iter()
         .map(|(n, kind, value, state, received, agency)| {
@@ -223,15 +240,17 @@ pub async fn respondent(
     pool: &SqlitePool,
     id: i64,
 ) -> Result<Option<RespondentRecord>, StoreError> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("select display_name, created_at from respondents where id = ?1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-            .map_err(backend)?;
-    let Some((display_name, created)) = row else {
+    let row: Option<(String, String, Option<i64>)> = sqlx::query_as(
+        "select display_name, created_at, merged_into from respondents where id = ?1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .map_err(backend)?;
+    let Some((display_name, created, merged_into)) = row else {
         return Ok(None);
     };
+    let (joins, proposals) = crate::corrections::history(pool, id).await?;
     let aliases: Vec<(String,)> = sqlx::query_as(
         "select alias from respondent_aliases where respondent_id = ?1 order by alias",
     )
@@ -273,6 +292,9 @@ pub async fn respondent(
         created_at: time::from_db(&created)?,
         aliases: aliases.into_iter().map(|(a,)| a).collect(),
         cases,
+        merged_into,
+        joins,
+        proposals,
     }))
 }
 

@@ -6,7 +6,7 @@ use kuaiwei_store::{BatchHandler, EvidenceRef, NewComplaint, StoreError, WriteDo
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{Connection, SqliteExecutor};
 
-use crate::{backend, cases, intake, time};
+use crate::{backend, cases, corrections, intake, time};
 
 /// Most submissions written by one set of multi-row statements (SQLite allows 32,766 bound
 /// values per statement; an audit event has 9).
@@ -36,7 +36,7 @@ impl Writer {
                 .iter()
                 .map_while(|op| match op {
                     WriteOp::Submit(new) => Some(new.as_ref()),
-                    WriteOp::Update(_) | WriteOp::Record(_) => None,
+                    WriteOp::Update(_) | WriteOp::Record(_) | WriteOp::Correct(_) => None,
                 })
                 .take(RUN)
                 .collect();
@@ -48,6 +48,13 @@ impl Writer {
                     WriteOp::Record(r) => {
                         cases::append_event(&mut tx, &r.subject, &r.event, r.at).await?;
                         out.push(Ok(WriteDone::Recorded));
+                    }
+                    WriteOp::Correct(c) => {
+                        out.push(
+                            corrections::correct(&mut tx, c)
+                                .await?
+                                .map(WriteDone::Corrected),
+                        );
                     }
                     WriteOp::Submit(_) => {}
                 }

@@ -152,6 +152,12 @@ pub struct RespondentRecord {
     pub aliases: Vec<String>,
     /// Oldest first; linked cases opened by a transfer are included.
     pub cases: Vec<RespondentCase>,
+    /// The entity it was joined into, if it was.
+    pub merged_into: Option<i64>,
+    /// Joins into it or out of it, oldest first.
+    pub joins: Vec<crate::RespondentJoin>,
+    /// Open proposals that name it.
+    pub proposals: Vec<crate::RespondentProposal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,8 +9,9 @@ use jiff::Timestamp;
 use kuaiwei_domain::{CaseNumber, CaseState, ComplaintInput, ComplaintStatus, Outcome};
 
 use crate::{
-    CaseUpdate, ComplaintFilter, EvidenceRef, IdempotencyKey, LinkedCase, NewComplaint, NewEvent,
-    Page, QueueFilter, Store, StoreError, StoredClock, verify_chain,
+    CaseUpdate, ComplaintFilter, Correction, EvidenceRef, IdempotencyKey, LinkedCase, NewComplaint,
+    NewEvent, Page, QueueFilter, Receipt, RespondentCorrection, Store, StoreError, StoredClock,
+    verify_chain,
 };
 
 /// A valid complaint whose text and respondent depend on `n`, received at `at`.
@@ -734,6 +735,260 @@ pub async fn respondents_are_recognised_across_complaints_by_any_alias(s: &(impl
     assert!(s.respondent(first + 1000).await.unwrap().is_none());
 }
 
+pub async fn related_cases_keep_every_same_respondent_case_beside_a_popular_right(s: &impl Store) {
+    let on_right = |n: u32, name: &str, booth: &str| {
+        let mut new = filed(
+            n,
+            serde_json::json!({"name": name, "booth": booth}),
+            fair_at(booth),
+        );
+        new.complaint.rights[0].number = Some("国作登字-2024-F-999".into());
+        new
+    };
+    let mut own = Vec::new();
+    for n in 1..4 {
+        let r = s
+            .submit_complaint(on_right(n, "丁玩具厂", &format!("Z{n}")))
+            .await
+            .unwrap();
+        own.push(r.case_number);
+    }
+    // newer cases of other respondents on the same (popular) right
+    for n in 10..40 {
+        s.submit_complaint(on_right(n, &format!("路人{n}号商行"), &format!("Y{n}")))
+            .await
+            .unwrap();
+    }
+    let me = s
+        .submit_complaint(on_right(100, "丁玩具厂", "Z9"))
+        .await
+        .unwrap()
+        .case_number;
+    let related = s.related_cases(me.as_str(), 10).await.unwrap();
+    let same: HashSet<&CaseNumber> = related
+        .iter()
+        .filter(|r| r.kind.is_none())
+        .map(|r| &r.case_number)
+        .collect();
+    assert_eq!(
+        same,
+        own.iter().collect(),
+        "every case of the same respondent"
+    );
+    let by_right = related
+        .iter()
+        .filter(|r| r.kind == Some(kuaiwei_domain::MatchKind::Right))
+        .count();
+    assert_eq!(by_right, 10, "each kind of key at most `limit`");
+    let counts = s.related_counts(me.as_str()).await.unwrap();
+    assert!(counts.contains(&(None, 3)), "{counts:?}");
+    assert!(
+        counts.contains(&(Some(kuaiwei_domain::MatchKind::Right), 33)),
+        "{counts:?}"
+    );
+}
+
+pub async fn entities_join_when_linked_never_on_two_credit_codes_and_caseworkers_correct_them(
+    s: &impl Store,
+) {
+    const U1: &str = "91440101MA5A00012M";
+    const U2: &str = "91440300MA5B000238";
+    let file = |n: u32, r: serde_json::Value, booth: &str| filed(n, r, fair_at(booth));
+    let number = |r: Receipt| r.case_number.to_string();
+    let a = number(
+        s.submit_complaint(file(
+            1,
+            serde_json::json!({"name": "广州甲鞋业有限公司", "booth": "A1"}),
+            "A1",
+        ))
+        .await
+        .unwrap(),
+    );
+    let b = number(
+        s.submit_complaint(file(2, serde_json::json!({"booth": "B2"}), "B2"))
+            .await
+            .unwrap(),
+    );
+    let (ea, eb) = (
+        respondent_of(s, &a).await.unwrap(),
+        respondent_of(s, &b).await.unwrap(),
+    );
+    assert_ne!(ea, eb, "nothing links them yet");
+    // the name of the first at the booth of the second: the two entities join
+    let c = number(
+        s.submit_complaint(file(
+            3,
+            serde_json::json!({"name": "广州市甲鞋业有限责任公司", "booth": "B2"}),
+            "B2",
+        ))
+        .await
+        .unwrap(),
+    );
+    let e = respondent_of(s, &c).await.unwrap();
+    assert_eq!(respondent_of(s, &a).await, Some(e));
+    assert_eq!(respondent_of(s, &b).await, Some(e));
+    let r = s.respondent(e).await.unwrap().unwrap();
+    assert_eq!(r.cases.len(), 3);
+    let join = r
+        .joins
+        .iter()
+        .find(|j| j.actor == "system")
+        .expect("the join is recorded");
+    assert_eq!(join.case_number.as_deref(), Some(c.as_str()));
+    let absorbed = s.respondent(join.absorbed).await.unwrap().unwrap();
+    assert_eq!(absorbed.merged_into, Some(e));
+    assert!(absorbed.cases.is_empty());
+
+    // two credit codes never join, even through a shared booth and name: a conflict to decide
+    let d = number(
+        s.submit_complaint(file(
+            4,
+            serde_json::json!({"name": "广州乙玩具有限公司", "uscc": U1}),
+            "D4",
+        ))
+        .await
+        .unwrap(),
+    );
+    let f = number(
+        s.submit_complaint(file(
+            5,
+            serde_json::json!({"uscc": U2, "booth": "C3"}),
+            "C3",
+        ))
+        .await
+        .unwrap(),
+    );
+    let g = number(
+        s.submit_complaint(file(
+            6,
+            serde_json::json!({"name": "广州乙玩具有限公司", "booth": "C3"}),
+            "C3",
+        ))
+        .await
+        .unwrap(),
+    );
+    let (ed, ef) = (
+        respondent_of(s, &d).await.unwrap(),
+        respondent_of(s, &f).await.unwrap(),
+    );
+    assert_ne!(ed, ef);
+    assert_eq!(
+        respondent_of(s, &g).await,
+        Some(ed),
+        "the registered name is the stronger key"
+    );
+    let open = s.respondent_proposals(100).await.unwrap();
+    let conflict = open
+        .iter()
+        .find(|p| p.kind == "conflict")
+        .unwrap_or_else(|| panic!("a conflict for a caseworker: {open:?}"));
+    assert_eq!(
+        (conflict.a.min(conflict.b), conflict.a.max(conflict.b)),
+        (ed.min(ef), ed.max(ef))
+    );
+    assert_eq!(conflict.detail, "different_credit_codes");
+    assert_eq!(conflict.case_number.as_deref(), Some(g.as_str()));
+    let correction = |c: Correction| RespondentCorrection {
+        correction: c,
+        actor: "chen".into(),
+        reason: "核对营业执照".into(),
+        at: T0.parse().unwrap(),
+    };
+    let rejected = s
+        .correct_respondents(correction(Correction::Decide {
+            proposal: conflict.id,
+            accept: false,
+        }))
+        .await
+        .unwrap();
+    assert_eq!(rejected.respondents.len(), 2);
+    assert!(
+        s.respondent_proposals(100)
+            .await
+            .unwrap()
+            .iter()
+            .all(|p| p.id != conflict.id)
+    );
+    assert!(matches!(
+        s.correct_respondents(correction(Correction::Decide {
+            proposal: conflict.id,
+            accept: false
+        }))
+        .await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    // undoing the rules' join: the case it moved goes back, and the two stay apart
+    s.correct_respondents(correction(Correction::UndoJoin { join: join.id }))
+        .await
+        .unwrap();
+    assert_eq!(respondent_of(s, &b).await, Some(join.absorbed));
+    assert_eq!(
+        s.respondent(join.absorbed)
+            .await
+            .unwrap()
+            .unwrap()
+            .merged_into,
+        None
+    );
+    let h = number(
+        s.submit_complaint(file(
+            7,
+            serde_json::json!({"name": "广州甲鞋业有限公司", "booth": "B2"}),
+            "B2",
+        ))
+        .await
+        .unwrap(),
+    );
+    let eh = respondent_of(s, &h).await.unwrap();
+    assert!(eh == e || eh == join.absorbed);
+    assert_ne!(
+        respondent_of(s, &a).await,
+        respondent_of(s, &b).await,
+        "entities a caseworker kept apart are not joined again"
+    );
+
+    // a split by hand, then a join by hand
+    let survivor = respondent_of(s, &a).await.unwrap();
+    let split = s
+        .correct_respondents(correction(Correction::Split {
+            from: survivor,
+            cases: vec![c.clone()],
+        }))
+        .await
+        .unwrap();
+    let new = split.respondents[1];
+    assert_eq!(respondent_of(s, &c).await, Some(new));
+    assert_eq!(respondent_of(s, &a).await, Some(survivor));
+    assert!(
+        matches!(
+            s.correct_respondents(correction(Correction::Split {
+                from: survivor,
+                cases: vec![b.clone()]
+            }))
+            .await,
+            Err(StoreError::NotFound)
+        ),
+        "a case of another entity"
+    );
+    s.correct_respondents(correction(Correction::Join {
+        survivor,
+        absorbed: new,
+    }))
+    .await
+    .unwrap();
+    assert_eq!(respondent_of(s, &c).await, Some(survivor));
+    let kinds: Vec<String> = s
+        .case_events(&format!("respondent:{survivor}"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(kinds.contains(&"respondent_split".to_string()), "{kinds:?}");
+    assert!(kinds.contains(&"respondent_join".to_string()), "{kinds:?}");
+}
+
 pub async fn related_cases_share_a_key_or_the_respondent(s: &impl Store) {
     let shop = |url: &str| serde_json::json!({"kind": "ecommerce", "platform": "拼多多", "listing_urls": [url]});
     let a = s
@@ -1193,6 +1448,8 @@ macro_rules! store_conformance_tests {
             queues_sort_by_due_date_within_an_agency,
             respondents_are_recognised_across_complaints_by_any_alias,
             related_cases_share_a_key_or_the_respondent,
+            entities_join_when_linked_never_on_two_credit_codes_and_caseworkers_correct_them,
+            related_cases_keep_every_same_respondent_case_beside_a_popular_right,
             cases_with_keys_need_every_key,
             supervision_and_closing_are_recorded_and_filtered,
             cases_due_since_include_closed_ones_and_those_without_a_due_date,

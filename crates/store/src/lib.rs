@@ -12,9 +12,11 @@ mod batcher;
 mod cases;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+mod corrections;
 mod error;
 pub mod plan;
 mod reports;
+pub mod respondents;
 mod types;
 
 use async_trait::async_trait;
@@ -26,6 +28,9 @@ pub use batcher::{BatchHandler, Batcher, BatcherClosed};
 pub use cases::{
     AuditEvent, CaseRecord, CaseUpdate, KeyedCase, LinkedCase, NewEvent, QueueFilter, QueueItem,
     RelatedCase, RespondentCase, RespondentRecord, StoredClock, next_due,
+};
+pub use corrections::{
+    Corrected, Correction, RespondentCorrection, RespondentJoin, RespondentProposal,
 };
 pub use error::StoreError;
 pub use reports::{FrozenReport, ReportClock, ReportWindow, SyntheticCase};
@@ -87,15 +92,40 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<QueueItem>, StoreError>;
 
     /// Cases whose complaint shares a match key with this case's, or is about the same
-    /// respondent; at most `limit`, newest first. Linked cases are reached through their parent.
+    /// respondent (one line per case and reason): every case of the same respondent, and per
+    /// kind of key at most `limit` cases, newest first. Linked cases are reached through their
+    /// parent.
     async fn related_cases(
         &self,
         case_number: &str,
         limit: u32,
     ) -> Result<Vec<RelatedCase>, StoreError>;
 
-    /// The respondent with every case filed against it.
+    /// How many cases share each kind of key with this case's complaint (`None`: the same
+    /// respondent), however many [`Store::related_cases`] lists.
+    async fn related_counts(
+        &self,
+        case_number: &str,
+    ) -> Result<Vec<(Option<kuaiwei_domain::MatchKind>, u64)>, StoreError>;
+
+    /// The respondent with every case filed against it, its joins and its open proposals. An
+    /// entity joined into another is still found, with `merged_into` set.
     async fn respondent(&self, id: i64) -> Result<Option<RespondentRecord>, StoreError>;
+
+    /// Links the rules left for a caseworker, oldest first, with the entities as they stand now
+    /// (those since joined are left out), at most `limit`.
+    async fn respondent_proposals(&self, limit: u32)
+    -> Result<Vec<RespondentProposal>, StoreError>;
+
+    /// A caseworker's join, split, undo or decision, with its audit event (subject
+    /// `respondent:<id>`). [`StoreError::NotFound`] for an unknown or since joined entity,
+    /// join or proposal (or a case not on the entity); [`StoreError::Conflict`] for one that
+    /// cannot be done (an entity joined to itself, a split of every case, a join undone or
+    /// proposal decided before).
+    async fn correct_respondents(
+        &self,
+        correction: RespondentCorrection,
+    ) -> Result<Corrected, StoreError>;
 
     /// The original cases (not linked ones) whose complaints carry every one of `keys`, at most
     /// `limit`, newest first.

@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use kuaiwei_domain::{CaseNumber, Complaint, MatchKey, aliases_of};
+use kuaiwei_domain::{CaseNumber, Complaint, MatchKey};
+
+use crate::respondents::Identity;
 
 use crate::{ChainLink, GENESIS, NewComplaint, Receipt, StoreError, case_year};
 
@@ -165,83 +167,21 @@ pub fn chain_received(
     (rows, (seq, prev))
 }
 
-/// Which respondent each complaint of a run is about, and what that adds to the store.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RespondentPlan {
-    /// Per complaint, in order (`None` for a complaint without an identifying key).
-    pub ids: Vec<Option<i64>>,
-    /// Respondents to create: id and display name.
-    pub created: Vec<(i64, String)>,
-    /// Aliases to record: alias and respondent id.
-    pub aliases: Vec<(String, i64)>,
-}
-
-/// A complaint with its match keys and respondent aliases, computed once per write.
+/// A complaint with its match keys and respondent identity, computed once per write.
 pub struct Keyed<'a> {
     pub complaint: &'a Complaint,
     pub keys: Vec<MatchKey>,
-    pub aliases: Vec<String>,
+    pub identity: Identity,
 }
 
 impl<'a> Keyed<'a> {
     pub fn of(complaint: &'a Complaint) -> Keyed<'a> {
-        let keys = complaint.match_keys();
-        let aliases = aliases_of(&keys);
         Keyed {
             complaint,
-            keys,
-            aliases,
+            keys: complaint.match_keys(),
+            identity: Identity::of(complaint),
         }
     }
-}
-
-/// Recognises respondents: a complaint belongs to the respondent of its strongest alias already
-/// known (credit code, then folded name, shop, seller, booth); with none known, a new respondent
-/// is created. Its other aliases, if still free, are then claimed for that respondent, so that a
-/// later complaint naming only the booth, or only the name, finds the same entity. `known` holds
-/// the aliases already stored; `next_id` is the first free respondent id.
-pub fn resolve_respondents(
-    complaints: &[Keyed],
-    known: &HashMap<String, i64>,
-    next_id: i64,
-) -> RespondentPlan {
-    let mut known = known.clone();
-    let mut plan = RespondentPlan::default();
-    let mut next = next_id;
-    for c in complaints {
-        if c.aliases.is_empty() {
-            plan.ids.push(None);
-            continue;
-        }
-        let id = match c.aliases.iter().find_map(|a| known.get(a).copied()) {
-            Some(id) => id,
-            None => {
-                let id = next;
-                next += 1;
-                plan.created.push((id, c.complaint.respondent_display()));
-                id
-            }
-        };
-        for a in &c.aliases {
-            if !known.contains_key(a) {
-                plan.aliases.push((a.clone(), id));
-                known.insert(a.clone(), id);
-            }
-        }
-        plan.ids.push(Some(id));
-    }
-    plan
-}
-
-/// Every respondent alias of a run, without repeats: what to look up before resolving.
-pub fn all_aliases(complaints: &[Keyed]) -> Vec<String> {
-    let mut all: Vec<String> = complaints
-        .iter()
-        .flat_map(|c| c.aliases.iter().cloned())
-        .collect();
-    all.sort();
-    all.dedup();
-    all
 }
 
 pub const RECEIVED_ACTOR: &str = "complainant";
@@ -250,51 +190,6 @@ pub const RECEIVED_KIND: &str = "received";
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn complaint(name: Option<&str>, uscc: Option<&str>, booth: &str) -> Complaint {
-        let mut respondent = serde_json::json!({"booth": booth});
-        if let Some(n) = name {
-            respondent["name"] = n.into();
-        }
-        if let Some(u) = uscc {
-            respondent["uscc"] = u.into();
-        }
-        serde_json::from_value::<kuaiwei_domain::ComplaintInput>(serde_json::json!({
-            "channel": {"kind": "fair", "fair_name": "海交会", "booth": booth},
-            "complainant": {"kind": "person", "name": "张三", "mobile": "13812345678"},
-            "rights": [{"kind": "invention_patent", "number": "ZL202310123456.6"}],
-            "respondent": respondent,
-            "description": "展出侵权产品"
-        }))
-        .unwrap()
-        .validate()
-        .unwrap()
-    }
-
-    #[test]
-    fn respondents_are_recognised_by_any_alias_they_have_used() {
-        const USCC: &str = "91350100M000100Y43";
-        let a = complaint(Some("甲公司"), Some(USCC), "A1");
-        let b = complaint(Some("甲 公司"), None, "B2");
-        let c = complaint(None, None, "A1");
-        let d = complaint(Some("乙公司"), None, "C3");
-        let mut known = HashMap::new();
-        known.insert("respondent_name:乙公司".to_string(), 7);
-        let keyed: Vec<Keyed> = [&a, &b, &c, &d].into_iter().map(Keyed::of).collect();
-        let plan = resolve_respondents(&keyed, &known, 10);
-        assert_eq!(plan.ids, vec![Some(10), Some(10), Some(10), Some(7)]);
-        assert_eq!(plan.created, vec![(10, "甲公司".to_string())]);
-        assert!(plan.aliases.contains(&(format!("uscc:{USCC}"), 10)));
-        assert!(plan.aliases.contains(&("booth:海交会||b2".to_string(), 10)));
-        assert!(
-            !plan
-                .aliases
-                .iter()
-                .any(|(a, _)| a == "respondent_name:乙公司"),
-            "a known alias is not recorded twice"
-        );
-        assert!(plan.aliases.contains(&("booth:海交会||c3".to_string(), 7)));
-    }
 
     #[test]
     fn numbers_continue_each_years_counter_in_submission_order() {

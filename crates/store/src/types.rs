@@ -148,6 +148,8 @@ pub enum WriteOp {
     /// An event about something other than a case step (a login, an account change), on the
     /// same chain.
     Record(Box<RecordedEvent>),
+    /// A caseworker's correction of respondent entities.
+    Correct(Box<crate::RespondentCorrection>),
 }
 
 /// An event appended to the audit chain under `subject` (e.g. `account:officer.li`).
@@ -164,6 +166,7 @@ pub enum WriteDone {
     Submitted(Receipt),
     Updated(UpdatedCase),
     Recorded,
+    Corrected(crate::Corrected),
 }
 
 /// The result of a step on a case.

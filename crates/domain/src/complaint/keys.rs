@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::names::fold_company_name;
 use super::{Channel, Complaint, RightKind};
 use crate::ids::normalize_party_name;
 
@@ -14,7 +15,8 @@ use crate::ids::normalize_party_name;
 pub enum MatchKind {
     /// The respondent's unified social credit code.
     Uscc,
-    /// The respondent's name, folded (full-width, case, spaces, brackets).
+    /// The respondent's name, folded (full-width, case, spaces, brackets, divisions apart,
+    /// organisation form and branch dropped): `广州|某某鞋业`.
     RespondentName,
     /// Platform and shop id.
     Shop,
@@ -121,7 +123,10 @@ impl Complaint {
             push(MatchKind::Uscc, u.as_str().to_string());
         }
         if let Some(n) = &r.name {
-            push(MatchKind::RespondentName, normalize_party_name(n));
+            // divisions and the organisation form folded (`广州|某某鞋业`): one company however
+            // its name is written, and never two companies of one trade name in two cities
+            let folded = fold_company_name(n).map_or_else(|| normalize_party_name(n), |f| f.full());
+            push(MatchKind::RespondentName, folded);
         }
         match &self.channel {
             Channel::Fair {
@@ -334,7 +339,7 @@ mod tests {
         }));
         let aliases = c.respondent_aliases();
         assert!(aliases[0].starts_with("uscc:"), "{aliases:?}");
-        assert_eq!(aliases[1], "respondent_name:乙店");
+        assert_eq!(aliases[1], "respondent_name:|乙店");
         assert!(aliases.contains(&"shop:淘宝|s1".to_string()), "{aliases:?}");
         assert!(
             aliases.contains(&"seller:淘宝|u9".to_string()),

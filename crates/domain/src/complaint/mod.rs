@@ -3,6 +3,7 @@
 
 pub mod input;
 mod keys;
+mod names;
 mod validate;
 
 use jiff::civil::Date;
@@ -12,6 +13,7 @@ use crate::ids::{Email, MobileNumber, PatentNumber, TrademarkNumber, Uscc};
 
 pub use input::ComplaintInput;
 pub use keys::{MatchKey, MatchKind, aliases_of, normalize_url};
+pub use names::{FoldedName, deletions, divisions_compatible, fold_company_name};
 
 /// Bounds on free text and lists, shared by validation and the API description.
 pub mod limits {

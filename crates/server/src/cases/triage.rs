@@ -44,7 +44,13 @@ pub struct TriageView {
     pub missing_materials: Vec<Missing>,
     /// Material kinds of the evidence held.
     pub materials_held: Vec<String>,
+    /// Same respondent first, then by the strongest key shared (credit code, name, shop,
+    /// seller, booth, listing, right), newest first within each.
     pub related: Vec<RelatedView>,
+    /// How many cases share each kind of link with this one (`same_respondent`, `uscc`, …),
+    /// counted in full (also cases of agencies the caller may not read, and beyond the cases
+    /// listed for a popular right).
+    pub related_counts: Vec<RelatedCount>,
     pub respondent: Option<RespondentSummary>,
     pub group_infringement: Vec<GroupView>,
 }
@@ -61,6 +67,27 @@ pub struct RelatedView {
     pub matched_on: Vec<String>,
     /// The shared values (folded), in the order of `matched_on`'s keys.
     pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RelatedCount {
+    pub kind: String,
+    pub cases: u64,
+}
+
+/// The order of related cases: the same respondent, then the strongest shared key.
+fn link_rank(key: &str) -> usize {
+    const ORDER: [&str; 8] = [
+        "same_respondent",
+        "uscc",
+        "respondent_name",
+        "shop",
+        "seller",
+        "booth",
+        "url",
+        "right",
+    ];
+    ORDER.iter().position(|k| *k == key).unwrap_or(ORDER.len())
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -234,10 +261,30 @@ pub async fn view(
             }),
         }
     }
+    let rank = |r: &RelatedView| r.matched_on.iter().map(|k| link_rank(k)).min();
+    related.sort_by(|a, b| {
+        rank(a)
+            .cmp(&rank(b))
+            .then(b.received_at.cmp(&a.received_at))
+            .then(b.case_number.cmp(&a.case_number))
+    });
+    let mut related_counts: Vec<RelatedCount> = state
+        .store
+        .related_counts(original)
+        .await?
+        .into_iter()
+        .map(|(kind, cases)| RelatedCount {
+            kind: kind.map_or("same_respondent", |k| k.key()).to_string(),
+            cases,
+        })
+        .filter(|c| c.cases > 0)
+        .collect();
+    related_counts.sort_by_key(|c| link_rank(&c.kind));
     Ok(Some(TriageView {
         missing_materials: missing_materials(&record.complaint, &have),
         materials_held: have.iter().map(|m| m.key().to_string()).collect(),
         related,
+        related_counts,
         respondent: respondent_of(state, viewer, respondent_id, now).await?,
         group_infringement: groups(state, viewer, &record.complaint).await?,
     }))

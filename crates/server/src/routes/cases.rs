@@ -217,6 +217,15 @@ pub struct RespondentView {
     #[schema(value_type = String, format = DateTime)]
     pub first_seen_at: Timestamp,
     pub history: Vec<RespondentCaseView>,
+    /// The entity it was joined into (its cases are there now).
+    pub merged_into: Option<i64>,
+    /// Joins into or out of it, oldest first: by the rules (actor `system`, with the case and
+    /// the aliases that linked them) or by a caseworker (with the reason); each can be undone.
+    #[schema(value_type = Vec<Object>)]
+    pub joins: Vec<kuaiwei_store::RespondentJoin>,
+    /// Links waiting for a caseworker that name it (conflict, ambiguous, typo).
+    #[schema(value_type = Vec<Object>)]
+    pub proposals: Vec<kuaiwei_store::RespondentProposal>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -266,8 +275,20 @@ pub async fn respondent(
     // its history shows the cases the caller may read; none: as if there were no respondent
     r.cases
         .retain(|c| triage::sees(viewer, c.agency.as_deref()));
-    if r.cases.is_empty() {
+    // an entity since joined into another has no cases left; it answers with where they went
+    if r.cases.is_empty() && r.merged_into.is_none() {
         return Err(AppError::NotFound);
+    }
+    // joins and proposals name cases: only those the caller may read (of this entity)
+    let visible: std::collections::HashSet<String> =
+        r.cases.iter().map(|c| c.case_number.to_string()).collect();
+    let shown = |n: Option<String>| n.filter(|n| visible.contains(n));
+    for j in &mut r.joins {
+        j.case_number = shown(j.case_number.take());
+        j.moved.retain(|n| visible.contains(n));
+    }
+    for p in &mut r.proposals {
+        p.case_number = shown(p.case_number.take());
     }
     Ok(Json(RespondentView {
         summary,
@@ -287,5 +308,8 @@ pub async fn respondent(
                 parent: c.parent.map(|p| p.to_string()),
             })
             .collect(),
+        merged_into: r.merged_into,
+        joins: r.joins,
+        proposals: r.proposals,
     }))
 }

@@ -5,6 +5,7 @@ mod complaints;
 mod deadlines;
 mod health;
 mod reports;
+mod respondents;
 mod search;
 mod session;
 mod watch;
@@ -36,6 +37,8 @@ use crate::request_id::RandomRequestId;
         cases::act,
         cases::queue,
         cases::respondent,
+        respondents::act,
+        respondents::proposals,
         search::search,
         watch::watch,
         session::login,
@@ -85,6 +88,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{case_number}/actions", post(cases::act))
         .route("/api/v1/queues", get(cases::queue))
         .route("/api/v1/respondents/{id}", get(cases::respondent))
+        .route("/api/v1/respondents/{id}/actions", post(respondents::act))
+        .route("/api/v1/respondent-proposals", get(respondents::proposals))
         .route("/api/v1/search", get(search::search))
         .route(
             "/api/v1/session",
