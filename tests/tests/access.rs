@@ -88,7 +88,7 @@ async fn fixture(backend: Backend) -> Option<Fixture> {
             .await;
         let n = receipt["case_number"].as_str().unwrap().to_string();
         ok(&app
-            .act(&n, json!({"action": "accept", "actor": "caseworker:chen"}))
+            .act(&n, json!({"action": "accept", "actor": "caseworker:chen", "reason": "现场核对原件，先行受理"}))
             .await);
         ok(&app
             .act(

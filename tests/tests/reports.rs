@@ -22,7 +22,7 @@
 //! | B | M2 | 07-10 16:00 | 07-10 + 90 = 10-08 | 10-09 09:00 | late, 90 d 17 h = 90.7 d |
 //! | C | M2 | 07-15 16:00 | 07-15 + 90 = 10-13, + 10 suspended days (08-03..08-12) = 10-23 | 10-20 11:00 | on time, 96 d 19 h - 10 d = 86.8 d |
 //! | E | M2 | 08-10 16:00 | 08-10 + 90 = 11-08, a Sunday: 11-09 | open | not counted; due in 9 days (at risk, 30) |
-//! | G | F1 | 10-09 11:00 | 10-10 11:00 | 10-10 12:00 | late (hand-over after 25 h), 1.0 d |
+//! | G | F1 | 10-09 10:30 (filed; F1 runs from the receipt of the materials, §8.4, not the acceptance at 11:00) | 10-10 10:30 | 10-10 12:00 | late (hand-over after 25.5 h), 1.1 d |
 //! | G | M1 | 10-10 12:00 | 15 working days from 10-12: 10-30 | 10-20 10:00 | on time |
 //! | G | M2 | 10-20 10:00 | 10-20 + 90 = 2027-01-18 (Mon; provisional 2027, no holiday near) | 10-28 10:00 | on time, provisional, 8.0 d; opened and closed in October |
 //! | J | M2 | 07-20 16:00 | 07-20 + 90 = 10-18, a Sunday: 10-19 | 09-15 10:00 | not counted: on time in September, where it closed |
@@ -101,7 +101,7 @@ impl Script<'_> {
     /// 16:00 on `open_day` by `officer`.
     async fn walk(&self, day: &str, complaint: &Value, open_day: &str, officer: &str) -> String {
         let n = self.file(&format!("{day}T10:00"), complaint).await;
-        let caseworker = json!({"actor": "caseworker:chen"});
+        let caseworker = json!({"actor": "caseworker:chen", "reason": "现场核对原件，先行受理"});
         let with = |action: &str| {
             let mut b = caseworker.clone();
             b["action"] = json!(action);
@@ -247,7 +247,7 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
     let g = s
         .file("2026-10-09T10:30", &fair("30002006", "2026海交会", None))
         .await;
-    let cw = |action: &str| json!({"action": action, "actor": "caseworker:chen"});
+    let cw = |action: &str| json!({"action": action, "actor": "caseworker:chen", "reason": "现场核对原件，先行受理"});
     s.act("2026-10-09T11:00", &g, cw("accept")).await;
     s.act("2026-10-10T12:00", &g, cw("route")).await;
     s.act(
@@ -280,7 +280,7 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
         (&b, "M2", Some(end_of("2026-10-09"))),
         (&c, "M2", Some(end_of("2026-10-24"))),
         (&e, "M2", Some(end_of("2026-11-10"))),
-        (&g, "F1", Some(t("2026-10-10T11:00").to_string())),
+        (&g, "F1", Some(t("2026-10-10T10:30").to_string())),
         (&g, "M1", Some(end_of("2026-10-31"))),
         (&g, "M2", Some(end_of("2027-01-19"))),
         (&j, "M2", Some(end_of("2026-10-20"))),
@@ -364,7 +364,7 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
         "F1",
     );
     assert_eq!(group(&october, "procedure", "F1")["on_time_rate"], 0.0);
-    assert_eq!(group(&october, "procedure", "F1")["median_days"], 1.0);
+    assert_eq!(group(&october, "procedure", "F1")["median_days"], 1.1);
     counts(
         group(&october, "procedure", "M1"),
         &[("counted", 1), ("on_time", 1)],

@@ -375,7 +375,7 @@ fn ok(res: &kuaiwei_e2e::TestResponse) -> Value {
 
 async fn close_upheld(app: &TestApp, n: &str, fair: bool) {
     ok(&app
-        .act(n, json!({"action": "accept", "actor": "caseworker:chen"}))
+        .act(n, json!({"action": "accept", "actor": "caseworker:chen", "reason": "现场核对原件，先行受理"}))
         .await);
     let routed = ok(&app
         .act(n, json!({"action": "route", "actor": "caseworker:chen"}))

@@ -35,8 +35,11 @@ async fn a_filed_complaint_is_searchable_moments_after_its_receipt(app: TestApp)
     let (body, took) = search(&app, "q=16.1K7", |b| b["total"] == 1).await;
     assert_eq!(body["hits"][0]["case_number"], n.as_str());
     eprintln!("found {took:?} after the receipt ({:?})", app.backend);
-    app.act(&n, json!({"action": "accept", "actor": "caseworker:chen"}))
-        .await;
+    app.act(
+        &n,
+        json!({"action": "accept", "actor": "caseworker:chen", "reason": "现场核对原件，先行受理"}),
+    )
+    .await;
     let (body, _) = search(&app, "state=accepted", |b| b["total"] == 1).await;
     assert_eq!(body["hits"][0]["case_number"], n.as_str());
 }

@@ -105,7 +105,7 @@ async fn a_fair_complaint_is_walked_from_intake_to_closing_and_every_step_is_on_
     act(
         &app,
         &n,
-        json!({"action": "accept", "actor": "caseworker:chen"}),
+        json!({"action": "accept", "actor": "caseworker:chen", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     let routed = act(
@@ -227,7 +227,7 @@ async fn a_case_transferred_to_the_police_opens_a_linked_case_with_its_own_clock
     act(
         &app,
         n,
-        json!({"action": "accept", "actor": "caseworker:chen"}),
+        json!({"action": "accept", "actor": "caseworker:chen", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     act(

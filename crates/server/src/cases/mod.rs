@@ -363,6 +363,25 @@ async fn plan(
     let mut supervised = case.supervised;
     let mut payload = serde_json::json!({"from": case.state.key(), "to": next.key()});
     match body {
+        ActionBody::Accept { reason } => {
+            // 展会办法 Art. 11: F1 runs from the receipt of complete materials (§8.4); accepting
+            // while some are still missing is the caseworker's call, and needs its reason
+            let missing = triage::missing_keys(state, case.case_number.as_str()).await?;
+            if !missing.is_empty() && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                return Err(AppError::field(
+                    "reason",
+                    "required",
+                    format!("材料尚不齐全（缺：{}），受理须说明理由", missing.join("、")),
+                    format!(
+                        "materials are still missing ({}): accepting needs a reason",
+                        missing.join(", ")
+                    ),
+                ));
+            }
+            if !missing.is_empty() {
+                payload["missing"] = serde_json::json!(missing);
+            }
+        }
         ActionBody::RequestSupplement { missing, .. } => {
             let missing = match missing {
                 Some(m) => m.clone(),
@@ -422,7 +441,7 @@ async fn plan(
                     ));
                 }
             };
-            let accepted_at = accepted_at(state, case).await?;
+            let materials_at = materials_received_at(state, case).await?;
             let mut new = Vec::with_capacity(ids.len());
             for id in ids {
                 let p = clocks::procedure(procedures, id)?;
@@ -432,8 +451,7 @@ async fn plan(
                 new.push(match kept {
                     Some(c) => c.clone(),
                     None if p.id == clocks::HANDOVER => {
-                        let mut c =
-                            clocks::new_clock(&p.id, Some(accepted_at.unwrap_or(case.received_at)));
+                        let mut c = clocks::new_clock(&p.id, Some(materials_at));
                         c.closed_at = Some(now);
                         c
                     }
@@ -533,9 +551,7 @@ async fn plan(
             payload["outcome"] = serde_json::json!(o);
         }
         ActionBody::Refuse { .. } => clocks::stop_all(&mut clocks, now),
-        ActionBody::Supplement { .. }
-        | ActionBody::Accept { .. }
-        | ActionBody::DenyExtension { .. } => {}
+        ActionBody::Supplement { .. } | ActionBody::DenyExtension { .. } => {}
     }
     clocks::refresh(&state.calendar.current(), procedures, &mut clocks, now)?;
     Ok(CaseUpdate {
@@ -622,14 +638,19 @@ fn check_missing(missing: &[String]) -> Result<(), AppError> {
     Ok(())
 }
 
-/// When the case was last accepted (complete materials): the fair hand-over clock starts there.
-async fn accepted_at(state: &AppState, case: &CaseRecord) -> Result<Option<Timestamp>, AppError> {
+/// When the materials the case was accepted on were received: the filing, or the last
+/// supplement (补正) that arrived since. The fair hand-over F1 runs from there (展会办法 Art. 11,
+/// "自收到符合本办法第八条规定的投诉材料之日起24小时内"; legal-deadlines.md §8.4), never from the
+/// acceptance itself, so a slow triage cannot lengthen the statutory 24 hours.
+async fn materials_received_at(state: &AppState, case: &CaseRecord) -> Result<Timestamp, AppError> {
     let events = state.store.case_events(case.case_number.as_str()).await?;
     Ok(events
         .iter()
-        .rev()
-        .find(|e| e.kind == "accept")
-        .map(|e| e.at))
+        .filter(|e| e.kind == Action::Supplement.key())
+        .map(|e| e.at)
+        .max()
+        .unwrap_or(case.received_at)
+        .max(case.received_at))
 }
 /// The amount of the pending extension request.
 async fn requested_extension(state: &AppState, case: &CaseRecord) -> Result<Amount, AppError> {

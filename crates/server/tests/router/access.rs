@@ -14,7 +14,7 @@ async fn routed(app: &App, agency: &str, procedures: &[&str]) -> String {
     ok(
         app,
         &n,
-        json!({"action": "accept", "actor": "caseworker:wang"}),
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     ok(

@@ -84,7 +84,7 @@ async fn a_patent_case_is_routed_opened_suspended_extended_and_closed_with_its_c
     ok_step(
         &app,
         &n,
-        json!({"action": "accept", "actor": "caseworker:wang"}),
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     let routed = ok_step(
@@ -185,7 +185,7 @@ async fn a_three_month_clock_past_the_published_calendar_is_provisional_and_says
     ok_step(
         &app,
         &n,
-        json!({"action": "accept", "actor": "caseworker:wang"}),
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     ok_step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "reason": "专利纠纷", "agency": "ip_office", "procedures": ["P3"]})).await;
@@ -219,7 +219,7 @@ async fn a_re_route_must_say_whether_the_clocks_restart_or_continue() {
     ok_step(
         &app,
         &n,
-        json!({"action": "accept", "actor": "caseworker:wang"}),
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     let first = ok_step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "reason": "专利纠纷", "agency": "ip_office", "procedures": ["P1"]})).await;
@@ -246,7 +246,7 @@ async fn a_transfer_to_the_police_opens_a_linked_case_with_its_own_clock() {
     ok_step(
         &app,
         &n,
-        json!({"action": "accept", "actor": "caseworker:wang"}),
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     ok_step(&app, &n, json!({"action": "route", "actor": "caseworker:wang", "reason": "仅先行立案审查", "agency": "market_regulation", "procedures": ["M1"]})).await;
@@ -291,7 +291,7 @@ async fn steps_without_their_reason_or_with_unknown_fields_such_as_actor_are_ref
     let named = app
         .post_json(
             &format!("/api/v1/cases/{n}/actions"),
-            json!({"action": "accept", "actor": "caseworker:wang"}).to_string(),
+            json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}).to_string(),
         )
         .await;
     assert_error(
@@ -324,7 +324,7 @@ async fn steps_without_their_reason_or_with_unknown_fields_such_as_actor_are_ref
     let missing = step(
         &app,
         "KW-2026-999999",
-        json!({"action": "accept", "actor": "caseworker:wang"}),
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     assert_error(&missing, StatusCode::NOT_FOUND, "not_found");
@@ -339,7 +339,7 @@ async fn an_unknown_procedure_in_a_route_changes_nothing() {
     ok_step(
         &app,
         &n,
-        json!({"action": "accept", "actor": "caseworker:wang"}),
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     let res = step(
@@ -365,7 +365,7 @@ async fn without_an_agency_the_routing_rules_decide_and_say_why() {
     ok_step(
         &app,
         &n,
-        json!({"action": "accept", "actor": "caseworker:wang"}),
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     let routed = ok_step(
@@ -415,7 +415,7 @@ async fn overriding_the_rules_needs_a_reason_and_names_a_known_agency() {
     ok_step(
         &app,
         &n,
-        json!({"action": "accept", "actor": "caseworker:wang"}),
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     let bare = step(

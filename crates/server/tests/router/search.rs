@@ -64,8 +64,11 @@ async fn a_filed_complaint_is_found_by_any_piece_of_it_with_facets_and_a_masked_
     assert_eq!(all.body["facets"]["state"]["received"], 3);
 
     // a step is seen by the index through the change log: state and agency facets follow
-    app.act(&a, json!({"action": "accept", "actor": "caseworker:wang"}))
-        .await;
+    app.act(
+        &a,
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
+    )
+    .await;
     app.act(&a, json!({"action": "route", "actor": "caseworker:wang", "reason": "测试", "agency": "ip_office", "procedures": ["P1"]})).await;
     assert_eq!(caught_up(&app).await, 1, "one case changed (twice)");
     let routed = app.get("/api/v1/search?agency=ip_office").await;

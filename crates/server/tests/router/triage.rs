@@ -44,7 +44,7 @@ async fn walk_to_close(app: &App, number: &str, outcome: &str) {
     ok(
         app,
         number,
-        json!({"action": "accept", "actor": "caseworker:wang"}),
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     ok(
@@ -315,7 +315,7 @@ async fn two_upheld_cases_make_a_repeat_infringer_and_the_history_shows_them() {
     ok(
         &app,
         &third,
-        json!({"action": "accept", "actor": "caseworker:wang"}),
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     let routed = ok(
@@ -485,7 +485,7 @@ async fn loading_next_years_notice_replaces_the_provisional_dates_of_open_and_cl
     ok(
         &app,
         &n,
-        json!({"action": "accept", "actor": "caseworker:wang"}),
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     let routed = ok(
@@ -587,7 +587,7 @@ async fn the_deadline_watch_lists_overdue_and_due_soon_cases_per_agency() {
     ok(
         &app,
         &routed,
-        json!({"action": "accept", "actor": "caseworker:wang"}),
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
     )
     .await;
     let r = ok(
@@ -715,4 +715,140 @@ async fn the_deadline_watch_lists_overdue_and_due_soon_cases_per_agency() {
     assert_error(&bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     let bad = app.get("/api/v1/watch?days=x").await;
     assert_error(&bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+}
+
+#[tokio::test]
+async fn the_fair_hand_over_runs_from_the_supplement_that_completed_the_materials_not_the_acceptance()
+ {
+    // 展会办法 Art. 11 (legal-deadlines.md §8.4): F1's 24 hours run from the receipt of the
+    // materials the acceptance relied on; a slow triage must not lengthen them.
+    let app = app_at("2026-10-09T02:00:00Z")
+        .await
+        .logged_in("caseworker", None)
+        .await;
+    let (n, token) = file(&app, complaint()).await;
+    // materials are missing: accepting needs the caseworker's reason
+    let bare = app
+        .act(&n, json!({"action": "accept", "actor": "caseworker:wang"}))
+        .await;
+    assert_eq!(
+        field_errors(&bare),
+        vec![("reason".to_string(), "required".to_string())]
+    );
+    assert!(
+        bare.body["error"]["fields"][0]["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("right_certificate"),
+        "{}",
+        bare.body
+    );
+    app.state.clock.set("2026-10-09T03:00:00Z".parse().unwrap());
+    ok(
+        &app,
+        &n,
+        json!({"action": "request_supplement", "actor": "caseworker:wang", "reason": "缺少权属证明"}),
+    )
+    .await;
+    // the complainant answers at 05:00
+    app.state.clock.set("2026-10-09T05:00:00Z".parse().unwrap());
+    let sent = app
+        .post_multipart_to(
+            &format!("/api/v1/complaints/{n}/supplement"),
+            Form::default().tagged("right_certificate", "证书.pdf", &pdf()),
+            &[("x-tracking-token", &token)],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    // accepted eight hours later, with a reason for what is still missing, routed at once
+    app.state.clock.set("2026-10-09T13:00:00Z".parse().unwrap());
+    ok(
+        &app,
+        &n,
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "授权委托书现场核对"}),
+    )
+    .await;
+    let routed = ok(
+        &app,
+        &n,
+        json!({"action": "route", "actor": "caseworker:wang"}),
+    )
+    .await;
+    let f1 = routed["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["procedure"] == "F1")
+        .expect("a fair complaint keeps the hand-over clock")
+        .clone();
+    assert_eq!(f1["started_at"], "2026-10-09T05:00:00Z", "{f1}");
+    assert_eq!(f1["due"], "2026-10-10T05:00:00Z", "{f1}");
+    assert_eq!(f1["status"], "closed_on_time", "{f1}");
+}
+
+#[tokio::test]
+async fn an_extension_asked_for_after_the_period_ran_out_is_refused_and_the_case_stays_late() {
+    // legal-deadlines.md §8.2
+    let mut app = app_at("2026-10-12T02:00:00Z")
+        .await
+        .logged_in("caseworker", None)
+        .await;
+    let (n, _) = file(&app, complaint()).await;
+    ok(
+        &app,
+        &n,
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件，先行受理"}),
+    )
+    .await;
+    ok(
+        &app,
+        &n,
+        json!({"action": "route", "actor": "caseworker:wang"}),
+    )
+    .await;
+    ok(&app, &n, json!({"action": "open", "actor": "officer:li"})).await;
+    let asked = ok(
+        &app,
+        &n,
+        json!({"action": "request_extension", "actor": "officer:li", "reason": "案情复杂", "amount": "30d"}),
+    )
+    .await;
+    let m2_due = asked["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["procedure"] == "M2")
+        .expect("M2")["due"]
+        .as_str()
+        .unwrap()
+        .parse::<jiff::Timestamp>()
+        .unwrap();
+    // the supervisor comes to it a minute after the period ran out
+    app.state
+        .clock
+        .set(m2_due + jiff::SignedDuration::from_secs(60));
+    let late = app
+        .act(
+            &n,
+            json!({"action": "approve_extension", "actor": "supervisor:zhao"}),
+        )
+        .await;
+    assert_error(&late, StatusCode::CONFLICT, "period_expired");
+    app.log_in_again("caseworker", None).await;
+    let c = case(&app, &n).await;
+    let m2 = c["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["procedure"] == "M2")
+        .unwrap();
+    assert_eq!(m2["status"], "overdue", "{m2}");
+    assert_eq!(
+        m2["due"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap(),
+        m2_due
+    );
 }
