@@ -295,6 +295,18 @@ impl IntoResponse for AppError {
     }
 }
 
+impl From<kuaiwei_cases::CaseError> for AppError {
+    fn from(e: kuaiwei_cases::CaseError) -> Self {
+        use kuaiwei_cases::CaseError as E;
+        match e {
+            E::Field { path, code, zh, en } => AppError::field(&path, code, zh, en),
+            E::Conflict { code, zh, en } => AppError::StateConflict { code, zh, en },
+            // stored data the law's result depends on is unreadable: a fault, logged by name
+            e @ E::UnreadableClock { .. } => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -4,19 +4,21 @@
 //! field of the request; a step needs the permission `kuaiwei_access::step_permission` names,
 //! for the case's agency; another agency's case answers 404, as a missing one does.
 
-pub mod clocks;
 mod recompute;
 mod routing;
 pub mod triage;
 mod view;
 
 use jiff::Timestamp;
-use kuaiwei_deadlines::{Amount, ExclusionKind, Extension, ExtensionGrant};
+use kuaiwei_cases::step::{self as parse, ClockPolicy, Reason, Step};
+use kuaiwei_cases::{CaseError, Context, RouteDecision};
+use kuaiwei_deadlines::Amount;
 use kuaiwei_domain::{Action, CaseState, Outcome, transition};
-use kuaiwei_store::{CaseRecord, CaseUpdate, LinkedCase, NewEvent, StoreError, StoredClock};
+use kuaiwei_store::{CaseRecord, CaseUpdate, NewEvent, StoreError};
 use serde::Deserialize;
 
-pub use clocks::due_is_provisional;
+pub use kuaiwei_cases::clocks;
+pub use kuaiwei_cases::clocks::due_is_provisional;
 pub use recompute::{
     Recomputed, follow_calendar, recompute_after_calendar_change, recompute_cases_due_since,
     recompute_open_cases, start_recompute_since,
@@ -126,55 +128,6 @@ impl ActionBody {
             ActionBody::Unsupervise { .. } => Action::Unsupervise,
         }
     }
-
-    /// Refusing, suspending, asking for a supplement or an extension, denying one and
-    /// transferring must say why.
-    fn reason_required(&self) -> bool {
-        matches!(
-            self,
-            ActionBody::Refuse { .. }
-                | ActionBody::Suspend { .. }
-                | ActionBody::RequestSupplement { .. }
-                | ActionBody::RequestExtension { .. }
-                | ActionBody::DenyExtension { .. }
-                | ActionBody::Transfer { .. }
-                | ActionBody::Supervise { .. }
-                | ActionBody::Unsupervise { .. }
-        )
-    }
-
-    fn reason(&self) -> Option<&str> {
-        use ActionBody::*;
-        match self {
-            RequestSupplement { reason, .. }
-            | Refuse { reason }
-            | Suspend { reason, .. }
-            | RequestExtension { reason, .. }
-            | DenyExtension { reason }
-            | Transfer { reason, .. }
-            | Supervise { reason }
-            | Unsupervise { reason } => Some(reason),
-            Supplement { reason }
-            | Accept { reason }
-            | Route { reason, .. }
-            | Open { reason }
-            | Resume { reason }
-            | ApproveExtension { reason }
-            | Close { reason, .. } => reason.as_deref(),
-        }
-    }
-}
-
-fn required_text(path: &str, v: &str) -> Result<(), AppError> {
-    if v.trim().is_empty() || v.chars().count() > 2000 {
-        return Err(AppError::field(
-            path,
-            "required",
-            "此项为必填项（最多2000字）",
-            "required, at most 2000 characters",
-        ));
-    }
-    Ok(())
 }
 
 /// The steps allowed on `case`: the life-cycle's, with only the supervision mark that applies.
@@ -257,12 +210,8 @@ pub async fn act(
     number: &str,
     body: ActionBody,
 ) -> Result<CaseView, AppError> {
-    match body.reason() {
-        // Steps whose reason is a required field must give one; an optional one is bounded.
-        Some(r) if body.reason_required() => required_text("reason", r)?,
-        Some(r) if r.chars().count() > 2000 => required_text("reason", "")?,
-        _ => {}
-    }
+    // every field checked before anything is read
+    let step = body.step()?;
     let case = readable(state, caller, number).await?;
     caller
         .require(
@@ -271,16 +220,12 @@ pub async fn act(
             case.agency.as_deref(),
         )
         .await?;
-    let outcome = match &body {
-        ActionBody::Close { outcome, .. } => Some(*outcome),
-        _ => None,
-    };
-    let next = transition(case.state, body.action(), outcome).map_err(|mut e| {
+    let next = transition(case.state, step.action(), step.outcome()).map_err(|mut e| {
         e.allowed = allowed(&case);
         AppError::IllegalAction(e)
     })?;
     let now = state.clock.now();
-    let update = plan(state, caller, &case, next, &body, now).await?;
+    let update = plan(state, caller, &case, next, &step, now).await?;
     match state.store.update_case(update).await {
         Ok(_) => {}
         Err(StoreError::VersionConflict) => return Err(AppError::Conflict),
@@ -346,296 +291,153 @@ pub async fn complainant_supplement(
     }
 }
 
-/// Works out the new clocks, agency, outcome and event of a step.
+impl ActionBody {
+    /// The typed step: every field checked here, at the edge (reasons, agencies, the clock
+    /// policy of a re-route, excluded-period kinds, extension amounts).
+    fn step(&self) -> Result<Step, CaseError> {
+        use ActionBody as B;
+        let req = |r: &str| Reason::required("reason", r);
+        let opt = |r: &Option<String>| Reason::optional("reason", r.as_deref());
+        Ok(match self {
+            B::RequestSupplement { reason, missing } => Step::RequestSupplement {
+                reason: req(reason)?,
+                missing: missing.clone(),
+            },
+            B::Supplement { reason } => Step::Supplement {
+                reason: opt(reason)?,
+            },
+            B::Accept { reason } => Step::Accept {
+                reason: opt(reason)?,
+            },
+            B::Refuse { reason } => Step::Refuse {
+                reason: req(reason)?,
+            },
+            B::Route {
+                reason,
+                agency,
+                procedures,
+                clock,
+            } => Step::Route {
+                reason: opt(reason)?,
+                agency: agency
+                    .as_deref()
+                    .map(|a| parse::agency(a, "agency"))
+                    .transpose()?,
+                procedures: procedures.clone(),
+                clock: ClockPolicy::parse(clock.as_deref())?,
+            },
+            B::Open { reason } => Step::Open {
+                reason: opt(reason)?,
+            },
+            B::Suspend { reason, kind } => Step::Suspend {
+                reason: req(reason)?,
+                kind: parse::exclusion_kind(kind.as_deref())?,
+            },
+            B::Resume { reason } => Step::Resume {
+                reason: opt(reason)?,
+            },
+            B::RequestExtension { reason, amount } => Step::RequestExtension {
+                reason: req(reason)?,
+                amount: parse::amount(amount)?,
+            },
+            B::ApproveExtension { reason } => Step::ApproveExtension {
+                reason: opt(reason)?,
+            },
+            B::DenyExtension { reason } => Step::DenyExtension {
+                reason: req(reason)?,
+            },
+            B::Transfer {
+                reason,
+                to_agency,
+                procedures,
+            } => Step::Transfer {
+                reason: req(reason)?,
+                to: parse::agency(to_agency, "to_agency")?,
+                procedures: procedures.clone(),
+            },
+            B::Close { reason, outcome } => Step::Close {
+                reason: opt(reason)?,
+                outcome: *outcome,
+            },
+            B::Supervise { reason } => Step::Supervise {
+                reason: req(reason)?,
+            },
+            B::Unsupervise { reason } => Step::Unsupervise {
+                reason: req(reason)?,
+            },
+        })
+    }
+}
+
+/// Loads what the step's plan needs, then asks the pure plan of the case core.
 async fn plan(
     state: &AppState,
     caller: &Caller,
     case: &CaseRecord,
     next: CaseState,
-    body: &ActionBody,
+    step: &Step,
     now: Timestamp,
 ) -> Result<CaseUpdate, AppError> {
-    let procedures = &state.procedures;
-    let mut clocks: Vec<StoredClock> = case.clocks.clone();
-    let mut agency = case.agency.clone();
-    let mut outcome = case.outcome;
-    let mut linked = None;
-    let mut supervised = case.supervised;
-    let mut payload = serde_json::json!({"from": case.state.key(), "to": next.key()});
-    match body {
-        ActionBody::Accept { reason } => {
-            // 展会办法 Art. 11: F1 runs from the receipt of complete materials (§8.4); accepting
-            // while some are still missing is the caseworker's call, and needs its reason
-            let missing = triage::missing_keys(state, case.case_number.as_str()).await?;
-            if !missing.is_empty() && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-                return Err(AppError::field(
-                    "reason",
-                    "required",
-                    format!("材料尚不齐全（缺：{}），受理须说明理由", missing.join("、")),
-                    format!(
-                        "materials are still missing ({}): accepting needs a reason",
-                        missing.join(", ")
-                    ),
-                ));
-            }
-            if !missing.is_empty() {
-                payload["missing"] = serde_json::json!(missing);
-            }
+    let number = case.case_number.as_str();
+    let missing = match step {
+        Step::Accept { .. } | Step::RequestSupplement { missing: None, .. } => {
+            triage::missing_keys(state, number).await?
         }
-        ActionBody::RequestSupplement { missing, .. } => {
-            let missing = match missing {
-                Some(m) => m.clone(),
-                None => triage::missing_keys(state, case.case_number.as_str()).await?,
-            };
-            check_missing(&missing)?;
-            payload["missing"] = serde_json::json!(missing);
-        }
-        ActionBody::Supervise { .. } | ActionBody::Unsupervise { .. } => {
-            let on = matches!(body, ActionBody::Supervise { .. });
-            if on == case.supervised {
-                return Err(AppError::field(
-                    "action",
-                    "already_set",
-                    if on {
-                        "该案件已挂牌督办"
-                    } else {
-                        "该案件未挂牌督办"
-                    },
-                    if on {
-                        "the case is already under supervision"
-                    } else {
-                        "the case is not under supervision"
-                    },
-                ));
-            }
-            supervised = on;
-        }
-        ActionBody::Route {
-            agency: asked,
-            procedures: asked_ids,
-            clock,
+        _ => Vec::new(),
+    };
+    let route = match step {
+        Step::Route {
             reason,
+            agency,
+            procedures,
             ..
         } => {
-            let decided = routing::decide(
+            let d = routing::decide(
                 state,
                 &caller.principal,
                 case,
-                asked.as_deref(),
-                asked_ids.as_deref(),
-                reason.as_deref(),
+                agency.map(|a| a.key()),
+                procedures.as_deref(),
+                reason.as_ref().map(Reason::as_str),
                 now,
             )
             .await?;
-            let (to, ids) = (&decided.agency, &decided.procedures);
-            let rerouted = case.state == CaseState::Routed;
-            let keep = match (rerouted, clock.as_deref()) {
-                (false, _) | (true, Some("restart")) => false,
-                (true, Some("continue")) => true,
-                (true, _) => {
-                    return Err(AppError::field(
-                        "clock",
-                        "required",
-                        "重新分派时须说明时限重新计算（restart）还是继续计算（continue）",
-                        "a re-route must say whether the clocks restart or continue",
-                    ));
-                }
-            };
-            let materials_at = materials_received_at(state, case).await?;
-            let mut new = Vec::with_capacity(ids.len());
-            for id in ids {
-                let p = clocks::procedure(procedures, id)?;
-                let kept = keep
-                    .then(|| clocks.iter().find(|c| c.procedure_id == p.id))
-                    .flatten();
-                new.push(match kept {
-                    Some(c) => c.clone(),
-                    None if p.id == clocks::HANDOVER => {
-                        let mut c = clocks::new_clock(&p.id, Some(materials_at));
-                        c.closed_at = Some(now);
-                        c
-                    }
-                    None if p.trigger.key == "opened" => clocks::new_clock(&p.id, None),
-                    None => clocks::new_clock(&p.id, Some(now)),
-                });
-            }
-            clocks = new;
-            agency = Some(to.clone());
-            payload["agency"] = serde_json::json!(to);
-            payload["procedures"] = serde_json::json!(ids);
-            payload["rule"] = decided.rule.clone();
-            if rerouted {
-                payload["clock"] = serde_json::json!(if keep { "continue" } else { "restart" });
-            }
+            Some(RouteDecision {
+                agency: d.agency,
+                procedures: d.procedures,
+                rule: d.rule,
+            })
         }
-        ActionBody::Open { .. } => {
-            for c in clocks.iter_mut() {
-                let opens = procedures
-                    .get(&c.procedure_id)
-                    .is_some_and(|p| p.trigger.key == "opened");
-                if opens && c.started_at.is_none() {
-                    c.started_at = Some(now);
-                } else if clocks::is_running(c) {
-                    c.closed_at = Some(now);
-                }
-            }
-        }
-        ActionBody::Suspend { kind, reason, .. } => {
-            let key = kind.as_deref().unwrap_or("suspension");
-            let kind = ExclusionKind::from_key(key).ok_or_else(|| {
-                AppError::field(
-                    "kind",
-                    "unknown_value",
-                    "未知的不计入期间类型",
-                    "unknown kind of excluded period",
-                )
-            })?;
-            let n = clocks::pause(procedures, &mut clocks, kind, now, reason);
-            payload["kind"] = serde_json::json!(key);
-            payload["clocks_paused"] = serde_json::json!(n);
-        }
-        ActionBody::Resume { .. } => clocks::resume(&mut clocks, now),
-        ActionBody::RequestExtension { amount, .. } => {
-            refuse_expired(procedures, &clocks, now)?;
-            let a: Amount = amount
-                .parse()
-                .map_err(|e: kuaiwei_deadlines::AmountParseError| {
-                    let t = e.to_string();
-                    let (zh, en) = t.split_once(" / ").unwrap_or((&t, &t));
-                    AppError::field("amount", "period_format", zh, en)
-                })?;
-            payload["amount"] = serde_json::json!(a.to_string());
-        }
-        ActionBody::ApproveExtension { .. } => {
-            refuse_expired(procedures, &clocks, now)?;
-            let amount = requested_extension(state, case).await?;
-            let ext = Extension {
-                approved_at: now,
-                approver: caller.actor(),
-                grant: ExtensionGrant::Amount(amount),
-            };
-            let n = clocks::extend(procedures, &mut clocks, &ext);
-            payload["amount"] = serde_json::json!(amount.to_string());
-            payload["clocks_extended"] = serde_json::json!(n);
-        }
-        ActionBody::Transfer {
-            to_agency,
-            procedures: ids,
-            ..
-        } => {
-            routing::agency(to_agency, "to_agency")?;
-            clocks::stop_all(&mut clocks, now);
-            outcome = Some(Outcome::Transferred);
-            let ids = ids.clone().unwrap_or_else(|| {
-                if to_agency == "police" {
-                    vec!["T3".to_string()]
-                } else {
-                    Vec::new()
-                }
-            });
-            let mut theirs = Vec::new();
-            for id in &ids {
-                let p = clocks::procedure(procedures, id)?;
-                theirs.push(clocks::new_clock(&p.id, Some(now)));
-            }
-            clocks::refresh(&state.calendar.current(), procedures, &mut theirs, now)?;
-            linked = Some(LinkedCase {
-                agency: to_agency.clone(),
-                clocks: theirs,
-            });
-            payload["to_agency"] = serde_json::json!(to_agency);
-        }
-        ActionBody::Close { outcome: o, .. } => {
-            clocks::stop_all(&mut clocks, now);
-            outcome = Some(*o);
-            payload["outcome"] = serde_json::json!(o);
-        }
-        ActionBody::Refuse { .. } => clocks::stop_all(&mut clocks, now),
-        ActionBody::Supplement { .. } | ActionBody::DenyExtension { .. } => {}
-    }
-    clocks::refresh(&state.calendar.current(), procedures, &mut clocks, now)?;
-    Ok(CaseUpdate {
-        case_number: case.case_number.clone(),
-        expected_version: case.version,
-        state: next,
-        agency,
-        outcome,
-        clocks,
-        supervised,
-        // 立案 credits the case to the officer who opened it.
-        officer: (body.action() == Action::Open).then(|| caller.principal.username.clone()),
-        added_evidence: Vec::new(),
-        event: NewEvent {
-            actor: caller.actor(),
-            kind: body.action().key().to_string(),
-            payload,
-            reason: body.reason().map(|r| r.trim().to_string()),
-        },
-        at: now,
-        linked,
-    })
-}
-
-/// An extension asked for or approved after the period ran out is refused (legal-deadlines.md
-/// §8.2): the case is late and stays late in the on-time report.
-fn refuse_expired(
-    procedures: &kuaiwei_deadlines::Procedures,
-    clocks: &[StoredClock],
-    now: Timestamp,
-) -> Result<(), AppError> {
-    let expired = clocks::expired_extendable(procedures, clocks, now);
-    let Some(c) = expired.first() else {
-        return Ok(());
+        _ => None,
     };
-    let due = c
-        .due_at
-        .map(|d| {
-            d.to_zoned(kuaiwei_deadlines::shanghai())
-                .strftime("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default();
-    Err(AppError::StateConflict {
-        code: "period_expired",
-        zh: format!(
-            "{} 时限已于 {due} 届满，期限届满后不得延长；本案按超期计",
-            c.procedure_id
-        ),
-        en: format!(
-            "the {} period ran out at {due}; an expired period cannot be extended, and the case counts as late",
-            c.procedure_id
-        ),
-    })
+    let materials_received_at = match step {
+        Step::Route { .. } => materials_received_at(state, case).await?,
+        _ => case.received_at,
+    };
+    let requested_extension = match step {
+        Step::ApproveExtension { .. } => requested_extension(state, case).await?,
+        _ => None,
+    };
+    let calendar = state.calendar.current();
+    let cx = Context {
+        case,
+        next,
+        now,
+        actor: caller.actor(),
+        username: caller.principal.username.clone(),
+        calendar: &calendar,
+        procedures: &state.procedures,
+        missing,
+        materials_received_at,
+        requested_extension,
+        route,
+    };
+    Ok(kuaiwei_cases::plan(&cx, step)?)
 }
 
 /// Checks an agency key named in a request (`path` names the field in the error).
 pub fn known_agency(key: &str, path: &str) -> Result<(), AppError> {
     routing::agency(key, path).map(|_| ())
-}
-
-/// A supplement request names 1-30 missing items of at most 200 characters each.
-fn check_missing(missing: &[String]) -> Result<(), AppError> {
-    if missing.is_empty() {
-        return Err(AppError::field(
-            "missing",
-            "nothing_missing",
-            "材料齐全，无需补正；如确需补正请列明所缺材料",
-            "the completeness check finds nothing missing; list what is missing to ask anyway",
-        ));
-    }
-    if missing.len() > 30
-        || missing
-            .iter()
-            .any(|m| m.trim().is_empty() || m.chars().count() > 200)
-    {
-        return Err(AppError::field(
-            "missing",
-            "invalid_list",
-            "所缺材料最多30项，每项1至200字",
-            "list 1-30 missing items of 1-200 characters each",
-        ));
-    }
-    Ok(())
 }
 
 /// When the materials the case was accepted on were received: the filing, or the last
@@ -652,14 +454,28 @@ async fn materials_received_at(state: &AppState, case: &CaseRecord) -> Result<Ti
         .unwrap_or(case.received_at)
         .max(case.received_at))
 }
-/// The amount of the pending extension request.
-async fn requested_extension(state: &AppState, case: &CaseRecord) -> Result<Amount, AppError> {
+/// The amount of the pending extension request, if one is pending.
+async fn requested_extension(
+    state: &AppState,
+    case: &CaseRecord,
+) -> Result<Option<Amount>, AppError> {
     let events = state.store.case_events(case.case_number.as_str()).await?;
-    let amount = events
+    let Some(asked) = events
         .iter()
         .rev()
-        .find(|e| e.kind == "request_extension")
-        .and_then(|e| serde_json::from_str::<serde_json::Value>(&e.payload).ok())
+        .find(|e| e.kind == Action::RequestExtension.key())
+    else {
+        return Ok(None);
+    };
+    let amount = serde_json::from_str::<serde_json::Value>(&asked.payload)
+        .ok()
         .and_then(|p| p["amount"].as_str().and_then(|a| a.parse::<Amount>().ok()));
-    amount.ok_or_else(|| AppError::Internal("approved extension without a request".into()))
+    match amount {
+        Some(a) => Ok(Some(a)),
+        // the request event was written by this code: unreadable is a fault, not "none"
+        None => Err(AppError::Internal(format!(
+            "case {}: the extension request event {} has no readable amount",
+            case.case_number, asked.seq
+        ))),
+    }
 }

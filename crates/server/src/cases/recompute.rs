@@ -93,8 +93,14 @@ async fn recompute(state: &AppState, which: Which) -> Result<Recomputed, AppErro
             out.checked += 1;
             let now = state.clock.now();
             let mut fresh = case.clocks.clone();
-            if clocks::refresh(&calendar, &state.procedures, &mut fresh, now).is_err() {
-                tracing::warn!(case = %case.case_number, "clock cannot be recomputed; left as stored");
+            if let Err(e) = clocks::refresh(
+                &calendar,
+                &state.procedures,
+                case.case_number.as_str(),
+                &mut fresh,
+                now,
+            ) {
+                tracing::warn!(case = %case.case_number, error = %e, "clock cannot be recomputed; left as stored");
                 continue;
             }
             out.still_not_computable += fresh

@@ -139,7 +139,7 @@ pub async fn view_of(
                 problem: None,
                 provisional_years: Vec::new(),
             };
-            match clocks::compute(&calendar, &state.procedures, c, now) {
+            match clocks::compute(&calendar, &state.procedures, number, c, now) {
                 None => {}
                 Some(Ok(s)) => {
                     v.status = s.status.key().into();

@@ -2,34 +2,48 @@
 //! clock is recomputed from its inputs with the pure `compute_clock`.
 //!
 //! - Routing attaches the procedures of the route. A clock whose trigger is `opened` (P3, M2 …)
-//!   waits for 立案; the fair hand-over clock F1 (展会知识产权保护办法 Art. 11: 24 h from complete
-//!   materials) runs from acceptance and stops at the hand-over, i.e. the routing itself; every
-//!   other clock starts when the agency receives the case, at routing.
+//!   waits for 立案; the fair hand-over clock F1 (展会知识产权保护办法 Art. 11: 24 h from the
+//!   receipt of complete materials, legal-deadlines.md §8.4) runs from the receipt of the
+//!   materials the acceptance relied on and stops at the hand-over, i.e. the routing itself;
+//!   every other clock starts when the agency receives the case, at routing.
 //! - Opening (立案) stops the clocks that led to the decision (P1, M1 …) and starts the waiting ones.
 //! - Suspending adds an excluded period to every running clock whose procedure lists that kind;
 //!   resuming ends it. An approved extension is added to the running clocks that allow one.
 //! - Closing, refusing and transferring stop every running clock.
+//!
+//! A clock's stored inputs (pauses, extensions) change its due date: inputs that cannot be read
+//! are an error naming the case and the clock, never read as "nothing paused or extended".
 
 use jiff::Timestamp;
 use kuaiwei_deadlines::{
-    Calendar, ClockError, ClockInput, Exclusion, Extension, Procedure, Procedures, compute_clock,
+    Calendar, ClockError, ClockInput, ClockInputs, ClockState, Exclusion, ExclusionKind, Extension,
+    Procedure, Procedures, compute_clock,
 };
 use kuaiwei_store::StoredClock;
 
-use crate::AppError;
+use crate::CaseError;
 
-/// The fair hand-over clock: runs from acceptance to routing.
+/// The fair hand-over clock: runs from the receipt of complete materials to routing.
 pub const HANDOVER: &str = "F1";
 
-pub use kuaiwei_deadlines::ClockInputs;
-
-pub fn inputs(c: &StoredClock) -> ClockInputs {
-    serde_json::from_value(c.inputs.clone()).unwrap_or_default()
+/// The inputs stored with a clock of case `case`.
+pub fn inputs(case: &str, c: &StoredClock) -> Result<ClockInputs, CaseError> {
+    serde_json::from_value(c.inputs.clone()).map_err(|e| CaseError::UnreadableClock {
+        case: case.to_string(),
+        procedure: c.procedure_id.clone(),
+        detail: e.to_string(),
+    })
 }
 
-pub fn procedure<'a>(procedures: &'a Procedures, id: &str) -> Result<&'a Procedure, AppError> {
+fn set_inputs(c: &mut StoredClock, i: &ClockInputs) {
+    // plain data (instants, strings, numbers): serialising cannot fail
+    c.inputs = serde_json::to_value(i).unwrap_or_default();
+}
+
+/// The procedure `id`, or a 422-style refusal naming it.
+pub fn procedure<'a>(procedures: &'a Procedures, id: &str) -> Result<&'a Procedure, CaseError> {
     procedures.get(id).ok_or_else(|| {
-        AppError::field(
+        CaseError::field(
             "procedures",
             "unknown_procedure",
             format!("未知的程序编号 {id}"),
@@ -54,34 +68,59 @@ pub fn is_running(c: &StoredClock) -> bool {
     c.started_at.is_some() && c.closed_at.is_none()
 }
 
-/// The computed state of a stored clock as seen at `now`; `None` for a clock not yet started.
+/// Why a stored clock has no computed state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClockProblem {
+    /// The deadline rules refuse it (a year before 2025 not loaded, more extensions than the law
+    /// allows …).
+    Rule(ClockError),
+    /// Its stored inputs cannot be read.
+    Unreadable(CaseError),
+}
+
+impl std::fmt::Display for ClockProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClockProblem::Rule(e) => e.fmt(f),
+            ClockProblem::Unreadable(e) => e.fmt(f),
+        }
+    }
+}
+
+/// The computed state of a stored clock of case `case` as seen at `now`; `None` for a clock not
+/// yet started or of an unknown procedure.
 pub fn compute(
     calendar: &Calendar,
     procedures: &Procedures,
+    case: &str,
     c: &StoredClock,
     now: Timestamp,
-) -> Option<Result<kuaiwei_deadlines::ClockState, ClockError>> {
+) -> Option<Result<ClockState, ClockProblem>> {
     let start = c.started_at?;
     let p = procedures.get(&c.procedure_id)?;
-    let i = inputs(c);
+    let i = match inputs(case, c) {
+        Ok(i) => i,
+        Err(e) => return Some(Err(ClockProblem::Unreadable(e))),
+    };
     let mut input = ClockInput::new(start, now.max(start));
     input.exclusions = i.exclusions;
     input.extensions = i.extensions;
     input.closed_at = c.closed_at;
-    Some(compute_clock(calendar, p, &input))
+    Some(compute_clock(calendar, p, &input).map_err(ClockProblem::Rule))
 }
 
-/// Fills `due_at` and `status` from the inputs. A year whose schedule is not loaded leaves the
-/// due date empty with the status `not_computable` (never guessed); any other refusal (more
-/// extensions than the law allows …) is an error for the caller.
+/// Fills `due_at` and `status` from the inputs. A year whose schedule cannot be had (before 2025
+/// and not loaded) leaves the due date empty with the status `not_computable` (never guessed);
+/// any other refusal (more extensions than the law allows, unreadable inputs) is an error.
 pub fn refresh(
     calendar: &Calendar,
     procedures: &Procedures,
+    case: &str,
     clocks: &mut [StoredClock],
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<(), CaseError> {
     for c in clocks.iter_mut() {
-        match compute(calendar, procedures, c, now) {
+        match compute(calendar, procedures, case, c, now) {
             None => {
                 c.due_at = None;
                 c.status = "pending".into();
@@ -90,15 +129,16 @@ pub fn refresh(
                 c.due_at = Some(state.due);
                 c.status = state.status.key().into();
             }
-            Some(Err(e)) if e.missing_year().is_some() => {
+            Some(Err(ClockProblem::Rule(e))) if e.missing_year().is_some() => {
                 c.due_at = None;
                 c.status = "not_computable".into();
             }
-            Some(Err(e)) => {
+            Some(Err(ClockProblem::Rule(e))) => {
                 let text = e.to_string();
                 let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
-                return Err(AppError::field("clock", "deadline_rule", zh, en));
+                return Err(CaseError::field("clock", "deadline_rule", zh, en));
             }
+            Some(Err(ClockProblem::Unreadable(e))) => return Err(e),
         }
     }
     Ok(())
@@ -118,25 +158,23 @@ pub fn stop_all(clocks: &mut [StoredClock], at: Timestamp) {
     }
 }
 
-fn set_inputs(c: &mut StoredClock, i: &ClockInputs) {
-    c.inputs = serde_json::to_value(i).unwrap_or_default();
-}
-
-/// Adds an open excluded period of `kind` to the running clocks whose procedure allows it.
+/// Adds an open excluded period of `kind` to the running clocks whose procedure allows it;
+/// returns how many.
 pub fn pause(
     procedures: &Procedures,
+    case: &str,
     clocks: &mut [StoredClock],
-    kind: kuaiwei_deadlines::ExclusionKind,
+    kind: ExclusionKind,
     at: Timestamp,
     reason: &str,
-) -> usize {
+) -> Result<usize, CaseError> {
     let mut paused = 0;
     for c in clocks.iter_mut().filter(|c| is_running(c)) {
         if procedures
             .get(&c.procedure_id)
             .is_some_and(|p| p.allows(kind))
         {
-            let mut i = inputs(c);
+            let mut i = inputs(case, c)?;
             i.exclusions.push(Exclusion {
                 kind,
                 from: at,
@@ -147,13 +185,13 @@ pub fn pause(
             paused += 1;
         }
     }
-    paused
+    Ok(paused)
 }
 
 /// Ends every open excluded period at `at`.
-pub fn resume(clocks: &mut [StoredClock], at: Timestamp) {
+pub fn resume(case: &str, clocks: &mut [StoredClock], at: Timestamp) -> Result<(), CaseError> {
     for c in clocks.iter_mut() {
-        let mut i = inputs(c);
+        let mut i = inputs(case, c)?;
         let mut changed = false;
         for x in i.exclusions.iter_mut().filter(|x| x.to.is_none()) {
             x.to = Some(at.max(x.from));
@@ -163,40 +201,40 @@ pub fn resume(clocks: &mut [StoredClock], at: Timestamp) {
             set_inputs(c, &i);
         }
     }
+    Ok(())
 }
 
-/// Adds an approved extension to the running clocks whose procedure allows one.
-/// The running clocks an extension would lengthen whose period has already run out at `now`:
-/// an expired period cannot be extended (legal-deadlines.md §8.2); the case stays late.
-pub fn expired_extendable<'a>(
-    procedures: &Procedures,
+/// The running clocks an extension would lengthen.
+pub fn extendable<'a>(
+    procedures: &'a Procedures,
     clocks: &'a [StoredClock],
-    now: Timestamp,
-) -> Vec<&'a StoredClock> {
-    clocks
-        .iter()
-        .filter(|c| is_running(c))
-        .filter(|c| {
-            procedures
-                .get(&c.procedure_id)
-                .is_some_and(|p| !p.extensions.is_empty())
-        })
-        .filter(|c| c.due_at.is_some_and(|due| due < now))
-        .collect()
+) -> impl Iterator<Item = (&'a StoredClock, &'a Procedure)> + 'a {
+    clocks.iter().filter(|c| is_running(c)).filter_map(|c| {
+        procedures
+            .get(&c.procedure_id)
+            .filter(|p| !p.extensions.is_empty())
+            .map(|p| (c, p))
+    })
 }
 
-pub fn extend(procedures: &Procedures, clocks: &mut [StoredClock], extension: &Extension) -> usize {
+/// Adds an approved extension to the running clocks whose procedure allows one; returns how many.
+pub fn extend(
+    procedures: &Procedures,
+    case: &str,
+    clocks: &mut [StoredClock],
+    extension: &Extension,
+) -> Result<usize, CaseError> {
     let mut extended = 0;
     for c in clocks.iter_mut().filter(|c| is_running(c)) {
         if procedures
             .get(&c.procedure_id)
             .is_some_and(|p| !p.extensions.is_empty())
         {
-            let mut i = inputs(c);
+            let mut i = inputs(case, c)?;
             i.extensions.push(extension.clone());
             set_inputs(c, &i);
             extended += 1;
         }
     }
-    extended
+    Ok(extended)
 }

@@ -1,0 +1,324 @@
+//! The pure decision of a step: from the case, what was loaded for it and `now`, the update to
+//! write (state, agency, outcome, clocks, supervision, the officer credited, the audit event and
+//! a linked case). No I/O: the caller loads the [`Context`] and writes the result.
+
+use jiff::Timestamp;
+use kuaiwei_deadlines::{Amount, Calendar, Extension, ExtensionGrant, Procedures};
+use kuaiwei_domain::{CaseState, Outcome};
+use kuaiwei_routing::Agency;
+use kuaiwei_store::{CaseRecord, CaseUpdate, LinkedCase, NewEvent, StoredClock};
+use serde_json::json;
+
+use crate::CaseError;
+use crate::clocks;
+use crate::step::{ClockPolicy, Step};
+
+/// What the routing rules decided (or the caseworker's override of them), loaded for a route.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteDecision {
+    pub agency: String,
+    pub procedures: Vec<String>,
+    /// What the rules said and whether the caseworker overrode it, for the audit event.
+    pub rule: serde_json::Value,
+}
+
+/// Everything a step's plan depends on besides the step itself.
+pub struct Context<'a> {
+    pub case: &'a CaseRecord,
+    /// The state the life-cycle moves the case to (`kuaiwei_domain::transition`).
+    pub next: CaseState,
+    pub now: Timestamp,
+    /// Who takes the step, `role:name` (the audit event's actor, an extension's approver).
+    pub actor: String,
+    /// The account name credited as the case's officer when the step opens it (立案).
+    pub username: String,
+    pub calendar: &'a Calendar,
+    pub procedures: &'a Procedures,
+    /// The materials the completeness check still finds missing (accept, request_supplement).
+    pub missing: Vec<String>,
+    /// When the materials the acceptance relies on were received: the filing or the last
+    /// supplement (the start of the fair hand-over F1, §8.4).
+    pub materials_received_at: Timestamp,
+    /// The amount of the pending extension request (approve_extension).
+    pub requested_extension: Option<Amount>,
+    /// The routing decision (route).
+    pub route: Option<RouteDecision>,
+}
+
+/// The update a step makes, or why it is refused.
+pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
+    let case = cx.case;
+    let number = case.case_number.as_str();
+    let procedures = cx.procedures;
+    let now = cx.now;
+    let mut clocks: Vec<StoredClock> = case.clocks.clone();
+    let mut agency = case.agency.clone();
+    let mut outcome = case.outcome;
+    let mut linked = None;
+    let mut supervised = case.supervised;
+    let mut payload = json!({"from": case.state.key(), "to": cx.next.key()});
+    match step {
+        Step::Accept { reason } => {
+            // 展会办法 Art. 11: F1 runs from the receipt of complete materials (§8.4); accepting
+            // while some are still missing is the caseworker's call, and needs its reason
+            if !cx.missing.is_empty() && reason.is_none() {
+                return Err(CaseError::field(
+                    "reason",
+                    "required",
+                    format!(
+                        "材料尚不齐全（缺：{}），受理须说明理由",
+                        cx.missing.join("、")
+                    ),
+                    format!(
+                        "materials are still missing ({}): accepting needs a reason",
+                        cx.missing.join(", ")
+                    ),
+                ));
+            }
+            if !cx.missing.is_empty() {
+                payload["missing"] = json!(cx.missing);
+            }
+        }
+        Step::RequestSupplement { missing, .. } => {
+            let missing = missing.clone().unwrap_or_else(|| cx.missing.clone());
+            check_missing(&missing)?;
+            payload["missing"] = json!(missing);
+        }
+        Step::Supervise { .. } | Step::Unsupervise { .. } => {
+            let on = matches!(step, Step::Supervise { .. });
+            if on == case.supervised {
+                return Err(CaseError::field(
+                    "action",
+                    "already_set",
+                    if on {
+                        "该案件已挂牌督办"
+                    } else {
+                        "该案件未挂牌督办"
+                    },
+                    if on {
+                        "the case is already under supervision"
+                    } else {
+                        "the case is not under supervision"
+                    },
+                ));
+            }
+            supervised = on;
+        }
+        Step::Route { clock, .. } => {
+            let decided = cx.route.as_ref().ok_or_else(|| {
+                CaseError::field(
+                    "agency",
+                    "no_route",
+                    "路由规则未能确定主管部门，请指定",
+                    "the routing rules decided no agency; name one",
+                )
+            })?;
+            let rerouted = case.state == CaseState::Routed;
+            let keep = match (rerouted, clock) {
+                (false, _) | (true, Some(ClockPolicy::Restart)) => false,
+                (true, Some(ClockPolicy::Continue)) => true,
+                (true, None) => {
+                    return Err(CaseError::field(
+                        "clock",
+                        "required",
+                        "重新分派时须说明时限重新计算（restart）还是继续计算（continue）",
+                        "a re-route must say whether the clocks restart or continue",
+                    ));
+                }
+            };
+            let mut new = Vec::with_capacity(decided.procedures.len());
+            for id in &decided.procedures {
+                let p = clocks::procedure(procedures, id)?;
+                let kept = keep
+                    .then(|| clocks.iter().find(|c| c.procedure_id == p.id))
+                    .flatten();
+                new.push(match kept {
+                    Some(c) => c.clone(),
+                    None if p.id == clocks::HANDOVER => {
+                        let mut c = clocks::new_clock(&p.id, Some(cx.materials_received_at));
+                        c.closed_at = Some(now);
+                        c
+                    }
+                    None if p.trigger.key == "opened" => clocks::new_clock(&p.id, None),
+                    None => clocks::new_clock(&p.id, Some(now)),
+                });
+            }
+            clocks = new;
+            agency = Some(decided.agency.clone());
+            payload["agency"] = json!(decided.agency);
+            payload["procedures"] = json!(decided.procedures);
+            payload["rule"] = decided.rule.clone();
+            if rerouted {
+                payload["clock"] = json!(if keep { "continue" } else { "restart" });
+            }
+        }
+        Step::Open { .. } => {
+            for c in clocks.iter_mut() {
+                let opens = procedures
+                    .get(&c.procedure_id)
+                    .is_some_and(|p| p.trigger.key == "opened");
+                if opens && c.started_at.is_none() {
+                    c.started_at = Some(now);
+                } else if clocks::is_running(c) {
+                    c.closed_at = Some(now);
+                }
+            }
+        }
+        Step::Suspend { kind, reason } => {
+            let n = clocks::pause(procedures, number, &mut clocks, *kind, now, reason.as_str())?;
+            payload["kind"] = json!(kind.key());
+            payload["clocks_paused"] = json!(n);
+        }
+        Step::Resume { .. } => clocks::resume(number, &mut clocks, now)?,
+        Step::RequestExtension { amount, .. } => {
+            refuse_expired(procedures, &clocks, now)?;
+            // asked in a unit the procedure's extensions do not use: refused now, not at approval
+            if let Some((_, p)) =
+                clocks::extendable(procedures, &clocks).find(|(_, p)| p.limit.unit != amount.unit)
+            {
+                return Err(CaseError::field(
+                    "amount",
+                    "extension_unit",
+                    format!("{} 的期限以{}计，延长须用同一单位", p.id, p.limit.unit.zh()),
+                    format!(
+                        "{} counts in {}; an extension must use the same unit",
+                        p.id,
+                        p.limit.unit.en()
+                    ),
+                ));
+            }
+            payload["amount"] = json!(amount.to_string());
+        }
+        Step::ApproveExtension { .. } => {
+            refuse_expired(procedures, &clocks, now)?;
+            let amount = cx.requested_extension.ok_or_else(|| {
+                CaseError::conflict(
+                    "no_extension_requested",
+                    "没有待批准的延长申请",
+                    "there is no extension request to approve",
+                )
+            })?;
+            let ext = Extension {
+                approved_at: now,
+                approver: cx.actor.clone(),
+                grant: ExtensionGrant::Amount(amount),
+            };
+            let n = clocks::extend(procedures, number, &mut clocks, &ext)?;
+            payload["amount"] = json!(amount.to_string());
+            payload["clocks_extended"] = json!(n);
+        }
+        Step::Transfer {
+            to,
+            procedures: ids,
+            ..
+        } => {
+            clocks::stop_all(&mut clocks, now);
+            outcome = Some(Outcome::Transferred);
+            let ids = ids.clone().unwrap_or_else(|| {
+                // 移送规定 Art. 8: the police decide within 3 days whether to open (T3)
+                if *to == Agency::Police {
+                    vec!["T3".to_string()]
+                } else {
+                    Vec::new()
+                }
+            });
+            let mut theirs = Vec::new();
+            for id in &ids {
+                let p = clocks::procedure(procedures, id)?;
+                theirs.push(clocks::new_clock(&p.id, Some(now)));
+            }
+            clocks::refresh(cx.calendar, procedures, number, &mut theirs, now)?;
+            linked = Some(LinkedCase {
+                agency: to.key().to_string(),
+                clocks: theirs,
+            });
+            payload["to_agency"] = json!(to.key());
+        }
+        Step::Close { outcome: o, .. } => {
+            clocks::stop_all(&mut clocks, now);
+            outcome = Some(*o);
+            payload["outcome"] = json!(o);
+        }
+        Step::Refuse { .. } => clocks::stop_all(&mut clocks, now),
+        Step::Supplement { .. } | Step::DenyExtension { .. } => {}
+    }
+    clocks::refresh(cx.calendar, procedures, number, &mut clocks, now)?;
+    Ok(CaseUpdate {
+        case_number: case.case_number.clone(),
+        expected_version: case.version,
+        state: cx.next,
+        agency,
+        outcome,
+        clocks,
+        supervised,
+        // 立案 credits the case to the officer who opened it.
+        officer: matches!(step, Step::Open { .. }).then(|| cx.username.clone()),
+        added_evidence: Vec::new(),
+        event: NewEvent {
+            actor: cx.actor.clone(),
+            kind: step.action().key().to_string(),
+            payload,
+            reason: step.reason().map(str::to_string),
+        },
+        at: now,
+        linked,
+    })
+}
+
+/// An extension asked for or approved after the period ran out is refused (legal-deadlines.md
+/// §8.2): the case is late and stays late in the on-time report.
+fn refuse_expired(
+    procedures: &Procedures,
+    clocks: &[StoredClock],
+    now: Timestamp,
+) -> Result<(), CaseError> {
+    let Some((c, _)) =
+        clocks::extendable(procedures, clocks).find(|(c, _)| c.due_at.is_some_and(|due| due < now))
+    else {
+        return Ok(());
+    };
+    let due = c
+        .due_at
+        .map(|d| {
+            d.to_zoned(kuaiwei_deadlines::shanghai())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default();
+    Err(CaseError::conflict(
+        "period_expired",
+        format!(
+            "{} 时限已于 {due} 届满，期限届满后不得延长；本案按超期计",
+            c.procedure_id
+        ),
+        format!(
+            "the {} period ran out at {due}; an expired period cannot be extended, and the case counts as late",
+            c.procedure_id
+        ),
+    ))
+}
+
+/// A supplement request names 1-30 missing items of at most 200 characters each.
+fn check_missing(missing: &[String]) -> Result<(), CaseError> {
+    if missing.is_empty() {
+        return Err(CaseError::field(
+            "missing",
+            "nothing_missing",
+            "材料齐全，无需补正；如确需补正请列明所缺材料",
+            "the completeness check finds nothing missing; list what is missing to ask anyway",
+        ));
+    }
+    if missing.len() > 30
+        || missing
+            .iter()
+            .any(|m| m.trim().is_empty() || m.chars().count() > 200)
+    {
+        return Err(CaseError::field(
+            "missing",
+            "invalid_list",
+            "所缺材料最多30项，每项1至200字",
+            "list 1-30 missing items of 1-200 characters each",
+        ));
+    }
+    Ok(())
+}

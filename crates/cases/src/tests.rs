@@ -1,0 +1,465 @@
+//! The plan of every step kind and every refusal, without a store: a case as the store would
+//! hold it, a context as the service would load it, and what the plan returns.
+
+use jiff::Timestamp;
+use kuaiwei_deadlines::{Calendar, ExclusionKind, Procedures};
+use kuaiwei_domain::{CaseNumber, CaseState, Outcome};
+use kuaiwei_routing::Agency;
+use kuaiwei_store::{CaseRecord, StoredClock};
+use serde_json::json;
+
+use crate::clocks::new_clock;
+use crate::step::{ClockPolicy, Reason, Step, amount};
+use crate::{CaseError, Context, RouteDecision, plan};
+
+fn at(s: &str) -> Timestamp {
+    s.parse().expect("test instant")
+}
+
+fn case(state: CaseState, clocks: Vec<StoredClock>) -> CaseRecord {
+    CaseRecord {
+        case_number: CaseNumber::parse("KW-2026-000042").expect("a case number"),
+        state,
+        agency: Some("market_regulation".into()),
+        outcome: None,
+        parent: None,
+        received_at: at("2026-10-09T02:00:00Z"),
+        closed_at: None,
+        respondent_id: None,
+        supervised: false,
+        officer: None,
+        version: 3,
+        clocks,
+    }
+}
+
+fn running(id: &str, started: &str) -> StoredClock {
+    new_clock(id, Some(at(started)))
+}
+
+struct Fixture {
+    calendar: Calendar,
+    procedures: Procedures,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        Fixture {
+            calendar: Calendar::bundled(),
+            procedures: Procedures::bundled(),
+        }
+    }
+
+    fn cx<'a>(&'a self, case: &'a CaseRecord, next: CaseState, now: &str) -> Context<'a> {
+        Context {
+            case,
+            next,
+            now: at(now),
+            actor: "caseworker:wang".into(),
+            username: "wang".into(),
+            calendar: &self.calendar,
+            procedures: &self.procedures,
+            missing: Vec::new(),
+            materials_received_at: case.received_at,
+            requested_extension: None,
+            route: None,
+        }
+    }
+}
+
+fn reason(t: &str) -> Reason {
+    Reason::required("reason", t).expect("a reason")
+}
+
+fn field_code(e: CaseError) -> (String, &'static str) {
+    match e {
+        CaseError::Field { path, code, .. } => (path, code),
+        other => panic!("not a field error: {other:?}"),
+    }
+}
+
+#[test]
+fn reasons_are_trimmed_bounded_and_blank_optional_ones_are_none() {
+    assert_eq!(reason("  材料齐全 ").as_str(), "材料齐全");
+    assert!(Reason::required("reason", "  ").is_err());
+    assert!(Reason::required("reason", &"字".repeat(2001)).is_err());
+    assert_eq!(Reason::optional("reason", Some(" ")).unwrap(), None);
+    assert_eq!(
+        ClockPolicy::parse(Some("continue")).unwrap(),
+        Some(ClockPolicy::Continue)
+    );
+    assert_eq!(
+        field_code(ClockPolicy::parse(Some("later")).unwrap_err()),
+        ("clock".into(), "unknown_value")
+    );
+    assert_eq!(
+        field_code(crate::step::agency("mars", "to_agency").unwrap_err()),
+        ("to_agency".into(), "unknown_agency")
+    );
+    assert_eq!(
+        field_code(amount("a month").unwrap_err()),
+        ("amount".into(), "period_format")
+    );
+}
+
+#[test]
+fn accepting_with_materials_missing_needs_a_reason_and_records_the_list() {
+    let f = Fixture::new();
+    let c = case(CaseState::Received, vec![]);
+    let mut cx = f.cx(&c, CaseState::Accepted, "2026-10-09T03:00:00Z");
+    cx.missing = vec!["right_certificate".into()];
+    let refused = plan(&cx, &Step::Accept { reason: None }).unwrap_err();
+    assert_eq!(field_code(refused), ("reason".into(), "required"));
+    let u = plan(
+        &cx,
+        &Step::Accept {
+            reason: Some(reason("原件已现场核对")),
+        },
+    )
+    .unwrap();
+    assert_eq!(u.state, CaseState::Accepted);
+    assert_eq!(u.event.payload["missing"], json!(["right_certificate"]));
+    assert_eq!(u.event.reason.as_deref(), Some("原件已现场核对"));
+    // complete: no reason needed, no list recorded
+    cx.missing.clear();
+    let u = plan(&cx, &Step::Accept { reason: None }).unwrap();
+    assert!(u.event.payload.get("missing").is_none());
+}
+
+#[test]
+fn a_supplement_request_lists_the_missing_materials_or_refuses_an_empty_list() {
+    let f = Fixture::new();
+    let c = case(CaseState::Received, vec![]);
+    let mut cx = f.cx(&c, CaseState::SupplementRequested, "2026-10-09T03:00:00Z");
+    let step = Step::RequestSupplement {
+        reason: reason("缺少权属证明"),
+        missing: None,
+    };
+    assert_eq!(
+        field_code(plan(&cx, &step).unwrap_err()),
+        ("missing".into(), "nothing_missing")
+    );
+    cx.missing = vec!["right_certificate".into()];
+    let u = plan(&cx, &step).unwrap();
+    assert_eq!(u.event.payload["missing"], json!(["right_certificate"]));
+    let too_many = Step::RequestSupplement {
+        reason: reason("缺"),
+        missing: Some(vec!["x".into(); 31]),
+    };
+    assert_eq!(
+        field_code(plan(&cx, &too_many).unwrap_err()),
+        ("missing".into(), "invalid_list")
+    );
+}
+
+#[test]
+fn routing_starts_the_fair_hand_over_at_the_materials_and_other_clocks_now_or_at_opening() {
+    let f = Fixture::new();
+    let c = case(CaseState::Accepted, vec![]);
+    let mut cx = f.cx(&c, CaseState::Routed, "2026-10-09T13:00:00Z");
+    cx.materials_received_at = at("2026-10-09T05:00:00Z");
+    cx.route = Some(RouteDecision {
+        agency: "market_regulation".into(),
+        procedures: vec!["F1".into(), "M1".into(), "M2".into()],
+        rule: json!({"rule_id": "fair_trademark"}),
+    });
+    let step = Step::Route {
+        reason: None,
+        agency: None,
+        procedures: None,
+        clock: None,
+    };
+    let u = plan(&cx, &step).unwrap();
+    let clock = |id: &str| u.clocks.iter().find(|c| c.procedure_id == id).unwrap();
+    assert_eq!(clock("F1").started_at, Some(at("2026-10-09T05:00:00Z")));
+    assert_eq!(clock("F1").closed_at, Some(at("2026-10-09T13:00:00Z")));
+    assert_eq!(clock("F1").status, "closed_on_time");
+    assert_eq!(clock("M1").started_at, Some(at("2026-10-09T13:00:00Z")));
+    assert!(clock("M1").due_at.is_some());
+    assert_eq!(clock("M2").started_at, None, "waits for 立案");
+    assert_eq!(u.agency.as_deref(), Some("market_regulation"));
+    assert_eq!(u.event.payload["rule"]["rule_id"], "fair_trademark");
+    // without a decision the plan refuses rather than guess
+    cx.route = None;
+    assert_eq!(
+        field_code(plan(&cx, &step).unwrap_err()),
+        ("agency".into(), "no_route")
+    );
+}
+
+#[test]
+fn a_re_route_must_say_whether_the_clocks_restart_or_continue() {
+    let f = Fixture::new();
+    let m1 = running("M1", "2026-10-09T05:00:00Z");
+    let c = case(CaseState::Routed, vec![m1.clone()]);
+    let mut cx = f.cx(&c, CaseState::Routed, "2026-10-12T02:00:00Z");
+    cx.route = Some(RouteDecision {
+        agency: "market_regulation".into(),
+        procedures: vec!["M1".into()],
+        rule: json!({}),
+    });
+    let mut step = Step::Route {
+        reason: Some(reason("改派")),
+        agency: Some(Agency::MarketRegulation),
+        procedures: None,
+        clock: None,
+    };
+    assert_eq!(
+        field_code(plan(&cx, &step).unwrap_err()),
+        ("clock".into(), "required")
+    );
+    if let Step::Route { clock, .. } = &mut step {
+        *clock = Some(ClockPolicy::Continue);
+    }
+    let kept = plan(&cx, &step).unwrap();
+    assert_eq!(kept.clocks[0].started_at, m1.started_at);
+    assert_eq!(kept.event.payload["clock"], "continue");
+    if let Step::Route { clock, .. } = &mut step {
+        *clock = Some(ClockPolicy::Restart);
+    }
+    let restarted = plan(&cx, &step).unwrap();
+    assert_eq!(
+        restarted.clocks[0].started_at,
+        Some(at("2026-10-12T02:00:00Z"))
+    );
+}
+
+#[test]
+fn opening_stops_the_decision_clocks_starts_the_waiting_ones_and_credits_the_officer() {
+    let f = Fixture::new();
+    let c = case(
+        CaseState::Routed,
+        vec![running("M1", "2026-10-09T05:00:00Z"), new_clock("M2", None)],
+    );
+    let mut cx = f.cx(&c, CaseState::Opened, "2026-10-12T02:00:00Z");
+    cx.actor = "officer:li".into();
+    cx.username = "li".into();
+    let u = plan(&cx, &Step::Open { reason: None }).unwrap();
+    assert_eq!(u.clocks[0].closed_at, Some(at("2026-10-12T02:00:00Z")));
+    assert_eq!(u.clocks[1].started_at, Some(at("2026-10-12T02:00:00Z")));
+    assert_eq!(u.officer.as_deref(), Some("li"));
+    assert_eq!(u.event.actor, "officer:li");
+}
+
+#[test]
+fn suspending_pauses_the_clocks_that_allow_it_and_resuming_ends_the_pause() {
+    let f = Fixture::new();
+    let c = case(
+        CaseState::Opened,
+        vec![running("M2", "2026-10-12T02:00:00Z")],
+    );
+    let cx = f.cx(&c, CaseState::Suspended, "2026-10-20T02:00:00Z");
+    let u = plan(
+        &cx,
+        &Step::Suspend {
+            reason: reason("等待鉴定意见"),
+            kind: ExclusionKind::Suspension,
+        },
+    )
+    .unwrap();
+    assert_eq!(u.event.payload["clocks_paused"], 1);
+    assert_eq!(u.clocks[0].status, "paused");
+    let suspended = case(CaseState::Suspended, u.clocks.clone());
+    let cx = f.cx(&suspended, CaseState::Opened, "2026-10-30T02:00:00Z");
+    let resumed = plan(&cx, &Step::Resume { reason: None }).unwrap();
+    let inputs = crate::clocks::inputs("KW-2026-000042", &resumed.clocks[0]).unwrap();
+    assert_eq!(inputs.exclusions[0].to, Some(at("2026-10-30T02:00:00Z")));
+    assert!(
+        resumed.clocks[0].due_at > u.clocks[0].due_at,
+        "pushed by the pause"
+    );
+}
+
+#[test]
+fn an_extension_in_another_unit_is_refused_when_asked_and_an_approved_one_names_its_approver() {
+    let f = Fixture::new();
+    let c = case(
+        CaseState::Opened,
+        vec![running("M2", "2026-10-12T02:00:00Z")],
+    );
+    let cx = f.cx(&c, CaseState::Opened, "2026-11-20T02:00:00Z");
+    // M2 counts in calendar days: a month is the wrong unit
+    let months = Step::RequestExtension {
+        reason: reason("案情复杂"),
+        amount: amount("1m").unwrap(),
+    };
+    assert_eq!(
+        field_code(plan(&cx, &months).unwrap_err()),
+        ("amount".into(), "extension_unit")
+    );
+    let days = Step::RequestExtension {
+        reason: reason("案情复杂"),
+        amount: amount("30d").unwrap(),
+    };
+    assert_eq!(plan(&cx, &days).unwrap().event.payload["amount"], "30d");
+    // approval: the pending amount, approved by the actor
+    let mut cx = f.cx(&c, CaseState::Opened, "2026-11-21T02:00:00Z");
+    let approve = Step::ApproveExtension { reason: None };
+    assert!(matches!(
+        plan(&cx, &approve).unwrap_err(),
+        CaseError::Conflict {
+            code: "no_extension_requested",
+            ..
+        }
+    ));
+    cx.requested_extension = Some(amount("30d").unwrap());
+    cx.actor = "supervisor:zhao".into();
+    let u = plan(&cx, &approve).unwrap();
+    let i = crate::clocks::inputs("KW-2026-000042", &u.clocks[0]).unwrap();
+    assert_eq!(i.extensions[0].approver, "supervisor:zhao");
+    assert!(u.clocks[0].due_at > c.clocks[0].due_at.or(Some(at("2026-01-01T00:00:00Z"))));
+}
+
+#[test]
+fn an_extension_after_the_period_ran_out_is_refused_as_expired() {
+    let f = Fixture::new();
+    let mut m2 = running("M2", "2026-06-22T08:00:00Z");
+    m2.due_at = Some(at("2026-09-20T16:00:00Z"));
+    let c = case(CaseState::Opened, vec![m2]);
+    let mut cx = f.cx(&c, CaseState::Opened, "2026-09-21T02:00:00Z");
+    cx.requested_extension = Some(amount("30d").unwrap());
+    for step in [
+        Step::RequestExtension {
+            reason: reason("案情复杂"),
+            amount: amount("30d").unwrap(),
+        },
+        Step::ApproveExtension { reason: None },
+    ] {
+        assert!(
+            matches!(
+                plan(&cx, &step).unwrap_err(),
+                CaseError::Conflict {
+                    code: "period_expired",
+                    ..
+                }
+            ),
+            "{step:?}"
+        );
+    }
+}
+
+#[test]
+fn a_transfer_to_the_police_stops_the_clocks_and_opens_a_linked_case_with_t3() {
+    let f = Fixture::new();
+    let c = case(
+        CaseState::Opened,
+        vec![running("M2", "2026-10-12T02:00:00Z")],
+    );
+    let cx = f.cx(&c, CaseState::Transferred, "2026-10-20T02:00:00Z");
+    let u = plan(
+        &cx,
+        &Step::Transfer {
+            reason: reason("涉嫌犯罪"),
+            to: Agency::Police,
+            procedures: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(u.clocks[0].closed_at, Some(at("2026-10-20T02:00:00Z")));
+    assert_eq!(u.outcome, Some(Outcome::Transferred));
+    let linked = u.linked.expect("a linked case");
+    assert_eq!(linked.agency, "police");
+    assert_eq!(linked.clocks[0].procedure_id, "T3");
+    assert!(linked.clocks[0].due_at.is_some());
+    let unknown = Step::Transfer {
+        reason: reason("移送"),
+        to: Agency::Police,
+        procedures: Some(vec!["Z9".into()]),
+    };
+    assert_eq!(
+        field_code(plan(&cx, &unknown).unwrap_err()),
+        ("procedures".into(), "unknown_procedure")
+    );
+}
+
+#[test]
+fn closing_and_refusing_stop_every_running_clock() {
+    let f = Fixture::new();
+    let c = case(
+        CaseState::Opened,
+        vec![running("M2", "2026-10-12T02:00:00Z")],
+    );
+    let cx = f.cx(&c, CaseState::Closed, "2026-10-20T02:00:00Z");
+    let closed = plan(
+        &cx,
+        &Step::Close {
+            reason: None,
+            outcome: Outcome::InfringementConfirmed,
+        },
+    )
+    .unwrap();
+    assert_eq!(closed.outcome, Some(Outcome::InfringementConfirmed));
+    assert_eq!(closed.clocks[0].status, "closed_on_time");
+    let received = case(CaseState::Received, vec![]);
+    let cx = f.cx(&received, CaseState::Refused, "2026-10-20T02:00:00Z");
+    let refused = plan(
+        &cx,
+        &Step::Refuse {
+            reason: reason("不属于受理范围"),
+        },
+    )
+    .unwrap();
+    assert_eq!(refused.state, CaseState::Refused);
+    assert_eq!(refused.event.reason.as_deref(), Some("不属于受理范围"));
+}
+
+#[test]
+fn supervision_is_marked_once_and_lifted_once() {
+    let f = Fixture::new();
+    let c = case(CaseState::Opened, vec![]);
+    let cx = f.cx(&c, CaseState::Opened, "2026-10-20T02:00:00Z");
+    let on = plan(
+        &cx,
+        &Step::Supervise {
+            reason: reason("重大案件"),
+        },
+    )
+    .unwrap();
+    assert!(on.supervised);
+    let off = Step::Unsupervise {
+        reason: reason("撤销"),
+    };
+    assert_eq!(
+        field_code(plan(&cx, &off).unwrap_err()),
+        ("action".into(), "already_set")
+    );
+}
+
+#[test]
+fn a_stored_clock_whose_inputs_cannot_be_read_refuses_the_step_naming_the_case() {
+    let f = Fixture::new();
+    let mut broken = running("M2", "2026-10-12T02:00:00Z");
+    broken.inputs = json!({"exclusions": "not a list"});
+    let c = case(CaseState::Opened, vec![broken]);
+    let cx = f.cx(&c, CaseState::Suspended, "2026-10-20T02:00:00Z");
+    let e = plan(
+        &cx,
+        &Step::Suspend {
+            reason: reason("中止"),
+            kind: ExclusionKind::Suspension,
+        },
+    )
+    .unwrap_err();
+    match e {
+        CaseError::UnreadableClock {
+            case, procedure, ..
+        } => assert_eq!(
+            (case.as_str(), procedure.as_str()),
+            ("KW-2026-000042", "M2")
+        ),
+        other => panic!("{other:?}"),
+    }
+    // a step that touches no inputs still computes, and refuses too: the due date needs them
+    let cx = f.cx(&c, CaseState::Closed, "2026-10-20T02:00:00Z");
+    assert!(matches!(
+        plan(
+            &cx,
+            &Step::Close {
+                reason: None,
+                outcome: Outcome::Withdrawn
+            }
+        )
+        .unwrap_err(),
+        CaseError::UnreadableClock { .. }
+    ));
+}
