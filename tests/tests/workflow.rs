@@ -255,5 +255,15 @@ async fn a_case_transferred_to_the_police_opens_a_linked_case_with_its_own_clock
         .await);
     assert_eq!(theirs["parent"], n);
     assert_eq!(theirs["clocks"][0]["procedure"], "T3");
-    assert!(theirs["clocks"][0]["due"].is_string());
+    // T3 runs from the police's acceptance (移送规定 Art. 8; legal-deadlines.md §8.5)
+    assert!(theirs["clocks"][0]["due"].is_null(), "{theirs}");
+    let police_case = theirs["case_number"].as_str().unwrap().to_string();
+    let accepted = ok(&app
+        .act(
+            &police_case,
+            json!({"action": "accept_transfer", "actor": "officer:zhou@police"}),
+        )
+        .await);
+    assert_eq!(accepted["state"], "routed");
+    assert!(accepted["clocks"][0]["due"].is_string(), "{accepted}");
 }

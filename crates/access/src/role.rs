@@ -162,6 +162,10 @@ pub fn step_permission(step: kuaiwei_domain::Action, routed: bool) -> Action {
         Step::Transfer => Action::Approve,
         // 挂牌督办 is a supervisor's decision
         Step::Supervise | Step::Unsupervise => Action::Approve,
+        // the handling officer submits the special team's transfer report; the head approves
+        // it (移送规定 Art. 5); the receiving agency's officer accepts the transfer (Art. 8)
+        Step::ProposeTransfer | Step::AcceptTransfer => Action::Work,
+        Step::ApproveTransfer => Action::Approve,
     }
 }
 

@@ -13,6 +13,14 @@ use crate::CaseError;
 use crate::clocks;
 use crate::step::{ClockPolicy, Step};
 
+/// The transfer report's clock (T1) and the approved transfer's (T2), 移送规定 Art. 5.
+const PROPOSAL: &str = "T1";
+const APPROVED: &str = "T2";
+/// The police's decision whether to open a transferred case (T3, Art. 8).
+const POLICE_DECISION: &str = "T3";
+/// The trigger of clocks that run from the receiving agency's acceptance (T3, Art. 8).
+const TRANSFER_ACCEPTED: &str = "transfer_accepted";
+
 /// What the routing rules decided (or the caseworker's override of them), loaded for a route.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouteDecision {
@@ -43,6 +51,31 @@ pub struct Context<'a> {
     pub requested_extension: Option<Amount>,
     /// The routing decision (route).
     pub route: Option<RouteDecision>,
+}
+
+/// The steps allowed on `case`: the life-cycle's, with only the supervision mark that applies,
+/// a transfer proposed once and approved while its report's clock runs, and a transfer accepted
+/// only on a linked case whose T3 still waits.
+pub fn allowed(case: &CaseRecord) -> Vec<kuaiwei_domain::Action> {
+    use kuaiwei_domain::Action;
+    let has = |id: &str| case.clocks.iter().find(|c| c.procedure_id == id);
+    Action::allowed_from(case.state)
+        .into_iter()
+        .filter(|a| match a {
+            Action::Supervise => !case.supervised,
+            Action::Unsupervise => case.supervised,
+            Action::ProposeTransfer => has(PROPOSAL).is_none(),
+            Action::ApproveTransfer => has(PROPOSAL).is_some_and(clocks::is_running),
+            Action::AcceptTransfer => {
+                case.parent.is_some()
+                    && case
+                        .clocks
+                        .iter()
+                        .any(|c| c.started_at.is_none() && c.procedure_id == POLICE_DECISION)
+            }
+            _ => true,
+        })
+        .collect()
 }
 
 /// The update a step makes, or why it is refused.
@@ -217,7 +250,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
             let ids = ids.clone().unwrap_or_else(|| {
                 // 移送规定 Art. 8: the police decide within 3 days whether to open (T3)
                 if *to == Agency::Police {
-                    vec!["T3".to_string()]
+                    vec![POLICE_DECISION.to_string()]
                 } else {
                     Vec::new()
                 }
@@ -225,7 +258,10 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
             let mut theirs = Vec::new();
             for id in &ids {
                 let p = clocks::procedure(procedures, id)?;
-                theirs.push(clocks::new_clock(&p.id, Some(now)));
+                // T3 runs from the police's acceptance of the transfer (移送规定 Art. 8; §8.5),
+                // not from the sending: it waits for the accept_transfer step on their case
+                let start = (p.trigger.key != TRANSFER_ACCEPTED).then_some(now);
+                theirs.push(clocks::new_clock(&p.id, start));
             }
             clocks::refresh(cx.calendar, procedures, number, &mut theirs, now)?;
             linked = Some(LinkedCase {
@@ -240,6 +276,56 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
             payload["outcome"] = json!(o);
         }
         Step::Refuse { .. } => clocks::stop_all(&mut clocks, now),
+        Step::ProposeTransfer { .. } => {
+            // 移送规定 Art. 5: the head decides within 3 days of receiving the team's report (T1)
+            if clocks.iter().any(|c| c.procedure_id == PROPOSAL) {
+                return Err(CaseError::conflict(
+                    "transfer_already_proposed",
+                    "移送报告已呈报",
+                    "a transfer has been proposed already",
+                ));
+            }
+            let p = clocks::procedure(procedures, PROPOSAL)?;
+            clocks.push(clocks::new_clock(&p.id, Some(now)));
+        }
+        Step::ApproveTransfer { .. } => {
+            // the head's approval stops T1 and starts T2: transfer within 24 hours
+            let Some(t1) = clocks
+                .iter_mut()
+                .find(|c| c.procedure_id == PROPOSAL && clocks::is_running(c))
+            else {
+                return Err(CaseError::conflict(
+                    "no_transfer_proposed",
+                    "尚未呈报移送报告，无可批准的移送",
+                    "no transfer has been proposed to approve",
+                ));
+            };
+            t1.closed_at = Some(now);
+            let p = clocks::procedure(procedures, APPROVED)?;
+            clocks.retain(|c| c.procedure_id != p.id);
+            clocks.push(clocks::new_clock(&p.id, Some(now)));
+        }
+        Step::AcceptTransfer { .. } => {
+            let waiting: Vec<&mut StoredClock> = clocks
+                .iter_mut()
+                .filter(|c| {
+                    c.started_at.is_none()
+                        && procedures
+                            .get(&c.procedure_id)
+                            .is_some_and(|p| p.trigger.key == TRANSFER_ACCEPTED)
+                })
+                .collect();
+            if case.parent.is_none() || waiting.is_empty() {
+                return Err(CaseError::conflict(
+                    "not_a_pending_transfer",
+                    "本案不是等待接受的移送案件",
+                    "this case is not a transfer waiting to be accepted",
+                ));
+            }
+            for c in waiting {
+                c.started_at = Some(now);
+            }
+        }
         Step::Supplement { .. } | Step::DenyExtension { .. } => {}
     }
     clocks::refresh(cx.calendar, procedures, number, &mut clocks, now)?;

@@ -167,6 +167,18 @@ pub enum Step {
     Unsupervise {
         reason: Reason,
     },
+    /// The special team's transfer report reaches the head: T1 (3 days to decide) starts.
+    ProposeTransfer {
+        reason: Reason,
+    },
+    /// The head approves the transfer: T1 stops, T2 (24 hours to send it) starts.
+    ApproveTransfer {
+        reason: Option<Reason>,
+    },
+    /// The police accept the transferred case: T3 (3 days to decide whether to open) starts.
+    AcceptTransfer {
+        reason: Option<Reason>,
+    },
 }
 
 impl Step {
@@ -188,6 +200,9 @@ impl Step {
             Step::Close { .. } => Action::Close,
             Step::Supervise { .. } => Action::Supervise,
             Step::Unsupervise { .. } => Action::Unsupervise,
+            Step::ProposeTransfer { .. } => Action::ProposeTransfer,
+            Step::ApproveTransfer { .. } => Action::ApproveTransfer,
+            Step::AcceptTransfer { .. } => Action::AcceptTransfer,
         }
     }
 
@@ -210,13 +225,16 @@ impl Step {
             | DenyExtension { reason }
             | Transfer { reason, .. }
             | Supervise { reason }
-            | Unsupervise { reason } => Some(reason.as_str()),
+            | Unsupervise { reason }
+            | ProposeTransfer { reason } => Some(reason.as_str()),
             Supplement { reason }
             | Accept { reason }
             | Route { reason, .. }
             | Open { reason }
             | Resume { reason }
             | ApproveExtension { reason }
+            | ApproveTransfer { reason }
+            | AcceptTransfer { reason }
             | Close { reason, .. } => reason.as_ref().map(Reason::as_str),
         }
     }

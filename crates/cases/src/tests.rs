@@ -360,7 +360,9 @@ fn a_transfer_to_the_police_stops_the_clocks_and_opens_a_linked_case_with_t3() {
     let linked = u.linked.expect("a linked case");
     assert_eq!(linked.agency, "police");
     assert_eq!(linked.clocks[0].procedure_id, "T3");
-    assert!(linked.clocks[0].due_at.is_some());
+    // T3 runs from the police's acceptance (§8.5), not from the sending
+    assert_eq!(linked.clocks[0].started_at, None);
+    assert_eq!(linked.clocks[0].due_at, None);
     let unknown = Step::Transfer {
         reason: reason("移送"),
         to: Agency::Police,
@@ -461,5 +463,97 @@ fn a_stored_clock_whose_inputs_cannot_be_read_refuses_the_step_naming_the_case()
         )
         .unwrap_err(),
         CaseError::UnreadableClock { .. }
+    ));
+}
+
+#[test]
+fn a_transfer_runs_t1_from_the_report_t2_from_the_approval_and_t3_from_the_acceptance() {
+    // 移送规定 Arts. 5 and 8 (legal-deadlines.md §8.5)
+    let f = Fixture::new();
+    let c = case(
+        CaseState::Opened,
+        vec![running("M2", "2026-10-12T02:00:00Z")],
+    );
+    assert!(crate::allowed(&c).contains(&kuaiwei_domain::Action::ProposeTransfer));
+    assert!(!crate::allowed(&c).contains(&kuaiwei_domain::Action::ApproveTransfer));
+    let cx = f.cx(&c, CaseState::Opened, "2026-10-20T02:00:00Z");
+    let approve = Step::ApproveTransfer { reason: None };
+    assert!(matches!(
+        plan(&cx, &approve).unwrap_err(),
+        CaseError::Conflict {
+            code: "no_transfer_proposed",
+            ..
+        }
+    ));
+    let proposed = plan(
+        &cx,
+        &Step::ProposeTransfer {
+            reason: reason("专案组报告：非法经营额超过追诉标准"),
+        },
+    )
+    .unwrap();
+    let t1 = proposed
+        .clocks
+        .iter()
+        .find(|c| c.procedure_id == "T1")
+        .unwrap();
+    assert_eq!(t1.started_at, Some(at("2026-10-20T02:00:00Z")));
+    // 3 calendar days from 10-20: 10-23, 24:00
+    assert_eq!(t1.due_at, Some(at("2026-10-23T16:00:00Z")));
+    let c = case(CaseState::Opened, proposed.clocks.clone());
+    assert!(crate::allowed(&c).contains(&kuaiwei_domain::Action::ApproveTransfer));
+    assert!(!crate::allowed(&c).contains(&kuaiwei_domain::Action::ProposeTransfer));
+    let cx = f.cx(&c, CaseState::Opened, "2026-10-22T02:00:00Z");
+    let approved = plan(&cx, &approve).unwrap();
+    let clock = |id: &str| {
+        approved
+            .clocks
+            .iter()
+            .find(|c| c.procedure_id == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(clock("T1").status, "closed_on_time");
+    assert_eq!(clock("T2").started_at, Some(at("2026-10-22T02:00:00Z")));
+    assert_eq!(
+        clock("T2").due_at,
+        Some(at("2026-10-23T02:00:00Z")),
+        "24 hours"
+    );
+    // sent within the 24 hours: T2 on time; the police's case waits for their acceptance
+    let c = case(CaseState::Opened, approved.clocks.clone());
+    let cx = f.cx(&c, CaseState::Transferred, "2026-10-22T09:00:00Z");
+    let sent = plan(
+        &cx,
+        &Step::Transfer {
+            reason: reason("批准移送"),
+            to: Agency::Police,
+            procedures: None,
+        },
+    )
+    .unwrap();
+    let t2 = sent.clocks.iter().find(|c| c.procedure_id == "T2").unwrap();
+    assert_eq!(t2.status, "closed_on_time");
+    let mut police = case(CaseState::Routed, sent.linked.unwrap().clocks);
+    police.agency = Some("police".into());
+    police.parent = Some(c.case_number.clone());
+    assert!(crate::allowed(&police).contains(&kuaiwei_domain::Action::AcceptTransfer));
+    let cx = f.cx(&police, CaseState::Routed, "2026-10-24T02:00:00Z");
+    let accepted = plan(&cx, &Step::AcceptTransfer { reason: None }).unwrap();
+    assert_eq!(
+        accepted.clocks[0].started_at,
+        Some(at("2026-10-24T02:00:00Z"))
+    );
+    // 3 calendar days from 10-24 is 10-27 (Tue), 24:00
+    assert_eq!(accepted.clocks[0].due_at, Some(at("2026-10-27T16:00:00Z")));
+    // not on a case that was not transferred in
+    let own = case(CaseState::Routed, vec![new_clock("T3", None)]);
+    let cx = f.cx(&own, CaseState::Routed, "2026-10-24T02:00:00Z");
+    assert!(matches!(
+        plan(&cx, &Step::AcceptTransfer { reason: None }).unwrap_err(),
+        CaseError::Conflict {
+            code: "not_a_pending_transfer",
+            ..
+        }
     ));
 }

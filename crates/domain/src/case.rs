@@ -6,7 +6,10 @@
 //! accepted → routed (agency, procedures)   routed → routed (re-route, history kept)
 //! routed → opened (立案) ⇄ suspended (中止)
 //! opened → extension_pending → opened       (approved or denied by a supervisor)
+//! opened | suspended: propose_transfer (the special team's report reaches the head, T1), then
+//!   approve_transfer (the head approves, T2) → transfer
 //! routed | opened | suspended → transferred (the receiving agency gets a linked case)
+//! routed (a linked case) → accept_transfer (the police accept it, T3)
 //! any open state → closed (outcome)         withdrawal may close a case at any open state
 //! ```
 //!
@@ -162,10 +165,17 @@ pub enum Action {
     Supervise,
     /// Lifts the supervision mark.
     Unsupervise,
+    /// 移送: the special team's report proposing a transfer reaches the head (T1 starts; 移送规定
+    /// Art. 5). The state does not change.
+    ProposeTransfer,
+    /// The head approves the transfer (T1 stops, T2's 24 hours start). The state does not change.
+    ApproveTransfer,
+    /// The receiving agency (the police) accepts a transferred case (T3 starts; Art. 8).
+    AcceptTransfer,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 18] = [
         Action::RequestSupplement,
         Action::Supplement,
         Action::Accept,
@@ -181,6 +191,9 @@ impl Action {
         Action::Close,
         Action::Supervise,
         Action::Unsupervise,
+        Action::ProposeTransfer,
+        Action::ApproveTransfer,
+        Action::AcceptTransfer,
     ];
 
     pub fn key(self) -> &'static str {
@@ -200,6 +213,9 @@ impl Action {
             Action::Close => "close",
             Action::Supervise => "supervise",
             Action::Unsupervise => "unsupervise",
+            Action::ProposeTransfer => "propose_transfer",
+            Action::ApproveTransfer => "approve_transfer",
+            Action::AcceptTransfer => "accept_transfer",
         }
     }
 
@@ -221,6 +237,10 @@ impl Action {
             (Action::ApproveExtension | Action::DenyExtension, S::ExtensionPending) => S::Opened,
             (Action::Transfer, S::Routed | S::Opened | S::Suspended) => S::Transferred,
             (Action::Supervise | Action::Unsupervise, s) if !s.is_terminal() => s,
+            (Action::ProposeTransfer | Action::ApproveTransfer, s @ (S::Opened | S::Suspended)) => {
+                s
+            }
+            (Action::AcceptTransfer, S::Routed) => S::Routed,
             (Action::Close, s) if !s.is_terminal() => match (outcome, s) {
                 (Some(Outcome::Withdrawn), _) => S::Closed,
                 (Some(Outcome::Transferred), _) => return None,

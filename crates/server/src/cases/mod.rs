@@ -106,6 +106,20 @@ pub enum ActionBody {
     Unsupervise {
         reason: String,
     },
+    /// 移送: the special team's report proposing a transfer (e.g. to the police) reaches the
+    /// head; the head must decide within 3 days (T1, 移送规定 Art. 5).
+    ProposeTransfer {
+        reason: String,
+    },
+    /// The head approves the transfer: it must be sent within 24 hours (T2), by `transfer`.
+    ApproveTransfer {
+        reason: Option<String>,
+    },
+    /// On the receiving agency's linked case: the transfer is accepted, and the 3 days to decide
+    /// whether to open it (T3, Art. 8) start.
+    AcceptTransfer {
+        reason: Option<String>,
+    },
 }
 
 impl ActionBody {
@@ -126,20 +140,16 @@ impl ActionBody {
             ActionBody::Close { .. } => Action::Close,
             ActionBody::Supervise { .. } => Action::Supervise,
             ActionBody::Unsupervise { .. } => Action::Unsupervise,
+            ActionBody::ProposeTransfer { .. } => Action::ProposeTransfer,
+            ActionBody::ApproveTransfer { .. } => Action::ApproveTransfer,
+            ActionBody::AcceptTransfer { .. } => Action::AcceptTransfer,
         }
     }
 }
 
-/// The steps allowed on `case`: the life-cycle's, with only the supervision mark that applies.
+/// The steps allowed on `case` (see [`kuaiwei_cases::allowed`]).
 pub fn allowed(case: &CaseRecord) -> Vec<Action> {
-    Action::allowed_from(case.state)
-        .into_iter()
-        .filter(|a| match a {
-            Action::Supervise => !case.supervised,
-            Action::Unsupervise => case.supervised,
-            _ => true,
-        })
-        .collect()
+    kuaiwei_cases::allowed(case)
 }
 
 /// The case `number` if `caller` may read it. Another agency's case is `NotFound`, exactly like
@@ -364,6 +374,15 @@ impl ActionBody {
             },
             B::Unsupervise { reason } => Step::Unsupervise {
                 reason: req(reason)?,
+            },
+            B::ProposeTransfer { reason } => Step::ProposeTransfer {
+                reason: req(reason)?,
+            },
+            B::ApproveTransfer { reason } => Step::ApproveTransfer {
+                reason: opt(reason)?,
+            },
+            B::AcceptTransfer { reason } => Step::AcceptTransfer {
+                reason: opt(reason)?,
             },
         })
     }

@@ -17,19 +17,7 @@ pub struct Decided {
 
 /// An agency key, or a 422 naming the known ones.
 pub fn agency(key: &str, path: &str) -> Result<Agency, AppError> {
-    Agency::from_key(key.trim()).ok_or_else(|| {
-        let known = Agency::ALL
-            .iter()
-            .map(|a| a.key())
-            .collect::<Vec<_>>()
-            .join(", ");
-        AppError::field(
-            path,
-            "unknown_agency",
-            format!("未知的主管部门，可用：{known}"),
-            format!("unknown agency; known: {known}"),
-        )
-    })
+    Ok(kuaiwei_cases::step::agency(key, path)?)
 }
 
 pub async fn decide(
