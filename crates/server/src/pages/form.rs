@@ -366,7 +366,12 @@ pub fn problems(lang: Lang, groups: &[Group], errors: &[FieldError]) -> Vec<Prob
         .iter()
         .map(|f| Problem {
             href: format!("#{}", f.id),
-            message: format!("{}：{}", f.label, f.error.as_deref().unwrap_or("")),
+            message: format!(
+                "{}{}{}",
+                f.label,
+                lang.t("file.colon"),
+                f.error.as_deref().unwrap_or("")
+            ),
         })
         .collect();
     // an error no field shows (e.g. a field of another channel) still appears in the summary
@@ -382,7 +387,11 @@ pub fn problems(lang: Lang, groups: &[Group], errors: &[FieldError]) -> Vec<Prob
             if !on_a_field {
                 out.push(Problem {
                     href: "#form".into(),
-                    message: format!("{}：{}", e.path, message(lang, e)),
+                    message: if e.path == "form" {
+                        message(lang, e)
+                    } else {
+                        format!("{}{}{}", e.path, lang.t("file.colon"), message(lang, e))
+                    },
                 });
             }
         }
@@ -515,7 +524,7 @@ pub fn uploads(lang: Lang, channel: &str, right: Option<RightKind>) -> Vec<Uploa
     for m in &with_agent {
         if m.material == MaterialKind::InfringementEvidence {
             let photos = &mut out[0];
-            photos.basis = m.basis.clone();
+            photos.basis = basis(lang, &m.basis);
             continue;
         }
         let key = m.material.key();
@@ -526,7 +535,7 @@ pub fn uploads(lang: Lang, channel: &str, right: Option<RightKind>) -> Vec<Uploa
                 Lang::Zh => m.zh.clone(),
                 Lang::En => m.en.clone(),
             },
-            basis: m.basis.clone(),
+            basis: basis(lang, &m.basis),
             required: m.required,
             photo: false,
             agent_only: !own.iter().any(|o| o.material == m.material),
@@ -542,6 +551,21 @@ pub fn uploads(lang: Lang, channel: &str, right: Option<RightKind>) -> Vec<Uploa
         agent_only: false,
     });
     out
+}
+
+/// A material's legal basis as a complainant reads it: the statutes cited, without the
+/// table's notes for staff (its verification marks, its references to our own documents).
+fn basis(lang: Lang, raw: &str) -> String {
+    let cited: Vec<String> = raw
+        .split("; ")
+        .filter(|b| !b.contains(".md") && !b.starts_with("every forum"))
+        .map(|b| b.replace(" ◐", "").trim().to_string())
+        .collect();
+    if cited.is_empty() {
+        lang.t("file.basis_all").to_string()
+    } else {
+        cited.join("；")
+    }
 }
 
 #[cfg(test)]
