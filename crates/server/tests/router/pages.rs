@@ -551,3 +551,33 @@ async fn a_refusal_shows_its_reason_on_the_page_and_in_the_status_view() {
         page.body
     );
 }
+
+#[tokio::test]
+async fn a_filed_draft_changed_and_sent_again_is_told_so_and_files_nothing_until_sent_anew() {
+    let app = app().await;
+    let (number, _, _) = file_through_the_page(&app, "page-changed-1").await;
+    let mut fields = fair_fields("page-changed-1");
+    for (k, v) in fields.iter_mut() {
+        if *k == "channel.booth" {
+            *v = "16.1K8".into();
+        }
+    }
+    let res = post_form(&app, "/file", page_form(&fields, &[]), &[]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("这份表格已经提交过"), "{}", res.body);
+    assert!(res.body.contains("value=\"16.1K8\""));
+    let fresh = hidden(&res.body, "idempotency_key");
+    assert_ne!(fresh, "page-changed-1");
+    let listed = app
+        .store
+        .list_complaints(&ComplaintFilter::default(), kuaiwei_store::Page::first(10))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    // sent with its new key, it is a complaint of its own
+    let fields = fair_fields(&fresh);
+    let res = post_form(&app, "/file", page_form(&fields, &[]), &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let cookie = res.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(!cookie.contains(&number), "{cookie}");
+}
