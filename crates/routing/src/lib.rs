@@ -21,7 +21,7 @@ mod text;
 mod threshold;
 
 pub use agency::Agency;
-pub use completeness::{MaterialKind, Missing, missing_materials};
+pub use completeness::{MaterialKind, Missing, materials_asked, missing_materials};
 pub use error::{Issue, NoRoute, RulesError};
 pub use input::{ChannelKind, RoutingInput};
 pub use rules::{BorderMatch, Match, Outcome, Prepend, Route, Rule, RuleSet};

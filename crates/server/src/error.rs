@@ -145,6 +145,12 @@ impl AppError {
         text
     }
 
+    /// The status and the two messages, for a page that shows the error (crate::pages).
+    pub(crate) fn status_and_messages(self) -> (StatusCode, String, String) {
+        let (status, _, zh, en, _) = self.parts();
+        (status, zh, en)
+    }
+
     fn parts(self) -> (StatusCode, &'static str, String, String, Vec<FieldError>) {
         use StatusCode as S;
         match self {

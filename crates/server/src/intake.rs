@@ -65,15 +65,20 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> 
     let Some(v) = headers.get("idempotency-key") else {
         return Ok(None);
     };
-    match v.to_str() {
-        Ok(s) if (1..=255).contains(&s.len()) && s.bytes().all(|b| (0x21..=0x7e).contains(&b)) => {
-            Ok(Some(s.to_string()))
-        }
-        _ => Err(AppError::bad_request(
+    check_idempotency_key(v.to_str().unwrap_or("")).map(Some)
+}
+
+/// An idempotency key from any source (the header, or a filing page's hidden field): 1 to 255
+/// visible ASCII characters.
+pub fn check_idempotency_key(s: &str) -> Result<String, AppError> {
+    if (1..=255).contains(&s.len()) && s.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        Ok(s.to_string())
+    } else {
+        Err(AppError::bad_request(
             "bad_idempotency_key",
             "Idempotency-Key 应为1至255个可见 ASCII 字符",
             "Idempotency-Key must be 1 to 255 visible ASCII characters",
-        )),
+        ))
     }
 }
 
@@ -166,13 +171,7 @@ async fn read_multipart(state: &AppState, req: Request) -> Result<Upload, AppErr
     let mut h = Sha256::new();
     h.update(b"multipart\0");
     h.update(&bytes);
-    for f in &parts.files {
-        h.update(b"\0file\0");
-        h.update(f.file.sha256.as_bytes());
-        h.update(f.filename.as_deref().unwrap_or("").as_bytes());
-        h.update(b"\0");
-        h.update(f.material.key().as_bytes());
-    }
+    hash_files(&mut h, &parts.files);
     Ok(Upload {
         complaint,
         files: parts.files,
@@ -180,11 +179,25 @@ async fn read_multipart(state: &AppState, req: Request) -> Result<Upload, AppErr
     })
 }
 
+fn hash_files(h: &mut Sha256, files: &[Sealed]) {
+    for f in files {
+        h.update(b"\0file\0");
+        h.update(f.file.sha256.as_bytes());
+        h.update(f.filename.as_deref().unwrap_or("").as_bytes());
+        h.update(b"\0");
+        h.update(f.material.key().as_bytes());
+    }
+}
+
 /// Reads a complainant's supplement: an optional `note` part (at most 2,000 characters) and
 /// evidence parts tagged as in a complaint; at least one of them.
 pub async fn read_supplement(state: &AppState, req: Request) -> Result<Supplement, AppError> {
     let parts = read_parts(state, req, Form::Supplement).await?;
-    if parts.note.is_none() && parts.files.is_empty() {
+    supplement_of(parts.note, parts.files)
+}
+
+fn supplement_of(note: Option<String>, files: Vec<Sealed>) -> Result<Supplement, AppError> {
+    if note.is_none() && files.is_empty() {
         return Err(AppError::field(
             "evidence",
             "required",
@@ -192,8 +205,91 @@ pub async fn read_supplement(state: &AppState, req: Request) -> Result<Supplemen
             "send the supplementary files or a note",
         ));
     }
-    Ok(Supplement {
-        note: parts.note,
+    Ok(Supplement { note, files })
+}
+
+/// A supplement's note: UTF-8 text of 1-2,000 characters once trimmed.
+fn check_note(bytes: &[u8]) -> Result<String, AppError> {
+    std::str::from_utf8(bytes)
+        .ok()
+        .map(str::trim)
+        .filter(|n| (1..=2000).contains(&n.chars().count()))
+        .map(str::to_string)
+        .ok_or_else(|| {
+            AppError::field(
+                "note",
+                "note_format",
+                "说明应为1至2000字的 UTF-8 文本",
+                "the note is UTF-8 text of 1-2000 characters",
+            )
+        })
+}
+
+/// A form as a browser sends it from a page (docs/pages.md): text fields named by their API
+/// paths (`channel.booth`, `rights[0].number` …) and the same evidence parts as the API. A file
+/// input left empty arrives as a part with an empty file name and no bytes: it is skipped.
+pub struct PageForm {
+    pub fields: Vec<(String, String)>,
+    files: Vec<Sealed>,
+}
+
+/// The most text fields a page form may carry.
+const PAGE_FIELDS: usize = 100;
+
+impl PageForm {
+    /// The first value of field `name`, trimmed; `None` when absent or blank.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
+    /// The upload of `complaint` (built from the fields and validated by the caller through
+    /// [`ComplaintInput::validate`], as the API's is) with this form's files. The request hash
+    /// covers every field except those named in `unhashed` (the idempotency key itself), so a
+    /// form sent again as it was replays its receipt.
+    pub fn upload(self, complaint: Complaint, unhashed: &[&str]) -> Upload {
+        let mut h = Sha256::new();
+        h.update(b"page\0");
+        for (name, value) in self
+            .fields
+            .iter()
+            .filter(|(n, _)| !unhashed.contains(&n.as_str()))
+        {
+            h.update(name.as_bytes());
+            h.update(b"\0");
+            h.update(value.as_bytes());
+            h.update(b"\0");
+        }
+        hash_files(&mut h, &self.files);
+        Upload {
+            complaint,
+            files: self.files,
+            request_hash: h.finalize().into(),
+        }
+    }
+
+    /// The supplement this form carries: its files and the field `note`, under the API's rules.
+    pub fn supplement(self) -> Result<Supplement, AppError> {
+        let note = self
+            .value("note")
+            .map(|n| check_note(n.as_bytes()))
+            .transpose()?;
+        supplement_of(note, self.files)
+    }
+}
+
+/// Reads a page's form (see [`PageForm`]) within the same limits as the API's multipart.
+pub async fn read_page_form(state: &AppState, req: Request) -> Result<PageForm, AppError> {
+    let parts = read_parts(state, req, Form::Page).await?;
+    Ok(PageForm {
+        fields: parts.fields,
         files: parts.files,
     })
 }
@@ -202,11 +298,13 @@ pub async fn read_supplement(state: &AppState, req: Request) -> Result<Supplemen
 enum Form {
     Complaint,
     Supplement,
+    Page,
 }
 
 struct Parts {
     complaint: Option<(Complaint, Bytes)>,
     note: Option<String>,
+    fields: Vec<(String, String)>,
     files: Vec<Sealed>,
 }
 
@@ -218,10 +316,43 @@ async fn read_parts(state: &AppState, req: Request, form: Form) -> Result<Parts,
     let mut parts = Parts {
         complaint: None,
         note: None,
+        fields: Vec::new(),
         files: Vec::new(),
     };
+    let mut page_bytes = 0;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or("").to_string();
+        if form == Form::Page && field.file_name() == Some("") {
+            // a file input left empty: no file was chosen
+            while field.chunk().await.map_err(multipart_error)?.is_some() {}
+            continue;
+        }
+        if form == Form::Page && field.file_name().is_none() {
+            let mut buf = BytesMut::new();
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                page_bytes += chunk.len();
+                if page_bytes > limits.json_bytes {
+                    return Err(json_too_large(limits.json_bytes));
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            if parts.fields.len() == PAGE_FIELDS {
+                return Err(AppError::bad_request(
+                    "too_many_fields",
+                    format!("表单字段最多{PAGE_FIELDS}个"),
+                    format!("at most {PAGE_FIELDS} form fields"),
+                ));
+            }
+            let value = String::from_utf8(buf.to_vec()).map_err(|_| {
+                AppError::bad_request(
+                    "bad_multipart",
+                    format!("表单字段“{name}”不是 UTF-8 文本"),
+                    format!("form field {name:?} is not UTF-8 text"),
+                )
+            })?;
+            parts.fields.push((name, value));
+            continue;
+        }
         if let Some(material) = evidence_part(&name) {
             let material = material?;
             let index = parts.files.len();
@@ -260,7 +391,7 @@ async fn read_parts(state: &AppState, req: Request, form: Form) -> Result<Parts,
             (other, _) => {
                 let accepted = match form {
                     Form::Complaint => "complaint 和 evidence",
-                    Form::Supplement => "note 和 evidence",
+                    Form::Supplement | Form::Page => "note 和 evidence",
                 };
                 return Err(AppError::bad_request(
                     "unknown_part",
@@ -291,19 +422,7 @@ async fn read_parts(state: &AppState, req: Request, form: Form) -> Result<Parts,
             // Validate as soon as it arrives: a bad complaint fails before the photos upload.
             parts.complaint = Some((parse_complaint(&bytes)?, bytes));
         } else {
-            let note = std::str::from_utf8(&bytes)
-                .ok()
-                .map(str::trim)
-                .filter(|n| (1..=2000).contains(&n.chars().count()))
-                .ok_or_else(|| {
-                    AppError::field(
-                        "note",
-                        "note_format",
-                        "说明应为1至2000字的 UTF-8 文本",
-                        "the note is UTF-8 text of 1-2000 characters",
-                    )
-                })?;
-            parts.note = Some(note.to_string());
+            parts.note = Some(check_note(&bytes)?);
         }
     }
     Ok(parts)

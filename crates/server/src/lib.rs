@@ -1,5 +1,6 @@
 //! The kuaiwei HTTP API (axum): complaint intake with evidence uploads, the complainant's
-//! status view, the officers' deadline calculator, health checks and the OpenAPI document.
+//! status view, the officers' deadline calculator, health checks and the OpenAPI document, and
+//! the complainants' pages (`pages`: filing, receipt, tracking; docs/pages.md).
 //!
 //! Handlers are short: they extract, call one service or store operation, and render. Every
 //! error becomes a response in one place ([`AppError`]), with one JSON shape.
@@ -9,6 +10,7 @@ mod cases;
 mod error;
 mod intake;
 mod json;
+mod pages;
 mod rate;
 pub mod reports;
 mod request_id;

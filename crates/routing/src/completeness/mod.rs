@@ -117,6 +117,44 @@ pub struct Missing {
     pub required: bool,
 }
 
+/// Every material asked of a complaint from `channel` relying on `rights`, filed by an agent or
+/// not, before any is held: what a filing page tells up front (一次性告知), one entry per
+/// material, in [`MaterialKind`] order.
+pub fn materials_asked(
+    channel: ChannelKind,
+    rights: &[kuaiwei_domain::RightKind],
+    agent: bool,
+) -> Vec<Missing> {
+    let mut out: Vec<Missing> = Vec::new();
+    for row in table::ROWS
+        .iter()
+        .filter(|r| r.applies_to(channel, rights, agent))
+    {
+        merge(&mut out, row);
+    }
+    out.sort_by_key(|m| m.material);
+    out
+}
+
+fn merge(out: &mut Vec<Missing>, row: &table::Row) {
+    match out.iter_mut().find(|m| m.material == row.material) {
+        Some(m) => {
+            if !m.basis.split("; ").any(|b| b == row.basis) {
+                m.basis.push_str("; ");
+                m.basis.push_str(row.basis);
+            }
+            m.required |= row.required;
+        }
+        None => out.push(Missing {
+            material: row.material,
+            zh: row.zh.to_owned(),
+            en: row.en.to_owned(),
+            basis: row.basis.to_owned(),
+            required: row.required,
+        }),
+    }
+}
+
 /// The materials `complaint` still lacks given the tags of the documents the caller holds, one
 /// entry per material, in [`MaterialKind`] order.
 pub fn missing_materials(complaint: &Complaint, have: &[MaterialKind]) -> Vec<Missing> {
@@ -127,22 +165,7 @@ pub fn missing_materials(complaint: &Complaint, have: &[MaterialKind]) -> Vec<Mi
         .filter(|r| r.applies(channel, complaint))
         .filter(|r| !have.contains(&r.material) && !r.material.given_by(complaint))
     {
-        match out.iter_mut().find(|m| m.material == row.material) {
-            Some(m) => {
-                if !m.basis.split("; ").any(|b| b == row.basis) {
-                    m.basis.push_str("; ");
-                    m.basis.push_str(row.basis);
-                }
-                m.required |= row.required;
-            }
-            None => out.push(Missing {
-                material: row.material,
-                zh: row.zh.to_owned(),
-                en: row.en.to_owned(),
-                basis: row.basis.to_owned(),
-                required: row.required,
-            }),
-        }
+        merge(&mut out, row);
     }
     out.sort_by_key(|m| m.material);
     out

@@ -23,9 +23,19 @@ pub(super) struct Row {
 
 impl Row {
     pub(super) fn applies(&self, channel: ChannelKind, c: &Complaint) -> bool {
+        let rights: Vec<RightKind> = c.rights.iter().map(|r| r.kind).collect();
+        self.applies_to(channel, &rights, c.agent.is_some())
+    }
+
+    pub(super) fn applies_to(
+        &self,
+        channel: ChannelKind,
+        rights: &[RightKind],
+        agent: bool,
+    ) -> bool {
         self.channel.is_none_or(|ch| ch == channel)
-            && (self.rights.is_empty() || c.rights.iter().any(|r| self.rights.contains(&r.kind)))
-            && (!self.agent || c.agent.is_some())
+            && (self.rights.is_empty() || rights.iter().any(|r| self.rights.contains(r)))
+            && (!self.agent || agent)
     }
 }
 

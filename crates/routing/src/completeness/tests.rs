@@ -189,3 +189,26 @@ fn material_keys_round_trip() {
         assert_eq!(M::from_key(m.key()), Some(m));
     }
 }
+
+#[test]
+fn materials_asked_up_front_are_those_an_empty_complaint_of_that_kind_lacks() {
+    let asked = |channel, rights: &[K], agent| -> Vec<M> {
+        super::materials_asked(channel, rights, agent)
+            .into_iter()
+            .map(|m| m.material)
+            .collect()
+    };
+    let fair_patent = asked(crate::ChannelKind::Fair, &[K::DesignPatent], false);
+    assert!(fair_patent.contains(&M::RightCertificate));
+    assert!(fair_patent.contains(&M::PatentLegalStatus));
+    assert!(!fair_patent.contains(&M::PowerOfAttorney));
+    let fair_trademark = asked(crate::ChannelKind::Fair, &[K::Trademark], false);
+    assert!(!fair_trademark.contains(&M::PatentLegalStatus));
+    let with_agent = asked(crate::ChannelKind::Fair, &[K::Trademark], true);
+    assert!(with_agent.contains(&M::PowerOfAttorney));
+    let customs = asked(crate::ChannelKind::Border, &[K::Trademark], false);
+    assert_ne!(
+        customs, fair_trademark,
+        "the customs forum asks for other materials"
+    );
+}

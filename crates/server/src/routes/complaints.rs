@@ -8,7 +8,9 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use kuaiwei_domain::{Action, CaseNumber, CaseState, Complaint, ComplaintInput, ComplaintStatus};
+use kuaiwei_domain::{
+    Action, CaseNumber, CaseState, Complaint, ComplaintInput, ComplaintStatus, Outcome,
+};
 use kuaiwei_store::{EvidenceRef, Receipt};
 use serde::Serialize;
 
@@ -81,6 +83,14 @@ pub struct StatusView {
     /// While a supplement (补正) is asked for: what is missing and why; send it to
     /// `POST /api/v1/complaints/{case_number}/supplement`.
     pub supplement_requested: Option<SupplementAsk>,
+    /// The authority handling the case once routed (`market_regulation` …), with its name.
+    pub agency: Option<String>,
+    pub agency_zh: Option<&'static str>,
+    /// How the case ended, once closed.
+    pub outcome: Option<Outcome>,
+    pub outcome_zh: Option<&'static str>,
+    /// Why the complaint was refused (不予受理), once refused.
+    pub refusal_reason: Option<String>,
     pub complaint: Complaint,
     pub evidence: Vec<EvidenceView>,
 }
@@ -238,7 +248,7 @@ fn complainant(case_number: &str, headers: &HeaderMap) -> Result<(String, [u8; 3
     Ok((number.to_string(), token::hash(token)))
 }
 
-async fn status_view(
+pub(crate) async fn status_view(
     state: &AppState,
     number: &str,
     hash: &[u8; 32],
@@ -249,8 +259,29 @@ async fn status_view(
         .await?
         .ok_or(AppError::NotFound)?;
     let case = state.store.case(number).await?.ok_or(AppError::NotFound)?;
+    let events = if matches!(
+        case.state,
+        CaseState::SupplementRequested | CaseState::Refused
+    ) {
+        state.store.case_events(number).await?
+    } else {
+        Vec::new()
+    };
+    let refusal_reason = if case.state == CaseState::Refused {
+        events
+            .iter()
+            .rev()
+            .find(|e| e.kind == Action::Refuse.key())
+            .and_then(|e| e.reason.clone())
+    } else {
+        None
+    };
+    let agency = case.agency.clone();
+    let agency_zh = agency
+        .as_deref()
+        .and_then(kuaiwei_routing::Agency::from_key)
+        .map(|a| a.zh());
     let supplement_requested = if case.state == CaseState::SupplementRequested {
-        let events = state.store.case_events(number).await?;
         events
             .iter()
             .rev()
@@ -275,6 +306,11 @@ async fn status_view(
         case_state: case.state,
         case_state_zh: case.state.zh(),
         supplement_requested,
+        agency,
+        agency_zh,
+        outcome: case.outcome,
+        outcome_zh: case.outcome.map(Outcome::zh),
+        refusal_reason,
         complaint: record.complaint,
         evidence: record.evidence.into_iter().map(Into::into).collect(),
     })

@@ -1,7 +1,7 @@
 //! The router and the OpenAPI document that describes it.
 
 mod cases;
-mod complaints;
+pub(crate) mod complaints;
 mod deadlines;
 mod health;
 mod reports;
@@ -110,7 +110,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .fallback(|| async { crate::AppError::NotFound })
+        .merge(crate::pages::router(upload_limit))
+        .fallback(crate::pages::fallback)
         .with_state(state)
         .layer(axum::middleware::from_fn(crate::auth::csrf_guard))
         .layer(CatchPanicLayer::custom(|_| {

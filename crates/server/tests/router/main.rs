@@ -512,6 +512,7 @@ mod cases;
 mod complaints;
 mod deadlines;
 mod limits;
+mod pages;
 mod rate;
 mod reports;
 mod search;

@@ -1,0 +1,212 @@
+//! Server-rendered pages for complainants (docs/pages.md): the front page, filing, the
+//! receipt, tracking and the supplement. Templates are askama (checked at compile time,
+//! auto-escaped) in `templates/`; every string comes from the zh-CN or en catalogue; pages work
+//! without JavaScript, and one small script (`static/kuaiwei.js`) makes them better.
+//!
+//! Pages file and supplement through the same intake service as the JSON API
+//! ([`crate::intake`]): one validation, one idempotency rule, the same field paths.
+
+mod assets;
+mod file;
+mod form;
+mod i18n;
+mod receipt;
+mod track;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_http::compression::CompressionLayer;
+
+use crate::AppState;
+pub use i18n::Lang;
+
+/// The pages' Content-Security-Policy: only our own files, no inline script or style, never
+/// framed, forms post only to us.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The page routes, to be merged into the API router (which adds the state).
+pub fn router(upload_limit: usize) -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route(
+            "/file",
+            get(file::page)
+                .post(file::submit)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/receipt", get(receipt::page))
+        .route("/track", get(track::page).post(track::show))
+        .route(
+            "/track/supplement",
+            post(track::supplement).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/static/{name}", get(assets::serve))
+        .layer(axum::middleware::from_fn(security_headers))
+        .layer(CompressionLayer::new())
+}
+
+/// What every page's frame needs: the language, the address of the same page in the other
+/// language, and the static files.
+pub struct Ctx {
+    pub lang: Lang,
+    pub switch_href: String,
+    pub css: String,
+    pub js: String,
+}
+
+impl Ctx {
+    /// For a request to `path` with `query`: the language (see [`Lang::choose`]).
+    pub fn new(path: &str, query: Option<&str>, headers: &HeaderMap) -> Ctx {
+        let (lang, _) = Lang::choose(query, headers);
+        let mut kept: Vec<&str> = query
+            .unwrap_or("")
+            .split('&')
+            .filter(|kv| !kv.is_empty() && !kv.starts_with("lang="))
+            .collect();
+        let other = format!("lang={}", lang.other().tag());
+        kept.push(&other);
+        Ctx {
+            lang,
+            switch_href: format!("{path}?{}", kept.join("&")),
+            css: assets::href("kuaiwei.css"),
+            js: assets::href("kuaiwei.js"),
+        }
+    }
+
+    pub fn of(req: &axum::http::request::Parts) -> Ctx {
+        Ctx::new(req.uri.path(), req.uri.query(), &req.headers)
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+}
+
+/// A rendered page with `status`. Pages that show a tracking token are `no-store`; the others
+/// may be kept by the browser but are checked again before reuse.
+pub fn render(status: StatusCode, page: &impl Template, private: bool) -> Response {
+    match page.render() {
+        Ok(html) => {
+            let cache = if private {
+                "no-store"
+            } else {
+                "private, no-cache"
+            };
+            (
+                status,
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/html; charset=utf-8"),
+                    ),
+                    (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+                    (
+                        header::VARY,
+                        HeaderValue::from_static("Cookie, Accept-Language"),
+                    ),
+                ],
+                html,
+            )
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "rendering a page failed");
+            crate::AppError::Internal("rendering a page failed".into()).into_response()
+        }
+    }
+}
+
+/// Adds the pages' security headers, and remembers a language chosen with `?lang=`.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let chosen = i18n::Lang::choose(req.uri().query(), req.headers());
+    let mut res = next.run(req).await;
+    set_security_headers(res.headers_mut());
+    if let (lang, true) = chosen
+        && let Ok(v) = HeaderValue::from_str(&format!(
+            "{}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+            i18n::LANG_COOKIE,
+            lang.tag()
+        ))
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+fn set_security_headers(h: &mut HeaderMap) {
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    p: Ctx,
+}
+
+async fn home(req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    render(StatusCode::OK, &Home { p: Ctx::of(&parts) }, false)
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFound {
+    p: Ctx,
+}
+
+/// An error shown as a page: what went wrong, in the page's language, and where to go.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub p: Ctx,
+    pub message: String,
+    pub back: &'static str,
+}
+
+/// An [`crate::AppError`] as a page, with its status and its message in the page's language;
+/// a fault of ours (5xx) says nothing internal.
+pub fn error_page(p: Ctx, e: crate::AppError, back: &'static str) -> Response {
+    let (status, zh, en) = e.status_and_messages();
+    let message = if status.is_server_error() {
+        p.t("error.internal").to_string()
+    } else {
+        match p.lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    };
+    render(status, &ErrorPage { p, message, back }, true)
+}
+
+/// Unknown addresses: JSON under `/api/`, a page for everything else (browsers).
+pub async fn fallback(req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return crate::AppError::NotFound.into_response();
+    }
+    let (parts, _) = req.into_parts();
+    let mut res = render(
+        StatusCode::NOT_FOUND,
+        &NotFound {
+            p: Ctx::new("/", parts.uri.query(), &parts.headers),
+        },
+        false,
+    );
+    set_security_headers(res.headers_mut());
+    res
+}

@@ -1,0 +1,248 @@
+//! `/track`: the complainant's view of their case, reached by case number and tracking token
+//! sent in a POST body (never the address: tokens must not reach logs, Referers or search
+//! engines). The QR link `/track#n=…&t=…` fills the form through the script. While a supplement
+//! is asked for, the answer is sent from the same page to `/track/supplement`, which takes it
+//! through the same complainant supplement service as the API.
+
+use askama::Template;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use kuaiwei_domain::{CaseNumber, CaseState};
+use kuaiwei_routing::{Agency, MaterialKind};
+
+use super::{Ctx, Lang, error_page, render};
+use crate::routes::complaints::{StatusView, status_view};
+use crate::{AppError, AppState, intake, token};
+
+#[derive(Template)]
+#[template(path = "track.html")]
+struct TrackForm {
+    p: Ctx,
+    number: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "status.html")]
+struct StatusPage {
+    p: Ctx,
+    number: String,
+    token: String,
+    received: String,
+    state_text: String,
+    agency: Option<String>,
+    /// Each asked material in words, the reason, when asked.
+    asked: Vec<String>,
+    asked_reason: Option<String>,
+    asked_at: Option<String>,
+    refusal_reason: Option<String>,
+    can_supplement: bool,
+    /// Shown after a supplement was sent.
+    sent: bool,
+    supplement_error: Option<String>,
+}
+
+/// `GET /track`: the form.
+pub async fn page(req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let p = Ctx::of(&parts);
+    render(
+        StatusCode::OK,
+        &TrackForm {
+            p,
+            number: String::new(),
+            error: None,
+        },
+        false,
+    )
+}
+
+fn form_value(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// `POST /track` (urlencoded or multipart): the case's status, or the form again with a
+/// message that never says whether the number or the token was wrong.
+pub async fn show(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let p = Ctx::of(&parts);
+    let fields = match read_fields(Request::from_parts(parts, body)).await {
+        Ok(f) => f,
+        Err(e) => return error_page(p, e, "/track"),
+    };
+    let number = form_value(&fields, "case_number").to_ascii_uppercase();
+    let tracking_token = form_value(&fields, "tracking_token").to_ascii_lowercase();
+    status(&state, p, number, tracking_token, false, None).await
+}
+
+/// A urlencoded body of at most 4 KiB.
+async fn read_fields(req: Request) -> Result<Vec<(String, String)>, AppError> {
+    let axum::Form(fields) =
+        <axum::Form<Vec<(String, String)>> as axum::extract::FromRequest<()>>::from_request(
+            req,
+            &(),
+        )
+        .await
+        .map_err(|e| AppError::bad_request("bad_form", "表单格式错误", e.body_text()))?;
+    Ok(fields)
+}
+
+async fn status(
+    state: &AppState,
+    p: Ctx,
+    number: String,
+    tracking_token: String,
+    sent: bool,
+    supplement_error: Option<String>,
+) -> Response {
+    let lang = p.lang;
+    let view = match CaseNumber::parse(&number) {
+        Ok(n) => status_view(state, n.as_str(), &token::hash(&tracking_token)).await,
+        Err(_) => Err(AppError::NotFound),
+    };
+    let view = match view {
+        Ok(v) => v,
+        Err(AppError::NotFound) => {
+            return render(
+                StatusCode::NOT_FOUND,
+                &TrackForm {
+                    error: Some(lang.t("track.not_found").into()),
+                    number,
+                    p,
+                },
+                true,
+            );
+        }
+        Err(e) => return error_page(p, e, "/track"),
+    };
+    let page = status_page(p, &view, tracking_token, sent, supplement_error);
+    render(StatusCode::OK, &page, true)
+}
+
+fn status_page(
+    p: Ctx,
+    v: &StatusView,
+    token: String,
+    sent: bool,
+    supplement_error: Option<String>,
+) -> StatusPage {
+    let lang = p.lang;
+    let agency = v
+        .agency
+        .as_deref()
+        .and_then(Agency::from_key)
+        .map(|a| match lang {
+            Lang::Zh => a.zh().to_string(),
+            Lang::En => a.en().to_string(),
+        });
+    let agency_text = agency
+        .clone()
+        .unwrap_or_else(|| lang.t("track.agency_unknown").into());
+    let state_text = match v.case_state {
+        CaseState::Received => lang.t("state.received").to_string(),
+        CaseState::SupplementRequested => lang.t("state.supplement_requested").to_string(),
+        CaseState::Accepted => lang.t("state.accepted").to_string(),
+        CaseState::Routed
+        | CaseState::Opened
+        | CaseState::Suspended
+        | CaseState::ExtensionPending => lang.tf("state.routed", &[("agency", &agency_text)]),
+        CaseState::Transferred => lang.tf("state.transferred", &[("agency", &agency_text)]),
+        CaseState::Refused => lang.t("state.refused").to_string(),
+        CaseState::Closed => {
+            let outcome = v
+                .outcome
+                .map(|o| lang.t(&format!("outcome.{}", outcome_key(o))).to_string())
+                .unwrap_or_else(|| lang.t("outcome.other").into());
+            lang.tf("state.closed", &[("outcome", &outcome)])
+        }
+    };
+    let ask = v.supplement_requested.as_ref();
+    StatusPage {
+        number: v.case_number.clone(),
+        token,
+        received: lang.time(v.received_at),
+        state_text,
+        agency,
+        asked: ask
+            .map(|a| {
+                a.missing
+                    .iter()
+                    .map(|m| match MaterialKind::from_key(m) {
+                        Some(k) => lang.t(&format!("material.{}", k.key())).to_string(),
+                        None => m.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        asked_reason: ask.and_then(|a| a.reason.clone()),
+        asked_at: ask.map(|a| lang.time(a.asked_at)),
+        refusal_reason: v.refusal_reason.clone(),
+        can_supplement: v.case_state == CaseState::SupplementRequested,
+        sent,
+        supplement_error,
+        p,
+    }
+}
+
+fn outcome_key(o: kuaiwei_domain::Outcome) -> String {
+    serde_json::to_value(o)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "other".into())
+}
+
+/// `POST /track/supplement` (multipart: `case_number`, `tracking_token`, `note`, evidence parts):
+/// the complainant's answer to a supplement request, then the status page again.
+pub async fn supplement(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let p = Ctx::of(&parts);
+    let form = match intake::read_page_form(&state, Request::from_parts(parts, body)).await {
+        Ok(f) => f,
+        Err(e) => return error_page(p, e, "/track"),
+    };
+    let number = form.value("case_number").unwrap_or("").to_ascii_uppercase();
+    let tracking_token = form
+        .value("tracking_token")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let Ok(case_number) = CaseNumber::parse(&number) else {
+        return status(&state, p, number, tracking_token, false, None).await;
+    };
+    let hash = token::hash(&tracking_token);
+    let result = match form.supplement() {
+        Ok(s) => crate::cases::complainant_supplement(&state, case_number.as_str(), &hash, s).await,
+        Err(e) => Err(e),
+    };
+    let lang = p.lang;
+    match result {
+        Ok(()) => status(&state, p, number, tracking_token, true, None).await,
+        Err(AppError::NotFound) => status(&state, p, number, tracking_token, false, None).await,
+        Err(AppError::Validation(v)) => {
+            let detail =
+                v.0.iter()
+                    .map(|f| super::form::message(lang, f))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+            status(&state, p, number, tracking_token, false, Some(detail)).await
+        }
+        Err(
+            e @ (AppError::StateConflict { .. }
+            | AppError::IllegalAction(_)
+            | AppError::TooLarge { .. }
+            | AppError::UnsupportedMediaType { .. }),
+        ) => {
+            let (_, zh, en) = e.status_and_messages();
+            let detail = match &lang {
+                Lang::Zh => zh,
+                Lang::En => en,
+            };
+            status(&state, p, number, tracking_token, false, Some(detail)).await
+        }
+        Err(e) => error_page(p, e, "/track"),
+    }
+}

@@ -1,0 +1,413 @@
+//! The complainant's pages in a real browser: Debian's chromium, headless, at a 390×844 phone
+//! viewport, driven over the Chrome DevTools protocol (a WebSocket the test speaks itself, so
+//! nothing is downloaded). A fair complaint is filed with two photos and a certificate through
+//! the form, the receipt shows its case number and QR code, and the receipt's tracking link (the
+//! token in the fragment) opens the case's status through the page's script.
+//!
+//! Skipped, loudly, when no chromium is installed; `.ci/run` installs it, so CI runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use kuaiwei_e2e::{TempDir, TestApp, jpeg, pdf};
+use kuaiwei_store::{ComplaintFilter, Page};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+fn chromium() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("KUAIWEI_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+/// A headless chromium with a fresh profile, and one DevTools session on a blank page.
+struct Browser {
+    child: std::process::Child,
+    ws: Ws,
+    session: String,
+    next_id: u64,
+    _profile: TempDir,
+}
+
+impl Browser {
+    async fn launch(binary: &Path) -> Browser {
+        let profile = TempDir::new("chromium");
+        let child = std::process::Command::new(binary)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+                "--remote-debugging-port=0",
+                "--window-size=390,844",
+                "--lang=zh-CN",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("about:blank")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromium starts");
+        // chromium writes the port it chose and the browser's endpoint here
+        let port_file = profile.path().join("DevToolsActivePort");
+        let mut text = String::new();
+        for _ in 0..300 {
+            if let Ok(t) = std::fs::read_to_string(&port_file)
+                && t.lines().count() >= 2
+            {
+                text = t;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut lines = text.lines();
+        let port: u16 = lines
+            .next()
+            .and_then(|l| l.parse().ok())
+            .expect("chromium wrote its DevTools port");
+        let path = lines.next().expect("and its endpoint").to_string();
+        let ws = Ws::connect(port, &path).await;
+        let mut b = Browser {
+            child,
+            ws,
+            session: String::new(),
+            next_id: 0,
+            _profile: profile,
+        };
+        let target = b
+            .call("Target.createTarget", json!({"url": "about:blank"}))
+            .await;
+        let attached = b
+            .call(
+                "Target.attachToTarget",
+                json!({"targetId": target["targetId"], "flatten": true}),
+            )
+            .await;
+        b.session = attached["sessionId"].as_str().unwrap().to_string();
+        b.page("Page.enable", json!({})).await;
+        b.page(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true}),
+        )
+        .await;
+        b
+    }
+
+    /// A browser-level command.
+    async fn call(&mut self, method: &str, params: Value) -> Value {
+        self.send(method, params, None).await
+    }
+
+    /// A command to the page.
+    async fn page(&mut self, method: &str, params: Value) -> Value {
+        let session = self.session.clone();
+        self.send(method, params, Some(session)).await
+    }
+
+    async fn send(&mut self, method: &str, params: Value, session: Option<String>) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut msg = json!({"id": id, "method": method, "params": params});
+        if let Some(s) = session {
+            msg["sessionId"] = json!(s);
+        }
+        self.ws.send(&msg.to_string()).await;
+        loop {
+            let reply: Value = serde_json::from_str(&self.ws.recv().await).unwrap();
+            if reply["id"] == json!(id) {
+                assert!(reply.get("error").is_none(), "{method}: {reply}");
+                return reply["result"].clone();
+            }
+        }
+    }
+
+    async fn eval(&mut self, js: &str) -> Value {
+        let r = self
+            .page(
+                "Runtime.evaluate",
+                json!({"expression": js, "returnByValue": true, "awaitPromise": true}),
+            )
+            .await;
+        r["result"]["value"].clone()
+    }
+
+    /// Waits until `js` is true on a loaded page (10 s at most).
+    async fn wait_for(&mut self, js: &str) {
+        let check = format!("document.readyState === 'complete' && ({js})");
+        for _ in 0..100 {
+            if self.eval(&check).await == json!(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let body = self
+            .eval("location.href + '\\n' + document.body.innerText")
+            .await;
+        panic!("timed out waiting for {js}; the page: {body}");
+    }
+
+    async fn goto(&mut self, url: &str) {
+        self.page("Page.navigate", json!({"url": url})).await;
+    }
+
+    async fn set_files(&mut self, selector: &str, files: &[PathBuf]) {
+        let doc = self.page("DOM.getDocument", json!({})).await;
+        let node = self
+            .page(
+                "DOM.querySelector",
+                json!({"nodeId": doc["root"]["nodeId"], "selector": selector}),
+            )
+            .await;
+        let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        self.page(
+            "DOM.setFileInputFiles",
+            json!({"nodeId": node["nodeId"], "files": files}),
+        )
+        .await;
+    }
+
+    async fn screenshot(&mut self, to: &Path) {
+        let shot = self
+            .page("Page.captureScreenshot", json!({"format": "png"}))
+            .await;
+        let png = base64_decode(shot["data"].as_str().unwrap());
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        std::fs::write(to, png).unwrap();
+    }
+
+    async fn close(mut self) {
+        let _ = tokio::time::timeout(
+            Duration::from_secs(5),
+            self.call("Browser.close", json!({})),
+        )
+        .await;
+    }
+}
+
+impl Drop for Browser {
+    /// Chromium never outlives its test, even one that fails.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Just enough of a WebSocket client (RFC 6455) for the DevTools protocol: text frames,
+/// masked from us, fragmented or not from chromium.
+struct Ws(TcpStream);
+
+impl Ws {
+    async fn connect(port: u16, path: &str) -> Ws {
+        let mut s = TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("the DevTools port accepts");
+        let req = format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: a3VhaXdlaS1icm93c2VyLXQ=\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        );
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            head.push(s.read_u8().await.unwrap());
+        }
+        let head = String::from_utf8_lossy(&head);
+        assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+        Ws(s)
+    }
+
+    async fn send(&mut self, text: &str) {
+        let payload = text.as_bytes();
+        let mut frame = vec![0x81];
+        match payload.len() {
+            n if n < 126 => frame.push(0x80 | n as u8),
+            n if n < 65536 => {
+                frame.push(0x80 | 126);
+                frame.extend_from_slice(&(n as u16).to_be_bytes());
+            }
+            n => {
+                frame.push(0x80 | 127);
+                frame.extend_from_slice(&(n as u64).to_be_bytes());
+            }
+        }
+        let mask = [0x6b, 0x77, 0x31, 0x37];
+        frame.extend_from_slice(&mask);
+        frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        self.0.write_all(&frame).await.unwrap();
+    }
+
+    async fn recv(&mut self) -> String {
+        let mut message = Vec::new();
+        loop {
+            let b0 = self.0.read_u8().await.unwrap();
+            let b1 = self.0.read_u8().await.unwrap();
+            let len = match b1 & 0x7f {
+                126 => u64::from(self.0.read_u16().await.unwrap()),
+                127 => self.0.read_u64().await.unwrap(),
+                n => u64::from(n),
+            };
+            let mask = if b1 & 0x80 != 0 {
+                let mut m = [0; 4];
+                self.0.read_exact(&mut m).await.unwrap();
+                Some(m)
+            } else {
+                None
+            };
+            let mut payload = vec![0; len as usize];
+            self.0.read_exact(&mut payload).await.unwrap();
+            if let Some(m) = mask {
+                for (i, b) in payload.iter_mut().enumerate() {
+                    *b ^= m[i % 4];
+                }
+            }
+            match b0 & 0x0f {
+                0x0..=0x2 => message.extend_from_slice(&payload),
+                0x8 => panic!("chromium closed the DevTools connection"),
+                _ => continue, // ping / pong
+            }
+            if b0 & 0x80 != 0 {
+                return String::from_utf8(message).unwrap();
+            }
+        }
+    }
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes().filter(|c| *c != b'=') {
+        let v = A.iter().position(|a| *a == c).expect("base64") as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_receipt(app: TestApp) {
+    let Some(binary) = chromium() else {
+        eprintln!(
+            "!!! SKIPPED the browser test: no chromium at /usr/bin/chromium (apt-get install -y chromium, or set KUAIWEI_CHROMIUM)"
+        );
+        return;
+    };
+    let files = TempDir::new("browser-files");
+    let photo1 = files.path().join("展位照片1.jpg");
+    let photo2 = files.path().join("展位照片2.jpg");
+    let certificate = files.path().join("商标注册证.pdf");
+    std::fs::write(&photo1, jpeg(3000)).unwrap();
+    std::fs::write(&photo2, jpeg(3300)).unwrap();
+    std::fs::write(&certificate, pdf(900)).unwrap();
+
+    let base = format!("http://127.0.0.1:{}", app.address.port());
+    let mut b = Browser::launch(&binary).await;
+    // a station's QR link: the fair and the hall are filled in (and Chinese chosen, which the
+    // cookie then keeps: headless chromium asks for English by default)
+    b.goto(&format!(
+        "{base}/file?fair=%E7%AC%AC138%E5%B1%8A%E5%B9%BF%E4%BA%A4%E4%BC%9A&hall=16.1&lang=zh-CN"
+    ))
+    .await;
+    b.wait_for("document.getElementById('c-fair') !== null")
+        .await;
+    assert_eq!(
+        b.eval("document.getElementById('c-fair').checked").await,
+        json!(true)
+    );
+    b.eval("document.getElementById('r-trademark').checked = true; document.querySelector('form button[type=submit]').click(); true")
+        .await;
+    b.wait_for("document.getElementById('f-channel-booth') !== null")
+        .await;
+    assert_eq!(
+        b.eval("document.getElementById('f-channel-fair_name').value")
+            .await,
+        json!("第138届广交会")
+    );
+    assert_eq!(b.eval("innerWidth").await, json!(390), "the phone viewport");
+    b.eval(
+        "(function () {
+           var set = function (id, v) { document.getElementById(id).value = v; };
+           set('f-channel-booth', '16.1K7');
+           document.getElementById('f-complainant-kind-organisation').checked = true;
+           set('f-complainant-name', '耐克创新有限合伙公司');
+           set('f-complainant-mobile', '13812345678');
+           set('f-rights-0-number', '1234567');
+           set('f-respondent-name', '某某鞋业有限公司');
+           set('f-description', '展位16.1K7展出的运动鞋使用了与注册商标相同的标识');
+           document.getElementById('f-requested_measures-withdraw_exhibits').checked = true;
+           return true;
+         })()",
+    )
+    .await;
+    b.set_files("#f-evidence", &[photo1, photo2]).await;
+    b.set_files("#f-evidence-right_certificate", &[certificate])
+        .await;
+    b.eval("document.querySelector('#form button[type=submit]').click(); true")
+        .await;
+    b.wait_for("location.pathname === '/receipt'").await;
+    let number = b
+        .eval("document.getElementById('case-number').textContent")
+        .await;
+    let number = number.as_str().unwrap().to_string();
+    assert!(number.starts_with("KW-"), "{number}");
+    assert_eq!(
+        b.eval("document.querySelector('.qr-code svg') !== null")
+            .await,
+        json!(true)
+    );
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    b.screenshot(&shots.join(format!("receipt-390-{:?}.png", app.backend)))
+        .await;
+    let listed = app
+        .store
+        .list_complaints(&ComplaintFilter::default(), Page::first(Page::MAX))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1, "exactly one complaint");
+    let record = app
+        .store
+        .complaint_for_complainant(
+            &number,
+            &sha2::Digest::finalize(sha2::Digest::chain_update(
+                <sha2::Sha256 as sha2::Digest>::new(),
+                b.eval("document.getElementById('tracking-token').textContent")
+                    .await
+                    .as_str()
+                    .unwrap()
+                    .as_bytes(),
+            ))
+            .into(),
+        )
+        .await
+        .unwrap()
+        .expect("the receipt's token opens the complaint");
+    assert_eq!(record.evidence.len(), 3, "two photos and a certificate");
+
+    // the receipt's tracking link carries the token in the fragment: the script fills the
+    // form, drops the fragment and posts
+    let link = b
+        .eval("document.querySelector('a[href^=\"/track#\"]').getAttribute('href')")
+        .await;
+    b.goto(&format!("{base}{}", link.as_str().unwrap())).await;
+    b.wait_for("document.getElementById('state') !== null")
+        .await;
+    assert_eq!(b.eval("location.hash").await, json!(""));
+    let state = b.eval("document.getElementById('state').textContent").await;
+    assert_eq!(state, json!("已收到，正在审查材料"));
+    b.close().await;
+}
+
+kuaiwei_e2e::on_every_backend!(
+    a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_receipt
+);
