@@ -152,6 +152,15 @@ fn read_manifest(src: &Path) -> Result<Manifest> {
             m.format
         );
     }
+    if version(&m.kuaiwei_version) > version(env!("CARGO_PKG_VERSION")) {
+        bail!(
+            "备份由较新的 kuaiwei {} 制作，本程序为 {}：请用同版本或更新版本恢复 / the backup was made by kuaiwei {}, newer than this {}: restore with that version or a later one",
+            m.kuaiwei_version,
+            env!("CARGO_PKG_VERSION"),
+            m.kuaiwei_version,
+            env!("CARGO_PKG_VERSION")
+        );
+    }
     // Paths come from a file anyone could have edited: each must stay inside the backup and
     // inside the data directory.
     let db_ok = match m.store {
@@ -181,6 +190,18 @@ fn read_manifest(src: &Path) -> Result<Manifest> {
         }
     }
     Ok(m)
+}
+
+/// `1.12.3` as (1, 12, 3); a part that is not a number counts as 0.
+fn version(v: &str) -> (u64, u64, u64) {
+    let mut parts = v
+        .split(['.', '-', '+'])
+        .map(|p| p.parse::<u64>().unwrap_or(0));
+    (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    )
 }
 
 /// Refuses a target that holds any complaint or any evidence file.
@@ -396,4 +417,16 @@ async fn verify_restored(
     }
     bar.finish_and_clear();
     Ok(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version;
+
+    #[test]
+    fn versions_compare_by_number_not_by_text() {
+        assert!(version("0.10.0") > version("0.9.3"));
+        assert!(version("1.0.0") > version("0.99.99"));
+        assert_eq!(version("0.1.0"), version("0.1.0-dev"));
+    }
 }
