@@ -52,6 +52,9 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub evidence_root: PathBuf,
     pub backend: Backend,
+    /// The PostgreSQL database's URL (None on SQLite, whose file is `kuaiwei.db` beside the
+    /// evidence folder): for tests that run the `kuaiwei` binary against the same store.
+    pub database_url: Option<String>,
     /// The server's clock: the system clock, or a fixed one a test moves ([`Options::at`]).
     pub clock: kuaiwei_server::Clock,
     /// Session cookies of the step actors of [`TestApp::act`], by `role:name@agency`.
@@ -95,6 +98,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 /// [`spawn_app`] with a chosen clock and calendar.
 pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestApp> {
     let dir = TempDir::new("e2e");
+    let mut database_url = None;
     let store: Arc<dyn Store> = match backend {
         Backend::Sqlite => Arc::new(
             kuaiwei_store_sqlite::SqliteStore::open(
@@ -112,6 +116,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
                 );
                 return None;
             };
+            database_url = Some(url.clone());
             Arc::new(
                 kuaiwei_store_postgres::PostgresStore::connect(
                     &url,
@@ -168,6 +173,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         store,
         evidence_root,
         backend,
+        database_url,
         clock: options.clock,
         actors: Default::default(),
         shutdown: Some(tx),
@@ -176,8 +182,9 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
     })
 }
 
-/// Creates an empty database named after this process and a counter; returns its URL.
-async fn fresh_postgres_database() -> Option<String> {
+/// Creates an empty database named after this process and a counter; returns its URL (`None`
+/// when `KUAIWEI_TEST_POSTGRES_URL` is not set).
+pub async fn fresh_postgres_database() -> Option<String> {
     static N: AtomicU32 = AtomicU32::new(0);
     static SWEPT: AtomicBool = AtomicBool::new(false);
     let admin_url = std::env::var("KUAIWEI_TEST_POSTGRES_URL").ok()?;

@@ -3,8 +3,10 @@
 
 #![forbid(unsafe_code)]
 
+mod backup;
 mod calendar_cli;
 mod config;
+mod restore;
 mod token_cli;
 mod user_cli;
 
@@ -77,6 +79,28 @@ enum Cmd {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
+    /// Back up the database, the evidence files it references and the local configuration into
+    /// DEST, with a manifest of SHA-256 digests (online: the server may keep writing)
+    Backup(BackupArgs),
+    /// Restore a backup into an empty data directory and database, then verify the audit chain
+    /// and every evidence file
+    Restore(RestoreArgs),
+}
+
+#[derive(Args)]
+struct BackupArgs {
+    /// A new (or empty) directory; written as DEST.partial and renamed when complete
+    dest: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Args)]
+struct RestoreArgs {
+    /// A directory written by `kuaiwei backup`
+    src: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Subcommand)]
@@ -217,6 +241,8 @@ fn run(cli: Cli) -> Result<()> {
             verify_audit(store.as_ref()).await
         }),
         Cmd::Report { cmd } => runtime()?.block_on(run_report(cmd, &file, &data_dir)),
+        Cmd::Backup(a) => runtime()?.block_on(backup::run(&a.dest, &a.store, &file, &data_dir)),
+        Cmd::Restore(a) => runtime()?.block_on(restore::run(&a.src, &a.store, &file, &data_dir)),
         Cmd::User { cmd } => runtime()?.block_on(async {
             let store = open_store(cmd.store_args(), &file, &data_dir).await?;
             user_cli::run(cmd, store.as_ref()).await

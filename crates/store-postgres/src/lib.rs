@@ -7,6 +7,7 @@
 //! counters need no further coordination between nodes.
 
 mod accounts;
+pub mod backup;
 mod cases;
 mod corrections;
 mod intake;
@@ -265,6 +266,17 @@ impl Store for PostgresStore {
 
     async fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
         cases::audit_head(&self.pool).await
+    }
+
+    async fn inventory(&self) -> Result<kuaiwei_store::Inventory, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        sqlx::query("set transaction isolation level repeatable read, read only")
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let inventory = backup::inventory(&mut tx).await.map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(inventory)
     }
 
     async fn complaint_for_complainant(

@@ -7,6 +7,7 @@
 //! for the writer.
 
 mod accounts;
+pub mod backup;
 mod cases;
 mod corrections;
 #[cfg(feature = "bench")]
@@ -298,6 +299,11 @@ impl Store for SqliteStore {
 
     async fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError> {
         cases::audit_head(&self.read).await
+    }
+
+    async fn inventory(&self) -> Result<kuaiwei_store::Inventory, StoreError> {
+        let mut conn = self.read.acquire().await.map_err(backend)?;
+        backup::inventory(&mut conn).await.map_err(backend)
     }
 
     async fn complaint_for_complainant(

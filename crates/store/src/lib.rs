@@ -14,6 +14,7 @@ mod cases;
 pub mod conformance;
 mod corrections;
 mod error;
+mod inventory;
 pub mod plan;
 mod reports;
 pub mod respondents;
@@ -33,6 +34,7 @@ pub use corrections::{
     Corrected, Correction, RespondentCorrection, RespondentJoin, RespondentProposal,
 };
 pub use error::StoreError;
+pub use inventory::{EvidenceFile, Inventory};
 pub use reports::{FrozenReport, ReportClock, ReportWindow, SyntheticCase};
 pub use types::{
     Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, DEFAULT_MATERIAL, EvidenceRef,
@@ -191,6 +193,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// The recorded end of the audit chain.
     async fn audit_head(&self) -> Result<Option<(i64, String)>, StoreError>;
+
+    /// The counts, the audit head and every evidence row, read in one transaction: what a
+    /// restore checks against its backup's manifest.
+    async fn inventory(&self) -> Result<Inventory, StoreError>;
 
     /// Creates an account; [`StoreError::Conflict`] when the user name is taken (also by a
     /// disabled account: names are never reused).
