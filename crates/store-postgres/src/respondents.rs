@@ -16,7 +16,7 @@ pub async fn resolve(
     numbers: &[CaseNumber],
     at: Timestamp,
 ) -> Result<Vec<Option<i64>>, sqlx::Error> {
-    let mut world = load_world(conn, &respondents::lookups(identities)).await?;
+    let mut world = load_world(conn, &respondents::lookups(identities), identities.len()).await?;
     let plan = respondents::resolve_run(identities, &mut world);
     apply(conn, &plan, numbers, "system", None, at).await?;
     Ok(plan.ids)
@@ -24,15 +24,33 @@ pub async fn resolve(
 
 /// The entities reached by `lookups`, with every alias of each, the pairs kept apart, and the
 /// next free id.
-pub async fn load_world(conn: &mut PgConnection, lookups: &[String]) -> Result<World, sqlx::Error> {
+pub async fn load_world(
+    conn: &mut PgConnection,
+    lookups: &[String],
+    complaints: usize,
+) -> Result<World, sqlx::Error> {
     // planned at every use: a generic plan cached while the table was small keeps a sequential
     // scan as it grows (BENCHMARKS.md)
-    let aliases: Vec<(String, i64)> = sqlx::query_as(
-        "select alias, respondent_id from respondent_aliases
-          where respondent_id in (select respondent_id from respondent_aliases where alias = any($1))",
+    // every holder of a link alias; the first few of a typo alias (entities_to_load)
+    let hits: Vec<(String, i64)> = sqlx::query_as(
+        "select alias, respondent_id from (
+             select alias, respondent_id,
+                    row_number() over (partition by alias order by respondent_id) as n
+               from respondent_aliases where alias = any($1)) h
+          where n <= $2 or alias not like 'typo:%'",
     )
     .persistent(false)
     .bind(lookups)
+    .bind(respondents::TYPO_HOLDERS_PER_ALIAS)
+    .fetch_all(&mut *conn)
+    .await?;
+    // a few typo candidates per complaint, not every one (respondents::entities_to_load)
+    let reached = respondents::entities_to_load(&hits, complaints);
+    let aliases: Vec<(String, i64)> = sqlx::query_as(
+        "select alias, respondent_id from respondent_aliases where respondent_id = any($1)",
+    )
+    .persistent(false)
+    .bind(&reached)
     .fetch_all(&mut *conn)
     .await?;
     let apart: Vec<(i64, i64)> = sqlx::query_as(

@@ -2,8 +2,6 @@
 //! and writing what they decide (new entities, joins, aliases, proposals), in the complaint's
 //! transaction.
 
-use std::collections::BTreeSet;
-
 use jiff::Timestamp;
 use kuaiwei_domain::CaseNumber;
 use kuaiwei_store::respondents::{self, Identity, RunPlan, World};
@@ -23,32 +21,43 @@ pub async fn resolve(
     numbers: &[CaseNumber],
     at: Timestamp,
 ) -> Result<Vec<Option<i64>>, sqlx::Error> {
-    let mut world = load_world(conn, &respondents::lookups(identities)).await?;
+    let mut world = load_world(conn, &respondents::lookups(identities), identities.len()).await?;
     let plan = respondents::resolve_run(identities, &mut world);
     apply(conn, &plan, numbers, "system", None, at).await?;
     Ok(plan.ids)
 }
 
-/// The entities reached by `lookups`, with every alias of each, the pairs kept apart, and the
+/// The entities reached by `lookups` of a run of `complaints` (a few typo candidates each, see
+/// [`respondents::entities_to_load`]), with every alias of each, the pairs kept apart, and the
 /// next free id.
 pub async fn load_world(
     conn: &mut SqliteConnection,
     lookups: &[String],
+    complaints: usize,
 ) -> Result<World, sqlx::Error> {
-    let mut reached: BTreeSet<i64> = BTreeSet::new();
+    let mut hits: Vec<(String, i64)> = Vec::new();
     for chunk in lookups.chunks(ROWS) {
+        // every holder of a link alias; the first few of a typo alias (entities_to_load)
         let mut q = QueryBuilder::<Sqlite>::new(
-            "select distinct respondent_id from respondent_aliases where alias in (",
+            "select alias, respondent_id from (
+                 select alias, respondent_id,
+                        row_number() over (partition by alias order by respondent_id) as n
+                   from respondent_aliases where alias in (",
         );
         let mut list = q.separated(", ");
         for a in chunk {
             list.push_bind(a.as_str());
         }
-        q.push(")");
-        let rows: Vec<(i64,)> = q.build_query_as().fetch_all(&mut *conn).await?;
-        reached.extend(rows.into_iter().map(|(id,)| id));
+        q.push(")) where n <= ");
+        q.push_bind(respondents::TYPO_HOLDERS_PER_ALIAS);
+        q.push(" or alias not like 'typo:%'");
+        hits.extend(
+            q.build_query_as::<(String, i64)>()
+                .fetch_all(&mut *conn)
+                .await?,
+        );
     }
-    let reached: Vec<i64> = reached.into_iter().collect();
+    let reached = respondents::entities_to_load(&hits, complaints);
     let mut aliases: Vec<(String, i64)> = Vec::new();
     for chunk in reached.chunks(ROWS) {
         let mut q = QueryBuilder::<Sqlite>::new(

@@ -516,6 +516,42 @@ pub fn resolve_run(identities: &[Identity], world: &mut World) -> RunPlan {
 }
 
 /// Every alias a run looks up, without repeats.
+/// How many entities reached only by a one-character (`typo:`) alias are loaded, per complaint
+/// of a run, to be proposed to a caseworker. A deletion index over numbered names (某某1店,
+/// 某某12店 …) reaches hundreds of entities a complaint; loading every one with all its aliases
+/// inside the filing's transaction made intake 17 times slower (BENCHMARKS.md). Typos only
+/// ever propose, and a caseworker reads a few proposals, not hundreds.
+pub const TYPO_CANDIDATES_PER_COMPLAINT: usize = 4;
+
+/// At most this many holders of one typo alias are read back from the store (the lowest ids):
+/// sending every holder of a crowded deletion variant row by row cost more than all the rest of
+/// a filing (BENCHMARKS.md).
+pub const TYPO_HOLDERS_PER_ALIAS: i64 = 4;
+
+/// From what a run's lookups hit (alias, entity): the entities whose aliases must be loaded.
+/// Every entity a link alias reaches, and, of those reached only by a typo alias, at most
+/// [`TYPO_CANDIDATES_PER_COMPLAINT`] per complaint of the run, the lowest ids (the longest
+/// known) first.
+pub fn entities_to_load(hits: &[(String, i64)], complaints: usize) -> Vec<i64> {
+    let mut linked: BTreeSet<i64> = BTreeSet::new();
+    let mut typo: BTreeSet<i64> = BTreeSet::new();
+    for (alias, id) in hits {
+        if alias.starts_with("typo:") {
+            typo.insert(*id);
+        } else {
+            linked.insert(*id);
+        }
+    }
+    let room = TYPO_CANDIDATES_PER_COMPLAINT.saturating_mul(complaints.max(1));
+    let extra: Vec<i64> = typo
+        .into_iter()
+        .filter(|id| !linked.contains(id))
+        .take(room)
+        .collect();
+    linked.extend(extra);
+    linked.into_iter().collect()
+}
+
 pub fn lookups(identities: &[Identity]) -> Vec<String> {
     let mut all: Vec<String> = identities
         .iter()

@@ -405,3 +405,27 @@ fn joins_inside_one_run_move_the_runs_earlier_complaints_too() {
         plan.aliases
     );
 }
+
+#[test]
+fn every_linked_entity_is_loaded_and_only_a_few_typo_candidates_per_complaint() {
+    use crate::respondents::{TYPO_CANDIDATES_PER_COMPLAINT, entities_to_load};
+    let mut hits: Vec<(String, i64)> = vec![
+        ("name:某某鞋业".into(), 7),
+        ("uscc:91350200MA2XXXXXX".into(), 3),
+    ];
+    // a numbered name reaches hundreds of entities by one-character deletions
+    hits.extend((100..400).map(|id| ("typo:某某12店".to_string(), id)));
+    hits.push(("typo:某某12店".into(), 7));
+    let loaded = entities_to_load(&hits, 1);
+    assert!(loaded.contains(&3) && loaded.contains(&7), "{loaded:?}");
+    assert_eq!(loaded.len(), 2 + TYPO_CANDIDATES_PER_COMPLAINT);
+    assert_eq!(
+        &loaded[..2 + TYPO_CANDIDATES_PER_COMPLAINT],
+        &[3, 7, 100, 101, 102, 103]
+    );
+    // a run of two complaints may load twice as many
+    assert_eq!(
+        entities_to_load(&hits, 2).len(),
+        2 + 2 * TYPO_CANDIDATES_PER_COMPLAINT
+    );
+}
