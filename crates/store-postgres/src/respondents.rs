@@ -118,17 +118,30 @@ pub async fn apply(
         .execute(&mut *conn)
         .await?;
     }
-    for p in &plan.proposals {
+    // one statement for the run's proposals, not one a proposal (BENCHMARKS.md)
+    if !plan.proposals.is_empty() {
+        let kinds: Vec<&str> = plan.proposals.iter().map(|p| p.kind.key()).collect();
+        let a: Vec<i64> = plan.proposals.iter().map(|p| p.a.min(p.b)).collect();
+        let b: Vec<i64> = plan.proposals.iter().map(|p| p.a.max(p.b)).collect();
+        let cases: Vec<Option<String>> = plan
+            .proposals
+            .iter()
+            .map(|p| numbers.get(p.complaint).map(|n| n.to_string()))
+            .collect();
+        let details: Vec<&str> = plan.proposals.iter().map(|p| p.detail.as_str()).collect();
         sqlx::query(
             "insert into respondent_proposals
                  (kind, respondent_a, respondent_b, case_number, detail, created_at)
-             values ($1, $2, $3, $4, $5, $6) on conflict do nothing",
+             select kind, a, b, case_number, detail, $6
+               from unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])
+                    as t(kind, a, b, case_number, detail)
+             on conflict do nothing",
         )
-        .bind(p.kind.key())
-        .bind(p.a.min(p.b))
-        .bind(p.a.max(p.b))
-        .bind(numbers.get(p.complaint).map(|n| n.to_string()))
-        .bind(&p.detail)
+        .bind(&kinds)
+        .bind(&a)
+        .bind(&b)
+        .bind(&cases)
+        .bind(&details)
         .bind(at.to_sqlx())
         .execute(&mut *conn)
         .await?;

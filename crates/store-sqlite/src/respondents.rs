@@ -133,20 +133,23 @@ pub async fn apply(
         q.push(" on conflict do nothing");
         q.build().execute(&mut *conn).await?;
     }
-    for p in &plan.proposals {
-        sqlx::query(
+    // one statement for the run's proposals: a statement per proposal cost a round trip to
+    // SQLite's thread each, several per filing (BENCHMARKS.md)
+    for chunk in plan.proposals.chunks(ROWS / 6) {
+        let mut q = QueryBuilder::<Sqlite>::new(
             "insert into respondent_proposals
-                 (kind, respondent_a, respondent_b, case_number, detail, created_at)
-             values (?1, ?2, ?3, ?4, ?5, ?6) on conflict do nothing",
-        )
-        .bind(p.kind.key())
-        .bind(p.a.min(p.b))
-        .bind(p.a.max(p.b))
-        .bind(numbers.get(p.complaint).map(|n| n.to_string()))
-        .bind(&p.detail)
-        .bind(time::to_db(at))
-        .execute(&mut *conn)
-        .await?;
+                 (kind, respondent_a, respondent_b, case_number, detail, created_at) ",
+        );
+        q.push_values(chunk, |mut b, p| {
+            b.push_bind(p.kind.key())
+                .push_bind(p.a.min(p.b))
+                .push_bind(p.a.max(p.b))
+                .push_bind(numbers.get(p.complaint).map(|n| n.to_string()))
+                .push_bind(p.detail.as_str())
+                .push_bind(time::to_db(at));
+        });
+        q.push(" on conflict do nothing");
+        q.build().execute(&mut *conn).await?;
     }
     Ok(())
 }
