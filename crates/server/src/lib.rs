@@ -14,6 +14,7 @@ mod pages;
 mod rate;
 pub mod reports;
 mod request_id;
+mod respondents;
 mod routes;
 pub mod search;
 mod state;
@@ -44,6 +45,7 @@ pub async fn serve(
         .map(|index| tokio::spawn(search::follow(state.clone(), index)));
     let facts = tokio::spawn(reports::warm_facts(state.clone()));
     let calendar = tokio::spawn(cases::follow_calendar(state.clone()));
+    let typos = tokio::spawn(respondents::follow(state.clone()));
     let app = router(state);
     let result = axum::serve(
         listener,
@@ -55,6 +57,7 @@ pub async fn serve(
     recompute.abort();
     facts.abort();
     calendar.abort();
+    typos.abort();
     if let Some(i) = indexer {
         i.abort();
     }

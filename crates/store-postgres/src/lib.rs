@@ -201,6 +201,15 @@ impl Store for PostgresStore {
         }
     }
 
+    async fn typo_pass(&self, limit: u32) -> Result<usize, StoreError> {
+        match self.writer.submit(WriteOp::TypoPass(limit)).await? {
+            WriteDone::TypoPassed(n) => Ok(n),
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
+    }
+
     async fn respondent(&self, id: i64) -> Result<Option<RespondentRecord>, StoreError> {
         triage::respondent(&self.pool, id).await
     }

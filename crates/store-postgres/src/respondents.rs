@@ -4,8 +4,8 @@
 
 use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
-use kuaiwei_domain::CaseNumber;
-use kuaiwei_store::respondents::{self, Identity, RunPlan, World};
+use kuaiwei_domain::{CaseNumber, Complaint};
+use kuaiwei_store::respondents::{self, Identity, PlannedProposal, RunPlan, World};
 use sqlx::postgres::PgConnection;
 
 /// Finds, creates or joins the respondent of each complaint (in order); `numbers` are their
@@ -16,7 +16,7 @@ pub async fn resolve(
     numbers: &[CaseNumber],
     at: Timestamp,
 ) -> Result<Vec<Option<i64>>, sqlx::Error> {
-    let mut world = load_world(conn, &respondents::lookups(identities), identities.len()).await?;
+    let mut world = load_world(conn, &respondents::lookups(identities)).await?;
     let plan = respondents::resolve_run(identities, &mut world);
     apply(conn, &plan, numbers, "system", None, at).await?;
     Ok(plan.ids)
@@ -24,47 +24,181 @@ pub async fn resolve(
 
 /// The entities reached by `lookups`, with every alias of each, the pairs kept apart, and the
 /// next free id.
-pub async fn load_world(
-    conn: &mut PgConnection,
-    lookups: &[String],
-    complaints: usize,
-) -> Result<World, sqlx::Error> {
+pub async fn load_world(conn: &mut PgConnection, lookups: &[String]) -> Result<World, sqlx::Error> {
     // planned at every use: a generic plan cached while the table was small keeps a sequential
     // scan as it grows (BENCHMARKS.md)
-    // every holder of a link alias; the first few of a typo alias (entities_to_load)
-    let hits: Vec<(String, i64)> = sqlx::query_as(
-        "select alias, respondent_id from (
-             select alias, respondent_id,
-                    row_number() over (partition by alias order by respondent_id) as n
-               from respondent_aliases where alias = any($1)) h
-          where n <= $2 or alias not like 'typo:%'",
+    let reached: Vec<i64> = sqlx::query_scalar(
+        "select distinct respondent_id from respondent_aliases where alias = any($1)",
     )
     .persistent(false)
     .bind(lookups)
-    .bind(respondents::TYPO_HOLDERS_PER_ALIAS)
     .fetch_all(&mut *conn)
     .await?;
-    // a few typo candidates per complaint, not every one (respondents::entities_to_load)
-    let reached = respondents::entities_to_load(&hits, complaints);
-    let aliases: Vec<(String, i64)> = sqlx::query_as(
+    let aliases = aliases_of(conn, &reached).await?;
+    let apart = kept_apart(conn).await?;
+    let (max,): (Option<i64>,) = sqlx::query_as("select max(id) from respondents")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(World::new(aliases, apart, max.unwrap_or(0) + 1))
+}
+
+/// Every alias of each of `ids`.
+async fn aliases_of(
+    conn: &mut PgConnection,
+    ids: &[i64],
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as(
         "select alias, respondent_id from respondent_aliases where respondent_id = any($1)",
     )
     .persistent(false)
-    .bind(&reached)
+    .bind(ids)
     .fetch_all(&mut *conn)
-    .await?;
-    let apart: Vec<(i64, i64)> = sqlx::query_as(
+    .await
+}
+
+/// The pairs caseworkers kept apart, by the entities they are in now.
+async fn kept_apart(conn: &mut PgConnection) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
         "select coalesce(ra.merged_into, p.a), coalesce(rb.merged_into, p.b)
            from respondent_apart p
            left join respondents ra on ra.id = p.a
            left join respondents rb on rb.id = p.b",
     )
     .fetch_all(&mut *conn)
+    .await
+}
+
+/// The typo pass ([`respondents::typo_run`]) over the complaints filed since the last one, at
+/// most `limit` change-log entries: records their one-character deletions and proposes the
+/// entities one character away. Returns how many entries it consumed (0: it is up to date).
+/// Runs under the writers' lock, so the change log it reads has no gaps still to commit.
+pub async fn typo_pass(conn: &mut PgConnection, limit: u32) -> Result<usize, sqlx::Error> {
+    let after: i64 = sqlx::query_scalar("select seq from follower_positions where name = $1")
+        .bind(respondents::TYPO_FOLLOWER)
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or(0);
+    let changes: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "select seq, entity, entity_key, op from change_log where seq > $1 order by seq limit $2",
+    )
+    .bind(after)
+    .bind(i64::from(limit.max(1)))
+    .fetch_all(&mut *conn)
     .await?;
-    let (max,): (Option<i64>,) = sqlx::query_as("select max(id) from respondents")
-        .fetch_one(&mut *conn)
+    let Some(last) = changes.last().map(|c| c.0) else {
+        return Ok(0);
+    };
+    let numbers: Vec<&str> = changes
+        .iter()
+        .filter(|(_, entity, _, op)| entity == "complaint" && op == "created")
+        .map(|(_, _, key, _)| key.as_str())
+        .collect();
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "select case_number, respondent_id, body::text from complaints
+          where respondent_id is not null and respondent_id <> 0 and case_number = any($1)
+          order by id",
+    )
+    .persistent(false)
+    .bind(&numbers)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut filed: Vec<(String, i64, Identity)> = Vec::with_capacity(rows.len());
+    for (number, entity, body) in rows {
+        let c: Complaint =
+            serde_json::from_str(&body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        filed.push((number, entity, Identity::of(&c)));
+    }
+    if !filed.is_empty() {
+        let lookups = respondents::typo_lookups(filed.iter().map(|(_, _, id)| id));
+        let hits: Vec<(String, i64)> = sqlx::query_as(
+            "select alias, respondent_id from (
+                 select alias, respondent_id,
+                        row_number() over (partition by alias order by respondent_id) as n
+                   from respondent_aliases where alias = any($1)) h
+              where n <= $2",
+        )
+        .persistent(false)
+        .bind(&lookups)
+        .bind(respondents::TYPO_HOLDERS_PER_ALIAS)
+        .fetch_all(&mut *conn)
         .await?;
-    Ok(World::new(aliases, apart, max.unwrap_or(0) + 1))
+        let own: Vec<i64> = filed.iter().map(|(_, e, _)| *e).collect();
+        let load = respondents::typo_entities_to_load(&own, &hits, filed.len());
+        let aliases = aliases_of(conn, &load).await?;
+        let mut world = World::new(aliases, kept_apart(conn).await?, 0);
+        let run: Vec<(i64, &Identity)> = filed.iter().map(|(_, e, id)| (*e, id)).collect();
+        let plan = respondents::typo_run(&run, &mut world);
+        insert_aliases(conn, &plan.aliases).await?;
+        let numbers: Vec<&str> = filed.iter().map(|(n, _, _)| n.as_str()).collect();
+        insert_proposals(conn, &plan.proposals, &numbers, Timestamp::now()).await?;
+    }
+    sqlx::query(
+        "insert into follower_positions (name, seq) values ($1, $2)
+         on conflict (name) do update set seq = excluded.seq",
+    )
+    .bind(respondents::TYPO_FOLLOWER)
+    .bind(last)
+    .execute(&mut *conn)
+    .await?;
+    Ok(changes.len())
+}
+
+async fn insert_aliases(
+    conn: &mut PgConnection,
+    aliases: &[(String, i64)],
+) -> Result<(), sqlx::Error> {
+    if aliases.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = aliases.iter().map(|(a, _)| a.as_str()).collect();
+    let ids: Vec<i64> = aliases.iter().map(|(_, id)| *id).collect();
+    sqlx::query(
+        "insert into respondent_aliases (alias, respondent_id)
+         select * from unnest($1::text[], $2::bigint[]) on conflict do nothing",
+    )
+    .bind(&names)
+    .bind(&ids)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// One statement for a run's proposals, not one a proposal (BENCHMARKS.md). `numbers`: the
+/// run's case numbers.
+async fn insert_proposals(
+    conn: &mut PgConnection,
+    proposals: &[PlannedProposal],
+    numbers: &[&str],
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    if proposals.is_empty() {
+        return Ok(());
+    }
+    let kinds: Vec<&str> = proposals.iter().map(|p| p.kind.key()).collect();
+    let a: Vec<i64> = proposals.iter().map(|p| p.a.min(p.b)).collect();
+    let b: Vec<i64> = proposals.iter().map(|p| p.a.max(p.b)).collect();
+    let cases: Vec<Option<&str>> = proposals
+        .iter()
+        .map(|p| numbers.get(p.complaint).copied())
+        .collect();
+    let details: Vec<&str> = proposals.iter().map(|p| p.detail.as_str()).collect();
+    sqlx::query(
+        "insert into respondent_proposals
+             (kind, respondent_a, respondent_b, case_number, detail, created_at)
+         select kind, a, b, case_number, detail, $6
+           from unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])
+                as t(kind, a, b, case_number, detail)
+         on conflict do nothing",
+    )
+    .bind(&kinds)
+    .bind(&a)
+    .bind(&b)
+    .bind(&cases)
+    .bind(&details)
+    .bind(at.to_sqlx())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Writes a plan: entities created, joins (complaints and aliases moved, the absorbed entity
@@ -106,47 +240,9 @@ pub async fn apply(
         )
         .await?;
     }
-    if !plan.aliases.is_empty() {
-        let aliases: Vec<&str> = plan.aliases.iter().map(|(a, _)| a.as_str()).collect();
-        let ids: Vec<i64> = plan.aliases.iter().map(|(_, id)| *id).collect();
-        sqlx::query(
-            "insert into respondent_aliases (alias, respondent_id)
-             select * from unnest($1::text[], $2::bigint[]) on conflict do nothing",
-        )
-        .bind(&aliases)
-        .bind(&ids)
-        .execute(&mut *conn)
-        .await?;
-    }
-    // one statement for the run's proposals, not one a proposal (BENCHMARKS.md)
-    if !plan.proposals.is_empty() {
-        let kinds: Vec<&str> = plan.proposals.iter().map(|p| p.kind.key()).collect();
-        let a: Vec<i64> = plan.proposals.iter().map(|p| p.a.min(p.b)).collect();
-        let b: Vec<i64> = plan.proposals.iter().map(|p| p.a.max(p.b)).collect();
-        let cases: Vec<Option<String>> = plan
-            .proposals
-            .iter()
-            .map(|p| numbers.get(p.complaint).map(|n| n.to_string()))
-            .collect();
-        let details: Vec<&str> = plan.proposals.iter().map(|p| p.detail.as_str()).collect();
-        sqlx::query(
-            "insert into respondent_proposals
-                 (kind, respondent_a, respondent_b, case_number, detail, created_at)
-             select kind, a, b, case_number, detail, $6
-               from unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])
-                    as t(kind, a, b, case_number, detail)
-             on conflict do nothing",
-        )
-        .bind(&kinds)
-        .bind(&a)
-        .bind(&b)
-        .bind(&cases)
-        .bind(&details)
-        .bind(at.to_sqlx())
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    insert_aliases(conn, &plan.aliases).await?;
+    let numbers: Vec<&str> = numbers.iter().map(|n| n.as_str()).collect();
+    insert_proposals(conn, &plan.proposals, &numbers, at).await
 }
 
 /// Moves everything of `absorbed` to `survivor`; returns the case numbers that moved.

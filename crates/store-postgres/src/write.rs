@@ -7,7 +7,7 @@ use kuaiwei_store::{BatchHandler, EvidenceRef, NewComplaint, StoreError, WriteDo
 use sqlx::PgExecutor;
 use sqlx::postgres::PgPool;
 
-use crate::{backend, cases, corrections, intake};
+use crate::{backend, cases, corrections, intake, respondents};
 
 /// Most submissions written by one set of multi-row statements (PostgreSQL allows 65,535 bound
 /// values per statement; an audit event has 9).
@@ -44,7 +44,10 @@ impl Writer {
                 .iter()
                 .map_while(|op| match op {
                     WriteOp::Submit(new) => Some(new.as_ref()),
-                    WriteOp::Update(_) | WriteOp::Record(_) | WriteOp::Correct(_) => None,
+                    WriteOp::Update(_)
+                    | WriteOp::Record(_)
+                    | WriteOp::Correct(_)
+                    | WriteOp::TypoPass(_) => None,
                 })
                 .take(RUN)
                 .collect();
@@ -63,6 +66,10 @@ impl Writer {
                                 .await?
                                 .map(WriteDone::Corrected),
                         );
+                    }
+                    WriteOp::TypoPass(limit) => {
+                        let n = respondents::typo_pass(&mut tx, *limit).await?;
+                        out.push(Ok(WriteDone::TypoPassed(n)));
                     }
                     WriteOp::Submit(_) => {}
                 }

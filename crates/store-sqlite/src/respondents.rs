@@ -3,8 +3,8 @@
 //! transaction.
 
 use jiff::Timestamp;
-use kuaiwei_domain::CaseNumber;
-use kuaiwei_store::respondents::{self, Identity, RunPlan, World};
+use kuaiwei_domain::{CaseNumber, Complaint};
+use kuaiwei_store::respondents::{self, Identity, PlannedProposal, RunPlan, World};
 use sqlx::QueryBuilder;
 use sqlx::sqlite::{Sqlite, SqliteConnection};
 
@@ -21,45 +21,47 @@ pub async fn resolve(
     numbers: &[CaseNumber],
     at: Timestamp,
 ) -> Result<Vec<Option<i64>>, sqlx::Error> {
-    let mut world = load_world(conn, &respondents::lookups(identities), identities.len()).await?;
+    let mut world = load_world(conn, &respondents::lookups(identities)).await?;
     let plan = respondents::resolve_run(identities, &mut world);
     apply(conn, &plan, numbers, "system", None, at).await?;
     Ok(plan.ids)
 }
 
-/// The entities reached by `lookups` of a run of `complaints` (a few typo candidates each, see
-/// [`respondents::entities_to_load`]), with every alias of each, the pairs kept apart, and the
-/// next free id.
+/// The entities reached by `lookups` of a run of `complaints`, with every alias of each, the
+/// pairs kept apart, and the next free id.
 pub async fn load_world(
     conn: &mut SqliteConnection,
     lookups: &[String],
-    complaints: usize,
 ) -> Result<World, sqlx::Error> {
-    let mut hits: Vec<(String, i64)> = Vec::new();
+    let mut reached: Vec<i64> = Vec::new();
     for chunk in lookups.chunks(ROWS) {
-        // every holder of a link alias; the first few of a typo alias (entities_to_load)
         let mut q = QueryBuilder::<Sqlite>::new(
-            "select alias, respondent_id from (
-                 select alias, respondent_id,
-                        row_number() over (partition by alias order by respondent_id) as n
-                   from respondent_aliases where alias in (",
+            "select distinct respondent_id from respondent_aliases where alias in (",
         );
         let mut list = q.separated(", ");
         for a in chunk {
             list.push_bind(a.as_str());
         }
-        q.push(")) where n <= ");
-        q.push_bind(respondents::TYPO_HOLDERS_PER_ALIAS);
-        q.push(" or alias not like 'typo:%'");
-        hits.extend(
-            q.build_query_as::<(String, i64)>()
-                .fetch_all(&mut *conn)
-                .await?,
-        );
+        q.push(")");
+        reached.extend(q.build_query_scalar::<i64>().fetch_all(&mut *conn).await?);
     }
-    let reached = respondents::entities_to_load(&hits, complaints);
+    reached.sort_unstable();
+    reached.dedup();
+    let aliases = aliases_of(conn, &reached).await?;
+    let apart = kept_apart(conn).await?;
+    let (max,): (Option<i64>,) = sqlx::query_as("select max(id) from respondents")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(World::new(aliases, apart, max.unwrap_or(0) + 1))
+}
+
+/// Every alias of each of `ids`.
+async fn aliases_of(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
     let mut aliases: Vec<(String, i64)> = Vec::new();
-    for chunk in reached.chunks(ROWS) {
+    for chunk in ids.chunks(ROWS) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "select alias, respondent_id from respondent_aliases where respondent_id in (",
         );
@@ -74,18 +76,147 @@ pub async fn load_world(
                 .await?,
         );
     }
-    let apart: Vec<(i64, i64)> = sqlx::query_as(
+    Ok(aliases)
+}
+
+/// The pairs caseworkers kept apart, by the entities they are in now.
+async fn kept_apart(conn: &mut SqliteConnection) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
         "select coalesce(ra.merged_into, p.a), coalesce(rb.merged_into, p.b)
            from respondent_apart p
            left join respondents ra on ra.id = p.a
            left join respondents rb on rb.id = p.b",
     )
     .fetch_all(&mut *conn)
+    .await
+}
+
+/// The typo pass ([`respondents::typo_run`]) over the complaints filed since the last one, at
+/// most `limit` change-log entries: records their one-character deletions and proposes the
+/// entities one character away. Returns how many entries it consumed (0: it is up to date).
+pub async fn typo_pass(conn: &mut SqliteConnection, limit: u32) -> Result<usize, sqlx::Error> {
+    let after: i64 = sqlx::query_scalar("select seq from follower_positions where name = ?1")
+        .bind(respondents::TYPO_FOLLOWER)
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or(0);
+    let changes: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "select seq, entity, entity_key, op from change_log where seq > ?1 order by seq limit ?2",
+    )
+    .bind(after)
+    .bind(i64::from(limit.max(1)))
+    .fetch_all(&mut *conn)
     .await?;
-    let (max,): (Option<i64>,) = sqlx::query_as("select max(id) from respondents")
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(World::new(aliases, apart, max.unwrap_or(0) + 1))
+    let Some(last) = changes.last().map(|c| c.0) else {
+        return Ok(0);
+    };
+    let numbers: Vec<&str> = changes
+        .iter()
+        .filter(|(_, entity, _, op)| entity == "complaint" && op == "created")
+        .map(|(_, _, key, _)| key.as_str())
+        .collect();
+    let mut filed: Vec<(String, i64, Identity)> = Vec::with_capacity(numbers.len());
+    for chunk in numbers.chunks(ROWS) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "select case_number, respondent_id, body from complaints
+              where respondent_id is not null and respondent_id <> 0 and case_number in (",
+        );
+        let mut list = q.separated(", ");
+        for n in chunk {
+            list.push_bind(*n);
+        }
+        q.push(") order by id");
+        let rows: Vec<(String, i64, String)> = q.build_query_as().fetch_all(&mut *conn).await?;
+        for (number, entity, body) in rows {
+            let c: Complaint =
+                serde_json::from_str(&body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            filed.push((number, entity, Identity::of(&c)));
+        }
+    }
+    if !filed.is_empty() {
+        let lookups = respondents::typo_lookups(filed.iter().map(|(_, _, id)| id));
+        let mut hits: Vec<(String, i64)> = Vec::new();
+        for chunk in lookups.chunks(ROWS) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "select alias, respondent_id from (
+                     select alias, respondent_id,
+                            row_number() over (partition by alias order by respondent_id) as n
+                       from respondent_aliases where alias in (",
+            );
+            let mut list = q.separated(", ");
+            for a in chunk {
+                list.push_bind(a.as_str());
+            }
+            q.push(")) where n <= ");
+            q.push_bind(respondents::TYPO_HOLDERS_PER_ALIAS);
+            hits.extend(
+                q.build_query_as::<(String, i64)>()
+                    .fetch_all(&mut *conn)
+                    .await?,
+            );
+        }
+        let own: Vec<i64> = filed.iter().map(|(_, e, _)| *e).collect();
+        let load = respondents::typo_entities_to_load(&own, &hits, filed.len());
+        let aliases = aliases_of(conn, &load).await?;
+        let mut world = World::new(aliases, kept_apart(conn).await?, 0);
+        let run: Vec<(i64, &Identity)> = filed.iter().map(|(_, e, id)| (*e, id)).collect();
+        let plan = respondents::typo_run(&run, &mut world);
+        insert_aliases(conn, &plan.aliases).await?;
+        let numbers: Vec<&str> = filed.iter().map(|(n, _, _)| n.as_str()).collect();
+        insert_proposals(conn, &plan.proposals, &numbers, Timestamp::now()).await?;
+    }
+    sqlx::query(
+        "insert into follower_positions (name, seq) values (?1, ?2)
+         on conflict (name) do update set seq = excluded.seq",
+    )
+    .bind(respondents::TYPO_FOLLOWER)
+    .bind(last)
+    .execute(&mut *conn)
+    .await?;
+    Ok(changes.len())
+}
+
+async fn insert_aliases(
+    conn: &mut SqliteConnection,
+    aliases: &[(String, i64)],
+) -> Result<(), sqlx::Error> {
+    for chunk in aliases.chunks(ROWS) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("insert into respondent_aliases (alias, respondent_id) ");
+        q.push_values(chunk, |mut b, (alias, id)| {
+            b.push_bind(alias.as_str()).push_bind(*id);
+        });
+        q.push(" on conflict do nothing");
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// One statement for a run's proposals: a statement per proposal cost a round trip to SQLite's
+/// thread each, several per filing (BENCHMARKS.md). `numbers`: the run's case numbers.
+async fn insert_proposals(
+    conn: &mut SqliteConnection,
+    proposals: &[PlannedProposal],
+    numbers: &[&str],
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    for chunk in proposals.chunks(ROWS / 6) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "insert into respondent_proposals
+                 (kind, respondent_a, respondent_b, case_number, detail, created_at) ",
+        );
+        q.push_values(chunk, |mut b, p| {
+            b.push_bind(p.kind.key())
+                .push_bind(p.a.min(p.b))
+                .push_bind(p.a.max(p.b))
+                .push_bind(numbers.get(p.complaint).copied())
+                .push_bind(p.detail.as_str())
+                .push_bind(time::to_db(at));
+        });
+        q.push(" on conflict do nothing");
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Writes a plan: entities created, joins (complaints and aliases moved, the absorbed entity
@@ -124,34 +255,9 @@ pub async fn apply(
         )
         .await?;
     }
-    for chunk in plan.aliases.chunks(ROWS) {
-        let mut q =
-            QueryBuilder::<Sqlite>::new("insert into respondent_aliases (alias, respondent_id) ");
-        q.push_values(chunk, |mut b, (alias, id)| {
-            b.push_bind(alias.as_str()).push_bind(*id);
-        });
-        q.push(" on conflict do nothing");
-        q.build().execute(&mut *conn).await?;
-    }
-    // one statement for the run's proposals: a statement per proposal cost a round trip to
-    // SQLite's thread each, several per filing (BENCHMARKS.md)
-    for chunk in plan.proposals.chunks(ROWS / 6) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "insert into respondent_proposals
-                 (kind, respondent_a, respondent_b, case_number, detail, created_at) ",
-        );
-        q.push_values(chunk, |mut b, p| {
-            b.push_bind(p.kind.key())
-                .push_bind(p.a.min(p.b))
-                .push_bind(p.a.max(p.b))
-                .push_bind(numbers.get(p.complaint).map(|n| n.to_string()))
-                .push_bind(p.detail.as_str())
-                .push_bind(time::to_db(at));
-        });
-        q.push(" on conflict do nothing");
-        q.build().execute(&mut *conn).await?;
-    }
-    Ok(())
+    insert_aliases(conn, &plan.aliases).await?;
+    let numbers: Vec<&str> = numbers.iter().map(|n| n.as_str()).collect();
+    insert_proposals(conn, &plan.proposals, &numbers, at).await
 }
 
 /// Moves everything of `absorbed` to `survivor`; returns the case numbers that moved.

@@ -6,7 +6,7 @@ use kuaiwei_store::{BatchHandler, EvidenceRef, NewComplaint, StoreError, WriteDo
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{Connection, SqliteExecutor};
 
-use crate::{backend, cases, corrections, intake, time};
+use crate::{backend, cases, corrections, intake, respondents, time};
 
 /// Most submissions written by one set of multi-row statements (SQLite allows 32,766 bound
 /// values per statement; an audit event has 9).
@@ -36,7 +36,10 @@ impl Writer {
                 .iter()
                 .map_while(|op| match op {
                     WriteOp::Submit(new) => Some(new.as_ref()),
-                    WriteOp::Update(_) | WriteOp::Record(_) | WriteOp::Correct(_) => None,
+                    WriteOp::Update(_)
+                    | WriteOp::Record(_)
+                    | WriteOp::Correct(_)
+                    | WriteOp::TypoPass(_) => None,
                 })
                 .take(RUN)
                 .collect();
@@ -55,6 +58,10 @@ impl Writer {
                                 .await?
                                 .map(WriteDone::Corrected),
                         );
+                    }
+                    WriteOp::TypoPass(limit) => {
+                        let n = respondents::typo_pass(&mut tx, *limit).await?;
+                        out.push(Ok(WriteDone::TypoPassed(n)));
                     }
                     WriteOp::Submit(_) => {}
                 }

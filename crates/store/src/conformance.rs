@@ -989,6 +989,68 @@ pub async fn entities_join_when_linked_never_on_two_credit_codes_and_caseworkers
     assert!(kinds.contains(&"respondent_join".to_string()), "{kinds:?}");
 }
 
+pub async fn names_one_character_away_are_proposed_by_the_typo_pass_after_filing(s: &impl Store) {
+    let number = |r: Receipt| r.case_number.to_string();
+    let a = number(
+        s.submit_complaint(filed(
+            1,
+            serde_json::json!({"name": "广州市盛鑫鞋业有限公司"}),
+            fair_at("A1"),
+        ))
+        .await
+        .unwrap(),
+    );
+    // the pass brings itself up to date: a's deletions are recorded, nothing is proposed
+    while s.typo_pass(1).await.unwrap() > 0 {}
+    assert!(s.respondent_proposals(100).await.unwrap().is_empty());
+    let b = number(
+        s.submit_complaint(filed(
+            2,
+            serde_json::json!({"name": "广州市盛淼鞋业有限公司"}),
+            fair_at("B2"),
+        ))
+        .await
+        .unwrap(),
+    );
+    let (ea, eb) = (
+        respondent_of(s, &a).await.unwrap(),
+        respondent_of(s, &b).await.unwrap(),
+    );
+    assert_ne!(ea, eb, "a typo never joins");
+    assert!(
+        s.respondent_proposals(100).await.unwrap().is_empty(),
+        "proposed after the filing, not in it"
+    );
+    // another city is another company: filed in the same run of the pass as b
+    let c = number(
+        s.submit_complaint(filed(
+            3,
+            serde_json::json!({"name": "深圳市盛森鞋业有限公司"}),
+            fair_at("C3"),
+        ))
+        .await
+        .unwrap(),
+    );
+    assert!(s.typo_pass(1000).await.unwrap() >= 2);
+    assert_eq!(s.typo_pass(1000).await.unwrap(), 0, "up to date");
+    let open = s.respondent_proposals(100).await.unwrap();
+    let typos: Vec<_> = open.iter().filter(|p| p.kind == "typo").collect();
+    assert_eq!(typos.len(), 1, "{open:?}");
+    assert_eq!(
+        (typos[0].a.min(typos[0].b), typos[0].a.max(typos[0].b)),
+        (ea.min(eb), ea.max(eb))
+    );
+    assert_eq!(typos[0].case_number.as_deref(), Some(b.as_str()));
+    let ec = respondent_of(s, &c).await.unwrap();
+    assert!(typos.iter().all(|p| p.a != ec && p.b != ec));
+    // the deletions are recorded with the entity
+    let aliases = s.respondent(eb).await.unwrap().unwrap().aliases;
+    assert!(
+        aliases.iter().any(|a| a.starts_with("typo:")),
+        "{aliases:?}"
+    );
+}
+
 pub async fn related_cases_share_a_key_or_the_respondent(s: &impl Store) {
     let shop = |url: &str| serde_json::json!({"kind": "ecommerce", "platform": "拼多多", "listing_urls": [url]});
     let a = s
@@ -1449,6 +1511,7 @@ macro_rules! store_conformance_tests {
             respondents_are_recognised_across_complaints_by_any_alias,
             related_cases_share_a_key_or_the_respondent,
             entities_join_when_linked_never_on_two_credit_codes_and_caseworkers_correct_them,
+            names_one_character_away_are_proposed_by_the_typo_pass_after_filing,
             related_cases_keep_every_same_respondent_case_beside_a_popular_right,
             cases_with_keys_need_every_key,
             supervision_and_closing_are_recorded_and_filtered,

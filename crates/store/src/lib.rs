@@ -119,6 +119,12 @@ pub trait Store: Send + Sync + 'static {
     async fn respondent_proposals(&self, limit: u32)
     -> Result<Vec<RespondentProposal>, StoreError>;
 
+    /// The typo pass of the respondent rules over complaints filed since the last pass, at
+    /// most `limit` change-log entries (`respondents::typo_run`): names one character away
+    /// are proposed after the filing, off its transaction. How many entries it consumed; 0
+    /// when it is up to date.
+    async fn typo_pass(&self, limit: u32) -> Result<usize, StoreError>;
+
     /// A caseworker's join, split, undo or decision, with its audit event (subject
     /// `respondent:<id>`). [`StoreError::NotFound`] for an unknown or since joined entity,
     /// join or proposal (or a case not on the entity); [`StoreError::Conflict`] for one that

@@ -17,7 +17,10 @@
 //!    it and with each other; when two of them disagree (the same trade name in two cities, and
 //!    a complaint that names no city and gives no credit code) it joins none and each is
 //!    **proposed** to a caseworker;
-//! 4. a name one typing error away only **proposes** a link.
+//! 4. a name one typing error away only **proposes** a link. That is found after the filing, by
+//!    a pass over the change log ([`typo_run`]): looking up a dozen one-character variants per
+//!    complaint inside the filing's transaction made intake five times slower (BENCHMARKS.md),
+//!    and a proposal waits for a caseworker anyway.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -41,14 +44,16 @@ pub enum Rank {
 }
 
 /// The aliases of a complaint's respondent: those it is looked up by, with their rank, and those
-/// only recorded for later complaints to find (typo deletions, the branch mark).
+/// only recorded for later complaints to find (the branch mark; typo deletions).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Identity {
     pub links: Vec<(String, Rank)>,
-    /// Looked up only to propose a link: names one character away.
+    /// Looked up by the typo pass only, to propose a link: names one character away.
     pub typo_lookups: Vec<String>,
-    /// Recorded with the entity, never looked up as a link.
+    /// Recorded with the entity at filing, never looked up as a link.
     pub marks: Vec<String>,
+    /// The name's one-character deletions: recorded with the entity by the typo pass.
+    pub typos: Vec<String>,
     /// How a new entity is shown.
     pub display: String,
 }
@@ -81,7 +86,7 @@ impl Identity {
                 id.marks.push(format!("branch:{}|{b}", f.base));
             }
             let dels = f.typo_variants();
-            id.marks.extend(dels.iter().map(|d| format!("typo:{d}")));
+            id.typos.extend(dels.iter().map(|d| format!("typo:{d}")));
             id.typo_lookups
                 .extend(dels.iter().map(|d| format!("typo:{d}")));
             id.typo_lookups
@@ -100,14 +105,19 @@ impl Identity {
         id
     }
 
-    /// Every alias recorded with the entity the complaint joins.
+    /// Every alias recorded with the entity the complaint joins, at filing.
     pub fn recorded(&self) -> impl Iterator<Item = &String> {
         self.links.iter().map(|(a, _)| a).chain(&self.marks)
     }
 
+    /// Every alias the entity holds because of this complaint, once the typo pass has seen it.
+    pub fn all_aliases(&self) -> impl Iterator<Item = &String> {
+        self.recorded().chain(&self.typos)
+    }
+
     /// Every alias to look up before resolving.
     pub fn lookups(&self) -> impl Iterator<Item = &String> {
-        self.links.iter().map(|(a, _)| a).chain(&self.typo_lookups)
+        self.links.iter().map(|(a, _)| a)
     }
 }
 
@@ -398,7 +408,7 @@ fn decide(world: &World, id: &Identity) -> Decision {
         .into_iter()
         .filter(|e| !world.apart_from(*e, &accepted) && acc.disagrees(&world.profile(*e)).is_none())
         .collect();
-    let mut together = acc.clone();
+    let mut together = acc;
     let mut agree = true;
     for (i, e) in fitting.iter().enumerate() {
         let p = world.profile(*e);
@@ -412,25 +422,10 @@ fn decide(world: &World, id: &Identity) -> Decision {
         for e in fitting {
             d.join.push((e, reached[&e].1.clone()));
         }
-        acc = together;
     } else {
         for e in fitting {
             d.proposals
                 .push((ProposalKind::Ambiguous, e, reached[&e].1.join(" ")));
-        }
-    }
-    let joined: Vec<i64> = d.join.iter().map(|(e, _)| *e).collect();
-    let mut typo: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-    for alias in &id.typo_lookups {
-        for e in world.owners.get(alias).into_iter().flatten() {
-            if !reached.contains_key(e) {
-                typo.entry(*e).or_default().push(alias.clone());
-            }
-        }
-    }
-    for (e, via) in typo {
-        if !world.apart_from(e, &joined) && acc.disagrees(&world.profile(e)).is_none() {
-            d.proposals.push((ProposalKind::Typo, e, via.join(" ")));
         }
     }
     d
@@ -515,43 +510,113 @@ pub fn resolve_run(identities: &[Identity], world: &mut World) -> RunPlan {
     plan
 }
 
-/// Every alias a run looks up, without repeats.
-/// How many entities reached only by a one-character (`typo:`) alias are loaded, per complaint
-/// of a run, to be proposed to a caseworker. A deletion index over numbered names (某某1店,
-/// 某某12店 …) reaches hundreds of entities a complaint; loading every one with all its aliases
-/// inside the filing's transaction made intake 17 times slower (BENCHMARKS.md). Typos only
-/// ever propose, and a caseworker reads a few proposals, not hundreds.
-pub const TYPO_CANDIDATES_PER_COMPLAINT: usize = 4;
-
-/// At most this many holders of one typo alias are read back from the store (the lowest ids):
-/// sending every holder of a crowded deletion variant row by row cost more than all the rest of
-/// a filing (BENCHMARKS.md).
-pub const TYPO_HOLDERS_PER_ALIAS: i64 = 4;
-
-/// From what a run's lookups hit (alias, entity): the entities whose aliases must be loaded.
-/// Every entity a link alias reaches, and, of those reached only by a typo alias, at most
-/// [`TYPO_CANDIDATES_PER_COMPLAINT`] per complaint of the run, the lowest ids (the longest
-/// known) first.
-pub fn entities_to_load(hits: &[(String, i64)], complaints: usize) -> Vec<i64> {
-    let mut linked: BTreeSet<i64> = BTreeSet::new();
-    let mut typo: BTreeSet<i64> = BTreeSet::new();
-    for (alias, id) in hits {
-        if alias.starts_with("typo:") {
-            typo.insert(*id);
-        } else {
-            linked.insert(*id);
-        }
-    }
-    let room = TYPO_CANDIDATES_PER_COMPLAINT.saturating_mul(complaints.max(1));
-    let extra: Vec<i64> = typo
-        .into_iter()
-        .filter(|id| !linked.contains(id))
-        .take(room)
-        .collect();
-    linked.extend(extra);
-    linked.into_iter().collect()
+/// What the typo pass records for a run of filed complaints.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypoPlan {
+    /// The complaints' one-character deletions, with their entity; some may be stored already.
+    pub aliases: Vec<(String, i64)>,
+    /// `a` is the complaint's entity; `complaint` its index in the run.
+    pub proposals: Vec<PlannedProposal>,
 }
 
+/// The typo pass over a run of filed complaints, in filing order: each complaint's entity (as it
+/// is now, after any join) and identity. Proposes, per complaint, at most
+/// [`TYPO_CANDIDATES_PER_COMPLAINT`] entities (the lowest ids, the longest known) that hold a
+/// name one character away, hold none of its link aliases (those the filing decided on), and
+/// agree with the complaint's entity (credit codes, cities,
+/// sellers) and were not kept apart from it; then records the complaint's own deletions, so
+/// that the run's later complaints and every later pass find it. `world` holds the run's
+/// entities and the candidates, with all their aliases.
+pub fn typo_run(filed: &[(i64, &Identity)], world: &mut World) -> TypoPlan {
+    let mut plan = TypoPlan::default();
+    let mut seen = HashSet::new();
+    for (i, (entity, id)) in filed.iter().enumerate() {
+        let own = world.profile(*entity);
+        let mut found: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        for alias in &id.typo_lookups {
+            for e in world.owners.get(alias).into_iter().flatten() {
+                if e != entity {
+                    found.entry(*e).or_default().push(alias.clone());
+                }
+            }
+        }
+        // one the complaint reaches by a link alias was joined at filing, or proposed there as a
+        // conflict or an ambiguous name
+        let linked = |e: i64| {
+            world
+                .aliases
+                .get(&e)
+                .is_some_and(|held| id.links.iter().any(|(a, _)| held.contains(a)))
+        };
+        let fitting = found.into_iter().filter(|(e, _)| {
+            !linked(*e)
+                && !world.apart_from(*e, std::slice::from_ref(entity))
+                && own.disagrees(&world.profile(*e)).is_none()
+        });
+        for (e, via) in fitting.take(TYPO_CANDIDATES_PER_COMPLAINT) {
+            if seen.insert(pair(*entity, e)) {
+                plan.proposals.push(PlannedProposal {
+                    kind: ProposalKind::Typo,
+                    a: *entity,
+                    b: e,
+                    complaint: i,
+                    detail: via.join(" "),
+                });
+            }
+        }
+        for t in &id.typos {
+            if world.add_alias(t, *entity) {
+                plan.aliases.push((t.clone(), *entity));
+            }
+        }
+    }
+    plan
+}
+
+/// Every alias the typo pass looks up for a run, without repeats.
+pub fn typo_lookups<'a>(identities: impl IntoIterator<Item = &'a Identity>) -> Vec<String> {
+    let mut all: Vec<String> = identities
+        .into_iter()
+        .flat_map(|i| i.typo_lookups.iter().cloned())
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// The typo pass's position in the change log (`follower_positions.name`).
+pub const TYPO_FOLLOWER: &str = "respondent_typos";
+
+/// How many entities reached by a one-character alias are proposed, per complaint. A deletion
+/// index over numbered names (某某1店, 某某12店 …) reaches hundreds of entities a complaint, and
+/// a caseworker reads a few proposals, not hundreds.
+pub const TYPO_CANDIDATES_PER_COMPLAINT: usize = 4;
+
+/// At most this many holders of one alias are read back by the typo pass (the lowest ids):
+/// sending every holder of a crowded deletion variant row by row cost more than all the rest
+/// (BENCHMARKS.md).
+pub const TYPO_HOLDERS_PER_ALIAS: i64 = 4;
+
+/// The entities the typo pass loads for a run of `complaints` whose entities are `own`, from
+/// what its look-ups hit (alias, entity): the run's own, and of the others at most
+/// [`TYPO_CANDIDATES_PER_COMPLAINT`] per complaint of the run, the lowest ids first.
+pub fn typo_entities_to_load(own: &[i64], hits: &[(String, i64)], complaints: usize) -> Vec<i64> {
+    let own: BTreeSet<i64> = own.iter().copied().collect();
+    let room = TYPO_CANDIDATES_PER_COMPLAINT.saturating_mul(complaints.max(1));
+    let others: BTreeSet<i64> = hits
+        .iter()
+        .map(|(_, e)| *e)
+        .filter(|e| !own.contains(e))
+        .collect();
+    own.iter()
+        .copied()
+        .chain(others.into_iter().take(room))
+        .collect::<BTreeSet<i64>>()
+        .into_iter()
+        .collect()
+}
+
+/// Every alias a run looks up at filing, without repeats.
 pub fn lookups(identities: &[Identity]) -> Vec<String> {
     let mut all: Vec<String> = identities
         .iter()
@@ -569,7 +634,7 @@ pub fn aliases_of_complaints<'a>(
 ) -> Vec<String> {
     let mut all = BTreeSet::new();
     for c in complaints {
-        all.extend(Identity::of(c).recorded().cloned());
+        all.extend(Identity::of(c).all_aliases().cloned());
     }
     all.into_iter().collect()
 }

@@ -150,6 +150,8 @@ pub enum WriteOp {
     Record(Box<RecordedEvent>),
     /// A caseworker's correction of respondent entities.
     Correct(Box<crate::RespondentCorrection>),
+    /// The respondent rules' typo pass over at most this many change-log entries.
+    TypoPass(u32),
 }
 
 /// An event appended to the audit chain under `subject` (e.g. `account:officer.li`).
@@ -167,6 +169,8 @@ pub enum WriteDone {
     Updated(UpdatedCase),
     Recorded,
     Corrected(crate::Corrected),
+    /// How many change-log entries the typo pass consumed.
+    TypoPassed(usize),
 }
 
 /// The result of a step on a case.

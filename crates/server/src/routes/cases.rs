@@ -265,6 +265,7 @@ pub async fn respondent(
         caller.require(&state, Action::ReadCase, None).await?;
     }
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    crate::respondents::before_reading(&state).await?;
     let mut r = state
         .store
         .respondent(id)

@@ -226,6 +226,7 @@ pub async fn proposals(
         .require(&state, Action::CorrectRespondents, None)
         .await?;
     let q = crate::routes::reports::query(query)?;
+    crate::respondents::before_reading(&state).await?;
     let found = state
         .store
         .respondent_proposals(q.limit.unwrap_or(200))

@@ -95,6 +95,16 @@ fn resolve_all(rs: &[R]) -> (Vec<Option<i64>>, Vec<RunPlan>) {
         stored.extend(plan.aliases.iter().cloned());
         stored.sort();
         stored.dedup();
+        // the typo pass after the filing: its proposals are shown with the filing's
+        let mut plan = plan;
+        if let Some(e) = plan.ids[0] {
+            let mut world = World::new(stored.clone(), [], next);
+            let typos = typo_run(&[(e, &identity)], &mut world);
+            stored.extend(typos.aliases.iter().cloned());
+            stored.sort();
+            stored.dedup();
+            plan.proposals.extend(typos.proposals);
+        }
         ids.push(plan.ids[0]);
         plans.push(plan);
     }
@@ -407,25 +417,55 @@ fn joins_inside_one_run_move_the_runs_earlier_complaints_too() {
 }
 
 #[test]
-fn every_linked_entity_is_loaded_and_only_a_few_typo_candidates_per_complaint() {
-    use crate::respondents::{TYPO_CANDIDATES_PER_COMPLAINT, entities_to_load};
-    let mut hits: Vec<(String, i64)> = vec![
-        ("name:某某鞋业".into(), 7),
-        ("uscc:91350200MA2XXXXXX".into(), 3),
-    ];
+fn the_typo_pass_loads_the_runs_entities_and_only_a_few_candidates_per_complaint() {
+    use crate::respondents::{TYPO_CANDIDATES_PER_COMPLAINT, typo_entities_to_load};
     // a numbered name reaches hundreds of entities by one-character deletions
-    hits.extend((100..400).map(|id| ("typo:某某12店".to_string(), id)));
+    let mut hits: Vec<(String, i64)> = (100..400)
+        .map(|id| ("typo:某某12店".to_string(), id))
+        .collect();
     hits.push(("typo:某某12店".into(), 7));
-    let loaded = entities_to_load(&hits, 1);
-    assert!(loaded.contains(&3) && loaded.contains(&7), "{loaded:?}");
+    let loaded = typo_entities_to_load(&[7, 500], &hits, 1);
     assert_eq!(loaded.len(), 2 + TYPO_CANDIDATES_PER_COMPLAINT);
-    assert_eq!(
-        &loaded[..2 + TYPO_CANDIDATES_PER_COMPLAINT],
-        &[3, 7, 100, 101, 102, 103]
-    );
+    assert_eq!(loaded, [7, 100, 101, 102, 103, 500]);
     // a run of two complaints may load twice as many
     assert_eq!(
-        entities_to_load(&hits, 2).len(),
-        2 + 2 * TYPO_CANDIDATES_PER_COMPLAINT
+        typo_entities_to_load(&[7], &hits, 2).len(),
+        1 + 2 * TYPO_CANDIDATES_PER_COMPLAINT
     );
+}
+
+#[test]
+fn the_typo_pass_proposes_a_few_fitting_candidates_and_records_the_deletions() {
+    use crate::respondents::TYPO_CANDIDATES_PER_COMPLAINT;
+    let c = complaint(&R {
+        name: Some("广州某某鞋业有限公司"),
+        ..R::default()
+    });
+    let id = Identity::of(&c);
+    assert!(!id.typos.is_empty() && id.typos.iter().all(|t| t.starts_with("typo:")));
+    assert!(
+        id.lookups().all(|a| !a.starts_with("typo:")),
+        "the filing looks up no one-character variant"
+    );
+    let variant = id.typo_lookups[0].clone();
+    // six others hold a variant; entity 3 is kept apart, entity 4 has another city
+    let mut stored: Vec<(String, i64)> = (1..=6).map(|e| (variant.clone(), e)).collect();
+    stored.push(("name:深圳|某某鞋业".into(), 4));
+    stored.push(("name:广州|某某鞋业".into(), 50));
+    let mut world = World::new(stored, [(3, 50)], 51);
+    let plan = typo_run(&[(50, &id)], &mut world);
+    let proposed: Vec<i64> = plan.proposals.iter().map(|p| p.b).collect();
+    assert_eq!(proposed.len(), TYPO_CANDIDATES_PER_COMPLAINT);
+    assert!(!proposed.contains(&3), "kept apart: {proposed:?}");
+    assert!(!proposed.contains(&4), "another city: {proposed:?}");
+    assert_eq!(proposed, [1, 2, 5, 6]);
+    assert!(
+        plan.proposals
+            .iter()
+            .all(|p| p.a == 50 && p.kind == ProposalKind::Typo)
+    );
+    assert_eq!(plan.aliases.len(), id.typos.len());
+    // a second pass over the same complaint records and proposes nothing new
+    let again = typo_run(&[(50, &id)], &mut world);
+    assert!(again.aliases.is_empty());
 }

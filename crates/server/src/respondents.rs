@@ -1,0 +1,47 @@
+//! The respondent rules' typo pass, following the change log: a name one character away from a
+//! known respondent is proposed to a caseworker shortly after the filing, not inside it
+//! (BENCHMARKS.md: inside it, intake was five times slower).
+
+use std::time::Duration;
+
+use crate::{AppError, AppState};
+
+/// Change-log entries per pass: one writer transaction each, short enough not to hold up the
+/// filings queued behind it.
+const PASS: u32 = 1_000;
+
+/// Passes a reader waits for before answering: a caseworker's list of proposals shows every
+/// filing up to now unless intake is far ahead (the follower then catches up in the background).
+const PASSES_BEFORE_READING: usize = 8;
+
+/// Brings the typo pass up to date, at most `passes` passes; how many entries it consumed.
+pub async fn catch_up(state: &AppState, passes: usize) -> Result<usize, AppError> {
+    let mut done = 0;
+    for _ in 0..passes {
+        match state.store.typo_pass(PASS).await? {
+            0 => break,
+            n => done += n,
+        }
+    }
+    Ok(done)
+}
+
+/// Before a caseworker reads proposals: the complaints filed up to now have been through the
+/// typo pass (as far as [`PASSES_BEFORE_READING`] allows).
+pub async fn before_reading(state: &AppState) -> Result<(), AppError> {
+    catch_up(state, PASSES_BEFORE_READING).await.map(|_| ())
+}
+
+/// Follows the change log for as long as the server runs.
+pub async fn follow(state: AppState) {
+    loop {
+        match catch_up(&state, 1).await {
+            Ok(0) => tokio::time::sleep(Duration::from_millis(500)).await,
+            Ok(n) => tracing::debug!(entries = n, "respondent typo pass"),
+            Err(e) => {
+                tracing::warn!(error = %e, "respondent typo pass failed; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    }
+}
