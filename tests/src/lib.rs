@@ -639,21 +639,24 @@ pub fn padded(head: &[u8], len: usize) -> Vec<u8> {
     v
 }
 
-/// A body a sniffer takes for JPEG.
+/// A JPEG that decodes, `len` bytes or a little more (filler after its end marker).
 pub fn jpeg(len: usize) -> Vec<u8> {
-    padded(b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00", len)
+    kuaiwei_evidence::testing::jpeg_of_len(len, 1)
 }
 
+/// A PNG that decodes, `len` bytes or a little more.
 pub fn png(len: usize) -> Vec<u8> {
-    padded(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", len)
+    kuaiwei_evidence::testing::png_of_len(len, 1)
 }
 
+/// A one-page PDF, `len` bytes or a little more.
 pub fn pdf(len: usize) -> Vec<u8> {
-    padded(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", len)
+    kuaiwei_evidence::testing::pdf_of_len(len)
 }
 
+/// The structure of a HEIC photo (4032 × 3024), `len` bytes or a little more.
 pub fn heic(len: usize) -> Vec<u8> {
-    padded(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic", len)
+    kuaiwei_evidence::testing::heic_of_len(len)
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

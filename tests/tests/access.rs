@@ -83,9 +83,13 @@ async fn fixture(backend: Backend) -> Option<Fixture> {
     let app = kuaiwei_e2e::spawn_app_with(backend, Options::at(at)).await?;
     let mut cases = Vec::new();
     for (i, (agency, procedure)) in AGENCIES.into_iter().enumerate() {
-        let receipt = app
-            .file_complaint_json(&kuaiwei_e2e::complaint(i as u32 + 1))
-            .await;
+        // with a photo, so that the evidence routes are asked for a file of the case
+        let form = kuaiwei_e2e::Multipart::new()
+            .complaint(&kuaiwei_e2e::complaint(i as u32 + 1))
+            .evidence("展位.jpg", &kuaiwei_e2e::jpeg(800));
+        let res = app.post_multipart("/api/v1/complaints", form, &[]).await;
+        assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+        let receipt = res.json();
         let n = receipt["case_number"].as_str().unwrap().to_string();
         ok(&app
             .act(&n, json!({"action": "accept", "actor": "caseworker:chen", "reason": "现场核对原件，先行受理"}))
@@ -164,7 +168,11 @@ async fn calls(app: &TestApp, case: &str, respondent: i64) -> Vec<Call> {
             let path = route
                 .replace("{case_number}", case)
                 .replace("{id}", &respondent.to_string())
-                .replace("{date}", "2026-10-01");
+                .replace("{date}", "2026-10-01")
+                .replace(
+                    "{sha256}",
+                    &kuaiwei_e2e::sha256_hex(&kuaiwei_e2e::jpeg(800)),
+                );
             let query = match route.as_str() {
                 "/api/v1/reports/on-time" | "/reports/on-time" => "?period=2026-10",
                 "/api/v1/reports/on-time/cases" | "/reports/on-time/cases" => {

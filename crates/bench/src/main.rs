@@ -9,6 +9,7 @@
 
 mod client;
 mod cpu;
+mod evidence;
 mod load;
 mod ontime;
 mod report;
@@ -42,6 +43,27 @@ enum Cmd {
     Report(ReportArgs),
     /// Search: kuaiwei's index against SQLite FTS5 (trigram) and a substring scan
     Search(SearchArgs),
+    /// Evidence: checking phone photos at intake against only storing them, previews per
+    /// second, near-duplicate look-ups among a million photo hashes
+    Evidence(EvidenceArgs),
+}
+
+#[derive(Args)]
+struct EvidenceArgs {
+    /// Phone-like photos (4,000 × 3,000 JPEG, about 4 MB) for the intake and preview figures
+    #[arg(long, default_value_t = 16)]
+    photos: usize,
+    /// Photo hashes in the near-duplicate index
+    #[arg(long, default_value_t = 1_000_000)]
+    hashes: usize,
+    #[arg(long, default_value_t = 10_000)]
+    lookups: usize,
+    /// Hamming distance of the look-ups (the server's default `[triage] photo_distance`)
+    #[arg(long, default_value_t = 6)]
+    distance: u32,
+    /// Scratch directory (removed and rebuilt each run)
+    #[arg(long, default_value = "target/bench-evidence")]
+    dir: PathBuf,
 }
 
 #[derive(Args)]
@@ -177,6 +199,17 @@ fn main() -> ExitCode {
                     docs: a.docs,
                     queries: a.queries,
                     seed: a.seed,
+                    dir: a.dir,
+                }))
+            }),
+        Cmd::Evidence(a) => tokio::runtime::Runtime::new()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| {
+                rt.block_on(evidence::run(evidence::Spec {
+                    photos: a.photos,
+                    hashes: a.hashes,
+                    lookups: a.lookups,
+                    distance: a.distance,
                     dir: a.dir,
                 }))
             }),

@@ -45,6 +45,7 @@ pub struct FileTriage {
     pub repeat_min_upheld: Option<u32>,
     pub repeat_window_days: Option<u32>,
     pub group_min_respondents: Option<u32>,
+    pub photo_distance: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -92,10 +93,19 @@ impl FileConfig {
                 );
             }
         }
+        if let Some(p) = t.photo_distance
+            && p > kuaiwei_evidence::near::MAX_DISTANCE
+        {
+            anyhow::bail!(
+                "配置项 [triage] photo_distance 最大为{max}（{p}太大）/ config [triage] photo_distance is at most {max} ({p} is too large)",
+                max = kuaiwei_evidence::near::MAX_DISTANCE
+            );
+        }
         Ok(TriageConfig {
             repeat_min_upheld: t.repeat_min_upheld.unwrap_or(d.repeat_min_upheld),
             repeat_window_days: t.repeat_window_days.unwrap_or(d.repeat_window_days),
             group_min_respondents: t.group_min_respondents.unwrap_or(d.group_min_respondents),
+            photo_distance: t.photo_distance.unwrap_or(d.photo_distance),
         })
     }
 

@@ -6,6 +6,7 @@
 mod backup;
 mod calendar_cli;
 mod config;
+mod evidence_cli;
 mod restore;
 mod token_cli;
 mod user_cli;
@@ -85,6 +86,12 @@ enum Cmd {
     /// Restore a backup into an empty data directory and database, then verify the audit chain
     /// and every evidence file
     Restore(RestoreArgs),
+    /// Evidence files: `sweep` removes files no complaint references (a crash's leftovers),
+    /// `verify` re-hashes every stored file against the database
+    Evidence {
+        #[command(subcommand)]
+        cmd: evidence_cli::EvidenceCmd,
+    },
 }
 
 #[derive(Args)]
@@ -246,6 +253,10 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::User { cmd } => runtime()?.block_on(async {
             let store = open_store(cmd.store_args(), &file, &data_dir).await?;
             user_cli::run(cmd, store.as_ref()).await
+        }),
+        Cmd::Evidence { cmd } => runtime()?.block_on(async {
+            let store = open_store(cmd.store_args(), &file, &data_dir).await?;
+            evidence_cli::run(cmd, store.as_ref(), &data_dir).await
         }),
         Cmd::Token { cmd } => runtime()?.block_on(async {
             let store = open_store(cmd.store_args(), &file, &data_dir).await?;

@@ -14,6 +14,24 @@ pub enum MediaType {
 }
 
 impl MediaType {
+    pub const ALL: [MediaType; 5] = [
+        MediaType::Jpeg,
+        MediaType::Png,
+        MediaType::Webp,
+        MediaType::Heic,
+        MediaType::Pdf,
+    ];
+
+    /// The type a stored MIME type names.
+    pub fn from_mime(mime: &str) -> Option<MediaType> {
+        MediaType::ALL.into_iter().find(|m| m.mime() == mime)
+    }
+
+    /// Whether it is a photo kuaiwei decodes (and so previews).
+    pub fn has_preview(self) -> bool {
+        matches!(self, MediaType::Jpeg | MediaType::Png | MediaType::Webp)
+    }
+
     pub fn mime(self) -> &'static str {
         match self {
             MediaType::Jpeg => "image/jpeg",

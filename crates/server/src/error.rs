@@ -36,6 +36,13 @@ pub enum AppError {
     /// 404: missing, or not yours to see; the two are never told apart.
     #[error("not found")]
     NotFound,
+    /// 404 for something that exists but has no such representation (a PDF's preview).
+    #[error("not found: {en}")]
+    NotFoundWith {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
     /// 422: an idempotency key reused for a different request.
     #[error("idempotency key reused with a different request")]
     IdempotencyKeyReused,
@@ -187,6 +194,7 @@ impl AppError {
                 vec![],
             ),
             AppError::StateConflict { code, zh, en } => (S::CONFLICT, code, zh, en, vec![]),
+            AppError::NotFoundWith { code, zh, en } => (S::NOT_FOUND, code, zh, en, vec![]),
             AppError::Validation(e) => (
                 S::UNPROCESSABLE_ENTITY,
                 "validation_failed",

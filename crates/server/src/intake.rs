@@ -8,9 +8,9 @@ use axum::http::{HeaderMap, header};
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use kuaiwei_domain::{Complaint, ComplaintInput};
-use kuaiwei_evidence::{EvidenceError, SealedFile};
+use kuaiwei_evidence::{EvidenceError, Hold, InspectError, Inspection, MediaType, SealedFile};
 use kuaiwei_routing::completeness::MaterialKind;
-use kuaiwei_store::{EvidenceRef, IdempotencyKey, NewComplaint, Receipt};
+use kuaiwei_store::{EvidenceMeta, EvidenceRef, IdempotencyKey, NewComplaint, Receipt};
 use sha2::{Digest, Sha256};
 
 use crate::{AppError, AppState, json, token};
@@ -27,6 +27,7 @@ pub struct Sealed {
     file: SealedFile,
     filename: Option<String>,
     material: MaterialKind,
+    inspection: Inspection,
 }
 
 /// A complainant's supplement (补正): a note and more evidence.
@@ -378,10 +379,17 @@ async fn read_parts(state: &AppState, req: Request, form: Form) -> Result<Parts,
                 .seal()
                 .await
                 .map_err(|e| file_error(e, index, &filename))?;
+            // read whole before anything is stored: a bomb or a disguised file is refused here
+            let inspection = state
+                .evidence
+                .inspect(&file)
+                .await
+                .map_err(|e| inspect_error(e, file.media_type, index, &filename))?;
             parts.files.push(Sealed {
                 file,
                 filename,
                 material,
+                inspection,
             });
             continue;
         }
@@ -469,28 +477,136 @@ fn file_error(e: EvidenceError, index: usize, name: &Option<String>) -> AppError
     }
 }
 
+fn inspect_error(
+    e: InspectError,
+    media: MediaType,
+    index: usize,
+    name: &Option<String>,
+) -> AppError {
+    let which = name.clone().unwrap_or_else(|| format!("#{}", index + 1));
+    let kind = media.mime();
+    match e {
+        InspectError::Invalid { kind: k, detail } => AppError::unsupported(
+            format!("证据文件“{which}”不是有效的 {k} 文件（内容无法按 {kind} 读取）"),
+            format!("evidence file {which:?} is not a valid {k} file: {detail}"),
+        ),
+        InspectError::TooManyPixels { .. } => AppError::field(
+            &format!("evidence[{index}]"),
+            "image_too_large",
+            format!("证据文件“{which}”的像素尺寸超过上限（每边最多 12000 像素，共 5000 万像素）"),
+            format!(
+                "evidence file {which:?} has more pixels than allowed (at most 12,000 a side, 50 megapixels)"
+            ),
+        ),
+        InspectError::Io(e) => AppError::Internal(format!("evidence inspection: {e}")),
+    }
+}
+
 fn io(e: EvidenceError) -> AppError {
     AppError::Internal(format!("evidence storage: {e}"))
 }
 
-/// Makes sealed files visible under their digest.
-pub async fn persist_supplement(s: Supplement) -> Result<Vec<EvidenceRef>, AppError> {
-    persist(s.files).await
+/// What an inspection found, as the store keeps it.
+fn meta_of(i: &Inspection) -> EvidenceMeta {
+    let e6 = |v: f64| (v * 1e6).round() as i32;
+    EvidenceMeta {
+        width: i.width,
+        height: i.height,
+        pages: i.pages,
+        captured_at: i.meta.captured_at.clone(),
+        device: i.meta.device.clone(),
+        gps_e6: i.meta.gps.map(|(lat, lon)| (e6(lat), e6(lon))),
+        phash: i.phash.map(|h| h as i64),
+    }
 }
 
-async fn persist(files: Vec<Sealed>) -> Result<Vec<EvidenceRef>, AppError> {
-    let mut evidence = Vec::with_capacity(files.len());
+/// Files made visible under their digest for a request not yet committed: held against sweeps
+/// until dropped; those this request put there are removed again if it is refused
+/// ([`Persisted::refused`]).
+pub struct Persisted {
+    pub evidence: Vec<EvidenceRef>,
+    created: Vec<String>,
+    _holds: Vec<Hold>,
+}
+
+impl Persisted {
+    /// The request was refused after its files were made visible: removes those it created
+    /// that no committed complaint references and no other request in flight holds.
+    pub async fn refused(self, state: &AppState) {
+        if self.created.is_empty() {
+            return;
+        }
+        let created = self.created.clone();
+        drop(self);
+        let known = match state.store.evidence_known(&created).await {
+            Ok(k) => k.into_iter().collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "refused request: files left for the sweep");
+                return;
+            }
+        };
+        if let Err(e) = state.evidence.discard(&created, &known).await {
+            tracing::warn!(error = %e, "refused request: files left for the sweep");
+        }
+    }
+
+    /// The request was committed: previews of its photos are made in the background (off the
+    /// path that acknowledges it).
+    pub fn committed(self, state: &AppState) {
+        for e in &self.evidence {
+            if let Some(h) = e.meta.phash {
+                state.evidence.remember_hash(&e.sha256, h as u64);
+            }
+        }
+        let photos: Vec<(String, MediaType)> = self
+            .evidence
+            .iter()
+            .filter_map(|e| MediaType::from_mime(&e.media_type).map(|m| (e.sha256.clone(), m)))
+            .filter(|(_, m)| m.has_preview())
+            .collect();
+        drop(self);
+        if photos.is_empty() {
+            return;
+        }
+        let evidence = state.evidence.clone();
+        tokio::spawn(async move {
+            for (sha, media) in photos {
+                if let Err(e) = evidence.previews(&sha, media).await {
+                    tracing::warn!(error = %e, sha256 = %sha, "preview not made; made when first asked for");
+                }
+            }
+        });
+    }
+}
+
+/// Makes sealed files visible under their digest.
+pub async fn persist_supplement(state: &AppState, s: Supplement) -> Result<Persisted, AppError> {
+    persist(state, s.files).await
+}
+
+async fn persist(state: &AppState, files: Vec<Sealed>) -> Result<Persisted, AppError> {
+    let mut out = Persisted {
+        evidence: Vec::with_capacity(files.len()),
+        created: Vec::new(),
+        _holds: Vec::with_capacity(files.len()),
+    };
     for f in files {
+        // held before it is visible: a sweep never takes it from under this request
+        out._holds.push(state.evidence.hold(&f.file.sha256));
         let stored = f.file.persist().await.map_err(io)?;
-        evidence.push(EvidenceRef {
+        if stored.created {
+            out.created.push(stored.sha256.clone());
+        }
+        out.evidence.push(EvidenceRef {
             sha256: stored.sha256,
             size: stored.size,
             media_type: stored.media_type.mime().to_string(),
             filename: f.filename,
             material: f.material.key().to_string(),
+            meta: meta_of(&f.inspection),
         });
     }
-    Ok(evidence)
+    Ok(out)
 }
 
 /// Makes the files visible, then commits the complaint; the receipt follows the commit.
@@ -507,7 +623,8 @@ pub async fn submit(
         .map_err(|secs| AppError::TooManyRequests {
             retry_after_secs: secs,
         })?;
-    let evidence = persist(upload.files).await?;
+    let persisted = persist(state, upload.files).await?;
+    let evidence = persisted.evidence.clone();
     let tracking_token = token::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
     let new = NewComplaint {
         complaint: upload.complaint,
@@ -521,7 +638,16 @@ pub async fn submit(
         evidence,
         source,
     };
-    Ok(state.store.submit_complaint(new).await?)
+    match state.store.submit_complaint(new).await {
+        Ok(receipt) => {
+            persisted.committed(state);
+            Ok(receipt)
+        }
+        Err(e) => {
+            persisted.refused(state).await;
+            Err(e.into())
+        }
+    }
 }
 
 #[cfg(test)]

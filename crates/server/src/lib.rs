@@ -8,6 +8,7 @@
 pub mod auth;
 mod cases;
 mod error;
+mod evidence;
 mod intake;
 mod json;
 mod pages;
@@ -46,6 +47,7 @@ pub async fn serve(
     let facts = tokio::spawn(reports::warm_facts(state.clone()));
     let calendar = tokio::spawn(cases::follow_calendar(state.clone()));
     let typos = tokio::spawn(respondents::follow(state.clone()));
+    let evidence = tokio::spawn(evidence::at_start(state.clone()));
     let app = router(state);
     let result = axum::serve(
         listener,
@@ -58,6 +60,7 @@ pub async fn serve(
     facts.abort();
     calendar.abort();
     typos.abort();
+    evidence.abort();
     if let Some(i) = indexer {
         i.abort();
     }

@@ -140,12 +140,15 @@ async fn insert_fresh(
         .map(|(i, p, e)| id_of(i).map(|id| (id, p, e)))
         .collect::<Result<_, _>>()?;
     if !files.is_empty() {
-        let mut q =
-            QueryBuilder::<Postgres>::new("insert into evidence_files (sha256, size, media_type) ");
+        let mut q = QueryBuilder::<Postgres>::new(
+            "insert into evidence_files (sha256, size, media_type, meta, phash) ",
+        );
         q.push_values(&files, |mut b, (_, _, e)| {
             b.push_bind(e.sha256.clone())
                 .push_bind(e.size as i64)
-                .push_bind(e.media_type.clone());
+                .push_bind(e.media_type.clone())
+                .push_bind(e.meta.to_db())
+                .push_bind(e.meta.phash);
         });
         q.push(" on conflict (sha256) do nothing");
         q.build().execute(&mut *conn).await?;

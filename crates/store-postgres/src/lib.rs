@@ -201,6 +201,21 @@ impl Store for PostgresStore {
         }
     }
 
+    async fn evidence_known(&self, digests: &[String]) -> Result<Vec<String>, StoreError> {
+        read::evidence_known(&self.pool, digests).await
+    }
+
+    async fn cases_with_evidence(
+        &self,
+        digests: &[String],
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        read::cases_with_evidence(&self.pool, digests).await
+    }
+
+    async fn evidence_hashes(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        read::evidence_hashes(&self.pool).await
+    }
+
     async fn typo_pass(&self, limit: u32) -> Result<usize, StoreError> {
         match self.writer.submit(WriteOp::TypoPass(limit)).await? {
             WriteDone::TypoPassed(n) => Ok(n),

@@ -156,3 +156,36 @@ pub async fn changes_since(
         })
         .collect()
 }
+
+pub async fn evidence_known(pool: &PgPool, digests: &[String]) -> Result<Vec<String>, StoreError> {
+    sqlx::query_scalar("select sha256 from evidence_files where sha256 = any($1)")
+        .persistent(false)
+        .bind(digests)
+        .fetch_all(pool)
+        .await
+        .map_err(backend)
+}
+
+pub async fn cases_with_evidence(
+    pool: &PgPool,
+    digests: &[String],
+) -> Result<Vec<(String, String)>, StoreError> {
+    sqlx::query_as(
+        "select distinct c.case_number, e.sha256 from complaint_evidence e
+           join cases c on c.complaint_id = e.complaint_id
+          where c.parent_case is null and e.sha256 = any($1)
+          order by c.case_number",
+    )
+    .persistent(false)
+    .bind(digests)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)
+}
+
+pub async fn evidence_hashes(pool: &PgPool) -> Result<Vec<(String, i64)>, StoreError> {
+    sqlx::query_as("select sha256, phash from evidence_files where phash is not null")
+        .fetch_all(pool)
+        .await
+        .map_err(backend)
+}

@@ -189,12 +189,14 @@ async fn add_evidence(
     .await?;
     for (i, e) in files.iter().enumerate() {
         sqlx::query(
-            "insert into evidence_files (sha256, size, media_type) values (?1, ?2, ?3)
-             on conflict (sha256) do nothing",
+            "insert into evidence_files (sha256, size, media_type, meta, phash)
+             values (?1, ?2, ?3, ?4, ?5) on conflict (sha256) do nothing",
         )
         .bind(&e.sha256)
         .bind(e.size as i64)
         .bind(&e.media_type)
+        .bind(e.meta.to_db())
+        .bind(e.meta.phash)
         .execute(&mut *conn)
         .await?;
         sqlx::query(

@@ -234,6 +234,21 @@ impl Store for SqliteStore {
         }
     }
 
+    async fn evidence_known(&self, digests: &[String]) -> Result<Vec<String>, StoreError> {
+        read::evidence_known(&self.read, digests).await
+    }
+
+    async fn cases_with_evidence(
+        &self,
+        digests: &[String],
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        read::cases_with_evidence(&self.read, digests).await
+    }
+
+    async fn evidence_hashes(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        read::evidence_hashes(&self.read).await
+    }
+
     async fn typo_pass(&self, limit: u32) -> Result<usize, StoreError> {
         match self.writer.submit(WriteOp::TypoPass(limit)).await? {
             WriteDone::TypoPassed(n) => Ok(n),

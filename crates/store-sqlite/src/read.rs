@@ -147,3 +147,63 @@ pub async fn changes_since(
         })
         .collect()
 }
+
+/// Bound values per statement: far below SQLite's 32,766.
+const DIGESTS: usize = 5_000;
+
+pub async fn evidence_known(
+    pool: &SqlitePool,
+    digests: &[String],
+) -> Result<Vec<String>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in digests.chunks(DIGESTS) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "select sha256 from evidence_files where sha256 in (",
+        );
+        let mut list = q.separated(", ");
+        for d in chunk {
+            list.push_bind(d.as_str());
+        }
+        q.push(")");
+        out.extend(
+            q.build_query_scalar::<String>()
+                .fetch_all(pool)
+                .await
+                .map_err(backend)?,
+        );
+    }
+    Ok(out)
+}
+
+pub async fn cases_with_evidence(
+    pool: &SqlitePool,
+    digests: &[String],
+) -> Result<Vec<(String, String)>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in digests.chunks(DIGESTS) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "select distinct c.case_number, e.sha256 from complaint_evidence e
+               join cases c on c.complaint_id = e.complaint_id
+              where c.parent_case is null and e.sha256 in (",
+        );
+        let mut list = q.separated(", ");
+        for d in chunk {
+            list.push_bind(d.as_str());
+        }
+        q.push(") order by c.case_number");
+        out.extend(
+            q.build_query_as::<(String, String)>()
+                .fetch_all(pool)
+                .await
+                .map_err(backend)?,
+        );
+    }
+    Ok(out)
+}
+
+pub async fn evidence_hashes(pool: &SqlitePool) -> Result<Vec<(String, i64)>, StoreError> {
+    sqlx::query_as("select sha256, phash from evidence_files where phash is not null")
+        .fetch_all(pool)
+        .await
+        .map_err(backend)
+}

@@ -105,8 +105,17 @@ pub async fn evidence_of<'c>(
     conn: impl SqliteExecutor<'c>,
     complaint_id: i64,
 ) -> Result<Vec<EvidenceRef>, sqlx::Error> {
-    let rows: Vec<(String, i64, String, Option<String>, String)> = sqlx::query_as(
-        "select e.sha256, f.size, f.media_type, e.filename, e.material
+    type Row = (
+        String,
+        i64,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<i64>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "select e.sha256, f.size, f.media_type, e.filename, e.material, f.meta, f.phash
          from complaint_evidence e join evidence_files f on f.sha256 = e.sha256
          where e.complaint_id = ?1 order by e.position",
     )
@@ -116,12 +125,13 @@ pub async fn evidence_of<'c>(
     Ok(rows
         .into_iter()
         .map(
-            |(sha256, size, media_type, filename, material)| EvidenceRef {
+            |(sha256, size, media_type, filename, material, meta, phash)| EvidenceRef {
                 sha256,
                 size: size as u64,
                 media_type,
                 filename,
                 material,
+                meta: kuaiwei_store::EvidenceMeta::from_db(meta.as_deref(), phash),
             },
         )
         .collect())

@@ -55,6 +55,14 @@ fn evidence(tag: u8) -> EvidenceRef {
         media_type: "image/jpeg".into(),
         filename: Some(format!("照片{tag}.jpg")),
         material: crate::DEFAULT_MATERIAL.into(),
+        meta: crate::EvidenceMeta {
+            width: Some(640),
+            height: Some(480),
+            captured_at: Some("2026:04:15 10:31:02".into()),
+            gps_e6: Some((23_110_000, 113_355_000)),
+            phash: Some(0x0f0f_1234_5678_9abc_i64),
+            ..Default::default()
+        },
     }
 }
 

@@ -37,9 +37,9 @@ pub use error::StoreError;
 pub use inventory::{EvidenceFile, Inventory};
 pub use reports::{FrozenReport, ReportClock, ReportWindow, SyntheticCase};
 pub use types::{
-    Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, DEFAULT_MATERIAL, EvidenceRef,
-    IdempotencyKey, NewComplaint, Page, Receipt, RecordedEvent, UpdatedCase, WriteDone, WriteOp,
-    case_year, constant_time_eq, truncate_to_micros,
+    Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, DEFAULT_MATERIAL, EvidenceMeta,
+    EvidenceRef, IdempotencyKey, NewComplaint, Page, Receipt, RecordedEvent, UpdatedCase,
+    WriteDone, WriteOp, case_year, constant_time_eq, truncate_to_micros,
 };
 
 /// Everything the server asks of storage, in the words of the business.
@@ -118,6 +118,19 @@ pub trait Store: Send + Sync + 'static {
     /// (those since joined are left out), at most `limit`.
     async fn respondent_proposals(&self, limit: u32)
     -> Result<Vec<RespondentProposal>, StoreError>;
+
+    /// Which of these evidence digests a committed complaint or supplement references.
+    async fn evidence_known(&self, digests: &[String]) -> Result<Vec<String>, StoreError>;
+
+    /// Which cases' complaints reference these evidence digests: (case number, digest), the
+    /// linked cases of a complaint not included.
+    async fn cases_with_evidence(
+        &self,
+        digests: &[String],
+    ) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// Every stored photo's perceptual hash: (digest, hash).
+    async fn evidence_hashes(&self) -> Result<Vec<(String, i64)>, StoreError>;
 
     /// The typo pass of the respondent rules over complaints filed since the last pass, at
     /// most `limit` change-log entries (`respondents::typo_run`): names one character away

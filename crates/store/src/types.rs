@@ -40,6 +40,68 @@ pub struct EvidenceRef {
     /// `power_of_attorney` …); untagged evidence is `infringement_evidence`.
     #[serde(default = "default_material")]
     pub material: String,
+    /// What the file told about itself at intake: size, pages, EXIF (staff only).
+    #[serde(default, skip_serializing_if = "EvidenceMeta::is_empty")]
+    pub meta: EvidenceMeta,
+}
+
+/// What an evidence file told about itself when it was checked: its size in pixels or pages,
+/// and a photo's EXIF capture time, device and GPS position (evidence of where and when a booth
+/// was photographed: shown to the handling officer, never in a copy served to anyone else),
+/// and its perceptual hash.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u32>,
+    /// EXIF `DateTimeOriginal` as the camera wrote it (its local time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// Latitude and longitude in millionths of a degree (south and west negative).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gps_e6: Option<(i32, i32)>,
+    /// 64-bit perceptual hash (pHash), for near-duplicate photos.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phash: Option<i64>,
+}
+
+impl EvidenceMeta {
+    pub fn is_empty(&self) -> bool {
+        *self == EvidenceMeta::default()
+    }
+
+    /// The JSON kept in `evidence_files.meta` (without the hash, which has its own column).
+    pub fn to_db(&self) -> Option<String> {
+        let stored = EvidenceMeta {
+            phash: None,
+            ..self.clone()
+        };
+        (!stored.is_empty()).then(|| serde_json::to_string(&stored).unwrap_or_default())
+    }
+
+    /// From `evidence_files.meta` and `.phash`; unreadable JSON reads as nothing known.
+    pub fn from_db(meta: Option<&str>, phash: Option<i64>) -> EvidenceMeta {
+        let mut m: EvidenceMeta = meta
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        m.phash = phash;
+        m
+    }
+
+    /// What anyone but the handling officer may see: the size only.
+    pub fn public(&self) -> EvidenceMeta {
+        EvidenceMeta {
+            width: self.width,
+            height: self.height,
+            pages: self.pages,
+            ..EvidenceMeta::default()
+        }
+    }
 }
 
 pub const DEFAULT_MATERIAL: &str = "infringement_evidence";

@@ -267,7 +267,8 @@ pub async fn complainant_supplement(
             en: "this case is not waiting for a supplement".into(),
         })?;
     let note = supplement.note.clone();
-    let added = crate::intake::persist_supplement(supplement).await?;
+    let persisted = crate::intake::persist_supplement(state, supplement).await?;
+    let added = persisted.evidence.clone();
     let payload = serde_json::json!({
         "from": case.state.key(),
         "to": next.key(),
@@ -294,7 +295,13 @@ pub async fn complainant_supplement(
         at: state.clock.now(),
         linked: None,
     };
-    match state.store.update_case(update).await {
+    let result = state.store.update_case(update).await;
+    if result.is_ok() {
+        persisted.committed(state);
+    } else {
+        persisted.refused(state).await;
+    }
+    match result {
         Ok(_) => Ok(()),
         Err(StoreError::VersionConflict) => Err(AppError::Conflict),
         Err(e) => Err(e.into()),

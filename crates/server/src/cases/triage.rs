@@ -24,6 +24,10 @@ pub struct TriageConfig {
     pub repeat_window_days: u32,
     /// Distinct respondents on one right at one fair session that make group infringement.
     pub group_min_respondents: u32,
+    /// Photos whose 64-bit perceptual hashes differ in at most this many bits are shown as
+    /// alike across cases (at most 15). Default 6: a resized, recompressed copy differs in a
+    /// few bits, unrelated photos in about 32 (BENCHMARKS.md).
+    pub photo_distance: u32,
 }
 
 impl Default for TriageConfig {
@@ -32,6 +36,7 @@ impl Default for TriageConfig {
             repeat_min_upheld: 2,
             repeat_window_days: 1826,
             group_min_respondents: 3,
+            photo_distance: 6,
         }
     }
 }
@@ -53,6 +58,10 @@ pub struct TriageView {
     pub related_counts: Vec<RelatedCount>,
     pub respondent: Option<RespondentSummary>,
     pub group_infringement: Vec<GroupView>,
+    /// Other cases (the caller may read) with a photo that looks like one of this case's: the
+    /// same product photographed at two booths, one listing image on two shops. Nearest
+    /// first, at most 20.
+    pub similar_photos: Vec<crate::evidence::SimilarPhoto>,
 }
 
 /// Another case linked to this one, with every reason.
@@ -280,7 +289,19 @@ pub async fn view(
         .filter(|c| c.cases > 0)
         .collect();
     related_counts.sort_by_key(|c| link_rank(&c.kind));
+    let mut similar_photos = Vec::new();
+    for p in crate::evidence::similar_photos(state, original, &record).await? {
+        if similar_photos.len() == 20 {
+            break;
+        }
+        if let Some(c) = state.store.case(&p.case_number).await?
+            && sees(viewer, c.agency.as_deref())
+        {
+            similar_photos.push(p);
+        }
+    }
     Ok(Some(TriageView {
+        similar_photos,
         missing_materials: missing_materials(&record.complaint, &have),
         materials_held: have.iter().map(|m| m.key().to_string()).collect(),
         related,

@@ -61,6 +61,20 @@ pub struct EvidenceView {
     pub filename: Option<String>,
     /// The material kind it was tagged with (`right_certificate`, `infringement_evidence` …).
     pub material: String,
+    /// Size in pixels (photos) or pages (PDFs), when known.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub pages: Option<u32>,
+    /// The photo's EXIF: capture time as the camera wrote it, device, and GPS position in
+    /// degrees. For the case's own agency only (the officer handling it); absent for others.
+    pub captured_at: Option<String>,
+    pub device: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// `GET` these: the original (a download, recorded on the case's audit chain as custody)
+    /// and the preview (`?size=thumb|screen`; photos only, no metadata).
+    pub original_url: String,
+    pub preview_url: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -170,6 +184,13 @@ pub async fn view_of(
         .collect();
     let allowed_actions = allowed.into_iter().map(Action::key).collect();
     let triage = super::triage::view(state, viewer, number, case.respondent_id, now).await?;
+    // where and when a photo was taken: for the agency handling the case (its officers and
+    // supervisors), as personal data in full is
+    let exif_visible = kuaiwei_access::can_read_personal_data(
+        viewer,
+        case.agency.as_deref(),
+        case.officer.as_deref(),
+    );
     let complaint = state
         .store
         .complaint_of_case(number)
@@ -186,12 +207,31 @@ pub async fn view_of(
             evidence: r
                 .evidence
                 .into_iter()
-                .map(|e| EvidenceView {
-                    sha256: e.sha256,
-                    size: e.size,
-                    media_type: e.media_type,
-                    filename: e.filename,
-                    material: e.material,
+                .map(|e| {
+                    let m = if exif_visible {
+                        e.meta.clone()
+                    } else {
+                        e.meta.public()
+                    };
+                    let has_preview = kuaiwei_evidence::MediaType::from_mime(&e.media_type)
+                        .is_some_and(|t| t.has_preview());
+                    let url = format!("/api/v1/cases/{number}/evidence/{}", e.sha256);
+                    EvidenceView {
+                        original_url: url.clone(),
+                        preview_url: has_preview.then(|| format!("{url}/preview")),
+                        sha256: e.sha256,
+                        size: e.size,
+                        media_type: e.media_type,
+                        filename: e.filename,
+                        material: e.material,
+                        width: m.width,
+                        height: m.height,
+                        pages: m.pages,
+                        captured_at: m.captured_at,
+                        device: m.device,
+                        latitude: m.gps_e6.map(|(lat, _)| f64::from(lat) / 1e6),
+                        longitude: m.gps_e6.map(|(_, lon)| f64::from(lon) / 1e6),
+                    }
                 })
                 .collect(),
         });

@@ -232,7 +232,10 @@ pub async fn status(
 }
 
 /// The case number and the hash of the tracking token a complainant sent.
-fn complainant(case_number: &str, headers: &HeaderMap) -> Result<(String, [u8; 32]), AppError> {
+pub(crate) fn complainant(
+    case_number: &str,
+    headers: &HeaderMap,
+) -> Result<(String, [u8; 32]), AppError> {
     let token = headers
         .get("x-tracking-token")
         .and_then(|v| v.to_str().ok())

@@ -3,6 +3,7 @@
 mod cases;
 pub(crate) mod complaints;
 mod deadlines;
+mod evidence;
 mod health;
 mod reports;
 mod respondents;
@@ -37,6 +38,10 @@ use crate::request_id::RandomRequestId;
         cases::act,
         cases::queue,
         cases::respondent,
+        evidence::case_original,
+        evidence::case_preview,
+        evidence::complainant_original,
+        evidence::complainant_preview,
         respondents::act,
         respondents::proposals,
         search::search,
@@ -86,6 +91,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/cases/{case_number}", get(cases::detail))
         .route("/api/v1/cases/{case_number}/actions", post(cases::act))
+        .route(
+            "/api/v1/cases/{case_number}/evidence/{sha256}",
+            get(evidence::case_original),
+        )
+        .route(
+            "/api/v1/cases/{case_number}/evidence/{sha256}/preview",
+            get(evidence::case_preview),
+        )
+        .route(
+            "/api/v1/complaints/{case_number}/evidence/{sha256}",
+            get(evidence::complainant_original),
+        )
+        .route(
+            "/api/v1/complaints/{case_number}/evidence/{sha256}/preview",
+            get(evidence::complainant_preview),
+        )
         .route("/api/v1/queues", get(cases::queue))
         .route("/api/v1/respondents/{id}", get(cases::respondent))
         .route("/api/v1/respondents/{id}/actions", post(respondents::act))

@@ -402,25 +402,21 @@ fn complaint() -> Value {
     })
 }
 
+/// A JPEG that decodes, `len` bytes or a little more.
 fn jpeg(len: usize) -> Vec<u8> {
-    padded(
-        &[
-            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0,
-        ],
-        len,
-    )
+    kuaiwei_evidence::testing::jpeg_of_len(len, 1)
 }
 
 fn png() -> Vec<u8> {
-    padded(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 300)
+    kuaiwei_evidence::testing::png_of_len(300, 1)
 }
 
 fn pdf() -> Vec<u8> {
-    padded(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", 400)
+    kuaiwei_evidence::testing::pdf_of_len(400)
 }
 
 fn heic() -> Vec<u8> {
-    padded(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic", 500)
+    kuaiwei_evidence::testing::heic_of_len(500)
 }
 
 /// `head` followed by filler bytes up to `len`.
@@ -511,6 +507,7 @@ mod access;
 mod cases;
 mod complaints;
 mod deadlines;
+mod evidence;
 mod limits;
 mod pages;
 mod rate;

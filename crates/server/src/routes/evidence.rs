@@ -1,0 +1,167 @@
+//! Evidence files of a case: the original (each download a custody event on the case's audit
+//! chain) and previews, for staff under the case's access rules and for the complainant through
+//! the tracking token. Another agency's case answers 404, as a missing one does.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use kuaiwei_evidence::PreviewSize;
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::evidence::{self, Reader};
+use crate::{AppError, AppState};
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewQuery {
+    /// `thumb` (320 pixels on the longer side, the default) or `screen` (1,600).
+    size: Option<String>,
+}
+
+fn size_of(q: Result<Query<PreviewQuery>, QueryRejection>) -> Result<PreviewSize, AppError> {
+    let q = crate::routes::reports::query(q)?;
+    match q.size.as_deref() {
+        None => Ok(PreviewSize::Thumb),
+        Some(s) => PreviewSize::parse(s).ok_or_else(|| {
+            AppError::field(
+                "size",
+                "unknown_size",
+                format!("预览尺寸“{s}”无效：只能是 thumb 或 screen"),
+                format!("unknown preview size {s:?}: thumb or screen"),
+            )
+        }),
+    }
+}
+
+/// An evidence file of a case, byte for byte as filed, as a download. Every download is a
+/// `evidence_downloaded` event on the case's audit chain (who, when, which digest).
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{case_number}/evidence/{sha256}",
+    tag = "cases",
+    params(
+        ("case_number" = String, Path, example = "KW-2026-000123"),
+        ("sha256" = String, Path, description = "the file's digest, as listed with the case"),
+    ),
+    responses(
+        (status = 200, description = "the original file, with its own media type, as an attachment; `X-Content-Type-Options: nosniff` and a sandboxing Content-Security-Policy", content_type = "application/octet-stream"),
+        (status = 401, description = "not logged in", body = crate::error::ErrorBody),
+        (status = 404, description = "no such case or file, or another agency's case", body = crate::error::ErrorBody),
+    )
+)]
+pub async fn case_original(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((number, sha256)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    crate::cases::readable(&state, &caller, &number).await?;
+    let record = state
+        .store
+        .complaint_of_case(&number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let file = evidence::find(&record, &sha256)?;
+    evidence::original(&state, &number, file, Reader::Staff(&caller.actor())).await
+}
+
+/// A preview of a photo of a case: re-encoded from its pixels, without any metadata (no EXIF,
+/// no GPS), upright. PDFs and HEIC photos have none (404 `no_preview`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{case_number}/evidence/{sha256}/preview",
+    tag = "cases",
+    params(
+        ("case_number" = String, Path, example = "KW-2026-000123"),
+        ("sha256" = String, Path),
+        PreviewQuery,
+    ),
+    responses(
+        (status = 200, description = "a JPEG", content_type = "image/jpeg"),
+        (status = 401, description = "not logged in", body = crate::error::ErrorBody),
+        (status = 404, description = "no such case or file, another agency's case, or no preview for this type (`no_preview`)", body = crate::error::ErrorBody),
+        (status = 422, description = "an unknown size", body = crate::error::ErrorBody),
+    )
+)]
+pub async fn case_preview(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((number, sha256)): Path<(String, String)>,
+    query: Result<Query<PreviewQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let size = size_of(query)?;
+    crate::cases::readable(&state, &caller, &number).await?;
+    let record = state
+        .store
+        .complaint_of_case(&number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let file = evidence::find(&record, &sha256)?;
+    evidence::preview(&state, file, size).await
+}
+
+/// The complainant's own evidence file, with the tracking token in `X-Tracking-Token`; each
+/// download is a custody event as for staff.
+#[utoipa::path(
+    get,
+    path = "/api/v1/complaints/{case_number}/evidence/{sha256}",
+    tag = "complaints",
+    params(
+        ("case_number" = String, Path, example = "KW-2026-000123"),
+        ("sha256" = String, Path),
+        ("X-Tracking-Token" = String, Header, description = "the token from the receipt"),
+    ),
+    responses(
+        (status = 200, description = "the original file, as an attachment", content_type = "application/octet-stream"),
+        (status = 400, description = "no tracking token", body = crate::error::ErrorBody),
+        (status = 404, description = "no such case or file, or the token does not match", body = crate::error::ErrorBody),
+    )
+)]
+pub async fn complainant_original(
+    State(state): State<AppState>,
+    Path((number, sha256)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (number, hash) = crate::routes::complaints::complainant(&number, &headers)?;
+    let record = state
+        .store
+        .complaint_for_complainant(&number, &hash)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let file = evidence::find(&record, &sha256)?;
+    evidence::original(&state, &number, file, Reader::Complainant).await
+}
+
+/// A preview of the complainant's own photo (no metadata), with the tracking token.
+#[utoipa::path(
+    get,
+    path = "/api/v1/complaints/{case_number}/evidence/{sha256}/preview",
+    tag = "complaints",
+    params(
+        ("case_number" = String, Path, example = "KW-2026-000123"),
+        ("sha256" = String, Path),
+        ("X-Tracking-Token" = String, Header, description = "the token from the receipt"),
+        PreviewQuery,
+    ),
+    responses(
+        (status = 200, description = "a JPEG", content_type = "image/jpeg"),
+        (status = 404, description = "no such case or file, the token does not match, or no preview for this type", body = crate::error::ErrorBody),
+    )
+)]
+pub async fn complainant_preview(
+    State(state): State<AppState>,
+    Path((number, sha256)): Path<(String, String)>,
+    headers: HeaderMap,
+    query: Result<Query<PreviewQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let size = size_of(query)?;
+    let (number, hash) = crate::routes::complaints::complainant(&number, &headers)?;
+    let record = state
+        .store
+        .complaint_for_complainant(&number, &hash)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let file = evidence::find(&record, &sha256)?;
+    evidence::preview(&state, file, size).await
+}
