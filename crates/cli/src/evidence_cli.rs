@@ -33,8 +33,9 @@ impl EvidenceCmd {
 
 #[derive(Args)]
 pub struct SweepArgs {
-    /// Only files older than this (a request still in flight on a running server is younger)
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Only files older than this (a request still in flight on a running server is younger);
+    /// 0 removes every unreferenced file: only with every server of this data stopped
+    #[arg(long, default_value_t = 60)]
     older_than_minutes: u64,
     #[command(flatten)]
     store: StoreArgs,

@@ -379,6 +379,15 @@ async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<(
         );
     }
     let mut state = app_state(store, &file, &data_dir).await?;
+    let sqlite = args.store.database_url.is_none() && file.database_url.is_none();
+    if sqlite {
+        // one server per SQLite file: nothing else receives files into this directory, so
+        // every temporary and every unreferenced file at start is a crash's leftover
+        state.evidence =
+            kuaiwei_evidence::EvidenceStore::open_exclusive(&data_dir.join("evidence"))
+                .await?
+                .with_limits(*state.evidence.limits());
+    }
     state.search = Some(open_search(&data_dir)?);
     state.report_facts = Some(Default::default());
     let listener = tokio::net::TcpListener::bind(listen)

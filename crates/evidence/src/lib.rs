@@ -59,6 +59,9 @@ pub struct EvidenceStore {
     limits: DecodeLimits,
     /// Perceptual hashes of the stored photos, for near-duplicates across complaints.
     near: Arc<std::sync::RwLock<near::NearIndex<String>>>,
+    /// Whether this process is the only one receiving files into this directory (a server on
+    /// SQLite): then every temporary at start is a crash's leftover.
+    exclusive: bool,
 }
 
 /// Temporary files older than this are a crash's leftovers.
@@ -105,7 +108,25 @@ impl EvidenceStore {
             decoding: Arc::new(tokio::sync::Semaphore::new(DECODING_AT_ONCE)),
             limits: DecodeLimits::default(),
             near: Arc::default(),
+            exclusive: false,
         })
+    }
+
+    /// [`EvidenceStore::open`] for the one process that receives files into `root` (a server
+    /// on SQLite): every temporary file is removed at once.
+    pub async fn open_exclusive(root: &Path) -> Result<EvidenceStore, EvidenceError> {
+        let tmp = root.join("tmp");
+        if fs::try_exists(&tmp).await? {
+            fs::remove_dir_all(&tmp).await?;
+        }
+        let mut store = EvidenceStore::open(root).await?;
+        store.exclusive = true;
+        Ok(store)
+    }
+
+    /// See [`EvidenceStore::open_exclusive`].
+    pub fn is_exclusive(&self) -> bool {
+        self.exclusive
     }
 
     /// Remembers a stored photo's perceptual hash.
@@ -540,6 +561,17 @@ impl SealedFile {
         if let Some(temp) = self.temp.0.take() {
             if fs::try_exists(&target).await? {
                 fs::remove_file(&temp).await?;
+                // the file may be a crash's leftover about to be swept as old: it is this
+                // request's now, and young again (a sweep spares young files)
+                let target = target.clone();
+                tokio::task::spawn_blocking(move || {
+                    std::fs::File::options()
+                        .append(true)
+                        .open(&target)
+                        .and_then(|f| f.set_modified(SystemTime::now()))
+                })
+                .await
+                .map_err(|e| std::io::Error::other(e.to_string()))??;
             } else {
                 fs::rename(&temp, &target).await?;
                 File::open(&dir).await?.sync_all().await?;

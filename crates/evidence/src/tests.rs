@@ -98,6 +98,7 @@ fn only_well_formed_digests_map_to_paths() {
         decoding: Arc::new(tokio::sync::Semaphore::new(1)),
         limits: DecodeLimits::default(),
         near: Default::default(),
+        exclusive: false,
     };
     assert!(store.path_of(&"ab".repeat(32)).is_some());
     assert!(store.path_of("../../etc/passwd").is_none());

@@ -263,9 +263,29 @@ pub async fn similar_photos(
     Ok(out)
 }
 
-/// At start: the photo hashes into memory, then a sweep of files a crash left without a
-/// complaint.
-pub async fn at_start(state: AppState) {
+/// At start, before any request is taken: the files a crash left without a complaint are
+/// removed: all of them when this server is the only one receiving files (SQLite), those older
+/// than [`ORPHAN_AGE`] otherwise (another server may be receiving some now).
+pub async fn sweep_at_start(state: &AppState) {
+    let age = if state.evidence.is_exclusive() {
+        Duration::ZERO
+    } else {
+        ORPHAN_AGE
+    };
+    match sweep(state, age).await {
+        Ok(r) if !r.removed.is_empty() => tracing::warn!(
+            removed = r.removed.len(),
+            bytes = r.removed_bytes,
+            "evidence files no complaint references were removed (left by a crash)"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "evidence sweep failed"),
+    }
+}
+
+/// The photo hashes into memory, for near-duplicates (in the background: a million take a
+/// few seconds).
+pub async fn load_hashes(state: AppState) {
     match state.store.evidence_hashes().await {
         Ok(hashes) => {
             for (sha, h) in &hashes {
@@ -274,15 +294,6 @@ pub async fn at_start(state: AppState) {
             tracing::info!(photos = hashes.len(), "photo hashes loaded");
         }
         Err(e) => tracing::warn!(error = %e, "photo hashes not loaded: no near-duplicates shown"),
-    }
-    match sweep(&state, ORPHAN_AGE).await {
-        Ok(r) if !r.removed.is_empty() => tracing::warn!(
-            removed = r.removed.len(),
-            bytes = r.removed_bytes,
-            "evidence files no complaint references were removed (left by a crash)"
-        ),
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "evidence sweep failed"),
     }
 }
 

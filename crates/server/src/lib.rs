@@ -38,6 +38,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // before the first request: a sweep must not race a filing it did not see
+    evidence::sweep_at_start(&state).await;
     let purge = tokio::spawn(state::purge_idempotency_periodically(state.clone()));
     let recompute = tokio::spawn(recompute_at_start(state.clone()));
     let indexer = state
@@ -47,7 +49,7 @@ pub async fn serve(
     let facts = tokio::spawn(reports::warm_facts(state.clone()));
     let calendar = tokio::spawn(cases::follow_calendar(state.clone()));
     let typos = tokio::spawn(respondents::follow(state.clone()));
-    let evidence = tokio::spawn(evidence::at_start(state.clone()));
+    let evidence = tokio::spawn(evidence::load_hashes(state.clone()));
     let app = router(state);
     let result = axum::serve(
         listener,

@@ -42,13 +42,16 @@ pub async fn load_world(conn: &mut PgConnection, lookups: &[String]) -> Result<W
     Ok(World::new(aliases, apart, max.unwrap_or(0) + 1))
 }
 
-/// Every alias of each of `ids`.
+/// Every alias of each of `ids` but its one-character deletions (`typo:`): the rules read
+/// none of them, and an entity holds a dozen (BENCHMARKS.md: reading them back was most of
+/// intake's time).
 async fn aliases_of(
     conn: &mut PgConnection,
     ids: &[i64],
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
     sqlx::query_as(
-        "select alias, respondent_id from respondent_aliases where respondent_id = any($1)",
+        "select alias, respondent_id from respondent_aliases
+          where respondent_id = any($1) and alias not like 'typo:%'",
     )
     .persistent(false)
     .bind(ids)
@@ -124,7 +127,10 @@ pub async fn typo_pass(conn: &mut PgConnection, limit: u32) -> Result<usize, sql
         .await?;
         let own: Vec<i64> = filed.iter().map(|(_, e, _)| *e).collect();
         let load = respondents::typo_entities_to_load(&own, &hits, filed.len());
-        let aliases = aliases_of(conn, &load).await?;
+        let mut aliases = aliases_of(conn, &load).await?;
+        // the one-character aliases found, of the entities loaded (aliases_of leaves them out)
+        let loaded: std::collections::HashSet<i64> = load.iter().copied().collect();
+        aliases.extend(hits.into_iter().filter(|(_, e)| loaded.contains(e)));
         let mut world = World::new(aliases, kept_apart(conn).await?, 0);
         let run: Vec<(i64, &Identity)> = filed.iter().map(|(_, e, id)| (*e, id)).collect();
         let plan = respondents::typo_run(&run, &mut world);

@@ -55,7 +55,9 @@ pub async fn load_world(
     Ok(World::new(aliases, apart, max.unwrap_or(0) + 1))
 }
 
-/// Every alias of each of `ids`.
+/// Every alias of each of `ids` but its one-character deletions (`typo:`): the rules read
+/// none of them, and an entity holds a dozen (BENCHMARKS.md: sending them back row by row
+/// through SQLite's worker thread was most of intake's time).
 async fn aliases_of(
     conn: &mut SqliteConnection,
     ids: &[i64],
@@ -69,7 +71,7 @@ async fn aliases_of(
         for id in chunk {
             list.push_bind(*id);
         }
-        q.push(")");
+        q.push(") and alias not like 'typo:%'");
         aliases.extend(
             q.build_query_as::<(String, i64)>()
                 .fetch_all(&mut *conn)
@@ -157,7 +159,10 @@ pub async fn typo_pass(conn: &mut SqliteConnection, limit: u32) -> Result<usize,
         }
         let own: Vec<i64> = filed.iter().map(|(_, e, _)| *e).collect();
         let load = respondents::typo_entities_to_load(&own, &hits, filed.len());
-        let aliases = aliases_of(conn, &load).await?;
+        let mut aliases = aliases_of(conn, &load).await?;
+        // the one-character aliases found, of the entities loaded (aliases_of leaves them out)
+        let loaded: std::collections::HashSet<i64> = load.iter().copied().collect();
+        aliases.extend(hits.into_iter().filter(|(_, e)| loaded.contains(e)));
         let mut world = World::new(aliases, kept_apart(conn).await?, 0);
         let run: Vec<(i64, &Identity)> = filed.iter().map(|(_, e, id)| (*e, id)).collect();
         let plan = respondents::typo_run(&run, &mut world);
