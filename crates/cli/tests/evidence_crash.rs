@@ -259,3 +259,50 @@ async fn postgres_kill_9_during_photo_intake_loses_no_acknowledged_file_and_leav
         None => eprintln!("KUAIWEI_TEST_POSTGRES_URL is not set: PostgreSQL drill skipped"),
     }
 }
+
+/// Peak resident memory of a process (VmHWM), in bytes.
+fn peak_memory(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .expect("VmHWM in /proc/PID/status");
+    let kb: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    kb * 1024
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_bombs_at_once_are_refused_within_300_mib() {
+    let dir = TempDir::new("evidence-bombs");
+    let data = dir.path().join("data");
+    let mut server = Server::start(&data, None, dir.path().join("serve.log"));
+    let client = ApiClient::new(server.address);
+    server.ready(&client).await;
+    let mut tasks = Vec::new();
+    for i in 0..20u32 {
+        let address = server.address;
+        tasks.push(tokio::spawn(async move {
+            // half declare 50,000 × 50,000 pixels, half 7,000 × 7,000 (inside every size
+            // limit, 147 MB once decoded, in a file of under 100 bytes)
+            let side = if i % 2 == 0 { 50_000 } else { 7_000 };
+            let form = Multipart::new()
+                .complaint(&kuaiwei_e2e::complaint(i + 1))
+                .evidence("bomb.png", &kuaiwei_evidence::testing::png_bomb(side, side));
+            ApiClient::new(address)
+                .post_multipart("/api/v1/complaints", form, &[])
+                .await
+                .status
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 422);
+    }
+    let peak = peak_memory(server.child.id());
+    eprintln!("peak resident memory {} MiB", peak >> 20);
+    assert!(peak < 300 << 20, "peak {} MiB", peak >> 20);
+    assert!(files_under(&data.join("evidence/sha256")).is_empty());
+}

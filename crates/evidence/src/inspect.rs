@@ -135,6 +135,11 @@ fn io(e: std::io::Error) -> InspectError {
     InspectError::Io(e.to_string())
 }
 
+/// Decoded bytes a file may declare per byte of itself (deflate's best is about 1,032).
+const MAX_RATIO: u64 = 4_096;
+/// Pictures up to this many decoded bytes are never refused for their ratio.
+const SMALL_PICTURE: u64 = 16 * 1024 * 1024;
+
 fn check_pixels(width: u64, height: u64, limits: &DecodeLimits) -> Result<(), InspectError> {
     let side = u64::from(limits.max_side);
     if width > side || height > side || width.saturating_mul(height) > limits.max_pixels {
@@ -180,6 +185,16 @@ pub fn decode(
     let mut decoder = reader.into_decoder().map_err(invalid)?;
     let (w, h) = decoder.dimensions();
     check_pixels(u64::from(w), u64::from(h), limits)?;
+    // the decoder allocates the whole picture before reading its data: a file cannot hold
+    // more than deflate's best ratio (about 1,000 to 1) allows, so one that declares far more
+    // is a bomb, refused before the allocation
+    let file_len = std::fs::metadata(path).map_err(io)?.len();
+    if decoder.total_bytes() > file_len.saturating_mul(MAX_RATIO) + SMALL_PICTURE {
+        return Err(InspectError::TooManyPixels {
+            width: u64::from(w),
+            height: u64::from(h),
+        });
+    }
     let orientation = decoder.orientation().ok();
     let mut img = DynamicImage::from_decoder(decoder).map_err(invalid)?;
     if let Some(o) = orientation {

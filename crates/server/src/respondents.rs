@@ -14,8 +14,13 @@ const PASS: u32 = 1_000;
 /// filing up to now unless intake is far ahead (the follower then catches up in the background).
 const PASSES_BEFORE_READING: usize = 8;
 
+/// One pass at a time in this process: two planned together would do the work twice (the
+/// second is then dropped by the store).
+static PASSING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Brings the typo pass up to date, at most `passes` passes; how many entries it consumed.
 pub async fn catch_up(state: &AppState, passes: usize) -> Result<usize, AppError> {
+    let _one = PASSING.lock().await;
     let mut done = 0;
     for _ in 0..passes {
         match state.store.typo_pass(PASS).await? {

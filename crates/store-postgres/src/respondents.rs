@@ -71,11 +71,16 @@ async fn kept_apart(conn: &mut PgConnection) -> Result<Vec<(i64, i64)>, sqlx::Er
     .await
 }
 
-/// The typo pass ([`respondents::typo_run`]) over the complaints filed since the last one, at
-/// most `limit` change-log entries: records their one-character deletions and proposes the
-/// entities one character away. Returns how many entries it consumed (0: it is up to date).
-/// Runs under the writers' lock, so the change log it reads has no gaps still to commit.
-pub async fn typo_pass(conn: &mut PgConnection, limit: u32) -> Result<usize, sqlx::Error> {
+/// Plans the typo pass ([`respondents::typo_run`]) over the complaints filed since the last
+/// one, at most `limit` change-log entries, from what is committed (a reader's connection, off
+/// the writer): their one-character deletions to record and the entities one character away
+/// to propose. `None` when it is up to date.
+/// Writers commit one at a time under the advisory lock, in the order of their change-log
+/// positions, so what a reader sees of the change log has no gap a later commit fills.
+pub async fn plan_typos(
+    conn: &mut PgConnection,
+    limit: u32,
+) -> Result<Option<respondents::TypoWork>, sqlx::Error> {
     let after: i64 = sqlx::query_scalar("select seq from follower_positions where name = $1")
         .bind(respondents::TYPO_FOLLOWER)
         .fetch_optional(&mut *conn)
@@ -89,13 +94,19 @@ pub async fn typo_pass(conn: &mut PgConnection, limit: u32) -> Result<usize, sql
     .fetch_all(&mut *conn)
     .await?;
     let Some(last) = changes.last().map(|c| c.0) else {
-        return Ok(0);
+        return Ok(None);
     };
     let numbers: Vec<&str> = changes
         .iter()
         .filter(|(_, entity, _, op)| entity == "complaint" && op == "created")
         .map(|(_, _, key, _)| key.as_str())
         .collect();
+    let mut work = respondents::TypoWork {
+        after,
+        last,
+        consumed: changes.len(),
+        ..Default::default()
+    };
     let rows: Vec<(String, i64, String)> = sqlx::query_as(
         "select case_number, respondent_id, body::text from complaints
           where respondent_id is not null and respondent_id <> 0 and case_number = any($1)
@@ -134,19 +145,38 @@ pub async fn typo_pass(conn: &mut PgConnection, limit: u32) -> Result<usize, sql
         let mut world = World::new(aliases, kept_apart(conn).await?, 0);
         let run: Vec<(i64, &Identity)> = filed.iter().map(|(_, e, id)| (*e, id)).collect();
         let plan = respondents::typo_run(&run, &mut world);
-        insert_aliases(conn, &plan.aliases).await?;
-        let numbers: Vec<&str> = filed.iter().map(|(n, _, _)| n.as_str()).collect();
-        insert_proposals(conn, &plan.proposals, &numbers, Timestamp::now()).await?;
+        work.numbers = filed.iter().map(|(n, _, _)| n.clone()).collect();
+        work.plan = plan;
     }
+    Ok(Some(work))
+}
+
+/// Applies a planned typo pass if the follower is still where the plan read from; how many
+/// entries it consumed (0: another pass got there first, and this one is dropped).
+pub async fn apply_typos(
+    conn: &mut PgConnection,
+    work: &respondents::TypoWork,
+) -> Result<usize, sqlx::Error> {
+    let at: i64 = sqlx::query_scalar("select seq from follower_positions where name = $1")
+        .bind(respondents::TYPO_FOLLOWER)
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or(0);
+    if at != work.after {
+        return Ok(0);
+    }
+    insert_aliases(conn, &work.plan.aliases).await?;
+    let numbers: Vec<&str> = work.numbers.iter().map(String::as_str).collect();
+    insert_proposals(conn, &work.plan.proposals, &numbers, Timestamp::now()).await?;
     sqlx::query(
         "insert into follower_positions (name, seq) values ($1, $2)
          on conflict (name) do update set seq = excluded.seq",
     )
     .bind(respondents::TYPO_FOLLOWER)
-    .bind(last)
+    .bind(work.last)
     .execute(&mut *conn)
     .await?;
-    Ok(changes.len())
+    Ok(work.consumed)
 }
 
 async fn insert_aliases(

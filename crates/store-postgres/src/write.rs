@@ -47,7 +47,7 @@ impl Writer {
                     WriteOp::Update(_)
                     | WriteOp::Record(_)
                     | WriteOp::Correct(_)
-                    | WriteOp::TypoPass(_) => None,
+                    | WriteOp::TypoApply(_) => None,
                 })
                 .take(RUN)
                 .collect();
@@ -67,8 +67,8 @@ impl Writer {
                                 .map(WriteDone::Corrected),
                         );
                     }
-                    WriteOp::TypoPass(limit) => {
-                        let n = respondents::typo_pass(&mut tx, *limit).await?;
+                    WriteOp::TypoApply(work) => {
+                        let n = respondents::apply_typos(&mut tx, work).await?;
                         out.push(Ok(WriteDone::TypoPassed(n)));
                     }
                     WriteOp::Submit(_) => {}

@@ -250,7 +250,20 @@ impl Store for SqliteStore {
     }
 
     async fn typo_pass(&self, limit: u32) -> Result<usize, StoreError> {
-        match self.writer.submit(WriteOp::TypoPass(limit)).await? {
+        // read and planned off the writer, which only writes the result
+        let mut conn = self.read.acquire().await.map_err(backend)?;
+        let work = respondents::plan_typos(&mut conn, limit)
+            .await
+            .map_err(backend)?;
+        drop(conn);
+        let Some(work) = work else {
+            return Ok(0);
+        };
+        match self
+            .writer
+            .submit(WriteOp::TypoApply(Box::new(work)))
+            .await?
+        {
             WriteDone::TypoPassed(n) => Ok(n),
             _ => Err(StoreError::Backend(
                 "writer answered the wrong operation".into(),

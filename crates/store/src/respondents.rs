@@ -573,6 +573,20 @@ pub fn typo_run(filed: &[(i64, &Identity)], world: &mut World) -> TypoPlan {
     plan
 }
 
+/// A typo pass planned from what was read (off the writer), to be applied by the writer if no
+/// other pass moved the position meanwhile.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypoWork {
+    /// The position the pass read from, and the one it reached.
+    pub after: i64,
+    pub last: i64,
+    /// Change-log entries consumed.
+    pub consumed: usize,
+    pub plan: TypoPlan,
+    /// The case numbers of the run's complaints, by index.
+    pub numbers: Vec<String>,
+}
+
 /// Every alias the typo pass looks up for a run, without repeats.
 pub fn typo_lookups<'a>(identities: impl IntoIterator<Item = &'a Identity>) -> Vec<String> {
     let mut all: Vec<String> = identities

@@ -212,8 +212,9 @@ pub enum WriteOp {
     Record(Box<RecordedEvent>),
     /// A caseworker's correction of respondent entities.
     Correct(Box<crate::RespondentCorrection>),
-    /// The respondent rules' typo pass over at most this many change-log entries.
-    TypoPass(u32),
+    /// A typo pass planned off the writer (`respondents::TypoWork`), applied if the follower's
+    /// position is still where the plan read from.
+    TypoApply(Box<crate::respondents::TypoWork>),
 }
 
 /// An event appended to the audit chain under `subject` (e.g. `account:officer.li`).

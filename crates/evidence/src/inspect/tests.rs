@@ -50,6 +50,17 @@ fn a_png_declaring_fifty_thousand_pixels_square_is_refused_before_decoding() {
         inspect(&p, MediaType::Png, &DecodeLimits::default()),
         Err(InspectError::TooManyPixels { .. })
     ));
+    // within every limit but declaring far more than a 100-byte file can hold: refused before
+    // the decoder allocates 147 MB
+    let (_d, p) = written(&png_bomb(7_000, 7_000));
+    assert!(matches!(
+        inspect(&p, MediaType::Png, &DecodeLimits::default()),
+        Err(InspectError::TooManyPixels { .. })
+    ));
+    // a real white screenshot compresses about 1,000 to 1, and is a picture
+    let white = image::RgbImage::from_pixel(3000, 2000, image::Rgb([255, 255, 255]));
+    let (_d, p) = written(&encoded(&white, ImageFormat::Png));
+    assert!(inspect(&p, MediaType::Png, &DecodeLimits::default()).is_ok());
     // within each side, over the pixel count
     let (_d, p) = written(&png_bomb(11_000, 11_000));
     assert!(matches!(
