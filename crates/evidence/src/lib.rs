@@ -115,9 +115,10 @@ impl EvidenceStore {
     /// [`EvidenceStore::open`] for the one process that receives files into `root` (a server
     /// on SQLite): every temporary file is removed at once.
     pub async fn open_exclusive(root: &Path) -> Result<EvidenceStore, EvidenceError> {
-        let tmp = root.join("tmp");
-        if fs::try_exists(&tmp).await? {
-            fs::remove_dir_all(&tmp).await?;
+        for tmp in [root.join("tmp"), root.join("previews").join("tmp")] {
+            if fs::try_exists(&tmp).await? {
+                fs::remove_dir_all(&tmp).await?;
+            }
         }
         let mut store = EvidenceStore::open(root).await?;
         store.exclusive = true;
@@ -258,7 +259,8 @@ impl EvidenceStore {
         for (size, path) in missing {
             let bytes = preview::render(&img, size)
                 .map_err(|e| EvidenceError::Io(std::io::Error::other(e.to_string())))?;
-            write_atomically(&self.root.join("tmp"), &path, &bytes)?;
+            // their own temporaries: `tmp/` holds uploads in flight only
+            write_atomically(&self.root.join("previews").join("tmp"), &path, &bytes)?;
         }
         Ok(true)
     }
@@ -465,6 +467,7 @@ fn write_atomically(tmp: &Path, target: &Path, bytes: &[u8]) -> Result<(), Evide
     if let Some(dir) = target.parent() {
         std::fs::create_dir_all(dir)?;
     }
+    std::fs::create_dir_all(tmp)?;
     let mut name = [0u8; 16];
     getrandom::fill(&mut name).map_err(|e| std::io::Error::other(e.to_string()))?;
     let temp = TempPath(Some(tmp.join(hex::encode(name))));

@@ -1059,6 +1059,53 @@ pub async fn names_one_character_away_are_proposed_by_the_typo_pass_after_filing
     );
 }
 
+pub async fn evidence_metadata_and_hashes_are_kept_and_found_by_digest(s: &impl Store) {
+    let mut with_photo = sample(801, "2026-04-15T02:00:00Z", "fair");
+    with_photo.evidence = vec![evidence(31)];
+    let a = s.submit_complaint(with_photo).await.unwrap();
+    let mut again = sample(802, "2026-04-15T03:00:00Z", "fair");
+    again.evidence = vec![evidence(31), evidence(32)];
+    let b = s.submit_complaint(again).await.unwrap();
+    // what the file told at intake reads back as it was stored
+    let record = s
+        .complaint_of_case(a.case_number.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.evidence, vec![evidence(31)]);
+    assert_eq!(
+        record.evidence[0].meta.gps_e6,
+        Some((23_110_000, 113_355_000))
+    );
+    // which digests are stored, and which cases hold them
+    let (d31, d32, unknown) = (evidence(31).sha256, evidence(32).sha256, "ff".repeat(32));
+    let mut known = s
+        .evidence_known(&[d31.clone(), unknown.clone(), d32.clone()])
+        .await
+        .unwrap();
+    known.sort();
+    let mut expected = vec![d31.clone(), d32.clone()];
+    expected.sort();
+    assert_eq!(known, expected);
+    assert!(s.evidence_known(&[unknown]).await.unwrap().is_empty());
+    let holders = s
+        .cases_with_evidence(std::slice::from_ref(&d31))
+        .await
+        .unwrap();
+    assert_eq!(
+        holders,
+        vec![
+            (a.case_number.to_string(), d31.clone()),
+            (b.case_number.to_string(), d31.clone())
+        ]
+    );
+    let hashes = s.evidence_hashes().await.unwrap();
+    assert!(
+        hashes.contains(&(d31, 0x0f0f_1234_5678_9abc_i64)),
+        "{hashes:?}"
+    );
+}
+
 pub async fn related_cases_share_a_key_or_the_respondent(s: &impl Store) {
     let shop = |url: &str| serde_json::json!({"kind": "ecommerce", "platform": "拼多多", "listing_urls": [url]});
     let a = s
@@ -1520,6 +1567,7 @@ macro_rules! store_conformance_tests {
             related_cases_share_a_key_or_the_respondent,
             entities_join_when_linked_never_on_two_credit_codes_and_caseworkers_correct_them,
             names_one_character_away_are_proposed_by_the_typo_pass_after_filing,
+            evidence_metadata_and_hashes_are_kept_and_found_by_digest,
             related_cases_keep_every_same_respondent_case_beside_a_popular_right,
             cases_with_keys_need_every_key,
             supervision_and_closing_are_recorded_and_filtered,
