@@ -101,6 +101,15 @@ impl Lang {
         s
     }
 
+    /// A file size as people read it: `820 KB`, `4.2 MB` (the same in both languages).
+    pub fn size(self, bytes: u64) -> String {
+        match bytes {
+            b if b < 1024 => format!("{b} B"),
+            b if b < 1024 * 1024 => format!("{} KB", b.div_ceil(1024)),
+            b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        }
+    }
+
     /// An instant in Beijing time as people write it: `2026年12月7日 03:03` or
     /// `7 Dec 2026 03:03 (Beijing time)`.
     pub fn time(self, at: Timestamp) -> String {

@@ -38,9 +38,59 @@ struct StatusPage {
     asked_at: Option<String>,
     refusal_reason: Option<String>,
     can_supplement: bool,
+    /// The files the complainant sent, with a thumbnail of each photo.
+    files: Vec<FileLine>,
     /// Shown after a supplement was sent.
     sent: bool,
     supplement_error: Option<String>,
+}
+
+/// One file on the status page.
+struct FileLine {
+    name: String,
+    size: String,
+    /// A `data:` URI of the photo's thumbnail (no metadata): the page is reached by a POST with
+    /// the token, so an `<img>` could not fetch it by address.
+    thumb: Option<String>,
+}
+
+/// Most thumbnails inlined in one page (a thumbnail is about 12 KB).
+const THUMBS: usize = 24;
+
+async fn file_lines(state: &AppState, v: &StatusView, lang: Lang) -> Vec<FileLine> {
+    use base64::Engine;
+    let mut out = Vec::with_capacity(v.evidence.len());
+    for e in &v.evidence {
+        let media = kuaiwei_evidence::MediaType::from_mime(&e.media_type);
+        let mut thumb = None;
+        if let Some(m) = media.filter(|m| m.has_preview())
+            && out.iter().filter(|f: &&FileLine| f.thumb.is_some()).count() < THUMBS
+            && let Some(path) = state
+                .evidence
+                .preview_path(&e.sha256, kuaiwei_evidence::PreviewSize::Thumb)
+        {
+            if !tokio::fs::try_exists(&path).await.unwrap_or(false)
+                && let Err(err) = state.evidence.previews(&e.sha256, m).await
+            {
+                tracing::warn!(error = %err, sha256 = %e.sha256, "thumbnail not made");
+            }
+            if let Ok(bytes) = tokio::fs::read(&path).await {
+                thumb = Some(format!(
+                    "data:image/jpeg;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(bytes)
+                ));
+            }
+        }
+        out.push(FileLine {
+            name: e
+                .filename
+                .clone()
+                .unwrap_or_else(|| e.sha256[..12].to_string()),
+            size: lang.size(e.size),
+            thumb,
+        });
+    }
+    out
 }
 
 /// `GET /track`: the form.
@@ -120,7 +170,9 @@ async fn status(
         }
         Err(e) => return error_page(p, e, "/track"),
     };
-    let page = status_page(p, &view, tracking_token, sent, supplement_error);
+    let files = file_lines(state, &view, p.lang).await;
+    let mut page = status_page(p, &view, tracking_token, sent, supplement_error);
+    page.files = files;
     render(StatusCode::OK, &page, true)
 }
 
@@ -183,6 +235,7 @@ fn status_page(
         asked_at: ask.map(|a| lang.time(a.asked_at)),
         refusal_reason: v.refusal_reason.clone(),
         can_supplement: v.case_state == CaseState::SupplementRequested,
+        files: Vec::new(),
         sent,
         supplement_error,
         p,

@@ -453,8 +453,15 @@ async fn tracking_takes_the_number_and_token_by_post_and_says_the_state_in_words
     assert_page_headers(&zh);
     assert_eq!(zh.headers[header::CACHE_CONTROL], "no-store");
     assert!(zh.body.contains("已收到，正在审查材料"), "{}", zh.body);
+    // the files sent, each photo with its thumbnail inline (no metadata), the PDF without
+    assert!(zh.body.contains("已提交的材料"), "{}", zh.body);
+    for name in ["展位照片1.jpg", "展位照片2.jpg", "商标注册证.pdf"] {
+        assert!(zh.body.contains(name), "{name}");
+    }
+    assert_eq!(zh.body.matches("src=\"data:image/jpeg;base64,").count(), 2);
     let en = track(&app, &number, &token, "en").await;
     assert!(en.body.contains("Received, materials under review"));
+    assert!(en.body.contains("Files you sent"));
     // a wrong token answers like a missing case, and says which of neither
     let wrong = track(&app, &number, "abcdefghjkmnpqrstvwxyz0123456789", "zh-CN").await;
     assert_eq!(wrong.status, StatusCode::NOT_FOUND);
