@@ -34,13 +34,18 @@ impl Conn {
         Ok(Conn { addr, sender })
     }
 
-    /// `POST path` with a JSON body; the status and the whole response body.
-    pub async fn post_json(&mut self, path: &str, body: Bytes) -> Result<(StatusCode, Bytes)> {
+    /// `POST path` with a body of `content_type`; the status and the whole response body.
+    pub async fn post(
+        &mut self,
+        path: &str,
+        content_type: &str,
+        body: Bytes,
+    ) -> Result<(StatusCode, Bytes)> {
         let req = Request::builder()
             .method(Method::POST)
             .uri(path)
             .header("host", self.addr.to_string())
-            .header("content-type", "application/json")
+            .header("content-type", content_type)
             .body(Full::new(body))
             .context("cannot build the request")?;
         self.send(req).await

@@ -25,7 +25,7 @@ pub struct Spec {
 
 /// A photo-like picture: smooth shapes under sensor-like noise and fine texture, which is what
 /// makes a phone's JPEG big.
-fn phone_photo(w: u32, h: u32, seed: u64) -> RgbImage {
+pub fn phone_photo(w: u32, h: u32, seed: u64) -> RgbImage {
     let mut s = seed | 1;
     let mut next = move || {
         s ^= s << 13;
@@ -56,7 +56,7 @@ fn phone_photo(w: u32, h: u32, seed: u64) -> RgbImage {
     })
 }
 
-fn jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>> {
+pub fn jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>> {
     let mut out = std::io::Cursor::new(Vec::new());
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality).encode_image(img)?;
     Ok(out.into_inner())
@@ -189,7 +189,7 @@ pub async fn run(spec: Spec) -> Result<()> {
     println!(
         "previews: {:.1} photos/s (thumbnail and screen size each, {} at a time), {:.0} ms a photo",
         digests.len() as f64 / took.as_secs_f64(),
-        kuaiwei_evidence::DECODING_AT_ONCE,
+        kuaiwei_evidence::decoding_at_once(),
         took.as_secs_f64() * 1000.0 / digests.len() as f64
     );
     let thumb = store

@@ -22,7 +22,53 @@ pub struct LoadSpec {
     pub requests: usize,
     pub clients: usize,
     pub warmup: usize,
+    /// Photos sent with each complaint (multipart), taken in turn from `pool`.
+    pub photos: usize,
+    pub pool: Arc<Vec<Bytes>>,
 }
+
+const BOUNDARY: &str = "kuaiwei-bench-boundary-5b9c0e";
+
+/// How a complaint is sent: JSON alone, or multipart with `photos` from the pool.
+#[derive(Clone)]
+struct Shape {
+    photos: usize,
+    pool: Arc<Vec<Bytes>>,
+}
+
+impl Shape {
+    /// The content type and body of request `i` with the complaint `json`.
+    fn body(&self, i: usize, json: &Bytes) -> (&'static str, Bytes) {
+        if self.photos == 0 || self.pool.is_empty() {
+            return ("application/json", json.clone());
+        }
+        let mut out = Vec::with_capacity(json.len() + self.photos * (self.pool[0].len() + 200));
+        let mut part = |head: String, bytes: &[u8]| {
+            out.extend_from_slice(head.as_bytes());
+            out.extend_from_slice(bytes);
+            out.extend_from_slice(b"\r\n");
+        };
+        part(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"complaint\"\r\nContent-Type: application/json\r\n\r\n"
+            ),
+            json,
+        );
+        for k in 0..self.photos {
+            let photo = &self.pool[(i * self.photos + k) % self.pool.len()];
+            part(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"IMG_{i}_{k}.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+                ),
+                photo,
+            );
+        }
+        out.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        (MULTIPART, Bytes::from(out))
+    }
+}
+
+const MULTIPART: &str = "multipart/form-data; boundary=kuaiwei-bench-boundary-5b9c0e";
 
 /// One valid complaint; `n` makes the booth, the respondent and the description differ.
 pub fn complaint(n: usize) -> Bytes {
@@ -49,7 +95,11 @@ struct ClientTally {
 pub async fn run(addr: SocketAddr, server_pid: u32, spec: &LoadSpec) -> Result<Outcome> {
     let warm: Vec<Bytes> = (0..spec.warmup).map(|i| complaint(1_000_000 + i)).collect();
     let bodies: Vec<Bytes> = (0..spec.requests).map(complaint).collect();
-    let warm_out = drive(addr, warm, spec.clients).await?;
+    let shape = Shape {
+        photos: spec.photos,
+        pool: spec.pool.clone(),
+    };
+    let warm_out = drive(addr, warm, spec.clients, shape.clone()).await?;
     if warm_out.errors > 0 {
         eprintln!(
             "  warning: {} of {} warm-up requests failed",
@@ -57,13 +107,18 @@ pub async fn run(addr: SocketAddr, server_pid: u32, spec: &LoadSpec) -> Result<O
         );
     }
     let before = Snapshot::take(server_pid);
-    let mut outcome = drive(addr, bodies, spec.clients).await?;
+    let mut outcome = drive(addr, bodies, spec.clients, shape).await?;
     outcome.cpu = before.split_until(&Snapshot::take(server_pid));
     Ok(outcome)
 }
 
 /// Sends every body once, from `clients` concurrent connections.
-async fn drive(addr: SocketAddr, bodies: Vec<Bytes>, clients: usize) -> Result<Outcome> {
+async fn drive(
+    addr: SocketAddr,
+    bodies: Vec<Bytes>,
+    clients: usize,
+    shape: Shape,
+) -> Result<Outcome> {
     let bodies = Arc::new(bodies);
     let next = Arc::new(AtomicUsize::new(0));
     // Connect everybody first, so connection set-up is not part of the measured time.
@@ -75,7 +130,13 @@ async fn drive(addr: SocketAddr, bodies: Vec<Bytes>, clients: usize) -> Result<O
     let mut tasks = Vec::with_capacity(clients);
     for conn in conns {
         let (bodies, next) = (bodies.clone(), next.clone());
-        tasks.push(tokio::spawn(client(addr, conn, bodies, next)));
+        tasks.push(tokio::spawn(client(
+            addr,
+            conn,
+            bodies,
+            next,
+            shape.clone(),
+        )));
     }
     let mut tally = ClientTally::default();
     for t in tasks {
@@ -96,13 +157,16 @@ async fn client(
     mut conn: Conn,
     bodies: Arc<Vec<Bytes>>,
     next: Arc<AtomicUsize>,
+    shape: Shape,
 ) -> ClientTally {
     let mut t = ClientTally::default();
     loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(body) = bodies.get(i) else { break };
+        let Some(json) = bodies.get(i) else { break };
+        // built before the clock starts: the bench's own copying is not the server's time
+        let (content_type, body) = shape.body(i, json);
         let sent = Instant::now();
-        let result = conn.post_json(INTAKE, body.clone()).await;
+        let result = conn.post(INTAKE, content_type, body).await;
         t.latencies_us
             .push(sent.elapsed().as_micros().min(u32::MAX as u128) as u32);
         match result {

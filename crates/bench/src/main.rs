@@ -136,6 +136,10 @@ struct IntakeArgs {
     /// Threads of the bench's own async runtime (the clients share the machine with the server)
     #[arg(long, default_value_t = 1)]
     client_threads: usize,
+    /// Phone-like photos sent with each complaint (4,000 × 3,000 JPEG, about 4 MB each, from a
+    /// pool of eight; multipart instead of JSON)
+    #[arg(long, default_value_t = 0)]
+    photos: usize,
     /// PostgreSQL server to create the scratch databases on
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     postgres_url: String,
@@ -290,6 +294,16 @@ fn intake(args: IntakeArgs) -> Result<()> {
     let scratch = std::env::temp_dir().join(format!("kuaiwei-bench-{}", std::process::id()));
 
     report::print_header();
+    let pool: std::sync::Arc<Vec<bytes::Bytes>> = std::sync::Arc::new(if args.photos > 0 {
+        eprintln!("making eight phone-like photos (4000 × 3000, JPEG q92) …");
+        (0..8u64)
+            .map(|i| {
+                evidence::jpeg(&evidence::phone_photo(4000, 3000, 7_000 + i), 92).map(Into::into)
+            })
+            .collect::<Result<_>>()?
+    } else {
+        Vec::new()
+    });
     let mut summaries = Vec::new();
     let mut run_no = 0;
     for &backend in &args.backends {
@@ -310,6 +324,8 @@ fn intake(args: IntakeArgs) -> Result<()> {
                     requests: args.requests,
                     clients: args.clients,
                     warmup: args.warmup,
+                    photos: args.photos,
+                    pool: pool.clone(),
                 };
                 let outcome = runtime.block_on(one_run(&spec, &load))?;
                 let cpu = outcome.cpu;

@@ -67,8 +67,11 @@ pub struct EvidenceStore {
 /// Temporary files older than this are a crash's leftovers.
 const TEMP_AGE: Duration = Duration::from_secs(60 * 60);
 
-/// Files decoded at once (inspections and previews together).
-pub const DECODING_AT_ONCE: usize = 2;
+/// Files decoded at once (inspections and previews together): one per core, at most four. A
+/// decode holds up to [`DecodeLimits::max_alloc`], so the cap bounds memory as well as CPU.
+pub fn decoding_at_once() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4))
+}
 
 /// An evidence file now stored for good.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +108,7 @@ impl EvidenceStore {
         Ok(EvidenceStore {
             root: root.to_path_buf(),
             held: Arc::default(),
-            decoding: Arc::new(tokio::sync::Semaphore::new(DECODING_AT_ONCE)),
+            decoding: Arc::new(tokio::sync::Semaphore::new(decoding_at_once())),
             limits: DecodeLimits::default(),
             near: Arc::default(),
             exclusive: false,
@@ -166,7 +169,7 @@ impl EvidenceStore {
     }
 
     /// Checks a sealed file by reading it whole ([`inspect::inspect`]), on a blocking thread,
-    /// at most [`DECODING_AT_ONCE`] at a time.
+    /// at most [`decoding_at_once`] at a time.
     pub async fn inspect(&self, file: &SealedFile) -> Result<Inspection, InspectError> {
         let path = file
             .temp
@@ -185,7 +188,7 @@ impl EvidenceStore {
             .map_err(|e| InspectError::Io(e.to_string()))?
     }
 
-    /// [`EvidenceStore::make_previews`] on a blocking thread, at most [`DECODING_AT_ONCE`]
+    /// [`EvidenceStore::make_previews`] on a blocking thread, at most [`decoding_at_once`]
     /// decodes at a time.
     pub async fn previews(&self, sha256: &str, media: MediaType) -> Result<bool, EvidenceError> {
         let _permit = self
