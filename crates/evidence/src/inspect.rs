@@ -189,7 +189,11 @@ pub fn decode(
     // more than deflate's best ratio (about 1,000 to 1) allows, so one that declares far more
     // is a bomb, refused before the allocation
     let file_len = std::fs::metadata(path).map_err(io)?.len();
-    if decoder.total_bytes() > file_len.saturating_mul(MAX_RATIO) + SMALL_PICTURE {
+    // nor more than the decoder may allocate (not every decoder applies `max_alloc` itself:
+    // a 16-bit RGBA PNG of 7,000 × 7,000 is 392 MB)
+    if decoder.total_bytes() > limits.max_alloc
+        || decoder.total_bytes() > file_len.saturating_mul(MAX_RATIO) + SMALL_PICTURE
+    {
         return Err(InspectError::TooManyPixels {
             width: u64::from(w),
             height: u64::from(h),
@@ -203,15 +207,42 @@ pub fn decode(
     Ok(img)
 }
 
-/// Whether a JPEG has an end-of-image marker after its first scan: the decoder fills a cut
-/// photo with grey instead of refusing it. Inside entropy-coded data a 0xFF byte is always
-/// followed by 0x00 or a restart marker, so the first FF D9 after the scan starts is the end.
+/// Whether a JPEG's main image ends with its end-of-image marker: the decoder fills a cut photo
+/// with grey instead of refusing it. The marker segments are walked from the start by their
+/// lengths (so that the complete thumbnail inside a phone's EXIF segment is skipped) to the
+/// main image's first scan; inside entropy-coded data a 0xFF byte is always followed by 0x00 or
+/// a restart marker, so the first FF D9 after the scan starts is the image's end.
 fn jpeg_has_end(path: &Path) -> Result<bool, InspectError> {
     let bytes = std::fs::read(path).map_err(io)?;
-    let Some(scan) = find(&bytes, &[0xFF, 0xDA]) else {
-        return Ok(false);
-    };
-    Ok(find(&bytes[scan..], &[0xFF, 0xD9]).is_some())
+    let mut at = 2; // after SOI
+    loop {
+        // fill bytes before a marker are allowed
+        while bytes.get(at) == Some(&0xFF) && bytes.get(at + 1) == Some(&0xFF) {
+            at += 1;
+        }
+        let (Some(&0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else {
+            return Ok(false);
+        };
+        if marker == 0xD9 {
+            return Ok(false); // an end before any scan
+        }
+        if (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
+            at += 2;
+            continue;
+        }
+        let (Some(&hi), Some(&lo)) = (bytes.get(at + 2), bytes.get(at + 3)) else {
+            return Ok(false);
+        };
+        let len = usize::from(u16::from_be_bytes([hi, lo]));
+        if len < 2 {
+            return Ok(false);
+        }
+        let next = at + 2 + len;
+        if marker == 0xDA {
+            return Ok(next <= bytes.len() && find(&bytes[next..], &[0xFF, 0xD9]).is_some());
+        }
+        at = next;
+    }
 }
 
 /// A 64-bit perceptual hash (pHash: the median of the low frequencies of a DCT): the same

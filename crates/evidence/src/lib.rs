@@ -60,8 +60,18 @@ pub struct EvidenceStore {
     /// Perceptual hashes of the stored photos, for near-duplicates across complaints.
     near: Arc<std::sync::RwLock<near::NearIndex<String>>>,
     /// Whether this process is the only one receiving files into this directory (a server on
-    /// SQLite): then every temporary at start is a crash's leftover.
+    /// SQLite holding `evidence/.lock`): then every temporary at start is a crash's leftover.
     exclusive: bool,
+    /// The lock file, held for as long as this store lives.
+    _lock: Option<Arc<std::fs::File>>,
+}
+
+/// Said on standard error (this crate does not log): another process holds the directory.
+fn tracing_free_warning(root: &Path) {
+    eprintln!(
+        "evidence directory {} is in use by another process: files are swept only when an hour old",
+        root.display()
+    );
 }
 
 /// Temporary files older than this are a crash's leftovers.
@@ -112,12 +122,25 @@ impl EvidenceStore {
             limits: DecodeLimits::default(),
             near: Arc::default(),
             exclusive: false,
+            _lock: None,
         })
     }
 
     /// [`EvidenceStore::open`] for the one process that receives files into `root` (a server
     /// on SQLite): every temporary file is removed at once.
+    /// Exclusive only if it can take the lock `root/.lock` (another server on the same data
+    /// directory keeps it): without it, it opens as [`EvidenceStore::open`] does.
     pub async fn open_exclusive(root: &Path) -> Result<EvidenceStore, EvidenceError> {
+        fs::create_dir_all(root).await?;
+        let lock = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(root.join(".lock"))?;
+        if lock.try_lock().is_err() {
+            tracing_free_warning(root);
+            return EvidenceStore::open(root).await;
+        }
         for tmp in [root.join("tmp"), root.join("previews").join("tmp")] {
             if fs::try_exists(&tmp).await? {
                 fs::remove_dir_all(&tmp).await?;
@@ -125,6 +148,7 @@ impl EvidenceStore {
         }
         let mut store = EvidenceStore::open(root).await?;
         store.exclusive = true;
+        store._lock = Some(Arc::new(lock));
         Ok(store)
     }
 
@@ -178,30 +202,40 @@ impl EvidenceStore {
             .ok_or_else(|| InspectError::Io("the file is gone".into()))?;
         let media = file.media_type;
         let limits = self.limits;
-        let _permit = self
+        // owned by the blocking work: a request given up mid-decode keeps its slot until the
+        // decode ends, so the bound holds whatever clients do
+        let permit = self
             .decoding
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|e| InspectError::Io(e.to_string()))?;
-        tokio::task::spawn_blocking(move || inspect::inspect(&path, media, &limits))
-            .await
-            .map_err(|e| InspectError::Io(e.to_string()))?
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            inspect::inspect(&path, media, &limits)
+        })
+        .await
+        .map_err(|e| InspectError::Io(e.to_string()))?
     }
 
     /// [`EvidenceStore::make_previews`] on a blocking thread, at most [`decoding_at_once`]
     /// decodes at a time.
     pub async fn previews(&self, sha256: &str, media: MediaType) -> Result<bool, EvidenceError> {
-        let _permit = self
+        let permit = self
             .decoding
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|e| std::io::Error::other(e.to_string()))?;
         let store = self.clone();
         let sha256 = sha256.to_string();
         let limits = self.limits;
-        tokio::task::spawn_blocking(move || store.make_previews(&sha256, media, &limits))
-            .await
-            .map_err(|e| std::io::Error::other(e.to_string()))?
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            store.make_previews(&sha256, media, &limits)
+        })
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))?
     }
 
     /// Starts receiving one file of at most `limit` bytes.
@@ -387,25 +421,38 @@ impl EvidenceStore {
         }
     }
 
-    /// After a refused request: removes the files it created (`created`) that no other request
-    /// holds and that `referenced` (the digests a committed complaint references, among these)
-    /// does not name. Returns how many were removed.
-    pub async fn discard(
+    /// After a refused request that still holds its files (`holds`): removes those it created
+    /// (`created`) that `referenced` (the digests a committed complaint references, among
+    /// these, read while the holds were kept) does not name and that no other request holds.
+    /// The check and the removal happen under the holds' lock, so a request that takes a hold
+    /// on the same digest meanwhile either keeps the file or stores it again. The holds are
+    /// released at the end. Returns how many files were removed.
+    pub fn discard(
         &self,
         created: &[String],
         referenced: &HashSet<String>,
+        holds: Vec<Hold>,
     ) -> Result<usize, EvidenceError> {
         let mut removed = 0;
-        for digest in created {
-            if referenced.contains(digest) || self.is_held(digest) {
-                continue;
-            }
-            if let Some(p) = self.path_of(digest) {
-                match fs::remove_file(&p).await {
-                    Ok(()) => removed += 1,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(e.into()),
+        {
+            let held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+            for digest in created {
+                let mine = holds.iter().filter(|h| &h.sha256 == digest).count();
+                if referenced.contains(digest) || held.get(digest).copied().unwrap_or(0) > mine {
+                    continue;
                 }
+                if let Some(p) = self.path_of(digest) {
+                    match std::fs::remove_file(&p) {
+                        Ok(()) => removed += 1,
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
+        }
+        drop(holds);
+        for digest in created {
+            if !referenced.contains(digest) {
                 self.remove_previews(digest);
             }
         }

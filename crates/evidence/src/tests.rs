@@ -99,6 +99,7 @@ fn only_well_formed_digests_map_to_paths() {
         limits: DecodeLimits::default(),
         near: Default::default(),
         exclusive: false,
+        _lock: None,
     };
     assert!(store.path_of(&"ab".repeat(32)).is_some());
     assert!(store.path_of("../../etc/passwd").is_none());

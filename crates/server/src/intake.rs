@@ -536,16 +536,26 @@ impl Persisted {
         if self.created.is_empty() {
             return;
         }
-        let created = self.created.clone();
-        drop(self);
-        let known = match state.store.evidence_known(&created).await {
+        // the holds are kept until the files are gone (EvidenceStore::discard)
+        let known = match state.store.evidence_known(&self.created).await {
             Ok(k) => k.into_iter().collect(),
             Err(e) => {
                 tracing::warn!(error = %e, "refused request: files left for the sweep");
                 return;
             }
         };
-        if let Err(e) = state.evidence.discard(&created, &known).await {
+        let evidence = state.evidence.clone();
+        let Persisted {
+            created, _holds, ..
+        } = self;
+        let removed =
+            tokio::task::spawn_blocking(move || evidence.discard(&created, &known, _holds)).await;
+        let failed = match removed {
+            Ok(Ok(_)) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(e) => Some(e.to_string()),
+        };
+        if let Some(e) = failed {
             tracing::warn!(error = %e, "refused request: files left for the sweep");
         }
     }

@@ -196,9 +196,48 @@ pub async fn apply_typos(
     if at != work.after {
         return Ok(0);
     }
-    insert_aliases(conn, &work.plan.aliases).await?;
+    // a caseworker's join, or a filing, since the plan read may have merged an entity it names
+    let mut ids: Vec<i64> = work.plan.aliases.iter().map(|(_, e)| *e).collect();
+    ids.extend(work.plan.proposals.iter().flat_map(|p| [p.a, p.b]));
+    ids.sort_unstable();
+    ids.dedup();
+    let mut moved: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    for chunk in ids.chunks(ROWS) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "select id, merged_into from respondents where merged_into is not null and id in (",
+        );
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        moved.extend(
+            q.build_query_as::<(i64, i64)>()
+                .fetch_all(&mut *conn)
+                .await?,
+        );
+    }
+    let now = |e: i64| moved.get(&e).copied().unwrap_or(e);
+    let aliases: Vec<(String, i64)> = work
+        .plan
+        .aliases
+        .iter()
+        .map(|(a, e)| (a.clone(), now(*e)))
+        .collect();
+    let proposals: Vec<PlannedProposal> = work
+        .plan
+        .proposals
+        .iter()
+        .map(|p| PlannedProposal {
+            a: now(p.a),
+            b: now(p.b),
+            ..p.clone()
+        })
+        .filter(|p| p.a != p.b)
+        .collect();
+    insert_aliases(conn, &aliases).await?;
     let numbers: Vec<&str> = work.numbers.iter().map(String::as_str).collect();
-    insert_proposals(conn, &work.plan.proposals, &numbers, Timestamp::now()).await?;
+    insert_proposals(conn, &proposals, &numbers, Timestamp::now()).await?;
     sqlx::query(
         "insert into follower_positions (name, seq) values (?1, ?2)
          on conflict (name) do update set seq = excluded.seq",

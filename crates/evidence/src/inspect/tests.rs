@@ -94,6 +94,26 @@ fn truncated_photos_are_refused() {
 }
 
 #[test]
+fn a_photo_cut_after_a_complete_embedded_thumbnail_is_still_refused() {
+    // a phone's EXIF segment carries a whole small JPEG (thumbnail), with its own scan and end
+    let thumb = encoded(&picture(64, 48, 8), ImageFormat::Jpeg);
+    let photo = encoded(&picture(640, 480, 9), ImageFormat::Jpeg);
+    let mut app1 = vec![0xFF, 0xE1];
+    app1.extend_from_slice(&((thumb.len() + 2) as u16).to_be_bytes());
+    app1.extend_from_slice(&thumb);
+    let mut with_thumb = photo[..2].to_vec();
+    with_thumb.extend(app1);
+    with_thumb.extend_from_slice(&photo[2..]);
+    let (_d, whole) = written(&with_thumb);
+    assert!(inspect(&whole, MediaType::Jpeg, &DecodeLimits::default()).is_ok());
+    let (_d, cut) = written(&with_thumb[..with_thumb.len() * 2 / 3]);
+    assert!(matches!(
+        inspect(&cut, MediaType::Jpeg, &DecodeLimits::default()),
+        Err(InspectError::Invalid { kind: "JPEG", .. })
+    ));
+}
+
+#[test]
 fn exif_capture_time_device_and_gps_are_read() {
     let (_d, p) = written(&jpeg_with_gps(&picture(320, 240, 3)));
     let i = inspect(&p, MediaType::Jpeg, &DecodeLimits::default()).unwrap();

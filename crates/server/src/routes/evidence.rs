@@ -48,6 +48,7 @@ fn size_of(q: Result<Query<PreviewQuery>, QueryRejection>) -> Result<PreviewSize
     responses(
         (status = 200, description = "the original file, with its own media type, as an attachment; `X-Content-Type-Options: nosniff` and a sandboxing Content-Security-Policy", content_type = "application/octet-stream"),
         (status = 401, description = "not logged in", body = crate::error::ErrorBody),
+        (status = 403, description = "a photo with EXIF (capture time, device, position), for a reader outside the agency handling the case", body = crate::error::ErrorBody),
         (status = 404, description = "no such case or file, or another agency's case", body = crate::error::ErrorBody),
     )
 )]
@@ -56,13 +57,29 @@ pub async fn case_original(
     caller: Caller,
     Path((number, sha256)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    crate::cases::readable(&state, &caller, &number).await?;
+    let case = crate::cases::readable(&state, &caller, &number).await?;
     let record = state
         .store
         .complaint_of_case(&number)
         .await?
         .ok_or(AppError::NotFound)?;
     let file = evidence::find(&record, &sha256)?;
+    // a photo's original carries where and when it was taken: for the agency handling the
+    // case, as its EXIF in the case view is; the others read the preview
+    let m = &file.meta;
+    let exif = m.captured_at.is_some() || m.device.is_some() || m.gps_e6.is_some();
+    if exif
+        && !kuaiwei_access::can_read_personal_data(
+            &caller.principal,
+            case.agency.as_deref(),
+            case.officer.as_deref(),
+        )
+    {
+        return Err(AppError::Forbidden {
+            zh: "此照片原件含拍摄时间、设备或位置，仅承办部门可下载；请查看预览".into(),
+            en: "this photo's original carries its capture time, device or position: only the agency handling the case downloads it; read the preview".into(),
+        });
+    }
     evidence::original(&state, &number, file, Reader::Staff(&caller.actor())).await
 }
 

@@ -157,6 +157,21 @@ async fn exif_is_shown_to_the_handling_agency_and_previews_carry_none() {
         shot["latitude"].is_null() && shot["captured_at"].is_null(),
         "{shot}"
     );
+    // nor download the original, which carries it (the preview does not)
+    let (s, _, _) = get_raw(
+        &app,
+        &format!("/api/v1/cases/{n}/evidence/{photo}"),
+        &[("cookie", &caseworker)],
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = get_raw(
+        &app,
+        &format!("/api/v1/cases/{n}/evidence/{pdf}"),
+        &[("cookie", &caseworker)],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "a PDF has no EXIF");
     // nor does the complainant's status
     let status = app.get_status(&n, &token).await;
     assert!(!status.body.to_string().contains("latitude"));
