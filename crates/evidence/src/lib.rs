@@ -318,7 +318,12 @@ impl EvidenceStore {
             if referenced.contains(&digest) || self.is_held(&digest) {
                 continue;
             }
-            let meta = std::fs::metadata(&path)?;
+            // a file may go while the sweep walks (another sweep, an operator): not an error
+            let meta = match std::fs::metadata(&path) {
+                Ok(m) => m,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.into()),
+            };
             let age = meta
                 .modified()
                 .ok()
@@ -328,7 +333,11 @@ impl EvidenceStore {
                 report.kept_recent += 1;
                 continue;
             }
-            std::fs::remove_file(&path)?;
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.into()),
+            }
             self.remove_previews(&digest);
             report.removed_bytes += meta.len();
             report.removed.push(digest);

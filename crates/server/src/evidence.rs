@@ -259,7 +259,9 @@ pub async fn similar_photos(
             .cmp(&b.distance)
             .then_with(|| b.case_number.cmp(&a.case_number))
     });
-    out.dedup_by(|a, b| a.case_number == b.case_number && a.other_sha256 == b.other_sha256);
+    // each other case's photo once, at its nearest (the list is sorted nearest first)
+    let mut seen = HashSet::new();
+    out.retain(|p| seen.insert((p.case_number.clone(), p.other_sha256.clone())));
     Ok(out)
 }
 
