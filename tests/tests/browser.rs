@@ -405,6 +405,18 @@ async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_recei
     assert_eq!(b.eval("location.hash").await, json!(""));
     let state = b.eval("document.getElementById('state').textContent").await;
     assert_eq!(state, json!("已收到，正在审查材料"));
+    // the files sent: both photos' thumbnails decode in the browser, and the list fits the
+    // phone's width
+    b.wait_for("[...document.querySelectorAll('.files img')].every(i => i.complete)")
+        .await;
+    let shown = b
+        .eval("[...document.querySelectorAll('.files img')].filter(i => i.naturalWidth > 0).length")
+        .await;
+    assert_eq!(shown, json!(2));
+    let fits = b
+        .eval("document.documentElement.scrollWidth <= window.innerWidth")
+        .await;
+    assert_eq!(fits, json!(true));
     b.close().await;
 }
 

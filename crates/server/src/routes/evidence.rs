@@ -35,6 +35,40 @@ fn size_of(q: Result<Query<PreviewQuery>, QueryRejection>) -> Result<PreviewSize
     }
 }
 
+/// The case `number` as `caller` may read it, and its evidence file `sha256` (404 otherwise).
+async fn staff_file(
+    state: &AppState,
+    caller: &Caller,
+    number: &str,
+    sha256: &str,
+) -> Result<(kuaiwei_store::CaseRecord, kuaiwei_store::EvidenceRef), AppError> {
+    let case = crate::cases::readable(state, caller, number).await?;
+    let record = state
+        .store
+        .complaint_of_case(number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let file = evidence::find(&record, sha256)?.clone();
+    Ok((case, file))
+}
+
+/// The complainant's case (by the tracking token in the headers) and its file `sha256`.
+async fn complainant_file(
+    state: &AppState,
+    number: &str,
+    headers: &HeaderMap,
+    sha256: &str,
+) -> Result<(String, kuaiwei_store::EvidenceRef), AppError> {
+    let (number, hash) = crate::routes::complaints::complainant(number, headers)?;
+    let record = state
+        .store
+        .complaint_for_complainant(&number, &hash)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let file = evidence::find(&record, sha256)?.clone();
+    Ok((number, file))
+}
+
 /// An evidence file of a case, byte for byte as filed, as a download. Every download is a
 /// `evidence_downloaded` event on the case's audit chain (who, when, which digest).
 #[utoipa::path(
@@ -57,13 +91,7 @@ pub async fn case_original(
     caller: Caller,
     Path((number, sha256)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let case = crate::cases::readable(&state, &caller, &number).await?;
-    let record = state
-        .store
-        .complaint_of_case(&number)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let file = evidence::find(&record, &sha256)?;
+    let (case, file) = staff_file(&state, &caller, &number, &sha256).await?;
     // a photo's original carries where and when it was taken: for the agency handling the
     // case, as its EXIF in the case view is; the others read the preview
     let m = &file.meta;
@@ -80,7 +108,7 @@ pub async fn case_original(
             en: "this photo's original carries its capture time, device or position: only the agency handling the case downloads it; read the preview".into(),
         });
     }
-    evidence::original(&state, &number, file, Reader::Staff(&caller.actor())).await
+    evidence::original(&state, &number, &file, Reader::Staff(&caller.actor())).await
 }
 
 /// A preview of a photo of a case: re-encoded from its pixels, without any metadata (no EXIF,
@@ -108,14 +136,8 @@ pub async fn case_preview(
     query: Result<Query<PreviewQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let size = size_of(query)?;
-    crate::cases::readable(&state, &caller, &number).await?;
-    let record = state
-        .store
-        .complaint_of_case(&number)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let file = evidence::find(&record, &sha256)?;
-    evidence::preview(&state, file, size).await
+    let (_, file) = staff_file(&state, &caller, &number, &sha256).await?;
+    evidence::preview(&state, &file, size).await
 }
 
 /// The complainant's own evidence file, with the tracking token in `X-Tracking-Token`; each
@@ -140,14 +162,8 @@ pub async fn complainant_original(
     Path((number, sha256)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (number, hash) = crate::routes::complaints::complainant(&number, &headers)?;
-    let record = state
-        .store
-        .complaint_for_complainant(&number, &hash)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let file = evidence::find(&record, &sha256)?;
-    evidence::original(&state, &number, file, Reader::Complainant).await
+    let (number, file) = complainant_file(&state, &number, &headers, &sha256).await?;
+    evidence::original(&state, &number, &file, Reader::Complainant).await
 }
 
 /// A preview of the complainant's own photo (no metadata), with the tracking token.
@@ -173,12 +189,6 @@ pub async fn complainant_preview(
     query: Result<Query<PreviewQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let size = size_of(query)?;
-    let (number, hash) = crate::routes::complaints::complainant(&number, &headers)?;
-    let record = state
-        .store
-        .complaint_for_complainant(&number, &hash)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let file = evidence::find(&record, &sha256)?;
-    evidence::preview(&state, file, size).await
+    let (_, file) = complainant_file(&state, &number, &headers, &sha256).await?;
+    evidence::preview(&state, &file, size).await
 }
