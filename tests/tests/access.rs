@@ -156,7 +156,15 @@ async fn calls(app: &TestApp, case: &str, respondent: i64) -> Vec<Call> {
             routes.push((method, path.clone()));
         }
     }
-    for page in ["/watch", "/reports/on-time", "/reports/on-time/cases"] {
+    for page in [
+        "/watch",
+        "/reports/on-time",
+        "/reports/on-time/cases",
+        "/work",
+        "/work/cases/{case_number}",
+        "/work/search",
+        "/work/admin",
+    ] {
         if !routes.iter().any(|(_, p)| p == page) {
             routes.push((Method::GET, page.to_string()));
         }
@@ -352,6 +360,9 @@ async fn no_agency_bound_caller_reads_or_changes_another_agencys_case(backend: B
         "/api/v1/reports/on-time/cases?period=2026-10&measure=opened&dimension=procedure&key=C2",
         "/reports/on-time?period=2026-10",
         "/reports/on-time/cases?period=2026-10&measure=opened&dimension=procedure&key=C2",
+        "/work?tab=all",
+        "/work/search?q=%E8%BF%90%E5%8A%A8%E9%9E%8B",
+        "/work/search?q=1234567",
     ];
     // the centre reads cases in each of them (every case in those not about one procedure):
     // the checks below are not vacuous
@@ -435,6 +446,33 @@ async fn no_agency_bound_caller_reads_or_changes_another_agencys_case(backend: B
                 (r.status, &r.body),
                 (missing_respondent.status, &missing_respondent.body),
                 "{who}"
+            );
+            // the case page in a browser: the same "not found" page as for a missing case
+            let page = app
+                .send(
+                    Method::GET,
+                    &format!("/work/cases/{n}"),
+                    &[("cookie", cookie)],
+                    vec![],
+                )
+                .await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{who}: the case page");
+            assert!(!String::from_utf8_lossy(&page.body).contains(MOBILE));
+            let stepped = app
+                .send(
+                    Method::POST,
+                    &format!("/work/cases/{n}/step"),
+                    &[
+                        ("cookie", cookie),
+                        ("content-type", "application/x-www-form-urlencoded"),
+                    ],
+                    b"action=open&reason=x".to_vec(),
+                )
+                .await;
+            assert_eq!(
+                stepped.status,
+                StatusCode::NOT_FOUND,
+                "{who}: a step's form"
             );
             let named = app
                 .send(

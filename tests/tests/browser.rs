@@ -421,5 +421,257 @@ async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_recei
 }
 
 kuaiwei_e2e::on_every_backend!(
-    a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_receipt
+    a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_receipt,
+    four_people_take_a_case_from_triage_to_closing_in_the_browser,
 );
+
+impl Browser {
+    /// Logs in through the login page the browser was sent to, as `username`.
+    async fn log_in(&mut self, base: &str, username: &str, to: &str) {
+        self.goto(&format!("{base}{to}")).await;
+        self.wait_for("location.pathname === '/login'").await;
+        self.eval(&format!(
+            "document.getElementById('f-username').value = {};
+             document.getElementById('f-password').value = {};
+             document.querySelector('main form button[type=submit]').click(); true",
+            json!(username),
+            json!(kuaiwei_e2e::TEST_PASSWORD)
+        ))
+        .await;
+        self.wait_for(&format!(
+            "location.pathname + location.search === {}",
+            json!(to)
+        ))
+        .await;
+    }
+
+    async fn log_out(&mut self) {
+        self.eval("document.querySelector('form.who button').click(); true")
+            .await;
+        self.wait_for("location.pathname === '/login'").await;
+    }
+
+    /// Opens the step's form on the case page, runs `fill` (JavaScript, with `f` the form),
+    /// sends it and waits for the page that answers.
+    async fn step(&mut self, action: &str, fill: &str) {
+        self.eval(&format!(
+            "(function () {{
+               var d = document.getElementById('step-{action}');
+               if (!d) {{ return false; }}
+               d.open = true;
+               var f = d.querySelector('form');
+               {fill};
+               window.__stepped = true;
+               f.querySelector('button[type=submit]').click();
+               return true;
+             }})()"
+        ))
+        .await;
+        self.wait_for("window.__stepped !== true").await;
+    }
+
+    async fn text(&mut self, selector: &str) -> String {
+        self.eval(&format!(
+            "(document.querySelector({}) || {{textContent: ''}}).textContent",
+            json!(selector)
+        ))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+}
+
+/// A whole case in the browser by four people: the caseworker triages it (sees what is missing
+/// and a related case), asks for a supplement, and once it has come accepts and routes it; the
+/// market-regulation officer opens it, suspends and resumes it, asks for an extension (first in
+/// a unit the procedure does not allow: refused in the form); the supervisor approves; the
+/// officer closes it; the month's report counts it and links to the case page. An officer of
+/// another agency finds no trace of it.
+async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: TestApp) {
+    let Some(binary) = chromium() else {
+        eprintln!(
+            "!!! SKIPPED the workbench browser test: no chromium at /usr/bin/chromium (apt-get install -y chromium, or set KUAIWEI_CHROMIUM)"
+        );
+        return;
+    };
+    let receipt = app.client.file_complaint(1).await;
+    let related = app.client.file_complaint(2).await;
+    let n = receipt["case_number"].as_str().unwrap().to_string();
+    let other = related["case_number"].as_str().unwrap().to_string();
+    app.add_account("chen", "caseworker", None).await;
+    app.add_account("li", "officer", Some("market_regulation"))
+        .await;
+    app.add_account("wang", "supervisor", Some("market_regulation"))
+        .await;
+    app.add_account("zhao", "officer", Some("customs")).await;
+
+    let base = format!("http://127.0.0.1:{}", app.address.port());
+    let mut b = Browser::launch(&binary).await;
+    b.goto(&format!("{base}/?lang=zh-CN")).await;
+    b.wait_for("document.documentElement.lang === 'zh-CN'")
+        .await;
+
+    // the caseworker: the triage queue, the case with what is missing and the related case
+    b.log_in(&base, "chen", "/work").await;
+    assert!(
+        b.text("table.queue").await.contains(&n),
+        "the triage queue lists the case"
+    );
+    b.goto(&format!("{base}/work/cases/{n}")).await;
+    b.wait_for("document.getElementById('case-number') !== null")
+        .await;
+    assert!(b.text("#missing").await.contains("商标注册证"));
+    assert!(
+        b.text("#related").await.contains(&other),
+        "the related case"
+    );
+    assert!(b.text("#routing").await.contains("市场监督管理局"));
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    b.screenshot(&shots.join(format!("case-390-{:?}.png", app.backend)))
+        .await;
+    b.step(
+        "request_supplement",
+        "f.elements.reason.value = '请补充商标注册证'",
+    )
+    .await;
+    assert_eq!(b.text("#case-state").await, "等待补正");
+
+    // the complainant answers from their phone (through the API here)
+    let token = receipt["tracking_token"].as_str().unwrap();
+    let sent = app
+        .client
+        .post_multipart(
+            &format!("/api/v1/complaints/{n}/supplement"),
+            kuaiwei_e2e::Multipart::new().part(
+                "evidence.right_certificate",
+                Some("注册证.pdf"),
+                "application/pdf",
+                &pdf(700),
+            ),
+            &[("x-tracking-token", token)],
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", String::from_utf8_lossy(&sent.body));
+    b.goto(&format!("{base}/work/cases/{n}")).await;
+    b.wait_for("document.getElementById('case-state') !== null")
+        .await;
+    assert_eq!(b.text("#case-state").await, "待审查");
+    b.step(
+        "accept",
+        "f.elements.reason.value = '现场核对原件，先行受理'",
+    )
+    .await;
+    assert_eq!(b.text("#case-state").await, "已受理");
+    b.step("route", "").await;
+    assert_eq!(b.text("#case-state").await, "已分派");
+    assert!(b.text("#case-agency").await.contains("市场监督管理局"));
+    b.log_out().await;
+
+    // the officer: opens, suspends, resumes, asks for an extension
+    b.log_in(&base, "li", "/work").await;
+    assert!(b.text("table.queue").await.contains(&n));
+    b.goto(&format!("{base}/work/cases/{n}")).await;
+    b.wait_for("document.getElementById('step-open') !== null")
+        .await;
+    b.step("open", "").await;
+    assert_eq!(b.text("#case-state").await, "已立案");
+    b.step(
+        "suspend",
+        "f.elements.reason.value = '等待权利人鉴别意见'; f.elements.kind.value = 'rights_holder_identification'",
+    )
+    .await;
+    assert_eq!(b.text("#case-state").await, "已中止");
+    b.step("resume", "").await;
+    assert_eq!(b.text("#case-state").await, "已立案");
+    // a month: M2 extends in days only, refused at the request, in the form, in Chinese
+    b.step(
+        "request_extension",
+        "f.elements.reason.value = '案情复杂'; f.elements.amount.value = '1'; f.elements.amount_unit.value = 'm'",
+    )
+    .await;
+    assert_eq!(
+        b.eval("document.getElementById('step-request_extension').open")
+            .await,
+        json!(true)
+    );
+    assert!(
+        !b.text("#step-request_extension .error").await.is_empty(),
+        "the refusal is in the form"
+    );
+    assert_eq!(
+        b.eval("document.getElementById('request_extension-reason').value")
+            .await,
+        json!("案情复杂"),
+        "what was typed is kept"
+    );
+    b.step(
+        "request_extension",
+        "f.elements.amount.value = '30'; f.elements.amount_unit.value = 'd'",
+    )
+    .await;
+    assert_eq!(b.text("#case-state").await, "延期待审批");
+    b.log_out().await;
+
+    // the supervisor approves it from the approvals queue
+    b.log_in(&base, "wang", "/work").await;
+    assert!(
+        b.text("table.queue").await.contains(&n),
+        "awaiting approval"
+    );
+    b.goto(&format!("{base}/work/cases/{n}")).await;
+    b.wait_for("document.getElementById('step-approve_extension') !== null")
+        .await;
+    b.step("approve_extension", "").await;
+    assert_eq!(b.text("#case-state").await, "已立案");
+    b.log_out().await;
+
+    // the officer closes it with an outcome
+    b.log_in(&base, "li", &format!("/work/cases/{n}")).await;
+    b.step(
+        "close",
+        "f.elements.outcome.value = 'exhibits_withdrawn'; f.elements.reason.value = '已撤展'",
+    )
+    .await;
+    assert_eq!(b.text("#case-state").await, "已办结");
+    // the month's report counts it, and its figure leads to the case page
+    let month = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+        .strftime("%Y-%m")
+        .to_string();
+    b.goto(&format!(
+        "{base}/reports/on-time/cases?period={month}&measure=counted"
+    ))
+    .await;
+    b.wait_for(&format!(
+        "document.querySelector('a[href=\"/work/cases/{n}\"]') !== null"
+    ))
+    .await;
+    b.eval(&format!(
+        "document.querySelector('a[href=\"/work/cases/{n}\"]').click(); true"
+    ))
+    .await;
+    b.wait_for(&format!("location.pathname === '/work/cases/{n}'"))
+        .await;
+    b.log_out().await;
+
+    // an officer of customs: no trace anywhere
+    b.log_in(&base, "zhao", "/work?tab=all").await;
+    assert!(!b.text("main").await.contains(&n));
+    b.goto(&format!("{base}/work/cases/{n}")).await;
+    b.wait_for("document.querySelector('h1') !== null").await;
+    let body = b.text("main").await;
+    assert!(!body.contains("耐克") && !body.contains("已撤展"), "{body}");
+    b.goto(&format!("{base}/work/search?q=%E8%BF%90%E5%8A%A8%E9%9E%8B"))
+        .await;
+    b.wait_for("document.getElementById('search-total') !== null")
+        .await;
+    assert!(!b.text("main").await.contains(&n));
+    b.goto(&format!(
+        "{base}/reports/on-time/cases?period={month}&measure=counted"
+    ))
+    .await;
+    b.wait_for("document.querySelector('h1') !== null").await;
+    assert!(!b.text("body").await.contains(&n));
+    b.close().await;
+}

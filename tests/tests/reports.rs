@@ -506,7 +506,7 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
     let list = app
         .get("/reports/on-time/cases?period=2026-10&measure=late", &[])
         .await;
-    assert!(String::from_utf8_lossy(&list.body).contains(&format!("/api/v1/cases/{b}")));
+    assert!(String::from_utf8_lossy(&list.body).contains(&format!("/work/cases/{b}")));
 
     // Freeze October.
     let frozen = ok(&app

@@ -6,8 +6,8 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use kuaiwei_access::{AgencyRule, Role, password};
-use kuaiwei_store::{Account, Store, StoreError};
+use kuaiwei_access::password;
+use kuaiwei_store::Store;
 
 use crate::StoreArgs;
 
@@ -48,42 +48,6 @@ pub struct NameArgs {
     store: StoreArgs,
 }
 
-fn either((zh, en): (String, String)) -> anyhow::Error {
-    anyhow::anyhow!("{zh} / {en}")
-}
-
-/// The role and agency of a new account, checked against each other.
-fn role_and_agency(role: &str, agency: Option<&str>) -> Result<(Role, Option<String>)> {
-    let Some(role) = Role::parse(role) else {
-        bail!(
-            "未知的角色 {role:?}（可用 caseworker、officer、supervisor、administrator） / \
-             unknown role {role:?} (caseworker, officer, supervisor, administrator)"
-        );
-    };
-    let agency = agency.map(str::trim).filter(|a| !a.is_empty());
-    if let Some(a) = agency
-        && kuaiwei_routing::Agency::from_key(a).is_none()
-    {
-        bail!(
-            "未知的执法部门 {a:?}（可用 ip_office、market_regulation、copyright、customs、police） / \
-             unknown agency {a:?} (ip_office, market_regulation, copyright, customs, police)"
-        );
-    }
-    match (role.agency_rule(), agency) {
-        (AgencyRule::Required, None) => bail!(
-            "{}须指定所属部门 --agency / an {} account needs --agency",
-            role.zh(),
-            role.key()
-        ),
-        (AgencyRule::Forbidden, Some(_)) => bail!(
-            "{}不属于任何执法部门，请去掉 --agency / a {} account has no agency: drop --agency",
-            role.zh(),
-            role.key()
-        ),
-        _ => Ok((role, agency.map(str::to_string))),
-    }
-}
-
 /// A new password that meets the policy: prompted twice on a terminal, else the first line of
 /// standard input.
 fn new_password(username: &str) -> Result<String> {
@@ -110,46 +74,30 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
     let now = jiff::Timestamp::now();
     match cmd {
         UserCmd::Add(a) => {
-            let username = kuaiwei_access::username(&a.username).map_err(either)?;
-            let (role, agency) = role_and_agency(&a.role, a.agency.as_deref())?;
-            let display_name = a
-                .name
-                .map(|n| n.trim().to_string())
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| username.clone());
-            if display_name.chars().count() > 50 {
-                bail!("姓名最长50个字符 / the name is at most 50 characters");
-            }
+            let username = kuaiwei_server::accounts::username(&a.username).map_err(app)?;
+            kuaiwei_server::accounts::role_and_agency(&a.role, a.agency.as_deref()).map_err(app)?;
             if store.account(&username).await?.is_some() {
                 bail!("用户名 {username} 已存在 / the user name {username} is taken");
             }
             let secret = new_password(&username)?;
-            let password_hash = password::hash(&secret)?;
-            let account = Account {
-                username: username.clone(),
-                display_name,
-                role: role.key().into(),
-                agency,
-                password_hash,
-                created_at: now,
-                password_changed_at: now,
-                disabled_at: None,
-            };
-            match store.create_account(&account).await {
-                Err(StoreError::Conflict(_)) => {
-                    bail!("用户名 {username} 已存在 / the user name {username} is taken")
-                }
-                other => other?,
-            }
-            record(
+            let account = kuaiwei_server::accounts::create(
                 store,
-                &format!("account:{username}"),
-                "account_created",
-                serde_json::json!({"role": role.key(), "agency": account.agency}),
+                &actor(),
+                kuaiwei_server::accounts::NewAccount {
+                    username: &username,
+                    display_name: a.name.as_deref(),
+                    role: &a.role,
+                    agency: a.agency.as_deref(),
+                    password: &secret,
+                },
                 now,
             )
-            .await?;
-            println!("已创建账号 / created account {username} ({})", role.key());
+            .await
+            .map_err(app)?;
+            println!(
+                "已创建账号 / created account {} ({})",
+                account.username, account.role
+            );
         }
         UserCmd::List(_) => {
             println!("username\trole\tagency\tname\tcreated\tdisabled");
@@ -168,42 +116,42 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
             }
         }
         UserCmd::Disable(a) => {
-            let username = kuaiwei_access::username(&a.username).map_err(either)?;
-            not_found(store.disable_account(&username, now).await, &username)?;
-            let ended = store.delete_sessions_of(&username).await?;
-            record(
-                store,
-                &format!("account:{username}"),
-                "account_disabled",
-                serde_json::json!({"sessions_ended": ended}),
-                now,
-            )
-            .await?;
-            println!("已停用 / disabled {username}; 已结束会话 / sessions ended: {ended}");
+            let ended = kuaiwei_server::accounts::disable(store, &actor(), &a.username, now)
+                .await
+                .map_err(app)?;
+            println!(
+                "已停用 / disabled {}; 已结束会话 / sessions ended: {ended}",
+                a.username.trim()
+            );
         }
         UserCmd::ResetPassword(a) => {
-            let username = kuaiwei_access::username(&a.username).map_err(either)?;
+            let username = kuaiwei_server::accounts::username(&a.username).map_err(app)?;
             if store.account(&username).await?.is_none() {
-                return not_found(Err(StoreError::NotFound), &username);
+                bail!("没有用户名为 {username} 的账号 / no account named {username}");
             }
             let secret = new_password(&username)?;
-            let hash = password::hash(&secret)?;
-            not_found(store.set_password(&username, &hash, now).await, &username)?;
-            let ended = store.delete_sessions_of(&username).await?;
-            record(
-                store,
-                &format!("account:{username}"),
-                "password_reset",
-                serde_json::json!({"sessions_ended": ended}),
-                now,
-            )
-            .await?;
+            let ended =
+                kuaiwei_server::accounts::reset_password(store, &actor(), &username, &secret, now)
+                    .await
+                    .map_err(app)?;
             println!(
                 "已重设密码 / password reset for {username}; 已结束会话 / sessions ended: {ended}"
             );
         }
     }
     Ok(())
+}
+
+/// The actor of a command run on this machine: `cli:` and the login name.
+pub(crate) fn actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
+}
+
+fn app(e: kuaiwei_server::AppError) -> anyhow::Error {
+    anyhow::anyhow!(e.message())
 }
 
 /// An account or key change on the audit chain (`subject`: `account:NAME`, `token:NAME`); the
@@ -215,12 +163,11 @@ pub(crate) async fn record(
     payload: serde_json::Value,
     at: jiff::Timestamp,
 ) -> Result<()> {
-    let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
     store
         .record_event(kuaiwei_store::RecordedEvent {
             subject: subject.to_string(),
             event: kuaiwei_store::NewEvent {
-                actor: format!("cli:{who}"),
+                actor: actor(),
                 kind: kind.into(),
                 payload,
                 reason: None,
@@ -229,15 +176,6 @@ pub(crate) async fn record(
         })
         .await?;
     Ok(())
-}
-
-fn not_found(r: Result<(), StoreError>, username: &str) -> Result<()> {
-    match r {
-        Err(StoreError::NotFound) => {
-            bail!("没有用户名为 {username} 的账号 / no account named {username}")
-        }
-        other => Ok(other?),
-    }
 }
 
 impl UserCmd {

@@ -447,7 +447,7 @@ pub fn report_page(
             for c in corrections {
                 let _ = write!(
                     b,
-                    "<tr><td><a href=\"/api/v1/cases/{0}\">{0}</a></td><td>{1}</td><td>{2}</td><td>{3}</td></tr>",
+                    "<tr><td><a href=\"/work/cases/{0}\">{0}</a></td><td>{1}</td><td>{2}</td><td>{3}</td></tr>",
                     esc(&c.case_number),
                     esc(&c.procedure),
                     esc(&state(&c.frozen)),
@@ -513,7 +513,7 @@ pub fn cases_page(
     for l in lines {
         let _ = write!(
             b,
-            "<tr><td><a href=\"/api/v1/cases/{0}\">{0}</a></td><td>{1}</td><td>{2}</td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td>{7}</td></tr>",
+            "<tr><td><a href=\"/work/cases/{0}\">{0}</a></td><td>{1}</td><td>{2}</td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td><td>{7}</td></tr>",
             esc(&l.case_number),
             esc(&l.procedure),
             esc(l.agency.as_deref().unwrap_or("—")),

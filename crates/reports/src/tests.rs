@@ -372,7 +372,7 @@ fn the_page_links_every_nonzero_figure_to_its_cases_and_escapes_text() {
         Measure::Late,
         &lines,
     );
-    assert!(list.contains("/api/v1/cases/KW-2026-000001"));
+    assert!(list.contains("/work/cases/KW-2026-000001"));
 }
 
 #[test]

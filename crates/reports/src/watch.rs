@@ -327,7 +327,7 @@ pub fn watch_page(w: &Watch, lang: Lang, query: &str) -> String {
                 };
                 let _ = write!(
                     body,
-                    "<tr><td><a href=\"/api/v1/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{days}</td><td>{}</td></tr>",
+                    "<tr><td><a href=\"/work/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{days}</td><td>{}</td></tr>",
                     q(&l.case_number),
                     esc(&l.case_number),
                     esc(&lang.pick(&l.state_zh, &l.state).replace('_', " ")),
@@ -524,7 +524,7 @@ mod tests {
         let html = watch_page(&w, Lang::Zh, "days=7");
         assert!(html.contains("&lt;b&gt;周&lt;/b&gt;"));
         assert!(!html.contains("<b>周</b>"));
-        assert!(html.contains("href=\"/api/v1/cases/KW-2026-000004\""));
+        assert!(html.contains("href=\"/work/cases/KW-2026-000004\""));
         assert!(html.contains("超期 20 天"), "{html}");
         assert!(html.contains("href=\"/watch?days=7&amp;lang=en\""));
         let empty = watch(Vec::new(), NOW.parse().unwrap(), 7, &label, &|_| false);

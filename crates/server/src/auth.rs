@@ -319,7 +319,8 @@ pub async fn csrf_guard(
     use axum::http::Method;
     use axum::response::IntoResponse;
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let guarded = cookie_token(req.headers()).is_some() || req.uri().path() == "/api/v1/session";
+    let guarded = cookie_token(req.headers()).is_some()
+        || matches!(req.uri().path(), "/api/v1/session" | "/login");
     if !safe && guarded && cross_site(req.headers()) {
         tracing::warn!(path = %req.uri().path(), "cross-site request refused");
         return AppError::CrossSite.into_response();

@@ -158,6 +158,13 @@ impl AppError {
         (status, zh, en)
     }
 
+    /// The status, the two messages and the field errors, for a form that shows each message
+    /// beside its field (crate::pages).
+    pub(crate) fn into_page(self) -> (StatusCode, String, String, Vec<FieldError>) {
+        let (status, _, zh, en, fields) = self.parts();
+        (status, zh, en, fields)
+    }
+
     fn parts(self) -> (StatusCode, &'static str, String, String, Vec<FieldError>) {
         use StatusCode as S;
         match self {

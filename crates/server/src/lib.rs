@@ -5,6 +5,7 @@
 //! Handlers are short: they extract, call one service or store operation, and render. Every
 //! error becomes a response in one place ([`AppError`]), with one JSON shape.
 
+pub mod accounts;
 pub mod auth;
 mod cases;
 mod error;

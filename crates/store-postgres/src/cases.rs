@@ -454,6 +454,9 @@ pub async fn queue(
            and ($2::text is null or state = $2)
            and ($3::timestamptz is null or next_due_at < $3)
            and ($6::boolean is null or supervised = $6)
+           and ($8::text is null or case_number in (
+                 select case_number from case_clocks
+                  where procedure_id = $8 and closed_at is null and started_at is not null))
          order by next_due_at is null, next_due_at, case_number
          limit $4 offset $5",
     )
@@ -464,6 +467,7 @@ pub async fn queue(
     .bind(i64::from(offset))
     .bind(f.supervised)
     .bind(f.officer.as_deref())
+    .bind(f.running_clock.as_deref())
     .fetch_all(pool)
     .await
     .map_err(backend)?;

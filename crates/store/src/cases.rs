@@ -116,7 +116,7 @@ pub struct QueueItem {
     pub officer: Option<String>,
 }
 
-/// Queue filters, ANDed; `agency` will be forced from the caller's session once accounts exist.
+/// Queue filters, ANDed (the caller's agency is forced by the server from the session).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueFilter {
     pub agency: Option<String>,
@@ -126,6 +126,9 @@ pub struct QueueFilter {
     pub supervised: Option<bool>,
     /// Only cases opened by this officer.
     pub officer: Option<String>,
+    /// Only cases on which this procedure's clock runs (started, not stopped): `T1` finds the
+    /// transfer reports waiting for the head's decision, `T2` the approved transfers to send.
+    pub running_clock: Option<String>,
 }
 
 /// Another case whose complaint shares a match key with this one's, or is about the same

@@ -609,7 +609,19 @@ pub async fn queues_sort_by_due_date_within_an_agency(s: &impl Store) {
             .await
             .unwrap();
         let agency = if i == 2 { "customs" } else { "ip_office" };
-        let clocks = vec![clock("P1", Some("2026-10-16T01:00:00Z"), Some(due))];
+        let mut clocks = vec![clock("P1", Some("2026-10-16T01:00:00Z"), Some(due))];
+        // the first case also waits for a transfer decision (T1 running); the second has a T1
+        // that has not started, the third one that has stopped
+        match i {
+            0 => clocks.push(clock("T1", Some("2026-10-17T01:00:00Z"), Some(due))),
+            1 => clocks.push(clock("T1", None, None)),
+            _ => {
+                let mut stopped = clock("T1", Some("2026-10-17T01:00:00Z"), Some(due));
+                stopped.closed_at = Some("2026-10-18T01:00:00Z".parse().unwrap());
+                stopped.status = "closed_on_time".into();
+                clocks.push(stopped);
+            }
+        }
         s.update_case(step(n, 2, CaseState::Routed, Some(agency), clocks))
             .await
             .unwrap();
@@ -644,6 +656,28 @@ pub async fn queues_sort_by_due_date_within_an_agency(s: &impl Store) {
         s.queue(&QueueFilter::default(), 2, 2).await.unwrap().len(),
         2
     );
+    let deciding = QueueFilter {
+        running_clock: Some("T1".into()),
+        ..Default::default()
+    };
+    let waiting: Vec<_> = s
+        .queue(&deciding, 50, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.case_number.to_string())
+        .collect();
+    assert_eq!(
+        waiting,
+        ["KW-2026-000001"],
+        "only the case whose T1 runs (not the pending or the stopped one)"
+    );
+    let p1_at_customs = QueueFilter {
+        agency: Some("customs".into()),
+        running_clock: Some("P1".into()),
+        ..Default::default()
+    };
+    assert_eq!(s.queue(&p1_at_customs, 50, 0).await.unwrap().len(), 1);
 }
 
 /// A complaint from its JSON, numbered `n` for its token.

@@ -24,7 +24,7 @@ pub use recompute::{
     recompute_open_cases, start_recompute_since,
 };
 pub use triage::TriageConfig;
-pub use view::{CaseView, Personal};
+pub use view::{CaseView, ClockView, EvidenceView, Personal};
 
 use kuaiwei_access::Action as Permission;
 

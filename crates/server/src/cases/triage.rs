@@ -62,6 +62,56 @@ pub struct TriageView {
     /// same product photographed at two booths, one listing image on two shops. Nearest
     /// first, at most 20.
     pub similar_photos: Vec<crate::evidence::SimilarPhoto>,
+    /// What the routing rules decide for this complaint today: the agency and procedures (or
+    /// that a caseworker must decide), the rule, why, and its legal basis. Routing without
+    /// naming an agency takes this.
+    pub routing: RoutingSuggestion,
+}
+
+/// The routing rules' answer for a complaint (see `kuaiwei_routing::RuleSet::route`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RoutingSuggestion {
+    /// `None`: no single authority follows from the facts; a caseworker names one.
+    pub agency: Option<String>,
+    pub procedures: Vec<String>,
+    /// The rule that decided (none when no rule matched).
+    pub rule_id: Option<String>,
+    pub reason_zh: String,
+    pub reason_en: String,
+    pub legal_basis: String,
+    pub transfer_to_police: bool,
+}
+
+/// The routing rules' suggestion for `complaint`, with the repeat-infringer finding.
+pub fn suggest(
+    state: &AppState,
+    complaint: &Complaint,
+    repeat_infringer: bool,
+    now: Timestamp,
+) -> RoutingSuggestion {
+    let today = kuaiwei_deadlines::local_date(now);
+    let input =
+        kuaiwei_routing::RoutingInput::from_complaint(complaint, repeat_infringer, None, today);
+    match state.rules.route(&input) {
+        Ok(r) => RoutingSuggestion {
+            agency: Some(r.agency.key().to_string()),
+            procedures: r.procedures,
+            rule_id: Some(r.rule_id),
+            reason_zh: r.reason_zh,
+            reason_en: r.reason_en,
+            legal_basis: r.legal_basis,
+            transfer_to_police: r.transfer_to_police,
+        },
+        Err(no) => RoutingSuggestion {
+            agency: None,
+            procedures: no.procedures,
+            rule_id: no.rule_id,
+            reason_zh: no.reason_zh,
+            reason_en: no.reason_en,
+            legal_basis: no.legal_basis,
+            transfer_to_police: false,
+        },
+    }
 }
 
 /// Another case linked to this one, with every reason.
@@ -300,13 +350,21 @@ pub async fn view(
             similar_photos.push(p);
         }
     }
+    let respondent = respondent_of(state, viewer, respondent_id, now).await?;
+    let routing = suggest(
+        state,
+        &record.complaint,
+        respondent.as_ref().is_some_and(|r| r.repeat_infringer),
+        now,
+    );
     Ok(Some(TriageView {
+        routing,
         similar_photos,
         missing_materials: missing_materials(&record.complaint, &have),
         materials_held: have.iter().map(|m| m.key().to_string()).collect(),
         related,
         related_counts,
-        respondent: respondent_of(state, viewer, respondent_id, now).await?,
+        respondent,
         group_infringement: groups(state, viewer, &record.complaint).await?,
     }))
 }

@@ -25,6 +25,8 @@ pub struct CaseView {
     pub closed_at: Option<Timestamp>,
     /// 挂牌督办: marked by a supervisor as a major case.
     pub supervised: bool,
+    /// The officer handling it: who opened it (立案).
+    pub officer: Option<String>,
     pub version: i64,
     /// The steps the life-cycle allows from here.
     pub allowed_actions: Vec<&'static str>,
@@ -245,6 +247,7 @@ pub async fn view_of(
         received_at: case.received_at,
         closed_at: case.closed_at,
         supervised: case.supervised,
+        officer: case.officer.clone(),
         version: case.version,
         allowed_actions,
         permitted_actions,

@@ -92,6 +92,64 @@ impl Lang {
         }
     }
 
+    /// The message under `key`, if the catalogue has one (for labels looked up by data, such as
+    /// a complaint's field paths, where a missing one falls back to the data itself).
+    pub fn get(self, key: &str) -> Option<&'static str> {
+        let catalogue = match self {
+            Lang::Zh => &*ZH,
+            Lang::En => &*EN,
+        };
+        catalogue.get(key).map(String::as_str)
+    }
+
+    /// A due instant as the law writes it: a period that ends at midnight ends at 24:00 of
+    /// its last day (民法典 Art. 203), not at 00:00 of the next: `2026年12月28日 24:00`.
+    pub fn due(self, at: Timestamp) -> String {
+        let (shown, midnight) = due_parts(at);
+        let text = self.time(shown);
+        if midnight {
+            text.replace("23:59", "24:00")
+        } else {
+            text
+        }
+    }
+
+    /// [`Lang::due`] for a table, as [`Lang::short_time`] writes it.
+    pub fn short_due(self, at: Timestamp, now: Timestamp) -> String {
+        let (shown, midnight) = due_parts(at);
+        let text = self.short_time(shown, now);
+        if midnight {
+            text.replace("23:59", "24:00")
+        } else {
+            text
+        }
+    }
+
+    /// An instant in Beijing time for a table: `12-07 03:03` in the current year (of `now`),
+    /// `2025-12-07 03:03` otherwise; the same in both languages.
+    pub fn short_time(self, at: Timestamp, now: Timestamp) -> String {
+        let tz = kuaiwei_deadlines::shanghai();
+        let z = at.to_zoned(tz.clone());
+        if z.year() == now.to_zoned(tz).year() {
+            format!(
+                "{:02}-{:02} {:02}:{:02}",
+                z.month(),
+                z.day(),
+                z.hour(),
+                z.minute()
+            )
+        } else {
+            format!(
+                "{}-{:02}-{:02} {:02}:{:02}",
+                z.year(),
+                z.month(),
+                z.day(),
+                z.hour(),
+                z.minute()
+            )
+        }
+    }
+
     /// The message under `key` with `{name}` placeholders filled in.
     pub fn tf(self, key: &str, args: &[(&str, &str)]) -> String {
         let mut s = self.t(key).to_string();
@@ -132,6 +190,18 @@ impl Lang {
                 z.minute()
             ),
         }
+    }
+}
+
+/// A due instant at Beijing midnight is shown a minute earlier (23:59 of the last day, then
+/// written 24:00); `true` when it was.
+fn due_parts(at: Timestamp) -> (Timestamp, bool) {
+    let z = at.to_zoned(kuaiwei_deadlines::shanghai());
+    let midnight = z.hour() == 0 && z.minute() == 0 && z.second() == 0;
+    if midnight {
+        (at - jiff::SignedDuration::from_mins(1), true)
+    } else {
+        (at, false)
     }
 }
 
@@ -264,6 +334,17 @@ mod tests {
         assert_eq!(Lang::choose(None, &h), (Lang::Zh, false));
         assert_eq!(Lang::choose(Some("x=1&lang=en"), &h), (Lang::En, true));
         assert_eq!(Lang::choose(Some("lang=fr"), &h), (Lang::Zh, false));
+    }
+
+    #[test]
+    fn a_due_date_at_midnight_is_written_at_24_00_of_its_last_day() {
+        let at: Timestamp = "2026-12-28T16:00:00Z".parse().unwrap();
+        assert_eq!(Lang::Zh.due(at), "2026年12月28日 24:00");
+        assert_eq!(Lang::En.due(at), "28 Dec 2026 24:00 (Beijing time)");
+        let now: Timestamp = "2026-12-07T02:00:00Z".parse().unwrap();
+        assert_eq!(Lang::Zh.short_due(at, now), "12-28 24:00");
+        let hourly: Timestamp = "2026-12-08T02:47:00Z".parse().unwrap();
+        assert_eq!(Lang::Zh.due(hourly), "2026年12月8日 10:47");
     }
 
     #[test]

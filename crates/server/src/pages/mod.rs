@@ -6,12 +6,17 @@
 //! Pages file and supplement through the same intake service as the JSON API
 //! ([`crate::intake`]): one validation, one idempotency rule, the same field paths.
 
+mod admin;
 mod assets;
+mod case;
 mod file;
 mod form;
 mod i18n;
+mod login;
 mod receipt;
+mod search;
 mod track;
+mod work;
 
 use askama::Template;
 use axum::Router;
@@ -24,6 +29,14 @@ use tower_http::compression::CompressionLayer;
 
 use crate::AppState;
 pub use i18n::Lang;
+pub use work::login_on_401;
+
+/// A query string's pairs, decoded.
+pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .into_owned()
+        .collect()
+}
 
 /// The pages' Content-Security-Policy: only our own files, no inline script or style, never
 /// framed, forms post only to us.
@@ -46,6 +59,15 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
             post(track::supplement).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/static/{name}", get(assets::serve))
+        .route("/login", get(login::page).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/work", get(work::queue))
+        .route("/work/cases/{case_number}", get(case::page))
+        .route("/work/cases/{case_number}/step", post(case::step))
+        .route("/work/search", get(search::page))
+        .route("/work/admin", get(admin::page))
+        .route("/work/admin/accounts", post(admin::create))
+        .route("/work/admin/accounts/{username}", post(admin::change))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(CompressionLayer::new())
 }

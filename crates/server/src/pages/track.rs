@@ -131,7 +131,7 @@ pub async fn show(State(state): State<AppState>, req: Request) -> Response {
 }
 
 /// A urlencoded body of at most 4 KiB.
-async fn read_fields(req: Request) -> Result<Vec<(String, String)>, AppError> {
+pub(super) async fn read_fields(req: Request) -> Result<Vec<(String, String)>, AppError> {
     let axum::Form(fields) =
         <axum::Form<Vec<(String, String)>> as axum::extract::FromRequest<()>>::from_request(
             req,

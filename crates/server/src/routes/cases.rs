@@ -97,6 +97,9 @@ pub struct QueueQuery {
     supervised: Option<bool>,
     /// Only the cases this officer opened (立案).
     officer: Option<String>,
+    /// Only cases on which this procedure's clock runs: `T1`, transfer reports waiting for the
+    /// head's decision; `T2`, approved transfers still to be sent.
+    clock: Option<String>,
     limit: Option<u32>,
     offset: Option<u32>,
 }
@@ -177,6 +180,18 @@ pub async fn queue(
             })
             .transpose()?,
         supervised: q.supervised,
+        running_clock: q
+            .clock
+            .map(|id| match state.procedures.get(id.trim()) {
+                Some(_) => Ok(id.trim().to_string()),
+                None => Err(AppError::field(
+                    "clock",
+                    "unknown_procedure",
+                    "未知的程序编号",
+                    "unknown procedure id",
+                )),
+            })
+            .transpose()?,
     };
     let items = state
         .store

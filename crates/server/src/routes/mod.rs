@@ -7,13 +7,14 @@ mod evidence;
 mod health;
 mod reports;
 mod respondents;
-mod search;
+pub(crate) mod search;
 mod session;
 mod watch;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderName;
+use axum::middleware::from_fn;
 use axum::response::Json;
 use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -119,12 +120,21 @@ pub fn router(state: AppState) -> Router {
                 .delete(session::logout),
         )
         .route("/api/v1/watch", get(watch::watch))
-        .route("/watch", get(watch::page))
+        .route(
+            "/watch",
+            get(watch::page).layer(from_fn(crate::pages::login_on_401)),
+        )
         .route("/api/v1/reports/on-time", get(reports::on_time))
         .route("/api/v1/reports/on-time/cases", get(reports::cases))
         .route("/api/v1/reports/on-time/freeze", post(reports::freeze))
-        .route("/reports/on-time", get(reports::page))
-        .route("/reports/on-time/cases", get(reports::cases_page))
+        .route(
+            "/reports/on-time",
+            get(reports::page).layer(from_fn(crate::pages::login_on_401)),
+        )
+        .route(
+            "/reports/on-time/cases",
+            get(reports::cases_page).layer(from_fn(crate::pages::login_on_401)),
+        )
         .route("/api/v1/calendar/{date}", get(deadlines::calendar_day))
         .route("/api/v1/deadlines/compute", post(deadlines::compute))
         .route("/api/v1/procedures", get(deadlines::procedures))

@@ -14,37 +14,37 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Caller;
 use crate::{AppError, AppState};
 
-#[derive(Deserialize, utoipa::IntoParams)]
+#[derive(Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// Free text: every term must appear (any 1+ characters; Chinese needs no spaces). Brand
     /// variants count as one (耐克 finds NIKE). Empty: every case the filters allow.
     #[param(example = "耐克 16.1K7")]
-    q: Option<String>,
+    pub q: Option<String>,
     /// fair, ecommerce, border, walk_in, hotline, other
-    channel: Option<String>,
+    pub channel: Option<String>,
     /// trademark, invention_patent, utility_model, design_patent, copyright …
-    right_type: Option<String>,
+    pub right_type: Option<String>,
     /// An agency key, or `unrouted`; officers and agency supervisors search their own agency
     /// only (naming another is 403).
-    agency: Option<String>,
+    pub agency: Option<String>,
     /// A case state (received, routed, opened, closed …).
-    state: Option<String>,
+    pub state: Option<String>,
     /// The fair as filed with its session, e.g. `第138届广交会 第一期`.
-    fair: Option<String>,
+    pub fair: Option<String>,
     /// Received on or after this day (YYYY-MM-DD, Asia/Shanghai) or instant (RFC 3339).
-    from: Option<String>,
+    pub from: Option<String>,
     /// Received before this day or instant.
-    before: Option<String>,
+    pub before: Option<String>,
     /// `true`: only open cases past a due date now.
-    overdue: Option<bool>,
+    pub overdue: Option<bool>,
     /// `relevance` (default: BM25 over two-character terms that are not in more than a tenth
     /// of the cases; equal scores newest first) or `received` (newest first).
-    sort: Option<String>,
+    pub sort: Option<String>,
     /// 1-100, default 20.
-    limit: Option<u32>,
+    pub limit: Option<u32>,
     /// Hits to skip (more than 10,000 counts as 10,000).
-    offset: Option<u32>,
+    pub offset: Option<u32>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -109,6 +109,16 @@ pub async fn search(
     query: Result<Query<SearchQuery>, QueryRejection>,
 ) -> Result<Json<SearchBody>, AppError> {
     let q = crate::routes::reports::query(query)?;
+    Ok(Json(run(&state, &caller, q).await?))
+}
+
+/// A search as `caller` may make it (their agency is a filter of every search they make); the
+/// API and the search page both go through here.
+pub async fn run(
+    state: &AppState,
+    caller: &Caller,
+    q: SearchQuery,
+) -> Result<SearchBody, AppError> {
     // the caller's agency is a filter of every search they make
     let agency = match (&caller.principal.agency, q.agency) {
         (Some(mine), None) => Some(mine.clone()),
@@ -118,9 +128,9 @@ pub async fn search(
         crate::cases::known_agency(a, "agency")?;
     }
     let scope = agency.as_deref().filter(|a| *a != "unrouted");
-    caller.require(&state, Action::Search, scope).await?;
+    caller.require(state, Action::Search, scope).await?;
     if agency.as_deref() == Some("unrouted") && caller.principal.agency.is_some() {
-        caller.require(&state, Action::Search, None).await?;
+        caller.require(state, Action::Search, None).await?;
     }
     let mut filters = Vec::new();
     match agency.as_deref() {
@@ -187,7 +197,7 @@ pub async fn search(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Json(SearchBody {
+    Ok(SearchBody {
         total: results.total,
         hits: results
             .hits
@@ -199,5 +209,5 @@ pub async fn search(
             })
             .collect(),
         facets: results.facets,
-    }))
+    })
 }

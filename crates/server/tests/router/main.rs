@@ -515,3 +515,4 @@ mod reports;
 mod search;
 mod session;
 mod triage;
+mod workbench;

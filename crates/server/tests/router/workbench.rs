@@ -1,0 +1,410 @@
+//! The staff workbench (docs/pages.md, "Staff") through `oneshot`: login and the way back to
+//! where one was, queues, the case page with only the permitted steps, a step taken from its
+//! form (a refusal shown beside its field, a stale page refused), another agency's case not
+//! found, search, and the administrator adding an officer who can then log in.
+
+use super::*;
+
+struct Html {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+async fn html(app: &App, req: Request<Body>) -> Html {
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Html {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+async fn get(app: &App, uri: &str, cookie: Option<&str>) -> Html {
+    let mut req = Request::get(uri).header(header::ACCEPT_LANGUAGE, "zh-CN");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    html(app, req.body(Body::empty()).unwrap()).await
+}
+
+async fn post_form(app: &App, uri: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Html {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let mut req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT_LANGUAGE, "zh-CN")
+        .header("sec-fetch-site", "same-origin");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    html(app, req.body(Body::from(body)).unwrap()).await
+}
+
+fn location(h: &Html) -> &str {
+    h.headers[header::LOCATION].to_str().unwrap()
+}
+
+async fn filed(app: &App) -> String {
+    let res = app
+        .post_json("/api/v1/complaints", complaint().to_string())
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    res.body["case_number"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_page_without_a_session_sends_the_browser_to_login_and_back() {
+    let app = app().await;
+    for uri in [
+        "/work",
+        "/work/cases/KW-2026-000001",
+        "/work/search?q=x",
+        "/watch",
+        "/reports/on-time",
+    ] {
+        let h = get(&app, uri, None).await;
+        assert_eq!(h.status, StatusCode::SEE_OTHER, "{uri}");
+        assert!(
+            location(&h).starts_with("/login?next=%2F"),
+            "{uri}: {}",
+            location(&h)
+        );
+    }
+    let form = get(&app, "/login?next=%2Fwork%2Fsearch%3Fq%3Dx", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body
+            .contains("name=\"next\" value=\"/work/search?q=x\"")
+    );
+    assert!(form.body.contains("请先登录"));
+    // the account, then the form with a wrong password and the right one
+    let _ = app.login_cookie("caseworker", None).await;
+    let wrong = post_form(
+        &app,
+        "/login",
+        None,
+        &[
+            ("username", "caseworker.centre"),
+            ("password", "不对的密码-000"),
+            ("next", "/work/search?q=x"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("用户名或密码不正确"), "{}", wrong.body);
+    assert!(
+        wrong.body.contains("value=\"caseworker.centre\""),
+        "the name is kept"
+    );
+    let ok = post_form(
+        &app,
+        "/login",
+        None,
+        &[
+            ("username", "caseworker.centre"),
+            ("password", "测试用的密码-2026"),
+            ("next", "/work/search?q=x"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&ok), "/work/search?q=x");
+    let cookie = ok.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("__Host-sid=") && cookie.contains("HttpOnly"));
+    // never to another site
+    let away = post_form(
+        &app,
+        "/login",
+        None,
+        &[
+            ("username", "caseworker.centre"),
+            ("password", "测试用的密码-2026"),
+            ("next", "//evil.example/"),
+        ],
+    )
+    .await;
+    assert_eq!(location(&away), "/work");
+    // a login form posted from another site is refused (login CSRF)
+    let body = "username=caseworker.centre&password=x";
+    let cross = html(
+        &app,
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "cross-site")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
+    // logging out ends the session on the server
+    let session = cookie.split(';').next().unwrap().to_string();
+    assert_eq!(
+        get(&app, "/work", Some(&session)).await.status,
+        StatusCode::OK
+    );
+    let out = post_form(&app, "/logout", Some(&session), &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&app, "/work", Some(&session)).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn the_case_page_shows_the_case_and_only_the_steps_the_reader_may_take() {
+    let app = app().await;
+    let n = filed(&app).await;
+    let cw = app.login_cookie("caseworker", None).await;
+    let queue = get(&app, "/work", Some(&cw)).await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains(&format!("href=\"/work/cases/{n}\"")));
+    let page = get(&app, &format!("/work/cases/{n}"), Some(&cw)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for part in [
+        n.as_str(),
+        "待审查",
+        "缺少的材料",
+        "路由规则建议",
+        "市场监督管理局",
+        "id=\"step-accept\"",
+        "id=\"step-request_supplement\"",
+        "138****5678",
+    ] {
+        assert!(page.body.contains(part), "the case page lacks {part}");
+    }
+    assert!(!page.body.contains("13812345678"), "personal data masked");
+    for never in [
+        "id=\"step-open\"",
+        "id=\"step-approve_extension\"",
+        "查看完整个人信息",
+    ] {
+        assert!(
+            !page.body.contains(never),
+            "a caseworker is offered {never}"
+        );
+    }
+    // accepting with materials missing and no reason: refused beside the reason, in Chinese
+    let refused = post_form(
+        &app,
+        &format!("/work/cases/{n}/step"),
+        Some(&cw),
+        &[("action", "accept"), ("version", "1"), ("reason", "")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("id=\"accept-reason-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains("<details class=\"step\" id=\"step-accept\" open>")
+    );
+    assert_eq!(
+        app.store.case(&n).await.unwrap().unwrap().state.key(),
+        "received"
+    );
+    let accepted = post_form(
+        &app,
+        &format!("/work/cases/{n}/step"),
+        Some(&cw),
+        &[
+            ("action", "accept"),
+            ("version", "1"),
+            ("reason", "材料已在窗口核验"),
+        ],
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    assert_eq!(location(&accepted), format!("/work/cases/{n}?done=accept"));
+    assert_eq!(
+        app.store.case(&n).await.unwrap().unwrap().state.key(),
+        "accepted"
+    );
+    // a page drawn before that step (version 1) is stale: refused, the fresh case shown
+    let stale = post_form(
+        &app,
+        &format!("/work/cases/{n}/step"),
+        Some(&cw),
+        &[("action", "route"), ("version", "1"), ("agency", "")],
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("已被他人更新"), "{}", stale.body);
+    assert_eq!(
+        app.store.case(&n).await.unwrap().unwrap().state.key(),
+        "accepted"
+    );
+    let routed = post_form(
+        &app,
+        &format!("/work/cases/{n}/step"),
+        Some(&cw),
+        &[("action", "route"), ("version", "2"), ("agency", "")],
+    )
+    .await;
+    assert_eq!(routed.status, StatusCode::SEE_OTHER, "{}", routed.body);
+    let case = app.store.case(&n).await.unwrap().unwrap();
+    assert_eq!(case.agency.as_deref(), Some("market_regulation"));
+
+    // the agency's officer sees it in the queue with its steps; another agency's does not
+    let officer = app
+        .account_cookie("officer.mr", "officer", Some("market_regulation"))
+        .await;
+    let q = get(&app, "/work", Some(&officer)).await;
+    assert!(q.body.contains(&format!("/work/cases/{n}")));
+    let page = get(&app, &format!("/work/cases/{n}"), Some(&officer)).await;
+    assert!(page.body.contains("id=\"step-open\""));
+    assert!(page.body.contains("查看完整个人信息"));
+    let full = get(&app, &format!("/work/cases/{n}?full=1"), Some(&officer)).await;
+    assert!(
+        full.body.contains("13812345678"),
+        "the full view for the officer"
+    );
+    let other = app
+        .account_cookie("officer.customs", "officer", Some("customs"))
+        .await;
+    let hidden = get(&app, &format!("/work/cases/{n}"), Some(&other)).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    assert!(!hidden.body.contains("耐克"));
+    let their_queue = get(&app, "/work", Some(&other)).await;
+    assert!(!their_queue.body.contains(&n));
+    let step = post_form(
+        &app,
+        &format!("/work/cases/{n}/step"),
+        Some(&other),
+        &[("action", "open"), ("version", "3")],
+    )
+    .await;
+    assert_eq!(step.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.store.case(&n).await.unwrap().unwrap().state.key(),
+        "routed"
+    );
+}
+
+#[tokio::test]
+async fn the_search_page_finds_the_readers_cases_only() {
+    let app = app().await;
+    let n = filed(&app).await;
+    let cw = app.login_cookie("caseworker", None).await;
+    // the index follows the change log in the server; here it is fed by hand
+    let index = app.state.search.clone().unwrap();
+    kuaiwei_server::search::catch_up(&app.state, &index)
+        .await
+        .unwrap();
+    let found = get(
+        &app,
+        "/work/search?q=%E8%BF%90%E5%8A%A8%E9%9E%8B",
+        Some(&cw),
+    )
+    .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    assert!(
+        found.body.contains(&format!("href=\"/work/cases/{n}\"")),
+        "{}",
+        found.body
+    );
+    let other = app
+        .account_cookie("officer.customs", "officer", Some("customs"))
+        .await;
+    let none = get(
+        &app,
+        "/work/search?q=%E8%BF%90%E5%8A%A8%E9%9E%8B",
+        Some(&other),
+    )
+    .await;
+    assert_eq!(none.status, StatusCode::OK);
+    assert!(!none.body.contains(&n));
+}
+
+#[tokio::test]
+async fn an_administrator_adds_an_officer_who_can_then_log_in() {
+    let app = app().await;
+    let admin = app.login_cookie("administrator", None).await;
+    let page = get(&app, "/work/admin", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("administrator.centre"));
+    // an officer without an agency and a weak password: both named
+    let bad = post_form(
+        &app,
+        "/work/admin/accounts",
+        Some(&admin),
+        &[
+            ("username", "li.si"),
+            ("display_name", "李四"),
+            ("role", "officer"),
+            ("agency", ""),
+            ("password", "123"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("须指定所属部门"), "{}", bad.body);
+    assert!(
+        bad.body.contains("value=\"李四\""),
+        "what was typed is kept"
+    );
+    assert!(app.store.account("li.si").await.unwrap().is_none());
+    let added = post_form(
+        &app,
+        "/work/admin/accounts",
+        Some(&admin),
+        &[
+            ("username", "li.si"),
+            ("display_name", "李四"),
+            ("role", "officer"),
+            ("agency", "market_regulation"),
+            ("password", "执法-初始密码-2026"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let login = post_form(
+        &app,
+        "/login",
+        None,
+        &[
+            ("username", "li.si"),
+            ("password", "执法-初始密码-2026"),
+            ("next", "/work"),
+        ],
+    )
+    .await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    let events = app.store.case_events("account:li.si").await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == "account_created" && e.actor == "administrator:administrator.centre"),
+        "{events:?}"
+    );
+    // disabling ends the session; only an administrator may manage accounts
+    let session = login.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let refused = get(&app, "/work/admin", Some(&session)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let off = post_form(
+        &app,
+        "/work/admin/accounts/li.si",
+        Some(&admin),
+        &[("do", "disable")],
+    )
+    .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&app, "/work", Some(&session)).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
