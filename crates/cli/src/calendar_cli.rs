@@ -233,17 +233,10 @@ fn load_with_sources(data_dir: &Path) -> Result<(Calendar, BTreeMap<i16, Source>
 /// `DATA_DIR/calendar/YEAR.toml`; a bad file installs nothing.
 fn install(file: &Path, data_dir: &Path) -> Result<()> {
     let text = read(file)?;
-    let data = Calendar::parse_year(&text).map_err(|e| anyhow!("{}: {e}", file.display()))?;
-    let dir = data_dir.join("calendar");
-    fs::create_dir_all(&dir)
-        .with_context(|| format!("无法创建目录 / cannot create directory {}", dir.display()))?;
-    let target = dir.join(format!("{}.toml", data.year));
-    let tmp = dir.join(format!(".{}.toml.tmp", data.year));
-    fs::write(&tmp, &text).with_context(|| format!("无法写入 / cannot write {}", tmp.display()))?;
-    if let Err(e) = fs::rename(&tmp, &target) {
-        let _ = fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("无法安装 / cannot install {}", target.display()));
-    }
+    let data = kuaiwei_server::calendar::parse(&text)
+        .map_err(|e| anyhow!("{}: {}", file.display(), e.message()))?;
+    let target = kuaiwei_server::calendar::install(&data_dir.join("calendar"), &text, &data)
+        .map_err(|e| anyhow!(e.message()))?;
     let rest: usize = data.holidays.iter().map(|h| h.rest.len()).sum();
     let work: usize = data.holidays.iter().map(|h| h.work.len()).sum();
     println!(

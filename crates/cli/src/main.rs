@@ -516,6 +516,7 @@ async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) ->
             kuaiwei_server::SharedCalendar::reloading(
                 calendar_cli::load_calendar(data_dir)?,
                 Arc::new(move || calendar_cli::load_calendar(&dir).map_err(|e| format!("{e:#}"))),
+                data_dir.join("calendar"),
             )
         },
         rules: Arc::new(load_rules(data_dir, &procedures)?),

@@ -150,8 +150,15 @@ pub(crate) fn actor() -> String {
     )
 }
 
+/// A service error, with the flag to change where the command line has one.
 fn app(e: kuaiwei_server::AppError) -> anyhow::Error {
-    anyhow::anyhow!(e.message())
+    let hint = match e.field_codes().as_slice() {
+        [("agency", "required")] => "\n  请加上 --agency / add --agency",
+        [("agency", "not_allowed")] => "\n  请去掉 --agency / drop --agency",
+        [("role", _)] => "\n  --role: caseworker, officer, supervisor, administrator",
+        _ => "",
+    };
+    anyhow::anyhow!("{}{hint}", e.message())
 }
 
 /// An account or key change on the audit chain (`subject`: `account:NAME`, `token:NAME`); the

@@ -138,6 +138,15 @@ impl AppError {
         AppError::Validation(e)
     }
 
+    /// The (path, code) of each field error, for a front end that words its own hints (the
+    /// command line names its flags).
+    pub fn field_codes(&self) -> Vec<(&str, &str)> {
+        match self {
+            AppError::Validation(v) => v.codes(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The error as one line of zh-CN and en text, field errors included: what the command
     /// line prints.
     pub fn message(self) -> String {

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod calendar;
 mod cases;
 mod error;
 mod evidence;

@@ -45,6 +45,8 @@ pub struct AppState {
 pub struct SharedCalendar {
     current: Arc<std::sync::RwLock<Arc<Calendar>>>,
     source: Option<CalendarSource>,
+    /// Where published years are installed (`DATA_DIR/calendar`), for a server that reads them.
+    dir: Option<std::path::PathBuf>,
 }
 
 /// Reads the calendar afresh (the data directory's year files over the bundled ones).
@@ -59,15 +61,27 @@ impl SharedCalendar {
         SharedCalendar {
             current: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
             source: None,
+            dir: None,
         }
     }
 
-    /// `calendar` now, and whatever `source` gives when it changes.
-    pub fn reloading(calendar: Calendar, source: CalendarSource) -> SharedCalendar {
+    /// `calendar` now, and whatever `source` gives when it changes; years are installed into
+    /// `dir`, which `source` reads.
+    pub fn reloading(
+        calendar: Calendar,
+        source: CalendarSource,
+        dir: std::path::PathBuf,
+    ) -> SharedCalendar {
         SharedCalendar {
             source: Some(source),
+            dir: Some(dir),
             ..SharedCalendar::fixed(calendar)
         }
+    }
+
+    /// The directory years are installed into, if this calendar reads one.
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        self.dir.as_deref()
     }
 
     /// The calendar as it stands.

@@ -21,7 +21,7 @@ pub use kuaiwei_cases::clocks;
 pub use kuaiwei_cases::clocks::due_is_provisional;
 pub use recompute::{
     Recomputed, follow_calendar, recompute_after_calendar_change, recompute_cases_due_since,
-    recompute_open_cases, start_recompute_since,
+    recompute_open_cases, start_recompute_since, take_calendar_changes,
 };
 pub use triage::TriageConfig;
 pub use view::{CaseView, ClockView, EvidenceView, Personal};

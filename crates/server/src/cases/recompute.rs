@@ -129,51 +129,60 @@ async fn recompute(state: &AppState, which: Which) -> Result<Recomputed, AppErro
 /// ran `kuaiwei calendar load`) is taken at once, and the due dates it moves are recomputed,
 /// closed cases included, so that queues, the watch and reports follow without a restart.
 pub async fn follow_calendar(state: AppState) {
-    let Some(source) = state.calendar.source().cloned() else {
+    if state.calendar.source().is_none() {
         return;
-    };
+    }
     let mut tick = tokio::time::interval(crate::state::SharedCalendar::POLL);
     tick.tick().await;
     loop {
         tick.tick().await;
-        let read = {
-            let source = source.clone();
-            tokio::task::spawn_blocking(move || source()).await
-        };
-        let fresh = match read {
-            Ok(Ok(c)) => c,
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "the calendar files cannot be read; keeping the calendar in use");
-                continue;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "reading the calendar failed");
-                continue;
-            }
-        };
-        let Some(first) = first_changed_year(&state.calendar.current(), &fresh) else {
-            continue;
-        };
-        tracing::info!(
-            year = first,
-            "holiday schedule changed; recomputing due dates"
-        );
-        state.calendar.replace(fresh);
-        state.report_cache.clear();
-        let since = jiff::civil::date(first, 1, 1)
-            .to_zoned(kuaiwei_deadlines::shanghai())
-            .map(|z| z.timestamp())
-            .unwrap_or(Timestamp::UNIX_EPOCH);
-        match recompute_after_calendar_change(&state, since).await {
-            Ok(r) => tracing::info!(
-                checked = r.checked,
-                updated = r.updated,
-                "due dates recomputed against the new calendar"
-            ),
-            Err(e) => tracing::warn!(error = %e, "recomputing due dates failed"),
-        }
+        take_calendar_changes(&state).await;
     }
 }
+
+/// Reads the calendar's source once; when a schedule changed, takes the new calendar, clears
+/// the report cache and recomputes the due dates it moves (also of closed cases). Returns the
+/// first year that changed. The follower calls it every 30 s, the administrator's calendar page
+/// right after installing a year.
+pub async fn take_calendar_changes(state: &AppState) -> Option<i16> {
+    let source = state.calendar.source().cloned()?;
+    let read = tokio::task::spawn_blocking(move || source()).await;
+    let fresh = match read {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "the calendar files cannot be read; keeping the calendar in use");
+            return None;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the calendar failed");
+            return None;
+        }
+    };
+    // one change at a time: the follower and a page may both have seen the new file
+    let _one = CALENDAR_CHANGE.lock().await;
+    let first = first_changed_year(&state.calendar.current(), &fresh)?;
+    tracing::info!(
+        year = first,
+        "holiday schedule changed; recomputing due dates"
+    );
+    state.calendar.replace(fresh);
+    state.report_cache.clear();
+    let since = jiff::civil::date(first, 1, 1)
+        .to_zoned(kuaiwei_deadlines::shanghai())
+        .map(|z| z.timestamp())
+        .unwrap_or(Timestamp::UNIX_EPOCH);
+    match recompute_after_calendar_change(state, since).await {
+        Ok(r) => tracing::info!(
+            checked = r.checked,
+            updated = r.updated,
+            "due dates recomputed against the new calendar"
+        ),
+        Err(e) => tracing::warn!(error = %e, "recomputing due dates failed"),
+    }
+    Some(first)
+}
+
+static CALENDAR_CHANGE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The first year whose published schedule differs between two calendars (added, removed or
 /// changed); `None` when they hold the same schedules.

@@ -8,6 +8,7 @@
 
 mod admin;
 mod assets;
+mod calendar;
 mod case;
 mod file;
 mod form;
@@ -68,6 +69,10 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/work/admin", get(admin::page))
         .route("/work/admin/accounts", post(admin::create))
         .route("/work/admin/accounts/{username}", post(admin::change))
+        .route(
+            "/work/admin/calendar",
+            get(calendar::page).post(calendar::submit),
+        )
         .layer(axum::middleware::from_fn(security_headers))
         .layer(CompressionLayer::new())
 }

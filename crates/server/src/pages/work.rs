@@ -127,7 +127,8 @@ async fn nav(state: &AppState, caller: &Caller, lang: Lang, path: &str) -> Resul
         href,
         label: lang.t(key),
         count,
-        current: path == href || (href != "/work" && path.starts_with(href)),
+        current: path == href
+            || (href != "/work" && href != "/work/admin" && path.starts_with(href)),
     };
     let mut links = Vec::new();
     match p.role {
@@ -168,6 +169,7 @@ async fn nav(state: &AppState, caller: &Caller, lang: Lang, path: &str) -> Resul
         }
         Role::Administrator => {
             links.push(link("/work/admin", "work.nav.accounts", None));
+            links.push(link("/work/admin/calendar", "work.nav.calendar", None));
         }
     }
     if kuaiwei_access::holds(p.role, Action::Search) {

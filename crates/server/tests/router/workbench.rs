@@ -408,3 +408,140 @@ async fn an_administrator_adds_an_officer_who_can_then_log_in() {
         StatusCode::SEE_OTHER
     );
 }
+
+const Y2027: &str = "year = 2027\nnotice = \"国办发明电〔2026〕X号（测试）\"\n\n[[holiday]]\nname_zh = \"元旦\"\nname_en = \"New Year's Day\"\nrest = [\"2027-01-01\", \"2027-01-02\", \"2027-01-03\"]\nwork = []\n";
+
+fn multipart(fields: &[(&str, Option<&str>, &str)]) -> (String, Vec<u8>) {
+    let mut body = Vec::new();
+    for (name, filename, value) in fields {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        match filename {
+            Some(f) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: text/plain\r\n\r\n").as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(value.as_bytes());
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+async fn post_multipart_page(
+    app: &App,
+    uri: &str,
+    cookie: &str,
+    fields: &[(&str, Option<&str>, &str)],
+) -> Html {
+    let (content_type, body) = multipart(fields);
+    html(
+        app,
+        Request::post(uri)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ACCEPT_LANGUAGE, "zh-CN")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_administrator_checks_and_installs_next_years_calendar_which_is_used_at_once() {
+    let mut app = app().await;
+    // a server that reads its calendar from a directory, as `kuaiwei serve` does
+    let dir = app._dir.0.join("calendar");
+    let source_dir = dir.clone();
+    app.state.calendar = kuaiwei_server::SharedCalendar::reloading(
+        Calendar::bundled(),
+        Arc::new(move || {
+            let mut cal = Calendar::bundled();
+            for entry in std::fs::read_dir(&source_dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let text = std::fs::read_to_string(entry.path()).map_err(|e| e.to_string())?;
+                cal = cal.with_year(Calendar::parse_year(&text).map_err(|e| e.to_string())?);
+            }
+            Ok(cal)
+        }),
+        dir.clone(),
+    );
+    app.router = router(app.state.clone());
+    let admin = app.login_cookie("administrator", None).await;
+    let page = get(&app, "/work/admin/calendar", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("2027") && page.body.contains("暂定"),
+        "2027 is provisional"
+    );
+    // a bad file: refused with its line, nothing installed
+    let bad = Y2027.replace("2027-01-02", "2027-13-02");
+    let refused = post_multipart_page(
+        &app,
+        "/work/admin/calendar",
+        &admin,
+        &[("file", Some("2027.toml"), &bad)],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("第 7 行") || refused.body.contains("第7行"),
+        "{}",
+        refused.body
+    );
+    assert!(!dir.join("2027.toml").exists());
+    // a good one: what it changes, before anything is installed
+    let preview = post_multipart_page(
+        &app,
+        "/work/admin/calendar",
+        &admin,
+        &[("file", Some("2027.toml"), Y2027)],
+    )
+    .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(preview.body.contains("id=\"changes\""), "{}", preview.body);
+    assert!(preview.body.contains("休息日 → 工作日"));
+    assert!(
+        !dir.join("2027.toml").exists(),
+        "a preview installs nothing"
+    );
+    let installed = post_multipart_page(
+        &app,
+        "/work/admin/calendar",
+        &admin,
+        &[("text", None, Y2027), ("install", None, "1")],
+    )
+    .await;
+    assert_eq!(
+        installed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        installed.body
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("2027.toml")).unwrap(),
+        Y2027
+    );
+    // in use without a restart
+    for _ in 0..100 {
+        if !app.state.calendar.current().is_provisional(2027) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(!app.state.calendar.current().is_provisional(2027));
+    let events = app.store.case_events("calendar:2027").await.unwrap();
+    assert_eq!(events.len(), 1);
+    // only an administrator
+    let cw = app.login_cookie("caseworker", None).await;
+    assert_eq!(
+        get(&app, "/work/admin/calendar", Some(&cw)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
