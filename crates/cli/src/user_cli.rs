@@ -161,30 +161,6 @@ fn app(e: kuaiwei_server::AppError) -> anyhow::Error {
     anyhow::anyhow!("{}{hint}", e.message())
 }
 
-/// An account or key change on the audit chain (`subject`: `account:NAME`, `token:NAME`); the
-/// actor is whoever ran the command on this machine.
-pub(crate) async fn record(
-    store: &dyn Store,
-    subject: &str,
-    kind: &str,
-    payload: serde_json::Value,
-    at: jiff::Timestamp,
-) -> Result<()> {
-    store
-        .record_event(kuaiwei_store::RecordedEvent {
-            subject: subject.to_string(),
-            event: kuaiwei_store::NewEvent {
-                actor: actor(),
-                kind: kind.into(),
-                payload,
-                reason: None,
-            },
-            at,
-        })
-        .await?;
-    Ok(())
-}
-
 impl UserCmd {
     pub fn store_args(&self) -> &StoreArgs {
         match self {

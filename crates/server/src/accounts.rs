@@ -229,3 +229,100 @@ pub async fn reset_password(
     .await?;
     Ok(ended)
 }
+
+/// A name for an API key (the platform it is for), or a 422 on `name`.
+pub fn key_name(raw: &str) -> Result<String, AppError> {
+    kuaiwei_access::username(raw).map_err(|_| {
+        field(
+            "name",
+            "invalid_value",
+            format!("名称 {raw:?} 不可用：须为3至64个字符，仅含字母、数字和 . _ -"),
+            format!("name {raw:?} is not usable: 3 to 64 of letters, digits and . _ -"),
+        )
+    })
+}
+
+async fn record_key(
+    store: &dyn Store,
+    name: &str,
+    actor: &str,
+    kind: &str,
+    payload: serde_json::Value,
+    at: Timestamp,
+) -> Result<(), AppError> {
+    store
+        .record_event(RecordedEvent {
+            subject: format!("token:{name}"),
+            event: kuaiwei_store::NewEvent {
+                actor: actor.to_string(),
+                kind: kind.into(),
+                payload,
+                reason: None,
+            },
+            at,
+        })
+        .await?;
+    Ok(())
+}
+
+/// Makes an API key for a platform that files complaints: the stored record and the key, which
+/// is shown once and kept nowhere.
+pub async fn create_api_key(
+    store: &dyn Store,
+    actor: &str,
+    raw: &str,
+    now: Timestamp,
+) -> Result<(kuaiwei_store::ApiToken, String), AppError> {
+    let name = key_name(raw)?;
+    let (token, key) = crate::auth::new_api_token(&name, now)?;
+    match store.create_api_token(&token).await {
+        Err(StoreError::Conflict(_)) => {
+            return Err(field(
+                "name",
+                "taken",
+                format!("名称 {name} 已被使用（已停用的也不再使用）"),
+                format!("the name {name} is taken (revoked names are not reused)"),
+            ));
+        }
+        other => other?,
+    }
+    record_key(
+        store,
+        &name,
+        actor,
+        "token_created",
+        serde_json::json!({"scope": token.scope}),
+        now,
+    )
+    .await?;
+    Ok((token, key))
+}
+
+/// Revokes an API key: requests with it are refused from now on.
+pub async fn revoke_api_key(
+    store: &dyn Store,
+    actor: &str,
+    raw: &str,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let name = key_name(raw)?;
+    match store.revoke_api_token(&name, now).await {
+        Err(StoreError::NotFound) => {
+            return Err(AppError::NotFoundWith {
+                code: "no_api_key",
+                zh: format!("没有名为 {name} 的 API 密钥"),
+                en: format!("no API key named {name}"),
+            });
+        }
+        other => other?,
+    }
+    record_key(
+        store,
+        &name,
+        actor,
+        "token_revoked",
+        serde_json::json!({}),
+        now,
+    )
+    .await
+}

@@ -16,6 +16,7 @@ mod i18n;
 mod login;
 mod receipt;
 mod search;
+mod setup;
 mod track;
 mod work;
 
@@ -69,6 +70,9 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/work/admin", get(admin::page))
         .route("/work/admin/accounts", post(admin::create))
         .route("/work/admin/accounts/{username}", post(admin::change))
+        .route("/work/admin/keys", get(setup::keys).post(setup::create))
+        .route("/work/admin/keys/{name}/revoke", post(setup::revoke))
+        .route("/work/rules", get(setup::rules))
         .route(
             "/work/admin/calendar",
             get(calendar::page).post(calendar::submit),

@@ -169,6 +169,7 @@ async fn nav(state: &AppState, caller: &Caller, lang: Lang, path: &str) -> Resul
         }
         Role::Administrator => {
             links.push(link("/work/admin", "work.nav.accounts", None));
+            links.push(link("/work/admin/keys", "work.nav.keys", None));
             links.push(link("/work/admin/calendar", "work.nav.calendar", None));
         }
     }
@@ -179,6 +180,7 @@ async fn nav(state: &AppState, caller: &Caller, lang: Lang, path: &str) -> Resul
         links.push(link("/watch", "work.nav.watch", None));
         links.push(link("/reports/on-time", "work.nav.report", None));
     }
+    links.push(link("/work/rules", "work.nav.rules", None));
     Ok(Nav {
         name: caller.account.display_name.clone(),
         role: lang.t(&format!("role.{}", p.role.key())),

@@ -545,3 +545,89 @@ async fn an_administrator_checks_and_installs_next_years_calendar_which_is_used_
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn an_administrator_makes_an_api_key_shown_once_and_revokes_it() {
+    let app = app().await;
+    let admin = app.login_cookie("administrator", None).await;
+    let made = post_form(
+        &app,
+        "/work/admin/keys",
+        Some(&admin),
+        &[("name", "platform.shop")],
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    assert_eq!(made.headers[header::CACHE_CONTROL], "no-store");
+    let key = made
+        .body
+        .split("id=\"new-key\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("the key is shown")
+        .to_string();
+    assert!(key.starts_with("kw_"), "{key}");
+    // the key files complaints; shown once: the list does not carry it
+    let filed = app
+        .post_json_with(
+            "/api/v1/complaints",
+            complaint().to_string(),
+            &[("authorization", &format!("Bearer {key}"))],
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.body);
+    let list = get(&app, "/work/admin/keys", Some(&admin)).await;
+    assert!(list.body.contains("platform.shop") && !list.body.contains(&key));
+    let again = post_form(
+        &app,
+        "/work/admin/keys",
+        Some(&admin),
+        &[("name", "platform.shop")],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("已被使用"));
+    let revoked = post_form(
+        &app,
+        "/work/admin/keys/platform.shop/revoke",
+        Some(&admin),
+        &[],
+    )
+    .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    let refused = app
+        .post_json_with(
+            "/api/v1/complaints",
+            complaint().to_string(),
+            &[("authorization", &format!("Bearer {key}"))],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    let events = app.store.case_events("token:platform.shop").await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["token_created", "token_revoked"]);
+    let cw = app.login_cookie("caseworker", None).await;
+    assert_eq!(
+        get(&app, "/work/admin/keys", Some(&cw)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn every_member_of_staff_reads_the_rules_and_procedures_in_use() {
+    let app = app().await;
+    let officer = app
+        .account_cookie("officer.mr", "officer", Some("market_regulation"))
+        .await;
+    let page = get(&app, "/work/rules", Some(&officer)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for part in [
+        "F1",
+        "M2",
+        "《展会知识产权保护办法》",
+        "市场监督管理部门负责人批准",
+        "id=\"rules\"",
+    ] {
+        assert!(page.body.contains(part), "the rules page lacks {part}");
+    }
+}

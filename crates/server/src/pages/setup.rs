@@ -1,0 +1,290 @@
+//! The administrator's other pages: API keys for platforms that file complaints (made and
+//! revoked through the same service as `kuaiwei token`; a new key is shown once), and the
+//! routing rules and procedures in use, read-only, with their legal basis (for every member of
+//! staff: no case data).
+
+use askama::Template;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use kuaiwei_access::Action;
+use kuaiwei_routing::Outcome as RouteOutcome;
+
+use super::work::{Nav, Staff, agency_name, see_other};
+use super::{Ctx, Lang, error_page, query_pairs, render};
+use crate::{AppError, AppState, accounts};
+
+#[derive(Template)]
+#[template(path = "work_keys.html")]
+struct KeysPage {
+    p: Ctx,
+    nav: Nav,
+    keys: Vec<KeyLine>,
+    /// A key just made: its name and the key, shown this once.
+    made: Option<(String, String)>,
+    name: String,
+    error: Option<String>,
+    flash: Option<String>,
+}
+
+struct KeyLine {
+    name: String,
+    scope: String,
+    created: String,
+    revoked: Option<String>,
+}
+
+async fn admin(state: &AppState, parts: &axum::http::request::Parts) -> Result<Staff, Response> {
+    let staff = Staff::of(state, parts).await?;
+    if let Err(e) = staff
+        .caller
+        .require(state, Action::ManageAccounts, None)
+        .await
+    {
+        return Err(error_page(staff.p, e, "/work"));
+    }
+    Ok(staff)
+}
+
+async fn keys_page(
+    state: &AppState,
+    staff: Staff,
+    made: Option<(String, String)>,
+    name: String,
+    failed: Option<AppError>,
+    flash: Option<String>,
+) -> Response {
+    let lang = staff.lang();
+    let now = state.clock.now();
+    let keys = match state.store.api_tokens().await {
+        Ok(k) => k,
+        Err(e) => return error_page(staff.p, e.into(), "/work"),
+    };
+    let (status, error) = match failed {
+        None => (StatusCode::OK, None),
+        Some(e) => {
+            let (status, zh, en, fields) = e.into_page();
+            let mut text = match lang {
+                Lang::Zh => zh,
+                Lang::En => en,
+            };
+            for f in fields {
+                text.push_str(&format!(
+                    "：{}",
+                    match lang {
+                        Lang::Zh => f.message_zh,
+                        Lang::En => f.message_en,
+                    }
+                ));
+            }
+            (status, Some(text))
+        }
+    };
+    render(
+        status,
+        &KeysPage {
+            keys: keys
+                .into_iter()
+                .map(|k| KeyLine {
+                    created: lang.short_time(k.created_at, now),
+                    revoked: k.revoked_at.map(|t| lang.short_time(t, now)),
+                    name: k.name,
+                    scope: k.scope,
+                })
+                .collect(),
+            made,
+            name,
+            error,
+            flash,
+            p: staff.p,
+            nav: staff.nav,
+        },
+        true,
+    )
+}
+
+/// `GET /work/admin/keys`
+pub async fn keys(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let staff = match admin(&state, &parts).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let flash = query_pairs(parts.uri.query())
+        .into_iter()
+        .find(|(k, _)| k == "revoked")
+        .map(|(_, n)| staff.lang().tf("keys.revoked", &[("name", &n)]));
+    keys_page(&state, staff, None, String::new(), None, flash).await
+}
+
+/// `POST /work/admin/keys` (`name`): a new key, shown on the answering page only.
+pub async fn create(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let staff = match admin(&state, &parts).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let fields = match super::track::read_fields(Request::from_parts(parts, body)).await {
+        Ok(f) => f,
+        Err(e) => return error_page(staff.p, e, "/work/admin/keys"),
+    };
+    let name = fields
+        .iter()
+        .find(|(k, _)| k == "name")
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    let actor = staff.caller.actor();
+    match accounts::create_api_key(&*state.store, &actor, &name, state.clock.now()).await {
+        Ok((token, key)) => {
+            keys_page(
+                &state,
+                staff,
+                Some((token.name, key)),
+                String::new(),
+                None,
+                None,
+            )
+            .await
+        }
+        Err(e) => keys_page(&state, staff, None, name, Some(e), None).await,
+    }
+}
+
+/// `POST /work/admin/keys/{name}/revoke`
+pub async fn revoke(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    req: Request,
+) -> Response {
+    let (parts, _) = req.into_parts();
+    let staff = match admin(&state, &parts).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let actor = staff.caller.actor();
+    match accounts::revoke_api_key(&*state.store, &actor, &name, state.clock.now()).await {
+        Ok(()) => see_other(&format!(
+            "/work/admin/keys?revoked={}",
+            kuaiwei_reports::query_value(name.trim())
+        )),
+        Err(e) => keys_page(&state, staff, None, String::new(), Some(e), None).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "work_rules.html")]
+struct RulesPage {
+    p: Ctx,
+    nav: Nav,
+    prepends: Vec<RuleLine>,
+    rules: Vec<RuleLine>,
+    procedures: Vec<ProcedureLine>,
+}
+
+struct RuleLine {
+    id: String,
+    text: String,
+    to: String,
+    basis: String,
+}
+
+struct ProcedureLine {
+    id: String,
+    name: String,
+    trigger: String,
+    limit: String,
+    extensions: String,
+    excluded: String,
+    basis: String,
+}
+
+/// `GET /work/admin/rules`: the routing rules in the order they are tried, the clocks put
+/// before them per channel, and every procedure's limit, extensions and legal basis.
+pub async fn rules(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let staff = match Staff::of(&state, &parts).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = staff.lang();
+    let pick = |zh: &str, en: &str| match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    };
+    let amount = |a: &kuaiwei_deadlines::Amount| match lang {
+        Lang::Zh => a.zh(),
+        Lang::En => a.en(),
+    };
+    let page = RulesPage {
+        prepends: state
+            .rules
+            .prepends()
+            .iter()
+            .map(|p| RuleLine {
+                id: p
+                    .channels
+                    .iter()
+                    .map(|c| format!("{c:?}").to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                text: pick(&p.zh, &p.en),
+                to: p.procedures.join("、"),
+                basis: p.basis.clone(),
+            })
+            .collect(),
+        rules: state
+            .rules
+            .rules()
+            .iter()
+            .map(|r| RuleLine {
+                id: r.id.clone(),
+                text: pick(&r.zh, &r.en),
+                to: match &r.outcome {
+                    RouteOutcome::Agency {
+                        agency, procedures, ..
+                    } => format!(
+                        "{} · {}",
+                        agency_name(lang, Some(agency.key())),
+                        procedures.join("、")
+                    ),
+                    RouteOutcome::ManualTriage => lang.t("work.route.manual").into(),
+                },
+                basis: r.basis.clone(),
+            })
+            .collect(),
+        procedures: state
+            .procedures
+            .iter()
+            .map(|p| ProcedureLine {
+                id: p.id.clone(),
+                name: pick(&p.name_zh, &p.name_en),
+                trigger: pick(&p.trigger.zh, &p.trigger.en),
+                limit: amount(&p.limit),
+                extensions: p
+                    .extensions
+                    .iter()
+                    .map(|e| {
+                        let grant = match &e.grant {
+                            kuaiwei_deadlines::RuleGrant::Fixed(a) => amount(a),
+                            kuaiwei_deadlines::RuleGrant::Collective => {
+                                lang.t("rules.collective").into()
+                            }
+                        };
+                        format!("+{grant}（{}）", pick(&e.approver_zh, &e.approver_en))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                excluded: p
+                    .excluded
+                    .iter()
+                    .map(|k| lang.t(&format!("exclusion.{}", k.key())))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                basis: p.citation(),
+            })
+            .collect(),
+        p: staff.p,
+        nav: staff.nav,
+    };
+    render(StatusCode::OK, &page, false)
+}
