@@ -164,6 +164,10 @@ async fn calls(app: &TestApp, case: &str, respondent: i64) -> Vec<Call> {
         "/work/cases/{case_number}",
         "/work/search",
         "/work/admin",
+        "/work/admin/keys",
+        "/work/admin/calendar",
+        "/work/rules",
+        "/work/stations",
     ] {
         if !routes.iter().any(|(_, p)| p == page) {
             routes.push((Method::GET, page.to_string()));

@@ -17,6 +17,7 @@ mod login;
 mod receipt;
 mod search;
 mod setup;
+mod stations;
 mod track;
 mod work;
 
@@ -73,6 +74,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/work/admin/keys", get(setup::keys).post(setup::create))
         .route("/work/admin/keys/{name}/revoke", post(setup::revoke))
         .route("/work/rules", get(setup::rules))
+        .route("/work/stations", get(stations::page))
         .route(
             "/work/admin/calendar",
             get(calendar::page).post(calendar::submit),

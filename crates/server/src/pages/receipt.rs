@@ -82,7 +82,22 @@ pub async fn page(State(state): State<AppState>, req: Request) -> Response {
         record.case_number,
         tracking_token
     );
-    let qr_svg = match QrCode::new(link.as_bytes()) {
+    let qr_svg = qr_svg(&link);
+    let page = ReceiptPage {
+        case_number: record.case_number.to_string(),
+        token: tracking_token,
+        received: lang.time(record.received_at),
+        next,
+        qr_svg,
+        files: record.evidence.len(),
+        p,
+    };
+    render(StatusCode::OK, &page, true)
+}
+
+/// `text` as a QR code in inline SVG (empty, logged, if it cannot be made).
+pub(super) fn qr_svg(text: &str) -> String {
+    match QrCode::new(text.as_bytes()) {
         Ok(code) => {
             let svg = code
                 .render::<svg::Color<'_>>()
@@ -96,25 +111,15 @@ pub async fn page(State(state): State<AppState>, req: Request) -> Response {
             }
         }
         Err(e) => {
-            tracing::warn!(error = %e, "the receipt's QR code could not be made");
+            tracing::warn!(error = %e, "a QR code could not be made");
             String::new()
         }
-    };
-    let page = ReceiptPage {
-        case_number: record.case_number.to_string(),
-        token: tracking_token,
-        received: lang.time(record.received_at),
-        next,
-        qr_svg,
-        files: record.evidence.len(),
-        p,
-    };
-    render(StatusCode::OK, &page, true)
+    }
 }
 
 /// The address the browser reached us at: its `Host`, with the scheme a proxy says it served
 /// (`X-Forwarded-Proto`), else http.
-fn origin(headers: &HeaderMap) -> String {
+pub(super) fn origin(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())

@@ -142,6 +142,7 @@ async fn nav(state: &AppState, caller: &Caller, lang: Lang, path: &str) -> Resul
             )
             .await?;
             links.push(link("/work", "work.nav.triage", waiting));
+            links.push(link("/work/stations", "work.nav.stations", None));
         }
         Role::Officer => {
             let overdue = count(
@@ -166,6 +167,7 @@ async fn nav(state: &AppState, caller: &Caller, lang: Lang, path: &str) -> Resul
             )
             .await?;
             links.push(link("/work", "work.nav.approvals", pending));
+            links.push(link("/work/stations", "work.nav.stations", None));
         }
         Role::Administrator => {
             links.push(link("/work/admin", "work.nav.accounts", None));

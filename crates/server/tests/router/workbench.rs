@@ -631,3 +631,33 @@ async fn every_member_of_staff_reads_the_rules_and_procedures_in_use() {
         assert!(page.body.contains(part), "the rules page lacks {part}");
     }
 }
+
+#[tokio::test]
+async fn a_supervisor_prints_qr_posters_that_open_the_filing_page_for_each_hall() {
+    let app = app().await;
+    let sup = app.login_cookie("supervisor", None).await;
+    let page = get(
+        &app,
+        "/work/stations?fair=%E7%AC%AC138%E5%B1%8A%E5%B9%BF%E4%BA%A4%E4%BC%9A&session=%E7%AC%AC%E4%B8%80%E6%9C%9F&halls=1.1%2C+16.1",
+        Some(&sup),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.body.matches("class=\"poster\"").count(), 2);
+    assert_eq!(page.body.matches("<svg").count(), 2, "a QR code per hall");
+    let link = "/file?fair=%E7%AC%AC138%E5%B1%8A%E5%B9%BF%E4%BA%A4%E4%BC%9A&#38;session=%E7%AC%AC%E4%B8%80%E6%9C%9F&#38;hall=16.1";
+    assert!(page.body.contains(link), "{}", page.body);
+    // the link opens the filing page with the fair chosen and carried on
+    let file = get(&app, &link.replace("&#38;", "&"), None).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(file.body.contains("第138届广交会"));
+    let missing = get(&app, "/work/stations?fair=&halls=1.1", Some(&sup)).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let officer = app
+        .account_cookie("officer.mr", "officer", Some("market_regulation"))
+        .await;
+    assert_eq!(
+        get(&app, "/work/stations", Some(&officer)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
