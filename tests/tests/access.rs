@@ -168,6 +168,8 @@ async fn calls(app: &TestApp, case: &str, respondent: i64) -> Vec<Call> {
         "/work/admin/calendar",
         "/work/rules",
         "/work/stations",
+        "/work/respondents",
+        "/work/respondents/{id}",
     ] {
         if !routes.iter().any(|(_, p)| p == page) {
             routes.push((Method::GET, page.to_string()));

@@ -116,6 +116,7 @@ struct RelatedLine {
 }
 
 struct RespondentLine {
+    id: i64,
     name: String,
     cases: usize,
     repeat: bool,
@@ -814,6 +815,7 @@ fn triage_panel(lang: Lang, t: &crate::cases::triage::TriageView, now: Timestamp
             .collect::<Vec<_>>()
             .join(" · "),
         respondent: t.respondent.as_ref().map(|r| RespondentLine {
+            id: r.id,
             name: r.display_name.clone(),
             cases: r.cases,
             repeat: r.repeat_infringer,

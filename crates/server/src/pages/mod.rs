@@ -15,6 +15,7 @@ mod form;
 mod i18n;
 mod login;
 mod receipt;
+mod respondent;
 mod search;
 mod setup;
 mod stations;
@@ -75,6 +76,11 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/work/admin/keys/{name}/revoke", post(setup::revoke))
         .route("/work/rules", get(setup::rules))
         .route("/work/stations", get(stations::page))
+        .route("/work/respondents", get(respondent::proposals))
+        .route(
+            "/work/respondents/{id}",
+            get(respondent::page).post(respondent::act),
+        )
         .route(
             "/work/admin/calendar",
             get(calendar::page).post(calendar::submit),

@@ -142,6 +142,7 @@ async fn nav(state: &AppState, caller: &Caller, lang: Lang, path: &str) -> Resul
             )
             .await?;
             links.push(link("/work", "work.nav.triage", waiting));
+            links.push(link("/work/respondents", "work.nav.respondents", None));
             links.push(link("/work/stations", "work.nav.stations", None));
         }
         Role::Officer => {

@@ -276,6 +276,16 @@ pub async fn respondent(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<RespondentView>, AppError> {
+    Ok(Json(respondent_view(&state, &caller, &id).await?))
+}
+
+/// The respondent `id` as `caller` may see it (the API and the respondent page).
+pub async fn respondent_view(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<RespondentView, AppError> {
+    let state = state.clone();
     if !kuaiwei_access::holds(caller.principal.role, Action::ReadCase) {
         caller.require(&state, Action::ReadCase, None).await?;
     }
@@ -306,7 +316,7 @@ pub async fn respondent(
     for p in &mut r.proposals {
         p.case_number = shown(p.case_number.take());
     }
-    Ok(Json(RespondentView {
+    Ok(RespondentView {
         summary,
         aliases: r.aliases,
         first_seen_at: r.created_at,
@@ -327,5 +337,5 @@ pub async fn respondent(
         merged_into: r.merged_into,
         joins: r.joins,
         proposals: r.proposals,
-    }))
+    })
 }

@@ -1,12 +1,12 @@
 //! The router and the OpenAPI document that describes it.
 
-mod cases;
+pub(crate) mod cases;
 pub(crate) mod complaints;
 mod deadlines;
 mod evidence;
 mod health;
 mod reports;
-mod respondents;
+pub(crate) mod respondents;
 pub(crate) mod search;
 mod session;
 mod watch;

@@ -107,6 +107,19 @@ pub async fn act(
         .await?;
     let id = id_of(&id)?;
     let body: RespondentAction = crate::json::parse(&body)?;
+    Ok(Json(correct(&state, &caller, id, body).await?))
+}
+
+/// One correction of respondent `id` by `caller` (the API and the respondent page).
+pub async fn correct(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    body: RespondentAction,
+) -> Result<CorrectionDone, AppError> {
+    caller
+        .require(state, Action::CorrectRespondents, None)
+        .await?;
     let reason = body.reason().trim();
     if reason.is_empty() || reason.chars().count() > 2000 {
         return Err(AppError::field(
@@ -116,7 +129,7 @@ pub async fn act(
             "required, at most 2000 characters",
         ));
     }
-    names_this_entity(&state, id, &body).await?;
+    names_this_entity(state, id, &body).await?;
     let done = state
         .store
         .correct_respondents(RespondentCorrection {
@@ -134,9 +147,9 @@ pub async fn act(
             },
             other => other.into(),
         })?;
-    Ok(Json(CorrectionDone {
+    Ok(CorrectionDone {
         respondents: done.respondents,
-    }))
+    })
 }
 
 /// A join to undo or a proposal to decide must name the entity in the path, so that the
@@ -226,10 +239,12 @@ pub async fn proposals(
         .require(&state, Action::CorrectRespondents, None)
         .await?;
     let q = crate::routes::reports::query(query)?;
-    crate::respondents::before_reading(&state).await?;
-    let found = state
-        .store
-        .respondent_proposals(q.limit.unwrap_or(200))
-        .await?;
-    Ok(Json(found.into_iter().map(ProposalView::from).collect()))
+    Ok(Json(open_proposals(&state, q.limit.unwrap_or(200)).await?))
+}
+
+/// The links waiting for a caseworker, the typo pass brought up to date first.
+pub async fn open_proposals(state: &AppState, limit: u32) -> Result<Vec<ProposalView>, AppError> {
+    crate::respondents::before_reading(state).await?;
+    let found = state.store.respondent_proposals(limit).await?;
+    Ok(found.into_iter().map(ProposalView::from).collect())
 }

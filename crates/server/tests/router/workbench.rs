@@ -661,3 +661,91 @@ async fn a_supervisor_prints_qr_posters_that_open_the_filing_page_for_each_hall(
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_caseworker_joins_two_respondents_from_the_respondent_page() {
+    let app = app().await;
+    let first = filed(&app).await;
+    let mut other = complaint();
+    // another company at another booth: nothing links the two
+    other["respondent"] = json!({"name": "另一家鞋业有限公司"});
+    other["channel"]["booth"] = json!("9.2C01");
+    let res = app.post_json("/api/v1/complaints", other.to_string()).await;
+    let second = res.body["case_number"].as_str().unwrap().to_string();
+    let a = app
+        .store
+        .case(&first)
+        .await
+        .unwrap()
+        .unwrap()
+        .respondent_id
+        .unwrap();
+    let b = app
+        .store
+        .case(&second)
+        .await
+        .unwrap()
+        .unwrap()
+        .respondent_id
+        .unwrap();
+    assert_ne!(a, b);
+    let cw = app.login_cookie("caseworker", None).await;
+    // the case page links to its respondent
+    let case = get(&app, &format!("/work/cases/{first}"), Some(&cw)).await;
+    assert!(
+        case.body
+            .contains(&format!("href=\"/work/respondents/{a}\""))
+    );
+    let page = get(&app, &format!("/work/respondents/{a}"), Some(&cw)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(&first) && page.body.contains("某某鞋业"));
+    // a join without a reason is refused and changes nothing
+    let refused = post_form(
+        &app,
+        &format!("/work/respondents/{a}"),
+        Some(&cw),
+        &[("action", "join"), ("with", &b.to_string()), ("reason", "")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("必填"), "{}", refused.body);
+    let joined = post_form(
+        &app,
+        &format!("/work/respondents/{a}"),
+        Some(&cw),
+        &[
+            ("action", "join"),
+            ("with", &b.to_string()),
+            ("reason", "同一营业执照"),
+        ],
+    )
+    .await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+    let after = get(&app, location(&joined), Some(&cw)).await;
+    assert!(
+        after.body.contains(&first) && after.body.contains(&second),
+        "{}",
+        after.body
+    );
+    assert!(
+        after.body.contains("同一营业执照"),
+        "the join and its reason are listed"
+    );
+    let proposals = get(&app, "/work/respondents", Some(&cw)).await;
+    assert_eq!(proposals.status, StatusCode::OK);
+    // an officer reads the history of their agency's cases only (none here: not found) and
+    // corrects nothing
+    let officer = app
+        .account_cookie("officer.customs", "officer", Some("customs"))
+        .await;
+    assert_eq!(
+        get(&app, &format!("/work/respondents/{a}"), Some(&officer))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&app, "/work/respondents", Some(&officer)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
