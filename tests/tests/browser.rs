@@ -138,6 +138,11 @@ impl Browser {
                 json!({"expression": js, "returnByValue": true, "awaitPromise": true}),
             )
             .await;
+        assert!(
+            r.get("exceptionDetails").is_none(),
+            "the page threw: {}",
+            r["exceptionDetails"]
+        );
         r["result"]["value"].clone()
     }
 
@@ -321,6 +326,9 @@ async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_recei
     .await;
     b.wait_for("document.getElementById('c-fair') !== null")
         .await;
+    let axe = axe_source();
+    b.assert_accessible(axe.as_deref(), "the filing page's first step")
+        .await;
     assert_eq!(
         b.eval("document.getElementById('c-fair').checked").await,
         json!(true)
@@ -335,6 +343,7 @@ async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_recei
         json!("第138届广交会")
     );
     assert_eq!(b.eval("innerWidth").await, json!(390), "the phone viewport");
+    b.assert_accessible(axe.as_deref(), "the filing form").await;
     b.eval(
         "(function () {
            var set = function (id, v) { document.getElementById(id).value = v; };
@@ -366,6 +375,7 @@ async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_recei
             .await,
         json!(true)
     );
+    b.assert_accessible(axe.as_deref(), "the receipt").await;
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
     b.screenshot(&shots.join(format!("receipt-390-{:?}.png", app.backend)))
         .await;
@@ -405,6 +415,7 @@ async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_recei
     assert_eq!(b.eval("location.hash").await, json!(""));
     let state = b.eval("document.getElementById('state').textContent").await;
     assert_eq!(state, json!("已收到，正在审查材料"));
+    b.assert_accessible(axe.as_deref(), "the status page").await;
     // the files sent: both photos' thumbnails decode in the browser, and the list fits the
     // phone's width
     b.wait_for("[...document.querySelectorAll('.files img')].every(i => i.complete)")
@@ -417,6 +428,14 @@ async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_recei
         .eval("document.documentElement.scrollWidth <= window.innerWidth")
         .await;
     assert_eq!(fits, json!(true));
+    b.goto(&format!("{base}/")).await;
+    b.wait_for("document.querySelector('h1') !== null").await;
+    b.assert_accessible(axe.as_deref(), "the front page").await;
+    b.goto(&format!("{base}/track")).await;
+    b.wait_for("document.getElementById('track-form') !== null")
+        .await;
+    b.assert_accessible(axe.as_deref(), "the tracking form")
+        .await;
     b.close().await;
 }
 
@@ -425,7 +444,82 @@ kuaiwei_e2e::on_every_backend!(
     four_people_take_a_case_from_triage_to_closing_in_the_browser,
 );
 
+/// axe-core's script (npm `axe-core`, installed by `.ci/run`; used only in tests), from
+/// `KUAIWEI_AXE` or `target/axe/node_modules/axe-core/axe.min.js`.
+fn axe_source() -> Option<String> {
+    let path = std::env::var("KUAIWEI_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../target/axe/node_modules/axe-core/axe.min.js")
+        });
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            eprintln!(
+                "!!! SKIPPED the axe-core checks: no {} (npm install --prefix target/axe axe-core, as .ci/run does)",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
 impl Browser {
+    /// axe-core on the page as it stands: no serious or critical violation of WCAG 2.1 A/AA.
+    async fn assert_accessible(&mut self, axe: Option<&str>, what: &str) {
+        let Some(axe) = axe else {
+            return;
+        };
+        if self.eval("typeof window.axe").await != json!("object") {
+            self.eval(&format!("{axe}; true")).await;
+        }
+        let found = self.axe_violations().await;
+        assert_eq!(found, json!([]), "axe-core on {what}");
+    }
+
+    /// The serious and critical violations axe-core finds on the page.
+    async fn axe_violations(&mut self) -> Value {
+        self
+            .eval(
+                "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})
+                   .then(r => r.violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + (n.failureSummary || '').split(String.fromCharCode(10)).join(' ')).join(' | ')))",
+            )
+            .await
+    }
+
+    /// The check is not vacuous: an input without a label added to the page is found.
+    async fn assert_axe_finds_a_planted_violation(&mut self, axe: Option<&str>) {
+        if axe.is_none() {
+            return;
+        }
+        self.eval("var i = document.createElement('input'); i.id = 'axe-control'; document.querySelector('main').appendChild(i); true")
+            .await;
+        let found = self.axe_violations().await;
+        assert!(
+            found.to_string().contains("label"),
+            "axe-core did not see an unlabelled input: {found}"
+        );
+        self.eval("document.getElementById('axe-control').remove(); true")
+            .await;
+    }
+
+    /// The viewport of a desk (1280×900) or back to the phone (390×844).
+    async fn viewport(&mut self, desk: bool) {
+        let (w, h, mobile) = if desk {
+            (1280, 900, false)
+        } else {
+            (390, 844, true)
+        };
+        self.page(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": w, "height": h, "deviceScaleFactor": if desk { 1 } else { 2 }, "mobile": mobile}),
+        )
+        .await;
+    }
+
     /// Logs in through the login page the browser was sent to, as `username`.
     async fn log_in(&mut self, base: &str, username: &str, to: &str) {
         self.goto(&format!("{base}{to}")).await;
@@ -507,13 +601,21 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     app.add_account("zhao", "officer", Some("customs")).await;
 
     let base = format!("http://127.0.0.1:{}", app.address.port());
+    let axe = axe_source();
     let mut b = Browser::launch(&binary).await;
     b.goto(&format!("{base}/?lang=zh-CN")).await;
     b.wait_for("document.documentElement.lang === 'zh-CN'")
         .await;
+    b.goto(&format!("{base}/login")).await;
+    b.wait_for("document.getElementById('f-username') !== null")
+        .await;
+    b.assert_accessible(axe.as_deref(), "the login page").await;
+    b.assert_axe_finds_a_planted_violation(axe.as_deref()).await;
 
     // the caseworker: the triage queue, the case with what is missing and the related case
     b.log_in(&base, "chen", "/work").await;
+    b.assert_accessible(axe.as_deref(), "the triage queue")
+        .await;
     assert!(
         b.text("table.queue").await.contains(&n),
         "the triage queue lists the case"
@@ -522,11 +624,44 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     b.wait_for("document.getElementById('case-number') !== null")
         .await;
     assert!(b.text("#missing").await.contains("商标注册证"));
+    b.eval("document.getElementById('respondent-link').click(); true")
+        .await;
+    b.wait_for("location.pathname.startsWith('/work/respondents/')")
+        .await;
+    assert!(b.text("#history").await.contains(&n));
+    b.assert_accessible(axe.as_deref(), "the respondent page")
+        .await;
+    b.goto(&format!("{base}/work/respondents")).await;
+    b.wait_for("document.querySelector('h1') !== null").await;
+    b.assert_accessible(axe.as_deref(), "the respondent links")
+        .await;
+    b.goto(&format!(
+        "{base}/work/stations?fair=%E7%AC%AC138%E5%B1%8A%E5%B9%BF%E4%BA%A4%E4%BC%9A&halls=16.1"
+    ))
+    .await;
+    b.wait_for("document.querySelector('.poster svg') !== null")
+        .await;
+    b.assert_accessible(axe.as_deref(), "the station posters")
+        .await;
+    b.goto(&format!("{base}/work/cases/{n}")).await;
+    b.wait_for("document.getElementById('case-number') !== null")
+        .await;
     assert!(
         b.text("#related").await.contains(&other),
         "the related case"
     );
     assert!(b.text("#routing").await.contains("市场监督管理局"));
+    b.eval("document.querySelectorAll('details').forEach(d => d.open = true); true")
+        .await;
+    b.assert_accessible(axe.as_deref(), "the case page, every form open")
+        .await;
+    b.viewport(true).await;
+    b.assert_accessible(axe.as_deref(), "the case page at a desk")
+        .await;
+    b.viewport(false).await;
+    b.goto(&format!("{base}/work/cases/{n}")).await;
+    b.wait_for("document.getElementById('case-number') !== null")
+        .await;
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
     b.screenshot(&shots.join(format!("case-390-{:?}.png", app.backend)))
         .await;
@@ -615,6 +750,10 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
 
     // the supervisor approves it from the approvals queue
     b.log_in(&base, "wang", "/work").await;
+    b.viewport(true).await;
+    b.assert_accessible(axe.as_deref(), "the approvals queue at a desk")
+        .await;
+    b.viewport(false).await;
     assert!(
         b.text("table.queue").await.contains(&n),
         "awaiting approval"
@@ -654,6 +793,17 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     b.wait_for(&format!("location.pathname === '/work/cases/{n}'"))
         .await;
     b.log_out().await;
+    // the administrator's pages
+    app.add_account("admin2", "administrator", None).await;
+    b.log_in(&base, "admin2", "/work/admin").await;
+    b.assert_accessible(axe.as_deref(), "the accounts page")
+        .await;
+    for page in ["/work/admin/keys", "/work/admin/calendar", "/work/rules"] {
+        b.goto(&format!("{base}{page}")).await;
+        b.wait_for("document.querySelector('h1') !== null").await;
+        b.assert_accessible(axe.as_deref(), page).await;
+    }
+    b.log_out().await;
 
     // an officer of customs: no trace anywhere
     b.log_in(&base, "zhao", "/work?tab=all").await;
@@ -667,6 +817,7 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     b.wait_for("document.getElementById('search-total') !== null")
         .await;
     assert!(!b.text("main").await.contains(&n));
+    b.assert_accessible(axe.as_deref(), "the search page").await;
     b.goto(&format!(
         "{base}/reports/on-time/cases?period={month}&measure=counted"
     ))
