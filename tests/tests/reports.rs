@@ -498,7 +498,7 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
     assert!(html.contains("按期结案率") && html.contains("<svg"));
     assert!(html.contains("66.67%"), "the rate is shown");
     assert!(html.contains("暂定"), "the provisional due date is said");
-    assert!(html.contains("/reports/on-time/cases?period=2026-10&amp;measure=late"));
+    assert!(html.contains("/reports/on-time/cases?period=2026-10&#38;measure=late"));
     let en = app
         .get("/reports/on-time?period=2026-10&lang=en", &[])
         .await;

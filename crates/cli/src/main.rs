@@ -439,18 +439,14 @@ async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Resul
                 }
                 ReportFormat::Csv => kuaiwei_reports::figures_csv(&served.report)?,
                 ReportFormat::Xlsx => kuaiwei_reports::xlsx(&served.report)?,
-                ReportFormat::Html => kuaiwei_reports::report_page(
+                ReportFormat::Html => kuaiwei_server::report_file(
                     &served.report,
-                    if a.en {
-                        kuaiwei_reports::Lang::En
-                    } else {
-                        kuaiwei_reports::Lang::Zh
-                    },
-                    "/reports/on-time",
+                    a.en,
                     served.frozen.as_ref(),
                     &served.corrections,
                     served.live.as_deref(),
                 )
+                .map_err(|e| anyhow::anyhow!(e))?
                 .into_bytes(),
             };
             if a.output.is_none() && matches!(a.format, ReportFormat::Xlsx) {
@@ -478,7 +474,9 @@ async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Resul
                     text.push('\n');
                     text.into_bytes()
                 }
-                WatchFormat::Html => kuaiwei_reports::watch_page(&w, lang, "").into_bytes(),
+                WatchFormat::Html => kuaiwei_server::watch_file(&w, a.en)
+                    .map_err(|e| anyhow::anyhow!(e))?
+                    .into_bytes(),
             };
             emit(a.output.as_deref(), &bytes)
         }

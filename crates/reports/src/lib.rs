@@ -22,9 +22,9 @@ pub use compute::{
 pub use csv_out::{figures_csv, lines_csv};
 pub use facts::Facts;
 pub use freeze::{Correction, FreezeInfo, LineState, corrections, freeze_body, hash_body};
-pub use html::{Lang, cases_page, q as query_value, report_page};
+pub use html::{Lang, TABLE_MEASURES, chart as chart_svg, q as query_value};
 pub use period::Period;
-pub use watch::{AgencyWatch, OfficerCount, Watch, WatchLine, watch, watch_page, watch_text};
+pub use watch::{AgencyWatch, OfficerCount, Watch, WatchLine, watch, watch_text};
 pub use xlsx::xlsx;
 
 /// How far ahead a report looks for clocks at risk.

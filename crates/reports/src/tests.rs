@@ -347,35 +347,6 @@ fn xlsx_opens_and_holds_the_figures() {
 }
 
 #[test]
-fn the_page_links_every_nonzero_figure_to_its_cases_and_escapes_text() {
-    let mut c = clock(
-        "KW-2026-000001",
-        "P3",
-        "2026-07-01",
-        Some("2026-10-12"),
-        Some("2026-10-20"),
-    );
-    c.officer = Some("<script>".into());
-    let r = report(&[c], "2026-10", "2026-11-22T00:00:00Z");
-    let page = report_page(&r, Lang::En, "/reports/on-time", None, &[], None);
-    assert!(page.contains("/reports/on-time/cases?period=2026-10&amp;measure=late&amp;lang=en"));
-    assert!(page.contains("&lt;script&gt;") && !page.contains("<script>"));
-    assert!(page.contains("<svg"));
-    let zh = report_page(&r, Lang::Zh, "/reports/on-time", None, &[], None);
-    assert!(zh.contains("按期结案率"));
-    let lines = r.trace(None, Measure::Late);
-    let list = cases_page(
-        &r,
-        Lang::Zh,
-        "/reports/on-time",
-        None,
-        Measure::Late,
-        &lines,
-    );
-    assert!(list.contains("/work/cases/KW-2026-000001"));
-}
-
-#[test]
 fn a_clock_due_on_the_last_day_belongs_to_that_month_and_is_overdue_once_it_ends() {
     let end_of = |d: &str| kuaiwei_deadlines::day_end(d.parse().unwrap()).unwrap();
     let mut due_oct_31 = clock("KW-2026-000001", "M2", "2026-08-02", None, None);
@@ -709,26 +680,6 @@ proptest::proptest! {
             proptest::prop_assert_eq!(inner, (on_time, late), "{} months", period);
         }
     }
-}
-
-#[test]
-fn a_page_frozen_under_the_old_definition_says_so_and_shows_the_current_rate_beside() {
-    let clocks = [clock(
-        "KW-2026-000001",
-        "M2",
-        "2026-07-20",
-        Some("2026-10-19"),
-        Some("2026-09-15"),
-    )];
-    let now = report(&clocks, "2026-10", "2026-11-02T00:00:00Z");
-    let mut frozen = now.clone();
-    frozen.definition.version = 1;
-    let page = report_page(&frozen, Lang::En, "/reports/on-time", None, &[], Some(&now));
-    assert!(page.contains("earlier definition (version 1)"), "{page}");
-    let zh = report_page(&frozen, Lang::Zh, "/reports/on-time", None, &[], Some(&now));
-    assert!(zh.contains("按旧口径（第1版）封存"), "{zh}");
-    let current = report_page(&now, Lang::En, "/reports/on-time", None, &[], Some(&now));
-    assert!(!current.contains("earlier definition"));
 }
 
 #[test]

@@ -11,7 +11,7 @@ use jiff::tz::TimeZone;
 use kuaiwei_store::QueueItem;
 use serde::{Deserialize, Serialize};
 
-use crate::html::{Lang, esc, page, q};
+use crate::html::Lang;
 
 /// The digest as of one instant.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -72,7 +72,7 @@ pub struct WatchLine {
 
 impl AgencyWatch {
     /// One officer's lines (`None`: cases not yet opened), overdue first; `true` when overdue.
-    fn lines_of<'a>(
+    pub fn lines_of<'a>(
         &'a self,
         officer: &'a Option<String>,
     ) -> impl Iterator<Item = (&'a WatchLine, bool)> + 'a {
@@ -261,99 +261,6 @@ pub fn watch_text(w: &Watch, lang: Lang) -> String {
     out
 }
 
-/// The digest as a page: per agency, per officer, every case linked to its record.
-pub fn watch_page(w: &Watch, lang: Lang, query: &str) -> String {
-    let mut body = String::new();
-    let other = match lang {
-        Lang::Zh => format!("<a href=\"/watch?{}lang=en\">English</a>", amp(query)),
-        Lang::En => format!("<a href=\"/watch?{}\">中文</a>", esc(query)),
-    };
-    let _ = write!(
-        body,
-        "<nav>{other}<a href=\"/api/v1/watch?{}\">JSON</a><a href=\"/reports/on-time\">{}</a></nav>",
-        esc(query),
-        lang.pick("按期结案率报表", "On-time report")
-    );
-    let _ = write!(
-        body,
-        "<h1>{}</h1><p>{} {}. {}</p>",
-        lang.pick("期限预警", "Deadline watch"),
-        lang.pick("截至", "As of"),
-        esc(&local(w.as_of)),
-        match lang {
-            Lang::Zh => format!(
-                "已超期 <b class=\"late\">{}</b> 件；{} 天内到期 <b>{}</b> 件。",
-                w.overdue, w.days, w.due_soon
-            ),
-            Lang::En => format!(
-                "<b class=\"late\">{}</b> overdue; <b>{}</b> due within {} days.",
-                w.overdue, w.due_soon, w.days
-            ),
-        }
-    );
-    if w.agencies.is_empty() {
-        let _ = write!(
-            body,
-            "<p class=\"ok\">{}</p>",
-            lang.pick(
-                "没有超期或将到期的案件。",
-                "Nothing is overdue or due soon."
-            )
-        );
-    }
-    for a in &w.agencies {
-        let _ = write!(
-            body,
-            "<h2>{}</h2>",
-            esc(lang.pick(&a.label_zh, &a.label_en))
-        );
-        for c in &a.officers {
-            let _ = write!(
-                body,
-                "<h3>{}</h3><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-                esc(&officer_label(&c.officer, lang)),
-                lang.pick("案号", "Case"),
-                lang.pick("状态", "State"),
-                lang.pick("期限", "Due"),
-                lang.pick("天数", "Days"),
-                lang.pick("督办", "Supervised"),
-            );
-            for (l, late) in a.lines_of(&c.officer) {
-                let days = match (late, lang) {
-                    (true, Lang::Zh) => format!("<span class=\"late\">超期 {} 天</span>", l.days),
-                    (true, Lang::En) => format!("<span class=\"late\">{} days late</span>", l.days),
-                    (false, Lang::Zh) => format!("剩 {} 天", l.days),
-                    (false, Lang::En) => format!("{} days left", l.days),
-                };
-                let _ = write!(
-                    body,
-                    "<tr><td><a href=\"/work/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{days}</td><td>{}</td></tr>",
-                    q(&l.case_number),
-                    esc(&l.case_number),
-                    esc(&lang.pick(&l.state_zh, &l.state).replace('_', " ")),
-                    esc(&if l.provisional {
-                        format!("{}{}", l.due_local, lang.pick("（暂定）", " (provisional)"))
-                    } else {
-                        l.due_local.clone()
-                    }),
-                    if l.supervised { "✔" } else { "" }
-                );
-            }
-            body.push_str("</table>");
-        }
-    }
-    page(lang, lang.pick("期限预警", "Deadline watch"), &body)
-}
-
-/// `query` followed by `&` when it is not empty, escaped for an attribute.
-fn amp(query: &str) -> String {
-    if query.is_empty() {
-        String::new()
-    } else {
-        format!("{}&amp;", esc(query))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,20 +421,5 @@ mod tests {
         let en = watch_text(&w, Lang::En);
         assert!(en.contains("2 overdue; 3 due within 7 days"), "{en}");
         assert!(en.contains("-- not opened (overdue 0, due soon 1)"), "{en}");
-    }
-
-    #[test]
-    fn the_page_escapes_names_and_links_each_case() {
-        let mut w = sample();
-        w.agencies[1].officers[0].officer = Some("<b>周</b>".into());
-        w.agencies[1].overdue[0].officer = Some("<b>周</b>".into());
-        let html = watch_page(&w, Lang::Zh, "days=7");
-        assert!(html.contains("&lt;b&gt;周&lt;/b&gt;"));
-        assert!(!html.contains("<b>周</b>"));
-        assert!(html.contains("href=\"/work/cases/KW-2026-000004\""));
-        assert!(html.contains("超期 20 天"), "{html}");
-        assert!(html.contains("href=\"/watch?days=7&amp;lang=en\""));
-        let empty = watch(Vec::new(), NOW.parse().unwrap(), 7, &label, &|_| false);
-        assert!(watch_page(&empty, Lang::En, "").contains("Nothing is overdue or due soon."));
     }
 }

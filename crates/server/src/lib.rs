@@ -14,6 +14,7 @@ mod evidence;
 mod intake;
 mod json;
 mod pages;
+pub use pages::report::{report_file, watch_file};
 mod rate;
 pub mod reports;
 mod request_id;

@@ -55,6 +55,16 @@ static ASSETS: LazyLock<Assets> = LazyLock::new(|| {
 });
 
 /// The address of static file `name` (e.g. `kuaiwei.css`) as pages link it.
+/// A static file's text (the stylesheet inlined into a self-contained HTML file).
+pub fn text(name: &str) -> &'static str {
+    ASSETS
+        .hashed
+        .get(name)
+        .and_then(|h| ASSETS.by_hashed.get(h))
+        .and_then(|a| std::str::from_utf8(a.bytes).ok())
+        .unwrap_or("")
+}
+
 pub fn href(name: &str) -> String {
     match ASSETS.hashed.get(name) {
         Some(h) => format!("/static/{h}"),

@@ -15,6 +15,7 @@ mod form;
 mod i18n;
 mod login;
 mod receipt;
+pub(crate) mod report;
 mod respondent;
 mod search;
 mod setup;
@@ -33,7 +34,6 @@ use tower_http::compression::CompressionLayer;
 
 use crate::AppState;
 pub use i18n::Lang;
-pub use work::login_on_401;
 
 /// A query string's pairs, decoded.
 pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
@@ -76,6 +76,9 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/work/admin/keys/{name}/revoke", post(setup::revoke))
         .route("/work/rules", get(setup::rules))
         .route("/work/stations", get(stations::page))
+        .route("/reports/on-time", get(report::page))
+        .route("/reports/on-time/cases", get(report::cases))
+        .route("/watch", get(report::watch))
         .route("/work/respondents", get(respondent::proposals))
         .route(
             "/work/respondents/{id}",

@@ -86,18 +86,6 @@ pub fn to_login(parts: &Parts) -> Response {
     ))
 }
 
-/// For staff pages written outside this module (the report and the watch): a browser
-/// without a live session is sent to the login page instead of being shown the API's 401.
-pub async fn login_on_401(req: Request, next: axum::middleware::Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let kept = parts.clone();
-    let res = next.run(Request::from_parts(parts, body)).await;
-    if res.status() == StatusCode::UNAUTHORIZED {
-        return to_login(&kept);
-    }
-    res
-}
-
 /// A `303 See Other` to a local address.
 pub fn see_other(to: &str) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();

@@ -5,16 +5,15 @@ pub(crate) mod complaints;
 mod deadlines;
 mod evidence;
 mod health;
-mod reports;
+pub(crate) mod reports;
 pub(crate) mod respondents;
 pub(crate) mod search;
 mod session;
-mod watch;
+pub(crate) mod watch;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderName;
-use axum::middleware::from_fn;
 use axum::response::Json;
 use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -120,21 +119,9 @@ pub fn router(state: AppState) -> Router {
                 .delete(session::logout),
         )
         .route("/api/v1/watch", get(watch::watch))
-        .route(
-            "/watch",
-            get(watch::page).layer(from_fn(crate::pages::login_on_401)),
-        )
         .route("/api/v1/reports/on-time", get(reports::on_time))
         .route("/api/v1/reports/on-time/cases", get(reports::cases))
         .route("/api/v1/reports/on-time/freeze", post(reports::freeze))
-        .route(
-            "/reports/on-time",
-            get(reports::page).layer(from_fn(crate::pages::login_on_401)),
-        )
-        .route(
-            "/reports/on-time/cases",
-            get(reports::cases_page).layer(from_fn(crate::pages::login_on_401)),
-        )
         .route("/api/v1/calendar/{date}", get(deadlines::calendar_day))
         .route("/api/v1/deadlines/compute", post(deadlines::compute))
         .route("/api/v1/procedures", get(deadlines::procedures))

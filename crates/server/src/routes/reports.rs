@@ -7,8 +7,8 @@ use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
-use axum::response::{Html, IntoResponse, Response};
-use kuaiwei_reports::{Dimension, Lang, Line, Measure, Period};
+use axum::response::{IntoResponse, Response};
+use kuaiwei_reports::{Dimension, Line, Measure, Period};
 use serde::{Deserialize, Serialize};
 
 use kuaiwei_access::Action;
@@ -16,8 +16,6 @@ use kuaiwei_access::Action;
 use crate::auth::Caller;
 use crate::reports::{self, Served};
 use crate::{AppError, AppState};
-
-const PAGE: &str = "/reports/on-time";
 
 pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
     q.map(|Query(q)| q).map_err(|e| {
@@ -185,12 +183,14 @@ pub struct TraceQuery {
     /// due_30, opened, closed, extended.
     measure: String,
     /// Pages only: `en` for English.
+    /// The page's language (the page reads it from the address itself).
+    #[allow(dead_code)]
     lang: Option<String>,
 }
 
-struct Trace {
-    group: Option<(Dimension, String)>,
-    measure: Measure,
+pub(crate) struct Trace {
+    pub group: Option<(Dimension, String)>,
+    pub measure: Measure,
 }
 
 fn trace_of(q: &TraceQuery) -> Result<Trace, AppError> {
@@ -228,7 +228,7 @@ fn trace_of(q: &TraceQuery) -> Result<Trace, AppError> {
 }
 
 /// The report a trace query names, with the figure to trace in it.
-async fn traced(
+pub(crate) async fn traced(
     state: &AppState,
     caller: &Caller,
     q: &TraceQuery,
@@ -330,50 +330,13 @@ pub async fn freeze(
 pub struct PageQuery {
     period: Option<String>,
     month: Option<String>,
+    /// The page's language (the pages read it from the address themselves).
+    #[allow(dead_code)]
     lang: Option<String>,
 }
 
-/// The report page.
-pub async fn page(
-    State(state): State<AppState>,
-    caller: Caller,
-    q: Result<Query<PageQuery>, QueryRejection>,
-) -> Result<Html<String>, AppError> {
-    let scope = caller.scope();
-    caller
-        .require(&state, Action::ReadReports, scope.as_deref())
-        .await?;
+/// The period of the report page's query.
+pub(crate) fn page_period(q: Result<Query<PageQuery>, QueryRejection>) -> Result<Period, AppError> {
     let q = query(q)?;
-    let p = period(q.period.as_deref(), q.month.as_deref())?;
-    let s = reports::on_time(&state, p, false)
-        .await?
-        .scoped(scope.as_deref());
-    Ok(Html(kuaiwei_reports::report_page(
-        &s.report,
-        Lang::parse(q.lang.as_deref()),
-        PAGE,
-        s.frozen.as_ref(),
-        &s.corrections,
-        s.live.as_deref(),
-    )))
-}
-
-/// The page listing the cases behind a figure.
-pub async fn cases_page(
-    State(state): State<AppState>,
-    caller: Caller,
-    q: Result<Query<TraceQuery>, QueryRejection>,
-) -> Result<Html<String>, AppError> {
-    let q = query(q)?;
-    let (_, t, s) = traced(&state, &caller, &q).await?;
-    let group = t.group.as_ref().map(|(d, k)| (*d, k.as_str()));
-    let lines = s.report.trace(group, t.measure);
-    Ok(Html(kuaiwei_reports::cases_page(
-        &s.report,
-        Lang::parse(q.lang.as_deref()),
-        PAGE,
-        group,
-        t.measure,
-        &lines,
-    )))
+    period(q.period.as_deref(), q.month.as_deref())
 }

@@ -1,13 +1,12 @@
 //! The deadline watch (期限预警): per agency and officer, the open cases already overdue and
-//! those falling due within the next days, as JSON (`/api/v1/watch`) and as a page (`/watch`,
-//! zh-CN by default, `lang=en`). The daily digest for mail or a webhook is
+//! those falling due within the next days, as JSON (`/api/v1/watch`); the page `/watch` is in
+//! crate::pages::report. The daily digest for mail or a webhook is
 //! `kuaiwei watch --format text`.
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::response::Html;
-use kuaiwei_reports::{Lang, Watch, watch_page};
+use kuaiwei_reports::Watch;
 use serde::Deserialize;
 
 use kuaiwei_access::Action;
@@ -27,12 +26,34 @@ pub struct WatchQuery {
     officer: Option<String>,
     /// Page only: `en` for English.
     #[param(ignore)]
+    #[allow(dead_code)]
     lang: Option<String>,
+}
+
+impl WatchQuery {
+    /// The filters as a query string, for the page's links (never the language, which each
+    /// page's switch sets).
+    pub(crate) fn kept(&self) -> String {
+        let mut keep = Vec::new();
+        if let Some(d) = self.days {
+            keep.push(format!("days={d}"));
+        }
+        for (k, v) in [("agency", &self.agency), ("officer", &self.officer)] {
+            if let Some(v) = v {
+                keep.push(format!("{k}={}", kuaiwei_reports::query_value(v)));
+            }
+        }
+        keep.join("&")
+    }
 }
 
 /// The watch the caller may see: an officer or agency supervisor only their agency's (naming
 /// another is refused), the centre's roles any agency or all.
-async fn digest(state: &AppState, caller: &Caller, q: WatchQuery) -> Result<Watch, AppError> {
+pub(crate) async fn digest(
+    state: &AppState,
+    caller: &Caller,
+    q: WatchQuery,
+) -> Result<Watch, AppError> {
     let agency = match (&caller.principal.agency, q.agency) {
         (Some(mine), None) => Some(mine.clone()),
         (_, named) => named,
@@ -63,26 +84,4 @@ pub async fn watch(
     q: Result<Query<WatchQuery>, QueryRejection>,
 ) -> Result<Json<Watch>, AppError> {
     Ok(Json(digest(&state, &caller, query(q)?).await?))
-}
-
-/// The watch as a page: per agency, per officer, each case linked.
-pub async fn page(
-    State(state): State<AppState>,
-    caller: Caller,
-    q: Result<Query<WatchQuery>, QueryRejection>,
-) -> Result<Html<String>, AppError> {
-    let q = query(q)?;
-    let lang = Lang::parse(q.lang.as_deref());
-    // The page's links keep the filters (never the language, which each link sets itself).
-    let mut keep = Vec::new();
-    if let Some(d) = q.days {
-        keep.push(format!("days={d}"));
-    }
-    for (k, v) in [("agency", &q.agency), ("officer", &q.officer)] {
-        if let Some(v) = v {
-            keep.push(format!("{k}={}", kuaiwei_reports::query_value(v)));
-        }
-    }
-    let w = digest(&state, &caller, q).await?;
-    Ok(Html(watch_page(&w, lang, &keep.join("&"))))
 }

@@ -315,7 +315,12 @@ async fn reports_need_a_login_agencies_see_their_own_and_only_a_centre_superviso
                 .unwrap(),
         )
         .await;
-    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    // a browser without a session is sent to log in, and back
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        page.headers[header::LOCATION],
+        "/login?next=%2Freports%2Fon-time%3Fmonth%3D2026-10"
+    );
     let freeze = json!({"period": "2026-10"}).to_string();
     for (role, agency, read, may_freeze) in [
         ("caseworker", None, true, false),

@@ -700,11 +700,8 @@ async fn the_deadline_watch_lists_overdue_and_due_soon_cases_per_agency() {
     assert_error(&foreign, StatusCode::FORBIDDEN, "forbidden");
 
     let page = app.get_text("/watch?days=30").await;
-    assert!(
-        page.contains("<h2>版权局</h2><h3>officer:zhou</h3>"),
-        "{page}"
-    );
-    assert!(page.contains(&format!("href=\"/api/v1/cases/{}\"", late.as_str())));
+    assert!(page.contains("<h2>版权局 · officer:zhou</h2>"), "{page}");
+    assert!(page.contains(&format!("href=\"/work/cases/{}\"", late.as_str())));
     assert!(page.contains("超期 1 天"), "{page}");
     let en = app.get_text("/watch?days=30&lang=en").await;
     assert!(
