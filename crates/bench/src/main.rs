@@ -100,6 +100,9 @@ struct ReportArgs {
     /// The month to report
     #[arg(long, default_value = "2026-10")]
     month: String,
+    /// Timed requests of each workbench page (the queue tabs and case pages), 0 for none
+    #[arg(long, default_value_t = 100)]
+    page_repeat: usize,
     /// Keep the seeded data directory and database afterwards (to inspect query plans)
     #[arg(long)]
     keep: bool,
@@ -260,6 +263,7 @@ fn report_bench(args: ReportArgs) -> Result<()> {
         batch: args.batch,
         repeat: args.repeat,
         month: args.month.clone(),
+        page_repeat: args.page_repeat,
     };
     let mut outcomes = Vec::new();
     for (k, &backend) in args.backends.iter().enumerate() {

@@ -23,6 +23,8 @@ pub struct Spec {
     pub batch: usize,
     pub repeat: usize,
     pub month: String,
+    /// Timed requests of each workbench page.
+    pub page_repeat: usize,
 }
 
 /// One timed query: its latencies (sorted), the size of the answer and what it said.
@@ -131,8 +133,8 @@ pub async fn run(server_spec: &ServerSpec, spec: &Spec) -> Result<Outcome> {
             return Err(e);
         }
     };
-    let (running, (seed_secs, clocks)) = running;
-    let result = time(server_spec, spec, &running).await;
+    let (running, (seed_secs, clocks, page_cases)) = running;
+    let result = time(server_spec, spec, &running, &page_cases).await;
     let stopped = running.stop(Duration::from_secs(30)).await;
     let (first_ms, rss_first_mb, rss_mb, timings) = result?;
     stopped?;
@@ -148,16 +150,23 @@ pub async fn run(server_spec: &ServerSpec, spec: &Spec) -> Result<Outcome> {
 }
 
 /// Writes the generated cases and the supervisor account; the seconds it took and the clocks.
-async fn seed(server_spec: &ServerSpec, spec: &Spec) -> Result<(f64, usize)> {
+async fn seed(server_spec: &ServerSpec, spec: &Spec) -> Result<(f64, usize, Vec<String>)> {
     let name = server_spec.backend.name();
     let loader = Loader::open(server_spec).await?;
     let mut generator = Generator::new(spec.cases, spec.seed);
     let started = Instant::now();
     let mut clocks = 0;
     let mut i = 0;
+    let mut page_cases = Vec::new();
     while i < spec.cases {
         let end = (i + spec.batch as u64).min(spec.cases);
         let batch: Vec<SyntheticCase> = (i..end).map(|k| generator.case(k)).collect();
+        page_cases.extend(
+            batch
+                .iter()
+                .filter(|c| c.body.is_some())
+                .map(|c| c.case_number.clone()),
+        );
         clocks += batch.iter().map(|c| c.clocks.len()).sum::<usize>();
         loader.insert(&batch).await?;
         i = end;
@@ -175,7 +184,7 @@ async fn seed(server_spec: &ServerSpec, spec: &Spec) -> Result<(f64, usize)> {
         "\r  {name}: seeded {} cases, {clocks} clocks in {seed_secs:.0} s (with ANALYZE)",
         spec.cases
     );
-    Ok((seed_secs, clocks))
+    Ok((seed_secs, clocks, page_cases))
 }
 
 const PASSWORD: &str = "bench-supervisor-2026";
@@ -185,6 +194,7 @@ async fn time(
     server_spec: &ServerSpec,
     spec: &Spec,
     running: &server::Running,
+    page_cases: &[String],
 ) -> Result<(f64, Option<(f64, f64)>, Option<(f64, f64)>, Vec<Timing>)> {
     let name = server_spec.backend.name();
     let (addr, pid) = (running.addr, running.pid());
@@ -282,7 +292,86 @@ async fn time(
         );
         timings.push(timing);
     }
+    timings.extend(time_pages(name, &mut conn, &cookie, spec.page_repeat, page_cases).await?);
     Ok((first_ms, rss_first, resident_mb(pid), timings))
+}
+
+/// The workbench pages a centre supervisor opens all day, rendered by the server (HTML): the
+/// queue tabs (each with the counts of every tab and the navigation) and case pages (with
+/// their clocks, triage and timeline), `repeat` times each after one warm-up.
+async fn time_pages(
+    name: &str,
+    conn: &mut Conn,
+    cookie: &str,
+    repeat: usize,
+    page_cases: &[String],
+) -> Result<Vec<Timing>> {
+    if repeat == 0 {
+        return Ok(Vec::new());
+    }
+    let headers: &[(&str, &str)] = &[("cookie", cookie)];
+    let mut pages: Vec<(String, Vec<String>)> = [
+        "extension_pending",
+        "transfer_proposed",
+        "supervised",
+        "overdue",
+        "all",
+    ]
+    .iter()
+    .map(|t| {
+        (
+            format!("page /work?tab={t} (queue, counts, navigation)"),
+            vec![format!("/work?tab={t}")],
+        )
+    })
+    .collect();
+    if !page_cases.is_empty() {
+        pages.push((
+            format!(
+                "page /work/cases/{{n}} ({} different cases)",
+                page_cases.len()
+            ),
+            page_cases
+                .iter()
+                .map(|n| format!("/work/cases/{n}"))
+                .collect(),
+        ));
+    }
+    let mut timings = Vec::new();
+    for (label, paths) in pages {
+        conn.get_with(&paths[0], headers).await?;
+        let mut millis = Vec::with_capacity(repeat);
+        let mut bytes = 0;
+        for k in 0..repeat {
+            let path = &paths[k % paths.len()];
+            let t = Instant::now();
+            let (status, body) = conn.get_with(path, headers).await?;
+            millis.push(t.elapsed().as_secs_f64() * 1000.0);
+            if !status.is_success() {
+                bail!(
+                    "{path} answered {status}: {}",
+                    String::from_utf8_lossy(&body)
+                );
+            }
+            bytes = body.len();
+        }
+        millis.sort_by(f64::total_cmp);
+        let timing = Timing {
+            name: label,
+            millis,
+            bytes,
+            counted: 0,
+            on_time_rate: None,
+        };
+        eprintln!(
+            "  {name}: {}: median {:.1} ms, p99 {:.1} ms",
+            timing.name,
+            timing.percentile(50.0),
+            timing.percentile(99.0)
+        );
+        timings.push(timing);
+    }
+    Ok(timings)
 }
 
 /// A process's resident memory in MB, from /proc (Linux only): all of it, and the part that is
@@ -310,18 +399,19 @@ pub fn print(outcomes: &[Outcome], spec: &Spec) {
         spec.cases, spec.seed, spec.repeat
     );
     println!(
-        "| backend | query | runs | median ms | p90 ms | min ms | max ms | answer bytes | counted | on-time rate |"
+        "| backend | query | runs | median ms | p90 ms | p99 ms | min ms | max ms | answer bytes | counted | on-time rate |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for o in outcomes {
         for t in &o.timings {
             println!(
-                "| {} | {} | {} | {:.0} | {:.0} | {:.0} | {:.0} | {} | {} | {} |",
+                "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} |",
                 o.backend.name(),
                 t.name,
                 t.millis.len(),
                 t.percentile(50.0),
                 t.percentile(90.0),
+                t.percentile(99.0),
                 t.millis[0],
                 t.millis[t.millis.len() - 1],
                 t.bytes,

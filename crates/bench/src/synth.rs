@@ -68,6 +68,26 @@ pub struct Generator {
     next_serial: std::collections::BTreeMap<i16, u32>,
 }
 
+/// One case in this many carries a complaint body (the others' bodies are empty).
+pub const PAGE_EVERY: u64 = 1000;
+
+/// A fair complaint of the length and vocabulary of a real one, as stored, against one of 50
+/// respondents (`k`): each has a history of some cases, as a repeat infringer would.
+fn complaint_body(k: u64) -> String {
+    let input: kuaiwei_domain::ComplaintInput = serde_json::from_value(serde_json::json!({
+        "channel": {"kind": "fair", "fair_name": "第140届中国进出口商品交易会（广交会）", "session": "第二期", "hall": "16.1", "booth": "16.1K07"},
+        "complainant": {"kind": "organisation", "name": "广东省某某智能家居科技股份有限公司", "mobile": "13812345678"},
+        "rights": [{"kind": "design_patent", "number": "ZL202330123456.7", "title": "智能电热水壶（X9）", "holder": "广东省某某智能家居科技股份有限公司"}],
+        "respondent": {"name": format!("佛山市某某{k}号电器有限公司"), "booth": format!("16.1K{k:02}")},
+        "description": "被投诉人在第140届广交会第二期16.1K07展位展出的电热水壶，外观与投诉人外观设计专利ZL202330123456.7的壶身曲线、把手和底座造型相同，属于相同产品上使用相同的外观设计。投诉人已在现场拍照取证，请依法责令撤展。",
+        "goods": "电热水壶",
+        "requested_measures": ["withdraw_exhibits"],
+    }))
+    .expect("the sample complaint parses");
+    let complaint = input.validate().expect("the sample complaint is valid");
+    serde_json::to_string(&complaint).expect("a complaint serializes")
+}
+
 impl Generator {
     pub fn new(total: u64, seed: u64) -> Generator {
         Generator {
@@ -198,6 +218,7 @@ impl Generator {
             outcome: outcome.map(str::to_string),
             officer: opened_by,
             next_due_at,
+            body: (i % PAGE_EVERY == 0).then(|| complaint_body((i / PAGE_EVERY) % 50)),
             clocks,
         }
     }

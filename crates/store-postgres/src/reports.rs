@@ -181,7 +181,7 @@ pub async fn insert_synthetic(
         .map(|c| {
             json!({"n": c.case_number, "ch": c.channel, "r": c.received_at,
                    "rt": c.right_type, "f": c.fair, "s": c.state, "a": c.agency,
-                   "o": c.outcome, "off": c.officer, "nd": c.next_due_at})
+                   "o": c.outcome, "off": c.officer, "nd": c.next_due_at, "b": c.body})
         })
         .collect();
     let clocks: Vec<serde_json::Value> = cases
@@ -199,12 +199,14 @@ pub async fn insert_synthetic(
     for (sql, arg) in [
         (
             // respondent 0: the bodies are empty, so no respondent is drawn from them and the
-            // start-up backfill (which parses bodies) must pass them by
+            // start-up backfill (which parses bodies) must pass them by; a case with a body has
+            // none yet, and the backfill resolves it
             "insert into complaints (case_number, token_hash, status, channel, received_at, body,
                                      right_type, fair, respondent_id)
-             select n, '\\x00'::bytea, 'received', ch, r, '{}'::jsonb, rt, f, 0
+             select n, '\\x00'::bytea, 'received', ch, r, coalesce(b, '{}')::jsonb, rt, f,
+                    case when b is null then 0 end
                from jsonb_to_recordset($1::jsonb)
-                    as t(n text, ch text, r timestamptz, rt text, f text)",
+                    as t(n text, ch text, r timestamptz, rt text, f text, b text)",
             &rows,
         ),
         (

@@ -444,37 +444,101 @@ type QueueRow = (
     Option<String>,
 );
 
+/// A queue by due date, earliest first, cases without a running clock last (by number). Only
+/// the filters that are set enter the statement, so that the planner can use the indexes of
+/// migrations 0002 and 0012 (a statement with `?1 is null or agency = ?1` scans every case);
+/// and the dated and the undated cases are read apart, each in an order an index gives, so
+/// that a page of a million-case queue reads about a page of rows.
 pub async fn queue(
     pool: &SqlitePool,
     f: &QueueFilter,
     limit: u32,
     offset: u32,
 ) -> Result<Vec<QueueItem>, StoreError> {
-    let rows: Vec<QueueRow> = sqlx::query_as(
-        "select case_number, state, agency, received_at, next_due_at, supervised, officer
-           from cases
-         where (?1 is null or agency = ?1)
-           and (?7 is null or officer = ?7)
-           and (?2 is null or state = ?2)
-           and (?3 is null or next_due_at < ?3)
-           and (?6 is null or supervised = ?6)
-           and (?8 is null or case_number in (
-                 select case_number from case_clocks
-                  where procedure_id = ?8 and closed_at is null and started_at is not null))
-         order by next_due_at is null, next_due_at, case_number
-         limit ?4 offset ?5",
+    let limit = limit.clamp(1, 200);
+    let mut items = queue_part(pool, f, true, limit, offset).await?;
+    if items.len() as u32 == limit {
+        return Ok(items);
+    }
+    // the page reaches past the dated cases: the undated ones follow them
+    let dated = if items.is_empty() && offset > 0 {
+        count_dated(pool, f).await?
+    } else {
+        offset + items.len() as u32
+    };
+    let rest = queue_part(
+        pool,
+        f,
+        false,
+        limit - items.len() as u32,
+        offset.saturating_sub(dated),
     )
-    .bind(f.agency.as_deref())
-    .bind(f.state.map(CaseState::key))
-    .bind(opt_time(f.due_before))
-    .bind(i64::from(limit.clamp(1, 200)))
-    .bind(i64::from(offset))
-    .bind(f.supervised)
-    .bind(f.officer.as_deref())
-    .bind(f.running_clock.as_deref())
-    .fetch_all(pool)
-    .await
-    .map_err(backend)?;
+    .await?;
+    items.extend(rest);
+    Ok(items)
+}
+
+/// The filters of `f` (and whether the case has a due date) as a `where` clause.
+fn queue_where(q: &mut sqlx::QueryBuilder<sqlx::Sqlite>, f: &QueueFilter, dated: bool) {
+    q.push(if dated {
+        " where next_due_at is not null"
+    } else {
+        " where next_due_at is null"
+    });
+    if let Some(a) = &f.agency {
+        q.push(" and agency = ").push_bind(a.clone());
+    }
+    if let Some(o) = &f.officer {
+        q.push(" and officer = ").push_bind(o.clone());
+    }
+    if let Some(s) = f.state {
+        q.push(" and state = ").push_bind(s.key());
+    }
+    if let Some(t) = f.due_before {
+        q.push(" and next_due_at < ").push_bind(time::to_db(t));
+    }
+    if let Some(s) = f.supervised {
+        q.push(" and supervised = ").push_bind(s);
+    }
+    if let Some(p) = &f.running_clock {
+        q.push(
+            " and case_number in (select case_number from case_clocks \
+               where procedure_id = ",
+        )
+        .push_bind(p.clone())
+        .push(" and closed_at is null and started_at is not null)");
+    }
+}
+
+async fn count_dated(pool: &SqlitePool, f: &QueueFilter) -> Result<u32, StoreError> {
+    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new("select count(*) from cases");
+    queue_where(&mut q, f, true);
+    let (n,): (i64,) = q.build_query_as().fetch_one(pool).await.map_err(backend)?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+async fn queue_part(
+    pool: &SqlitePool,
+    f: &QueueFilter,
+    dated: bool,
+    limit: u32,
+    offset: u32,
+) -> Result<Vec<QueueItem>, StoreError> {
+    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "select case_number, state, agency, received_at, next_due_at, supervised, officer \
+           from cases",
+    );
+    queue_where(&mut q, f, dated);
+    q.push(if dated {
+        " order by next_due_at, case_number"
+    } else {
+        " order by case_number"
+    });
+    q.push(" limit ")
+        .push_bind(i64::from(limit))
+        .push(" offset ")
+        .push_bind(i64::from(offset));
+    let rows: Vec<QueueRow> = q.build_query_as().fetch_all(pool).await.map_err(backend)?;
     rows.into_iter()
         .map(
             |(number, state, agency, received, due, supervised, officer)| {

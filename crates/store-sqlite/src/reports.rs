@@ -200,7 +200,7 @@ pub async fn insert_synthetic(
         .map(|c| {
             json!({"n": c.case_number, "ch": c.channel, "r": time::to_db(c.received_at),
                    "rt": c.right_type, "f": c.fair, "s": c.state, "a": c.agency,
-                   "o": c.outcome, "off": c.officer, "nd": t(c.next_due_at)})
+                   "o": c.outcome, "off": c.officer, "nd": t(c.next_due_at), "b": c.body})
         })
         .collect();
     let clocks: Vec<serde_json::Value> = cases
@@ -219,11 +219,13 @@ pub async fn insert_synthetic(
     for (sql, arg) in [
         (
             // respondent 0: the bodies are empty, so no respondent is drawn from them and the
-            // start-up backfill (which parses bodies) must pass them by
+            // start-up backfill (which parses bodies) must pass them by; a case with a body has
+            // none yet, and the backfill resolves it
             "insert into complaints (case_number, token_hash, status, channel, received_at, body,
                                      right_type, fair, respondent_id)
-             select value ->> 'n', x'00', 'received', value ->> 'ch', value ->> 'r', '{}',
-                    value ->> 'rt', value ->> 'f', 0
+             select value ->> 'n', x'00', 'received', value ->> 'ch', value ->> 'r',
+                    coalesce(value ->> 'b', '{}'), value ->> 'rt', value ->> 'f',
+                    case when value ->> 'b' is null then 0 end
                from json_each(?1)",
             &rows,
         ),

@@ -656,6 +656,27 @@ pub async fn queues_sort_by_due_date_within_an_agency(s: &impl Store) {
         s.queue(&QueueFilter::default(), 2, 2).await.unwrap().len(),
         2
     );
+    // paging past the dated cases reaches the undated ones, in order, then nothing
+    let numbers = |q: Vec<crate::QueueItem>| -> Vec<String> {
+        q.into_iter().map(|c| c.case_number.to_string()).collect()
+    };
+    let everything = QueueFilter::default();
+    let page = |limit, offset| s.queue(&everything, limit, offset);
+    assert_eq!(
+        numbers(page(2, 2).await.unwrap()),
+        ["KW-2026-000003", "KW-2026-000004"]
+    );
+    assert_eq!(numbers(page(5, 3).await.unwrap()), ["KW-2026-000004"]);
+    assert!(page(5, 4).await.unwrap().is_empty());
+    let mut walked = Vec::new();
+    for k in 0..4 {
+        walked.extend(numbers(page(1, k).await.unwrap()));
+    }
+    assert_eq!(
+        walked,
+        numbers(page(50, 0).await.unwrap()),
+        "one at a time, the same order"
+    );
     let deciding = QueueFilter {
         running_clock: Some("T1".into()),
         ..Default::default()

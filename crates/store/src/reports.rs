@@ -60,4 +60,7 @@ pub struct SyntheticCase {
     pub officer: Option<String>,
     pub next_due_at: Option<Timestamp>,
     pub clocks: Vec<crate::StoredClock>,
+    /// The complaint as stored (`Complaint` as JSON), for the few cases whose page a benchmark
+    /// opens; `None`: an empty body, which no page can show.
+    pub body: Option<String>,
 }

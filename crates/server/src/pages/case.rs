@@ -88,9 +88,15 @@ struct EventLine {
     reason: String,
 }
 
+/// Related cases listed on the page; the rest are counted and reached through the respondent
+/// page or the API.
+const RELATED_SHOWN: usize = 50;
+
 struct TriagePanel {
     missing: Vec<MissingLine>,
     related: Vec<RelatedLine>,
+    /// Related cases not listed (beyond [`RELATED_SHOWN`]).
+    related_more: usize,
     related_counts: String,
     respondent: Option<RespondentLine>,
     groups: Vec<String>,
@@ -785,9 +791,11 @@ fn triage_panel(lang: Lang, t: &crate::cases::triage::TriageView, now: Timestamp
                 required: m.required,
             })
             .collect(),
+        related_more: t.related.len().saturating_sub(RELATED_SHOWN),
         related: t
             .related
             .iter()
+            .take(RELATED_SHOWN)
             .map(|r| RelatedLine {
                 number: r.case_number.clone(),
                 state: state_name(lang, r.state),

@@ -404,14 +404,19 @@ pub async fn queue(State(state): State<AppState>, req: Request) -> Response {
         .unwrap_or_default();
     let mut tab_links = Vec::new();
     for (i, t) in all.iter().enumerate() {
-        let count = match count(&state, &t.filter).await {
-            Ok(c) => c,
-            Err(e) => return error_page(staff.p, e, "/work"),
+        // "all" is not a count anyone acts on
+        let count = if t.key == "all" {
+            None
+        } else {
+            match count(&state, &t.filter).await {
+                Ok(c) => c,
+                Err(e) => return error_page(staff.p, e, "/work"),
+            }
         };
         tab_links.push(TabLink {
             href: format!("/work?tab={}", t.key),
             label: t.label,
-            count: if t.key == "all" { None } else { count },
+            count,
             current: i == chosen,
         });
     }
