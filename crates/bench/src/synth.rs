@@ -218,7 +218,9 @@ impl Generator {
             outcome: outcome.map(str::to_string),
             officer: opened_by,
             next_due_at,
-            body: i.is_multiple_of(PAGE_EVERY).then(|| complaint_body((i / PAGE_EVERY) % 50)),
+            body: i
+                .is_multiple_of(PAGE_EVERY)
+                .then(|| complaint_body((i / PAGE_EVERY) % 50)),
             clocks,
         }
     }
