@@ -115,6 +115,13 @@ impl Browser {
     }
 
     async fn send(&mut self, method: &str, params: Value, session: Option<String>) -> Value {
+        let reply = self.send_raw(method, params, session).await;
+        assert!(reply.get("error").is_none(), "{method}: {reply}");
+        reply["result"].clone()
+    }
+
+    /// The whole reply (`result` or `error`).
+    async fn send_raw(&mut self, method: &str, params: Value, session: Option<String>) -> Value {
         self.next_id += 1;
         let id = self.next_id;
         let mut msg = json!({"id": id, "method": method, "params": params});
@@ -125,8 +132,7 @@ impl Browser {
         loop {
             let reply: Value = serde_json::from_str(&self.ws.recv().await).unwrap();
             if reply["id"] == json!(id) {
-                assert!(reply.get("error").is_none(), "{method}: {reply}");
-                return reply["result"].clone();
+                return reply;
             }
         }
     }
@@ -146,11 +152,20 @@ impl Browser {
         r["result"]["value"].clone()
     }
 
-    /// Waits until `js` is true on a loaded page (10 s at most).
+    /// Waits until `js` is true on a loaded page (10 s at most). A page that navigates while
+    /// it is asked ("Inspected target navigated or closed") is asked again.
     async fn wait_for(&mut self, js: &str) {
         let check = format!("document.readyState === 'complete' && ({js})");
         for _ in 0..100 {
-            if self.eval(&check).await == json!(true) {
+            let session = self.session.clone();
+            let reply = self
+                .send_raw(
+                    "Runtime.evaluate",
+                    json!({"expression": check, "returnByValue": true, "awaitPromise": true}),
+                    Some(session),
+                )
+                .await;
+            if reply["result"]["result"]["value"] == json!(true) {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
