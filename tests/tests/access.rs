@@ -166,6 +166,7 @@ async fn calls(app: &TestApp, case: &str, respondent: i64) -> Vec<Call> {
         "/work/admin",
         "/work/admin/keys",
         "/work/admin/calendar",
+        "/work/admin/audit",
         "/work/rules",
         "/work/stations",
         "/work/respondents",

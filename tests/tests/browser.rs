@@ -813,7 +813,12 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     b.log_in(&base, "admin2", "/work/admin").await;
     b.assert_accessible(axe.as_deref(), "the accounts page")
         .await;
-    for page in ["/work/admin/keys", "/work/admin/calendar", "/work/rules"] {
+    for page in [
+        "/work/admin/keys",
+        "/work/admin/calendar",
+        "/work/admin/audit",
+        "/work/rules",
+    ] {
         b.goto(&format!("{base}{page}")).await;
         b.wait_for("document.querySelector('h1') !== null").await;
         b.assert_accessible(axe.as_deref(), page).await;

@@ -6,6 +6,7 @@
 //! error becomes a response in one place ([`AppError`]), with one JSON shape.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 mod cases;

@@ -74,6 +74,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/work/admin/accounts/{username}", post(admin::change))
         .route("/work/admin/keys", get(setup::keys).post(setup::create))
         .route("/work/admin/keys/{name}/revoke", post(setup::revoke))
+        .route("/work/admin/audit", get(setup::audit).post(setup::verify))
         .route("/work/rules", get(setup::rules))
         .route("/work/stations", get(stations::page))
         .route("/reports/on-time", get(report::page))

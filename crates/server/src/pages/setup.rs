@@ -288,3 +288,83 @@ pub async fn rules(State(state): State<AppState>, req: Request) -> Response {
     };
     render(StatusCode::OK, &page, false)
 }
+
+/// A verification of the chain running in this process (one at a time).
+static VERIFYING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+#[derive(Template)]
+#[template(path = "work_audit.html")]
+struct AuditPage {
+    p: Ctx,
+    nav: Nav,
+    head: Option<(i64, String)>,
+    /// When, by whom, how many events, and the break if any.
+    last: Option<(String, String, usize, Option<String>)>,
+    running: bool,
+    flash: Option<String>,
+}
+
+/// `GET /work/admin/audit`: the chain's head and its last verification.
+pub async fn audit(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let staff = match admin(&state, &parts).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = staff.lang();
+    let read = async {
+        let head = state.store.audit_head().await?;
+        let last = crate::audit::last(&*state.store).await?;
+        Ok::<_, AppError>((head, last))
+    }
+    .await;
+    let (head, last) = match read {
+        Ok(x) => x,
+        Err(e) => return error_page(staff.p, e, "/work"),
+    };
+    let flash = query_pairs(parts.uri.query())
+        .into_iter()
+        .any(|(k, _)| k == "started")
+        .then(|| lang.t("audit.started").to_string());
+    render(
+        StatusCode::OK,
+        &AuditPage {
+            head: head.map(|(seq, hash)| (seq, hash.chars().take(16).collect())),
+            last: last.map(|(at, actor, v)| (lang.time(at), actor, v.events, v.broken)),
+            running: VERIFYING.load(std::sync::atomic::Ordering::SeqCst),
+            flash,
+            p: staff.p,
+            nav: staff.nav,
+        },
+        true,
+    )
+}
+
+/// `POST /work/admin/audit`: walks the chain in the background and records what it found.
+pub async fn verify(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let staff = match admin(&state, &parts).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    use std::sync::atomic::Ordering;
+    if VERIFYING
+        .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+        .is_ok()
+    {
+        let actor = staff.caller.actor();
+        let st = state.clone();
+        tokio::spawn(async move {
+            let clock = st.clock.clone();
+            match crate::audit::verify_and_record(&*st.store, &actor, || clock.now()).await {
+                Ok(v) if v.broken.is_some() => {
+                    tracing::error!(broken = ?v.broken, events = v.events, "audit chain broken")
+                }
+                Ok(v) => tracing::info!(events = v.events, "audit chain verified intact"),
+                Err(e) => tracing::warn!(error = %e, "verifying the audit chain failed"),
+            }
+            VERIFYING.store(false, Ordering::SeqCst);
+        });
+    }
+    see_other("/work/admin/audit?started=1")
+}

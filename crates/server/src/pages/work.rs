@@ -162,6 +162,7 @@ async fn nav(state: &AppState, caller: &Caller, lang: Lang, path: &str) -> Resul
             links.push(link("/work/admin", "work.nav.accounts", None));
             links.push(link("/work/admin/keys", "work.nav.keys", None));
             links.push(link("/work/admin/calendar", "work.nav.calendar", None));
+            links.push(link("/work/admin/audit", "work.nav.audit", None));
         }
     }
     if kuaiwei_access::holds(p.role, Action::Search) {

@@ -749,3 +749,37 @@ async fn a_caseworker_joins_two_respondents_from_the_respondent_page() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn an_administrator_verifies_the_audit_chain_and_sees_the_last_verification() {
+    let app = app().await;
+    filed(&app).await;
+    let admin = app.login_cookie("administrator", None).await;
+    let before = get(&app, "/work/admin/audit", Some(&admin)).await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert!(
+        before.body.contains("尚未在此页面校验过"),
+        "{}",
+        before.body
+    );
+    let started = post_form(&app, "/work/admin/audit", Some(&admin), &[]).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER);
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = get(&app, "/work/admin/audit", Some(&admin)).await.body;
+        if page.contains("完整") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(page.contains("<strong>完整</strong>"), "{page}");
+    assert!(page.contains("administrator:administrator.centre"));
+    let recorded = app.store.case_events("audit").await.unwrap();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].kind, "audit_verified");
+    let cw = app.login_cookie("caseworker", None).await;
+    assert_eq!(
+        get(&app, "/work/admin/audit", Some(&cw)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
