@@ -613,7 +613,6 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
         .await;
     app.add_account("wang", "supervisor", Some("market_regulation"))
         .await;
-    app.add_account("zhao", "officer", Some("customs")).await;
 
     let base = format!("http://127.0.0.1:{}", app.address.port());
     let axe = axe_source();
@@ -813,6 +812,36 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     b.log_in(&base, "admin2", "/work/admin").await;
     b.assert_accessible(axe.as_deref(), "the accounts page")
         .await;
+    // the administrator adds a customs officer in the browser; a missing agency is refused
+    // first, beside its field, with what was typed kept
+    let add = |agency: &str| {
+        format!(
+            "(function () {{
+               var set = function (id, v) {{ document.getElementById(id).value = v; }};
+               set('a-username', 'zhao');
+               set('a-display_name', '赵六');
+               set('a-role', 'officer');
+               set('a-agency', '{agency}');
+               set('a-password', {});
+               window.__stepped = true;
+               document.querySelector('form.narrow button[type=submit]').click();
+               return true;
+             }})()",
+            json!(kuaiwei_e2e::TEST_PASSWORD)
+        )
+    };
+    b.eval(&add("")).await;
+    b.wait_for("window.__stepped !== true").await;
+    assert!(b.text(".error-summary").await.contains("须指定所属部门"));
+    assert_eq!(
+        b.eval("document.getElementById('a-display_name').value")
+            .await,
+        json!("赵六")
+    );
+    b.eval(&add("customs")).await;
+    b.wait_for("window.__stepped !== true && document.querySelector('.flash') !== null")
+        .await;
+    assert!(b.text("#accounts").await.contains("zhao"));
     for page in [
         "/work/admin/keys",
         "/work/admin/calendar",
