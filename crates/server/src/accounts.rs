@@ -83,9 +83,10 @@ async fn hashed(secret: &str, username: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// An account or key change on the audit chain (`subject`: `account:NAME`, `token:NAME`).
 async fn record(
     store: &dyn Store,
-    username: &str,
+    subject: &str,
     actor: &str,
     kind: &str,
     payload: serde_json::Value,
@@ -93,7 +94,7 @@ async fn record(
 ) -> Result<(), AppError> {
     store
         .record_event(RecordedEvent {
-            subject: format!("account:{username}"),
+            subject: subject.to_string(),
             event: kuaiwei_store::NewEvent {
                 actor: actor.to_string(),
                 kind: kind.into(),
@@ -157,7 +158,7 @@ pub async fn create(
     }
     record(
         store,
-        &username,
+        &format!("account:{username}"),
         actor,
         "account_created",
         serde_json::json!({"role": role.key(), "agency": account.agency}),
@@ -190,7 +191,7 @@ pub async fn disable(
     let ended = store.delete_sessions_of(&username).await?;
     record(
         store,
-        &username,
+        &format!("account:{username}"),
         actor,
         "account_disabled",
         serde_json::json!({"sessions_ended": ended}),
@@ -220,7 +221,7 @@ pub async fn reset_password(
     let ended = store.delete_sessions_of(&username).await?;
     record(
         store,
-        &username,
+        &format!("account:{username}"),
         actor,
         "password_reset",
         serde_json::json!({"sessions_ended": ended}),
@@ -240,29 +241,6 @@ pub fn key_name(raw: &str) -> Result<String, AppError> {
             format!("name {raw:?} is not usable: 3 to 64 of letters, digits and . _ -"),
         )
     })
-}
-
-async fn record_key(
-    store: &dyn Store,
-    name: &str,
-    actor: &str,
-    kind: &str,
-    payload: serde_json::Value,
-    at: Timestamp,
-) -> Result<(), AppError> {
-    store
-        .record_event(RecordedEvent {
-            subject: format!("token:{name}"),
-            event: kuaiwei_store::NewEvent {
-                actor: actor.to_string(),
-                kind: kind.into(),
-                payload,
-                reason: None,
-            },
-            at,
-        })
-        .await?;
-    Ok(())
 }
 
 /// Makes an API key for a platform that files complaints: the stored record and the key, which
@@ -286,9 +264,9 @@ pub async fn create_api_key(
         }
         other => other?,
     }
-    record_key(
+    record(
         store,
-        &name,
+        &format!("token:{name}"),
         actor,
         "token_created",
         serde_json::json!({"scope": token.scope}),
@@ -316,9 +294,9 @@ pub async fn revoke_api_key(
         }
         other => other?,
     }
-    record_key(
+    record(
         store,
-        &name,
+        &format!("token:{name}"),
         actor,
         "token_revoked",
         serde_json::json!({}),

@@ -57,15 +57,7 @@ struct AccountLine {
 
 /// The staff member if they may manage accounts; the page to send otherwise.
 async fn admin(state: &AppState, parts: &axum::http::request::Parts) -> Result<Staff, Response> {
-    let staff = Staff::of(state, parts).await?;
-    if let Err(e) = staff
-        .caller
-        .require(state, Action::ManageAccounts, None)
-        .await
-    {
-        return Err(error_page(staff.p, e, "/work"));
-    }
-    Ok(staff)
+    Staff::with(state, parts, Action::ManageAccounts).await
 }
 
 async fn accounts_page(

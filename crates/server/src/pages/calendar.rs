@@ -11,7 +11,7 @@ use axum::response::Response;
 use kuaiwei_access::Action;
 
 use super::work::{Nav, Staff, see_other};
-use super::{Ctx, Lang, error_page, query_pairs, render};
+use super::{Ctx, Lang, query_pairs, render};
 use crate::{AppError, AppState};
 
 /// The largest year file taken (a published year is about 2 KB).
@@ -46,15 +46,7 @@ struct Preview {
 }
 
 async fn admin(state: &AppState, parts: &axum::http::request::Parts) -> Result<Staff, Response> {
-    let staff = Staff::of(state, parts).await?;
-    if let Err(e) = staff
-        .caller
-        .require(state, Action::ManageCalendar, None)
-        .await
-    {
-        return Err(error_page(staff.p, e, "/work"));
-    }
-    Ok(staff)
+    Staff::with(state, parts, Action::ManageCalendar).await
 }
 
 fn years(state: &AppState, lang: Lang) -> Vec<YearLine> {
@@ -224,26 +216,9 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
 
 fn with_error(state: &AppState, staff: Staff, e: AppError) -> Response {
     let lang = staff.lang();
-    let (status, zh, en, fields) = e.into_page();
-    let mut text = match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    };
-    for f in fields {
-        text.push_str(&format!(
-            "：{}",
-            match lang {
-                Lang::Zh => f.message_zh,
-                Lang::En => f.message_en,
-            }
-        ));
-    }
+    let (status, text) = super::message_line(lang, e);
     let mut page = page_of(state, staff);
-    page.error = Some(if status.is_server_error() {
-        lang.t("error.internal").into()
-    } else {
-        text
-    });
+    page.error = Some(text);
     render(status, &page, true)
 }
 

@@ -237,6 +237,27 @@ pub fn error_page(p: Ctx, e: crate::AppError, back: &'static str) -> Response {
     render(status, &ErrorPage { p, message, back }, true)
 }
 
+/// An error as one line in the page's language, each field's message after the general one,
+/// with its status; a fault of ours (5xx) says nothing internal.
+pub fn message_line(lang: Lang, e: crate::AppError) -> (StatusCode, String) {
+    let (status, zh, en, fields) = e.into_page();
+    if status.is_server_error() {
+        return (status, lang.t("error.internal").to_string());
+    }
+    let mut text = match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    };
+    for f in fields {
+        text.push('：');
+        text.push_str(&match lang {
+            Lang::Zh => f.message_zh,
+            Lang::En => f.message_en,
+        });
+    }
+    (status, text)
+}
+
 /// Unknown addresses: JSON under `/api/`, a page for everything else (browsers).
 pub async fn fallback(req: Request) -> Response {
     if req.uri().path().starts_with("/api/") {

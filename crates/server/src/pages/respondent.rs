@@ -242,20 +242,7 @@ pub async fn act(State(state): State<AppState>, Path(id): Path<String>, req: Req
         }
         Err(e) => {
             let lang = staff.lang();
-            let (status, zh, en, fields) = e.into_page();
-            let mut text = match lang {
-                Lang::Zh => zh,
-                Lang::En => en,
-            };
-            for f in fields {
-                text.push_str(&format!(
-                    "：{}",
-                    match lang {
-                        Lang::Zh => f.message_zh,
-                        Lang::En => f.message_en,
-                    }
-                ));
-            }
+            let (status, text) = super::message_line(lang, e);
             show(&state, staff, &id, Some(text), None, status).await
         }
     }

@@ -166,20 +166,7 @@ pub async fn page(State(state): State<AppState>, req: Request) -> Response {
             render(StatusCode::OK, &view, true)
         }
         Err(e @ crate::AppError::Validation(_)) => {
-            let (status, zh, en, fields) = e.into_page();
-            let mut text = match lang {
-                Lang::Zh => zh,
-                Lang::En => en,
-            };
-            for f in fields {
-                text.push_str(&format!(
-                    "；{}",
-                    match lang {
-                        Lang::Zh => f.message_zh,
-                        Lang::En => f.message_en,
-                    }
-                ));
-            }
+            let (status, text) = super::message_line(lang, e);
             view.error = Some(text);
             render(status, &view, true)
         }

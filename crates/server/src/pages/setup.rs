@@ -35,15 +35,7 @@ struct KeyLine {
 }
 
 async fn admin(state: &AppState, parts: &axum::http::request::Parts) -> Result<Staff, Response> {
-    let staff = Staff::of(state, parts).await?;
-    if let Err(e) = staff
-        .caller
-        .require(state, Action::ManageAccounts, None)
-        .await
-    {
-        return Err(error_page(staff.p, e, "/work"));
-    }
-    Ok(staff)
+    Staff::with(state, parts, Action::ManageAccounts).await
 }
 
 async fn keys_page(
@@ -63,20 +55,7 @@ async fn keys_page(
     let (status, error) = match failed {
         None => (StatusCode::OK, None),
         Some(e) => {
-            let (status, zh, en, fields) = e.into_page();
-            let mut text = match lang {
-                Lang::Zh => zh,
-                Lang::En => en,
-            };
-            for f in fields {
-                text.push_str(&format!(
-                    "：{}",
-                    match lang {
-                        Lang::Zh => f.message_zh,
-                        Lang::En => f.message_en,
-                    }
-                ));
-            }
+            let (status, text) = super::message_line(lang, e);
             (status, Some(text))
         }
     };

@@ -71,6 +71,16 @@ impl Staff {
     pub fn lang(&self) -> Lang {
         self.p.lang
     }
+
+    /// [`Staff::of`] for a page that needs a permission not about a case (accounts, the
+    /// calendar): the refusal page (403, audited) for a role without it.
+    pub async fn with(state: &AppState, parts: &Parts, action: Action) -> Result<Staff, Response> {
+        let staff = Staff::of(state, parts).await?;
+        if let Err(e) = staff.caller.require(state, action, None).await {
+            return Err(error_page(staff.p, e, "/work"));
+        }
+        Ok(staff)
+    }
 }
 
 /// `303` to the login page, which returns to this address (path and query) afterwards.
