@@ -6,315 +6,13 @@
 //!
 //! Skipped, loudly, when no chromium is installed; `.ci/run` installs it, so CI runs it.
 
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::Path;
 use std::time::Duration;
 
+use kuaiwei_e2e::browser::{Browser, axe_source, chromium};
 use kuaiwei_e2e::{TempDir, TestApp, jpeg, pdf};
 use kuaiwei_store::{ComplaintFilter, Page};
-use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
-fn chromium() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("KUAIWEI_CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
-}
-
-/// A headless chromium with a fresh profile, and one DevTools session on a blank page.
-struct Browser {
-    child: std::process::Child,
-    ws: Ws,
-    session: String,
-    next_id: u64,
-    _profile: TempDir,
-}
-
-impl Browser {
-    async fn launch(binary: &Path) -> Browser {
-        let profile = TempDir::new("chromium");
-        let child = std::process::Command::new(binary)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-dev-shm-usage",
-                "--remote-debugging-port=0",
-                "--window-size=390,844",
-                "--lang=zh-CN",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg("about:blank")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromium starts");
-        // chromium writes the port it chose and the browser's endpoint here
-        let port_file = profile.path().join("DevToolsActivePort");
-        let mut text = String::new();
-        for _ in 0..300 {
-            if let Ok(t) = std::fs::read_to_string(&port_file)
-                && t.lines().count() >= 2
-            {
-                text = t;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let mut lines = text.lines();
-        let port: u16 = lines
-            .next()
-            .and_then(|l| l.parse().ok())
-            .expect("chromium wrote its DevTools port");
-        let path = lines.next().expect("and its endpoint").to_string();
-        let ws = Ws::connect(port, &path).await;
-        let mut b = Browser {
-            child,
-            ws,
-            session: String::new(),
-            next_id: 0,
-            _profile: profile,
-        };
-        let target = b
-            .call("Target.createTarget", json!({"url": "about:blank"}))
-            .await;
-        let attached = b
-            .call(
-                "Target.attachToTarget",
-                json!({"targetId": target["targetId"], "flatten": true}),
-            )
-            .await;
-        b.session = attached["sessionId"].as_str().unwrap().to_string();
-        b.page("Page.enable", json!({})).await;
-        b.page(
-            "Emulation.setDeviceMetricsOverride",
-            json!({"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true}),
-        )
-        .await;
-        b
-    }
-
-    /// A browser-level command.
-    async fn call(&mut self, method: &str, params: Value) -> Value {
-        self.send(method, params, None).await
-    }
-
-    /// A command to the page.
-    async fn page(&mut self, method: &str, params: Value) -> Value {
-        let session = self.session.clone();
-        self.send(method, params, Some(session)).await
-    }
-
-    async fn send(&mut self, method: &str, params: Value, session: Option<String>) -> Value {
-        let reply = self.send_raw(method, params, session).await;
-        assert!(reply.get("error").is_none(), "{method}: {reply}");
-        reply["result"].clone()
-    }
-
-    /// The whole reply (`result` or `error`).
-    async fn send_raw(&mut self, method: &str, params: Value, session: Option<String>) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        let mut msg = json!({"id": id, "method": method, "params": params});
-        if let Some(s) = session {
-            msg["sessionId"] = json!(s);
-        }
-        self.ws.send(&msg.to_string()).await;
-        loop {
-            let reply: Value = serde_json::from_str(&self.ws.recv().await).unwrap();
-            if reply["id"] == json!(id) {
-                return reply;
-            }
-        }
-    }
-
-    async fn eval(&mut self, js: &str) -> Value {
-        let r = self
-            .page(
-                "Runtime.evaluate",
-                json!({"expression": js, "returnByValue": true, "awaitPromise": true}),
-            )
-            .await;
-        assert!(
-            r.get("exceptionDetails").is_none(),
-            "the page threw: {}",
-            r["exceptionDetails"]
-        );
-        r["result"]["value"].clone()
-    }
-
-    /// Waits until `js` is true on a loaded page (10 s at most). A page that navigates while
-    /// it is asked ("Inspected target navigated or closed") is asked again.
-    async fn wait_for(&mut self, js: &str) {
-        let check = format!("document.readyState === 'complete' && ({js})");
-        for _ in 0..100 {
-            let session = self.session.clone();
-            let reply = self
-                .send_raw(
-                    "Runtime.evaluate",
-                    json!({"expression": check, "returnByValue": true, "awaitPromise": true}),
-                    Some(session),
-                )
-                .await;
-            if reply["result"]["result"]["value"] == json!(true) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let body = self
-            .eval("location.href + '\\n' + document.body.innerText")
-            .await;
-        panic!("timed out waiting for {js}; the page: {body}");
-    }
-
-    async fn goto(&mut self, url: &str) {
-        self.page("Page.navigate", json!({"url": url})).await;
-    }
-
-    async fn set_files(&mut self, selector: &str, files: &[PathBuf]) {
-        let doc = self.page("DOM.getDocument", json!({})).await;
-        let node = self
-            .page(
-                "DOM.querySelector",
-                json!({"nodeId": doc["root"]["nodeId"], "selector": selector}),
-            )
-            .await;
-        let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-        self.page(
-            "DOM.setFileInputFiles",
-            json!({"nodeId": node["nodeId"], "files": files}),
-        )
-        .await;
-    }
-
-    async fn screenshot(&mut self, to: &Path) {
-        let shot = self
-            .page("Page.captureScreenshot", json!({"format": "png"}))
-            .await;
-        let png = base64_decode(shot["data"].as_str().unwrap());
-        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
-        std::fs::write(to, png).unwrap();
-    }
-
-    async fn close(mut self) {
-        let _ = tokio::time::timeout(
-            Duration::from_secs(5),
-            self.call("Browser.close", json!({})),
-        )
-        .await;
-    }
-}
-
-impl Drop for Browser {
-    /// Chromium never outlives its test, even one that fails.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Just enough of a WebSocket client (RFC 6455) for the DevTools protocol: text frames,
-/// masked from us, fragmented or not from chromium.
-struct Ws(TcpStream);
-
-impl Ws {
-    async fn connect(port: u16, path: &str) -> Ws {
-        let mut s = TcpStream::connect(("127.0.0.1", port))
-            .await
-            .expect("the DevTools port accepts");
-        let req = format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: a3VhaXdlaS1icm93c2VyLXQ=\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        );
-        s.write_all(req.as_bytes()).await.unwrap();
-        let mut head = Vec::new();
-        while !head.ends_with(b"\r\n\r\n") {
-            head.push(s.read_u8().await.unwrap());
-        }
-        let head = String::from_utf8_lossy(&head);
-        assert!(head.starts_with("HTTP/1.1 101"), "{head}");
-        Ws(s)
-    }
-
-    async fn send(&mut self, text: &str) {
-        let payload = text.as_bytes();
-        let mut frame = vec![0x81];
-        match payload.len() {
-            n if n < 126 => frame.push(0x80 | n as u8),
-            n if n < 65536 => {
-                frame.push(0x80 | 126);
-                frame.extend_from_slice(&(n as u16).to_be_bytes());
-            }
-            n => {
-                frame.push(0x80 | 127);
-                frame.extend_from_slice(&(n as u64).to_be_bytes());
-            }
-        }
-        let mask = [0x6b, 0x77, 0x31, 0x37];
-        frame.extend_from_slice(&mask);
-        frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-        self.0.write_all(&frame).await.unwrap();
-    }
-
-    async fn recv(&mut self) -> String {
-        let mut message = Vec::new();
-        loop {
-            let b0 = self.0.read_u8().await.unwrap();
-            let b1 = self.0.read_u8().await.unwrap();
-            let len = match b1 & 0x7f {
-                126 => u64::from(self.0.read_u16().await.unwrap()),
-                127 => self.0.read_u64().await.unwrap(),
-                n => u64::from(n),
-            };
-            let mask = if b1 & 0x80 != 0 {
-                let mut m = [0; 4];
-                self.0.read_exact(&mut m).await.unwrap();
-                Some(m)
-            } else {
-                None
-            };
-            let mut payload = vec![0; len as usize];
-            self.0.read_exact(&mut payload).await.unwrap();
-            if let Some(m) = mask {
-                for (i, b) in payload.iter_mut().enumerate() {
-                    *b ^= m[i % 4];
-                }
-            }
-            match b0 & 0x0f {
-                0x0..=0x2 => message.extend_from_slice(&payload),
-                0x8 => panic!("chromium closed the DevTools connection"),
-                _ => continue, // ping / pong
-            }
-            if b0 & 0x80 != 0 {
-                return String::from_utf8(message).unwrap();
-            }
-        }
-    }
-}
-
-fn base64_decode(s: &str) -> Vec<u8> {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in s.bytes().filter(|c| *c != b'=') {
-        let v = A.iter().position(|a| *a == c).expect("base64") as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
-}
+use serde_json::json;
 
 async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_receipt(app: TestApp) {
     let Some(binary) = chromium() else {
@@ -377,54 +75,93 @@ async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_recei
     b.set_files("#f-evidence", &[photo1, photo2]).await;
     b.set_files("#f-evidence-right_certificate", &[certificate])
         .await;
+    b.eval(
+        "document.getElementById('form').dispatchEvent(new Event('input', {bubbles: true})); true",
+    )
+    .await;
+
+    // the draft survives a reload: every answer and all three files are back, with the
+    // draft's key, and nothing has been filed
+    b.wait_for(DRAFT_SAVED_WITH_3_FILES).await;
+    let key = b
+        .eval("document.getElementById('form').elements.idempotency_key.value")
+        .await;
+    b.page("Page.reload", json!({})).await;
+    b.wait_for("document.getElementById('draft').hidden === false")
+        .await;
+    assert_eq!(
+        b.eval("[document.getElementById('f-complainant-name').value, document.getElementById('f-channel-booth').value, document.getElementById('f-complainant-kind-organisation').checked, document.getElementById('f-evidence').files.length, document.getElementById('f-evidence-right_certificate').files.length, document.getElementById('form').elements.idempotency_key.value]")
+            .await,
+        json!(["耐克创新有限合伙公司", "16.1K7", true, 2, 1, key]),
+        "the draft restored after a reload"
+    );
+    assert_eq!(complaints(&app).await, 0, "a draft is not a complaint");
+    b.assert_accessible(axe.as_deref(), "the restored draft")
+        .await;
+
+    // the network drops after the server has filed it, before the answer arrives: the page
+    // says so, keeps the draft and sends it again by itself, with the same key
+    b.page("Network.enable", json!({})).await;
+    b.page(
+        "Fetch.enable",
+        json!({"patterns": [{"urlPattern": "*/file*", "requestStage": "Response"}]}),
+    )
+    .await;
     b.eval("document.querySelector('#form button[type=submit]').click(); true")
         .await;
+    let paused = b
+        .event("Fetch.requestPaused", Duration::from_secs(20))
+        .await;
+    assert_eq!(paused["params"]["request"]["method"], "POST");
+    assert_eq!(paused["params"]["responseStatusCode"], 303, "{paused}");
+    b.page(
+        "Fetch.failRequest",
+        json!({"requestId": paused["params"]["requestId"], "errorReason": "ConnectionReset"}),
+    )
+    .await;
+    b.page("Fetch.disable", json!({})).await;
+    b.wait_for("document.getElementById('draft-text').textContent.indexOf('网络中断') === 0")
+        .await;
+    assert_eq!(complaints(&app).await, 1, "the server had filed it");
     b.wait_for("location.pathname === '/receipt'").await;
+    assert_eq!(complaints(&app).await, 1, "the retry filed nothing more");
+
     let number = b
         .eval("document.getElementById('case-number').textContent")
         .await;
     let number = number.as_str().unwrap().to_string();
     assert!(number.starts_with("KW-"), "{number}");
-    assert_eq!(
-        b.eval("document.querySelector('.qr-code svg') !== null")
-            .await,
-        json!(true)
-    );
     b.assert_accessible(axe.as_deref(), "the receipt").await;
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
     b.screenshot(&shots.join(format!("receipt-390-{:?}.png", app.backend)))
         .await;
-    let listed = app
-        .store
-        .list_complaints(&ComplaintFilter::default(), Page::first(Page::MAX))
+    let token = b
+        .eval("document.getElementById('tracking-token').textContent")
         .await
-        .unwrap();
-    assert_eq!(listed.len(), 1, "exactly one complaint");
+        .as_str()
+        .unwrap()
+        .to_string();
     let record = app
         .store
-        .complaint_for_complainant(
-            &number,
-            &sha2::Digest::finalize(sha2::Digest::chain_update(
-                <sha2::Sha256 as sha2::Digest>::new(),
-                b.eval("document.getElementById('tracking-token').textContent")
-                    .await
-                    .as_str()
-                    .unwrap()
-                    .as_bytes(),
-            ))
-            .into(),
-        )
+        .complaint_for_complainant(&number, &sha256(token.as_bytes()))
         .await
         .unwrap()
         .expect("the receipt's token opens the complaint");
     assert_eq!(record.evidence.len(), 3, "two photos and a certificate");
-
-    // the receipt's tracking link carries the token in the fragment: the script fills the
-    // form, drops the fragment and posts
-    let link = b
-        .eval("document.querySelector('a[href^=\"/track#\"]').getAttribute('href')")
+    let draft_left = b
+        .eval("new Promise(r => { var o = indexedDB.open('kuaiwei', 1); o.onsuccess = () => { var g = o.result.transaction('drafts').objectStore('drafts').get('file:fair'); g.onsuccess = () => r(g.result === undefined); }; })")
         .await;
-    b.goto(&format!("{base}{}", link.as_str().unwrap())).await;
+    assert_eq!(draft_left, json!(true), "the receipt ends the draft");
+
+    // the receipt's QR code, read from a screenshot as a phone camera would, is the tracking
+    // link with the token in the fragment; the script fills the form, drops the fragment and
+    // posts
+    b.eval("document.querySelector('.qr-code').scrollIntoView(); true")
+        .await;
+    let png = b.screenshot_png().await;
+    let link = read_qr(&png);
+    assert_eq!(link, format!("{base}/track#n={number}&t={token}"));
+    b.goto(&link).await;
     b.wait_for("document.getElementById('state') !== null")
         .await;
     assert_eq!(b.eval("location.hash").await, json!(""));
@@ -443,6 +180,50 @@ async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_recei
         .eval("document.documentElement.scrollWidth <= window.innerWidth")
         .await;
     assert_eq!(fits, json!(true));
+
+    // a caseworker asks for more (through the API here); the complainant sees what and why on
+    // the tracking page and answers it there with a file; the case is back in triage
+    let asked = app
+        .act(
+            &number,
+            json!({"action": "request_supplement", "actor": "caseworker:chen", "reason": "请补充授权委托书"}),
+        )
+        .await;
+    assert_eq!(
+        asked.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&asked.body)
+    );
+    b.eval("document.querySelector('form.no-print button').click(); true")
+        .await;
+    b.wait_for("document.getElementById('f-note') !== null")
+        .await;
+    assert_eq!(b.text("#state").await, "需要补充材料");
+    assert!(
+        b.text(".asked").await.contains("请补充授权委托书"),
+        "the reason asked"
+    );
+    b.assert_accessible(axe.as_deref(), "the supplement form")
+        .await;
+    let letter = files.path().join("授权委托书.pdf");
+    std::fs::write(&letter, pdf(800)).unwrap();
+    b.set_files("#f-evidence", &[letter]).await;
+    b.eval("document.getElementById('f-note').value = '已补充授权委托书'; document.getElementById('f-note').form.querySelector('button[type=submit]').click(); true")
+        .await;
+    b.wait_for("document.querySelector('.panel[role=status]') !== null")
+        .await;
+    assert_eq!(b.text("#state").await, "已收到，正在审查材料");
+    let case = app.store.case(&number).await.unwrap().unwrap();
+    assert_eq!(json!(case.state), json!("received"), "back in triage");
+    let record = app
+        .store
+        .complaint_for_complainant(&number, &sha256(token.as_bytes()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.evidence.len(), 4, "the supplement's file kept");
+
     b.goto(&format!("{base}/")).await;
     b.wait_for("document.querySelector('h1') !== null").await;
     b.assert_accessible(axe.as_deref(), "the front page").await;
@@ -454,142 +235,156 @@ async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_recei
     b.close().await;
 }
 
+/// A bad submission's every error beside its field, in zh-CN and then in en; then a complaint
+/// sent while the phone is offline waits on the device and goes when the connection returns,
+/// once.
+async fn errors_show_in_both_languages_and_an_offline_filing_goes_when_the_connection_returns(
+    app: TestApp,
+) {
+    let Some(binary) = chromium() else {
+        eprintln!("!!! SKIPPED the browser test: no chromium");
+        return;
+    };
+    let base = format!("http://127.0.0.1:{}", app.address.port());
+    let axe = axe_source();
+    let mut b = Browser::launch(&binary).await;
+    b.goto(&format!(
+        "{base}/file?channel=ecommerce&right=copyright&lang=zh-CN"
+    ))
+    .await;
+    b.wait_for("document.getElementById('f-channel-platform') !== null")
+        .await;
+    let send = "document.querySelector('#form button[type=submit]').click(); true";
+    b.eval(send).await;
+    b.wait_for("document.querySelector('.error-summary') !== null")
+        .await;
+    let zh = b.eval(ERRORS_BESIDE_FIELDS).await;
+    assert!(zh["placed"].as_bool().unwrap(), "zh: {zh}");
+    assert!(zh["count"].as_u64().unwrap() >= 4, "zh: {zh}");
+    assert!(
+        zh["texts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t.as_str().unwrap().chars().any(is_cjk)),
+        "every error in Chinese: {zh}"
+    );
+    b.assert_accessible(axe.as_deref(), "the form with its errors")
+        .await;
+
+    // the language switch, then the same mistake
+    b.eval("document.querySelector('a.switch').click(); true")
+        .await;
+    b.wait_for("document.documentElement.lang === 'en' && document.getElementById('f-channel-platform') !== null")
+        .await;
+    b.eval(send).await;
+    b.wait_for("document.querySelector('.error-summary') !== null")
+        .await;
+    let en = b.eval(ERRORS_BESIDE_FIELDS).await;
+    assert!(en["placed"].as_bool().unwrap(), "en: {en}");
+    assert_eq!(en["count"], zh["count"], "the same errors: {en} {zh}");
+    assert!(
+        en["texts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| !t.as_str().unwrap().chars().any(is_cjk)),
+        "every error in English: {en}"
+    );
+    b.assert_accessible(axe.as_deref(), "the form with its errors, in English")
+        .await;
+
+    // filled in properly, then sent with no connection at all
+    b.eval(
+        "(function () {
+           var set = function (id, v) { document.getElementById(id).value = v; };
+           document.getElementById('f-complainant-kind-organisation').checked = true;
+           set('f-complainant-name', '上海某某文化传播有限公司');
+           set('f-complainant-email', 'legal@example.com');
+           set('f-channel-platform', '某电商平台');
+           set('f-channel-listing_urls', 'https://item.example.com/item/884512');
+           set('f-rights-0-number', '国作登字-2024-F-00012345');
+           set('f-respondent-name', '某某玩具专营店');
+           set('f-description', '该店铺销售的毛绒玩具复制了我方美术作品');
+           return true;
+         })()",
+    )
+    .await;
+    b.page("Network.enable", json!({})).await;
+    let offline = |on: bool| json!({"offline": on, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1});
+    b.page("Network.emulateNetworkConditions", offline(true))
+        .await;
+    b.eval(send).await;
+    b.wait_for("/connection/.test(document.getElementById('draft-text').textContent) && !document.getElementById('draft').hidden")
+        .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(complaints(&app).await, 0, "nothing reached the server");
+    assert_eq!(
+        b.eval("location.pathname").await,
+        json!("/file"),
+        "still the form, waiting"
+    );
+    b.page("Network.emulateNetworkConditions", offline(false))
+        .await;
+    b.wait_for("location.pathname === '/receipt'").await;
+    assert_eq!(complaints(&app).await, 1, "sent once when back online");
+    b.close().await;
+}
+
+/// Every link of the error summary leads to a field that shows its error beside it.
+const ERRORS_BESIDE_FIELDS: &str = "(function () {
+  var links = [...document.querySelectorAll('.error-summary a')];
+  var texts = [];
+  var placed = links.every(a => {
+    var el = document.querySelector(a.getAttribute('href'));
+    var field = el && el.closest('.field');
+    var err = field && field.querySelector('.error');
+    if (err) { texts.push(err.textContent); }
+    return !!err && err.textContent.trim().length > 0;
+  });
+  return {count: links.length, placed: placed, texts: texts};
+})()";
+
+fn is_cjk(c: char) -> bool {
+    ('\u{3400}'..='\u{9fff}').contains(&c)
+}
+
+/// True once the fair draft in this browser's IndexedDB holds three files.
+const DRAFT_SAVED_WITH_3_FILES: &str = "new Promise(r => { var o = indexedDB.open('kuaiwei', 1); o.onsuccess = () => { try { var g = o.result.transaction('drafts').objectStore('drafts').get('file:fair'); g.onsuccess = () => r(!!g.result && g.result.files.length === 3); } catch (e) { r(false); } }; o.onerror = () => r(false); })";
+
+async fn complaints(app: &TestApp) -> usize {
+    app.store
+        .list_complaints(&ComplaintFilter::default(), Page::first(Page::MAX))
+        .await
+        .unwrap()
+        .len()
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    sha2::Digest::finalize(sha2::Digest::chain_update(
+        <sha2::Sha256 as sha2::Digest>::new(),
+        bytes,
+    ))
+    .into()
+}
+
+/// The text of the one QR code in a screenshot.
+fn read_qr(png: &[u8]) -> String {
+    let image = image::load_from_memory(png)
+        .expect("the screenshot decodes")
+        .to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(image);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the receipt's screen");
+    let (_, text) = grids[0].decode().expect("the QR code decodes");
+    text
+}
+
 kuaiwei_e2e::on_every_backend!(
     a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_receipt,
+    errors_show_in_both_languages_and_an_offline_filing_goes_when_the_connection_returns,
     four_people_take_a_case_from_triage_to_closing_in_the_browser,
 );
-
-/// axe-core's script (npm `axe-core`, installed by `.ci/run`; used only in tests), from
-/// `KUAIWEI_AXE` or `target/axe/node_modules/axe-core/axe.min.js`.
-fn axe_source() -> Option<String> {
-    let path = std::env::var("KUAIWEI_AXE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../target/axe/node_modules/axe-core/axe.min.js")
-        });
-    match std::fs::read_to_string(&path) {
-        Ok(s) => Some(s),
-        Err(_) => {
-            eprintln!(
-                "!!! SKIPPED the axe-core checks: no {} (npm install --prefix target/axe axe-core, as .ci/run does)",
-                path.display()
-            );
-            None
-        }
-    }
-}
-
-impl Browser {
-    /// axe-core on the page as it stands: no serious or critical violation of WCAG 2.1 A/AA.
-    async fn assert_accessible(&mut self, axe: Option<&str>, what: &str) {
-        let Some(axe) = axe else {
-            return;
-        };
-        if self.eval("typeof window.axe").await != json!("object") {
-            self.eval(&format!("{axe}; true")).await;
-        }
-        let found = self.axe_violations().await;
-        assert_eq!(found, json!([]), "axe-core on {what}");
-    }
-
-    /// The serious and critical violations axe-core finds on the page.
-    async fn axe_violations(&mut self) -> Value {
-        self
-            .eval(
-                "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})
-                   .then(r => r.violations
-                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                     .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + (n.failureSummary || '').split(String.fromCharCode(10)).join(' ')).join(' | ')))",
-            )
-            .await
-    }
-
-    /// The check is not vacuous: an input without a label added to the page is found.
-    async fn assert_axe_finds_a_planted_violation(&mut self, axe: Option<&str>) {
-        if axe.is_none() {
-            return;
-        }
-        self.eval("var i = document.createElement('input'); i.id = 'axe-control'; document.querySelector('main').appendChild(i); true")
-            .await;
-        let found = self.axe_violations().await;
-        assert!(
-            found.to_string().contains("label"),
-            "axe-core did not see an unlabelled input: {found}"
-        );
-        self.eval("document.getElementById('axe-control').remove(); true")
-            .await;
-    }
-
-    /// The viewport of a desk (1280×900) or back to the phone (390×844).
-    async fn viewport(&mut self, desk: bool) {
-        let (w, h, mobile) = if desk {
-            (1280, 900, false)
-        } else {
-            (390, 844, true)
-        };
-        self.page(
-            "Emulation.setDeviceMetricsOverride",
-            json!({"width": w, "height": h, "deviceScaleFactor": if desk { 1 } else { 2 }, "mobile": mobile}),
-        )
-        .await;
-    }
-
-    /// Logs in through the login page the browser was sent to, as `username`.
-    async fn log_in(&mut self, base: &str, username: &str, to: &str) {
-        self.goto(&format!("{base}{to}")).await;
-        self.wait_for("location.pathname === '/login'").await;
-        self.eval(&format!(
-            "document.getElementById('f-username').value = {};
-             document.getElementById('f-password').value = {};
-             document.querySelector('main form button[type=submit]').click(); true",
-            json!(username),
-            json!(kuaiwei_e2e::TEST_PASSWORD)
-        ))
-        .await;
-        self.wait_for(&format!(
-            "location.pathname + location.search === {}",
-            json!(to)
-        ))
-        .await;
-    }
-
-    async fn log_out(&mut self) {
-        self.eval("document.querySelector('form.who button').click(); true")
-            .await;
-        self.wait_for("location.pathname === '/login'").await;
-    }
-
-    /// Opens the step's form on the case page, runs `fill` (JavaScript, with `f` the form),
-    /// sends it and waits for the page that answers.
-    async fn step(&mut self, action: &str, fill: &str) {
-        self.eval(&format!(
-            "(function () {{
-               var d = document.getElementById('step-{action}');
-               if (!d) {{ return false; }}
-               d.open = true;
-               var f = d.querySelector('form');
-               {fill};
-               window.__stepped = true;
-               f.querySelector('button[type=submit]').click();
-               return true;
-             }})()"
-        ))
-        .await;
-        self.wait_for("window.__stepped !== true").await;
-    }
-
-    async fn text(&mut self, selector: &str) -> String {
-        self.eval(&format!(
-            "(document.querySelector({}) || {{textContent: ''}}).textContent",
-            json!(selector)
-        ))
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-    }
-}
 
 /// A whole case in the browser by four people: the caseworker triages it (sees what is missing
 /// and a related case), asks for a supplement, and once it has come accepts and routes it; the
