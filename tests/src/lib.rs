@@ -7,8 +7,6 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`); without it [`spawn_app`] says loudly that it
 //! skipped PostgreSQL and returns `None`.
 
-pub mod browser;
-
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -136,7 +134,29 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
             .await
             .expect("the evidence store opens"),
         limits: LIMITS,
-        calendar: kuaiwei_server::SharedCalendar::fixed(options.calendar),
+        // as `kuaiwei serve` does: years installed into DATA_DIR/calendar are read over the
+        // calendar given, and used at once
+        calendar: {
+            let base = options.calendar.clone();
+            let installed = dir.path().join("calendar");
+            let read = installed.clone();
+            kuaiwei_server::SharedCalendar::reloading(
+                options.calendar,
+                Arc::new(move || {
+                    let mut cal = base.clone();
+                    for entry in std::fs::read_dir(&read).into_iter().flatten().flatten() {
+                        if entry.path().extension().is_some_and(|x| x == "toml") {
+                            let text =
+                                std::fs::read_to_string(entry.path()).map_err(|e| e.to_string())?;
+                            cal = cal
+                                .with_year(Calendar::parse_year(&text).map_err(|e| e.to_string())?);
+                        }
+                    }
+                    Ok(cal)
+                }),
+                installed,
+            )
+        },
         procedures: Arc::new(Procedures::bundled()),
         rules: Arc::new(kuaiwei_routing::RuleSet::bundled()),
         triage: kuaiwei_server::TriageConfig::default(),
@@ -694,32 +714,7 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// A directory of its own under the system's temporary directory, removed when dropped.
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    pub fn new(tag: &str) -> TempDir {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "kuaiwei-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("a temporary directory is created");
-        TempDir(path)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+pub use kuaiwei_browser::TempDir;
 
 /// One test per scenario and backend, in modules `sqlite` and `postgres`:
 /// `on_every_backend!(a, b)` calls each `async fn a(app: TestApp)` with a server spawned on the

@@ -169,6 +169,7 @@ async fn calls(app: &TestApp, case: &str, respondent: i64) -> Vec<Call> {
         "/work/admin/audit",
         "/work/rules",
         "/work/stations",
+        "/work/stations/{id}",
         "/work/respondents",
         "/work/respondents/{id}",
     ] {

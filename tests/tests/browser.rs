@@ -1,15 +1,17 @@
-//! The complainant's pages in a real browser: Debian's chromium, headless, at a 390×844 phone
-//! viewport, driven over the Chrome DevTools protocol (a WebSocket the test speaks itself, so
-//! nothing is downloaded). A fair complaint is filed with two photos and a certificate through
-//! the form, the receipt shows its case number and QR code, and the receipt's tracking link (the
-//! token in the fragment) opens the case's status through the page's script.
+//! The pages in a real browser: Debian's chromium, headless, at a 390×844 phone viewport, driven
+//! over the Chrome DevTools protocol (`kuaiwei-browser`, nothing downloaded). A fair complaint is
+//! filed with two photos and a certificate through the form, on a network that loses the answer
+//! (the draft keeps it across a reload; the retry files once); the receipt's QR code, read from
+//! a screenshot, opens the case's status; the complainant answers a supplement request there.
+//! Field errors show beside their fields in both languages, and a complaint sent offline goes
+//! when the connection returns. Four staff take a case from triage to closing.
 //!
 //! Skipped, loudly, when no chromium is installed; `.ci/run` installs it, so CI runs it.
 
 use std::path::Path;
 use std::time::Duration;
 
-use kuaiwei_e2e::browser::{Browser, axe_source, chromium};
+use kuaiwei_browser::{Browser, axe_source, chromium};
 use kuaiwei_e2e::{TempDir, TestApp, jpeg, pdf};
 use kuaiwei_store::{ComplaintFilter, Page};
 use serde_json::json;
@@ -349,6 +351,9 @@ fn is_cjk(c: char) -> bool {
     ('\u{3400}'..='\u{9fff}').contains(&c)
 }
 
+/// A published 2027 with one holiday (as the router tests use).
+const Y2027: &str = "year = 2027\nnotice = \"国办发明电〔2026〕X号（测试）\"\n\n[[holiday]]\nname_zh = \"元旦\"\nname_en = \"New Year's Day\"\nrest = [\"2027-01-01\", \"2027-01-02\", \"2027-01-03\"]\nwork = []\n";
+
 /// True once the fair draft in this browser's IndexedDB holds three files.
 const DRAFT_SAVED_WITH_3_FILES: &str = "new Promise(r => { var o = indexedDB.open('kuaiwei', 1); o.onsuccess = () => { try { var g = o.result.transaction('drafts').objectStore('drafts').get('file:fair'); g.onsuccess = () => r(!!g.result && g.result.files.length === 3); } catch (e) { r(false); } }; o.onerror = () => r(false); })";
 
@@ -422,7 +427,8 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     b.assert_axe_finds_a_planted_violation(axe.as_deref()).await;
 
     // the caseworker: the triage queue, the case with what is missing and the related case
-    b.log_in(&base, "chen", "/work").await;
+    b.log_in(&base, "chen", kuaiwei_e2e::TEST_PASSWORD, "/work")
+        .await;
     b.assert_accessible(axe.as_deref(), "the triage queue")
         .await;
     assert!(
@@ -444,14 +450,47 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     b.wait_for("document.querySelector('h1') !== null").await;
     b.assert_accessible(axe.as_deref(), "the respondent links")
         .await;
-    b.goto(&format!(
-        "{base}/work/stations?fair=%E7%AC%AC138%E5%B1%8A%E5%B9%BF%E4%BA%A4%E4%BC%9A&halls=16.1"
-    ))
-    .await;
-    b.wait_for("document.querySelector('.poster svg') !== null")
+    // a fair session entered once: its posters, one per hall, each QR code opening the filing
+    // page for that hall
+    b.goto(&format!("{base}/work/stations")).await;
+    b.wait_for("document.getElementById('station-form') !== null")
         .await;
+    b.assert_accessible(axe.as_deref(), "the fair sessions")
+        .await;
+    b.eval(
+        "(function () {
+           var set = function (id, v) { document.getElementById(id).value = v; };
+           set('s-fair', '第138届广交会');
+           set('s-session', '第一期');
+           set('s-starts_on', '2026-10-15');
+           set('s-ends_on', '2026-10-19');
+           set('s-halls', '16.1, 17.2');
+           document.getElementById('station-form').querySelector('button[type=submit]').click();
+           return true;
+         })()",
+    )
+    .await;
+    b.wait_for("document.querySelectorAll('.poster svg').length === 2")
+        .await;
+    assert!(
+        b.eval("location.pathname")
+            .await
+            .as_str()
+            .unwrap()
+            .starts_with("/work/stations/")
+    );
     b.assert_accessible(axe.as_deref(), "the station posters")
         .await;
+    b.eval("document.querySelectorAll('.poster')[1].scrollIntoView(); true")
+        .await;
+    let poster = read_qr(&b.screenshot_png().await);
+    assert_eq!(
+        poster,
+        format!(
+            "{base}/file?fair=%E7%AC%AC138%E5%B1%8A%E5%B9%BF%E4%BA%A4%E4%BC%9A&session=%E7%AC%AC%E4%B8%80%E6%9C%9F&hall=17.2"
+        ),
+        "the second hall's poster, read by a phone"
+    );
     b.goto(&format!("{base}/work/cases/{n}")).await;
     b.wait_for("document.getElementById('case-number') !== null")
         .await;
@@ -513,7 +552,8 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     b.log_out().await;
 
     // the officer: opens, suspends, resumes, asks for an extension
-    b.log_in(&base, "li", "/work").await;
+    b.log_in(&base, "li", kuaiwei_e2e::TEST_PASSWORD, "/work")
+        .await;
     assert!(b.text("table.queue").await.contains(&n));
     b.goto(&format!("{base}/work/cases/{n}")).await;
     b.wait_for("document.getElementById('step-open') !== null")
@@ -558,7 +598,8 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     b.log_out().await;
 
     // the supervisor approves it from the approvals queue
-    b.log_in(&base, "wang", "/work").await;
+    b.log_in(&base, "wang", kuaiwei_e2e::TEST_PASSWORD, "/work")
+        .await;
     b.viewport(true).await;
     b.assert_accessible(axe.as_deref(), "the approvals queue at a desk")
         .await;
@@ -575,7 +616,13 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     b.log_out().await;
 
     // the officer closes it with an outcome
-    b.log_in(&base, "li", &format!("/work/cases/{n}")).await;
+    b.log_in(
+        &base,
+        "li",
+        kuaiwei_e2e::TEST_PASSWORD,
+        &format!("/work/cases/{n}"),
+    )
+    .await;
     b.step(
         "close",
         "f.elements.outcome.value = 'exhibits_withdrawn'; f.elements.reason.value = '已撤展'",
@@ -604,7 +651,8 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     b.log_out().await;
     // the administrator's pages
     app.add_account("admin2", "administrator", None).await;
-    b.log_in(&base, "admin2", "/work/admin").await;
+    b.log_in(&base, "admin2", kuaiwei_e2e::TEST_PASSWORD, "/work/admin")
+        .await;
     b.assert_accessible(axe.as_deref(), "the accounts page")
         .await;
     // the administrator adds a customs officer in the browser; a missing agency is refused
@@ -637,12 +685,50 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     b.wait_for("window.__stepped !== true && document.querySelector('.flash') !== null")
         .await;
     assert!(b.text("#accounts").await.contains("zhao"));
-    for page in [
-        "/work/admin/keys",
-        "/work/admin/calendar",
-        "/work/admin/audit",
-        "/work/rules",
-    ] {
+    // next year's holiday calendar: a bad file is refused with the line at fault and nothing
+    // installed; a good one shows what it changes, and installing it takes 2027 out of the
+    // provisional years at once
+    b.goto(&format!("{base}/work/admin/calendar")).await;
+    b.wait_for("document.getElementById('years') !== null")
+        .await;
+    assert!(b.text("#years").await.contains("暂定"), "2027 provisional");
+    let files = TempDir::new("browser-calendar");
+    let bad = files.path().join("2027.toml");
+    std::fs::write(&bad, Y2027.replace("2027-01-02", "2027-13-02")).unwrap();
+    b.set_files("#c-file", &[bad]).await;
+    b.eval("window.__stepped = true; document.getElementById('c-file').form.querySelector('button[type=submit]').click(); true")
+        .await;
+    b.wait_for("window.__stepped !== true").await;
+    let refusal = b.text("#calendar-error").await;
+    assert!(
+        refusal.contains("第 7 行") || refusal.contains("第7行"),
+        "{refusal}"
+    );
+    b.assert_accessible(axe.as_deref(), "the calendar refused")
+        .await;
+    let good = files.path().join("2027-good.toml");
+    std::fs::write(&good, Y2027).unwrap();
+    b.set_files("#c-file", &[good]).await;
+    b.eval("window.__stepped = true; document.getElementById('c-file').form.querySelector('button[type=submit]').click(); true")
+        .await;
+    b.wait_for("window.__stepped !== true && document.getElementById('install') !== null")
+        .await;
+    assert!(
+        b.text("#changes").await.contains("休息日 → 工作日")
+            || b.text("#preview").await.contains("2027")
+    );
+    b.assert_accessible(axe.as_deref(), "the calendar preview")
+        .await;
+    b.eval("window.__stepped = true; document.getElementById('install').click(); true")
+        .await;
+    b.wait_for("window.__stepped !== true && document.querySelector('.flash') !== null")
+        .await;
+    let years = b.text("#years").await;
+    assert!(
+        years.contains("2027") && years.contains("测试"),
+        "2027 from the file: {years}"
+    );
+    for page in ["/work/admin/keys", "/work/admin/audit", "/work/rules"] {
         b.goto(&format!("{base}{page}")).await;
         b.wait_for("document.querySelector('h1') !== null").await;
         b.assert_accessible(axe.as_deref(), page).await;
@@ -650,7 +736,8 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     b.log_out().await;
 
     // an officer of customs: no trace anywhere
-    b.log_in(&base, "zhao", "/work?tab=all").await;
+    b.log_in(&base, "zhao", kuaiwei_e2e::TEST_PASSWORD, "/work?tab=all")
+        .await;
     assert!(!b.text("main").await.contains(&n));
     b.goto(&format!("{base}/work/cases/{n}")).await;
     b.wait_for("document.querySelector('h1') !== null").await;

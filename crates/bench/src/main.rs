@@ -12,6 +12,7 @@ mod cpu;
 mod evidence;
 mod load;
 mod ontime;
+mod pages;
 mod report;
 mod search;
 mod server;
@@ -46,6 +47,25 @@ enum Cmd {
     /// Evidence: checking phone photos at intake against only storing them, previews per
     /// second, near-duplicate look-ups among a million photo hashes
     Evidence(EvidenceArgs),
+    /// The complainants' pages: the filing page's weight, server answer times, and the filing
+    /// form on a slow 3G connection in Debian's chromium
+    Pages(PagesArgs),
+}
+
+#[derive(Args)]
+struct PagesArgs {
+    /// The kuaiwei binary to start
+    #[arg(long, default_value = "target/release/kuaiwei")]
+    kuaiwei: PathBuf,
+    /// Timed requests of each page
+    #[arg(long, default_value_t = 2_000)]
+    requests: usize,
+    /// Cold-cache loads of the filing page per network profile
+    #[arg(long, default_value_t = 7)]
+    loads: usize,
+    /// The chromium to drive (Debian's; never a downloaded one)
+    #[arg(long, default_value = "/usr/bin/chromium")]
+    chromium: PathBuf,
 }
 
 #[derive(Args)]
@@ -220,6 +240,7 @@ fn main() -> ExitCode {
                     dir: a.dir,
                 }))
             }),
+        Cmd::Pages(a) => pages_bench(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -241,6 +262,45 @@ fn kuaiwei_binary(path: &std::path::Path) -> Result<PathBuf> {
     }
     path.canonicalize()
         .with_context(|| format!("cannot resolve {}", path.display()))
+}
+
+fn pages_bench(args: PagesArgs) -> Result<()> {
+    let kuaiwei = kuaiwei_binary(&args.kuaiwei)?;
+    if args.requests == 0 || args.loads == 0 {
+        bail!("--requests and --loads must be at least 1");
+    }
+    let chromium = if args.chromium.is_file() {
+        Some(args.chromium)
+    } else {
+        eprintln!(
+            "no chromium at {} (apt-get install chromium, or --chromium PATH): the slow-connection loads are left out",
+            args.chromium.display()
+        );
+        None
+    };
+    let scratch = std::env::temp_dir().join(format!("kuaiwei-bench-pages-{}", std::process::id()));
+    let spec = pages::Spec {
+        server: ServerSpec {
+            kuaiwei,
+            data_dir: scratch.clone(),
+            backend: Backend::Sqlite,
+            mode: Mode::Batched,
+            postgres_url: String::new(),
+            postgres_db: String::new(),
+            keep: false,
+        },
+        requests: args.requests,
+        loads: args.loads,
+        chromium,
+    };
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("cannot start the bench's async runtime")?
+        .block_on(pages::run(&spec));
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
 }
 
 fn report_bench(args: ReportArgs) -> Result<()> {

@@ -64,12 +64,15 @@ pub struct Generator {
     first: Timestamp,
     total: u64,
     seed: u64,
+    /// One case in this many carries a body.
+    page_every: u64,
     /// Per-year sequence of case numbers, by the year of the case.
     next_serial: std::collections::BTreeMap<i16, u32>,
 }
 
-/// One case in this many carries a complaint body (the others' bodies are empty).
-pub const PAGE_EVERY: u64 = 1000;
+/// How many cases carry a complaint body (the others' bodies are empty), spread evenly: the
+/// case pages timed, each against the same hard sample whatever the store's size.
+pub const BODIED: u64 = 1000;
 
 /// A fair complaint of the length and vocabulary of a real one, as stored, against one of 50
 /// respondents (`k`): each has a history of some cases, as a repeat infringer would.
@@ -97,6 +100,7 @@ impl Generator {
             first: FIRST.parse().expect("FIRST parses"),
             total,
             seed,
+            page_every: (total / BODIED).max(1),
             next_serial: Default::default(),
         }
     }
@@ -219,8 +223,8 @@ impl Generator {
             officer: opened_by,
             next_due_at,
             body: i
-                .is_multiple_of(PAGE_EVERY)
-                .then(|| complaint_body((i / PAGE_EVERY) % 50)),
+                .is_multiple_of(self.page_every)
+                .then(|| complaint_body((i / self.page_every) % 50)),
             clocks,
         }
     }

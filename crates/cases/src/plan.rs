@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 use kuaiwei_deadlines::{Amount, Calendar, Extension, ExtensionGrant, Procedures};
 use kuaiwei_domain::{CaseState, Outcome};
-use kuaiwei_routing::Agency;
+use kuaiwei_routing::{Agency, MaterialKind};
 use kuaiwei_store::{CaseRecord, CaseUpdate, LinkedCase, NewEvent, StoredClock};
 use serde_json::json;
 
@@ -100,11 +100,11 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
                     "required",
                     format!(
                         "材料尚不齐全（缺：{}），受理须说明理由",
-                        cx.missing.join("、")
+                        material_names(&cx.missing, MaterialKind::zh).join("、")
                     ),
                     format!(
                         "materials are still missing ({}): accepting needs a reason",
-                        cx.missing.join(", ")
+                        material_names(&cx.missing, MaterialKind::en).join(", ")
                     ),
                 ));
             }
@@ -385,6 +385,13 @@ fn refuse_expired(
 }
 
 /// A supplement request names 1-30 missing items of at most 200 characters each.
+/// The materials' names in one language (an unknown key as it is).
+fn material_names(keys: &[String], name: fn(MaterialKind) -> &'static str) -> Vec<&str> {
+    keys.iter()
+        .map(|k| MaterialKind::from_key(k).map_or(k.as_str(), name))
+        .collect()
+}
+
 fn check_missing(missing: &[String]) -> Result<(), CaseError> {
     if missing.is_empty() {
         return Err(CaseError::field(

@@ -107,8 +107,19 @@ fn accepting_with_materials_missing_needs_a_reason_and_records_the_list() {
     let f = Fixture::new();
     let c = case(CaseState::Received, vec![]);
     let mut cx = f.cx(&c, CaseState::Accepted, "2026-10-09T03:00:00Z");
-    cx.missing = vec!["right_certificate".into()];
+    cx.missing = vec!["right_certificate".into(), "power_of_attorney".into()];
     let refused = plan(&cx, &Step::Accept { reason: None }).unwrap_err();
+    // the refusal names the materials in words, not by their keys
+    match &refused {
+        CaseError::Field { zh, en, .. } => {
+            assert!(zh.contains("缺：权属证明、授权委托书"), "{zh}");
+            assert!(
+                en.contains("(proof of the right, power of attorney)"),
+                "{en}"
+            );
+        }
+        other => panic!("not a field error: {other:?}"),
+    }
     assert_eq!(field_code(refused), ("reason".into(), "required"));
     let u = plan(
         &cx,
@@ -118,7 +129,10 @@ fn accepting_with_materials_missing_needs_a_reason_and_records_the_list() {
     )
     .unwrap();
     assert_eq!(u.state, CaseState::Accepted);
-    assert_eq!(u.event.payload["missing"], json!(["right_certificate"]));
+    assert_eq!(
+        u.event.payload["missing"],
+        json!(["right_certificate", "power_of_attorney"])
+    );
     assert_eq!(u.event.reason.as_deref(), Some("原件已现场核对"));
     // complete: no reason needed, no list recorded
     cx.missing.clear();

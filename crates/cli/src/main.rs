@@ -193,7 +193,8 @@ struct FreezeArgs {
 
 #[derive(Subcommand)]
 enum AuditCmd {
-    /// Walk the whole chain; exit 1 naming the first event that was edited, removed or reordered
+    /// Walk the whole chain; exit 1 naming the first event that was edited, removed or reordered.
+    /// The result is recorded on the chain, for the administrator's audit page
     Verify(StoreArgs),
 }
 
@@ -335,10 +336,19 @@ async fn open_store(
     }
 }
 
+/// Walks the chain and records the result (by `cli:<the operator's login name>`), so the
+/// administrator's audit page shows the last verification, whoever ran it and wherever.
 async fn verify_audit(store: &dyn Store) -> Result<()> {
-    let found = kuaiwei_server::audit::walk(store)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message()))?;
+    let operator = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "operator".into());
+    let found = kuaiwei_server::audit::verify_and_record(
+        store,
+        &format!("cli:{operator}"),
+        jiff::Timestamp::now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message()))?;
     if let Some(b) = found.broken {
         anyhow::bail!("审计链断裂 / audit chain broken: {b}");
     }

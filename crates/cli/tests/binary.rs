@@ -156,6 +156,12 @@ async fn the_binary_serves_until_sigterm_exits_zero_and_keeps_what_it_filed() {
         String::from_utf8_lossy(&verified.stdout),
         "ok: 3 events, chain intact\n"
     );
+    // each verification is recorded on the chain, for the administrator's audit page
+    let again = run(&bin, &data, &["audit", "verify"]);
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        "ok: 4 events, chain intact\n"
+    );
     let url = format!("sqlite://{}", data.join("kuaiwei.db").display());
     let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
         .await

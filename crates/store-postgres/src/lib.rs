@@ -14,6 +14,7 @@ mod intake;
 mod read;
 mod reports;
 mod respondents;
+mod stations;
 mod triage;
 mod write;
 
@@ -24,9 +25,9 @@ use jiff::Timestamp;
 use kuaiwei_domain::MatchKey;
 use kuaiwei_store::{
     Account, ApiToken, AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter,
-    ComplaintRecord, ComplaintSummary, FrozenReport, KeyedCase, NewComplaint, Page, QueueFilter,
-    QueueItem, Receipt, RecordedEvent, RelatedCase, ReportClock, ReportWindow, RespondentRecord,
-    Session, Store, StoreError, UpdatedCase, WriteDone, WriteOp,
+    ComplaintRecord, ComplaintSummary, FairSession, FrozenReport, KeyedCase, NewComplaint, Page,
+    QueueFilter, QueueItem, Receipt, RecordedEvent, RelatedCase, ReportClock, ReportWindow,
+    RespondentRecord, Session, Store, StoreError, UpdatedCase, WriteDone, WriteOp,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
@@ -403,6 +404,18 @@ impl Store for PostgresStore {
 
     async fn revoke_api_token(&self, name: &str, at: Timestamp) -> Result<(), StoreError> {
         accounts::revoke_api_token(&self.pool, name, at).await
+    }
+
+    async fn create_fair_session(&self, session: &FairSession) -> Result<i64, StoreError> {
+        stations::create(&self.pool, session).await
+    }
+
+    async fn fair_sessions(&self, limit: u32) -> Result<Vec<FairSession>, StoreError> {
+        stations::list(&self.pool, limit).await
+    }
+
+    async fn fair_session(&self, id: i64) -> Result<Option<FairSession>, StoreError> {
+        stations::get(&self.pool, id).await
     }
 
     async fn purge_idempotency(&self, before: Timestamp) -> Result<u64, StoreError> {

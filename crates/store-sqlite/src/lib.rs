@@ -16,6 +16,7 @@ mod intake;
 mod read;
 mod reports;
 mod respondents;
+mod stations;
 mod time;
 mod triage;
 mod write;
@@ -29,9 +30,9 @@ use jiff::Timestamp;
 use kuaiwei_domain::MatchKey;
 use kuaiwei_store::{
     Account, ApiToken, AuditEvent, Batcher, CaseRecord, CaseUpdate, Change, ComplaintFilter,
-    ComplaintRecord, ComplaintSummary, FrozenReport, KeyedCase, NewComplaint, Page, QueueFilter,
-    QueueItem, Receipt, RecordedEvent, RelatedCase, ReportClock, ReportWindow, RespondentRecord,
-    Session, Store, StoreError, UpdatedCase, WriteDone, WriteOp,
+    ComplaintRecord, ComplaintSummary, FairSession, FrozenReport, KeyedCase, NewComplaint, Page,
+    QueueFilter, QueueItem, Receipt, RecordedEvent, RelatedCase, ReportClock, ReportWindow,
+    RespondentRecord, Session, Store, StoreError, UpdatedCase, WriteDone, WriteOp,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -430,6 +431,18 @@ impl Store for SqliteStore {
 
     async fn revoke_api_token(&self, name: &str, at: Timestamp) -> Result<(), StoreError> {
         accounts::revoke_api_token(&self.maintenance, name, at).await
+    }
+
+    async fn create_fair_session(&self, session: &FairSession) -> Result<i64, StoreError> {
+        stations::create(&self.maintenance, session).await
+    }
+
+    async fn fair_sessions(&self, limit: u32) -> Result<Vec<FairSession>, StoreError> {
+        stations::list(&self.read, limit).await
+    }
+
+    async fn fair_session(&self, id: i64) -> Result<Option<FairSession>, StoreError> {
+        stations::get(&self.read, id).await
     }
 
     async fn purge_idempotency(&self, before: Timestamp) -> Result<u64, StoreError> {

@@ -47,3 +47,18 @@ pub struct ApiToken {
     /// Revoked keys are refused; they are never deleted.
     pub revoked_at: Option<Timestamp>,
 }
+
+/// A fair session the centre runs complaint stations at (展会知识产权投诉站): each hall gets a
+/// QR poster that opens the filing page with the fair, the session and the hall filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FairSession {
+    pub id: i64,
+    pub fair: String,
+    /// 第二期, or empty.
+    pub session: String,
+    pub starts_on: jiff::civil::Date,
+    pub ends_on: jiff::civil::Date,
+    pub halls: Vec<String>,
+    pub created_by: String,
+    pub created_at: Timestamp,
+}

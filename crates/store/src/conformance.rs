@@ -1633,7 +1633,8 @@ macro_rules! store_conformance_tests {
             accounts_are_created_once_changed_and_disabled_never_removed,
             sessions_are_found_by_token_hash_touched_and_ended_one_or_all,
             events_about_accounts_join_the_one_audit_chain,
-            api_tokens_are_found_by_hash_named_once_and_revoked_never_removed
+            api_tokens_are_found_by_hash_named_once_and_revoked_never_removed,
+            fair_sessions_are_kept_with_their_halls_latest_start_first
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -1885,4 +1886,50 @@ pub async fn api_tokens_are_found_by_hash_named_once_and_revoked_never_removed(s
             .collect::<Vec<_>>(),
         ["taobao"]
     );
+}
+
+pub async fn fair_sessions_are_kept_with_their_halls_latest_start_first(s: &impl Store) {
+    let at: Timestamp = "2026-10-01T01:00:00Z".parse().unwrap();
+    let spring = crate::FairSession {
+        id: 0,
+        fair: "第139届中国进出口商品交易会（广交会）".into(),
+        session: "第一期".into(),
+        starts_on: "2026-04-15".parse().unwrap(),
+        ends_on: "2026-04-19".parse().unwrap(),
+        halls: vec!["16.1".into(), "17.2".into(), "A区 3号馆".into()],
+        created_by: "wang".into(),
+        created_at: at,
+    };
+    let autumn = crate::FairSession {
+        fair: "第140届中国进出口商品交易会（广交会）".into(),
+        session: String::new(),
+        starts_on: "2026-10-15".parse().unwrap(),
+        ends_on: "2026-10-15".parse().unwrap(),
+        halls: Vec::new(),
+        ..spring.clone()
+    };
+    let first = s.create_fair_session(&spring).await.unwrap();
+    let second = s.create_fair_session(&autumn).await.unwrap();
+    assert_ne!(first, second);
+    let listed = s.fair_sessions(10).await.unwrap();
+    assert_eq!(
+        listed,
+        vec![
+            crate::FairSession {
+                id: second,
+                ..autumn.clone()
+            },
+            crate::FairSession {
+                id: first,
+                ..spring.clone()
+            },
+        ],
+        "every field back, the latest to start first"
+    );
+    assert_eq!(s.fair_sessions(1).await.unwrap().len(), 1);
+    assert_eq!(
+        s.fair_session(first).await.unwrap().map(|f| f.halls),
+        Some(spring.halls.clone())
+    );
+    assert_eq!(s.fair_session(first + second + 1).await.unwrap(), None);
 }

@@ -23,7 +23,7 @@ mod types;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-pub use accounts::{Account, ApiToken, Session};
+pub use accounts::{Account, ApiToken, FairSession, Session};
 pub use audit::{ChainBreak, ChainLink, ChainVerifier, GENESIS, verify_chain};
 pub use batcher::{BatchHandler, Batcher, BatcherClosed};
 pub use cases::{
@@ -271,6 +271,15 @@ pub trait Store: Send + Sync + 'static {
     /// Revokes a key (kept, never deleted); revoking it again keeps the first instant.
     /// [`StoreError::NotFound`] for an unknown name.
     async fn revoke_api_token(&self, name: &str, at: Timestamp) -> Result<(), StoreError>;
+
+    /// Stores a fair session (its `id` is ignored); the id given to it.
+    async fn create_fair_session(&self, session: &FairSession) -> Result<i64, StoreError>;
+
+    /// Fair sessions, the latest to start first, at most `limit`.
+    async fn fair_sessions(&self, limit: u32) -> Result<Vec<FairSession>, StoreError>;
+
+    /// One fair session.
+    async fn fair_session(&self, id: i64) -> Result<Option<FairSession>, StoreError>;
 
     /// Forgets idempotency records created before `before` (their replay window has passed).
     async fn purge_idempotency(&self, before: Timestamp) -> Result<u64, StoreError>;

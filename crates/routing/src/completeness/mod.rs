@@ -83,6 +83,47 @@ impl MaterialKind {
         }
     }
 
+    /// A short name in Chinese, for messages that list materials (the forum's own wording is
+    /// in [`Missing::zh`]).
+    pub fn zh(self) -> &'static str {
+        match self {
+            MaterialKind::RightCertificate => "权属证明",
+            MaterialKind::PatentLegalStatus => "专利法律状态证明",
+            MaterialKind::IdentityProof => "权利人身份证明",
+            MaterialKind::PowerOfAttorney => "授权委托书",
+            MaterialKind::AgentIdentity => "代理人身份证明",
+            MaterialKind::RespondentDetails => "被投诉人信息",
+            MaterialKind::InfringementEvidence => "侵权证据",
+            MaterialKind::AuthenticityAppraisal => "真伪鉴别意见",
+            MaterialKind::Undertaking => "不实投诉责任承诺书",
+            MaterialKind::RecordalNumber => "知识产权海关备案号",
+            MaterialKind::ShippingDocuments => "收发货人和运输信息",
+            MaterialKind::GoodsDescription => "货物情况",
+            MaterialKind::Notarisation => "公证认证",
+            MaterialKind::Other => "其他材料",
+        }
+    }
+
+    /// A short name in English, as [`MaterialKind::zh`].
+    pub fn en(self) -> &'static str {
+        match self {
+            MaterialKind::RightCertificate => "proof of the right",
+            MaterialKind::PatentLegalStatus => "the patent's legal status",
+            MaterialKind::IdentityProof => "the right holder's identity",
+            MaterialKind::PowerOfAttorney => "power of attorney",
+            MaterialKind::AgentIdentity => "the agent's identity",
+            MaterialKind::RespondentDetails => "the respondent's details",
+            MaterialKind::InfringementEvidence => "evidence of the infringement",
+            MaterialKind::AuthenticityAppraisal => "an authenticity appraisal",
+            MaterialKind::Undertaking => "the undertaking against false complaints",
+            MaterialKind::RecordalNumber => "the customs recordal number",
+            MaterialKind::ShippingDocuments => "shipping details",
+            MaterialKind::GoodsDescription => "a description of the goods",
+            MaterialKind::Notarisation => "notarisation",
+            MaterialKind::Other => "other materials",
+        }
+    }
+
     pub fn from_key(key: &str) -> Option<MaterialKind> {
         MaterialKind::ALL.into_iter().find(|m| m.key() == key)
     }

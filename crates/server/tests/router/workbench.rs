@@ -653,6 +653,57 @@ async fn a_supervisor_prints_qr_posters_that_open_the_filing_page_for_each_hall(
     assert!(file.body.contains("第138届广交会"));
     let missing = get(&app, "/work/stations?fair=&halls=1.1", Some(&sup)).await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // a fair session entered once is kept, listed, and its posters printed again at any time
+    let bad = post_form(
+        &app,
+        "/work/stations",
+        Some(&sup),
+        &[
+            ("fair", "第141届广交会"),
+            ("starts_on", "2027-04-19"),
+            ("ends_on", "2027-04-15"),
+            ("halls", "1.1"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("结束日期早于开始日期"), "{}", bad.body);
+    assert!(
+        bad.body.contains("value=\"第141届广交会\""),
+        "what was typed is kept"
+    );
+    let made = post_form(
+        &app,
+        "/work/stations",
+        Some(&sup),
+        &[
+            ("fair", "第141届广交会"),
+            ("session", "第一期"),
+            ("starts_on", "2027-04-15"),
+            ("ends_on", "2027-04-19"),
+            ("halls", "1.1，9.2 16.1"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let at = location(&made).to_string();
+    assert!(at.starts_with("/work/stations/"), "{at}");
+    let posters = get(&app, &at, Some(&sup)).await;
+    assert_eq!(posters.status, StatusCode::OK);
+    assert_eq!(posters.body.matches("class=\"poster\"").count(), 3);
+    assert!(posters.body.contains("2027年4月15日 – 2027年4月19日"));
+    assert!(posters.body.contains("hall=9.2"));
+    let list = get(&app, "/work/stations", Some(&sup)).await;
+    assert!(list.body.contains(&format!("href=\"{at}\"")), "listed");
+    assert_eq!(
+        get(&app, "/work/stations/999999", Some(&sup)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let stored = app.state.store.fair_sessions(10).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].halls, ["1.1", "9.2", "16.1"]);
+    assert_eq!(stored[0].created_by, "supervisor.centre");
     let officer = app
         .account_cookie("officer.mr", "officer", Some("market_regulation"))
         .await;

@@ -1,15 +1,15 @@
-//! A headless Debian chromium driven over the DevTools protocol (a WebSocket spoken here, so
-//! nothing is downloaded), for the browser tests and the page benchmarks.
+//! A headless Debian chromium driven over the Chrome DevTools protocol, for the browser tests
+//! (tests/tests/browser.rs) and the page benchmark (`kuaiwei-bench pages`). The WebSocket is
+//! spoken here, in a few lines, so nothing is downloaded: no browser, no driver.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-use crate::TempDir;
 
 pub fn chromium() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("KUAIWEI_CHROMIUM") {
@@ -361,7 +361,7 @@ pub fn axe_source() -> Option<String> {
         .map(PathBuf::from)
         .unwrap_or_else(|_| {
             Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../target/axe/node_modules/axe-core/axe.min.js")
+                .join("../../target/axe/node_modules/axe-core/axe.min.js")
         });
     match std::fs::read_to_string(&path) {
         Ok(s) => Some(s),
@@ -431,7 +431,7 @@ impl Browser {
     }
 
     /// Logs in through the login page the browser was sent to, as `username`.
-    pub async fn log_in(&mut self, base: &str, username: &str, to: &str) {
+    pub async fn log_in(&mut self, base: &str, username: &str, password: &str, to: &str) {
         self.goto(&format!("{base}{to}")).await;
         self.wait_for("location.pathname === '/login'").await;
         self.eval(&format!(
@@ -439,7 +439,7 @@ impl Browser {
              document.getElementById('f-password').value = {};
              document.querySelector('main form button[type=submit]').click(); true",
             json!(username),
-            json!(crate::TEST_PASSWORD)
+            json!(password)
         ))
         .await;
         self.wait_for(&format!(
@@ -483,5 +483,32 @@ impl Browser {
         .as_str()
         .unwrap_or_default()
         .to_string()
+    }
+}
+
+/// A directory under the system's temporary directory, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "kuaiwei-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("a temporary directory is created");
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
