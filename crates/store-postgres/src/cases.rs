@@ -340,11 +340,7 @@ pub async fn open_cases(
     .fetch_all(pool)
     .await
     .map_err(backend)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        out.push(record(pool, row).await?);
-    }
-    Ok(out)
+    records(pool, rows).await
 }
 
 /// Cases of any state with a started clock without a due date or due at or after `since`.
@@ -367,14 +363,67 @@ pub async fn cases_due_since(
     .fetch_all(pool)
     .await
     .map_err(backend)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        out.push(record(pool, row).await?);
-    }
-    Ok(out)
+    records(pool, rows).await
 }
 
+/// A clock row with its case number first.
+type CaseClockRow = (
+    String,
+    String,
+    Option<Ts>,
+    Option<Ts>,
+    Option<Ts>,
+    String,
+    String,
+);
+
+/// One case with its clocks.
 async fn record(pool: &PgPool, row: CaseRow) -> Result<CaseRecord, StoreError> {
+    let number = &row.0;
+    let clocks: Vec<ClockRow> = sqlx::query_as(
+        "select procedure_id, started_at, closed_at, due_at, status, inputs::text
+         from case_clocks where case_number = $1 order by position",
+    )
+    .bind(number)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    build(row, clocks)
+}
+
+/// Cases with their clocks, the clocks of all of them read in one statement (a list of a
+/// thousand cases is two statements, not a thousand and one).
+async fn records(pool: &PgPool, rows: Vec<CaseRow>) -> Result<Vec<CaseRecord>, StoreError> {
+    let numbers: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let all: Vec<CaseClockRow> = sqlx::query_as(
+        "select case_number, procedure_id, started_at, closed_at, due_at, status, inputs::text
+         from case_clocks where case_number = any($1) order by case_number, position",
+    )
+    .bind(&numbers)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    let mut by_case: std::collections::HashMap<String, Vec<ClockRow>> =
+        std::collections::HashMap::new();
+    for (number, procedure_id, started, closed, due, status, inputs) in all {
+        by_case.entry(number).or_default().push((
+            procedure_id,
+            started,
+            closed,
+            due,
+            status,
+            inputs,
+        ));
+    }
+    rows.into_iter()
+        .map(|row| {
+            let clocks = by_case.remove(&row.0).unwrap_or_default();
+            build(row, clocks)
+        })
+        .collect()
+}
+
+fn build(row: CaseRow, clocks: Vec<ClockRow>) -> Result<CaseRecord, StoreError> {
     let (
         number,
         state,
@@ -388,14 +437,6 @@ async fn record(pool: &PgPool, row: CaseRow) -> Result<CaseRecord, StoreError> {
         supervised,
         officer,
     ) = row;
-    let clocks: Vec<ClockRow> = sqlx::query_as(
-        "select procedure_id, started_at, closed_at, due_at, status, inputs::text
-         from case_clocks where case_number = $1 order by position",
-    )
-    .bind(&number)
-    .fetch_all(pool)
-    .await
-    .map_err(backend)?;
     let clocks = clocks
         .into_iter()
         .map(|(procedure_id, started, closed, due, status, inputs)| {

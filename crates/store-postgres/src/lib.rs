@@ -251,6 +251,10 @@ impl Store for PostgresStore {
         triage::cases_with_keys(&self.pool, keys, limit).await
     }
 
+    async fn key_group_size(&self, keys: &[MatchKey]) -> Result<(u64, u64), StoreError> {
+        triage::key_group_size(&self.pool, keys).await
+    }
+
     async fn open_cases(
         &self,
         after: Option<&str>,

@@ -125,14 +125,19 @@ pub async fn related_cases(
     let values: Vec<&str> = keys.iter().map(|k| k.value.as_str()).collect();
     // Every case of the same respondent; per kind of key at most `limit` cases, newest first,
     // so that a popular right number cannot push the booth, shop or respondent matches out.
+    // Each key reads only its `limit` latest complaints, backwards along the key table's primary
+    // key (complaint ids grow in filing order): a right shared by thousands of cases costs
+    // `limit` rows, not thousands.
     let rows: Vec<RelatedRow> = sqlx::query_as(
         "select case_number, kind, value, state, received_at, agency from (
            select c.case_number, k.kind, k.value, c.state, c.received_at, c.agency,
-                  row_number() over (partition by k.kind order by c.received_at desc, c.case_number desc) as n
+                  row_number() over (partition by k.kind order by k.complaint_id desc, c.case_number desc) as n
              from unnest($1::text[], $2::text[]) as m(kind, value)
-             join complaint_keys k on k.kind = m.kind and k.value = m.value
-             join cases c on c.complaint_id = k.complaint_id and c.parent_case is null
-            where k.complaint_id <> $3) r
+             cross join lateral (
+               select x.complaint_id, x.kind, x.value from complaint_keys x
+                where x.kind = m.kind and x.value = m.value and x.complaint_id <> $3
+                order by x.complaint_id desc limit $5) k
+             join cases c on c.complaint_id = k.complaint_id and c.parent_case is null) r
           where n <= $5
          union all
          select c.case_number, null, null, c.state, c.received_at, c.agency
@@ -193,7 +198,6 @@ pub async fn related_counts(
         "select k.kind, count(distinct k.complaint_id)
            from unnest($1::text[], $2::text[]) as m(kind, value)
            join complaint_keys k on k.kind = m.kind and k.value = m.value
-           join cases c on c.complaint_id = k.complaint_id and c.parent_case is null
           where k.complaint_id <> $3
           group by k.kind
          union all
@@ -297,24 +301,19 @@ pub async fn cases_with_keys(
     }
     let mut q = QueryBuilder::<Postgres>::new(
         "select c.case_number, p.respondent_id, coalesce(r.display_name, ''), c.agency
-           from complaints p join cases c on c.complaint_id = p.id and c.parent_case is null
-           left join respondents r on r.id = p.respondent_id
-          where p.id in (",
+           from (",
     );
-    // the complaints holding every key, found through the key table (not by testing each
-    // complaint: a million of them)
-    for (i, k) in keys.iter().enumerate() {
-        if i > 0 {
-            q.push(" intersect ");
-        }
-        q.push("select complaint_id from complaint_keys where kind = ")
-            .push_bind(k.kind.key())
-            .push(" and value = ")
-            .push_bind(k.value.clone());
-    }
-    q.push(")");
-    q.push(" order by p.id desc limit ")
-        .push_bind(i64::from(limit.clamp(1, 5000)));
+    // the latest `limit` complaints holding every key, found through the key table (not by
+    // testing each complaint: a million of them), and only those joined to their cases
+    push_intersect(&mut q, keys);
+    q.push(" order by complaint_id desc limit ")
+        .push_bind(i64::from(limit.clamp(1, 5000)))
+        .push(
+            ") k join complaints p on p.id = k.complaint_id
+             join cases c on c.complaint_id = p.id and c.parent_case is null
+             left join respondents r on r.id = p.respondent_id
+            order by p.id desc",
+        );
     let rows: Vec<(String, Option<i64>, String, Option<String>)> =
         q.build_query_as().fetch_all(pool).await.map_err(backend)?;
     rows.into_iter()
@@ -327,4 +326,33 @@ pub async fn cases_with_keys(
             })
         })
         .collect()
+}
+
+/// How many complaints carry every one of `keys`, and from how many distinct respondents
+/// (counted in the database: a popular right at a big fair holds thousands).
+pub async fn key_group_size(pool: &PgPool, keys: &[MatchKey]) -> Result<(u64, u64), StoreError> {
+    if keys.is_empty() {
+        return Ok((0, 0));
+    }
+    let mut q = QueryBuilder::<Postgres>::new(
+        "select count(*), count(distinct p.respondent_id) from complaints p where p.id in (",
+    );
+    push_intersect(&mut q, keys);
+    q.push(")");
+    let (cases, respondents): (i64, i64) =
+        q.build_query_as().fetch_one(pool).await.map_err(backend)?;
+    Ok((cases as u64, respondents as u64))
+}
+
+/// The ids of the complaints holding every one of `keys`, through the key table.
+fn push_intersect(q: &mut QueryBuilder<Postgres>, keys: &[MatchKey]) {
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            q.push(" intersect ");
+        }
+        q.push("select complaint_id from complaint_keys where kind = ")
+            .push_bind(k.kind.key())
+            .push(" and value = ")
+            .push_bind(k.value.clone());
+    }
 }

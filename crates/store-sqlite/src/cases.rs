@@ -344,11 +344,7 @@ pub async fn open_cases(
     .fetch_all(pool)
     .await
     .map_err(backend)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        out.push(record(pool, row).await?);
-    }
-    Ok(out)
+    records(pool, rows).await
 }
 
 /// Cases of any state with a started clock without a due date or due at or after `since`.
@@ -371,14 +367,68 @@ pub async fn cases_due_since(
     .fetch_all(pool)
     .await
     .map_err(backend)?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        out.push(record(pool, row).await?);
-    }
-    Ok(out)
+    records(pool, rows).await
 }
 
+/// A clock row with its case number first.
+type CaseClockRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
+
+/// One case with its clocks.
 async fn record(pool: &SqlitePool, row: CaseRow) -> Result<CaseRecord, StoreError> {
+    let number = &row.0;
+    let clocks: Vec<ClockRow> = sqlx::query_as(
+        "select procedure_id, started_at, closed_at, due_at, status, inputs
+         from case_clocks where case_number = ?1 order by position",
+    )
+    .bind(number)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    build(row, clocks)
+}
+
+/// Cases with their clocks, the clocks of all of them read in one statement (a list of a
+/// thousand cases is two statements, not a thousand and one).
+async fn records(pool: &SqlitePool, rows: Vec<CaseRow>) -> Result<Vec<CaseRecord>, StoreError> {
+    let numbers: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let all: Vec<CaseClockRow> = sqlx::query_as(
+        "select case_number, procedure_id, started_at, closed_at, due_at, status, inputs
+         from case_clocks where case_number in (select value from json_each(?1))
+         order by case_number, position",
+    )
+    .bind(serde_json::to_string(&numbers).map_err(corrupt)?)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    let mut by_case: std::collections::HashMap<String, Vec<ClockRow>> =
+        std::collections::HashMap::new();
+    for (number, procedure_id, started, closed, due, status, inputs) in all {
+        by_case.entry(number).or_default().push((
+            procedure_id,
+            started,
+            closed,
+            due,
+            status,
+            inputs,
+        ));
+    }
+    rows.into_iter()
+        .map(|row| {
+            let clocks = by_case.remove(&row.0).unwrap_or_default();
+            build(row, clocks)
+        })
+        .collect()
+}
+
+fn build(row: CaseRow, clocks: Vec<ClockRow>) -> Result<CaseRecord, StoreError> {
     let (
         number,
         state,
@@ -392,14 +442,6 @@ async fn record(pool: &SqlitePool, row: CaseRow) -> Result<CaseRecord, StoreErro
         supervised,
         officer,
     ) = row;
-    let clocks: Vec<ClockRow> = sqlx::query_as(
-        "select procedure_id, started_at, closed_at, due_at, status, inputs
-         from case_clocks where case_number = ?1 order by position",
-    )
-    .bind(&number)
-    .fetch_all(pool)
-    .await
-    .map_err(backend)?;
     let clocks = clocks
         .into_iter()
         .map(|(procedure_id, started, closed, due, status, inputs)| {

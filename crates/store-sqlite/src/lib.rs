@@ -284,6 +284,10 @@ impl Store for SqliteStore {
         triage::cases_with_keys(&self.read, keys, limit).await
     }
 
+    async fn key_group_size(&self, keys: &[MatchKey]) -> Result<(u64, u64), StoreError> {
+        triage::key_group_size(&self.read, keys).await
+    }
+
     async fn open_cases(
         &self,
         after: Option<&str>,

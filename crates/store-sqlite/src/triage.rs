@@ -102,7 +102,8 @@ fn push_keys(q: &mut QueryBuilder<Sqlite>, keys: &[MatchKey]) {
 }
 
 /// How many original cases share each kind of key with this case's complaint (`None`: the same
-/// respondent), uncapped.
+/// respondent), uncapped. Every complaint has exactly one original case (intake writes both in
+/// one transaction), so the keys are counted from the key table alone.
 pub async fn related_counts(
     pool: &SqlitePool,
     number: &str,
@@ -126,7 +127,7 @@ pub async fn related_counts(
         .collect();
     let mut q = QueryBuilder::<Sqlite>::new(
         "select k.kind, count(distinct k.complaint_id)
-           from complaint_keys k join cases c on c.complaint_id = k.complaint_id and c.parent_case is null
+           from complaint_keys k
           where k.complaint_id <> ",
     );
     q.push_bind(id).push(" and (");
@@ -188,18 +189,39 @@ pub async fn related_cases(
         .collect();
     // Every case of the same respondent; per kind of key at most `limit` cases, newest first,
     // so that a popular right number cannot push the booth, shop or respondent matches out.
+    // Each key reads only its `limit` latest complaints, backwards along the key table's primary
+    // key (complaint ids grow in filing order): a right shared by thousands of cases costs
+    // `limit` rows, not thousands.
+    let limit = i64::from(limit.clamp(1, 5000));
     let mut q = QueryBuilder::<Sqlite>::new(
         "select case_number, kind, value, state, received_at, agency from (
            select c.case_number, k.kind, k.value, c.state, c.received_at, c.agency,
-                  row_number() over (partition by k.kind order by c.received_at desc, c.case_number desc) as n
-             from complaint_keys k join cases c on c.complaint_id = k.complaint_id and c.parent_case is null
-            where k.complaint_id <> ",
+                  row_number() over (partition by k.kind order by k.complaint_id desc, c.case_number desc) as n
+             from (",
     );
-    q.push_bind(id).push(" and (");
-    push_keys(&mut q, &keys);
-    q.push(") ) where n <= ")
-        .push_bind(i64::from(limit.clamp(1, 5000)))
-        .push(
+    if keys.is_empty() {
+        q.push("select 0 as complaint_id, '' as kind, '' as value where 0");
+    }
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            q.push(" union all ");
+        }
+        q.push("select * from (select complaint_id, kind, value from complaint_keys where kind = ")
+            .push_bind(k.kind.key().to_string())
+            .push(" and value = ")
+            .push_bind(k.value.clone())
+            .push(" and complaint_id <> ")
+            .push_bind(id)
+            .push(" order by complaint_id desc limit ")
+            .push_bind(limit)
+            .push(")");
+    }
+    q.push(
+        ") k join cases c on c.complaint_id = k.complaint_id and c.parent_case is null
+         ) where n <= ",
+    )
+    .push_bind(limit)
+    .push(
             " union all
          select c.case_number, null, null, c.state, c.received_at, c.agency
            from complaints p indexed by complaints_respondent join cases c on c.complaint_id = p.id and c.parent_case is null
@@ -308,24 +330,19 @@ pub async fn cases_with_keys(
     }
     let mut q = QueryBuilder::<Sqlite>::new(
         "select c.case_number, p.respondent_id, coalesce(r.display_name, ''), c.agency
-           from complaints p join cases c on c.complaint_id = p.id and c.parent_case is null
-           left join respondents r on r.id = p.respondent_id
-          where p.id in (",
+           from (",
     );
-    // the complaints holding every key, found through the key table (not by testing each
-    // complaint: a million of them)
-    for (i, k) in keys.iter().enumerate() {
-        if i > 0 {
-            q.push(" intersect ");
-        }
-        q.push("select complaint_id from complaint_keys where kind = ")
-            .push_bind(k.kind.key())
-            .push(" and value = ")
-            .push_bind(k.value.clone());
-    }
-    q.push(")");
-    q.push(" order by p.id desc limit ")
-        .push_bind(i64::from(limit.clamp(1, 5000)));
+    // the latest `limit` complaints holding every key, found through the key table (not by
+    // testing each complaint: a million of them), and only those joined to their cases
+    push_intersect(&mut q, keys);
+    q.push(" order by complaint_id desc limit ")
+        .push_bind(i64::from(limit.clamp(1, 5000)))
+        .push(
+            ") k join complaints p on p.id = k.complaint_id
+             join cases c on c.complaint_id = p.id and c.parent_case is null
+             left join respondents r on r.id = p.respondent_id
+            order by p.id desc",
+        );
     let rows: Vec<(String, Option<i64>, String, Option<String>)> =
         q.build_query_as().fetch_all(pool).await.map_err(backend)?;
     rows.into_iter()
@@ -338,4 +355,36 @@ pub async fn cases_with_keys(
             })
         })
         .collect()
+}
+
+/// How many complaints carry every one of `keys`, and from how many distinct respondents
+/// (counted in the database: a popular right at a big fair holds thousands).
+pub async fn key_group_size(
+    pool: &SqlitePool,
+    keys: &[MatchKey],
+) -> Result<(u64, u64), StoreError> {
+    if keys.is_empty() {
+        return Ok((0, 0));
+    }
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "select count(*), count(distinct p.respondent_id) from complaints p where p.id in (",
+    );
+    push_intersect(&mut q, keys);
+    q.push(")");
+    let (cases, respondents): (i64, i64) =
+        q.build_query_as().fetch_one(pool).await.map_err(backend)?;
+    Ok((cases as u64, respondents as u64))
+}
+
+/// The ids of the complaints holding every one of `keys`, through the key table.
+fn push_intersect(q: &mut QueryBuilder<Sqlite>, keys: &[MatchKey]) {
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            q.push(" intersect ");
+        }
+        q.push("select complaint_id from complaint_keys where kind = ")
+            .push_bind(k.kind.key())
+            .push(" and value = ")
+            .push_bind(k.value.clone());
+    }
 }

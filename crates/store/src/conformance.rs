@@ -1258,17 +1258,34 @@ pub async fn cases_with_keys_need_every_key(s: &impl Store) {
         vec![a.case_number.to_string(), b.case_number.to_string()]
     );
     assert!(found.iter().all(|k| k.respondent_id.is_some()));
+    // counted in the database: two complaints on the right at the fair, from two respondents
+    // (each booth a company of its own); three at the fair
+    assert_eq!(
+        s.key_group_size(&[right.clone(), fair.clone()])
+            .await
+            .unwrap(),
+        (2, 2)
+    );
+    assert_eq!(
+        s.key_group_size(std::slice::from_ref(&fair))
+            .await
+            .unwrap()
+            .0,
+        3
+    );
+    assert_eq!(s.key_group_size(&[]).await.unwrap(), (0, 0));
     assert_eq!(s.cases_with_keys(&[fair], 100).await.unwrap().len(), 3);
     let other = kuaiwei_domain::MatchKey {
         kind: kuaiwei_domain::MatchKind::Fair,
         value: "别的展会|".into(),
     };
     assert!(
-        s.cases_with_keys(&[right, other], 100)
+        s.cases_with_keys(&[right.clone(), other.clone()], 100)
             .await
             .unwrap()
             .is_empty()
     );
+    assert_eq!(s.key_group_size(&[right, other]).await.unwrap(), (0, 0));
 }
 
 pub async fn supervision_and_closing_are_recorded_and_filtered(s: &impl Store) {

@@ -95,7 +95,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Cases whose complaint shares a match key with this case's, or is about the same
     /// respondent (one line per case and reason): every case of the same respondent, and per
-    /// kind of key at most `limit` cases, newest first. Linked cases are reached through their
+    /// kind of key at most `limit` cases, the latest filed first. Linked cases are reached through their
     /// parent.
     async fn related_cases(
         &self,
@@ -147,6 +147,13 @@ pub trait Store: Send + Sync + 'static {
         &self,
         correction: RespondentCorrection,
     ) -> Result<Corrected, StoreError>;
+
+    /// How many complaints carry every one of `keys` (each has one original case), and from how
+    /// many distinct recognised respondents.
+    async fn key_group_size(
+        &self,
+        keys: &[kuaiwei_domain::MatchKey],
+    ) -> Result<(u64, u64), StoreError>;
 
     /// The original cases (not linked ones) whose complaints carry every one of `keys`, at most
     /// `limit`, newest first.

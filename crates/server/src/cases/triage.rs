@@ -172,8 +172,14 @@ pub struct GroupView {
     pub right: String,
     pub fair: String,
     pub respondents: usize,
+    /// Every case on the right at the fair.
+    pub total: usize,
+    /// The latest of them ([`GROUP_LISTED`] at most) that the reader may see.
     pub cases: Vec<String>,
 }
+
+/// Cases of a group infringement listed in the triage view.
+pub const GROUP_LISTED: u32 = 200;
 
 /// The material kinds held for a complaint: its evidence tags.
 pub fn held(record: &ComplaintRecord) -> Vec<MaterialKind> {
@@ -258,18 +264,17 @@ async fn groups(
     };
     let mut out = Vec::new();
     for right in keys.iter().filter(|k| k.kind == MatchKind::Right) {
-        let cases = state
-            .store
-            .cases_with_keys(&[right.clone(), fair.clone()], 1000)
-            .await?;
-        let mut respondents: Vec<i64> = cases.iter().filter_map(|k| k.respondent_id).collect();
-        respondents.sort_unstable();
-        respondents.dedup();
-        if respondents.len() >= state.triage.group_min_respondents as usize {
+        let pair = [right.clone(), fair.clone()];
+        // counted in the store; the cases listed only when they make a group, the latest
+        // GROUP_LISTED of them
+        let (total, respondents) = state.store.key_group_size(&pair).await?;
+        if respondents >= u64::from(state.triage.group_min_respondents) {
+            let cases = state.store.cases_with_keys(&pair, GROUP_LISTED).await?;
             out.push(GroupView {
                 right: right.value.clone(),
                 fair: fair.value.clone(),
-                respondents: respondents.len(),
+                respondents: respondents as usize,
+                total: total as usize,
                 cases: cases
                     .iter()
                     .filter(|k| sees(viewer, k.agency.as_deref()))

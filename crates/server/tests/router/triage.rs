@@ -736,7 +736,7 @@ async fn the_fair_hand_over_runs_from_the_supplement_that_completed_the_material
         bare.body["error"]["fields"][0]["message_zh"]
             .as_str()
             .unwrap()
-            .contains("right_certificate"),
+            .contains("权属证明"),
         "{}",
         bare.body
     );
