@@ -184,8 +184,9 @@ struct FreezeArgs {
     /// The finished month (2026-10), quarter (2026-Q4) or year (2026)
     #[arg(long, alias = "period", value_name = "PERIOD")]
     month: String,
-    /// Who freezes it, as recorded in the frozen report
-    #[arg(long)]
+    /// Who freezes it: the user name of an enabled account that may (a centre supervisor),
+    /// recorded in the frozen report as the API records it (`supervisor:NAME`)
+    #[arg(long, value_name = "USERNAME")]
     actor: String,
     #[command(flatten)]
     store: StoreArgs,
@@ -245,27 +246,35 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Audit {
             cmd: AuditCmd::Verify(args),
         } => runtime()?.block_on(async {
-            let store = open_store(&args, &file, &data_dir).await?;
+            let store = existing_store(&args, &file, &data_dir).await?;
             verify_audit(store.as_ref()).await
         }),
         Cmd::Report { cmd } => runtime()?.block_on(run_report(cmd, &file, &data_dir)),
         Cmd::Backup(a) => runtime()?.block_on(backup::run(&a.dest, &a.store, &file, &data_dir)),
         Cmd::Restore(a) => runtime()?.block_on(restore::run(&a.src, &a.store, &file, &data_dir)),
         Cmd::User { cmd } => runtime()?.block_on(async {
-            let store = open_store(cmd.store_args(), &file, &data_dir).await?;
+            let store = if matches!(cmd, user_cli::UserCmd::List(_)) {
+                existing_store(cmd.store_args(), &file, &data_dir).await?
+            } else {
+                open_store(cmd.store_args(), &file, &data_dir).await?
+            };
             user_cli::run(cmd, store.as_ref()).await
         }),
         Cmd::Evidence { cmd } => runtime()?.block_on(async {
-            let store = open_store(cmd.store_args(), &file, &data_dir).await?;
+            let store = existing_store(cmd.store_args(), &file, &data_dir).await?;
             evidence_cli::run(cmd, store.as_ref(), &data_dir).await
         }),
         Cmd::Token { cmd } => runtime()?.block_on(async {
-            let store = open_store(cmd.store_args(), &file, &data_dir).await?;
+            let store = if matches!(cmd, token_cli::TokenCmd::List(_)) {
+                existing_store(cmd.store_args(), &file, &data_dir).await?
+            } else {
+                open_store(cmd.store_args(), &file, &data_dir).await?
+            };
             token_cli::run(cmd, store.as_ref()).await
         }),
         Cmd::Reindex(args) => runtime()?.block_on(reindex(args, file, data_dir)),
         Cmd::Recompute(args) => runtime()?.block_on(async {
-            let store = open_store(&args, &file, &data_dir).await?;
+            let store = existing_store(&args, &file, &data_dir).await?;
             let state = app_state(store, &file, &data_dir).await?;
             let since = kuaiwei_server::start_recompute_since(&state.calendar.current());
             let r = kuaiwei_server::recompute_after_calendar_change(&state, since)
@@ -295,6 +304,63 @@ fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KUAIWEI_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
     tracing_subscriber::fmt().with_env_filter(filter).init();
+}
+
+/// The account `username` as the actor of a freeze (`role:name`, as the API records it): it
+/// must exist, be enabled and be allowed to freeze the centre's report.
+async fn freezer(store: &dyn Store, username: &str) -> Result<String> {
+    let account = store
+        .account(username)
+        .await?
+        .filter(|a| a.disabled_at.is_none())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--actor {username:?}：没有这个启用中的账号 / no enabled account of that name \
+                 (kuaiwei user list)"
+            )
+        })?;
+    let role = kuaiwei_access::Role::parse(&account.role).ok_or_else(|| {
+        anyhow::anyhow!(
+            "账号 {username} 的角色无法识别 / unknown role {:?}",
+            account.role
+        )
+    })?;
+    let who = kuaiwei_access::Principal {
+        username: account.username.clone(),
+        role,
+        agency: account.agency.clone(),
+    };
+    if !kuaiwei_access::can(&who, kuaiwei_access::Action::FreezeReport, None) {
+        anyhow::bail!(
+            "--actor {username}：只有中心的主管可以封存报告 / only a centre supervisor freezes \
+             the centre's report ({} is {})",
+            username,
+            role.key()
+        );
+    }
+    Ok(format!("{}:{}", role.key(), account.username))
+}
+
+/// The store of a command that only reads it (or works on what is there): on SQLite the
+/// database must exist, so that a command run in the wrong directory says so instead of making
+/// an empty `./data` and answering from it.
+async fn existing_store(
+    args: &StoreArgs,
+    file: &FileConfig,
+    data_dir: &Path,
+) -> Result<Arc<dyn Store>> {
+    let url = args.database_url.as_ref().or(file.database_url.as_ref());
+    let db = data_dir.join("kuaiwei.db");
+    if url.is_none() && !db.is_file() {
+        anyhow::bail!(
+            "没有找到数据库 {}：请在 kuaiwei 的数据目录所在处运行，或用 --data-dir（或配置文件、--database-url）指定 / \
+             no database at {}: run this where kuaiwei's data directory is, or name it with \
+             --data-dir (or the config file, or --database-url)",
+            db.display(),
+            db.display()
+        );
+    }
+    open_store(args, file, data_dir).await
 }
 
 async fn open_store(
@@ -421,7 +487,7 @@ async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Resul
     let app_error = |e: kuaiwei_server::AppError| anyhow::anyhow!("{}", e.message());
     match cmd {
         ReportCmd::OnTime(a) => {
-            let store = open_store(&a.store, file, data_dir).await?;
+            let store = existing_store(&a.store, file, data_dir).await?;
             let state = app_state(store, file, data_dir).await?;
             let period = kuaiwei_server::reports::parse_period(&a.month).map_err(app_error)?;
             let served = kuaiwei_server::reports::on_time(&state, period, true)
@@ -457,7 +523,7 @@ async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Resul
             emit(a.output.as_deref(), &bytes)
         }
         ReportCmd::Watch(a) => {
-            let store = open_store(&a.store, file, data_dir).await?;
+            let store = existing_store(&a.store, file, data_dir).await?;
             let state = app_state(store, file, data_dir).await?;
             let w = kuaiwei_server::reports::watch(&state, a.days, a.agency, a.officer)
                 .await
@@ -481,10 +547,14 @@ async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Resul
             emit(a.output.as_deref(), &bytes)
         }
         ReportCmd::Freeze(a) => {
-            let store = open_store(&a.store, file, data_dir).await?;
+            let store = existing_store(&a.store, file, data_dir).await?;
             let state = app_state(store, file, data_dir).await?;
             let period = kuaiwei_server::reports::parse_period(&a.month).map_err(app_error)?;
-            let served = kuaiwei_server::reports::freeze(&state, period, a.actor.trim())
+            // `supervisor:NAME` (as the API records it, and as this flag once took it) or NAME
+            let name = a.actor.trim();
+            let name = name.split_once(':').map_or(name, |(_, n)| n);
+            let actor = freezer(state.store.as_ref(), name).await?;
+            let served = kuaiwei_server::reports::freeze(&state, period, &actor)
                 .await
                 .map_err(app_error)?;
             let hash = served.frozen.map(|f| f.hash).unwrap_or_default();
@@ -545,7 +615,7 @@ fn open_search(data_dir: &Path) -> Result<Arc<kuaiwei_search::SearchIndex>> {
 
 /// `kuaiwei reindex`: the index rebuilt from the store's change log, with progress.
 async fn reindex(args: StoreArgs, file: FileConfig, data_dir: PathBuf) -> Result<()> {
-    let store = open_store(&args, &file, &data_dir).await?;
+    let store = existing_store(&args, &file, &data_dir).await?;
     let state = app_state(store, &file, &data_dir).await?;
     let index = open_search(&data_dir)?;
     index.clear()?;

@@ -226,9 +226,31 @@ fn calendar_check_of_an_unpublished_year_answers_provisionally_and_before_2025_f
 }
 
 #[test]
-fn audit_verify_on_a_new_data_directory_finds_an_empty_intact_chain() {
+fn audit_verify_refuses_a_directory_without_a_database_and_finds_a_new_chain_intact() {
     let bin = kuaiwei();
     let dir = TempDir::new("bin-audit");
+    // run where there is no data directory: said, and nothing made
+    let nowhere = run(&bin, dir.path(), &["audit", "verify"]);
+    assert_eq!(nowhere.status.code(), Some(1), "{nowhere:?}");
+    let err = String::from_utf8_lossy(&nowhere.stderr);
+    assert!(
+        err.contains("没有找到数据库") && err.contains("no database at"),
+        "{err}"
+    );
+    for read_only in [
+        &["report", "on-time", "--month", "2026-10"][..],
+        &["user", "list"],
+        &["evidence", "verify"],
+    ] {
+        let out = run(&bin, dir.path(), read_only);
+        assert_eq!(out.status.code(), Some(1), "{read_only:?}: {out:?}");
+    }
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "no empty store was made"
+    );
+    let made = run(&bin, dir.path(), &["migrate"]);
+    assert!(made.status.success(), "{made:?}");
     let fresh = run(&bin, dir.path(), &["audit", "verify"]);
     assert!(fresh.status.success(), "{fresh:?}");
     assert_eq!(
@@ -269,6 +291,7 @@ fn recompute_reports_what_it_checked_and_a_bad_triage_config_is_refused_by_name(
 fn report_on_time_prints_json_csv_and_html_writes_xlsx_and_freezes_a_month_once() {
     let bin = kuaiwei();
     let dir = TempDir::new("bin-report");
+    assert!(run(&bin, dir.path(), &["migrate"]).status.success());
     let month = ["report", "on-time", "--month", "2026-10"];
     let json = run(&bin, dir.path(), &month);
     assert!(json.status.success(), "{json:?}");
@@ -336,14 +359,25 @@ fn report_on_time_prints_json_csv_and_html_writes_xlsx_and_freezes_a_month_once(
         assert!(err.contains(says) && err.contains(" / "), "{args:?}: {err}");
     }
 
-    let freeze = [
-        "report",
-        "freeze",
-        "--month",
-        "2026-10",
-        "--actor",
-        "supervisor:zhao",
-    ];
+    // the actor is an account that may freeze: an unknown name and an officer are refused
+    let freeze_as =
+        |actor: &'static str| ["report", "freeze", "--month", "2026-10", "--actor", actor];
+    let unknown = run(&bin, dir.path(), &freeze_as("zhao"));
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no enabled account"));
+    for (name, role) in [("zhao", "supervisor"), ("li", "caseworker")] {
+        let made = run_with_input(
+            &bin,
+            dir.path(),
+            &["user", "add", name, "--role", role],
+            "知识产权保护-2026\n",
+        );
+        assert!(made.status.success(), "{made:?}");
+    }
+    let caseworker = run(&bin, dir.path(), &freeze_as("li"));
+    assert!(!caseworker.status.success());
+    assert!(String::from_utf8_lossy(&caseworker.stderr).contains("only a centre supervisor"));
+    let freeze = freeze_as("zhao");
     let done = run(&bin, dir.path(), &freeze);
     assert!(done.status.success(), "{done:?}");
     assert!(String::from_utf8_lossy(&done.stdout).contains("frozen 2026-10"));
@@ -359,6 +393,7 @@ fn report_on_time_prints_json_csv_and_html_writes_xlsx_and_freezes_a_month_once(
 fn report_watch_prints_the_digest_as_text_json_or_html_and_refuses_bad_filters() {
     let bin = kuaiwei();
     let dir = TempDir::new("bin-watch");
+    assert!(run(&bin, dir.path(), &["migrate"]).status.success());
     let text = run(&bin, dir.path(), &["report", "watch"]);
     assert!(text.status.success(), "{text:?}");
     let text = String::from_utf8(text.stdout).unwrap();

@@ -203,9 +203,10 @@
     });
     form.addEventListener("input", function () {
       clearTimeout(saveTimer);
-      saveTimer = setTimeout(function () { save(false); }, 400);
+      saveTimer = setTimeout(function () { save(sending); }, 400);
     });
-    form.addEventListener("change", function () { save(false); });
+    // an answer changed while a send waits keeps the draft queued
+    form.addEventListener("change", function () { save(sending); });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       if (sending) { return; }
