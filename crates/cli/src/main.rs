@@ -247,7 +247,7 @@ fn run(cli: Cli) -> Result<()> {
             cmd: AuditCmd::Verify(args),
         } => runtime()?.block_on(async {
             let store = existing_store(&args, &file, &data_dir).await?;
-            verify_audit(store.as_ref()).await
+            verify_audit(store.as_ref(), true).await
         }),
         Cmd::Report { cmd } => runtime()?.block_on(run_report(cmd, &file, &data_dir)),
         Cmd::Backup(a) => runtime()?.block_on(backup::run(&a.dest, &a.store, &file, &data_dir)),
@@ -402,18 +402,23 @@ async fn open_store(
     }
 }
 
-/// Walks the chain and records the result (by `cli:<the operator's login name>`), so the
-/// administrator's audit page shows the last verification, whoever ran it and wherever.
-async fn verify_audit(store: &dyn Store) -> Result<()> {
-    let operator = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "operator".into());
-    let found = kuaiwei_server::audit::verify_and_record(
-        store,
-        &format!("cli:{operator}"),
-        jiff::Timestamp::now,
-    )
-    .await
+/// Walks the chain; with `record`, records the result (by `cli:<the operator's login name>`),
+/// so the administrator's audit page shows the last verification, whoever ran it and wherever.
+/// A restore walks without recording: the restored data must equal its manifest.
+async fn verify_audit(store: &dyn Store, record: bool) -> Result<()> {
+    let found = if record {
+        let operator = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| "operator".into());
+        kuaiwei_server::audit::verify_and_record(
+            store,
+            &format!("cli:{operator}"),
+            jiff::Timestamp::now,
+        )
+        .await
+    } else {
+        kuaiwei_server::audit::walk(store).await
+    }
     .map_err(|e| anyhow::anyhow!(e.message()))?;
     if let Some(b) = found.broken {
         anyhow::bail!("审计链断裂 / audit chain broken: {b}");

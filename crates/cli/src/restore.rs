@@ -371,7 +371,7 @@ async fn verify_restored(
 ) -> Result<Vec<String>> {
     let store = crate::open_store(args, file, data_dir).await?;
     let mut problems = Vec::new();
-    if let Err(e) = crate::verify_audit(store.as_ref()).await {
+    if let Err(e) = crate::verify_audit(store.as_ref(), false).await {
         problems.push(format!("{e:#}"));
     }
     let inv = store.inventory().await?;
