@@ -263,6 +263,7 @@ fn audit_verify_refuses_a_directory_without_a_database_and_finds_a_new_chain_int
 fn recompute_reports_what_it_checked_and_a_bad_triage_config_is_refused_by_name() {
     let bin = kuaiwei();
     let dir = TempDir::new("bin-recompute");
+    assert!(run(&bin, dir.path(), &["migrate"]).status.success());
     let out = run(&bin, dir.path(), &["recompute"]);
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -292,6 +293,16 @@ fn report_on_time_prints_json_csv_and_html_writes_xlsx_and_freezes_a_month_once(
     let bin = kuaiwei();
     let dir = TempDir::new("bin-report");
     assert!(run(&bin, dir.path(), &["migrate"]).status.success());
+    // a centre supervisor, who may freeze, and a caseworker, who may not
+    for (name, role) in [("zhao", "supervisor"), ("li.na", "caseworker")] {
+        let made = run_with_input(
+            &bin,
+            dir.path(),
+            &["user", "add", name, "--role", role],
+            "知识产权保护-2026\n",
+        );
+        assert!(made.status.success(), "{made:?}");
+    }
     let month = ["report", "on-time", "--month", "2026-10"];
     let json = run(&bin, dir.path(), &month);
     assert!(json.status.success(), "{json:?}");
@@ -362,19 +373,10 @@ fn report_on_time_prints_json_csv_and_html_writes_xlsx_and_freezes_a_month_once(
     // the actor is an account that may freeze: an unknown name and an officer are refused
     let freeze_as =
         |actor: &'static str| ["report", "freeze", "--month", "2026-10", "--actor", actor];
-    let unknown = run(&bin, dir.path(), &freeze_as("zhao"));
+    let unknown = run(&bin, dir.path(), &freeze_as("wang"));
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no enabled account"));
-    for (name, role) in [("zhao", "supervisor"), ("li", "caseworker")] {
-        let made = run_with_input(
-            &bin,
-            dir.path(),
-            &["user", "add", name, "--role", role],
-            "知识产权保护-2026\n",
-        );
-        assert!(made.status.success(), "{made:?}");
-    }
-    let caseworker = run(&bin, dir.path(), &freeze_as("li"));
+    let caseworker = run(&bin, dir.path(), &freeze_as("li.na"));
     assert!(!caseworker.status.success());
     assert!(String::from_utf8_lossy(&caseworker.stderr).contains("only a centre supervisor"));
     let freeze = freeze_as("zhao");
