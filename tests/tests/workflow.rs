@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 kuaiwei_e2e::on_every_backend!(
     a_fair_complaint_is_walked_from_intake_to_closing_and_every_step_is_on_the_chain,
     a_case_transferred_to_the_police_opens_a_linked_case_with_its_own_clock,
+    a_copyright_complaint_reaching_the_criminal_threshold_is_routed_to_the_police,
 );
 
 fn fair_complaint(mark: &str) -> Value {
@@ -266,4 +267,62 @@ async fn a_case_transferred_to_the_police_opens_a_linked_case_with_its_own_clock
         .await);
     assert_eq!(accepted["state"], "routed");
     assert!(accepted["clocks"][0]["due"].is_string(), "{accepted}");
+}
+
+/// 违法所得 ¥1,000,000 on a copyright: the rules send it to the police (《刑法》Art. 217), and the
+/// route taken through the API cites the article; one fen below the figure stays with the
+/// copyright authority.
+async fn a_copyright_complaint_reaching_the_criminal_threshold_is_routed_to_the_police(
+    app: TestApp,
+) {
+    app.add_account("chen", "caseworker", None).await;
+    app.log_in("chen", kuaiwei_e2e::TEST_PASSWORD).await;
+    let complaint = |gains: f64| {
+        json!({
+            "channel": {"kind": "ecommerce", "platform": "某电商平台", "listing_urls": ["https://item.example.com/884512"]},
+            "complainant": {"kind": "organisation", "name": "上海某某文化传播有限公司", "email": "legal@example.com"},
+            "rights": [{"kind": "copyright", "number": "国作登字-2024-F-00012345"}],
+            "respondent": {"name": "某某玩具专营店"},
+            "description": "该店铺销售的毛绒玩具复制了我方美术作品，销售量巨大",
+            "amounts": {"illegal_gains": gains}
+        })
+    };
+    let mut suggested = Vec::new();
+    for gains in [1_000_000.0, 29_999.99] {
+        let filed = app.file_complaint_json(&complaint(gains)).await;
+        let n = filed["case_number"].as_str().unwrap().to_string();
+        let detail = ok(&app.get(&format!("/api/v1/cases/{n}"), &[]).await);
+        suggested.push((n, detail["triage"]["routing"].clone()));
+    }
+    let (crime, routing) = &suggested[0];
+    assert_eq!(routing["rule_id"], "criminal_copyright", "{routing}");
+    assert_eq!(routing["agency"], "police");
+    assert_eq!(routing["transfer_to_police"], true);
+    assert!(
+        routing["legal_basis"]
+            .as_str()
+            .unwrap()
+            .contains("《刑法》Art. 217"),
+        "{routing}"
+    );
+    assert_eq!(suggested[1].1["rule_id"], "copyright", "one fen below");
+    // the caseworker accepts and routes as the rules say; the route event cites the article
+    act(
+        &app,
+        crime,
+        json!({"action": "accept", "actor": "caseworker:chen", "reason": "金额已达追诉标准"}),
+    )
+    .await;
+    let routed = act(
+        &app,
+        crime,
+        json!({"action": "route", "actor": "caseworker:chen"}),
+    )
+    .await;
+    assert_eq!(routed["agency"], "police", "{routed}");
+    let event = last_event(&routed);
+    assert!(
+        event.to_string().contains("Art. 217"),
+        "the route event cites the article: {event}"
+    );
 }

@@ -104,6 +104,30 @@ fn the_default_rules_route_each_kind_of_complaint_to_its_authority() {
             "《商标法》Art. 16",
         ),
         row(
+            "copyright, ¥1,000,000 of gains",
+            ecommerce(),
+            &[K::Copyright],
+            |i| i.amounts.illegal_gains_fen = Some(100_000_000),
+            To(Police, &["T1", "T2", "T3"], "criminal_copyright"),
+            "移送规定 Arts. 3, 5; 《刑法》Art. 217; 法释〔2004〕19号 Art. 5",
+        ),
+        row(
+            "copyright, ¥50,000 of business exactly",
+            walk_in(),
+            &[K::Copyright],
+            |i| i.amounts.illegal_business_volume_fen = Some(5_000_000),
+            To(Police, &["T1", "T2", "T3"], "criminal_copyright"),
+            "法释〔2004〕19号 Art. 5: 非法经营数额 ≥ ¥50,000",
+        ),
+        row(
+            "copyright, ¥29,999.99 of gains (one fen below)",
+            ecommerce(),
+            &[K::Copyright],
+            |i| i.amounts.illegal_gains_fen = Some(2_999_999),
+            To(Copyright, &["M3"], "copyright"),
+            "法释〔2004〕19号 Art. 5: 违法所得 ≥ ¥30,000 not reached",
+        ),
+        row(
             "copyright",
             ecommerce(),
             &[K::Copyright],
@@ -312,7 +336,7 @@ fn the_bundled_rules_parse_against_the_bundled_procedures() {
     let ids = procedures.ids();
     let rules = RuleSet::parse(RuleSet::bundled_text(), &ids).expect("bundled rules are valid");
     assert_eq!(rules, RuleSet::bundled());
-    assert_eq!(rules.rules().len(), 9);
+    assert_eq!(rules.rules().len(), 10);
     assert_eq!(
         rules
             .threshold("trademark_counterfeiting")

@@ -111,3 +111,34 @@ fn counterfeit_patent_figures_carry_the_unverified_2025_note() {
         route.legal_basis
     );
 }
+
+#[test]
+fn a_copyright_crime_goes_to_the_police_citing_article_217_and_what_is_unverified() {
+    let mut c = complaint(walk_in(), &[K::Copyright]);
+    c.amounts.illegal_gains_fen = Some(100_000_000);
+    let route = RuleSet::bundled()
+        .route(&input(&c, AFTER_2025))
+        .expect("routed");
+    assert_eq!(
+        (route.rule_id.as_str(), route.agency),
+        ("criminal_copyright", Agency::Police)
+    );
+    assert!(route.transfer_to_police);
+    assert!(
+        route
+            .reason_zh
+            .contains("违法所得数额 ¥1,000,000.00 达到侵犯著作权罪立案追诉标准 ¥30,000"),
+        "{}",
+        route.reason_zh
+    );
+    assert!(
+        route.legal_basis.contains("《刑法》Art. 217"),
+        "{}",
+        route.legal_basis
+    );
+    assert!(
+        route.legal_basis.contains("复制品数量"),
+        "the note on what is not compared: {}",
+        route.legal_basis
+    );
+}
