@@ -5,6 +5,7 @@
 //! password wrong or the account disabled, and costs the same hashing work.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::http::HeaderMap;
@@ -19,19 +20,30 @@ use crate::{AppError, AppState, token};
 pub const COOKIE: &str = "__Host-sid";
 
 /// Session lifetimes and login throttling.
+///
+/// Failed logins are counted per account **and client address**: someone who guesses a named
+/// officer's password from one address holds up only that address, not the officer logging in
+/// from another (5 wrong passwords used to lock the account for everyone for 15 minutes). After
+/// the first, each failure from an address makes the next try from there wait longer (1, 2, 4
+/// s …); after `max_failures` it waits out the window. Across all addresses an account has a much higher
+/// ceiling, `account_ceiling`, against a guesser with many addresses. Every refusal is 429 with
+/// `Retry-After`.
 #[derive(Clone)]
 pub struct Auth {
     /// A session unused this long has ended.
     pub idle: SignedDuration,
     /// A session ends this long after login, however active.
     pub absolute: SignedDuration,
-    /// Failed logins allowed per account within `window` before 429.
+    /// Failed logins allowed per account from one client address within `window` before 429.
     pub max_failures: usize,
+    /// Failed logins allowed per account from all addresses together within `window`.
+    pub account_ceiling: usize,
     pub window: SignedDuration,
     /// Login attempts per client address, whatever the account (password spraying).
     pub per_address: crate::rate::RateLimit,
     hashing: Arc<Semaphore>,
-    failures: Arc<Mutex<HashMap<String, Vec<Timestamp>>>>,
+    /// Per account: its recent failures, each with the client address it came from.
+    failures: Arc<Mutex<HashMap<String, Vec<(Timestamp, Option<IpAddr>)>>>>,
 }
 
 impl Default for Auth {
@@ -40,6 +52,7 @@ impl Default for Auth {
             idle: SignedDuration::from_mins(30),
             absolute: SignedDuration::from_hours(12),
             max_failures: 5,
+            account_ceiling: 100,
             window: SignedDuration::from_mins(15),
             // a centre's office may share one address: 30 attempts a minute, bursts of 30
             per_address: crate::rate::RateLimit::new(30, SignedDuration::from_mins(1), 30),
@@ -50,32 +63,61 @@ impl Default for Auth {
     }
 }
 
+/// The longest wait between two tries from one address, however many failures.
+const MAX_STEP_SECS: i64 = 60;
+
 impl Auth {
-    /// 429 while `username` has had too many recent failures; seconds until one expires.
-    fn throttled(&self, username: &str, now: Timestamp) -> Option<u64> {
+    /// Seconds `username` must wait before trying again from `address`, if any.
+    fn throttled(&self, username: &str, address: Option<IpAddr>, now: Timestamp) -> Option<u64> {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let recent = failures.entry(username.to_string()).or_default();
-        recent.retain(|t| now.duration_since(*t) < self.window);
-        (recent.len() >= self.max_failures).then(|| {
-            let oldest = recent.iter().min().copied().unwrap_or(now);
+        recent.retain(|(t, _)| now.duration_since(*t) < self.window);
+        let until_window_ends = |oldest: Timestamp| {
             let left = self.window - now.duration_since(oldest);
             left.as_secs().max(1) as u64
-        })
+        };
+        let here: Vec<Timestamp> = recent
+            .iter()
+            .filter(|(_, a)| *a == address)
+            .map(|(t, _)| *t)
+            .collect();
+        if here.len() >= self.max_failures {
+            return here.iter().min().copied().map(until_window_ends);
+        }
+        if let (Some(last), true) = (here.iter().max(), here.len() >= 2) {
+            // a mistyped password may be typed again at once; then 1, 2, 4 … seconds after
+            // the 2nd, 3rd, 4th … failure from here
+            let step = (1i64 << (here.len() - 2).min(16)).min(MAX_STEP_SECS);
+            let waited = now.duration_since(*last).as_secs();
+            if waited < step {
+                return Some((step - waited).max(1) as u64);
+            }
+        }
+        if recent.len() >= self.account_ceiling {
+            return recent.iter().map(|(t, _)| *t).min().map(until_window_ends);
+        }
+        None
     }
 
-    fn failed(&self, username: &str, now: Timestamp) {
+    fn failed(&self, username: &str, address: Option<IpAddr>, now: Timestamp) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if failures.len() > 100_000 {
             // guessing at random names must not grow this without bound
             let window = self.window;
-            failures.retain(|_, ts| ts.iter().any(|t| now.duration_since(*t) < window));
+            failures.retain(|_, ts| ts.iter().any(|(t, _)| now.duration_since(*t) < window));
         }
-        failures.entry(username.to_string()).or_default().push(now);
+        failures
+            .entry(username.to_string())
+            .or_default()
+            .push((now, address));
     }
 
-    fn succeeded(&self, username: &str) {
+    /// The right password from `address` forgets that address's failures only.
+    fn succeeded(&self, username: &str, address: Option<IpAddr>) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.remove(username);
+        if let Some(recent) = failures.get_mut(username) {
+            recent.retain(|(_, a)| *a != address);
+        }
     }
 }
 
@@ -150,7 +192,7 @@ pub async fn login(
             })?;
     }
     let name = kuaiwei_access::username(username).unwrap_or_else(|_| username.trim().into());
-    if let Some(secs) = state.auth.throttled(&name, now) {
+    if let Some(secs) = state.auth.throttled(&name, address, now) {
         return Err(AppError::TooManyRequests {
             retry_after_secs: secs,
         });
@@ -187,7 +229,7 @@ pub async fn login(
             a
         }
         (known, _) => {
-            state.auth.failed(&name, now);
+            state.auth.failed(&name, address, now);
             tracing::warn!(user = %name, "failed login");
             // on the chain for real accounts (someone is trying one); unknown names only in the
             // log, so that guessing names cannot flood the chain
@@ -205,7 +247,7 @@ pub async fn login(
             return Err(bad_credentials());
         }
     };
-    state.auth.succeeded(&name);
+    state.auth.succeeded(&name, address);
     let cookie_token = token::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
     state
         .store

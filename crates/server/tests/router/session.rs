@@ -199,26 +199,111 @@ async fn a_disabled_account_loses_its_open_sessions() {
     assert_eq!(whoami(&app, &t).await.status, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
-async fn five_failures_throttle_the_account_for_fifteen_minutes_with_retry_after() {
-    let app = logged_in_app().await;
-    for _ in 0..5 {
-        let res = login(&app, "officer.li", "not-the-password").await;
-        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
-    }
-    // now even the right password waits
-    let throttled = login(&app, "officer.li", PASSWORD).await;
-    assert_error(
-        &throttled,
-        StatusCode::TOO_MANY_REQUESTS,
-        "too_many_requests",
-    );
-    let retry: u64 = throttled.headers[header::RETRY_AFTER]
+/// A login from a client address (as the server sees its peer).
+async fn login_from(app: &App, address: &str, username: &str, password: &str) -> Response {
+    let mut req = Request::post("/api/v1/session")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"username": username, "password": password}).to_string(),
+        ))
+        .unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+            address.parse().unwrap(),
+            40_000,
+        )));
+    app.send(req).await
+}
+
+fn retry_after(res: &Response) -> u64 {
+    res.headers[header::RETRY_AFTER]
         .to_str()
         .unwrap()
         .parse()
-        .unwrap();
-    assert_eq!(retry, 15 * 60);
+        .unwrap()
+}
+
+#[tokio::test]
+async fn failures_from_one_address_slow_then_stop_that_address_and_never_the_officer_elsewhere() {
+    let app = logged_in_app().await;
+    let start: jiff::Timestamp = "2026-11-02T01:00:00Z".parse().unwrap();
+    let at = |secs: i64| start + jiff::SignedDuration::from_secs(secs);
+    let attacker = "203.0.113.7";
+    // a mistyped password may be typed again at once; then each failure makes the next try
+    // from that address wait longer: 1, 2, 4 s
+    app.state.clock.set(at(0));
+    for guess in ["guess-1", "guess-2"] {
+        assert_eq!(
+            login_from(&app, attacker, "officer.li", guess).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let too_soon = login_from(&app, attacker, "officer.li", "guess-3").await;
+    assert_error(
+        &too_soon,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_requests",
+    );
+    assert_eq!(retry_after(&too_soon), 1);
+    let mut t = 0;
+    for (k, wait) in [1, 2, 4].into_iter().enumerate() {
+        t += wait;
+        app.state.clock.set(at(t));
+        assert_eq!(
+            login_from(&app, attacker, "officer.li", &format!("guess-{}", k + 3))
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED,
+            "failure {} after waiting {wait} s",
+            k + 3
+        );
+    }
+    // five failures from that address: it waits out the 15 minutes, even with the password
+    t += 60;
+    app.state.clock.set(at(t));
+    let stopped = login_from(&app, attacker, "officer.li", PASSWORD).await;
+    assert_error(&stopped, StatusCode::TOO_MANY_REQUESTS, "too_many_requests");
+    assert_eq!(retry_after(&stopped), 15 * 60 - t as u64);
+    // the officer, at their own desk, logs in all the same
+    assert_eq!(
+        login_from(&app, "198.51.100.20", "officer.li", PASSWORD)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // and once the window has passed, the address may try again
+    app.state.clock.set(at(15 * 60));
+    assert_eq!(
+        login_from(&app, attacker, "officer.li", PASSWORD)
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn many_addresses_together_reach_the_accounts_ceiling() {
+    let mut app = logged_in_app().await;
+    let start: jiff::Timestamp = "2026-11-02T01:00:00Z".parse().unwrap();
+    app.state.clock.set(start);
+    // a ceiling of 100 by default; 8 here, to spare the hashing
+    assert_eq!(app.state.auth.account_ceiling, 100);
+    app.state.auth.account_ceiling = 8;
+    app.router = router(app.state.clone());
+    let ceiling = app.state.auth.account_ceiling;
+    for k in 0..ceiling {
+        let address = format!("10.0.{}.{}", k / 250, k % 250 + 1);
+        assert_eq!(
+            login_from(&app, &address, "officer.li", "wrong")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED,
+            "failure {k}"
+        );
+    }
+    let held = login_from(&app, "198.51.100.20", "officer.li", PASSWORD).await;
+    assert_error(&held, StatusCode::TOO_MANY_REQUESTS, "too_many_requests");
+    assert_eq!(retry_after(&held), 15 * 60);
     // another account is not held up
     with_account(
         &app,
@@ -227,12 +312,9 @@ async fn five_failures_throttle_the_account_for_fifteen_minutes_with_retry_after
     )
     .await;
     assert_eq!(
-        login(&app, "officer.zhou", PASSWORD).await.status,
-        StatusCode::OK
-    );
-    app.state.clock.set("2026-11-02T01:15:00Z".parse().unwrap());
-    assert_eq!(
-        login(&app, "officer.li", PASSWORD).await.status,
+        login_from(&app, "198.51.100.20", "officer.zhou", PASSWORD)
+            .await
+            .status,
         StatusCode::OK
     );
 }
