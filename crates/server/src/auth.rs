@@ -42,8 +42,7 @@ pub struct Auth {
     /// Login attempts per client address, whatever the account (password spraying).
     pub per_address: crate::rate::RateLimit,
     hashing: Arc<Semaphore>,
-    /// Per account: its recent failures, each with the client address it came from.
-    failures: Arc<Mutex<HashMap<String, Vec<(Timestamp, Option<IpAddr>)>>>>,
+    failures: Arc<Mutex<Failures>>,
 }
 
 impl Default for Auth {
@@ -62,6 +61,9 @@ impl Default for Auth {
         }
     }
 }
+
+/// Per account: its recent failures, each with the client address it came from.
+type Failures = HashMap<String, Vec<(Timestamp, Option<IpAddr>)>>;
 
 /// The longest wait between two tries from one address, however many failures.
 const MAX_STEP_SECS: i64 = 60;
