@@ -491,6 +491,23 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
         ),
         "the second hall's poster, read by a phone"
     );
+    // the fair sessions page as it looks, in English at a desk and on a phone (for the eye:
+    // written to target/tmp), then back to Chinese
+    b.goto(&format!("{base}/work/stations?lang=en")).await;
+    b.wait_for("document.getElementById('station-form') !== null")
+        .await;
+    b.assert_accessible(axe.as_deref(), "the fair sessions, in English")
+        .await;
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    b.screenshot(&shots.join(format!("stations-390-en-{:?}.png", app.backend)))
+        .await;
+    b.viewport(true).await;
+    b.screenshot(&shots.join(format!("stations-1280-en-{:?}.png", app.backend)))
+        .await;
+    b.viewport(false).await;
+    b.goto(&format!("{base}/work/stations?lang=zh-CN")).await;
+    b.wait_for("document.documentElement.lang === 'zh-CN'")
+        .await;
     b.goto(&format!("{base}/work/cases/{n}")).await;
     b.wait_for("document.getElementById('case-number') !== null")
         .await;

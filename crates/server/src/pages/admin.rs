@@ -32,17 +32,11 @@ struct AccountsPage {
 
 impl AccountsPage {
     fn val(&self, name: &str) -> &str {
-        self.values
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
+        super::entry(&self.values, name).unwrap_or("")
     }
 
     fn err(&self, name: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, m)| m.as_str())
+        super::entry(&self.errors, name)
     }
 }
 

@@ -177,10 +177,7 @@ impl StepForm {
     }
 
     fn val(&self, name: &str) -> &str {
-        self.values
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
+        super::entry(&self.values, name).unwrap_or("")
     }
 
     fn picked(&self, name: &str, value: &str) -> bool {
@@ -188,10 +185,7 @@ impl StepForm {
     }
 
     fn err(&self, name: &str) -> Option<&str> {
-        self.field_errors
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, m)| m.as_str())
+        super::entry(&self.field_errors, name)
     }
 
     fn open(&self) -> bool {

@@ -275,3 +275,10 @@ pub async fn fallback(req: Request) -> Response {
     set_security_headers(res.headers_mut());
     res
 }
+
+/// The entry `name` of a form's kept values or of its messages per field.
+pub(super) fn entry<'a>(list: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    list.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}

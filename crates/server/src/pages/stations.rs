@@ -49,17 +49,11 @@ struct StationsPage {
 
 impl StationsPage {
     fn val(&self, name: &str) -> &str {
-        self.values
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
+        super::entry(&self.values, name).unwrap_or("")
     }
 
     fn err(&self, name: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, m)| m.as_str())
+        super::entry(&self.errors, name)
     }
 }
 
