@@ -310,6 +310,14 @@ impl Store for PostgresStore {
         cases::audit_head(&self.pool).await
     }
 
+    async fn filed_complaints(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<kuaiwei_store::FiledComplaint>, StoreError> {
+        read::filed_complaints(&self.pool, after, limit).await
+    }
+
     async fn inventory(&self) -> Result<kuaiwei_store::Inventory, StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
         sqlx::query("set transaction isolation level repeatable read, read only")

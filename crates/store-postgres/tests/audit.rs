@@ -124,3 +124,42 @@ async fn a_truncated_chain_is_found_against_its_head() {
         })
     );
 }
+
+#[tokio::test]
+async fn truncating_the_audit_tables_or_the_complaints_is_refused() {
+    let Some((store, mut c)) = filled().await else {
+        return;
+    };
+    for sql in [
+        "truncate audit_events, audit_head",
+        "truncate audit_head",
+        "truncate complaints cascade",
+        "truncate complaint_evidence",
+    ] {
+        let e = exec(&mut c, sql).await.unwrap_err().to_string();
+        assert!(e.contains("cannot be truncated"), "{sql}: {e}");
+    }
+    assert_eq!(check_chain(&store).await, Ok(5));
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_edit_or_remove_a_filed_complaint() {
+    let Some((_store, mut c)) = filled().await else {
+        return;
+    };
+    let edit = exec(
+        &mut c,
+        "update complaints set body = jsonb_set(body, '{description}', '\"改过\"') where id = 1",
+    )
+    .await;
+    assert!(edit.unwrap_err().to_string().contains("cannot be edited"));
+    let delete = exec(&mut c, "delete from complaints where id = 1").await;
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
+    // what kuaiwei itself changes on a complaint row still goes through
+    exec(
+        &mut c,
+        "update complaints set respondent_id = respondent_id where id = 1",
+    )
+    .await
+    .unwrap();
+}

@@ -343,6 +343,14 @@ impl Store for SqliteStore {
         cases::audit_head(&self.read).await
     }
 
+    async fn filed_complaints(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<kuaiwei_store::FiledComplaint>, StoreError> {
+        read::filed_complaints(&self.read, after, limit).await
+    }
+
     async fn inventory(&self) -> Result<kuaiwei_store::Inventory, StoreError> {
         let mut conn = self.read.acquire().await.map_err(backend)?;
         backup::inventory(&mut conn).await.map_err(backend)

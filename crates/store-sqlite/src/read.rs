@@ -207,3 +207,53 @@ pub async fn evidence_hashes(pool: &SqlitePool) -> Result<Vec<(String, i64)>, St
         .await
         .map_err(backend)
 }
+
+/// Complaints after `after` by id, with their bodies as stored and their evidence rows
+/// (what `kuaiwei audit verify` checks against the chain): two statements per page.
+pub async fn filed_complaints(
+    pool: &SqlitePool,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<kuaiwei_store::FiledComplaint>, StoreError> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "select id, case_number, body from complaints where id > ?1 order by id limit ?2",
+    )
+    .bind(after)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Ok(Vec::new());
+    };
+    let files: Vec<(i64, String, i64)> = sqlx::query_as(
+        "select ce.complaint_id, ce.sha256, coalesce(f.size, -1)
+         from complaint_evidence ce left join evidence_files f on f.sha256 = ce.sha256
+         where ce.complaint_id >= ?1 and ce.complaint_id <= ?2
+         order by ce.complaint_id, ce.position",
+    )
+    .bind(first.0)
+    .bind(last.0)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    let mut out: Vec<kuaiwei_store::FiledComplaint> = rows
+        .into_iter()
+        .map(|(id, case_number, body)| kuaiwei_store::FiledComplaint {
+            id,
+            case_number,
+            body,
+            evidence: Vec::new(),
+        })
+        .collect();
+    for (id, sha256, size) in files {
+        if let Ok(i) = out.binary_search_by_key(&id, |c| c.id) {
+            out[i].evidence.push(kuaiwei_store::EvidenceFile {
+                sha256,
+                // a row whose file entry is gone reads as size 0: verify reports the file
+                size: u64::try_from(size).unwrap_or(0),
+            });
+        }
+    }
+    Ok(out)
+}

@@ -128,3 +128,29 @@ async fn a_truncated_chain_is_found_against_its_head() {
         })
     );
 }
+
+#[tokio::test]
+async fn the_database_refuses_to_edit_or_remove_a_filed_complaint() {
+    let (_store, path) = filled("sealed").await;
+    let mut c = raw(&path).await;
+    let edit = exec(
+        &mut c,
+        "update complaints set body = json_set(body, '$.description', '改过') where id = 1",
+    )
+    .await;
+    assert!(edit.unwrap_err().to_string().contains("cannot be edited"));
+    let delete = exec(&mut c, "delete from complaints where id = 1").await;
+    assert!(
+        delete
+            .unwrap_err()
+            .to_string()
+            .contains("cannot be removed")
+    );
+    // what kuaiwei itself changes on a complaint row still goes through
+    exec(
+        &mut c,
+        "update complaints set respondent_id = respondent_id where id = 1",
+    )
+    .await
+    .unwrap();
+}

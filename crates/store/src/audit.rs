@@ -7,6 +7,16 @@ use sha2::{Digest, Sha256};
 
 use crate::AuditEvent;
 
+/// The SHA-256 (hex) of a complaint as filed, recorded in its `received` event. It is taken
+/// over the complaint's canonical serialisation: the domain value written by `serde_json` (fields
+/// in declaration order, no whitespace), which a stored body read back and parsed gives again,
+/// whatever the database did to the text (PostgreSQL's `jsonb` reorders keys). An edited
+/// body therefore no longer matches, while a body merely re-encoded does.
+pub fn complaint_digest(complaint: &kuaiwei_domain::Complaint) -> String {
+    let bytes = serde_json::to_vec(complaint).unwrap_or_default();
+    hex::encode(Sha256::digest(&bytes))
+}
+
 /// The hash before the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

@@ -414,6 +414,50 @@ pub async fn a_filed_complaint_is_a_received_case_with_its_first_event(s: &impl 
     assert!(s.case("KW-2026-999999").await.unwrap().is_none());
 }
 
+pub async fn the_received_event_seals_the_complaint_as_filed(s: &impl Store) {
+    let mut with_files = sample(1, T0, "ecommerce");
+    with_files.evidence = vec![evidence(0xa1), evidence(0xa2)];
+    let first = s.submit_complaint(with_files).await.unwrap();
+    for n in 2..=3 {
+        s.submit_complaint(sample(n, T0, "fair")).await.unwrap();
+    }
+    let page = s.filed_complaints(0, 2).await.unwrap();
+    assert_eq!(page.len(), 2);
+    assert_eq!(page[0].case_number, first.case_number.as_str());
+    let digests: Vec<&str> = page[0].evidence.iter().map(|e| e.sha256.as_str()).collect();
+    assert_eq!(digests, [&"a1".repeat(32), &"a2".repeat(32)]);
+    assert_eq!(page[0].evidence[0].size, 1000 + 0xa1);
+    assert!(page[1].evidence.is_empty());
+    let rest = s.filed_complaints(page[1].id, 10).await.unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].case_number, "KW-2026-000003");
+    assert!(s.filed_complaints(rest[0].id, 10).await.unwrap().is_empty());
+    // the digest of the body as the database gives it back (PostgreSQL's jsonb reorders its
+    // keys) is the digest sealed in the received event at filing
+    for filed in page.iter().chain(&rest) {
+        let complaint: kuaiwei_domain::Complaint = serde_json::from_str(&filed.body).unwrap();
+        let events = s.case_events(&filed.case_number).await.unwrap();
+        let payload: serde_json::Value = serde_json::from_str(&events[0].payload).unwrap();
+        assert_eq!(
+            payload["complaint"].as_str(),
+            Some(crate::complaint_digest(&complaint).as_str()),
+            "{}",
+            filed.case_number
+        );
+    }
+    let stored = s
+        .complaint_of_case("KW-2026-000002")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut edited = stored.complaint.clone();
+    edited.description.push('!');
+    assert_ne!(
+        crate::complaint_digest(&edited),
+        crate::complaint_digest(&stored.complaint)
+    );
+}
+
 pub async fn steps_move_the_case_store_its_clocks_and_extend_the_chain(s: &impl Store) {
     let r = s.submit_complaint(sample(1, T0, "fair")).await.unwrap();
     let n = r.case_number.as_str();
@@ -1630,6 +1674,7 @@ macro_rules! store_conformance_tests {
             listings_are_newest_first_filtered_and_paged,
             the_store_answers_a_ping,
             a_filed_complaint_is_a_received_case_with_its_first_event,
+            the_received_event_seals_the_complaint_as_filed,
             steps_move_the_case_store_its_clocks_and_extend_the_chain,
             a_stale_step_is_refused_and_changes_nothing,
             of_two_concurrent_steps_from_one_version_exactly_one_wins,

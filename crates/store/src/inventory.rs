@@ -19,3 +19,16 @@ pub struct Inventory {
     /// Every row of the evidence table, by digest.
     pub evidence: Vec<EvidenceFile>,
 }
+
+/// A complaint as stored, for `kuaiwei audit verify` to check against its `received` event:
+/// the body exactly as the database gives it back (JSON text, unparsed, so that an edit that
+/// breaks it is reported rather than failing the walk) and every evidence row it references.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiledComplaint {
+    /// Position, for paging ([`crate::Store::filed_complaints`]).
+    pub id: i64,
+    pub case_number: String,
+    pub body: String,
+    /// The evidence rows of the complaint (filing and supplements), by position.
+    pub evidence: Vec<EvidenceFile>,
+}

@@ -24,7 +24,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 
 pub use accounts::{Account, ApiToken, FairSession, Session};
-pub use audit::{ChainBreak, ChainLink, ChainVerifier, GENESIS, verify_chain};
+pub use audit::{ChainBreak, ChainLink, ChainVerifier, GENESIS, complaint_digest, verify_chain};
 pub use batcher::{BatchHandler, Batcher, BatcherClosed};
 pub use cases::{
     AuditEvent, CaseRecord, CaseUpdate, KeyedCase, LinkedCase, NewEvent, QueueFilter, QueueItem,
@@ -34,7 +34,7 @@ pub use corrections::{
     Corrected, Correction, RespondentCorrection, RespondentJoin, RespondentProposal,
 };
 pub use error::StoreError;
-pub use inventory::{EvidenceFile, Inventory};
+pub use inventory::{EvidenceFile, FiledComplaint, Inventory};
 pub use reports::{FrozenReport, ReportClock, ReportWindow, SyntheticCase};
 pub use types::{
     Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, DEFAULT_MATERIAL, EvidenceMeta,
@@ -223,6 +223,14 @@ pub trait Store: Send + Sync + 'static {
     /// The counts, the audit head and every evidence row, read in one transaction: what a
     /// restore checks against its backup's manifest.
     async fn inventory(&self) -> Result<Inventory, StoreError>;
+
+    /// Complaints with an id greater than `after`, by id, at most `limit`, each with its body
+    /// as stored and its evidence rows: what `kuaiwei audit verify` checks against the chain.
+    async fn filed_complaints(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<FiledComplaint>, StoreError>;
 
     /// Creates an account; [`StoreError::Conflict`] when the user name is taken (also by a
     /// disabled account: names are never reused).

@@ -139,6 +139,7 @@ pub fn chain_received(
         let mut payload = serde_json::json!({
             "channel": n.complaint.channel.key(),
             "evidence": n.evidence.iter().map(|e| &e.sha256).collect::<Vec<_>>(),
+            "complaint": crate::complaint_digest(&n.complaint),
         });
         if let Some(source) = &n.source {
             payload["source"] = source.as_str().into();
