@@ -68,6 +68,8 @@ pub struct TestApp {
 pub struct Options {
     pub clock: kuaiwei_server::Clock,
     pub calendar: Calendar,
+    /// The connection and body timeouts and the upload cap (`[http]`).
+    pub http: kuaiwei_server::HttpSettings,
 }
 
 impl Default for Options {
@@ -75,6 +77,7 @@ impl Default for Options {
         Options {
             clock: kuaiwei_server::Clock::system(),
             calendar: Calendar::bundled(),
+            http: kuaiwei_server::HttpSettings::default(),
         }
     }
 }
@@ -166,13 +169,15 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         auth: Default::default(),
         // scenarios file hundreds of complaints from one complainant and one address; the
         // limits themselves are tested in the router tests
-        intake_limits: kuaiwei_server::IntakeSettings {
-            address_per_minute: 100_000,
-            address_burst: 100_000,
-            complainant_per_hour: 100_000,
-            complainant_burst: 100_000,
-        }
-        .into(),
+        intake_limits: kuaiwei_server::IntakeLimits::new(
+            kuaiwei_server::IntakeSettings {
+                address_per_minute: 100_000,
+                address_burst: 100_000,
+                complainant_per_hour: 100_000,
+                complainant_burst: 100_000,
+            },
+            options.http.max_concurrent_uploads,
+        ),
         search: Some(Arc::new(
             kuaiwei_search::SearchIndex::in_memory(
                 kuaiwei_search::Synonyms::parse(kuaiwei_server::search::BUNDLED_SYNONYMS).unwrap(),
@@ -186,9 +191,14 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
         .expect("port 0 binds");
     let address = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(kuaiwei_server::serve(listener, state, async {
-        let _ = rx.await;
-    }));
+    let server = tokio::spawn(kuaiwei_server::serve_with(
+        listener,
+        state,
+        options.http,
+        async {
+            let _ = rx.await;
+        },
+    ));
     Some(TestApp {
         address,
         client: ApiClient::new(address),

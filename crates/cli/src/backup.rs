@@ -9,6 +9,11 @@
 //! not copied). Copying the folder first, as operators used to, loses the files of every
 //! complaint filed in between. Each file is hashed while it is copied and must match its digest.
 //!
+//! The audit anchor key and log (`audit-anchor.key`, `audit-anchors.log`, when they are in the
+//! data directory) travel with the backup's configuration, and the log is copied before the
+//! snapshot: every anchor in it then anchors a head the snapshot holds, so the restore can hold
+//! the restored chain against them (docs/operations.md).
+//!
 //! Everything is written into `DEST.partial`, fsynced, and renamed to `DEST` only when complete,
 //! so an interrupted backup never looks like a finished one. The search index is not copied:
 //! `kuaiwei reindex` rebuilds it from the store.
@@ -172,12 +177,30 @@ pub fn config_files(data_dir: &Path) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// The audit anchor files a backup carries (those in the data directory), as relative paths.
+pub fn anchor_files(data_dir: &Path) -> Vec<String> {
+    ANCHOR_FILES
+        .iter()
+        .filter(|name| data_dir.join(name).is_file())
+        .map(|name| name.to_string())
+        .collect()
+}
+
+/// The anchor key and log, by their names in the data directory.
+pub const ANCHOR_FILES: [&str; 2] = [
+    kuaiwei_server::audit::anchor::KEY_FILE,
+    kuaiwei_server::audit::anchor::LOG_FILE,
+];
+
 /// A path a manifest may name as configuration: never one that leaves the data directory.
 pub fn is_config_path(path: &str) -> bool {
     match path.split_once('/') {
         Some(("calendar", name)) => is_calendar_name(name),
         Some(_) => false,
-        None => matches!(path, "procedures.toml" | "routing.toml" | "kuaiwei.toml"),
+        None => {
+            matches!(path, "procedures.toml" | "routing.toml" | "kuaiwei.toml")
+                || ANCHOR_FILES.contains(&path)
+        }
     }
 }
 
@@ -327,6 +350,21 @@ async fn write_backup(
 ) -> Result<()> {
     let created_at = jiff::Timestamp::now();
 
+    // 0. The audit anchors, before the snapshot (see the module's comment).
+    let mut config = Vec::new();
+    for rel in anchor_files(data_dir) {
+        let (sha256, size) = copy_hashed(
+            &data_dir.join(&rel),
+            &partial.join(&rel),
+            &ProgressBar::hidden(),
+        )?;
+        config.push(FileEntry {
+            path: rel,
+            sha256,
+            size,
+        });
+    }
+
     // 1. The database, as one snapshot, and what that snapshot holds.
     step("数据库快照 / database snapshot …");
     let (db_name, inventory) = match target {
@@ -354,7 +392,6 @@ async fn write_backup(
     let evidence = copy_evidence(&inventory, data_dir, partial)?;
 
     // 3. Local configuration.
-    let mut config = Vec::new();
     for rel in config_files(data_dir)? {
         let (sha256, size) = copy_hashed(
             &data_dir.join(&rel),
@@ -568,6 +605,9 @@ mod tests {
         assert!(!is_config_path("/etc/kuaiwei.toml"));
         assert!(!is_config_path("evil.toml"));
         assert!(!is_config_path("calendar/sub/2027.toml"));
+        assert!(is_config_path("audit-anchors.log"));
+        assert!(is_config_path("audit-anchor.key"));
+        assert!(!is_config_path("calendar/audit-anchor.key"));
     }
 
     #[test]

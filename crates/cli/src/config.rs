@@ -23,6 +23,55 @@ pub struct FileConfig {
     pub triage: FileTriage,
     #[serde(default)]
     pub rate: FileRate,
+    #[serde(default)]
+    pub audit: FileAudit,
+    #[serde(default)]
+    pub http: FileHttp,
+}
+
+/// `[audit]`: where the audit chain is anchored outside the database (docs/operations.md).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileAudit {
+    /// The anchor key [default: DATA_DIR/audit-anchor.key, created owner-only at first use].
+    pub anchor_key: Option<PathBuf>,
+    /// The append-only anchor log [default: DATA_DIR/audit-anchors.log].
+    pub anchor_log: Option<PathBuf>,
+    /// How often the server anchors the head when it moved [default: 60].
+    pub anchor_interval_secs: Option<u64>,
+    /// A witness: a program and its arguments, given each anchor line on standard input.
+    #[serde(default)]
+    pub anchor_command: Vec<String>,
+}
+
+/// `[http]`: how long a client may take, and how many uploads run at once.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileHttp {
+    pub header_read_secs: Option<u64>,
+    pub keep_alive_idle_secs: Option<u64>,
+    pub body_idle_secs: Option<u64>,
+    pub body_secs: Option<u64>,
+    pub max_concurrent_uploads: Option<u32>,
+}
+
+/// A number of seconds within `range`, or the default; anything else refused by name.
+fn secs(
+    section: &str,
+    key: &str,
+    v: Option<u64>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<std::time::Duration> {
+    let v = v.unwrap_or(default);
+    if !range.contains(&v) {
+        anyhow::bail!(
+            "配置项 [{section}] {key} 须在 {lo} 到 {hi} 秒之间（{v} 不在此范围） / config [{section}] {key} must be between {lo} and {hi} seconds ({v} is not)",
+            lo = range.start(),
+            hi = range.end()
+        );
+    }
+    Ok(std::time::Duration::from_secs(v))
 }
 
 /// `[rate]`: limits on public intake, per client address and per complainant.
@@ -97,7 +146,7 @@ impl FileConfig {
             && p > kuaiwei_evidence::near::MAX_DISTANCE
         {
             anyhow::bail!(
-                "配置项 [triage] photo_distance 最大为{max}（{p}太大）/ config [triage] photo_distance is at most {max} ({p} is too large)",
+                "配置项 [triage] photo_distance 最大为{max}（{p}太大） / config [triage] photo_distance is at most {max} ({p} is too large)",
                 max = kuaiwei_evidence::near::MAX_DISTANCE
             );
         }
@@ -159,6 +208,102 @@ impl FileConfig {
                 r.intake_per_complainant_burst,
                 d.complainant_burst,
             )?,
+        })
+    }
+
+    /// Where the audit chain is anchored, and how often the server anchors it.
+    pub fn anchor(
+        &self,
+        data_dir: &Path,
+    ) -> Result<(
+        kuaiwei_server::audit::anchor::AnchorConfig,
+        std::time::Duration,
+    )> {
+        let a = &self.audit;
+        let mut config = kuaiwei_server::audit::anchor::AnchorConfig::in_data_dir(data_dir);
+        if let Some(key) = &a.anchor_key {
+            config.key = key.clone();
+        }
+        if let Some(log) = &a.anchor_log {
+            config.log = log.clone();
+        }
+        if config.key == config.log {
+            anyhow::bail!(
+                "配置项 [audit] anchor_key 与 anchor_log 不能是同一个文件 / config [audit] anchor_key and anchor_log must be different files"
+            );
+        }
+        if a.anchor_command
+            .first()
+            .is_some_and(|p| p.trim().is_empty())
+        {
+            anyhow::bail!(
+                "配置项 [audit] anchor_command 的第一项须是程序名 / config [audit] anchor_command must start with a program name"
+            );
+        }
+        config.command = a.anchor_command.clone();
+        let every = secs(
+            "audit",
+            "anchor_interval_secs",
+            a.anchor_interval_secs,
+            60,
+            1..=86_400,
+        )?;
+        Ok((config, every))
+    }
+
+    /// The connection and body timeouts and the upload cap, each defaulting on its own.
+    pub fn http(&self) -> Result<kuaiwei_server::HttpSettings> {
+        let h = &self.http;
+        let d = kuaiwei_server::HttpSettings::default();
+        let header_read = secs(
+            "http",
+            "header_read_secs",
+            h.header_read_secs,
+            d.header_read.as_secs(),
+            1..=3_600,
+        )?;
+        let keep_alive_idle = secs(
+            "http",
+            "keep_alive_idle_secs",
+            h.keep_alive_idle_secs,
+            d.keep_alive_idle.as_secs(),
+            1..=3_600,
+        )?;
+        let body_idle = secs(
+            "http",
+            "body_idle_secs",
+            h.body_idle_secs,
+            d.body_idle.as_secs(),
+            1..=3_600,
+        )?;
+        let body = secs(
+            "http",
+            "body_secs",
+            h.body_secs,
+            d.body.as_secs(),
+            1..=86_400,
+        )?;
+        if body_idle > body {
+            anyhow::bail!(
+                "配置项 [http] body_idle_secs（{}）不能大于 body_secs（{}） / config [http] body_idle_secs ({}) cannot exceed body_secs ({})",
+                body_idle.as_secs(),
+                body.as_secs(),
+                body_idle.as_secs(),
+                body.as_secs()
+            );
+        }
+        let uploads = h.max_concurrent_uploads.unwrap_or(d.max_concurrent_uploads);
+        if !(1..=10_000).contains(&uploads) {
+            anyhow::bail!(
+                "配置项 [http] max_concurrent_uploads 须在 1 到 10000 之间（{uploads} 不在此范围） / config [http] max_concurrent_uploads must be between 1 and 10000 ({uploads} is not)"
+            );
+        }
+        Ok(kuaiwei_server::HttpSettings {
+            header_read,
+            keep_alive_idle,
+            body_idle,
+            body,
+            max_concurrent_uploads: uploads,
         })
     }
 
@@ -235,6 +380,56 @@ mod tests {
         );
         let e = toml::from_str::<FileConfig>("[rate]\nintake_per_day = 5\n").unwrap_err();
         assert!(e.to_string().contains("intake_per_day"));
+    }
+
+    #[test]
+    fn http_settings_default_key_by_key_and_refuse_bad_values_by_name() {
+        let c: FileConfig = toml::from_str("[http]\nheader_read_secs = 3\n").unwrap();
+        let h = c.http().unwrap();
+        assert_eq!(h.header_read.as_secs(), 3);
+        let d = kuaiwei_server::HttpSettings::default();
+        assert_eq!(h.body, d.body);
+        assert_eq!(h.max_concurrent_uploads, d.max_concurrent_uploads);
+        for (text, key) in [
+            ("header_read_secs = 0", "header_read_secs"),
+            ("keep_alive_idle_secs = 99999", "keep_alive_idle_secs"),
+            ("body_secs = 0", "body_secs"),
+            ("max_concurrent_uploads = 0", "max_concurrent_uploads"),
+            ("body_idle_secs = 50\nbody_secs = 40", "body_idle_secs"),
+        ] {
+            let c: FileConfig = toml::from_str(&format!("[http]\n{text}\n")).unwrap();
+            let e = c.http().unwrap_err().to_string();
+            assert!(e.contains(key) && e.contains(" / "), "{text}: {e}");
+        }
+        let e = toml::from_str::<FileConfig>("[http]\nheader_timeout = 5\n").unwrap_err();
+        assert!(e.to_string().contains("header_timeout"));
+        let e = toml::from_str::<FileConfig>("[http]\nbody_secs = -1\n").unwrap_err();
+        assert!(e.to_string().contains("body_secs"), "{e}");
+    }
+
+    #[test]
+    fn the_anchor_lives_in_the_data_directory_unless_configured() {
+        let dir = Path::new("/srv/kuaiwei");
+        let (a, every) = FileConfig::default().anchor(dir).unwrap();
+        assert_eq!(a.key, dir.join("audit-anchor.key"));
+        assert_eq!(a.log, dir.join("audit-anchors.log"));
+        assert_eq!(every.as_secs(), 60);
+        let c: FileConfig = toml::from_str(
+            "[audit]\nanchor_key = \"/etc/kuaiwei/anchor.key\"\nanchor_interval_secs = 10\nanchor_command = [\"logger\", \"-t\", \"kuaiwei\"]\n",
+        )
+        .unwrap();
+        let (a, every) = c.anchor(dir).unwrap();
+        assert_eq!(a.key, Path::new("/etc/kuaiwei/anchor.key"));
+        assert_eq!((every.as_secs(), a.command.len()), (10, 3));
+        for (text, key) in [
+            ("anchor_interval_secs = 0", "anchor_interval_secs"),
+            ("anchor_command = [\"\"]", "anchor_command"),
+            ("anchor_key = \"/x\"\nanchor_log = \"/x\"", "anchor_log"),
+        ] {
+            let c: FileConfig = toml::from_str(&format!("[audit]\n{text}\n")).unwrap();
+            let e = c.anchor(dir).unwrap_err().to_string();
+            assert!(e.contains(key), "{text}: {e}");
+        }
     }
 
     #[test]

@@ -247,7 +247,7 @@ fn run(cli: Cli) -> Result<()> {
             cmd: AuditCmd::Verify(args),
         } => runtime()?.block_on(async {
             let store = existing_store(&args, &file, &data_dir).await?;
-            verify_audit(store.as_ref(), true).await
+            verify_audit(store.as_ref(), &file, &data_dir, true, true).await
         }),
         Cmd::Report { cmd } => runtime()?.block_on(run_report(cmd, &file, &data_dir)),
         Cmd::Backup(a) => runtime()?.block_on(backup::run(&a.dest, &a.store, &file, &data_dir)),
@@ -402,28 +402,77 @@ async fn open_store(
     }
 }
 
-/// Walks the chain; with `record`, records the result (by `cli:<the operator's login name>`),
-/// so the administrator's audit page shows the last verification, whoever ran it and wherever.
-/// A restore walks without recording: the restored data must equal its manifest.
-async fn verify_audit(store: &dyn Store, record: bool) -> Result<()> {
-    let found = if record {
+/// Verifies the chain, every complaint and evidence file against it, and the chain against
+/// the anchors kept outside the database (docs/operations.md). With `record`, the result is
+/// recorded on the chain (by `cli:<the operator's login name>`), so the administrator's audit
+/// page shows the last verification, whoever ran it and wherever; with `anchor`, an intact
+/// chain's head is then anchored. A restore verifies without recording (the restored data must
+/// equal its manifest) and anchors the restored head.
+async fn verify_audit(
+    store: &dyn Store,
+    file: &FileConfig,
+    data_dir: &Path,
+    record: bool,
+    anchor: bool,
+) -> Result<()> {
+    let (anchors, _) = file.anchor(data_dir)?;
+    let anchoring = kuaiwei_server::audit::anchor::Anchoring::open(anchors)?;
+    let log = anchoring.read()?;
+    let evidence = kuaiwei_evidence::EvidenceStore::open(&data_dir.join("evidence")).await?;
+    let report = kuaiwei_server::audit::verify_all(store, &evidence, &log)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
+    if record {
         let operator = std::env::var("USER")
             .or_else(|_| std::env::var("LOGNAME"))
             .unwrap_or_else(|_| "operator".into());
-        kuaiwei_server::audit::verify_and_record(
+        kuaiwei_server::audit::record(
             store,
             &format!("cli:{operator}"),
-            jiff::Timestamp::now,
+            &kuaiwei_server::audit::Verification {
+                events: report.events,
+                broken: report.problems.first().cloned(),
+            },
+            jiff::Timestamp::now(),
         )
         .await
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
+    }
+    if !report.problems.is_empty() {
+        for p in &report.problems {
+            eprintln!("!!! {p}");
+        }
+        anyhow::bail!(
+            "审计校验失败，发现 {} 处问题 / audit verification failed with {} problem(s); docs/operations.md says what to do",
+            report.problems.len(),
+            report.problems.len()
+        );
+    }
+    println!("ok: {} events, chain intact", report.events);
+    println!(
+        "投诉 / complaints: {} 件与提交时的摘要一致 / match their filing digest; {} 件早于投诉摘要，无法核对内容 / filed before complaint digests, content not checkable; {} 件早于审计链 / filed before the chain",
+        report.complaints, report.without_digest, report.before_chain
+    );
+    println!(
+        "证据 / evidence: {} 个文件与摘要一致 / files match their digests",
+        report.files
+    );
+    let anchored = if anchor {
+        anchoring.anchor(store, jiff::Timestamp::now()).await?
     } else {
-        kuaiwei_server::audit::walk(store).await
-    }
-    .map_err(|e| anyhow::anyhow!(e.message()))?;
-    if let Some(b) = found.broken {
-        anyhow::bail!("审计链断裂 / audit chain broken: {b}");
-    }
-    println!("ok: {} events, chain intact", found.events);
+        None
+    };
+    println!(
+        "锚定 / anchors: {} 条与审计链一致 / agree with the chain ({}){}",
+        report.anchors,
+        anchoring.config().log.display(),
+        anchored
+            .map(|a| format!(
+                "; 已锚定至第 {} 号事件 / anchored now at event {}",
+                a.seq, a.seq
+            ))
+            .unwrap_or_default()
+    );
     Ok(())
 }
 
@@ -432,7 +481,11 @@ async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<(
         .listen
         .or(file.listen)
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let (anchors, anchor_every) = file.anchor(&data_dir)?;
+    let http = file.http()?;
     let store = open_store(&args.store, &file, &data_dir).await?;
+    // refused before serving: a log whose key is gone would make every anchor look forged
+    let anchoring = Arc::new(kuaiwei_server::audit::anchor::Anchoring::open(anchors)?);
     if let Some(path) =
         kuaiwei_server::auth::bootstrap_admin(store.as_ref(), &data_dir, jiff::Timestamp::now())
             .await
@@ -465,7 +518,22 @@ async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<(
         .await
         .with_context(|| format!("无法监听 / cannot listen on {listen}"))?;
     tracing::info!(addr = %listener.local_addr()?, data_dir = %data_dir.display(), "kuaiwei is serving");
-    kuaiwei_server::serve(listener, state, shutdown_signal()).await?;
+    let store = state.store.clone();
+    let anchor_task = tokio::spawn(kuaiwei_server::audit::anchor::follow(
+        anchoring.clone(),
+        store.clone(),
+        anchor_every,
+    ));
+    let served = kuaiwei_server::serve_with(listener, state, http, shutdown_signal()).await;
+    anchor_task.abort();
+    // the last head of this run, whatever the interval left unanchored
+    if let Err(e) = anchoring
+        .anchor(store.as_ref(), jiff::Timestamp::now())
+        .await
+    {
+        tracing::warn!(error = %e, "anchoring the audit chain at shutdown failed");
+    }
+    served?;
     tracing::info!("stopped after finishing in-flight requests");
     Ok(())
 }
@@ -602,7 +670,10 @@ async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) ->
         auth: Default::default(),
         intake_limits: kuaiwei_server::IntakeLimits {
             trusted_proxies: Arc::new(file.trusted_proxies()?),
-            ..file.intake_limits()?.into()
+            ..kuaiwei_server::IntakeLimits::new(
+                file.intake_limits()?,
+                file.http()?.max_concurrent_uploads,
+            )
         },
         // the server opens it (one writer at a time); the other commands do not search
         search: None,

@@ -72,8 +72,24 @@ pub async fn run(src: &Path, args: &StoreArgs, file: &FileConfig, data_dir: &Pat
     }
     bar.finish_and_clear();
     let mut kept = Vec::new();
+    let mut set_aside = Vec::new();
     for c in &manifest.config {
         let to = data_dir.join(&c.path);
+        // the anchors are about the chain being restored: the target's own, about another
+        // chain (or a later state of this one), are set aside, never lost
+        if backup::ANCHOR_FILES.contains(&c.path.as_str()) && to.exists() {
+            let (sha256, _) = hash_file(&to, &ProgressBar::hidden())?;
+            if sha256 != c.sha256 {
+                let aside = to.with_file_name(format!(
+                    "{}.before-restore-{}",
+                    c.path,
+                    jiff::Timestamp::now().as_second()
+                ));
+                fs::rename(&to, &aside)
+                    .with_context(|| format!("无法改名 / cannot rename {}", to.display()))?;
+                set_aside.push(aside);
+            }
+        }
         if to.exists() {
             let (sha256, _) = hash_file(&to, &ProgressBar::hidden())?;
             if sha256 != c.sha256 {
@@ -96,6 +112,13 @@ pub async fn run(src: &Path, args: &StoreArgs, file: &FileConfig, data_dir: &Pat
             "恢复后校验失败，发现 {} 处问题，请勿使用此数据 / restore verification failed with {} problem(s): do not serve this data",
             problems.len(),
             problems.len()
+        );
+    }
+    for a in &set_aside {
+        eprintln!(
+            "数据目录中原有的审计锚定文件已移至 {}，改用备份中的 / the data directory's own audit anchor file was set aside as {}; the backup's is used",
+            a.display(),
+            a.display()
         );
     }
     for k in &kept {
@@ -371,7 +394,7 @@ async fn verify_restored(
 ) -> Result<Vec<String>> {
     let store = crate::open_store(args, file, data_dir).await?;
     let mut problems = Vec::new();
-    if let Err(e) = crate::verify_audit(store.as_ref(), false).await {
+    if let Err(e) = crate::verify_audit(store.as_ref(), file, data_dir, false, true).await {
         problems.push(format!("{e:#}"));
     }
     let inv = store.inventory().await?;

@@ -75,6 +75,13 @@ pub enum AppError {
     /// 429: too many attempts; try again after this many seconds (sent as Retry-After).
     #[error("too many requests, retry after {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
+    /// 408: the request body did not arrive in time (`[http] body_idle_secs`, `body_secs`).
+    #[error("request timeout: {0}")]
+    RequestTimeout(String),
+    /// 503: every upload slot is taken (`[http] max_concurrent_uploads`); nothing of this
+    /// request was read or kept. Sent with Retry-After.
+    #[error("busy, retry after {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     /// 503: the store is not taking requests (shutting down, database unreachable).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -270,6 +277,24 @@ impl AppError {
                 format!("too many attempts; try again in {retry_after_secs} s"),
                 vec![],
             ),
+            AppError::RequestTimeout(detail) => (
+                S::REQUEST_TIMEOUT,
+                "request_timeout",
+                "请求内容发送超时，未被记录；请在网络较好时重试".into(),
+                format!(
+                    "the request body did not arrive in time ({detail}); nothing was recorded: try again on a better connection"
+                ),
+                vec![],
+            ),
+            AppError::Busy { retry_after_secs } => (
+                S::SERVICE_UNAVAILABLE,
+                "uploads_busy",
+                format!("同时上传的人数较多，本次提交未被记录；请在{retry_after_secs}秒后重试"),
+                format!(
+                    "too many uploads at once; nothing of this request was recorded: try again in {retry_after_secs} s"
+                ),
+                vec![],
+            ),
             AppError::Unavailable(detail) => {
                 tracing::warn!(%detail, "service unavailable");
                 (
@@ -301,7 +326,8 @@ impl IntoResponse for AppError {
             _ => Vec::new(),
         };
         let retry_after = match &self {
-            AppError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            AppError::TooManyRequests { retry_after_secs }
+            | AppError::Busy { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };
         let (status, code, message_zh, message_en, fields) = self.parts();

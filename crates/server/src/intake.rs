@@ -120,8 +120,10 @@ async fn read_limited(body: Body, limit: usize) -> Result<Bytes, AppError> {
     let mut buf = BytesMut::new();
     let mut body = body;
     while let Some(frame) = body.frame().await {
-        let frame = frame
-            .map_err(|e| AppError::bad_request("body_read", "读取请求内容失败", e.to_string()))?;
+        let frame = frame.map_err(|e| match crate::http::BodyTimeout::find(&e) {
+            Some(t) => AppError::RequestTimeout(t.to_string()),
+            None => AppError::bad_request("body_read", "读取请求内容失败", e.to_string()),
+        })?;
         if let Ok(data) = frame.into_data() {
             if buf.len() + data.len() > limit {
                 return Err(json_too_large(limit));
@@ -443,6 +445,9 @@ fn clean_filename(raw: &str) -> String {
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if let Some(t) = crate::http::BodyTimeout::find(&e) {
+        return AppError::RequestTimeout(t.to_string());
+    }
     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         AppError::too_large(
             "请求总大小超过上限",

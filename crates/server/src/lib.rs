@@ -12,6 +12,7 @@ pub mod calendar;
 mod cases;
 mod error;
 mod evidence;
+pub mod http;
 mod intake;
 mod json;
 mod pages;
@@ -30,16 +31,29 @@ pub use cases::{
     recompute_open_cases, start_recompute_since,
 };
 pub use error::AppError;
+pub use http::HttpSettings;
 pub use rate::{IntakeLimits, IntakeSettings, RateLimit};
 pub use routes::{ApiDoc, router};
 pub use state::{AppState, CalendarSource, Clock, Limits, ReportFacts, SharedCalendar};
 
 use tokio::net::TcpListener;
 
-/// Serves `state` on `listener` until `shutdown` resolves, then lets in-flight requests finish.
+/// Serves `state` on `listener` until `shutdown` resolves, then lets in-flight requests finish,
+/// with the default [`HttpSettings`].
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_with(listener, state, HttpSettings::default(), shutdown).await
+}
+
+/// [`serve`] with the connection and body timeouts given (the upload cap is the state's,
+/// `IntakeLimits::uploads`).
+pub async fn serve_with(
+    listener: TcpListener,
+    state: AppState,
+    http: HttpSettings,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // before the first request: a sweep must not race a filing it did not see
@@ -55,12 +69,7 @@ pub async fn serve(
     let typos = tokio::spawn(respondents::follow(state.clone()));
     let evidence = tokio::spawn(evidence::load_hashes(state.clone()));
     let app = router(state);
-    let result = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let result = http::serve_connections(listener, app, http, shutdown).await;
     purge.abort();
     recompute.abort();
     facts.abort();

@@ -78,6 +78,19 @@ pub struct IntakeLimits {
     /// Reverse proxies whose `X-Forwarded-For` is believed (`[rate] trusted_proxies`); empty:
     /// the peer's own address counts, whatever the header says.
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    /// Upload slots (`[http] max_concurrent_uploads`): a multipart filing or supplement holds
+    /// one while it runs (`crate::http::upload_slot`).
+    pub uploads: Arc<tokio::sync::Semaphore>,
+}
+
+impl IntakeLimits {
+    /// The rate limits, and `uploads` upload slots.
+    pub fn new(s: IntakeSettings, uploads: u32) -> IntakeLimits {
+        IntakeLimits {
+            uploads: Arc::new(tokio::sync::Semaphore::new(uploads as usize)),
+            ..s.into()
+        }
+    }
 }
 
 /// The address of the client behind a request: the peer's, or, when the peer is a trusted
@@ -127,6 +140,9 @@ impl From<IntakeSettings> for IntakeLimits {
                 s.complainant_burst,
             ),
             trusted_proxies: Arc::default(),
+            uploads: Arc::new(tokio::sync::Semaphore::new(
+                crate::HttpSettings::default().max_concurrent_uploads as usize,
+            )),
         }
     }
 }

@@ -47,20 +47,34 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// The page routes, to be merged into the API router (which adds the state).
-pub fn router(upload_limit: usize) -> Router<AppState> {
+pub fn router(
+    upload_limit: usize,
+    uploads: std::sync::Arc<tokio::sync::Semaphore>,
+) -> Router<AppState> {
+    let slot = |slots: std::sync::Arc<tokio::sync::Semaphore>| {
+        axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                crate::http::upload_slot(slots.clone(), req, next)
+            },
+        )
+    };
     Router::new()
         .route("/", get(home))
         .route(
             "/file",
-            get(file::page)
-                .post(file::submit)
-                .layer(DefaultBodyLimit::max(upload_limit)),
+            get(file::page).merge(
+                post(file::submit)
+                    .layer(DefaultBodyLimit::max(upload_limit))
+                    .layer(slot(uploads.clone())),
+            ),
         )
         .route("/receipt", get(receipt::page))
         .route("/track", get(track::page).post(track::show))
         .route(
             "/track/supplement",
-            post(track::supplement).layer(DefaultBodyLimit::max(upload_limit)),
+            post(track::supplement)
+                .layer(DefaultBodyLimit::max(upload_limit))
+                .layer(slot(uploads)),
         )
         .route("/static/{name}", get(assets::serve))
         .route("/login", get(login::page).post(login::submit))

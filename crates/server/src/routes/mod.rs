@@ -79,15 +79,27 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let upload_limit = state.limits.request_bytes;
+    let uploads = state.intake_limits.uploads.clone();
+    let slot = |slots: std::sync::Arc<tokio::sync::Semaphore>| {
+        axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                crate::http::upload_slot(slots.clone(), req, next)
+            },
+        )
+    };
     Router::new()
         .route(
             "/api/v1/complaints",
-            post(complaints::submit).layer(DefaultBodyLimit::max(upload_limit)),
+            post(complaints::submit)
+                .layer(DefaultBodyLimit::max(upload_limit))
+                .layer(slot(uploads.clone())),
         )
         .route("/api/v1/complaints/{case_number}", get(complaints::status))
         .route(
             "/api/v1/complaints/{case_number}/supplement",
-            post(complaints::supplement).layer(DefaultBodyLimit::max(upload_limit)),
+            post(complaints::supplement)
+                .layer(DefaultBodyLimit::max(upload_limit))
+                .layer(slot(uploads.clone())),
         )
         .route("/api/v1/cases/{case_number}", get(cases::detail))
         .route("/api/v1/cases/{case_number}/actions", post(cases::act))
@@ -128,7 +140,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .merge(crate::pages::router(upload_limit))
+        .merge(crate::pages::router(upload_limit, uploads))
         .fallback(crate::pages::fallback)
         .with_state(state)
         .layer(axum::middleware::from_fn(crate::auth::csrf_guard))
