@@ -11,14 +11,15 @@
 //! §8.6) and marked provisional, whatever years are bundled later.
 //!
 //! Hand computation (Asia/Shanghai; a day-based period starts the next day and ends at 24:00;
-//! M2 is 90 calendar days from 立案, rolled past rest days; P3 is 3 months; M1 15 working days;
+//! M2 is 90 calendar days from 立案, rolled past rest days; P4 (a patent dispute filed from
+//! 2025-02-01 runs under CNIPA order no. 81, legal-deadlines §8.9) is 3 months; M1 15 working days;
 //! F1 24 hours):
 //!
 //! | case | clock | started | due (by hand) | closed | October |
 //! |---|---|---|---|---|---|
 //! | D | M2 | 06-22 16:00 | 06-22 + 90 = 09-20 (a working Sunday), +30 extension = 10-20 | open | overdue open, 1 extension |
 //! | A | M2 | 07-03 16:00 | 07-03 + 90 = 10-01, a holiday: rolled to 10-08 | 10-08 15:00 | on time, 96 d 23 h = 97.0 d |
-//! | H | P3 | 07-08 16:00 | 07-08 + 3 m = 10-08, + 11 suspended days (09-28..10-08) = 10-19 | 10-19 17:00 | on time, 103 d 1 h - 11 d = 92.0 d |
+//! | H | P4 | 07-08 16:00 | 07-08 + 3 m = 10-08, + 11 suspended days (09-28..10-08) = 10-19 | 10-19 17:00 | on time, 103 d 1 h - 11 d = 92.0 d |
 //! | B | M2 | 07-10 16:00 | 07-10 + 90 = 10-08 | 10-09 09:00 | late, 90 d 17 h = 90.7 d |
 //! | C | M2 | 07-15 16:00 | 07-15 + 90 = 10-13, + 10 suspended days (08-03..08-12) = 10-23 | 10-20 11:00 | on time, 96 d 19 h - 10 d = 86.8 d |
 //! | E | M2 | 08-10 16:00 | 08-10 + 90 = 11-08, a Sunday: 11-09 | open | not counted; due in 9 days (at risk, 30) |
@@ -32,7 +33,7 @@
 //! September's (on time), and October does not count it again (the definition used until
 //! 2026-12 did, giving October one more counted, on time). B fell due and closed late in October.
 //!
-//! Closing clocks (M2, P3): counted 6 = on time 4 (A, C, G, H) + late 1 (B) + overdue open 1 (D);
+//! Closing clocks (M2, P4): counted 6 = on time 4 (A, C, G, H) + late 1 (B) + overdue open 1 (D);
 //! rate 4/6 = 0.6667; provisional 1 (G); undetermined 0; overdue at the end 1 (D); due within 30 days 1 (E), within 7
 //! days 0; opened 1 (G), closed 5 (A, B, C, G, H); durations 8.0, 86.8, 90.7, 92.0, 97.0: median
 //! 90.7, p90 97.0 (nearest rank); extended 1 (D).
@@ -276,7 +277,7 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
     for (case, procedure, due) in [
         (&d, "M2", Some(end_of("2026-10-21"))),
         (&a, "M2", Some(end_of("2026-10-09"))),
-        (&h, "P3", Some(end_of("2026-10-20"))),
+        (&h, "P4", Some(end_of("2026-10-20"))),
         (&b, "M2", Some(end_of("2026-10-09"))),
         (&c, "M2", Some(end_of("2026-10-24"))),
         (&e, "M2", Some(end_of("2026-11-10"))),
@@ -383,9 +384,9 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
         "M2",
     );
     counts(
-        group(&october, "procedure", "P3"),
+        group(&october, "procedure", "P4"),
         &[("counted", 1), ("on_time", 1)],
-        "P3",
+        "P4",
     );
     for (dimension, key, counted, on_time, rate) in [
         ("agency", "market_regulation", 5, 3, json!(0.6)),

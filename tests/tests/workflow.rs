@@ -288,7 +288,8 @@ async fn a_copyright_complaint_reaching_the_criminal_threshold_is_routed_to_the_
         })
     };
     let mut suggested = Vec::new();
-    for gains in [1_000_000.0, 29_999.99] {
+    // ¥40,000: Art. 217's ¥30,000 reached (Art. 218's ¥100,000 is not)
+    for gains in [40_000.0, 29_999.99] {
         let filed = app.file_complaint_json(&complaint(gains)).await;
         let n = filed["case_number"].as_str().unwrap().to_string();
         let detail = ok(&app.get(&format!("/api/v1/cases/{n}"), &[]).await);

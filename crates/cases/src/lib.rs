@@ -16,5 +16,5 @@ pub mod step;
 mod tests;
 
 pub use error::CaseError;
-pub use plan::{Context, RouteDecision, allowed, plan};
+pub use plan::{AlsoRoute, Context, RouteDecision, allowed, plan};
 pub use step::{ClockPolicy, Reason, Step};

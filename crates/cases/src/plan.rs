@@ -28,6 +28,17 @@ pub struct RouteDecision {
     pub procedures: Vec<String>,
     /// What the rules said and whether the caseworker overrode it, for the audit event.
     pub rule: serde_json::Value,
+    /// The other authorities the complaint's rights need: each gets a linked case.
+    pub also: Vec<AlsoRoute>,
+}
+
+/// Another authority of a multi-authority route, with its clocks and what its linked case's
+/// first event records (the rule, the rights, why).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlsoRoute {
+    pub agency: String,
+    pub procedures: Vec<String>,
+    pub record: serde_json::Value,
 }
 
 /// Everything a step's plan depends on besides the step itself.
@@ -87,7 +98,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
     let mut clocks: Vec<StoredClock> = case.clocks.clone();
     let mut agency = case.agency.clone();
     let mut outcome = case.outcome;
-    let mut linked = None;
+    let mut linked = Vec::new();
     let mut supervised = case.supervised;
     let mut payload = json!({"from": case.state.key(), "to": cx.next.key()});
     match step {
@@ -178,6 +189,38 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
             }
             clocks = new;
             agency = Some(decided.agency.clone());
+            if rerouted && !decided.also.is_empty() {
+                return Err(CaseError::field(
+                    "agency",
+                    "reroute_several",
+                    "重新分派只改本案的主管部门；其他部门的关联案件已在首次分派时建立",
+                    "a re-route changes this case's agency only; the other authorities' linked cases were opened by the first route",
+                ));
+            }
+            for other in &decided.also {
+                let mut theirs = Vec::with_capacity(other.procedures.len());
+                for id in &other.procedures {
+                    let p = clocks::procedure(procedures, id)?;
+                    let start = (p.trigger.key != "opened").then_some(now);
+                    theirs.push(clocks::new_clock(&p.id, start));
+                }
+                clocks::refresh(cx.calendar, procedures, number, &mut theirs, now)?;
+                linked.push(LinkedCase {
+                    agency: other.agency.clone(),
+                    clocks: theirs,
+                    event_kind: "routed_in".into(),
+                    event_payload: other.record.clone(),
+                });
+            }
+            if !decided.also.is_empty() {
+                payload["also"] = json!(
+                    decided
+                        .also
+                        .iter()
+                        .map(|a| json!({"agency": a.agency, "procedures": a.procedures}))
+                        .collect::<Vec<_>>()
+                );
+            }
             payload["agency"] = json!(decided.agency);
             payload["procedures"] = json!(decided.procedures);
             payload["rule"] = decided.rule.clone();
@@ -264,10 +307,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
                 theirs.push(clocks::new_clock(&p.id, start));
             }
             clocks::refresh(cx.calendar, procedures, number, &mut theirs, now)?;
-            linked = Some(LinkedCase {
-                agency: to.key().to_string(),
-                clocks: theirs,
-            });
+            linked.push(LinkedCase::transfer(to.key(), theirs));
             payload["to_agency"] = json!(to.key());
         }
         Step::Close { outcome: o, .. } => {

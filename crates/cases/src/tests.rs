@@ -176,6 +176,7 @@ fn routing_starts_the_fair_hand_over_at_the_materials_and_other_clocks_now_or_at
         agency: "market_regulation".into(),
         procedures: vec!["F1".into(), "M1".into(), "M2".into()],
         rule: json!({"rule_id": "fair_trademark"}),
+        also: Vec::new(),
     });
     let step = Step::Route {
         reason: None,
@@ -202,6 +203,63 @@ fn routing_starts_the_fair_hand_over_at_the_materials_and_other_clocks_now_or_at
 }
 
 #[test]
+fn a_route_to_several_authorities_opens_a_linked_case_for_each_other_one() {
+    let f = Fixture::new();
+    let c = case(CaseState::Accepted, vec![]);
+    let mut cx = f.cx(&c, CaseState::Routed, "2026-10-09T13:00:00Z");
+    cx.route = Some(RouteDecision {
+        agency: "ip_office".into(),
+        procedures: vec!["P1".into(), "P4".into()],
+        rule: json!({"rule_id": "patent_dispute_order_81"}),
+        also: vec![
+            kuaiwei_cases_also("market_regulation", &["M1", "M2"], "trademark"),
+            kuaiwei_cases_also("police", &["T1", "T2", "T3"], "criminal_copyright"),
+        ],
+    });
+    let step = Step::Route {
+        reason: None,
+        agency: None,
+        procedures: None,
+        clock: None,
+    };
+    let u = plan(&cx, &step).unwrap();
+    assert_eq!(u.agency.as_deref(), Some("ip_office"));
+    assert_eq!(u.linked.len(), 2);
+    let mr = &u.linked[0];
+    assert_eq!(mr.agency, "market_regulation");
+    assert_eq!(mr.event_kind, "routed_in");
+    assert_eq!(mr.event_payload["rule_id"], "trademark");
+    assert_eq!(mr.clocks[0].procedure_id, "M1");
+    assert_eq!(mr.clocks[0].started_at, Some(at("2026-10-09T13:00:00Z")));
+    assert!(mr.clocks[0].due_at.is_some(), "M1 runs from the route");
+    assert_eq!(mr.clocks[1].started_at, None, "M2 waits for 立案");
+    assert_eq!(u.linked[1].agency, "police");
+    assert_eq!(u.event.payload["also"][1]["agency"], "police");
+    // a re-route moves this case only: the others were opened by the first route
+    let routed = case(CaseState::Routed, u.clocks.clone());
+    let mut again = f.cx(&routed, CaseState::Routed, "2026-10-10T02:00:00Z");
+    again.route = cx.route.clone();
+    let reroute = Step::Route {
+        reason: Some(reason("改派")),
+        agency: None,
+        procedures: None,
+        clock: Some(ClockPolicy::Restart),
+    };
+    assert_eq!(
+        field_code(plan(&again, &reroute).unwrap_err()),
+        ("agency".into(), "reroute_several")
+    );
+}
+
+fn kuaiwei_cases_also(agency: &str, procedures: &[&str], rule: &str) -> crate::AlsoRoute {
+    crate::AlsoRoute {
+        agency: agency.into(),
+        procedures: procedures.iter().map(|p| p.to_string()).collect(),
+        record: json!({"rule_id": rule}),
+    }
+}
+
+#[test]
 fn a_re_route_must_say_whether_the_clocks_restart_or_continue() {
     let f = Fixture::new();
     let m1 = running("M1", "2026-10-09T05:00:00Z");
@@ -211,6 +269,7 @@ fn a_re_route_must_say_whether_the_clocks_restart_or_continue() {
         agency: "market_regulation".into(),
         procedures: vec!["M1".into()],
         rule: json!({}),
+        also: Vec::new(),
     });
     let mut step = Step::Route {
         reason: Some(reason("改派")),
@@ -371,7 +430,9 @@ fn a_transfer_to_the_police_stops_the_clocks_and_opens_a_linked_case_with_t3() {
     .unwrap();
     assert_eq!(u.clocks[0].closed_at, Some(at("2026-10-20T02:00:00Z")));
     assert_eq!(u.outcome, Some(Outcome::Transferred));
-    let linked = u.linked.expect("a linked case");
+    assert_eq!(u.linked.len(), 1);
+    let linked = u.linked[0].clone();
+    assert_eq!(linked.event_kind, "transferred_in");
     assert_eq!(linked.agency, "police");
     assert_eq!(linked.clocks[0].procedure_id, "T3");
     // T3 runs from the police's acceptance (§8.5), not from the sending
@@ -548,7 +609,7 @@ fn a_transfer_runs_t1_from_the_report_t2_from_the_approval_and_t3_from_the_accep
     .unwrap();
     let t2 = sent.clocks.iter().find(|c| c.procedure_id == "T2").unwrap();
     assert_eq!(t2.status, "closed_on_time");
-    let mut police = case(CaseState::Routed, sent.linked.unwrap().clocks);
+    let mut police = case(CaseState::Routed, sent.linked[0].clocks.clone());
     police.agency = Some("police".into());
     police.parent = Some(c.case_number.clone());
     assert!(crate::allowed(&police).contains(&kuaiwei_domain::Action::AcceptTransfer));

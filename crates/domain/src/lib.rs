@@ -18,9 +18,9 @@ pub use case_number::{CaseNumber, CaseNumberError};
 pub use complaint::input;
 pub use complaint::{
     Agent, Amounts, Channel, Complainant, ComplainantKind, Complaint, ComplaintInput,
-    ComplaintStatus, Direction, FoldedName, MatchKey, MatchKind, RequestedMeasure, Respondent,
-    Right, RightKind, aliases_of, deletions, divisions_compatible, fold_company_name, limits,
-    normalize_url,
+    ComplaintStatus, Direction, Facts, FoldedName, GiForm, MatchKey, MatchKind, PatentMatter,
+    PenaltyKind, PriorPenalty, RequestedMeasure, Respondent, Right, RightKind, Supply, aliases_of,
+    deletions, divisions_compatible, fold_company_name, limits, normalize_url, validate_facts,
 };
 pub use error::{FieldError, ValidationErrors};
 pub use ids::{

@@ -40,6 +40,9 @@ pub enum Issue {
     NoTiers,
     NoFigures,
     AmountOutOfRange,
+    UnknownSupply,
+    UnknownGiForm,
+    AlsoPoliceWithoutAgency,
 }
 
 impl Issue {
@@ -73,6 +76,11 @@ impl Issue {
             Issue::NoTiers => "版本至少要有一个档位",
             Issue::NoFigures => "档位至少要有一个数额",
             Issue::AmountOutOfRange => "数额须大于 0 且在可计算范围内（单位：分）",
+            Issue::UnknownSupply => "应为 goods（商品）或 services（服务）",
+            Issue::UnknownGiForm => {
+                "地理标志保护方式应为 collective_mark、certification_mark 或 product_protection"
+            }
+            Issue::AlsoPoliceWithoutAgency => "also_police 只能用于指定主管部门的非移送规则",
         }
         .into()
     }
@@ -113,6 +121,13 @@ impl Issue {
             Issue::NoTiers => "a version needs at least one tier",
             Issue::NoFigures => "a tier needs at least one figure",
             Issue::AmountOutOfRange => "an amount must be positive and in range (in fen)",
+            Issue::UnknownSupply => "supply must be goods or services",
+            Issue::UnknownGiForm => {
+                "gi form must be collective_mark, certification_mark or product_protection"
+            }
+            Issue::AlsoPoliceWithoutAgency => {
+                "also_police applies only to a rule naming an agency that is not a transfer"
+            }
         }
         .into()
     }
@@ -129,4 +144,7 @@ pub struct NoRoute {
     pub reason_en: String,
     pub legal_basis: String,
     pub procedures: Vec<String>,
+    /// The rights this part of the complaint relies on (all of them when nothing matched).
+    #[serde(default)]
+    pub rights: Vec<kuaiwei_domain::RightKind>,
 }

@@ -81,6 +81,7 @@ pub(crate) fn complaint(channel: Channel, kinds: &[RightKind]) -> Complaint {
         goods: Some("电饭煲 200 台".into()),
         amounts: Amounts::default(),
         requested_measures: Vec::new(),
+        facts: Default::default(),
     }
 }
 
@@ -94,7 +95,7 @@ pub(crate) fn agent() -> Agent {
     }
 }
 
-/// The routing input of a complaint on `on`, no repeat infringer.
+/// The routing input of a complaint filed and routed on `on`, no repeat infringer.
 pub(crate) fn input(c: &Complaint, on: Date) -> RoutingInput {
-    RoutingInput::from_complaint(c, false, None, on)
+    RoutingInput::from_complaint(c, false, None, on, on)
 }

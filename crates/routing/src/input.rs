@@ -1,8 +1,11 @@
 //! The facts routing looks at, taken from a validated complaint plus what only the caller knows
-//! (repeat infringement, prior penalties, counterfeit marking, the location, the date).
+//! (repeat infringement, the location, the dates) and the facts a complaint or caseworker states.
 
 use jiff::civil::Date;
-use kuaiwei_domain::{Amounts, Channel, Complaint, Direction, RightKind};
+use kuaiwei_domain::{
+    Amounts, Channel, Complaint, Direction, Facts, GiForm, PatentMatter, PriorPenalty, Right,
+    RightKind, Supply,
+};
 use serde::{Deserialize, Serialize};
 
 /// The kind of channel a complaint came through, without its details; keys as
@@ -83,30 +86,60 @@ pub struct RoutingInput {
     pub channel: ChannelKind,
     /// The direction of goods crossing the border; `Some` only for the border channel.
     pub border: Option<Direction>,
-    /// The kinds of the rights relied on, one entry per right (two trademarks: two entries).
+    /// The kinds of the rights relied on, one entry per right (two trademarks: two entries). A
+    /// geographical indication registered as a collective or certification mark counts as a
+    /// trademark (《商标法》(2019) Art. 16; 《刑法》Art. 213 protects it): see `gi_as_mark`.
     pub rights: Vec<RightKind>,
     pub amounts: Amounts,
-    /// The caller's finding that the respondent is a repeat infringer.
+    /// The caller's finding that the respondent is a repeat infringer (2 upheld cases in 5
+    /// years, 《商标法》Art. 60); not the same as `prior_penalty`.
     pub repeat_infringer: bool,
-    /// Penalised, criminally or administratively, for the same kind of conduct within two years
-    /// (法释〔2025〕5号 lowers the trademark threshold for such respondents).
+    /// Penalised, criminally or administratively, for the same kind of conduct within the two
+    /// years before the conduct (法释〔2025〕5号 lowers the trademark thresholds for such
+    /// respondents).
     pub prior_penalty: bool,
+    /// The prior penalty as stated, for the explanation.
+    pub prior_penalty_stated: Option<PriorPenalty>,
     /// 假冒专利: a product or its packaging marked with a patent that is not the respondent's.
     pub counterfeit_patent_marking: bool,
+    /// 专利侵权纠纷: a patent right relied on as an infringement dispute (the default for a
+    /// patent right when no patent matter is stated).
+    pub patent_dispute: bool,
+    /// Goods, services or both: stated, or from the trademarks' Nice classes (35-45 are
+    /// services), else goods.
+    pub supply: Vec<Supply>,
+    /// Whether `supply` was stated by the complaint (or caseworker) rather than inferred.
+    pub supply_stated: bool,
+    /// At the border: the right is recorded with customs.
+    pub customs_recorded: Option<bool>,
+    /// At the border: customs already holds the goods (ex officio, 条例 Arts. 16, 20).
+    pub customs_holds_goods: bool,
+    pub gi_form: Option<GiForm>,
+    /// Some geographical indication was counted as a trademark (`rights`).
+    pub gi_as_mark: bool,
     /// A place (被请求人所在地 or 侵权行为地) for location rules, e.g. `广州市海珠区…`.
     pub location: Option<String>,
-    /// The routing date: it picks the criminal thresholds in force.
+    /// When the conduct took place (stated, else the filing date): the criminal thresholds in
+    /// force then apply, unless a later one is more lenient (legal-deadlines §8.12).
+    pub conduct_on: Date,
+    /// Whether `conduct_on` was stated rather than the filing date.
+    pub conduct_stated: bool,
+    /// The filing date: it picks the procedure version (P3 before 2025-02-01, P4 from it, §8.9).
+    pub filed_on: Date,
+    /// The routing date: no threshold issued after it applies.
     pub on: Date,
 }
 
 impl RoutingInput {
-    /// The routing facts of a validated complaint. Without a `location`, the respondent's address
-    /// is used (the respondent's domicile founds jurisdiction, 《专利法实施细则》(2023) Art. 97).
-    /// `prior_penalty` and `counterfeit_patent_marking` start false: the caller sets them.
+    /// The routing facts of a validated complaint, with the facts it states (or a caseworker's
+    /// `facts` and `amounts` in their place, see [`RoutingInput::with_facts`]). Without a
+    /// `location`, the respondent's address is used (the respondent's domicile founds
+    /// jurisdiction, 《专利法实施细则》(2023) Art. 97).
     pub fn from_complaint(
         complaint: &Complaint,
         repeat_infringer: bool,
         location: Option<&str>,
+        filed_on: Date,
         on: Date,
     ) -> RoutingInput {
         let border = match &complaint.channel {
@@ -118,17 +151,127 @@ impl RoutingInput {
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .map(str::to_owned);
-        RoutingInput {
+        let mut input = RoutingInput {
             channel: ChannelKind::of(&complaint.channel),
             border,
-            rights: complaint.rights.iter().map(|r| r.kind).collect(),
+            rights: Vec::new(),
             amounts: complaint.amounts.clone(),
             repeat_infringer,
             prior_penalty: false,
+            prior_penalty_stated: None,
             counterfeit_patent_marking: false,
+            patent_dispute: false,
+            supply: Vec::new(),
+            supply_stated: false,
+            customs_recorded: None,
+            customs_holds_goods: false,
+            gi_form: None,
+            gi_as_mark: false,
             location,
+            conduct_on: filed_on,
+            conduct_stated: false,
+            filed_on,
             on,
+        };
+        input.apply(&complaint.rights, &complaint.facts);
+        input
+    }
+
+    /// The same complaint with a caseworker's facts and amounts in place of the complaint's.
+    pub fn with_facts(mut self, rights: &[Right], facts: &Facts, amounts: &Amounts) -> Self {
+        self.amounts = amounts.clone();
+        self.apply(rights, facts);
+        self
+    }
+
+    fn apply(&mut self, rights: &[Right], facts: &Facts) {
+        self.gi_form = facts.gi_form;
+        self.gi_as_mark = facts.gi_form.is_some_and(GiForm::is_mark)
+            && rights
+                .iter()
+                .any(|r| r.kind == RightKind::GeographicalIndication);
+        self.rights = rights
+            .iter()
+            .map(|r| match r.kind {
+                RightKind::GeographicalIndication if self.gi_as_mark => RightKind::Trademark,
+                k => k,
+            })
+            .collect();
+        let patent = rights.iter().any(|r| r.kind.is_patent());
+        let matters = &facts.patent_matters;
+        self.counterfeit_patent_marking =
+            patent && matters.contains(&PatentMatter::CounterfeitMarking);
+        self.patent_dispute =
+            patent && (matters.is_empty() || matters.contains(&PatentMatter::InfringementDispute));
+        self.conduct_stated = facts.conduct_on.is_some();
+        self.conduct_on = facts.conduct_on.unwrap_or(self.filed_on);
+        self.prior_penalty_stated = facts.prior_penalty;
+        self.prior_penalty = facts.prior_penalty.is_some_and(|p| {
+            let since = self
+                .conduct_on
+                .checked_sub(jiff::Span::new().years(2))
+                .unwrap_or(Date::MIN);
+            p.decided_on >= since && p.decided_on <= self.conduct_on
+        });
+        self.supply_stated = facts.supply.is_some();
+        self.supply = match facts.supply {
+            Some(s) => vec![s],
+            None => supply_of(rights),
+        };
+        self.customs_recorded = facts.customs_recorded;
+        self.customs_holds_goods = facts.customs_holds_goods == Some(true);
+    }
+}
+
+/// Goods, services or both from the trademarks' Nice classes (1-34 goods, 35-45 services);
+/// goods when no class is given.
+fn supply_of(rights: &[Right]) -> Vec<Supply> {
+    let classes = rights
+        .iter()
+        .filter(|r| r.kind == RightKind::Trademark)
+        .flat_map(|r| &r.nice_classes);
+    let (mut goods, mut services) = (false, false);
+    for &c in classes {
+        if c >= 35 {
+            services = true;
+        } else {
+            goods = true;
         }
+    }
+    match (goods, services) {
+        (_, false) => vec![Supply::Goods],
+        (false, true) => vec![Supply::Services],
+        (true, true) => vec![Supply::Goods, Supply::Services],
+    }
+}
+
+pub(crate) fn supply_zh(s: Supply) -> &'static str {
+    match s {
+        Supply::Goods => "商品",
+        Supply::Services => "服务",
+    }
+}
+
+pub(crate) fn supply_en(s: Supply) -> &'static str {
+    match s {
+        Supply::Goods => "goods",
+        Supply::Services => "services",
+    }
+}
+
+pub(crate) fn gi_form_zh(g: GiForm) -> &'static str {
+    match g {
+        GiForm::CollectiveMark => "集体商标",
+        GiForm::CertificationMark => "证明商标",
+        GiForm::ProductProtection => "地理标志产品",
+    }
+}
+
+pub(crate) fn gi_form_en(g: GiForm) -> &'static str {
+    match g {
+        GiForm::CollectiveMark => "collective mark",
+        GiForm::CertificationMark => "certification mark",
+        GiForm::ProductProtection => "GI product protection",
     }
 }
 

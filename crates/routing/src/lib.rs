@@ -24,5 +24,11 @@ pub use agency::Agency;
 pub use completeness::{MaterialKind, Missing, materials_asked, missing_materials};
 pub use error::{Issue, NoRoute, RulesError};
 pub use input::{ChannelKind, RoutingInput};
-pub use rules::{BorderMatch, Match, Outcome, Prepend, Route, Rule, RuleSet};
-pub use threshold::{Mark, Metric, Reached, ThresholdSet, ThresholdVersion, Tier, TierCondition};
+pub use rules::{
+    BorderMatch, Fact, Match, Outcome, Prepend, Review, Route, Routing, Rule, RuleSet,
+    ThresholdCompared,
+};
+pub use threshold::{
+    Band, Compared, Figure, Mark, Metric, Reached, ThresholdSet, ThresholdVersion, Tier,
+    TierCondition,
+};

@@ -75,7 +75,7 @@ pub(crate) fn yuan_round(fen: i64) -> String {
     }
 }
 
-fn grouped(n: u64) -> String {
+pub(crate) fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

@@ -98,7 +98,7 @@ pub async fn read(state: &AppState, req: Request) -> Result<Upload, AppError> {
     match mime.as_str() {
         "application/json" => {
             let bytes = read_limited(req.into_body(), state.limits.json_bytes).await?;
-            let complaint = parse_complaint(&bytes)?;
+            let complaint = parse_complaint(&bytes, state.clock.now())?;
             let mut h = Sha256::new();
             h.update(b"json\0");
             h.update(&bytes);
@@ -156,9 +156,10 @@ fn size_text(bytes: u64) -> (String, String) {
     }
 }
 
-/// Parses and validates a complaint document.
-pub fn parse_complaint(bytes: &[u8]) -> Result<Complaint, AppError> {
-    Ok(json::parse::<ComplaintInput>(bytes)?.validate()?)
+/// Parses and validates a complaint document filed at `now` (no fact dated after that day).
+pub fn parse_complaint(bytes: &[u8], now: jiff::Timestamp) -> Result<Complaint, AppError> {
+    let today = kuaiwei_deadlines::local_date(now);
+    Ok(json::parse::<ComplaintInput>(bytes)?.validate_on(today)?)
 }
 
 async fn read_multipart(state: &AppState, req: Request) -> Result<Upload, AppError> {
@@ -430,7 +431,7 @@ async fn read_parts(state: &AppState, req: Request, form: Form) -> Result<Parts,
         let bytes = buf.freeze();
         if form == Form::Complaint {
             // Validate as soon as it arrives: a bad complaint fails before the photos upload.
-            parts.complaint = Some((parse_complaint(&bytes)?, bytes));
+            parts.complaint = Some((parse_complaint(&bytes, state.clock.now())?, bytes));
         } else {
             parts.note = Some(check_note(&bytes)?);
         }

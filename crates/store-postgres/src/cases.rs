@@ -254,8 +254,8 @@ pub async fn update(
     append_event(conn, number, &u.event, u.at).await?;
     log_change(conn, number, "updated", u.at).await?;
 
-    let mut linked = None;
-    if let Some(l) = &u.linked {
+    let mut linked = Vec::with_capacity(u.linked.len());
+    for l in &u.linked {
         let new_number = next_case_number(conn, kuaiwei_store::case_year(u.at)).await?;
         sqlx::query(
             "insert into cases (case_number, complaint_id, state, agency, parent_case, received_at, next_due_at, version)
@@ -270,15 +270,21 @@ pub async fn update(
         .execute(&mut *conn)
         .await?;
         write_clocks(conn, new_number.as_str(), &l.clocks).await?;
+        let mut payload = serde_json::json!({"from_case": number, "agency": l.agency});
+        if let Some(extra) = l.event_payload.as_object() {
+            for (k, v) in extra {
+                payload[k] = v.clone();
+            }
+        }
         let event = NewEvent {
             actor: u.event.actor.clone(),
-            kind: "transferred_in".into(),
-            payload: serde_json::json!({"from_case": number, "agency": l.agency}),
+            kind: l.event_kind.clone(),
+            payload,
             reason: u.event.reason.clone(),
         };
         append_event(conn, new_number.as_str(), &event, u.at).await?;
         log_change(conn, new_number.as_str(), "created", u.at).await?;
-        linked = Some(new_number);
+        linked.push(new_number);
     }
     Ok(Ok(UpdatedCase {
         version: u.expected_version + 1,
@@ -323,6 +329,22 @@ pub async fn case(pool: &PgPool, number: &str) -> Result<Option<CaseRecord>, Sto
         Some(row) => Ok(Some(record(pool, row).await?)),
         None => Ok(None),
     }
+}
+
+/// The cases opened from `parent`, in case-number order.
+pub async fn linked_cases(pool: &PgPool, parent: &str) -> Result<Vec<CaseRecord>, StoreError> {
+    let rows: Vec<CaseRow> = sqlx::query_as(select_cases!(
+        "where c.parent_case = $1 order by c.case_number limit 100"
+    ))
+    .bind(parent)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(record(pool, row).await?);
+    }
+    Ok(out)
 }
 
 /// Open cases in case-number order after `after`.

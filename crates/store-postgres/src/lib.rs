@@ -155,6 +155,10 @@ impl Store for PostgresStore {
         cases::case(&self.pool, case_number).await
     }
 
+    async fn linked_cases(&self, parent: &str) -> Result<Vec<CaseRecord>, StoreError> {
+        cases::linked_cases(&self.pool, parent).await
+    }
+
     async fn queue(
         &self,
         filter: &QueueFilter,

@@ -188,6 +188,10 @@ impl Store for SqliteStore {
         cases::case(&self.read, case_number).await
     }
 
+    async fn linked_cases(&self, parent: &str) -> Result<Vec<CaseRecord>, StoreError> {
+        cases::linked_cases(&self.read, parent).await
+    }
+
     async fn queue(
         &self,
         filter: &QueueFilter,

@@ -85,8 +85,9 @@ pub struct CaseUpdate {
     pub added_evidence: Vec<crate::EvidenceRef>,
     pub event: NewEvent,
     pub at: Timestamp,
-    /// A transfer opens a linked case at the receiving agency.
-    pub linked: Option<LinkedCase>,
+    /// A transfer opens a linked case at the receiving agency; a route to several authorities
+    /// opens one for each authority after the first.
+    pub linked: Vec<LinkedCase>,
 }
 
 impl CaseUpdate {
@@ -100,6 +101,23 @@ impl CaseUpdate {
 pub struct LinkedCase {
     pub agency: String,
     pub clocks: Vec<StoredClock>,
+    /// The linked case's first event: `transferred_in`, or `routed_in` for another authority
+    /// of a multi-authority route.
+    pub event_kind: String,
+    /// What that event records besides `from_case` and `agency` (e.g. the rule and rights).
+    pub event_payload: serde_json::Value,
+}
+
+impl LinkedCase {
+    /// A transfer's linked case (`transferred_in`).
+    pub fn transfer(agency: &str, clocks: Vec<StoredClock>) -> LinkedCase {
+        LinkedCase {
+            agency: agency.to_string(),
+            clocks,
+            event_kind: "transferred_in".into(),
+            event_payload: serde_json::json!({}),
+        }
+    }
 }
 
 /// A line of an agency's queue.

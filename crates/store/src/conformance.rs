@@ -390,7 +390,7 @@ fn step(
             reason: Some("材料齐全".into()),
         },
         at: "2026-10-16T01:00:00Z".parse().unwrap(),
-        linked: None,
+        linked: Vec::new(),
     }
 }
 
@@ -571,16 +571,17 @@ pub async fn a_transfer_opens_a_linked_case_at_the_receiving_agency(s: &impl Sto
         vec![],
     );
     transfer.outcome = Some(Outcome::Transferred);
-    transfer.linked = Some(LinkedCase {
-        agency: "police".into(),
-        clocks: vec![clock(
+    transfer.linked = vec![LinkedCase::transfer(
+        "police",
+        vec![clock(
             "T3",
             Some("2026-10-16T01:00:00Z"),
             Some("2026-10-19T16:00:00Z"),
         )],
-    });
+    )];
     let done = s.update_case(transfer).await.unwrap();
-    let linked = done.linked.expect("a linked case");
+    assert_eq!(done.linked.len(), 1);
+    let linked = done.linked[0].clone();
     assert_eq!(linked.as_str(), "KW-2026-000002");
     let police = s.case(linked.as_str()).await.unwrap().unwrap();
     assert_eq!(police.state, CaseState::Routed);
@@ -635,6 +636,79 @@ pub async fn a_transfer_opens_a_linked_case_at_the_receiving_agency(s: &impl Sto
         .collect();
     assert_eq!(kinds, ["transferred_in"]);
     assert_eq!(chain_is_whole(s).await, 5);
+}
+
+/// A complaint naming rights of several authorities is routed to the first and opens a linked
+/// case, with its own clocks and first event, for each other one, in the step's transaction.
+pub async fn a_route_to_several_authorities_opens_a_linked_case_for_each(s: &impl Store) {
+    let r = s.submit_complaint(sample(1, T0, "fair")).await.unwrap();
+    let n = r.case_number.as_str();
+    s.update_case(step(n, 1, CaseState::Accepted, None, vec![]))
+        .await
+        .unwrap();
+    let mut route = step(n, 2, CaseState::Routed, Some("ip_office"), vec![]);
+    route.linked = vec![
+        LinkedCase {
+            agency: "market_regulation".into(),
+            clocks: vec![clock(
+                "M1",
+                Some("2026-10-16T01:00:00Z"),
+                Some("2026-11-05T16:00:00Z"),
+            )],
+            event_kind: "routed_in".into(),
+            event_payload: serde_json::json!({"rule_id": "trademark", "rights": ["trademark"]}),
+        },
+        LinkedCase {
+            agency: "police".into(),
+            clocks: vec![clock(
+                "T1",
+                Some("2026-10-16T01:00:00Z"),
+                Some("2026-10-19T16:00:00Z"),
+            )],
+            event_kind: "routed_in".into(),
+            event_payload: serde_json::json!({"rule_id": "criminal_copyright"}),
+        },
+    ];
+    let done = s.update_case(route).await.unwrap();
+    assert_eq!(done.linked.len(), 2);
+    for (number, agency, first) in [
+        (&done.linked[0], "market_regulation", "M1"),
+        (&done.linked[1], "police", "T1"),
+    ] {
+        let c = s.case(number.as_str()).await.unwrap().unwrap();
+        assert_eq!(c.state, CaseState::Routed);
+        assert_eq!(c.agency.as_deref(), Some(agency));
+        assert_eq!(c.parent.as_ref().map(CaseNumber::as_str), Some(n));
+        assert_eq!(c.clocks[0].procedure_id, first);
+        let events = s.case_events(number.as_str()).await.unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].kind, "routed_in");
+        let payload: serde_json::Value = serde_json::from_str(&events[0].payload).unwrap();
+        assert_eq!(payload["from_case"], n);
+        assert_eq!(payload["agency"], agency);
+    }
+    let first: serde_json::Value =
+        serde_json::from_str(&s.case_events(done.linked[0].as_str()).await.unwrap()[0].payload)
+            .unwrap();
+    assert_eq!(first["rule_id"], "trademark");
+    assert_ne!(done.linked[0], done.linked[1]);
+    let listed: Vec<String> = s
+        .linked_cases(n)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.case_number.to_string())
+        .collect();
+    assert_eq!(
+        listed,
+        [done.linked[0].to_string(), done.linked[1].to_string()]
+    );
+    assert!(
+        s.linked_cases(done.linked[0].as_str())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn queues_sort_by_due_date_within_an_agency(s: &impl Store) {
@@ -1679,6 +1753,7 @@ macro_rules! store_conformance_tests {
             a_stale_step_is_refused_and_changes_nothing,
             of_two_concurrent_steps_from_one_version_exactly_one_wins,
             a_transfer_opens_a_linked_case_at_the_receiving_agency,
+            a_route_to_several_authorities_opens_a_linked_case_for_each,
             queues_sort_by_due_date_within_an_agency,
             respondents_are_recognised_across_complaints_by_any_alias,
             related_cases_share_a_key_or_the_respondent,

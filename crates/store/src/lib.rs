@@ -81,6 +81,10 @@ pub trait Store: Send + Sync + 'static {
     /// The case with this number, with its clocks.
     async fn case(&self, case_number: &str) -> Result<Option<CaseRecord>, StoreError>;
 
+    /// The linked cases opened from this one (by a transfer, or a route to several
+    /// authorities), in case-number order, with their clocks.
+    async fn linked_cases(&self, parent: &str) -> Result<Vec<CaseRecord>, StoreError>;
+
     /// Applies one step: refused with [`StoreError::VersionConflict`] if the case changed since
     /// it was read. The event is appended to the audit chain in the same transaction.
     async fn update_case(&self, update: CaseUpdate) -> Result<UpdatedCase, StoreError>;

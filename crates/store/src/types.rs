@@ -240,6 +240,6 @@ pub enum WriteDone {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpdatedCase {
     pub version: i64,
-    /// The linked case a transfer opened, if any.
-    pub linked: Option<CaseNumber>,
+    /// The linked cases the step opened (a transfer's, or a multi-authority route's), in order.
+    pub linked: Vec<CaseNumber>,
 }

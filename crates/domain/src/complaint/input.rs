@@ -21,6 +21,8 @@ pub struct ComplaintInput {
     /// Any of: withdraw_exhibits, take_down_listings, stop_infringement, detain_goods,
     /// mediation, refer_to_police, other.
     pub requested_measures: Option<Vec<String>>,
+    /// Facts the routing rules need (all optional).
+    pub facts: Option<FactsInput>,
 }
 
 /// `kind` is one of fair, ecommerce, border, walk_in, hotline, other; the other fields belong to
@@ -126,4 +128,41 @@ pub struct AmountsInput {
     pub illegal_gains: Option<f64>,
     /// 权利人损失
     pub loss: Option<f64>,
+    /// 销售金额: goods sold
+    pub sales: Option<f64>,
+    /// 尚未销售的货值金额: goods held, not yet sold
+    pub unsold_value: Option<f64>,
+    /// 复制品数量: number of infringing copies
+    pub copies: Option<i64>,
+    /// 注册商标标识数量: number of counterfeit labels
+    pub labels: Option<i64>,
+}
+
+/// Facts for routing. `patent_matters`: infringement_dispute and/or counterfeit_marking (patent
+/// rights only); `supply`: goods or services; `customs_*`: border complaints only; `gi_form`:
+/// collective_mark, certification_mark or product_protection (geographical indications only);
+/// dates as `YYYY-MM-DD`, not in the future.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FactsInput {
+    pub patent_matters: Option<Vec<String>>,
+    pub prior_penalty: Option<PriorPenaltyInput>,
+    #[cfg_attr(feature = "openapi", schema(example = "goods"))]
+    pub supply: Option<String>,
+    pub customs_recorded: Option<bool>,
+    pub customs_holds_goods: Option<bool>,
+    pub gi_form: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(example = "2026-10-16"))]
+    pub conduct_on: Option<String>,
+}
+
+/// The respondent's last penalty for the same kind of conduct: `kind` administrative or
+/// criminal, `decided_on` the decision's date.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PriorPenaltyInput {
+    pub kind: Option<String>,
+    pub decided_on: Option<String>,
 }

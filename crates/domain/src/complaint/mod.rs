@@ -14,6 +14,7 @@ use crate::ids::{Email, MobileNumber, PatentNumber, TrademarkNumber, Uscc};
 pub use input::ComplaintInput;
 pub use keys::{MatchKey, MatchKind, aliases_of, normalize_url};
 pub use names::{FoldedName, deletions, divisions_compatible, fold_company_name};
+pub use validate::validate_facts;
 
 /// Bounds on free text and lists, shared by validation and the API description.
 pub mod limits {
@@ -39,6 +40,10 @@ pub struct Complaint {
     pub goods: Option<String>,
     pub amounts: Amounts,
     pub requested_measures: Vec<RequestedMeasure>,
+    /// What the routing rules need beyond the parties and rights (all optional; a caseworker
+    /// may complete them at triage). Complaints stored before these facts existed read as none.
+    #[serde(default)]
+    pub facts: Facts,
 }
 
 /// Where the infringement was met; each channel carries what its authority needs to act.
@@ -231,13 +236,179 @@ pub struct Respondent {
     pub address: Option<String>,
 }
 
-/// Amounts in fen (分), kept for the criminal-threshold routing rules (§2.6).
+/// Amounts in fen (分) and counts, kept for the criminal-threshold routing rules (§2.6).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct Amounts {
+    /// 非法经营数额
     pub illegal_business_volume_fen: Option<i64>,
+    /// 违法所得数额
     pub illegal_gains_fen: Option<i64>,
+    /// 给权利人造成的损失
     pub loss_fen: Option<i64>,
+    /// 销售金额 (goods sold, 《刑法》Arts. 214, 218)
+    pub sales_fen: Option<i64>,
+    /// 尚未销售的货值金额 (goods held unsold)
+    pub unsold_value_fen: Option<i64>,
+    /// 复制品数量 (copies, 《刑法》Art. 217)
+    pub copies: Option<i64>,
+    /// 注册商标标识数量 (labels, 《刑法》Art. 215)
+    pub labels: Option<i64>,
+}
+
+/// Facts the routing rules need that the parties and rights do not say (legal-deadlines.md
+/// §2.6, §8.9-§8.12). Each is optional: absent means not stated.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct Facts {
+    /// For patent rights: an infringement dispute (专利侵权纠纷), counterfeit patent marking
+    /// (假冒专利), or both. None stated with a patent right: a dispute.
+    pub patent_matters: Vec<PatentMatter>,
+    /// The respondent's last criminal or administrative penalty for the same kind of conduct
+    /// (not the repeat-infringer finding, which kuaiwei makes from its own cases).
+    pub prior_penalty: Option<PriorPenalty>,
+    /// Goods or services, when stated; otherwise the trademarks' Nice classes say (35-45:
+    /// services).
+    pub supply: Option<Supply>,
+    /// At the border: the right is recorded with customs (知识产权海关保护备案).
+    pub customs_recorded: Option<bool>,
+    /// At the border: customs already holds the goods (found them itself and notified).
+    pub customs_holds_goods: Option<bool>,
+    /// For a geographical indication: protected as a collective or certification mark, or as a
+    /// GI product.
+    pub gi_form: Option<GiForm>,
+    /// When the conduct took place (or ended), if known: it picks the criminal thresholds.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub conduct_on: Option<Date>,
+}
+
+impl Facts {
+    pub fn is_empty(&self) -> bool {
+        *self == Facts::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PatentMatter {
+    /// 专利侵权纠纷 (《专利法》(2020) Art. 65)
+    InfringementDispute,
+    /// 假冒专利 (《专利法》(2020) Art. 68)
+    CounterfeitMarking,
+}
+
+impl PatentMatter {
+    pub const ALL: [PatentMatter; 2] = [
+        PatentMatter::InfringementDispute,
+        PatentMatter::CounterfeitMarking,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            PatentMatter::InfringementDispute => "infringement_dispute",
+            PatentMatter::CounterfeitMarking => "counterfeit_marking",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<PatentMatter> {
+        PatentMatter::ALL.into_iter().find(|m| m.key() == key)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PriorPenalty {
+    pub kind: PenaltyKind,
+    /// The date of the penalty decision (or judgment).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub decided_on: Date,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PenaltyKind {
+    Administrative,
+    Criminal,
+}
+
+impl PenaltyKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            PenaltyKind::Administrative => "administrative",
+            PenaltyKind::Criminal => "criminal",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<PenaltyKind> {
+        [PenaltyKind::Administrative, PenaltyKind::Criminal]
+            .into_iter()
+            .find(|k| k.key() == key)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Supply {
+    Goods,
+    Services,
+}
+
+impl Supply {
+    pub fn key(self) -> &'static str {
+        match self {
+            Supply::Goods => "goods",
+            Supply::Services => "services",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Supply> {
+        [Supply::Goods, Supply::Services]
+            .into_iter()
+            .find(|s| s.key() == key)
+    }
+}
+
+/// How a geographical indication is protected (《商标法》(2019) Art. 16; 《地理标志产品保护办法》).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum GiForm {
+    /// 集体商标
+    CollectiveMark,
+    /// 证明商标
+    CertificationMark,
+    /// 地理标志产品保护
+    ProductProtection,
+}
+
+impl GiForm {
+    pub const ALL: [GiForm; 3] = [
+        GiForm::CollectiveMark,
+        GiForm::CertificationMark,
+        GiForm::ProductProtection,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            GiForm::CollectiveMark => "collective_mark",
+            GiForm::CertificationMark => "certification_mark",
+            GiForm::ProductProtection => "product_protection",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<GiForm> {
+        GiForm::ALL.into_iter().find(|g| g.key() == key)
+    }
+
+    /// Registered as a trademark, so that the trademark crimes apply (《刑法》Art. 213).
+    pub fn is_mark(self) -> bool {
+        matches!(self, GiForm::CollectiveMark | GiForm::CertificationMark)
+    }
 }
 
 /// What the complainant asks the authority to do.

@@ -3,18 +3,29 @@
 use jiff::civil::Date;
 
 use super::input::{
-    AgentInput, AmountsInput, ChannelInput, ComplaintInput, PartyInput, RespondentInput, RightInput,
+    AgentInput, AmountsInput, ChannelInput, ComplaintInput, FactsInput, PartyInput,
+    RespondentInput, RightInput,
 };
 use super::{
-    Agent, Amounts, Channel, Complainant, ComplainantKind, Complaint, Direction, RequestedMeasure,
-    Respondent, Right, RightKind, limits,
+    Agent, Amounts, Channel, Complainant, ComplainantKind, Complaint, Direction, Facts,
+    RequestedMeasure, Respondent, Right, RightKind, limits,
 };
 use crate::error::ValidationErrors;
 use crate::ids::{Email, MobileNumber, PatentKind, PatentNumber, TrademarkNumber, Uscc};
 
 impl ComplaintInput {
     /// Validates the whole document. Either every field is good, or every bad one is named.
+    /// Dates are not compared with today: see [`ComplaintInput::validate_on`].
     pub fn validate(self) -> Result<Complaint, ValidationErrors> {
+        self.validate_at(None)
+    }
+
+    /// As [`ComplaintInput::validate`], refusing fact dates after `today` (the filing date).
+    pub fn validate_on(self, today: Date) -> Result<Complaint, ValidationErrors> {
+        self.validate_at(Some(today))
+    }
+
+    fn validate_at(self, today: Option<Date>) -> Result<Complaint, ValidationErrors> {
         let mut e = ValidationErrors::default();
         let channel = match self.channel {
             Some(c) => channel(&mut e, c),
@@ -47,7 +58,17 @@ impl ComplaintInput {
             limits::DESCRIPTION_CHARS,
         );
         let goods = text(&mut e, "goods", self.goods, false, limits::GOODS_CHARS);
-        let amounts = amounts(&mut e, self.amounts.unwrap_or_default());
+        let amounts = facts::amounts(&mut e, self.amounts.unwrap_or_default());
+        let border = channel
+            .as_ref()
+            .map(|c| matches!(c, Channel::Border { .. }));
+        let facts = facts::facts(
+            &mut e,
+            self.facts.unwrap_or_default(),
+            border,
+            &rights,
+            today,
+        );
         let requested_measures = measures(&mut e, self.requested_measures.unwrap_or_default());
 
         match (channel, complainant, respondent, description) {
@@ -64,11 +85,33 @@ impl ComplaintInput {
                     goods,
                     amounts,
                     requested_measures,
+                    facts,
                 })
             }
             _ => Err(e),
         }
     }
+}
+
+/// A caseworker's routing facts and amounts for `complaint` (at triage), validated as at filing
+/// (`facts.*` and `amounts.*` paths). Either absent keeps what the complaint states.
+pub fn validate_facts(
+    complaint: &Complaint,
+    facts: Option<FactsInput>,
+    amounts: Option<AmountsInput>,
+    today: Date,
+) -> Result<(Facts, Amounts), ValidationErrors> {
+    let mut e = ValidationErrors::default();
+    let border = Some(matches!(complaint.channel, Channel::Border { .. }));
+    let f = match facts {
+        Some(f) => facts::facts(&mut e, f, border, &complaint.rights, Some(today)),
+        None => complaint.facts.clone(),
+    };
+    let a = match amounts {
+        Some(a) => facts::amounts(&mut e, a),
+        None => complaint.amounts.clone(),
+    };
+    if e.is_empty() { Ok((f, a)) } else { Err(e) }
 }
 
 fn required(e: &mut ValidationErrors, path: &str) {
@@ -548,18 +591,6 @@ fn respondent(e: &mut ValidationErrors, r: RespondentInput) -> Option<Respondent
     })
 }
 
-fn amounts(e: &mut ValidationErrors, a: AmountsInput) -> Amounts {
-    Amounts {
-        illegal_business_volume_fen: fen(
-            e,
-            "amounts.illegal_business_volume",
-            a.illegal_business_volume,
-        ),
-        illegal_gains_fen: fen(e, "amounts.illegal_gains", a.illegal_gains),
-        loss_fen: fen(e, "amounts.loss", a.loss),
-    }
-}
-
 /// Yuan with at most two decimals, to whole fen.
 fn fen(e: &mut ValidationErrors, path: &str, yuan: Option<f64>) -> Option<i64> {
     let y = yuan?;
@@ -608,5 +639,6 @@ fn measures(e: &mut ValidationErrors, raw: Vec<String>) -> Vec<RequestedMeasure>
     out
 }
 
+mod facts;
 #[cfg(test)]
 mod tests;

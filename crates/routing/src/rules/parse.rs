@@ -2,7 +2,8 @@
 
 use std::ops::Range;
 
-use kuaiwei_domain::RightKind;
+use jiff::civil::Date;
+use kuaiwei_domain::{RightKind, Supply};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -11,7 +12,7 @@ use super::{BorderMatch, Match, Outcome, Prepend, Rule, RuleSet};
 use crate::agency::Agency;
 use crate::error::{Issue, RulesError};
 use crate::input::{ChannelKind, right_from_key};
-use crate::text::{located, syntax};
+use crate::text::{located, parse_date, syntax};
 use crate::threshold::ThresholdSet;
 
 pub(super) type List = Spanned<Vec<Spanned<String>>>;
@@ -48,6 +49,7 @@ struct RawRule {
     procedures: Option<List>,
     transfer_to_police: Option<Spanned<bool>>,
     manual_triage: Option<Spanned<bool>>,
+    also_police: Option<Spanned<bool>>,
     #[serde(rename = "match")]
     when: Option<RawMatch>,
 }
@@ -61,7 +63,14 @@ struct RawMatch {
     border: Option<Spanned<String>>,
     threshold: Option<Spanned<String>>,
     repeat_infringer: Option<bool>,
+    prior_penalty: Option<bool>,
     counterfeit_patent_marking: Option<bool>,
+    patent_dispute: Option<bool>,
+    supply: Option<List>,
+    customs_holds_goods: Option<bool>,
+    customs_recorded: Option<bool>,
+    filed_from: Option<Spanned<String>>,
+    filed_before: Option<Spanned<String>>,
     locations: Option<List>,
 }
 
@@ -169,8 +178,26 @@ pub(super) fn parse(text: &str, known_procedures: Option<&[&str]>) -> Result<Rul
             Some(m) => matcher(&cx, m, &thresholds, &r.id)?,
             None => return Err(cx.err(r.id.span(), &id, Issue::EmptyMatch)),
         };
+        let outcome = outcome(&cx, r)?;
+        let also_police = match &r.also_police {
+            Some(a) if *a.get_ref() => {
+                let plain = matches!(
+                    outcome,
+                    Outcome::Agency {
+                        transfer_to_police: false,
+                        ..
+                    }
+                );
+                if !plain {
+                    return Err(cx.err(a.span(), "also_police", Issue::AlsoPoliceWithoutAgency));
+                }
+                true
+            }
+            _ => false,
+        };
         rules.push(Rule {
-            outcome: outcome(&cx, r)?,
+            outcome,
+            also_police,
             zh: cx.text_of(&r.zh)?,
             en: cx.text_of(&r.en)?,
             basis: cx.text_of(&r.basis)?,
@@ -222,6 +249,17 @@ fn matcher(
         }
         None => None,
     };
+    let supply = match &m.supply {
+        Some(l) => cx.list(l, Issue::UnknownSupply, Supply::from_key)?,
+        None => Vec::new(),
+    };
+    let date = |d: &Option<Spanned<String>>| -> Result<Option<Date>, RulesError> {
+        let Some(d) = d else { return Ok(None) };
+        let shown = d.get_ref().trim();
+        parse_date(shown)
+            .map(Some)
+            .ok_or_else(|| cx.err(d.span(), shown, Issue::MalformedDate))
+    };
     let out = Match {
         always: m.always.as_ref().is_some_and(|a| *a.get_ref()),
         rights,
@@ -229,7 +267,14 @@ fn matcher(
         border,
         threshold,
         repeat_infringer: m.repeat_infringer,
+        prior_penalty: m.prior_penalty,
         counterfeit_patent_marking: m.counterfeit_patent_marking,
+        patent_dispute: m.patent_dispute,
+        supply,
+        customs_holds_goods: m.customs_holds_goods,
+        customs_recorded: m.customs_recorded,
+        filed_from: date(&m.filed_from)?,
+        filed_before: date(&m.filed_before)?,
         locations,
     };
     let no_conditions = out

@@ -7,7 +7,7 @@ use super::parse::{Ctx, List};
 use crate::error::{Issue, RulesError};
 use crate::input::right_from_key;
 use crate::text::parse_date;
-use crate::threshold::{Mark, ThresholdSet, ThresholdVersion, Tier, TierCondition};
+use crate::threshold::{Mark, Metric, ThresholdSet, ThresholdVersion, Tier, TierCondition};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +28,8 @@ struct RawVersion {
     mark: Spanned<String>,
     note: Option<String>,
     #[serde(default)]
+    later_figures_unverified: bool,
+    #[serde(default)]
     tier: Vec<RawTier>,
 }
 
@@ -38,6 +40,26 @@ struct RawTier {
     illegal_business_volume_fen: Option<Spanned<i64>>,
     illegal_gains_fen: Option<Spanned<i64>>,
     loss_fen: Option<Spanned<i64>>,
+    sales_fen: Option<Spanned<i64>>,
+    unsold_value_fen: Option<Spanned<i64>>,
+    sales_and_unsold_fen: Option<Spanned<i64>>,
+    copies: Option<Spanned<i64>>,
+    labels: Option<Spanned<i64>>,
+}
+
+impl RawTier {
+    fn figure(&self, m: Metric) -> &Option<Spanned<i64>> {
+        match m {
+            Metric::IllegalBusinessVolume => &self.illegal_business_volume_fen,
+            Metric::IllegalGains => &self.illegal_gains_fen,
+            Metric::Loss => &self.loss_fen,
+            Metric::Sales => &self.sales_fen,
+            Metric::UnsoldValue => &self.unsold_value_fen,
+            Metric::SalesAndUnsold => &self.sales_and_unsold_fen,
+            Metric::Copies => &self.copies,
+            Metric::Labels => &self.labels,
+        }
+    }
 }
 
 pub(super) fn threshold(cx: &Ctx<'_>, t: &RawThreshold) -> Result<ThresholdSet, RulesError> {
@@ -69,22 +91,17 @@ pub(super) fn threshold(cx: &Ctx<'_>, t: &RawThreshold) -> Result<ThresholdSet, 
             let key = raw.applies.get_ref().trim();
             let applies = TierCondition::from_key(key)
                 .ok_or_else(|| cx.err(raw.applies.span(), key, Issue::UnknownTierCondition))?;
-            let tier = Tier {
-                applies,
-                illegal_business_volume_fen: cx.amount(&raw.illegal_business_volume_fen)?,
-                illegal_gains_fen: cx.amount(&raw.illegal_gains_fen)?,
-                loss_fen: cx.amount(&raw.loss_fen)?,
-            };
-            let none = [
-                tier.illegal_business_volume_fen,
-                tier.illegal_gains_fen,
-                tier.loss_fen,
-            ]
-            .iter()
-            .all(Option::is_none);
-            if none {
+            let mut figures = Vec::new();
+            for m in Metric::ALL {
+                // counts share the amounts' range check (positive, bounded)
+                if let Some(v) = cx.amount(raw.figure(m))? {
+                    figures.push((m, v));
+                }
+            }
+            if figures.is_empty() {
                 return Err(cx.err(raw.applies.span(), key, Issue::NoFigures));
             }
+            let tier = Tier { applies, figures };
             tiers.push(tier);
         }
         versions.push(ThresholdVersion {
@@ -97,6 +114,7 @@ pub(super) fn threshold(cx: &Ctx<'_>, t: &RawThreshold) -> Result<ThresholdSet, 
                 .map(str::trim)
                 .filter(|n| !n.is_empty())
                 .map(str::to_owned),
+            later_figures_unverified: v.later_figures_unverified,
             tiers,
         });
     }

@@ -60,18 +60,29 @@ fn the_default_rules_route_each_kind_of_complaint_to_its_authority() {
             "移送规定 Arts. 3, 5; 《刑法》Art. 216",
         ),
         row(
-            "design patent, goods imported",
+            "design patent, goods imported: the holder applies to detain them",
             border(Direction::Import),
             &[K::DesignPatent],
             |_| {},
-            To(Customs, &["C1", "C2"], "border_goods"),
-            "《知识产权海关保护条例》 Arts. 12-24",
+            To(Customs, &["C3"], "border_application"),
+            "《知识产权海关保护条例》 Arts. 12-15, 24(1); legal-deadlines §8.10",
+        ),
+        row(
+            "design patent, goods customs already holds",
+            border(Direction::Import),
+            &[K::DesignPatent],
+            |i| i.customs_holds_goods = true,
+            To(Customs, &["C1", "C2"], "border_goods_held"),
+            "《知识产权海关保护条例》 Arts. 16, 20; legal-deadlines §8.10",
         ),
         row(
             "counterfeit patent marking, small amounts",
             ecommerce(),
-            &[],
-            |i| i.counterfeit_patent_marking = true,
+            &[K::InventionPatent],
+            |i| {
+                i.counterfeit_patent_marking = true;
+                i.patent_dispute = false;
+            },
             To(
                 MarketRegulation,
                 &["M1", "P7"],
@@ -80,12 +91,20 @@ fn the_default_rules_route_each_kind_of_complaint_to_its_authority() {
             "国知办函保字〔2021〕701号",
         ),
         row(
-            "utility model",
+            "utility model, filed after 2025-02-01",
             walk_in(),
             &[K::UtilityModel],
             |_| {},
+            To(IpOffice, &["P1", "P4"], "patent_dispute_order_81"),
+            "《专利法》Art. 65; CNIPA order no. 81; legal-deadlines §8.9",
+        ),
+        row(
+            "utility model, filed before 2025-02-01",
+            walk_in(),
+            &[K::UtilityModel],
+            |i| i.filed_on = jiff::civil::date(2025, 1, 31),
             To(IpOffice, &["P1", "P3"], "patent_dispute"),
-            "《专利法》Art. 65",
+            "《专利法》Art. 65; 《专利行政执法办法》(2015); legal-deadlines §8.9",
         ),
         row(
             "trademark, no amounts",
@@ -104,12 +123,12 @@ fn the_default_rules_route_each_kind_of_complaint_to_its_authority() {
             "《商标法》Art. 16",
         ),
         row(
-            "copyright, ¥1,000,000 of gains",
+            "copyright, ¥1,000,000 of gains: Art. 218's ¥100,000 reached too",
             ecommerce(),
             &[K::Copyright],
             |i| i.amounts.illegal_gains_fen = Some(100_000_000),
-            To(Police, &["T1", "T2", "T3"], "criminal_copyright"),
-            "移送规定 Arts. 3, 5; 《刑法》Art. 217; 法释〔2004〕19号 Art. 5",
+            To(Police, &["T1", "T2", "T3"], "criminal_copyright_sale"),
+            "移送规定 Arts. 3, 5; 《刑法》Art. 218; 法释〔2004〕19号 Art. 6",
         ),
         row(
             "copyright, ¥50,000 of business exactly",
@@ -181,14 +200,23 @@ fn the_first_matching_rule_wins() {
     // a patent and a trademark: the patent rule comes first
     let c = complaint(walk_in(), &[K::Trademark, K::DesignPatent]);
     let route = rules.route(&input(&c, AFTER_2025)).expect("routed");
-    assert_eq!(route.rule_id, "patent_dispute");
-    // counterfeit goods at the border above the threshold: the duty to transfer comes first
+    assert_eq!(route.rule_id, "patent_dispute_order_81");
+    // counterfeit goods at the border above the threshold: customs keeps the goods (§8.10) and
+    // the duty to transfer sends the crime to the police as well
     let mut c = complaint(border(Direction::Export), &[K::Trademark]);
     c.amounts.illegal_gains_fen = Some(3_000_000);
-    let route = rules.route(&input(&c, AFTER_2025)).expect("routed");
+    let all = rules.route_all(&input(&c, AFTER_2025));
+    let got: Vec<(&str, Agency)> = all
+        .routes
+        .iter()
+        .map(|r| (r.rule_id.as_str(), r.agency))
+        .collect();
     assert_eq!(
-        (route.rule_id.as_str(), route.agency),
-        ("criminal_trademark", Agency::Police)
+        got,
+        [
+            ("border_application", Agency::Customs),
+            ("criminal_trademark", Agency::Police)
+        ]
     );
     // the same rules in the other order give the other answer
     let text = r#"
@@ -242,7 +270,8 @@ fn fair_complaints_get_the_fair_desks_24_hours_first() {
             AFTER_2025,
         ))
         .expect("routed");
-    assert_eq!(patent.procedures, ["F1", "P1", "P3"]);
+    // filed after 2025-02-01: CNIPA order no. 81 (§8.9)
+    assert_eq!(patent.procedures, ["F1", "P1", "P4"]);
     // manual triage still runs the fair desk's clock
     let other = rules
         .route(&input(&complaint(fair(), &[K::Other]), AFTER_2025))
@@ -301,7 +330,7 @@ always = true
     let rules = RuleSet::parse(text, &["M1", "P1"]).expect("valid");
     let c = complaint(walk_in(), &[K::Trademark]);
     let route = |repeat: bool, at: Option<&str>| {
-        let i = RoutingInput::from_complaint(&c, repeat, at, AFTER_2025);
+        let i = RoutingInput::from_complaint(&c, repeat, at, AFTER_2025, AFTER_2025);
         rules.route(&i).expect("routed")
     };
     let hit = route(true, Some("广州市海珠区琶洲展馆"));
@@ -336,7 +365,7 @@ fn the_bundled_rules_parse_against_the_bundled_procedures() {
     let ids = procedures.ids();
     let rules = RuleSet::parse(RuleSet::bundled_text(), &ids).expect("bundled rules are valid");
     assert_eq!(rules, RuleSet::bundled());
-    assert_eq!(rules.rules().len(), 10);
+    assert_eq!(rules.rules().len(), 17);
     assert_eq!(
         rules
             .threshold("trademark_counterfeiting")

@@ -100,8 +100,9 @@ fn two_or_more_marks_lower_the_threshold() {
 
 #[test]
 fn counterfeit_patent_figures_carry_the_unverified_2025_note() {
-    let mut i = input(&complaint(walk_in(), &[]), AFTER_2025);
+    let mut i = input(&complaint(walk_in(), &[K::InventionPatent]), AFTER_2025);
     i.counterfeit_patent_marking = true;
+    i.patent_dispute = false;
     i.amounts.loss_fen = Some(50_000_000);
     let route = RuleSet::bundled().route(&i).expect("routed");
     assert_eq!(route.rule_id, "criminal_counterfeit_patent");
@@ -114,8 +115,9 @@ fn counterfeit_patent_figures_carry_the_unverified_2025_note() {
 
 #[test]
 fn a_copyright_crime_goes_to_the_police_citing_article_217_and_what_is_unverified() {
+    // ¥40,000: above Art. 217's ¥30,000, below Art. 218's ¥100,000
     let mut c = complaint(walk_in(), &[K::Copyright]);
-    c.amounts.illegal_gains_fen = Some(100_000_000);
+    c.amounts.illegal_gains_fen = Some(4_000_000);
     let route = RuleSet::bundled()
         .route(&input(&c, AFTER_2025))
         .expect("routed");
@@ -127,7 +129,7 @@ fn a_copyright_crime_goes_to_the_police_citing_article_217_and_what_is_unverifie
     assert!(
         route
             .reason_zh
-            .contains("违法所得数额 ¥1,000,000.00 达到侵犯著作权罪立案追诉标准 ¥30,000"),
+            .contains("违法所得数额 ¥40,000.00 达到侵犯著作权罪立案追诉标准 ¥30,000"),
         "{}",
         route.reason_zh
     );
@@ -137,8 +139,10 @@ fn a_copyright_crime_goes_to_the_police_citing_article_217_and_what_is_unverifie
         route.legal_basis
     );
     assert!(
-        route.legal_basis.contains("复制品数量"),
-        "the note on what is not compared: {}",
+        route
+            .legal_basis
+            .contains("法释〔2025〕5号是否调整本标准未经核实"),
+        "the note on what is unverified: {}",
         route.legal_basis
     );
 }

@@ -63,6 +63,11 @@ pub enum ActionBody {
         procedures: Option<Vec<String>>,
         /// For a re-route: `restart` or `continue`.
         clock: Option<String>,
+        /// The caseworker's routing facts, in place of the complaint's (validated as at filing;
+        /// recorded in the event).
+        facts: Option<Box<kuaiwei_domain::input::FactsInput>>,
+        /// The caseworker's amounts, in place of the complaint's.
+        amounts: Option<Box<kuaiwei_domain::input::AmountsInput>>,
     },
     /// 立案
     Open {
@@ -222,6 +227,13 @@ pub async fn act(
 ) -> Result<CaseView, AppError> {
     // every field checked before anything is read
     let step = body.step()?;
+    let given = match &body {
+        ActionBody::Route { facts, amounts, .. } => routing::GivenFacts {
+            facts: facts.as_deref().cloned(),
+            amounts: amounts.as_deref().cloned(),
+        },
+        _ => routing::GivenFacts::default(),
+    };
     let case = readable(state, caller, number).await?;
     caller
         .require(
@@ -235,7 +247,7 @@ pub async fn act(
         AppError::IllegalAction(e)
     })?;
     let now = state.clock.now();
-    let update = plan(state, caller, &case, next, &step, now).await?;
+    let update = plan(state, caller, &case, next, &step, &given, now).await?;
     match state.store.update_case(update).await {
         Ok(_) => {}
         Err(StoreError::VersionConflict) => return Err(AppError::Conflict),
@@ -293,7 +305,7 @@ pub async fn complainant_supplement(
             reason: None,
         },
         at: state.clock.now(),
-        linked: None,
+        linked: Vec::new(),
     };
     let result = state.store.update_case(update).await;
     if result.is_ok() {
@@ -334,6 +346,7 @@ impl ActionBody {
                 agency,
                 procedures,
                 clock,
+                ..
             } => Step::Route {
                 reason: opt(reason)?,
                 agency: agency
@@ -402,6 +415,7 @@ async fn plan(
     case: &CaseRecord,
     next: CaseState,
     step: &Step,
+    given: &routing::GivenFacts,
     now: Timestamp,
 ) -> Result<CaseUpdate, AppError> {
     let number = case.case_number.as_str();
@@ -418,20 +432,18 @@ async fn plan(
             procedures,
             ..
         } => {
-            let d = routing::decide(
-                state,
-                &caller.principal,
-                case,
-                agency.map(|a| a.key()),
-                procedures.as_deref(),
-                reason.as_ref().map(Reason::as_str),
-                now,
-            )
-            .await?;
+            let asked = routing::Asked {
+                agency: agency.map(|a| a.key()),
+                procedures: procedures.as_deref(),
+                reason: reason.as_ref().map(Reason::as_str),
+                given,
+            };
+            let d = routing::decide(state, &caller.principal, case, &asked, now).await?;
             Some(RouteDecision {
                 agency: d.agency,
                 procedures: d.procedures,
                 rule: d.rule,
+                also: d.also,
             })
         }
         _ => None,

@@ -236,7 +236,7 @@ fn update(
             reason: Some("工作日历已更新 / the working-day calendar changed".into()),
         },
         at: now,
-        linked: None,
+        linked: Vec::new(),
     }
 }
 

@@ -1,8 +1,12 @@
-//! Routing a case: the rules' decision (agency, procedures, the rule and why), or the
-//! caseworker's override of it, which must give a reason. Both are recorded in the event.
+//! Routing a case: the rules' decision (every authority the complaint's rights need, the rule
+//! and why for each, the facts used and the figures compared), or the caseworker's override of
+//! the case's own authority, which must give a reason. All of it is recorded in the event; each
+//! other authority gets a linked case.
 
 use jiff::Timestamp;
-use kuaiwei_routing::{Agency, RoutingInput};
+use kuaiwei_cases::AlsoRoute;
+use kuaiwei_domain::input::{AmountsInput, FactsInput};
+use kuaiwei_routing::{Agency, Routing, RoutingInput};
 use kuaiwei_store::CaseRecord;
 use serde_json::{Value, json};
 
@@ -13,6 +17,15 @@ pub struct Decided {
     pub procedures: Vec<String>,
     /// What the rules said and whether the caseworker overrode it, for the audit event.
     pub rule: Value,
+    /// The other authorities, each opening a linked case.
+    pub also: Vec<AlsoRoute>,
+}
+
+/// A caseworker's facts and amounts for the rules, given with the route step.
+#[derive(Debug, Clone, Default)]
+pub struct GivenFacts {
+    pub facts: Option<FactsInput>,
+    pub amounts: Option<AmountsInput>,
 }
 
 /// An agency key, or a 422 naming the known ones.
@@ -20,15 +33,14 @@ pub fn agency(key: &str, path: &str) -> Result<Agency, AppError> {
     Ok(kuaiwei_cases::step::agency(key, path)?)
 }
 
-pub async fn decide(
+/// The rules' answer for the case's complaint, with the caseworker's facts when given.
+pub async fn rules_for(
     state: &AppState,
     viewer: &kuaiwei_access::Principal,
     case: &CaseRecord,
-    asked_agency: Option<&str>,
-    asked_procedures: Option<&[String]>,
-    reason: Option<&str>,
+    given: &GivenFacts,
     now: Timestamp,
-) -> Result<Decided, AppError> {
+) -> Result<(Routing, bool), AppError> {
     let record = state
         .store
         .complaint_of_case(case.case_number.as_str())
@@ -38,18 +50,57 @@ pub async fn decide(
     let repeat = super::triage::respondent_of(state, viewer, case.respondent_id, now)
         .await?
         .is_some_and(|r| r.repeat_infringer);
-    let input = RoutingInput::from_complaint(&record.complaint, repeat, None, today);
-    let suggestion = state.rules.route(&input);
-    let said = match &suggestion {
+    let filed_on = kuaiwei_deadlines::local_date(record.received_at);
+    let mut input = RoutingInput::from_complaint(&record.complaint, repeat, None, filed_on, today);
+    if given.facts.is_some() || given.amounts.is_some() {
+        let (facts, amounts) = kuaiwei_domain::validate_facts(
+            &record.complaint,
+            given.facts.clone(),
+            given.amounts.clone(),
+            today,
+        )?;
+        input = input.with_facts(&record.complaint.rights, &facts, &amounts);
+    }
+    Ok((state.rules.route_all(&input), repeat))
+}
+
+/// What the route step asks for: an agency and procedures (an override), its reason, and the
+/// caseworker's facts.
+pub struct Asked<'a> {
+    pub agency: Option<&'a str>,
+    pub procedures: Option<&'a [String]>,
+    pub reason: Option<&'a str>,
+    pub given: &'a GivenFacts,
+}
+
+pub async fn decide(
+    state: &AppState,
+    viewer: &kuaiwei_access::Principal,
+    case: &CaseRecord,
+    asked: &Asked<'_>,
+    now: Timestamp,
+) -> Result<Decided, AppError> {
+    let (asked_agency, asked_procedures, reason, given) =
+        (asked.agency, asked.procedures, asked.reason, asked.given);
+    let (routing, repeat) = rules_for(state, viewer, case, given, now).await?;
+    let suggestion = routing.primary();
+    let mut said = match &suggestion {
         Ok(r) => json!({
             "rule_id": r.rule_id, "agency": r.agency.key(), "procedures": r.procedures,
             "reason_zh": r.reason_zh, "reason_en": r.reason_en, "legal_basis": r.legal_basis,
+            "rights": r.rights, "compared": r.compared,
         }),
         Err(no) => json!({
             "rule_id": no.rule_id, "manual_triage": true, "procedures": no.procedures,
             "reason_zh": no.reason_zh, "reason_en": no.reason_en, "legal_basis": no.legal_basis,
         }),
     };
+    // the rest of the decision: the other authorities, what is left to a caseworker, the
+    // amounts a supervisor must weigh, and the facts the rules looked at
+    said["also"] = json!(routing.routes.get(1..).unwrap_or_default());
+    said["unrouted"] = json!(routing.unrouted);
+    said["reviews"] = json!(routing.reviews);
+    said["facts"] = json!(routing.facts);
     let (to, procedures) = match (asked_agency, asked_procedures, &suggestion) {
         (None, None, Ok(r)) => (r.agency, r.procedures.clone()),
         (None, None, Err(no)) => {
@@ -111,9 +162,37 @@ pub async fn decide(
             "this differs from what the routing rules decide: give a reason",
         ));
     }
+    // the other authorities open linked cases on the first route as the rules decide it; a
+    // caseworker who overrides decides for the whole complaint, and a re-route moves this case
+    let also = if overridden || case.agency.is_some() {
+        Vec::new()
+    } else {
+        routing.routes[1..]
+            .iter()
+            .map(|r| AlsoRoute {
+                agency: r.agency.key().to_string(),
+                procedures: r.procedures.clone(),
+                record: json!({
+                    "rule_id": r.rule_id,
+                    "rights": r.rights,
+                    "reason_zh": r.reason_zh,
+                    "reason_en": r.reason_en,
+                    "legal_basis": r.legal_basis,
+                    "transfer_to_police": r.transfer_to_police,
+                    "compared": r.compared,
+                }),
+            })
+            .collect()
+    };
     Ok(Decided {
         agency: to.key().to_string(),
         procedures,
-        rule: json!({"suggested": said, "override": overridden, "repeat_infringer": repeat}),
+        rule: json!({
+            "suggested": said,
+            "override": overridden,
+            "repeat_infringer": repeat,
+            "facts_given": given.facts.is_some() || given.amounts.is_some(),
+        }),
+        also,
     })
 }

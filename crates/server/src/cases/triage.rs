@@ -68,7 +68,10 @@ pub struct TriageView {
     pub routing: RoutingSuggestion,
 }
 
-/// The routing rules' answer for a complaint (see `kuaiwei_routing::RuleSet::route`).
+/// The routing rules' answer for a complaint (see `kuaiwei_routing::RuleSet::route_all`): the
+/// case's own authority first (the fields at the top level, as before), then every other
+/// authority the complaint's rights need, what is left to a caseworker, the amounts a supervisor
+/// must weigh for a transfer, and the facts the rules looked at.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RoutingSuggestion {
     /// `None`: no single authority follows from the facts; a caseworker names one.
@@ -80,38 +83,132 @@ pub struct RoutingSuggestion {
     pub reason_en: String,
     pub legal_basis: String,
     pub transfer_to_police: bool,
+    /// The rights the case's own authority acts on.
+    pub rights: Vec<String>,
+    /// The other authorities: routing opens a linked case for each.
+    pub also: Vec<RoutePart>,
+    /// Rights no rule routes, or that a rule leaves to a caseworker (when the case has an
+    /// authority for its other rights).
+    pub unrouted: Vec<RoutePart>,
+    /// Amounts in the band of unconfirmed criminal thresholds: a supervisor decides whether to
+    /// transfer to the police (legal-deadlines §8.7).
+    pub reviews: Vec<ReviewView>,
+    /// The facts the rules looked at, in words.
+    pub facts: Vec<FactView>,
 }
 
-/// The routing rules' suggestion for `complaint`, with the repeat-infringer finding.
-pub fn suggest(
-    state: &AppState,
-    complaint: &Complaint,
-    repeat_infringer: bool,
-    now: Timestamp,
-) -> RoutingSuggestion {
-    let today = kuaiwei_deadlines::local_date(now);
-    let input =
-        kuaiwei_routing::RoutingInput::from_complaint(complaint, repeat_infringer, None, today);
-    match state.rules.route(&input) {
-        Ok(r) => RoutingSuggestion {
+/// One authority of a route (or a part left to a caseworker, `agency` none).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RoutePart {
+    pub agency: Option<String>,
+    pub procedures: Vec<String>,
+    pub rule_id: Option<String>,
+    pub rights: Vec<String>,
+    pub reason_zh: String,
+    pub reason_en: String,
+    pub legal_basis: String,
+    pub transfer_to_police: bool,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReviewView {
+    pub rule_id: String,
+    pub threshold: String,
+    /// `illegal_gains`, `sales`, `copies` …
+    pub metric: String,
+    /// In fen, or a count for copies and labels.
+    pub amount: i64,
+    pub lowest: i64,
+    pub threshold_figure: Option<i64>,
+    pub reason_zh: String,
+    pub reason_en: String,
+    pub legal_basis: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FactView {
+    pub key: String,
+    pub zh: String,
+    pub en: String,
+}
+
+fn keys(rights: &[kuaiwei_domain::RightKind]) -> Vec<String> {
+    rights.iter().map(|k| k.key().to_string()).collect()
+}
+
+impl From<&kuaiwei_routing::Routing> for RoutingSuggestion {
+    fn from(routing: &kuaiwei_routing::Routing) -> Self {
+        let part = |r: &kuaiwei_routing::Route| RoutePart {
             agency: Some(r.agency.key().to_string()),
-            procedures: r.procedures,
-            rule_id: Some(r.rule_id),
-            reason_zh: r.reason_zh,
-            reason_en: r.reason_en,
-            legal_basis: r.legal_basis,
+            procedures: r.procedures.clone(),
+            rule_id: Some(r.rule_id.clone()),
+            rights: keys(&r.rights),
+            reason_zh: r.reason_zh.clone(),
+            reason_en: r.reason_en.clone(),
+            legal_basis: r.legal_basis.clone(),
             transfer_to_police: r.transfer_to_police,
-        },
-        Err(no) => RoutingSuggestion {
+        };
+        let left = |n: &kuaiwei_routing::NoRoute| RoutePart {
             agency: None,
-            procedures: no.procedures,
-            rule_id: no.rule_id,
-            reason_zh: no.reason_zh,
-            reason_en: no.reason_en,
-            legal_basis: no.legal_basis,
+            procedures: n.procedures.clone(),
+            rule_id: n.rule_id.clone(),
+            rights: keys(&n.rights),
+            reason_zh: n.reason_zh.clone(),
+            reason_en: n.reason_en.clone(),
+            legal_basis: n.legal_basis.clone(),
             transfer_to_police: false,
-        },
+        };
+        let first = match routing.primary() {
+            Ok(r) => part(r),
+            Err(n) => left(n),
+        };
+        let skip_unrouted = usize::from(routing.routes.is_empty());
+        RoutingSuggestion {
+            agency: first.agency,
+            procedures: first.procedures,
+            rule_id: first.rule_id,
+            reason_zh: first.reason_zh,
+            reason_en: first.reason_en,
+            legal_basis: first.legal_basis,
+            transfer_to_police: first.transfer_to_police,
+            rights: first.rights,
+            also: routing.routes.iter().skip(1).map(part).collect(),
+            unrouted: routing
+                .unrouted
+                .iter()
+                .skip(skip_unrouted)
+                .map(left)
+                .collect(),
+            reviews: routing
+                .reviews
+                .iter()
+                .map(|r| ReviewView {
+                    rule_id: r.rule_id.clone(),
+                    threshold: r.threshold.clone(),
+                    metric: metric_key(r.metric),
+                    amount: r.amount,
+                    lowest: r.lowest,
+                    threshold_figure: r.threshold_figure,
+                    reason_zh: r.reason_zh.clone(),
+                    reason_en: r.reason_en.clone(),
+                    legal_basis: r.legal_basis.clone(),
+                })
+                .collect(),
+            facts: routing
+                .facts
+                .iter()
+                .map(|f| FactView {
+                    key: f.key.to_string(),
+                    zh: f.zh.clone(),
+                    en: f.en.clone(),
+                })
+                .collect(),
+        }
     }
+}
+
+fn metric_key(m: kuaiwei_routing::Metric) -> String {
+    m.key().trim_end_matches("_fen").to_string()
 }
 
 /// Another case linked to this one, with every reason.
@@ -356,12 +453,15 @@ pub async fn view(
         }
     }
     let respondent = respondent_of(state, viewer, respondent_id, now).await?;
-    let routing = suggest(
-        state,
+    let today = kuaiwei_deadlines::local_date(now);
+    let input = kuaiwei_routing::RoutingInput::from_complaint(
         &record.complaint,
         respondent.as_ref().is_some_and(|r| r.repeat_infringer),
-        now,
+        None,
+        kuaiwei_deadlines::local_date(record.received_at),
+        today,
     );
+    let routing = RoutingSuggestion::from(&state.rules.route_all(&input));
     Ok(Some(TriageView {
         routing,
         similar_photos,

@@ -106,6 +106,14 @@ struct TriagePanel {
     routing_reason: String,
     routing_basis: String,
     routing_police: bool,
+    /// The other authorities the complaint needs (linked cases on routing): agency, clocks, why.
+    routing_also: Vec<(String, String, String, bool)>,
+    /// Rights left to a caseworker, with why.
+    routing_unrouted: Vec<String>,
+    /// Amounts a supervisor must weigh for a transfer (§8.7).
+    routing_reviews: Vec<String>,
+    /// The facts the rules looked at.
+    routing_facts: Vec<String>,
 }
 
 struct MissingLine {
@@ -202,7 +210,7 @@ fn form_of(action: Action) -> (bool, Vec<&'static str>) {
         A::Refuse | A::DenyExtension | A::Supervise | A::Unsupervise | A::ProposeTransfer => {
             (true, vec![])
         }
-        A::Route => (false, vec!["agency", "procedures", "clock"]),
+        A::Route => (false, vec!["agency", "procedures", "clock", "facts"]),
         A::Suspend => (true, vec!["kind"]),
         A::RequestExtension => (true, vec!["amount"]),
         A::Transfer => (true, vec!["to_agency", "procedures"]),
@@ -399,6 +407,101 @@ async fn refused(
     }
 }
 
+/// The routing facts a caseworker filled in on the route form (`None` when none was).
+fn facts_of_form(
+    value: &dyn Fn(&str) -> Option<String>,
+    many: &dyn Fn(&str) -> Option<Vec<String>>,
+) -> Option<kuaiwei_domain::input::FactsInput> {
+    use kuaiwei_domain::input::{FactsInput, PriorPenaltyInput};
+    let yes_no = |name: &str| match value(name).as_deref() {
+        Some("yes") => Some(true),
+        Some("no") => Some(false),
+        _ => None,
+    };
+    let penalty_kind = value("prior_penalty_kind");
+    let penalty_on = value("prior_penalty_on");
+    let f = FactsInput {
+        patent_matters: many("patent_matters"),
+        prior_penalty: (penalty_kind.is_some() || penalty_on.is_some()).then_some(
+            PriorPenaltyInput {
+                kind: penalty_kind,
+                decided_on: penalty_on,
+            },
+        ),
+        supply: value("supply"),
+        customs_recorded: yes_no("customs_recorded"),
+        customs_holds_goods: yes_no("customs_holds_goods"),
+        gi_form: value("gi_form"),
+        conduct_on: value("conduct_on"),
+    };
+    let any = f.patent_matters.is_some()
+        || f.prior_penalty.is_some()
+        || f.supply.is_some()
+        || f.customs_recorded.is_some()
+        || f.customs_holds_goods.is_some()
+        || f.gi_form.is_some()
+        || f.conduct_on.is_some();
+    any.then_some(f)
+}
+
+/// The amounts a caseworker filled in on the route form, in yuan (counts for copies and
+/// labels); a value that is not a number is named.
+fn amounts_of_form(
+    value: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<kuaiwei_domain::input::AmountsInput>, AppError> {
+    let yuan = |name: &str| -> Result<Option<f64>, AppError> {
+        match value(name) {
+            None => Ok(None),
+            Some(v) => v
+                .replace([',', '，'], "")
+                .parse::<f64>()
+                .map(Some)
+                .map_err(|_| {
+                    AppError::field(
+                        &format!("amounts.{name}"),
+                        "amount",
+                        "金额应为数字，单位元，最多两位小数",
+                        "an amount is a number of yuan with at most two decimals",
+                    )
+                }),
+        }
+    };
+    let count = |name: &str| -> Result<Option<i64>, AppError> {
+        match value(name) {
+            None => Ok(None),
+            Some(v) => v
+                .replace([',', '，'], "")
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| {
+                    AppError::field(
+                        &format!("amounts.{name}"),
+                        "count",
+                        "数量应为整数",
+                        "a count is a whole number",
+                    )
+                }),
+        }
+    };
+    let a = kuaiwei_domain::input::AmountsInput {
+        illegal_business_volume: yuan("illegal_business_volume")?,
+        illegal_gains: yuan("illegal_gains")?,
+        loss: yuan("loss")?,
+        sales: yuan("sales")?,
+        unsold_value: yuan("unsold_value")?,
+        copies: count("copies")?,
+        labels: count("labels")?,
+    };
+    let any = a.illegal_business_volume.is_some()
+        || a.illegal_gains.is_some()
+        || a.loss.is_some()
+        || a.sales.is_some()
+        || a.unsold_value.is_some()
+        || a.copies.is_some()
+        || a.labels.is_some();
+    Ok(any.then_some(a))
+}
+
 /// The API's step from a form's fields (only those the step takes, so that a stray field
 /// cannot change another step's meaning).
 fn body_of(
@@ -432,6 +535,8 @@ fn body_of(
             agency: value("agency"),
             procedures: many("procedures"),
             clock: value("clock"),
+            facts: facts_of_form(value, &many).map(Box::new),
+            amounts: amounts_of_form(value)?.map(Box::new),
         },
         Action::Open => B::Open { reason },
         Action::Suspend => B::Suspend {
@@ -856,5 +961,31 @@ fn triage_panel(lang: Lang, t: &crate::cases::triage::TriageView, now: Timestamp
         routing_reason: pick(&t.routing.reason_zh, &t.routing.reason_en),
         routing_basis: t.routing.legal_basis.clone(),
         routing_police: t.routing.transfer_to_police,
+        routing_also: t
+            .routing
+            .also
+            .iter()
+            .map(|r| {
+                (
+                    agency_name(lang, r.agency.as_deref()),
+                    r.procedures.join("、"),
+                    pick(&r.reason_zh, &r.reason_en),
+                    r.transfer_to_police,
+                )
+            })
+            .collect(),
+        routing_unrouted: t
+            .routing
+            .unrouted
+            .iter()
+            .map(|r| pick(&r.reason_zh, &r.reason_en))
+            .collect(),
+        routing_reviews: t
+            .routing
+            .reviews
+            .iter()
+            .map(|r| pick(&r.reason_zh, &r.reason_en))
+            .collect(),
+        routing_facts: t.routing.facts.iter().map(|f| pick(&f.zh, &f.en)).collect(),
     }
 }

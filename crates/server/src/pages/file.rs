@@ -199,7 +199,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
         },
     };
     let (input, mut errors) = form::complaint_input(&values);
-    let complaint = match input.validate() {
+    let complaint = match input.validate_on(kuaiwei_deadlines::local_date(state.clock.now())) {
         Ok(c) if errors.is_empty() => c,
         Ok(_) => {
             return form_page(

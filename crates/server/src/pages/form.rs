@@ -482,6 +482,7 @@ pub fn complaint_input(v: &Values) -> (ComplaintInput, Vec<FieldError>) {
         description: v.opt("description"),
         goods: v.opt("goods"),
         amounts: None,
+        facts: None,
         requested_measures: Some(
             v.all("requested_measures")
                 .into_iter()

@@ -143,6 +143,11 @@ impl Ctx {
     pub fn t(&self, key: &str) -> &'static str {
         self.lang.t(key)
     }
+
+    /// The text of `section.key`, for a template looping over keys.
+    pub fn ts(&self, section: &str, key: &str) -> &'static str {
+        self.lang.t(&format!("{section}.{key}"))
+    }
 }
 
 /// A rendered page with `status`. Pages that show a tracking token are `no-store`; the others

@@ -32,6 +32,8 @@ struct StatusPage {
     received: String,
     state_text: String,
     agency: Option<String>,
+    /// The other authorities acting on the complaint (linked cases): number, authority, state.
+    linked: Vec<(String, String, String)>,
     /// Each asked material in words, the reason, when asked.
     asked: Vec<String>,
     asked_reason: Option<String>,
@@ -220,6 +222,26 @@ fn status_page(
         received: lang.time(v.received_at),
         state_text,
         agency,
+        linked: v
+            .linked
+            .iter()
+            .map(|l| {
+                let a = match (lang, l.agency_zh, l.agency_en) {
+                    (Lang::Zh, Some(a), _) | (Lang::En, _, Some(a)) => a.to_string(),
+                    _ => lang.t("track.agency_unknown").to_string(),
+                };
+                let state = match l.case_state {
+                    CaseState::Closed => lang.t("status.linked_closed"),
+                    CaseState::Refused => lang.t("state.refused"),
+                    CaseState::Transferred => lang.t("status.linked_transferred"),
+                    CaseState::Opened | CaseState::Suspended | CaseState::ExtensionPending => {
+                        lang.t("status.linked_opened")
+                    }
+                    _ => lang.t("status.linked_routed"),
+                };
+                (l.case_number.clone(), a, state.to_string())
+            })
+            .collect(),
         asked: ask
             .map(|a| {
                 a.missing

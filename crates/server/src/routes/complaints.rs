@@ -91,8 +91,24 @@ pub struct StatusView {
     pub outcome_zh: Option<&'static str>,
     /// Why the complaint was refused (不予受理), once refused.
     pub refusal_reason: Option<String>,
+    /// The other authorities acting on the complaint: a route to several authorities (a
+    /// trademark and a design patent) or a transfer (to the police) opens a linked case each.
+    pub linked: Vec<LinkedStatus>,
     pub complaint: Complaint,
     pub evidence: Vec<EvidenceView>,
+}
+
+/// A linked case as its complainant sees it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LinkedStatus {
+    pub case_number: String,
+    pub agency: Option<String>,
+    pub agency_zh: Option<&'static str>,
+    pub agency_en: Option<&'static str>,
+    pub case_state: CaseState,
+    pub case_state_zh: &'static str,
+    pub outcome: Option<Outcome>,
+    pub outcome_zh: Option<&'static str>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -301,6 +317,28 @@ pub(crate) async fn status_view(
     } else {
         None
     };
+    let linked = state
+        .store
+        .linked_cases(number)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let a = c
+                .agency
+                .as_deref()
+                .and_then(kuaiwei_routing::Agency::from_key);
+            LinkedStatus {
+                case_number: c.case_number.to_string(),
+                agency: c.agency.clone(),
+                agency_zh: a.map(|a| a.zh()),
+                agency_en: a.map(|a| a.en()),
+                case_state: c.state,
+                case_state_zh: c.state.zh(),
+                outcome: c.outcome,
+                outcome_zh: c.outcome.map(Outcome::zh),
+            }
+        })
+        .collect();
     Ok(StatusView {
         case_number: record.case_number.to_string(),
         received_at: record.received_at,
@@ -314,6 +352,7 @@ pub(crate) async fn status_view(
         outcome: case.outcome,
         outcome_zh: case.outcome.map(Outcome::zh),
         refusal_reason,
+        linked,
         complaint: record.complaint,
         evidence: record.evidence.into_iter().map(Into::into).collect(),
     })

@@ -185,7 +185,7 @@ async fn close_m2(app: &App, number: &str, [started, closed, due]: [&str; 3]) {
                 reason: None,
             },
             at: at(closed),
-            linked: None,
+            linked: Vec::new(),
         })
         .await
         .unwrap();

@@ -537,7 +537,7 @@ async fn loading_next_years_notice_replaces_the_provisional_dates_of_open_and_cl
                 reason: None,
             },
             at: at("2026-10-28T02:00:00Z"),
-            linked: None,
+            linked: Vec::new(),
         })
         .await
         .unwrap();
@@ -629,7 +629,7 @@ async fn the_deadline_watch_lists_overdue_and_due_soon_cases_per_agency() {
                 reason: None,
             },
             at: started,
-            linked: None,
+            linked: Vec::new(),
         })
         .await
         .unwrap();

@@ -834,3 +834,65 @@ async fn an_administrator_verifies_the_audit_chain_and_sees_the_last_verificatio
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_route_form_takes_the_facts_a_caseworker_checked() {
+    let app = app().await;
+    let cw = app.account_cookie("chen", "caseworker", None).await;
+    let n = filed(&app).await;
+    let step = format!("/work/cases/{n}/step");
+    let accepted = post_form(
+        &app,
+        &step,
+        Some(&cw),
+        &[
+            ("action", "accept"),
+            ("version", "1"),
+            ("reason", "材料已核验"),
+        ],
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    // the case page shows the facts the rules used and the form to check them
+    let page = get(&app, &format!("/work/cases/{n}"), Some(&cw)).await;
+    assert!(page.body.contains("id=\"routing-facts\""), "{}", page.body);
+    assert!(page.body.contains("name=\"illegal_gains\""));
+    assert!(page.body.contains("name=\"prior_penalty_kind\""));
+    // an amount that is not a number is named, and what was typed is kept
+    let bad = post_form(
+        &app,
+        &step,
+        Some(&cw),
+        &[
+            ("action", "route"),
+            ("version", "2"),
+            ("agency", ""),
+            ("illegal_gains", "三万"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("金额应为数字"), "{}", bad.body);
+    assert!(bad.body.contains("value=\"三万\""), "{}", bad.body);
+    // a prior penalty within two years and ¥20,000 of gains: 法释〔2025〕5号's lower tier
+    let routed = post_form(
+        &app,
+        &step,
+        Some(&cw),
+        &[
+            ("action", "route"),
+            ("version", "2"),
+            ("agency", ""),
+            ("illegal_gains", "20,000"),
+            ("prior_penalty_kind", "administrative"),
+            ("prior_penalty_on", "2025-06-01"),
+        ],
+    )
+    .await;
+    assert_eq!(routed.status, StatusCode::SEE_OTHER, "{}", routed.body);
+    let case = app.store.case(&n).await.unwrap().unwrap();
+    assert_eq!(case.agency.as_deref(), Some("police"));
+    let events = app.store.case_events(&n).await.unwrap();
+    let route: serde_json::Value = serde_json::from_str(&events.last().unwrap().payload).unwrap();
+    assert_eq!(route["rule"]["facts_given"], true);
+}

@@ -1,3 +1,4 @@
+use crate::{PenaltyKind, Supply};
 use serde_json::json;
 
 use super::*;
@@ -183,4 +184,115 @@ fn border_complaints_need_a_direction() {
         parse(v).unwrap_err().codes(),
         vec![("channel.direction", "unknown_value")]
     );
+}
+
+#[test]
+fn the_routing_facts_and_new_amounts_are_read_and_typed() {
+    let mut v = fair_complaint();
+    v["amounts"] =
+        json!({"sales": 52000.5, "unsold_value": 150000, "copies": 600, "labels": 20000});
+    v["facts"] = json!({
+        "conduct_on": "2026-10-16",
+        "prior_penalty": {"kind": "administrative", "decided_on": "2025-06-01"},
+        "supply": "goods"
+    });
+    let today = jiff::civil::date(2026, 10, 17);
+    let c = serde_json::from_value::<ComplaintInput>(v)
+        .unwrap()
+        .validate_on(today)
+        .unwrap();
+    assert_eq!(c.amounts.sales_fen, Some(5_200_050));
+    assert_eq!(c.amounts.unsold_value_fen, Some(15_000_000));
+    assert_eq!(
+        (c.amounts.copies, c.amounts.labels),
+        (Some(600), Some(20_000))
+    );
+    assert_eq!(c.facts.conduct_on, Some(jiff::civil::date(2026, 10, 16)));
+    let p = c.facts.prior_penalty.unwrap();
+    assert_eq!(p.kind, PenaltyKind::Administrative);
+    assert_eq!(p.decided_on, jiff::civil::date(2025, 6, 1));
+    assert_eq!(c.facts.supply, Some(Supply::Goods));
+}
+
+#[test]
+fn facts_that_do_not_fit_the_complaint_are_each_named() {
+    let mut v = fair_complaint();
+    v["amounts"] = json!({"copies": -1, "labels": 1.5e12 as i64, "sales": -3});
+    v["facts"] = json!({
+        "conduct_on": "2026-10-18",
+        "prior_penalty": {"kind": "fine", "decided_on": "2026-10-18"},
+        "patent_matters": ["infringement_dispute", "bogus"],
+        "customs_holds_goods": true,
+        "gi_form": "collective_mark",
+        "supply": "both"
+    });
+    let today = jiff::civil::date(2026, 10, 17);
+    let errs = serde_json::from_value::<ComplaintInput>(v)
+        .unwrap()
+        .validate_on(today)
+        .unwrap_err();
+    let codes = errs.codes();
+    for expected in [
+        ("amounts.copies", "count"),
+        ("amounts.labels", "count"),
+        ("amounts.sales", "amount"),
+        ("facts.conduct_on", "date_range"),
+        ("facts.prior_penalty.kind", "unknown_value"),
+        ("facts.prior_penalty.decided_on", "date_range"),
+        ("facts.patent_matters[1]", "unknown_value"),
+        ("facts.patent_matters", "not_for_rights"),
+        ("facts.customs_holds_goods", "field_not_for_channel"),
+        ("facts.gi_form", "not_for_rights"),
+        ("facts.supply", "unknown_value"),
+    ] {
+        assert!(
+            codes.contains(&expected),
+            "{expected:?} missing from {codes:?}"
+        );
+    }
+    // every message is in both languages
+    for f in &errs.0 {
+        assert!(
+            !f.message_zh.is_empty() && !f.message_en.is_empty(),
+            "{f:?}"
+        );
+    }
+}
+
+#[test]
+fn a_prior_penalty_after_the_conduct_is_not_prior() {
+    let mut v = fair_complaint();
+    v["facts"] = json!({
+        "conduct_on": "2025-03-01",
+        "prior_penalty": {"kind": "criminal", "decided_on": "2025-04-01"}
+    });
+    let errs = parse(v).unwrap_err();
+    assert!(
+        errs.codes()
+            .contains(&("facts.prior_penalty.decided_on", "after_conduct")),
+        "{:?}",
+        errs.codes()
+    );
+    // and a penalty without its date is incomplete
+    let mut v = fair_complaint();
+    v["facts"] = json!({"prior_penalty": {"kind": "criminal"}});
+    assert!(
+        parse(v)
+            .unwrap_err()
+            .codes()
+            .contains(&("facts.prior_penalty.decided_on", "required"))
+    );
+}
+
+#[test]
+fn a_complaint_stored_before_the_facts_existed_still_reads() {
+    let c = parse(fair_complaint()).unwrap();
+    let mut stored = serde_json::to_value(&c).unwrap();
+    stored.as_object_mut().unwrap().remove("facts");
+    for k in ["sales_fen", "unsold_value_fen", "copies", "labels"] {
+        stored["amounts"].as_object_mut().unwrap().remove(k);
+    }
+    let back: Complaint = serde_json::from_value(stored).unwrap();
+    assert_eq!(back, c);
+    assert!(back.facts.is_empty());
 }
