@@ -287,7 +287,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }),
         Cmd::Serve(args) => {
-            init_tracing();
+            init_tracing(std::env::var("KUAIWEI_LOG_FORMAT").ok().as_deref())?;
             runtime()?.block_on(serve(args, file, data_dir))
         }
     }
@@ -300,10 +300,24 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-fn init_tracing() {
+/// The server's log: `KUAIWEI_LOG` filters (default `info`), `KUAIWEI_LOG_FORMAT` is `text`
+/// (the default) or `json` (one object per line, for a log collector); colours only on a
+/// terminal.
+fn init_tracing(format: Option<&str>) -> Result<()> {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("KUAIWEI_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal());
+    match format.map(str::trim) {
+        None | Some("") | Some("text") => builder.init(),
+        Some("json") => builder.json().flatten_event(true).init(),
+        Some(other) => anyhow::bail!(
+            "KUAIWEI_LOG_FORMAT={other:?}：日志格式只能是 text 或 json / the log format is text or json"
+        ),
+    }
+    Ok(())
 }
 
 /// The account `username` as the actor of a freeze (`role:name`, as the API records it): it

@@ -39,12 +39,17 @@ struct Server {
 
 impl Server {
     fn start(bin: &Path, data_dir: &Path, log: PathBuf) -> Server {
+        Server::start_env(bin, data_dir, log, &[])
+    }
+
+    fn start_env(bin: &Path, data_dir: &Path, log: PathBuf, env: &[(&str, &str)]) -> Server {
         let address = free_port();
         let out = std::fs::File::create(&log).unwrap();
         let child = Command::new(bin)
             .arg("--data-dir")
             .arg(data_dir)
             .args(["serve", "--listen", &address.to_string()])
+            .envs(env.iter().copied())
             .env_remove("KUAIWEI_CONFIG")
             .env_remove("KUAIWEI_DATABASE_URL")
             .env_remove("KUAIWEI_LISTEN")
@@ -685,4 +690,61 @@ async fn the_first_start_creates_an_administrator_whose_password_is_in_an_owner_
     assert!(again.terminate().await.success());
     let list = run(&bin, &data, &["user", "list"]);
     assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 2);
+}
+
+/// `KUAIWEI_LOG_FORMAT=json`: every line of the log is a JSON object, each request has its
+/// access line with the id the client got back, and a file gets no colour codes; an unknown
+/// format is refused by name.
+#[tokio::test]
+async fn the_json_log_has_one_access_line_per_request_with_its_id() {
+    let dir = TempDir::new("bin-log");
+    let bin = kuaiwei();
+    let data = dir.path().join("data");
+    let mut server = Server::start_env(
+        &bin,
+        &data,
+        dir.path().join("serve.log"),
+        &[("KUAIWEI_LOG_FORMAT", "json"), ("KUAIWEI_LOG", "info")],
+    );
+    let client = ApiClient::new(server.address);
+    server.ready(&client).await;
+    let res = client.get("/api/v1/procedures?x=secret-term", &[]).await;
+    assert_eq!(res.status, 200);
+    let id = res.header("x-request-id").unwrap().to_string();
+    assert!(server.terminate().await.success());
+    let log = server.log();
+    assert!(!log.contains('\u{1b}'), "no colour codes in a file:\n{log}");
+    for line in log.lines().filter(|l| !l.trim().is_empty()) {
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+    }
+    let line = log
+        .lines()
+        .find(|l| l.contains(&id))
+        .unwrap_or_else(|| panic!("no access line for {id}:\n{log}"));
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(v["target"], "kuaiwei::access", "{v}");
+    assert_eq!(v["path"], "/api/v1/procedures", "{v}");
+    assert_eq!(v["method"], "GET");
+    assert_eq!(v["status"], 200);
+    assert!(
+        !line.contains("secret-term"),
+        "the query is not logged: {line}"
+    );
+
+    let out = Command::new(&bin)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("KUAIWEI_LOG_FORMAT", "xml")
+        .env_remove("KUAIWEI_CONFIG")
+        .env_remove("KUAIWEI_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("KUAIWEI_LOG_FORMAT") && err.contains("text or json"),
+        "{err}"
+    );
 }

@@ -150,6 +150,7 @@ pub fn router(state: AppState) -> Router {
             ))
         }))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(crate::request_id::access_log))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
 }
