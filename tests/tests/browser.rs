@@ -520,14 +520,28 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
         .await;
     b.assert_accessible(axe.as_deref(), "the case page, every form open")
         .await;
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    b.screenshot(&shots.join(format!("case-open-390-{:?}.png", app.backend)))
+        .await;
     b.viewport(true).await;
     b.assert_accessible(axe.as_deref(), "the case page at a desk")
+        .await;
+    // the same page in English at a desk, every form open (the route form's checked facts)
+    b.goto(&format!("{base}/work/cases/{n}?lang=en")).await;
+    b.wait_for("document.documentElement.lang === 'en'").await;
+    b.eval("document.querySelectorAll('details').forEach(d => d.open = true); true")
+        .await;
+    b.assert_accessible(axe.as_deref(), "the case page in English, every form open")
+        .await;
+    b.screenshot(&shots.join(format!("case-open-1280-en-{:?}.png", app.backend)))
+        .await;
+    b.goto(&format!("{base}/work/cases/{n}?lang=zh-CN")).await;
+    b.wait_for("document.documentElement.lang === 'zh-CN'")
         .await;
     b.viewport(false).await;
     b.goto(&format!("{base}/work/cases/{n}")).await;
     b.wait_for("document.getElementById('case-number') !== null")
         .await;
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
     b.screenshot(&shots.join(format!("case-390-{:?}.png", app.backend)))
         .await;
     b.step(
@@ -563,6 +577,29 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
     )
     .await;
     assert_eq!(b.text("#case-state").await, "已受理");
+    // the route form with its checked facts open, looked at on a phone and, in English, at a desk
+    let open_route = "(function () { var d = document.getElementById('step-route'); d.open = true; \
+                      d.querySelectorAll('details').forEach(x => x.open = true); \
+                      document.getElementById('route-facts').scrollIntoView(); return true; })()";
+    b.eval(open_route).await;
+    assert!(b.text("#step-route").await.contains("违法所得数额"));
+    b.assert_accessible(axe.as_deref(), "the route form with its facts")
+        .await;
+    b.screenshot(&shots.join(format!("route-facts-390-{:?}.png", app.backend)))
+        .await;
+    b.viewport(true).await;
+    b.goto(&format!("{base}/work/cases/{n}?lang=en")).await;
+    b.wait_for("document.documentElement.lang === 'en'").await;
+    b.eval(open_route).await;
+    assert!(b.text("#step-route").await.contains("Illegal gains"));
+    b.assert_accessible(axe.as_deref(), "the route form in English")
+        .await;
+    b.screenshot(&shots.join(format!("route-facts-1280-en-{:?}.png", app.backend)))
+        .await;
+    b.goto(&format!("{base}/work/cases/{n}?lang=zh-CN")).await;
+    b.wait_for("document.documentElement.lang === 'zh-CN'")
+        .await;
+    b.viewport(false).await;
     b.step("route", "").await;
     assert_eq!(b.text("#case-state").await, "已分派");
     assert!(b.text("#case-agency").await.contains("市场监督管理局"));

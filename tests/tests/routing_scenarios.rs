@@ -6,7 +6,6 @@
 //! authority.
 
 use kuaiwei_e2e::{Backend, Options, TestApp, spawn_app_with};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 kuaiwei_e2e::on_every_backend!(
@@ -14,86 +13,10 @@ kuaiwei_e2e::on_every_backend!(
     a_caseworker_routes_on_the_facts_they_checked,
 );
 
-#[derive(Deserialize)]
-struct File {
-    scenario: Vec<Scenario>,
-}
+#[path = "../../crates/routing/tests/common/scenario.rs"]
+mod scenario;
 
-#[derive(Deserialize)]
-struct Scenario {
-    name: String,
-    channel: String,
-    rights: Vec<String>,
-    #[serde(default)]
-    nice: Vec<u8>,
-    filed: Option<String>,
-    #[serde(default = "yes")]
-    api: bool,
-    #[serde(default)]
-    amounts: toml::Table,
-    #[serde(default)]
-    facts: toml::Table,
-    review: Option<String>,
-    #[serde(default)]
-    unrouted: Vec<String>,
-    expect: Vec<Expect>,
-}
-
-#[derive(Deserialize)]
-struct Expect {
-    agency: String,
-    procedures: Vec<String>,
-    rule: String,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// The complaint of scenario `i` (each with its own mobile number: the complainant rate limit
-/// allows a burst of 30 per complainant).
-fn complaint(s: &Scenario, i: usize) -> Value {
-    let channel = match s.channel.as_str() {
-        "fair" => {
-            json!({"kind": "fair", "fair_name": "第140届中国进出口商品交易会", "booth": "9.1J23"})
-        }
-        "ecommerce" => {
-            json!({"kind": "ecommerce", "platform": "淘宝", "shop_id": "88001", "listing_urls": ["https://item.taobao.com/item.htm?id=88001"]})
-        }
-        "border_import" => json!({"kind": "border", "port": "黄埔海关", "direction": "import"}),
-        "border_export" => json!({"kind": "border", "port": "黄埔海关", "direction": "export"}),
-        "hotline" => json!({"kind": "hotline"}),
-        "walk_in" => json!({"kind": "walk_in"}),
-        other => panic!("unknown channel {other}"),
-    };
-    let rights: Vec<Value> = s
-        .rights
-        .iter()
-        .map(|k| {
-            let number = match k.as_str() {
-                "invention_patent" => Some("ZL202310123456.6"),
-                "utility_model" => Some("ZL202320123456.1"),
-                "design_patent" => Some("ZL202330123456.7"),
-                "trademark" => Some("30001234"),
-                _ => None,
-            };
-            let mut r = json!({"kind": k, "number": number});
-            if k == "trademark" && !s.nice.is_empty() {
-                r["nice_classes"] = json!(s.nice);
-            }
-            r
-        })
-        .collect();
-    json!({
-        "channel": channel,
-        "complainant": {"kind": "organisation", "name": format!("广州某某电器有限公司{i}"), "mobile": format!("1381234{i:04}")},
-        "rights": rights,
-        "respondent": {"name": format!("佛山某某贸易有限公司（{}）", s.name.chars().take(12).collect::<String>())},
-        "description": s.name,
-        "amounts": s.amounts,
-        "facts": s.facts,
-    })
-}
+use scenario::{Scenario, complaint};
 
 fn procedures(case: &Value) -> Vec<String> {
     case["clocks"]
@@ -109,18 +32,12 @@ async fn every_routing_scenario_routes_through_the_api(backend: Backend) {
     let Some(app) = spawn_app_with(backend, Options::at(start)).await else {
         return;
     };
-    let file: File = toml::from_str(include_str!("../../crates/routing/tests/scenarios.toml"))
-        .expect("scenarios.toml");
+    let all = scenario::scenarios();
     let mut failures = Vec::new();
     let mut ran = 0;
     // by filing date, so that the server's clock only moves forward
-    let mut list: Vec<(usize, &Scenario)> = file
-        .scenario
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.api)
-        .collect();
-    list.sort_by_key(|(i, s)| (s.filed.clone().unwrap_or_else(|| "2026-11-20".into()), *i));
+    let mut list: Vec<(usize, &Scenario)> = all.iter().enumerate().filter(|(_, s)| s.api).collect();
+    list.sort_by_key(|(i, s)| (s.filed_on().to_string(), *i));
     for (i, s) in list {
         ran += 1;
         if let Err(e) = run(&app, s, i).await {
@@ -132,7 +49,7 @@ async fn every_routing_scenario_routes_through_the_api(backend: Backend) {
 }
 
 async fn run(app: &TestApp, s: &Scenario, i: usize) -> Result<(), String> {
-    let day = s.filed.as_deref().unwrap_or("2026-11-20");
+    let day = s.filed_on();
     app.clock.set(format!("{day}T02:00:00Z").parse().unwrap());
     let receipt = app.file_complaint_json(&complaint(s, i)).await;
     let n = receipt["case_number"].as_str().unwrap().to_string();

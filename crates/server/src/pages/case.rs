@@ -157,6 +157,11 @@ struct Options {
     suggested: String,
     /// Whether the case already has an agency (then routing again asks about the clocks).
     routed: bool,
+    /// Which checked facts apply to this complaint (the others would be refused): customs facts
+    /// at the border, a patent matter with a patent, a GI's form with a GI.
+    border: bool,
+    patent: bool,
+    gi: bool,
 }
 
 impl Options {
@@ -665,6 +670,15 @@ fn case_page(state: &AppState, staff: Staff, v: CaseView, failed: Option<Failed>
             None => alert = Some(message),
         }
     }
+    let filed = v
+        .complaint
+        .as_ref()
+        .map(|c| c.filed.clone())
+        .unwrap_or_default();
+    let right_kinds: Vec<&str> = filed["rights"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["kind"].as_str()).collect())
+        .unwrap_or_default();
     let options = Options {
         agencies: Agency::ALL
             .iter()
@@ -708,6 +722,11 @@ fn case_page(state: &AppState, staff: Staff, v: CaseView, failed: Option<Failed>
         missing: missing_now,
         suggested,
         routed: v.agency.is_some(),
+        border: filed["channel"]["kind"] == "border",
+        patent: right_kinds
+            .iter()
+            .any(|k| k.ends_with("patent") || *k == "utility_model"),
+        gi: right_kinds.contains(&"geographical_indication"),
     };
     CasePage {
         number: v.case_number.clone(),

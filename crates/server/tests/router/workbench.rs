@@ -858,6 +858,14 @@ async fn the_route_form_takes_the_facts_a_caseworker_checked() {
     assert!(page.body.contains("id=\"routing-facts\""), "{}", page.body);
     assert!(page.body.contains("name=\"illegal_gains\""));
     assert!(page.body.contains("name=\"prior_penalty_kind\""));
+    // only the facts that apply to this complaint: a fair trademark has no customs facts, no
+    // patent matter and no GI form (they would be refused)
+    for absent in ["customs_holds_goods", "patent_matters", "gi_form"] {
+        assert!(
+            !page.body.contains(&format!("name=\"{absent}\"")),
+            "{absent}"
+        );
+    }
     // an amount that is not a number is named, and what was typed is kept
     let bad = post_form(
         &app,
