@@ -16,15 +16,12 @@
 
 use jiff::Timestamp;
 use kuaiwei_deadlines::{
-    Calendar, ClockError, ClockInput, ClockInputs, ClockState, Exclusion, ExclusionKind, Extension,
-    Procedure, Procedures, compute_clock,
+    Bilingual, Calendar, ClockError, ClockInput, ClockInputs, ClockState, Exclusion, ExclusionKind,
+    Extension, Procedure, Procedures, compute_clock,
 };
 use kuaiwei_store::StoredClock;
 
 use crate::CaseError;
-
-/// The fair hand-over clock: runs from the receipt of complete materials to routing.
-pub const HANDOVER: &str = "F1";
 
 /// The inputs stored with a clock of case `case`.
 pub fn inputs(case: &str, c: &StoredClock) -> Result<ClockInputs, CaseError> {
@@ -69,7 +66,7 @@ pub fn is_running(c: &StoredClock) -> bool {
 }
 
 /// Why a stored clock has no computed state.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum ClockProblem {
     /// The deadline rules refuse it (a year before 2025 not loaded, more extensions than the law
     /// allows …).
@@ -134,9 +131,7 @@ pub fn refresh(
                 c.status = "not_computable".into();
             }
             Some(Err(ClockProblem::Rule(e))) => {
-                let text = e.to_string();
-                let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
-                return Err(CaseError::field("clock", "deadline_rule", zh, en));
+                return Err(CaseError::field("clock", "deadline_rule", e.zh(), e.en()));
             }
             Some(Err(ClockProblem::Unreadable(e))) => return Err(e),
         }

@@ -2,7 +2,7 @@
 //! a status code, a page to a message beside the field).
 
 /// A refused step. Nothing was written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum CaseError {
     /// A field of the step is wrong or missing (422): `path` names it.
     #[error("{path}: {zh} / {en}")]
@@ -19,6 +19,19 @@ pub enum CaseError {
         zh: String,
         en: String,
     },
+    /// The life-cycle does not allow the step from the case's state (409), with the steps it
+    /// allows.
+    #[error("{0}")]
+    Illegal(kuaiwei_domain::IllegalAction),
+    /// Facts or amounts given with the step fail validation (422, each field named).
+    #[error("{0:?}")]
+    Invalid(kuaiwei_domain::ValidationErrors),
+    /// The case or its complaint is not there (404).
+    #[error("no such case")]
+    NotFound,
+    /// The store refused or failed; a version conflict means the case changed meanwhile (409).
+    #[error(transparent)]
+    Store(#[from] kuaiwei_store::StoreError),
     /// A stored clock cannot be read; refusing beats computing a due date from nothing.
     #[error("case {case}: the stored inputs of clock {procedure} cannot be read: {detail}")]
     UnreadableClock {

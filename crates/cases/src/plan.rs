@@ -5,21 +5,14 @@
 use jiff::Timestamp;
 use kuaiwei_deadlines::{Amount, Calendar, Extension, ExtensionGrant, Procedures};
 use kuaiwei_domain::{CaseState, Outcome};
-use kuaiwei_routing::{Agency, MaterialKind};
+use kuaiwei_routing::MaterialKind;
 use kuaiwei_store::{CaseRecord, CaseUpdate, LinkedCase, NewEvent, StoredClock};
 use serde_json::json;
 
 use crate::CaseError;
 use crate::clocks;
+use crate::rules::{self, CaseRules};
 use crate::step::{ClockPolicy, Step};
-
-/// The transfer report's clock (T1) and the approved transfer's (T2), 移送规定 Art. 5.
-const PROPOSAL: &str = "T1";
-const APPROVED: &str = "T2";
-/// The police's decision whether to open a transferred case (T3, Art. 8).
-const POLICE_DECISION: &str = "T3";
-/// The trigger of clocks that run from the receiving agency's acceptance (T3, Art. 8).
-const TRANSFER_ACCEPTED: &str = "transfer_accepted";
 
 /// What the routing rules decided (or the caseworker's override of them), loaded for a route.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,26 +60,41 @@ pub struct Context<'a> {
 /// The steps allowed on `case`: the life-cycle's, with only the supervision mark that applies,
 /// a transfer proposed once and approved while its report's clock runs, and a transfer accepted
 /// only on a linked case whose T3 still waits.
-pub fn allowed(case: &CaseRecord) -> Vec<kuaiwei_domain::Action> {
+pub fn allowed(case: &CaseRecord, procedures: &Procedures) -> Vec<kuaiwei_domain::Action> {
     use kuaiwei_domain::Action;
+    let r = rules::bundled();
     let has = |id: &str| case.clocks.iter().find(|c| c.procedure_id == id);
     Action::allowed_from(case.state)
         .into_iter()
         .filter(|a| match a {
             Action::Supervise => !case.supervised,
             Action::Unsupervise => case.supervised,
-            Action::ProposeTransfer => has(PROPOSAL).is_none(),
-            Action::ApproveTransfer => has(PROPOSAL).is_some_and(clocks::is_running),
+            Action::ProposeTransfer => has(&r.transfer_report.proposal).is_none(),
+            Action::ApproveTransfer => {
+                has(&r.transfer_report.proposal).is_some_and(clocks::is_running)
+            }
             Action::AcceptTransfer => {
                 case.parent.is_some()
                     && case
                         .clocks
                         .iter()
-                        .any(|c| c.started_at.is_none() && c.procedure_id == POLICE_DECISION)
+                        .any(|c| c.started_at.is_none() && waits_for(r, procedures, c, *a))
             }
             _ => true,
         })
         .collect()
+}
+
+/// Whether `c` has not started because it waits for `step` (`data/case_rules.toml`).
+fn waits_for(
+    r: &CaseRules,
+    procedures: &Procedures,
+    c: &StoredClock,
+    step: kuaiwei_domain::Action,
+) -> bool {
+    procedures
+        .get(&c.procedure_id)
+        .is_some_and(|p| r.started_by(p, step))
 }
 
 /// The update a step makes, or why it is refused.
@@ -94,6 +102,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
     let case = cx.case;
     let number = case.case_number.as_str();
     let procedures = cx.procedures;
+    let r = rules::bundled();
     let now = cx.now;
     let mut clocks: Vec<StoredClock> = case.clocks.clone();
     let mut agency = case.agency.clone();
@@ -178,12 +187,12 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
                     .flatten();
                 new.push(match kept {
                     Some(c) => c.clone(),
-                    None if p.id == clocks::HANDOVER => {
+                    None if p.id == r.handover.procedure => {
                         let mut c = clocks::new_clock(&p.id, Some(cx.materials_received_at));
                         c.closed_at = Some(now);
                         c
                     }
-                    None if p.trigger.key == "opened" => clocks::new_clock(&p.id, None),
+                    None if r.waits_for(p).is_some() => clocks::new_clock(&p.id, None),
                     None => clocks::new_clock(&p.id, Some(now)),
                 });
             }
@@ -201,7 +210,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
                 let mut theirs = Vec::with_capacity(other.procedures.len());
                 for id in &other.procedures {
                     let p = clocks::procedure(procedures, id)?;
-                    let start = (p.trigger.key != "opened").then_some(now);
+                    let start = r.waits_for(p).is_none().then_some(now);
                     theirs.push(clocks::new_clock(&p.id, start));
                 }
                 clocks::refresh(cx.calendar, procedures, number, &mut theirs, now)?;
@@ -230,9 +239,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
         }
         Step::Open { .. } => {
             for c in clocks.iter_mut() {
-                let opens = procedures
-                    .get(&c.procedure_id)
-                    .is_some_and(|p| p.trigger.key == "opened");
+                let opens = waits_for(r, procedures, c, kuaiwei_domain::Action::Open);
                 if opens && c.started_at.is_none() {
                     c.started_at = Some(now);
                 } else if clocks::is_running(c) {
@@ -290,20 +297,15 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
         } => {
             clocks::stop_all(&mut clocks, now);
             outcome = Some(Outcome::Transferred);
-            let ids = ids.clone().unwrap_or_else(|| {
-                // 移送规定 Art. 8: the police decide within 3 days whether to open (T3)
-                if *to == Agency::Police {
-                    vec![POLICE_DECISION.to_string()]
-                } else {
-                    Vec::new()
-                }
-            });
+            // 移送规定 Art. 8: the police decide within 3 days whether to open (T3)
+            let ids = ids.clone().unwrap_or_else(|| r.transfer_default(*to));
             let mut theirs = Vec::new();
             for id in &ids {
                 let p = clocks::procedure(procedures, id)?;
                 // T3 runs from the police's acceptance of the transfer (移送规定 Art. 8; §8.5),
                 // not from the sending: it waits for the accept_transfer step on their case
-                let start = (p.trigger.key != TRANSFER_ACCEPTED).then_some(now);
+                let accept = kuaiwei_domain::Action::AcceptTransfer;
+                let start = (!r.started_by(p, accept)).then_some(now);
                 theirs.push(clocks::new_clock(&p.id, start));
             }
             clocks::refresh(cx.calendar, procedures, number, &mut theirs, now)?;
@@ -318,21 +320,22 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
         Step::Refuse { .. } => clocks::stop_all(&mut clocks, now),
         Step::ProposeTransfer { .. } => {
             // 移送规定 Art. 5: the head decides within 3 days of receiving the team's report (T1)
-            if clocks.iter().any(|c| c.procedure_id == PROPOSAL) {
+            let proposal = &r.transfer_report.proposal;
+            if clocks.iter().any(|c| &c.procedure_id == proposal) {
                 return Err(CaseError::conflict(
                     "transfer_already_proposed",
                     "移送报告已呈报",
                     "a transfer has been proposed already",
                 ));
             }
-            let p = clocks::procedure(procedures, PROPOSAL)?;
+            let p = clocks::procedure(procedures, proposal)?;
             clocks.push(clocks::new_clock(&p.id, Some(now)));
         }
         Step::ApproveTransfer { .. } => {
             // the head's approval stops T1 and starts T2: transfer within 24 hours
             let Some(t1) = clocks
                 .iter_mut()
-                .find(|c| c.procedure_id == PROPOSAL && clocks::is_running(c))
+                .find(|c| c.procedure_id == r.transfer_report.proposal && clocks::is_running(c))
             else {
                 return Err(CaseError::conflict(
                     "no_transfer_proposed",
@@ -341,7 +344,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
                 ));
             };
             t1.closed_at = Some(now);
-            let p = clocks::procedure(procedures, APPROVED)?;
+            let p = clocks::procedure(procedures, &r.transfer_report.approved)?;
             clocks.retain(|c| c.procedure_id != p.id);
             clocks.push(clocks::new_clock(&p.id, Some(now)));
         }
@@ -350,9 +353,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
                 .iter_mut()
                 .filter(|c| {
                     c.started_at.is_none()
-                        && procedures
-                            .get(&c.procedure_id)
-                            .is_some_and(|p| p.trigger.key == TRANSFER_ACCEPTED)
+                        && waits_for(r, procedures, c, kuaiwei_domain::Action::AcceptTransfer)
                 })
                 .collect();
             if case.parent.is_none() || waiting.is_empty() {

@@ -99,9 +99,8 @@ pub fn exclusion_kind(key: Option<&str>) -> Result<ExclusionKind, CaseError> {
 pub fn amount(text: &str) -> Result<Amount, CaseError> {
     text.parse()
         .map_err(|e: kuaiwei_deadlines::AmountParseError| {
-            let t = e.to_string();
-            let (zh, en) = t.split_once(" / ").unwrap_or((&t, &t));
-            CaseError::field("amount", "period_format", zh, en)
+            use kuaiwei_deadlines::Bilingual;
+            CaseError::field("amount", "period_format", e.zh(), e.en())
         })
 }
 

@@ -549,8 +549,14 @@ fn a_transfer_runs_t1_from_the_report_t2_from_the_approval_and_t3_from_the_accep
         CaseState::Opened,
         vec![running("M2", "2026-10-12T02:00:00Z")],
     );
-    assert!(crate::allowed(&c).contains(&kuaiwei_domain::Action::ProposeTransfer));
-    assert!(!crate::allowed(&c).contains(&kuaiwei_domain::Action::ApproveTransfer));
+    assert!(
+        crate::allowed(&c, &Procedures::bundled())
+            .contains(&kuaiwei_domain::Action::ProposeTransfer)
+    );
+    assert!(
+        !crate::allowed(&c, &Procedures::bundled())
+            .contains(&kuaiwei_domain::Action::ApproveTransfer)
+    );
     let cx = f.cx(&c, CaseState::Opened, "2026-10-20T02:00:00Z");
     let approve = Step::ApproveTransfer { reason: None };
     assert!(matches!(
@@ -576,8 +582,14 @@ fn a_transfer_runs_t1_from_the_report_t2_from_the_approval_and_t3_from_the_accep
     // 3 calendar days from 10-20: 10-23, 24:00
     assert_eq!(t1.due_at, Some(at("2026-10-23T16:00:00Z")));
     let c = case(CaseState::Opened, proposed.clocks.clone());
-    assert!(crate::allowed(&c).contains(&kuaiwei_domain::Action::ApproveTransfer));
-    assert!(!crate::allowed(&c).contains(&kuaiwei_domain::Action::ProposeTransfer));
+    assert!(
+        crate::allowed(&c, &Procedures::bundled())
+            .contains(&kuaiwei_domain::Action::ApproveTransfer)
+    );
+    assert!(
+        !crate::allowed(&c, &Procedures::bundled())
+            .contains(&kuaiwei_domain::Action::ProposeTransfer)
+    );
     let cx = f.cx(&c, CaseState::Opened, "2026-10-22T02:00:00Z");
     let approved = plan(&cx, &approve).unwrap();
     let clock = |id: &str| {
@@ -612,7 +624,10 @@ fn a_transfer_runs_t1_from_the_report_t2_from_the_approval_and_t3_from_the_accep
     let mut police = case(CaseState::Routed, sent.linked[0].clocks.clone());
     police.agency = Some("police".into());
     police.parent = Some(c.case_number.clone());
-    assert!(crate::allowed(&police).contains(&kuaiwei_domain::Action::AcceptTransfer));
+    assert!(
+        crate::allowed(&police, &Procedures::bundled())
+            .contains(&kuaiwei_domain::Action::AcceptTransfer)
+    );
     let cx = f.cx(&police, CaseState::Routed, "2026-10-24T02:00:00Z");
     let accepted = plan(&cx, &Step::AcceptTransfer { reason: None }).unwrap();
     assert_eq!(
@@ -631,4 +646,163 @@ fn a_transfer_runs_t1_from_the_report_t2_from_the_approval_and_t3_from_the_accep
             ..
         }
     ));
+}
+
+fn route_to(agency: Agency, procedures: &[&str], rule: &str) -> kuaiwei_routing::Route {
+    kuaiwei_routing::Route {
+        agency,
+        procedures: procedures.iter().map(|p| p.to_string()).collect(),
+        rule_id: rule.into(),
+        reason_zh: "规则".into(),
+        reason_en: "rule".into(),
+        legal_basis: "法".into(),
+        transfer_to_police: false,
+        rights: Vec::new(),
+        compared: Vec::new(),
+    }
+}
+
+fn routing(routes: Vec<kuaiwei_routing::Route>) -> kuaiwei_routing::Routing {
+    kuaiwei_routing::Routing {
+        routes,
+        unrouted: Vec::new(),
+        reviews: Vec::new(),
+        facts: Vec::new(),
+    }
+}
+
+#[test]
+fn the_route_decision_follows_the_rules_and_opens_linked_cases_only_on_a_first_unchanged_route() {
+    use crate::route::{Asked, decide};
+    let two = routing(vec![
+        route_to(
+            Agency::MarketRegulation,
+            &["F1", "M1", "M2"],
+            "trademark_fair",
+        ),
+        route_to(Agency::IpOffice, &["P4"], "patent_dispute_order_81"),
+    ]);
+    let d = decide(&two, &Asked::default(), false, true).unwrap();
+    assert_eq!(d.agency, "market_regulation");
+    assert_eq!(d.procedures, ["F1", "M1", "M2"]);
+    assert_eq!(d.also.len(), 1);
+    assert_eq!(d.also[0].agency, "ip_office");
+    assert_eq!(d.rule["override"], json!(false));
+    assert_eq!(d.rule["repeat_infringer"], json!(true));
+    assert_eq!(d.rule["suggested"]["rule_id"], json!("trademark_fair"));
+    // a re-route moves this case only
+    let again = decide(&two, &Asked::default(), true, false).unwrap();
+    assert!(again.also.is_empty());
+    // an override decides for the whole complaint, with its reason
+    let procedures = ["P1".to_string()];
+    let overridden = Asked {
+        agency: Some(Agency::IpOffice),
+        procedures: Some(&procedures),
+        reason: Some("专利为主"),
+        facts_given: true,
+    };
+    let d = decide(&two, &overridden, false, false).unwrap();
+    assert_eq!((d.agency.as_str(), d.also.len()), ("ip_office", 0));
+    assert_eq!(d.rule["override"], json!(true));
+    assert_eq!(d.rule["facts_given"], json!(true));
+    // naming the rules' own agency keeps the rules' procedures and is no override
+    let same = Asked {
+        agency: Some(Agency::MarketRegulation),
+        ..Asked::default()
+    };
+    let d = decide(&two, &same, false, false).unwrap();
+    assert_eq!(d.procedures, ["F1", "M1", "M2"]);
+    assert_eq!(d.rule["override"], json!(false));
+}
+
+#[test]
+fn the_route_decision_refuses_each_incomplete_or_unexplained_choice() {
+    use crate::route::{Asked, decide};
+    let one = routing(vec![route_to(Agency::MarketRegulation, &["M1"], "r")]);
+    let procedures = ["P1".to_string()];
+    let none: [String; 0] = [];
+    let cases: Vec<(Asked, (&str, &str))> = vec![
+        (
+            Asked {
+                procedures: Some(&procedures),
+                ..Asked::default()
+            },
+            ("agency", "required"),
+        ),
+        (
+            Asked {
+                agency: Some(Agency::IpOffice),
+                reason: Some("理由"),
+                ..Asked::default()
+            },
+            ("procedures", "required"),
+        ),
+        (
+            Asked {
+                agency: Some(Agency::IpOffice),
+                procedures: Some(&none),
+                reason: Some("理由"),
+                ..Asked::default()
+            },
+            ("procedures", "required"),
+        ),
+        (
+            Asked {
+                agency: Some(Agency::IpOffice),
+                procedures: Some(&procedures),
+                reason: Some("  "),
+                ..Asked::default()
+            },
+            ("reason", "override_reason_required"),
+        ),
+    ];
+    for (asked, (path, code)) in cases {
+        let e = decide(&one, &asked, false, false).unwrap_err();
+        assert_eq!(field_code(e), (path.to_string(), code), "{asked:?}");
+    }
+    // nothing the rules can decide: the caseworker must name the agency
+    let manual = kuaiwei_routing::Routing {
+        routes: Vec::new(),
+        unrouted: vec![kuaiwei_routing::NoRoute {
+            rule_id: None,
+            reason_zh: "无匹配规则".into(),
+            reason_en: "no rule matched".into(),
+            legal_basis: String::new(),
+            procedures: Vec::new(),
+            rights: Vec::new(),
+        }],
+        reviews: Vec::new(),
+        facts: Vec::new(),
+    };
+    let e = decide(&manual, &Asked::default(), false, false).unwrap_err();
+    assert_eq!(field_code(e), ("agency".to_string(), "manual_triage"));
+}
+
+#[test]
+fn a_supplement_and_a_denied_extension_change_no_clock_and_record_the_step() {
+    let f = Fixture::new();
+    let c = case(
+        CaseState::Opened,
+        vec![running("M2", "2026-10-12T02:00:00Z")],
+    );
+    let update = plan(
+        &f.cx(&c, CaseState::Opened, "2026-10-20T02:00:00Z"),
+        &Step::DenyExtension {
+            reason: reason("材料不足"),
+        },
+    )
+    .unwrap();
+    assert_eq!(update.event.kind, "deny_extension");
+    assert_eq!(update.event.reason.as_deref(), Some("材料不足"));
+    assert_eq!(update.clocks[0].started_at, c.clocks[0].started_at);
+    assert_eq!(update.clocks[0].closed_at, None);
+    let waiting = case(CaseState::SupplementRequested, Vec::new());
+    let update = plan(
+        &f.cx(&waiting, CaseState::Received, "2026-10-20T02:00:00Z"),
+        &Step::Supplement { reason: None },
+    )
+    .unwrap();
+    assert_eq!(update.event.kind, "supplement");
+    assert_eq!(update.state, CaseState::Received);
+    assert!(update.clocks.is_empty());
 }

@@ -275,9 +275,10 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Reindex(args) => runtime()?.block_on(reindex(args, file, data_dir)),
         Cmd::Recompute(args) => runtime()?.block_on(async {
             let store = existing_store(&args, &file, &data_dir).await?;
-            let state = app_state(store, &file, &data_dir).await?;
-            let since = kuaiwei_server::start_recompute_since(&state.calendar.current());
-            let r = kuaiwei_server::recompute_after_calendar_change(&state, since)
+            let cases = case_service(store, &file, &data_dir)?;
+            let since = kuaiwei_cases::start_recompute_since(&cases.calendar.current());
+            let r = cases
+                .recompute_after_calendar_change(since)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
@@ -660,20 +661,41 @@ async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Resul
     }
 }
 
+/// The case service of the data directory's store, procedures, rules and calendar, for the
+/// commands that take case steps or recompute clocks (no HTTP state).
+fn case_service(
+    store: Arc<dyn Store>,
+    file: &FileConfig,
+    data_dir: &Path,
+) -> Result<kuaiwei_cases::CaseService> {
+    let procedures = calendar_cli::load_procedures(data_dir)?;
+    Ok(kuaiwei_cases::CaseService {
+        store,
+        rules: Arc::new(load_rules(data_dir, &procedures)?),
+        procedures: Arc::new(procedures),
+        calendar: shared_calendar(data_dir)?,
+        clock: kuaiwei_cases::Clock::system(),
+        repeat: file.triage()?.repeat(),
+    })
+}
+
+/// The data directory's calendar, taking a year an administrator loads while it runs.
+fn shared_calendar(data_dir: &Path) -> Result<kuaiwei_cases::SharedCalendar> {
+    let dir = data_dir.to_path_buf();
+    Ok(kuaiwei_cases::SharedCalendar::reloading(
+        calendar_cli::load_calendar(data_dir)?,
+        Arc::new(move || calendar_cli::load_calendar(&dir).map_err(|e| format!("{e:#}"))),
+        data_dir.join("calendar"),
+    ))
+}
+
 async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) -> Result<AppState> {
     let procedures = calendar_cli::load_procedures(data_dir)?;
     Ok(AppState {
         store,
         evidence: kuaiwei_evidence::EvidenceStore::open(&data_dir.join("evidence")).await?,
         limits: file.limits(),
-        calendar: {
-            let dir = data_dir.to_path_buf();
-            kuaiwei_server::SharedCalendar::reloading(
-                calendar_cli::load_calendar(data_dir)?,
-                Arc::new(move || calendar_cli::load_calendar(&dir).map_err(|e| format!("{e:#}"))),
-                data_dir.join("calendar"),
-            )
-        },
+        calendar: shared_calendar(data_dir)?,
         rules: Arc::new(load_rules(data_dir, &procedures)?),
         procedures: Arc::new(procedures),
         triage: file.triage()?,

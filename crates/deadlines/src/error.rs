@@ -1,17 +1,34 @@
-//! Errors, each message in zh-CN and en ("中文 / english"), lowercase and without a final period.
+//! Errors, each message in zh-CN and en as separate texts ([`Bilingual`]): a page or an API
+//! answer shows the reader's language; `Display` joins both ("中文 / english") for logs.
+//! English is lowercase and without a final period.
+
+/// A message in both languages, each text whole: never split one string on " / ".
+pub trait Bilingual {
+    fn zh(&self) -> String;
+    fn en(&self) -> String;
+}
 
 use crate::procedure::ExclusionKind;
 use crate::unit::{Amount, Unit};
 
 /// A bad value in a data file (calendar year or procedures), located by line.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("第 {line} 行 `{text}`：{zh} / line {line} `{text}`: {en}", zh = issue.zh(), en = issue.en())]
+#[error("{} / {}", Bilingual::zh(self), Bilingual::en(self))]
 pub struct DataError {
     /// 1-based line number in the file.
     pub line: usize,
     /// The offending text as written.
     pub text: String,
     pub issue: Issue,
+}
+
+impl Bilingual for DataError {
+    fn zh(&self) -> String {
+        format!("第 {} 行 `{}`：{}", self.line, self.text, self.issue.zh())
+    }
+    fn en(&self) -> String {
+        format!("line {} `{}`: {}", self.line, self.text, self.issue.en())
+    }
 }
 
 /// What is wrong with a value in a data file.
@@ -108,16 +125,35 @@ impl Issue {
 
 /// Errors of the working-day calendar.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{} / {}", Bilingual::zh(self), Bilingual::en(self))]
 pub enum CalendarError {
     /// The computation touched a date in a year whose holiday schedule is not loaded.
-    #[error(
-        "{year} 年的节假日安排尚未加载，不作推测 / the holiday schedule for {year} is not loaded; not guessing"
-    )]
-    YearNotLoaded { year: i16 },
-    #[error(transparent)]
+    YearNotLoaded {
+        year: i16,
+    },
     Invalid(#[from] DataError),
-    #[error("日期超出可计算范围 / date out of range")]
     OutOfRange,
+}
+
+impl Bilingual for CalendarError {
+    fn zh(&self) -> String {
+        match self {
+            CalendarError::YearNotLoaded { year } => {
+                format!("{year} 年的节假日安排尚未加载，不作推测")
+            }
+            CalendarError::Invalid(e) => e.zh(),
+            CalendarError::OutOfRange => "日期超出可计算范围".into(),
+        }
+    }
+    fn en(&self) -> String {
+        match self {
+            CalendarError::YearNotLoaded { year } => {
+                format!("the holiday schedule for {year} is not loaded; not guessing")
+            }
+            CalendarError::Invalid(e) => e.en(),
+            CalendarError::OutOfRange => "date out of range".into(),
+        }
+    }
 }
 
 /// Errors of the procedures file.
@@ -127,60 +163,142 @@ pub enum ProcedureError {
     Invalid(#[from] DataError),
 }
 
+impl Bilingual for ProcedureError {
+    fn zh(&self) -> String {
+        let ProcedureError::Invalid(e) = self;
+        e.zh()
+    }
+    fn en(&self) -> String {
+        let ProcedureError::Invalid(e) = self;
+        e.en()
+    }
+}
+
 /// Errors of the case clock.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{} / {}", Bilingual::zh(self), Bilingual::en(self))]
 pub enum ClockError {
-    #[error(transparent)]
     Calendar(#[from] CalendarError),
-    #[error("程序 {procedure} 不允许延长 / procedure {procedure} allows no extension")]
-    NoExtensionAllowed { procedure: String },
-    #[error(
-        "程序 {procedure} 的延长次数超过法定上限 / more extensions than procedure {procedure} allows"
-    )]
-    TooManyExtensions { procedure: String },
-    #[error(
-        "程序 {procedure} 没有第 {index} 项延长规则 / procedure {procedure} has no extension rule {index}"
-    )]
-    NoSuchExtensionRule { procedure: String, index: usize },
-    #[error(
-        "延长 {} 超过程序 {procedure} 允许的 {} / extension of {} exceeds the {} procedure {procedure} allows",
-        asked.zh(), max.zh(), asked.en(), max.en()
-    )]
+    NoExtensionAllowed {
+        procedure: String,
+    },
+    TooManyExtensions {
+        procedure: String,
+    },
+    NoSuchExtensionRule {
+        procedure: String,
+        index: usize,
+    },
     ExtensionTooLong {
         procedure: String,
         asked: Amount,
         max: Amount,
     },
-    #[error(
-        "延长单位 {} 与程序 {procedure} 的期限单位 {} 不一致 / extension unit {} differs from the {} limit of procedure {procedure}",
-        got.zh(), expected.zh(), got.en(), expected.en()
-    )]
     ExtensionUnit {
         procedure: String,
         expected: Unit,
         got: Unit,
     },
-    #[error(
-        "集体讨论决定的延长须写明期间 / a collective extension must state its length (procedure {procedure})"
-    )]
-    CollectiveNeedsAmount { procedure: String },
-    #[error(
-        "程序 {procedure} 不因“{}”停止计算 / procedure {procedure} is not stopped by {}",
-        kind.zh(), kind.key()
-    )]
+    CollectiveNeedsAmount {
+        procedure: String,
+    },
     ExclusionNotAllowed {
         procedure: String,
         kind: ExclusionKind,
     },
-    #[error(
-        "不计入期间“{}”的结束早于开始 / excluded period {} ends before it starts",
-        kind.zh(), kind.key()
-    )]
-    ExclusionReversed { kind: ExclusionKind },
-    #[error("结案时间早于起算时间 / closed before the clock started")]
+    ExclusionReversed {
+        kind: ExclusionKind,
+    },
     ClosedBeforeStart,
-    #[error("期限超出可计算范围 / due date out of range")]
     OutOfRange,
+}
+
+impl Bilingual for ClockError {
+    fn zh(&self) -> String {
+        use ClockError as E;
+        match self {
+            E::Calendar(e) => e.zh(),
+            E::NoExtensionAllowed { procedure } => format!("程序 {procedure} 不允许延长"),
+            E::TooManyExtensions { procedure } => {
+                format!("程序 {procedure} 的延长次数超过法定上限")
+            }
+            E::NoSuchExtensionRule { procedure, index } => {
+                format!("程序 {procedure} 没有第 {index} 项延长规则")
+            }
+            E::ExtensionTooLong {
+                procedure,
+                asked,
+                max,
+            } => format!(
+                "延长 {} 超过程序 {procedure} 允许的 {}",
+                asked.zh(),
+                max.zh()
+            ),
+            E::ExtensionUnit {
+                procedure,
+                expected,
+                got,
+            } => format!(
+                "延长单位 {} 与程序 {procedure} 的期限单位 {} 不一致",
+                got.zh(),
+                expected.zh()
+            ),
+            E::CollectiveNeedsAmount { .. } => "集体讨论决定的延长须写明期间".into(),
+            E::ExclusionNotAllowed { procedure, kind } => {
+                format!("程序 {procedure} 不因“{}”停止计算", kind.zh())
+            }
+            E::ExclusionReversed { kind } => {
+                format!("不计入期间“{}”的结束早于开始", kind.zh())
+            }
+            E::ClosedBeforeStart => "结案时间早于起算时间".into(),
+            E::OutOfRange => "期限超出可计算范围".into(),
+        }
+    }
+
+    fn en(&self) -> String {
+        use ClockError as E;
+        match self {
+            E::Calendar(e) => e.en(),
+            E::NoExtensionAllowed { procedure } => {
+                format!("procedure {procedure} allows no extension")
+            }
+            E::TooManyExtensions { procedure } => {
+                format!("more extensions than procedure {procedure} allows")
+            }
+            E::NoSuchExtensionRule { procedure, index } => {
+                format!("procedure {procedure} has no extension rule {index}")
+            }
+            E::ExtensionTooLong {
+                procedure,
+                asked,
+                max,
+            } => format!(
+                "extension of {} exceeds the {} procedure {procedure} allows",
+                asked.en(),
+                max.en()
+            ),
+            E::ExtensionUnit {
+                procedure,
+                expected,
+                got,
+            } => format!(
+                "extension unit {} differs from the {} limit of procedure {procedure}",
+                got.en(),
+                expected.en()
+            ),
+            E::CollectiveNeedsAmount { procedure } => {
+                format!("a collective extension must state its length (procedure {procedure})")
+            }
+            E::ExclusionNotAllowed { procedure, kind } => {
+                format!("procedure {procedure} is not stopped by {}", kind.key())
+            }
+            E::ExclusionReversed { kind } => {
+                format!("excluded period {} ends before it starts", kind.key())
+            }
+            E::ClosedBeforeStart => "closed before the clock started".into(),
+            E::OutOfRange => "due date out of range".into(),
+        }
+    }
 }
 
 impl ClockError {

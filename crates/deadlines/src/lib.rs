@@ -25,7 +25,7 @@ pub use clock::{
     ClockInput, ClockInputs, ClockState, ClockStatus, Exclusion, Extension, ExtensionGrant,
     compute_clock,
 };
-pub use error::{CalendarError, ClockError, DataError, Issue, ProcedureError};
+pub use error::{Bilingual, CalendarError, ClockError, DataError, Issue, ProcedureError};
 pub use explain::Step;
 pub use procedure::{
     ExclusionKind, ExtensionRule, LegalBasis, Procedure, Procedures, RuleGrant, Trigger,

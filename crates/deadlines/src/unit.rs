@@ -98,10 +98,20 @@ impl fmt::Display for Amount {
 
 /// The amount could not be read; expected e.g. `24h`, `30d`, `1m`, `15wd`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "无法识别的期间 `{0}`，应为 24h、30d、1m 或 15wd 等 / unrecognised period `{0}`, expected e.g. 24h, 30d, 1m or 15wd"
-)]
+#[error("{} / {}", crate::Bilingual::zh(self), crate::Bilingual::en(self))]
 pub struct AmountParseError(pub String);
+
+impl crate::Bilingual for AmountParseError {
+    fn zh(&self) -> String {
+        format!("无法识别的期间 `{}`，应为 24h、30d、1m 或 15wd 等", self.0)
+    }
+    fn en(&self) -> String {
+        format!(
+            "unrecognised period `{}`, expected e.g. 24h, 30d, 1m or 15wd",
+            self.0
+        )
+    }
+}
 
 impl FromStr for Amount {
     type Err = AmountParseError;

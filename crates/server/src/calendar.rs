@@ -13,9 +13,8 @@ use crate::AppError;
 /// A year file's text, checked: a 422 on `file` naming the line and what is wrong.
 pub fn parse(text: &str) -> Result<YearData, AppError> {
     Calendar::parse_year(text).map_err(|e| {
-        let t = e.to_string();
-        let (zh, en) = t.split_once(" / ").unwrap_or((&t, &t));
-        AppError::field("file", "invalid_calendar", zh, en)
+        use kuaiwei_deadlines::Bilingual;
+        AppError::field("file", "invalid_calendar", e.zh(), e.en())
     })
 }
 

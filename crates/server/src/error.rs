@@ -357,6 +357,10 @@ impl From<kuaiwei_cases::CaseError> for AppError {
         match e {
             E::Field { path, code, zh, en } => AppError::field(&path, code, zh, en),
             E::Conflict { code, zh, en } => AppError::StateConflict { code, zh, en },
+            E::Illegal(e) => AppError::IllegalAction(e),
+            E::Invalid(e) => AppError::Validation(e),
+            E::NotFound => AppError::NotFound,
+            E::Store(e) => e.into(),
             // stored data the law's result depends on is unreadable: a fault, logged by name
             e @ E::UnreadableClock { .. } => AppError::Internal(e.to_string()),
         }

@@ -26,10 +26,7 @@ pub mod search;
 mod state;
 mod token;
 
-pub use cases::{
-    Recomputed, TriageConfig, recompute_after_calendar_change, recompute_cases_due_since,
-    recompute_open_cases, start_recompute_since,
-};
+pub use cases::TriageConfig;
 pub use error::AppError;
 pub use http::HttpSettings;
 pub use rate::{IntakeLimits, IntakeSettings, RateLimit};
@@ -86,8 +83,8 @@ pub async fn serve_with(
 /// those of open cases and of closed ones due in the newest published year or later (or never
 /// dated), so that reports count them against the right dates.
 async fn recompute_at_start(state: AppState) {
-    let since = cases::start_recompute_since(&state.calendar.current());
-    match recompute_after_calendar_change(&state, since).await {
+    let since = kuaiwei_cases::start_recompute_since(&state.calendar.current());
+    match state.cases().recompute_after_calendar_change(since).await {
         Ok(r) if r.updated > 0 || r.still_not_computable > 0 => tracing::info!(
             checked = r.checked,
             updated = r.updated,

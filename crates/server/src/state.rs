@@ -3,10 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kuaiwei_deadlines::{Calendar, Procedures};
+use kuaiwei_deadlines::Procedures;
 use kuaiwei_evidence::EvidenceStore;
 use kuaiwei_routing::RuleSet;
 use kuaiwei_store::Store;
+
+pub use kuaiwei_cases::time::{CalendarSource, Clock, SharedCalendar};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -37,68 +39,18 @@ pub struct AppState {
     pub search: Option<Arc<kuaiwei_search::SearchIndex>>,
 }
 
-/// The calendar every step and view computes with. A server started with a `source` (the data
-/// directory's calendar files) looks at it every [`SharedCalendar::POLL`] and takes a changed
-/// schedule without a restart, then recomputes the due dates it moves
-/// ([`crate::cases::recompute_after_calendar_change`]).
-#[derive(Clone)]
-pub struct SharedCalendar {
-    current: Arc<std::sync::RwLock<Arc<Calendar>>>,
-    source: Option<CalendarSource>,
-    /// Where published years are installed (`DATA_DIR/calendar`), for a server that reads them.
-    dir: Option<std::path::PathBuf>,
-}
-
-/// Reads the calendar afresh (the data directory's year files over the bundled ones).
-pub type CalendarSource = Arc<dyn Fn() -> Result<Calendar, String> + Send + Sync>;
-
-impl SharedCalendar {
-    /// How often a server with a source looks for a changed schedule.
-    pub const POLL: Duration = Duration::from_secs(30);
-
-    /// A calendar that never changes while the server runs (tests, one-shot commands).
-    pub fn fixed(calendar: Calendar) -> SharedCalendar {
-        SharedCalendar {
-            current: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
-            source: None,
-            dir: None,
+impl AppState {
+    /// The case service over this state's store, rules, calendar and clock: every step, from
+    /// the API, a page or a job, goes through it.
+    pub fn cases(&self) -> kuaiwei_cases::CaseService {
+        kuaiwei_cases::CaseService {
+            store: self.store.clone(),
+            procedures: self.procedures.clone(),
+            rules: self.rules.clone(),
+            calendar: self.calendar.clone(),
+            clock: self.clock.clone(),
+            repeat: self.triage.repeat(),
         }
-    }
-
-    /// `calendar` now, and whatever `source` gives when it changes; years are installed into
-    /// `dir`, which `source` reads.
-    pub fn reloading(
-        calendar: Calendar,
-        source: CalendarSource,
-        dir: std::path::PathBuf,
-    ) -> SharedCalendar {
-        SharedCalendar {
-            source: Some(source),
-            dir: Some(dir),
-            ..SharedCalendar::fixed(calendar)
-        }
-    }
-
-    /// The directory years are installed into, if this calendar reads one.
-    pub fn dir(&self) -> Option<&std::path::Path> {
-        self.dir.as_deref()
-    }
-
-    /// The calendar as it stands.
-    pub fn current(&self) -> Arc<Calendar> {
-        self.current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    pub fn source(&self) -> Option<&CalendarSource> {
-        self.source.as_ref()
-    }
-
-    /// Takes `calendar` from now on.
-    pub fn replace(&self, calendar: Calendar) {
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(calendar);
     }
 }
 
@@ -222,37 +174,6 @@ impl ReportFacts {
 pub(crate) struct HeldFacts {
     pub seq: i64,
     pub facts: kuaiwei_reports::Facts,
-}
-
-/// The server's idea of now. Tests and replays set it; everything that stamps or judges time
-/// (receipt, steps, clock status, reports) asks it rather than the system clock.
-#[derive(Clone, Default)]
-pub struct Clock(Option<Arc<std::sync::Mutex<jiff::Timestamp>>>);
-
-impl Clock {
-    /// The system clock.
-    pub fn system() -> Clock {
-        Clock(None)
-    }
-
-    /// A clock that stays at `at` until set.
-    pub fn fixed(at: jiff::Timestamp) -> Clock {
-        Clock(Some(Arc::new(std::sync::Mutex::new(at))))
-    }
-
-    pub fn now(&self) -> jiff::Timestamp {
-        match &self.0 {
-            None => jiff::Timestamp::now(),
-            Some(t) => *t.lock().unwrap_or_else(|e| e.into_inner()),
-        }
-    }
-
-    /// Moves a fixed clock to `at`; the system clock cannot be set and ignores it.
-    pub fn set(&self, at: jiff::Timestamp) {
-        if let Some(t) = &self.0 {
-            *t.lock().unwrap_or_else(|e| e.into_inner()) = at;
-        }
-    }
 }
 
 /// Bounds on one request. Past any of them the answer is 413 and nothing is stored.

@@ -5,24 +5,19 @@
 //! for the case's agency; another agency's case answers 404, as a missing one does.
 
 mod recompute;
-mod routing;
 pub mod triage;
 mod view;
 
-use jiff::Timestamp;
+use kuaiwei_cases::CaseError;
+use kuaiwei_cases::GivenFacts;
 use kuaiwei_cases::step::{self as parse, ClockPolicy, Reason, Step};
-use kuaiwei_cases::{CaseError, Context, RouteDecision};
-use kuaiwei_deadlines::Amount;
-use kuaiwei_domain::{Action, CaseState, Outcome, transition};
-use kuaiwei_store::{CaseRecord, CaseUpdate, NewEvent, StoreError};
+use kuaiwei_domain::{Action, Outcome};
+use kuaiwei_store::{CaseRecord, NewEvent};
 use serde::Deserialize;
 
 pub use kuaiwei_cases::clocks;
 pub use kuaiwei_cases::clocks::due_is_provisional;
-pub use recompute::{
-    Recomputed, follow_calendar, recompute_after_calendar_change, recompute_cases_due_since,
-    recompute_open_cases, start_recompute_since, take_calendar_changes,
-};
+pub use recompute::{follow_calendar, take_calendar_changes};
 pub use triage::TriageConfig;
 pub use view::{CaseView, ClockView, EvidenceView, Personal};
 
@@ -153,8 +148,8 @@ impl ActionBody {
 }
 
 /// The steps allowed on `case` (see [`kuaiwei_cases::allowed`]).
-pub fn allowed(case: &CaseRecord) -> Vec<Action> {
-    kuaiwei_cases::allowed(case)
+pub fn allowed(state: &AppState, case: &CaseRecord) -> Vec<Action> {
+    kuaiwei_cases::allowed(case, &state.procedures)
 }
 
 /// The case `number` if `caller` may read it. Another agency's case is `NotFound`, exactly like
@@ -228,11 +223,11 @@ pub async fn act(
     // every field checked before anything is read
     let step = body.step()?;
     let given = match &body {
-        ActionBody::Route { facts, amounts, .. } => routing::GivenFacts {
+        ActionBody::Route { facts, amounts, .. } => GivenFacts {
             facts: facts.as_deref().cloned(),
             amounts: amounts.as_deref().cloned(),
         },
-        _ => routing::GivenFacts::default(),
+        _ => GivenFacts::default(),
     };
     let case = readable(state, caller, number).await?;
     caller
@@ -242,24 +237,18 @@ pub async fn act(
             case.agency.as_deref(),
         )
         .await?;
-    let next = transition(case.state, step.action(), step.outcome()).map_err(|mut e| {
-        e.allowed = allowed(&case);
-        AppError::IllegalAction(e)
-    })?;
-    let now = state.clock.now();
-    let update = plan(state, caller, &case, next, &step, &given, now).await?;
-    match state.store.update_case(update).await {
-        Ok(_) => {}
-        Err(StoreError::VersionConflict) => return Err(AppError::Conflict),
-        Err(e) => return Err(e.into()),
-    }
+    let by = kuaiwei_cases::Actor {
+        actor: caller.actor(),
+        username: caller.principal.username.clone(),
+    };
+    state.cases().take(&case, &step, &given, &by).await?;
     // the step's result, even when it moved the case out of the caller's reach (a re-route)
     let case = state.store.case(number).await?.ok_or(AppError::NotFound)?;
     view::view_of(state, &caller.principal, case, Personal::Masked).await
 }
 
-/// The complainant's supplement (补正) to a case that asked for one: the files are added to the
-/// complaint, the case goes back to `received`, and the event names what arrived.
+/// The complainant's supplement (补正) to a case that asked for one: the files are kept, then
+/// the case service adds them to the complaint and sends the case back to `received`.
 pub async fn complainant_supplement(
     state: &AppState,
     number: &str,
@@ -272,52 +261,21 @@ pub async fn complainant_supplement(
         .await?
         .ok_or(AppError::NotFound)?;
     let case = state.store.case(number).await?.ok_or(AppError::NotFound)?;
-    let next =
-        transition(case.state, Action::Supplement, None).map_err(|_| AppError::StateConflict {
-            code: "no_supplement_requested",
-            zh: "本案当前未要求补正材料，无需提交".into(),
-            en: "this case is not waiting for a supplement".into(),
-        })?;
+    // refused before any file is kept
+    kuaiwei_cases::supplement_awaited(&case)?;
     let note = supplement.note.clone();
     let persisted = crate::intake::persist_supplement(state, supplement).await?;
     let added = persisted.evidence.clone();
-    let payload = serde_json::json!({
-        "from": case.state.key(),
-        "to": next.key(),
-        "evidence": added.iter().map(|e| &e.sha256).collect::<Vec<_>>(),
-        "materials": added.iter().map(|e| &e.material).collect::<Vec<_>>(),
-        "note": note,
-    });
-    let update = CaseUpdate {
-        case_number: case.case_number.clone(),
-        expected_version: case.version,
-        state: next,
-        agency: case.agency.clone(),
-        outcome: case.outcome,
-        clocks: case.clocks.clone(),
-        supervised: case.supervised,
-        officer: None,
-        added_evidence: added,
-        event: NewEvent {
-            actor: kuaiwei_store::plan::RECEIVED_ACTOR.into(),
-            kind: Action::Supplement.key().into(),
-            payload,
-            reason: None,
-        },
-        at: state.clock.now(),
-        linked: Vec::new(),
-    };
-    let result = state.store.update_case(update).await;
+    let result = state
+        .cases()
+        .complainant_supplement(&case, added, note)
+        .await;
     if result.is_ok() {
         persisted.committed(state);
     } else {
         persisted.refused(state).await;
     }
-    match result {
-        Ok(_) => Ok(()),
-        Err(StoreError::VersionConflict) => Err(AppError::Conflict),
-        Err(e) => Err(e.into()),
-    }
+    Ok(result?)
 }
 
 impl ActionBody {
@@ -408,112 +366,8 @@ impl ActionBody {
     }
 }
 
-/// Loads what the step's plan needs, then asks the pure plan of the case core.
-async fn plan(
-    state: &AppState,
-    caller: &Caller,
-    case: &CaseRecord,
-    next: CaseState,
-    step: &Step,
-    given: &routing::GivenFacts,
-    now: Timestamp,
-) -> Result<CaseUpdate, AppError> {
-    let number = case.case_number.as_str();
-    let missing = match step {
-        Step::Accept { .. } | Step::RequestSupplement { missing: None, .. } => {
-            triage::missing_keys(state, number).await?
-        }
-        _ => Vec::new(),
-    };
-    let route = match step {
-        Step::Route {
-            reason,
-            agency,
-            procedures,
-            ..
-        } => {
-            let asked = routing::Asked {
-                agency: agency.map(|a| a.key()),
-                procedures: procedures.as_deref(),
-                reason: reason.as_ref().map(Reason::as_str),
-                given,
-            };
-            let d = routing::decide(state, &caller.principal, case, &asked, now).await?;
-            Some(RouteDecision {
-                agency: d.agency,
-                procedures: d.procedures,
-                rule: d.rule,
-                also: d.also,
-            })
-        }
-        _ => None,
-    };
-    let materials_received_at = match step {
-        Step::Route { .. } => materials_received_at(state, case).await?,
-        _ => case.received_at,
-    };
-    let requested_extension = match step {
-        Step::ApproveExtension { .. } => requested_extension(state, case).await?,
-        _ => None,
-    };
-    let calendar = state.calendar.current();
-    let cx = Context {
-        case,
-        next,
-        now,
-        actor: caller.actor(),
-        username: caller.principal.username.clone(),
-        calendar: &calendar,
-        procedures: &state.procedures,
-        missing,
-        materials_received_at,
-        requested_extension,
-        route,
-    };
-    Ok(kuaiwei_cases::plan(&cx, step)?)
-}
-
 /// Checks an agency key named in a request (`path` names the field in the error).
 pub fn known_agency(key: &str, path: &str) -> Result<(), AppError> {
-    routing::agency(key, path).map(|_| ())
-}
-
-/// When the materials the case was accepted on were received: the filing, or the last
-/// supplement (补正) that arrived since. The fair hand-over F1 runs from there (展会办法 Art. 11,
-/// "自收到符合本办法第八条规定的投诉材料之日起24小时内"; legal-deadlines.md §8.4), never from the
-/// acceptance itself, so a slow triage cannot lengthen the statutory 24 hours.
-async fn materials_received_at(state: &AppState, case: &CaseRecord) -> Result<Timestamp, AppError> {
-    let events = state.store.case_events(case.case_number.as_str()).await?;
-    Ok(events
-        .iter()
-        .filter(|e| e.kind == Action::Supplement.key())
-        .map(|e| e.at)
-        .max()
-        .unwrap_or(case.received_at)
-        .max(case.received_at))
-}
-/// The amount of the pending extension request, if one is pending.
-async fn requested_extension(
-    state: &AppState,
-    case: &CaseRecord,
-) -> Result<Option<Amount>, AppError> {
-    let events = state.store.case_events(case.case_number.as_str()).await?;
-    let Some(asked) = events
-        .iter()
-        .rev()
-        .find(|e| e.kind == Action::RequestExtension.key())
-    else {
-        return Ok(None);
-    };
-    let amount = serde_json::from_str::<serde_json::Value>(&asked.payload)
-        .ok()
-        .and_then(|p| p["amount"].as_str().and_then(|a| a.parse::<Amount>().ok()));
-    match amount {
-        Some(a) => Ok(Some(a)),
-        // the request event was written by this code: unreadable is a fault, not "none"
-        None => Err(AppError::Internal(format!(
-            "case {}: the extension request event {} has no readable amount",
-            case.case_number, asked.seq
-        ))),
-    }
+    kuaiwei_cases::step::agency(key, path).map(|_| ())?;
+    Ok(())
 }

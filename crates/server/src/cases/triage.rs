@@ -1,11 +1,11 @@
 //! Triage aids shown on a case: the materials still missing (for a supplement request), related
 //! cases, the respondent with the repeat-infringer finding, and group infringement at a fair.
 
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use kuaiwei_access::Principal;
 use kuaiwei_domain::{Channel, Complaint, MatchKind};
-use kuaiwei_routing::completeness::{MaterialKind, Missing, missing_materials};
-use kuaiwei_store::{ComplaintRecord, RespondentRecord};
+use kuaiwei_routing::completeness::{Missing, missing_materials};
+use kuaiwei_store::RespondentRecord;
 use serde::Serialize;
 
 use crate::{AppError, AppState};
@@ -15,9 +15,9 @@ use crate::{AppError, AppState};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TriageConfig {
     /// Upheld cases (infringement found, exhibits withdrawn, listings taken down) that make a
-    /// repeat infringer. Default 2: 商标法 (2019) Art. 60 ¶2 punishes more heavily "五年内实施两次
-    /// 以上商标侵权行为", and the fair ban of the 2011 revision draft follows two established
-    /// infringements.
+    /// repeat infringer. Default 2 (`crates/cases/data/case_rules.toml`): 商标法 (2019) Art. 60
+    /// ¶2 punishes more heavily "五年内实施两次以上商标侵权行为", and the fair ban of the 2011
+    /// revision draft follows two established infringements.
     pub repeat_min_upheld: u32,
     /// The window those cases must have closed in, counted back from today. Default 5 years
     /// (1826 days), the Trademark Law's window.
@@ -30,11 +30,23 @@ pub struct TriageConfig {
     pub photo_distance: u32,
 }
 
+impl TriageConfig {
+    /// The repeat-infringer rule these settings give.
+    pub fn repeat(&self) -> kuaiwei_cases::RepeatRule {
+        kuaiwei_cases::RepeatRule {
+            min_upheld: self.repeat_min_upheld,
+            window_days: self.repeat_window_days,
+        }
+    }
+}
+
 impl Default for TriageConfig {
+    /// The repeat-infringer rule of `crates/cases/data/case_rules.toml`, with its legal basis.
     fn default() -> Self {
+        let repeat = kuaiwei_cases::RepeatRule::default();
         TriageConfig {
-            repeat_min_upheld: 2,
-            repeat_window_days: 1826,
+            repeat_min_upheld: repeat.min_upheld,
+            repeat_window_days: repeat.window_days,
             group_min_respondents: 3,
             photo_distance: 6,
         }
@@ -278,18 +290,6 @@ pub struct GroupView {
 /// Cases of a group infringement listed in the triage view.
 pub const GROUP_LISTED: u32 = 200;
 
-/// The material kinds held for a complaint: its evidence tags.
-pub fn held(record: &ComplaintRecord) -> Vec<MaterialKind> {
-    let mut kinds: Vec<MaterialKind> = record
-        .evidence
-        .iter()
-        .filter_map(|e| MaterialKind::from_key(&e.material))
-        .collect();
-    kinds.sort();
-    kinds.dedup();
-    kinds
-}
-
 /// Whether `viewer` may read a case of `agency`.
 pub fn sees(viewer: &Principal, agency: Option<&str>) -> bool {
     kuaiwei_access::can(viewer, kuaiwei_access::Action::ReadCase, agency)
@@ -303,28 +303,19 @@ pub fn summarise(
     r: &RespondentRecord,
     now: Timestamp,
 ) -> RespondentSummary {
-    let since = now - (i64::from(cfg.repeat_window_days) * 24).hours();
-    let (upheld, elsewhere): (Vec<_>, Vec<_>) = r
-        .cases
-        .iter()
-        .filter(|c| c.outcome.is_some_and(|o| o.upheld()))
-        .filter(|c| c.closed_at.is_some_and(|t| t >= since))
+    let rule = cfg.repeat();
+    let (upheld, elsewhere): (Vec<_>, Vec<_>) = rule
+        .upheld(&r.cases, now)
         .partition(|c| sees(viewer, c.agency.as_deref()));
     RespondentSummary {
         id: r.id,
         display_name: r.display_name.clone(),
         cases: r.cases.len(),
-        repeat_infringer: upheld.len() + elsewhere.len() >= cfg.repeat_min_upheld as usize,
+        repeat_infringer: rule.is_repeat(upheld.len() + elsewhere.len()),
         upheld_cases: upheld.iter().map(|c| c.case_number.to_string()).collect(),
         upheld_elsewhere: elsewhere.len(),
-        rule_zh: format!(
-            "{}天内认定侵权（含撤展、删除链接）结案不少于{}件即为重复侵权（商标法第六十条第二款）",
-            cfg.repeat_window_days, cfg.repeat_min_upheld
-        ),
-        rule_en: format!(
-            "a repeat infringer has at least {} cases closed with infringement found (incl. exhibits withdrawn, listings taken down) within {} days (Trademark Law Art. 60 ¶2)",
-            cfg.repeat_min_upheld, cfg.repeat_window_days
-        ),
+        rule_zh: rule.rule_zh(),
+        rule_en: rule.rule_en(),
     }
 }
 
@@ -393,7 +384,7 @@ pub async fn view(
     let Some(record) = state.store.complaint_of_case(number).await? else {
         return Ok(None);
     };
-    let have = held(&record);
+    let have = kuaiwei_cases::materials_held(&record);
     let mut related: Vec<RelatedView> = Vec::new();
     let original = record.case_number.as_str();
     let found = state.store.related_cases(original, 200).await?;
@@ -472,17 +463,4 @@ pub async fn view(
         respondent,
         group_infringement: groups(state, viewer, &record.complaint).await?,
     }))
-}
-
-/// The missing materials' keys for a supplement request that does not list them.
-pub async fn missing_keys(state: &AppState, number: &str) -> Result<Vec<String>, AppError> {
-    let record = state
-        .store
-        .complaint_of_case(number)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(missing_materials(&record.complaint, &held(&record))
-        .into_iter()
-        .map(|m| m.material.key().to_string())
-        .collect())
 }

@@ -172,7 +172,7 @@ pub async fn view_of(
             v
         })
         .collect();
-    let allowed = super::allowed(&case);
+    let allowed = super::allowed(state, &case);
     let permitted_actions = allowed
         .iter()
         .filter(|a| {

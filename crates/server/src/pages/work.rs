@@ -216,6 +216,7 @@ struct Tab {
 fn tabs(caller: &Caller, lang: Lang, now: Timestamp) -> Vec<Tab> {
     let p = &caller.principal;
     let agency = p.agency.clone();
+    let transfer = &kuaiwei_cases::rules::bundled().transfer_report;
     let by_state = |key: &'static str, s: CaseState| Tab {
         key,
         label: lang.t(&format!("work.tab.{key}")),
@@ -265,6 +266,7 @@ fn tabs(caller: &Caller, lang: Lang, now: Timestamp) -> Vec<Tab> {
                 },
             },
         ],
+        // the transfer report's clocks (移送规定 Art. 5), as the case core's rules name them
         Role::Supervisor => vec![
             by_state("extension_pending", CaseState::ExtensionPending),
             Tab {
@@ -272,7 +274,7 @@ fn tabs(caller: &Caller, lang: Lang, now: Timestamp) -> Vec<Tab> {
                 label: lang.t("work.tab.transfer_proposed"),
                 filter: QueueFilter {
                     agency: agency.clone(),
-                    running_clock: Some("T1".into()),
+                    running_clock: Some(transfer.proposal.clone()),
                     ..QueueFilter::default()
                 },
             },
@@ -281,7 +283,7 @@ fn tabs(caller: &Caller, lang: Lang, now: Timestamp) -> Vec<Tab> {
                 label: lang.t("work.tab.transfer_approved"),
                 filter: QueueFilter {
                     agency: agency.clone(),
-                    running_clock: Some("T2".into()),
+                    running_clock: Some(transfer.approved.clone()),
                     ..QueueFilter::default()
                 },
             },

@@ -13,11 +13,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::{AppError, AppState};
 
-/// Splits the deadlines crate's "中文 / english" messages into a 422.
-fn unprocessable(path: &str, code: &'static str, message: impl std::fmt::Display) -> AppError {
-    let text = message.to_string();
-    let (zh, en) = text.split_once(" / ").unwrap_or((&text, &text));
-    AppError::field(path, code, zh, en)
+/// The deadlines crate's refusal as a 422 on `path`, in both languages.
+fn unprocessable(
+    path: &str,
+    code: &'static str,
+    message: impl kuaiwei_deadlines::Bilingual,
+) -> AppError {
+    AppError::field(path, code, message.zh(), message.en())
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -548,7 +548,10 @@ async fn loading_next_years_notice_replaces_the_provisional_dates_of_open_and_cl
     calendar.insert_year(y2027);
     app.state.calendar.replace(calendar);
     let since = at("2026-12-31T16:00:00Z");
-    let done = kuaiwei_server::recompute_after_calendar_change(&app.state, since)
+    let done = app
+        .state
+        .cases()
+        .recompute_after_calendar_change(since)
         .await
         .unwrap();
     assert_eq!(done.updated, 2, "{done:?}");
@@ -574,7 +577,10 @@ async fn loading_next_years_notice_replaces_the_provisional_dates_of_open_and_cl
     let queue = app.get("/api/v1/queues").await;
     assert_eq!(queue.body[0]["due_provisional"], false, "{}", queue.body);
 
-    let again = kuaiwei_server::recompute_after_calendar_change(&app.state, since)
+    let again = app
+        .state
+        .cases()
+        .recompute_after_calendar_change(since)
         .await
         .unwrap();
     assert_eq!(again.updated, 0, "nothing moves twice");

@@ -1,88 +1,32 @@
-//! Routing a case: the rules' decision (every authority the complaint's rights need, the rule
-//! and why for each, the facts used and the figures compared), or the caseworker's override of
-//! the case's own authority, which must give a reason. All of it is recorded in the event; each
-//! other authority gets a linked case.
+//! The route step's decision, pure: the rules' answer for the complaint ([`Routing`]), or the
+//! caseworker's override of the case's own authority, which must give a reason. What the rules
+//! said, whether it was overridden and the facts used all go into the event; each other
+//! authority of a first route gets a linked case.
 
-use jiff::Timestamp;
-use kuaiwei_cases::AlsoRoute;
-use kuaiwei_domain::input::{AmountsInput, FactsInput};
-use kuaiwei_routing::{Agency, Routing, RoutingInput};
-use kuaiwei_store::CaseRecord;
-use serde_json::{Value, json};
+use kuaiwei_routing::{Agency, Routing};
+use serde_json::json;
 
-use crate::{AppError, AppState};
+use crate::CaseError;
+use crate::plan::{AlsoRoute, RouteDecision};
 
-pub struct Decided {
-    pub agency: String,
-    pub procedures: Vec<String>,
-    /// What the rules said and whether the caseworker overrode it, for the audit event.
-    pub rule: Value,
-    /// The other authorities, each opening a linked case.
-    pub also: Vec<AlsoRoute>,
-}
-
-/// A caseworker's facts and amounts for the rules, given with the route step.
+/// What the route step asks for besides the rules: an agency and procedures (an override), its
+/// reason, and whether the caseworker gave facts or amounts of their own.
 #[derive(Debug, Clone, Default)]
-pub struct GivenFacts {
-    pub facts: Option<FactsInput>,
-    pub amounts: Option<AmountsInput>,
-}
-
-/// An agency key, or a 422 naming the known ones.
-pub fn agency(key: &str, path: &str) -> Result<Agency, AppError> {
-    Ok(kuaiwei_cases::step::agency(key, path)?)
-}
-
-/// The rules' answer for the case's complaint, with the caseworker's facts when given.
-pub async fn rules_for(
-    state: &AppState,
-    viewer: &kuaiwei_access::Principal,
-    case: &CaseRecord,
-    given: &GivenFacts,
-    now: Timestamp,
-) -> Result<(Routing, bool), AppError> {
-    let record = state
-        .store
-        .complaint_of_case(case.case_number.as_str())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let today = kuaiwei_deadlines::local_date(now);
-    let repeat = super::triage::respondent_of(state, viewer, case.respondent_id, now)
-        .await?
-        .is_some_and(|r| r.repeat_infringer);
-    let filed_on = kuaiwei_deadlines::local_date(record.received_at);
-    let mut input = RoutingInput::from_complaint(&record.complaint, repeat, None, filed_on, today);
-    if given.facts.is_some() || given.amounts.is_some() {
-        let (facts, amounts) = kuaiwei_domain::validate_facts(
-            &record.complaint,
-            given.facts.clone(),
-            given.amounts.clone(),
-            today,
-        )?;
-        input = input.with_facts(&record.complaint.rights, &facts, &amounts);
-    }
-    Ok((state.rules.route_all(&input), repeat))
-}
-
-/// What the route step asks for: an agency and procedures (an override), its reason, and the
-/// caseworker's facts.
 pub struct Asked<'a> {
-    pub agency: Option<&'a str>,
+    pub agency: Option<Agency>,
     pub procedures: Option<&'a [String]>,
     pub reason: Option<&'a str>,
-    pub given: &'a GivenFacts,
+    pub facts_given: bool,
 }
 
-pub async fn decide(
-    state: &AppState,
-    viewer: &kuaiwei_access::Principal,
-    case: &CaseRecord,
+/// The decision for a case routed for the first time (`already_routed` false) or again, from
+/// the rules' answer and what the caseworker asked.
+pub fn decide(
+    routing: &Routing,
     asked: &Asked<'_>,
-    now: Timestamp,
-) -> Result<Decided, AppError> {
-    let (asked_agency, asked_procedures, reason, given) =
-        (asked.agency, asked.procedures, asked.reason, asked.given);
-    let (routing, repeat) = rules_for(state, viewer, case, given, now).await?;
+    already_routed: bool,
+    repeat_infringer: bool,
+) -> Result<RouteDecision, CaseError> {
     let suggestion = routing.primary();
     let mut said = match &suggestion {
         Ok(r) => json!({
@@ -101,10 +45,10 @@ pub async fn decide(
     said["unrouted"] = json!(routing.unrouted);
     said["reviews"] = json!(routing.reviews);
     said["facts"] = json!(routing.facts);
-    let (to, procedures) = match (asked_agency, asked_procedures, &suggestion) {
+    let (to, procedures) = match (asked.agency, asked.procedures, &suggestion) {
         (None, None, Ok(r)) => (r.agency, r.procedures.clone()),
         (None, None, Err(no)) => {
-            return Err(AppError::field(
+            return Err(CaseError::field(
                 "agency",
                 "manual_triage",
                 format!(
@@ -118,7 +62,7 @@ pub async fn decide(
             ));
         }
         (None, Some(_), _) => {
-            return Err(AppError::field(
+            return Err(CaseError::field(
                 "agency",
                 "required",
                 "指定程序时须同时指定主管部门",
@@ -126,12 +70,11 @@ pub async fn decide(
             ));
         }
         (Some(a), ids, _) => {
-            let a = agency(a, "agency")?;
             let ids = match (ids, &suggestion) {
                 (Some(ids), _) => ids.to_vec(),
                 (None, Ok(r)) if r.agency == a => r.procedures.clone(),
                 (None, _) => {
-                    return Err(AppError::field(
+                    return Err(CaseError::field(
                         "procedures",
                         "required",
                         "改派其他部门时须指定程序",
@@ -143,7 +86,7 @@ pub async fn decide(
         }
     };
     if procedures.is_empty() {
-        return Err(AppError::field(
+        return Err(CaseError::field(
             "procedures",
             "required",
             "请至少指定一个程序",
@@ -154,8 +97,8 @@ pub async fn decide(
         Ok(r) => r.agency != to || r.procedures != procedures,
         Err(_) => true,
     };
-    if overridden && reason.is_none_or(|r| r.trim().is_empty()) {
-        return Err(AppError::field(
+    if overridden && asked.reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(CaseError::field(
             "reason",
             "override_reason_required",
             "与路由规则的结论不同，须说明理由",
@@ -164,7 +107,7 @@ pub async fn decide(
     }
     // the other authorities open linked cases on the first route as the rules decide it; a
     // caseworker who overrides decides for the whole complaint, and a re-route moves this case
-    let also = if overridden || case.agency.is_some() {
+    let also = if overridden || already_routed {
         Vec::new()
     } else {
         routing.routes[1..]
@@ -184,14 +127,14 @@ pub async fn decide(
             })
             .collect()
     };
-    Ok(Decided {
+    Ok(RouteDecision {
         agency: to.key().to_string(),
         procedures,
         rule: json!({
             "suggested": said,
             "override": overridden,
-            "repeat_infringer": repeat,
-            "facts_given": given.facts.is_some() || given.amounts.is_some(),
+            "repeat_infringer": repeat_infringer,
+            "facts_given": asked.facts_given,
         }),
         also,
     })
