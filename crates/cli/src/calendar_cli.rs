@@ -189,7 +189,17 @@ pub fn load_procedures(data_dir: &Path) -> Result<Procedures> {
     }
     let text = read(&path)?;
     let local = Procedures::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    Ok(bundled.with_overrides(local))
+    let procedures = bundled.with_overrides(local);
+    // the case core starts clocks by their triggers: an override must keep what it names
+    kuaiwei_cases::rules::bundled()
+        .check_against(&procedures)
+        .map_err(|e| {
+            anyhow!(
+                "{}: 与案件规则不符（{e}） / does not fit the case rules: {e}",
+                path.display()
+            )
+        })?;
+    Ok(procedures)
 }
 
 fn load_with_sources(data_dir: &Path) -> Result<(Calendar, BTreeMap<i16, Source>)> {
@@ -370,6 +380,37 @@ mod tests {
         let midnight: Timestamp = "2026-09-27T16:00:00Z".parse().expect("literal");
         assert_eq!(parse_instant("2026-09-28", "x").ok(), Some(midnight));
         assert!(parse_instant("28/09/2026", "x").is_err());
+    }
+
+    #[test]
+    fn a_procedures_override_that_loses_a_trigger_the_case_rules_start_is_refused_by_name() {
+        let dir = std::env::temp_dir().join(format!("kw-procs-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("temp dir");
+        let t3 = r#"
+[[procedure]]
+id = "T3"
+name_zh = "公安机关对移送案件决定是否立案"
+name_en = "police decide whether to open a case on a transferred case"
+trigger = { key = "transfer_sent", zh = "移送", en = "sent" }
+limit = { amount = 3, unit = "calendar_days" }
+excluded = []
+[[procedure.basis]]
+law = "《行政执法机关移送涉嫌犯罪案件的规定》(2020)"
+article = "Art. 8"
+mark = "✅"
+"#;
+        fs::write(dir.join("procedures.toml"), t3).expect("write");
+        let e = load_procedures(&dir)
+            .expect_err("T3 must keep its trigger")
+            .to_string();
+        assert!(
+            e.contains("transfer_accepted") && e.contains("procedures.toml"),
+            "{e}"
+        );
+        let kept = t3.replace("transfer_sent", "transfer_accepted");
+        fs::write(dir.join("procedures.toml"), kept).expect("write");
+        assert!(load_procedures(&dir).is_ok());
+        fs::remove_dir_all(&dir).ok();
     }
 
     #[test]
