@@ -19,13 +19,6 @@ pub enum CaseError {
         zh: String,
         en: String,
     },
-    /// A stored clock cannot be read; refusing beats computing a due date from nothing.
-    #[error("case {case}: the stored inputs of clock {procedure} cannot be read: {detail}")]
-    UnreadableClock {
-        case: String,
-        procedure: String,
-        detail: String,
-    },
 }
 
 impl CaseError {

@@ -92,7 +92,6 @@ pub fn allowed(case: &CaseRecord) -> Vec<kuaiwei_domain::Action> {
 /// The update a step makes, or why it is refused.
 pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
     let case = cx.case;
-    let number = case.case_number.as_str();
     let procedures = cx.procedures;
     let now = cx.now;
     let mut clocks: Vec<StoredClock> = case.clocks.clone();
@@ -204,7 +203,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
                     let start = (p.trigger.key != "opened").then_some(now);
                     theirs.push(clocks::new_clock(&p.id, start));
                 }
-                clocks::refresh(cx.calendar, procedures, number, &mut theirs, now)?;
+                clocks::refresh(cx.calendar, procedures, &mut theirs, now)?;
                 linked.push(LinkedCase {
                     agency: other.agency.clone(),
                     clocks: theirs,
@@ -241,11 +240,11 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
             }
         }
         Step::Suspend { kind, reason } => {
-            let n = clocks::pause(procedures, number, &mut clocks, *kind, now, reason.as_str())?;
+            let n = clocks::pause(procedures, &mut clocks, *kind, now, reason.as_str());
             payload["kind"] = json!(kind.key());
             payload["clocks_paused"] = json!(n);
         }
-        Step::Resume { .. } => clocks::resume(number, &mut clocks, now)?,
+        Step::Resume { .. } => clocks::resume(&mut clocks, now),
         Step::RequestExtension { amount, .. } => {
             refuse_expired(procedures, &clocks, now)?;
             // asked in a unit the procedure's extensions do not use: refused now, not at approval
@@ -279,7 +278,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
                 approver: cx.actor.clone(),
                 grant: ExtensionGrant::Amount(amount),
             };
-            let n = clocks::extend(procedures, number, &mut clocks, &ext)?;
+            let n = clocks::extend(procedures, &mut clocks, &ext);
             payload["amount"] = json!(amount.to_string());
             payload["clocks_extended"] = json!(n);
         }
@@ -306,7 +305,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
                 let start = (p.trigger.key != TRANSFER_ACCEPTED).then_some(now);
                 theirs.push(clocks::new_clock(&p.id, start));
             }
-            clocks::refresh(cx.calendar, procedures, number, &mut theirs, now)?;
+            clocks::refresh(cx.calendar, procedures, &mut theirs, now)?;
             linked.push(LinkedCase::transfer(to.key(), theirs));
             payload["to_agency"] = json!(to.key());
         }
@@ -368,7 +367,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
         }
         Step::Supplement { .. } | Step::DenyExtension { .. } => {}
     }
-    clocks::refresh(cx.calendar, procedures, number, &mut clocks, now)?;
+    clocks::refresh(cx.calendar, procedures, &mut clocks, now)?;
     Ok(CaseUpdate {
         case_number: case.case_number.clone(),
         expected_version: case.version,

@@ -357,8 +357,6 @@ impl From<kuaiwei_cases::CaseError> for AppError {
         match e {
             E::Field { path, code, zh, en } => AppError::field(&path, code, zh, en),
             E::Conflict { code, zh, en } => AppError::StateConflict { code, zh, en },
-            // stored data the law's result depends on is unreadable: a fault, logged by name
-            e @ E::UnreadableClock { .. } => AppError::Internal(e.to_string()),
         }
     }
 }

@@ -162,8 +162,8 @@ async fn write_clocks(
         .bind(opt_time(c.started_at))
         .bind(opt_time(c.closed_at))
         .bind(opt_time(c.due_at))
-        .bind(&c.status)
-        .bind(c.inputs.to_string())
+        .bind(c.status.key())
+        .bind(c.inputs_json())
         .bind(agency)
         .bind(channel)
         .bind(right_type)
@@ -462,14 +462,15 @@ fn build(row: CaseRow, clocks: Vec<ClockRow>) -> Result<CaseRecord, StoreError> 
     let clocks = clocks
         .into_iter()
         .map(|(procedure_id, started, closed, due, status, inputs)| {
-            Ok(StoredClock {
+            StoredClock::from_stored(
+                &number,
                 procedure_id,
-                started_at: read_time(started)?,
-                closed_at: read_time(closed)?,
-                due_at: read_time(due)?,
-                status,
-                inputs: serde_json::from_str(&inputs).map_err(corrupt)?,
-            })
+                read_time(started)?,
+                read_time(closed)?,
+                read_time(due)?,
+                &status,
+                &inputs,
+            )
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(CaseRecord {

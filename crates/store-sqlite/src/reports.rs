@@ -209,7 +209,7 @@ pub async fn insert_synthetic(
             c.clocks.iter().enumerate().map(|(i, k)| {
                 json!({"n": c.case_number, "p": k.procedure_id, "i": i, "st": t(k.started_at),
                        "cl": t(k.closed_at), "du": t(k.due_at), "s": k.status,
-                       "in": k.inputs.to_string()})
+                       "in": k.inputs_json()})
             })
         })
         .collect();

@@ -3,8 +3,11 @@
 //! audit trail of events.
 
 use jiff::Timestamp;
+use kuaiwei_deadlines::{ClockInputs, ClockStatus};
 use kuaiwei_domain::{CaseNumber, CaseState, MatchKind, Outcome};
 use serde::{Deserialize, Serialize};
+
+use crate::StoreError;
 
 /// A case's current state.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,10 +41,117 @@ pub struct StoredClock {
     pub closed_at: Option<Timestamp>,
     /// Computed due instant; `None` when not started or not computable (year not loaded).
     pub due_at: Option<Timestamp>,
-    /// running, paused, due_soon, overdue, closed_on_time, closed_late, pending, not_computable
-    pub status: String,
-    /// The clock's inputs (exclusions, extensions), as JSON, so it can be recomputed.
-    pub inputs: serde_json::Value,
+    pub status: ClockStanding,
+    /// The clock's inputs (excluded periods, approved extensions), so it can be recomputed.
+    pub inputs: ClockInputs,
+}
+
+impl StoredClock {
+    /// The inputs as the stores write them: JSON text with its keys in sorted order, byte for
+    /// byte what was written when the inputs were an untyped JSON value.
+    pub fn inputs_json(&self) -> String {
+        // plain data (instants, strings, numbers): turning it into a JSON value cannot fail
+        serde_json::to_value(&self.inputs)
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    }
+
+    /// A clock of case `case` from its stored columns. A status or inputs that cannot be read
+    /// is [`StoreError::Corrupt`] naming the case and the procedure: read as "nothing paused or
+    /// extended", it would give a wrong due date without a warning.
+    pub fn from_stored(
+        case: &str,
+        procedure_id: String,
+        started_at: Option<Timestamp>,
+        closed_at: Option<Timestamp>,
+        due_at: Option<Timestamp>,
+        status: &str,
+        inputs: &str,
+    ) -> Result<StoredClock, StoreError> {
+        let unreadable = |what: &str, detail: &dyn std::fmt::Display| {
+            StoreError::Corrupt(format!(
+                "case {case}, clock {procedure_id}: unreadable {what}: {detail}"
+            ))
+        };
+        let status = ClockStanding::from_key(status)
+            .ok_or_else(|| unreadable("status", &format_args!("{status:?}")))?;
+        let inputs = serde_json::from_str(inputs).map_err(|e| unreadable("inputs", &e))?;
+        Ok(StoredClock {
+            procedure_id,
+            started_at,
+            closed_at,
+            due_at,
+            status,
+            inputs,
+        })
+    }
+}
+
+/// Where a stored clock stands, as last computed. Stored and served as its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClockStanding {
+    /// Not started yet (waiting for its trigger), or of a procedure no longer defined.
+    Pending,
+    /// Its due date falls in a year whose holiday schedule is not loaded: left empty, never
+    /// guessed.
+    NotComputable,
+    /// Computed from its inputs: running, paused, due soon, overdue, closed on time or late.
+    Computed(ClockStatus),
+}
+
+impl ClockStanding {
+    /// Every standing, in the order of the keys' documentation.
+    pub const ALL: [ClockStanding; 8] = [
+        ClockStanding::Computed(ClockStatus::Running),
+        ClockStanding::Computed(ClockStatus::Paused),
+        ClockStanding::Computed(ClockStatus::DueSoon),
+        ClockStanding::Computed(ClockStatus::Overdue),
+        ClockStanding::Computed(ClockStatus::ClosedOnTime),
+        ClockStanding::Computed(ClockStatus::ClosedLate),
+        ClockStanding::Pending,
+        ClockStanding::NotComputable,
+    ];
+
+    /// The machine key, as stored and served: `running`, `paused`, `due_soon`, `overdue`,
+    /// `closed_on_time`, `closed_late`, `pending`, `not_computable`.
+    pub fn key(self) -> &'static str {
+        match self {
+            ClockStanding::Pending => "pending",
+            ClockStanding::NotComputable => "not_computable",
+            ClockStanding::Computed(s) => s.key(),
+        }
+    }
+
+    /// The standing of a key; `None` for any other text.
+    pub fn from_key(key: &str) -> Option<ClockStanding> {
+        ClockStanding::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+impl std::fmt::Display for ClockStanding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+impl From<ClockStatus> for ClockStanding {
+    fn from(s: ClockStatus) -> Self {
+        ClockStanding::Computed(s)
+    }
+}
+
+impl Serialize for ClockStanding {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for ClockStanding {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let key = String::deserialize(d)?;
+        ClockStanding::from_key(&key)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown clock status {key:?}")))
+    }
 }
 
 /// An event to append to the audit chain.

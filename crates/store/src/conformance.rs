@@ -6,12 +6,15 @@
 use std::collections::HashSet;
 
 use jiff::Timestamp;
+use kuaiwei_deadlines::{
+    ClockInputs, ClockStatus, Exclusion, ExclusionKind, Extension, ExtensionGrant,
+};
 use kuaiwei_domain::{CaseNumber, CaseState, ComplaintInput, ComplaintStatus, Outcome};
 
 use crate::{
-    CaseUpdate, ComplaintFilter, Correction, EvidenceRef, IdempotencyKey, LinkedCase, NewComplaint,
-    NewEvent, Page, QueueFilter, Receipt, RespondentCorrection, Store, StoreError, StoredClock,
-    verify_chain,
+    CaseUpdate, ClockStanding, ComplaintFilter, Correction, EvidenceRef, IdempotencyKey,
+    LinkedCase, NewComplaint, NewEvent, Page, QueueFilter, Receipt, RespondentCorrection, Store,
+    StoreError, StoredClock, verify_chain,
 };
 
 /// A valid complaint whose text and respondent depend on `n`, received at `at`.
@@ -357,12 +360,11 @@ fn clock(procedure: &str, started: Option<&str>, due: Option<&str>) -> StoredClo
         closed_at: None,
         due_at: due.map(|t| t.parse().unwrap()),
         status: if started.is_some() {
-            "running"
+            ClockStanding::Computed(ClockStatus::Running)
         } else {
-            "pending"
-        }
-        .into(),
-        inputs: serde_json::json!({"exclusions": []}),
+            ClockStanding::Pending
+        },
+        inputs: ClockInputs::default(),
     }
 }
 
@@ -464,14 +466,27 @@ pub async fn steps_move_the_case_store_its_clocks_and_extend_the_chain(s: &impl 
     s.update_case(step(n, 1, CaseState::Accepted, None, vec![]))
         .await
         .unwrap();
-    let clocks = vec![
-        clock(
-            "P1",
-            Some("2026-10-16T01:00:00Z"),
-            Some("2026-10-22T16:00:00Z"),
-        ),
-        clock("P3", None, None),
-    ];
+    let mut p1 = clock(
+        "P1",
+        Some("2026-10-16T01:00:00Z"),
+        Some("2026-10-22T16:00:00Z"),
+    );
+    // the inputs come back as they went in: an open pause and an approved extension
+    p1.status = ClockStanding::Computed(ClockStatus::Paused);
+    p1.inputs = ClockInputs {
+        exclusions: vec![Exclusion {
+            kind: ExclusionKind::Suspension,
+            from: "2026-10-17T01:00:00Z".parse().unwrap(),
+            to: None,
+            reason: "等待鉴定".into(),
+        }],
+        extensions: vec![Extension {
+            approved_at: "2026-10-16T03:00:00Z".parse().unwrap(),
+            approver: "supervisor:wang".into(),
+            grant: ExtensionGrant::Amount("5wd".parse().unwrap()),
+        }],
+    };
+    let clocks = vec![p1, clock("P3", None, None)];
     let done = s
         .update_case(step(
             n,
@@ -736,7 +751,7 @@ pub async fn queues_sort_by_due_date_within_an_agency(s: &impl Store) {
             _ => {
                 let mut stopped = clock("T1", Some("2026-10-17T01:00:00Z"), Some(due));
                 stopped.closed_at = Some("2026-10-18T01:00:00Z".parse().unwrap());
-                stopped.status = "closed_on_time".into();
+                stopped.status = ClockStanding::Computed(ClockStatus::ClosedOnTime);
                 clocks.push(stopped);
             }
         }
@@ -1649,7 +1664,10 @@ pub async fn report_clocks_hold_every_clock_a_period_needs_and_no_other(s: &impl
     assert_eq!(first.started_at, Some(instant("2026-10-09")));
     assert_eq!(first.due_at, Some(instant("2026-11-20")));
     let inputs: serde_json::Value = serde_json::from_str(&first.inputs).unwrap();
-    assert_eq!(inputs, serde_json::json!({"exclusions": []}));
+    assert_eq!(
+        inputs,
+        serde_json::json!({"exclusions": [], "extensions": []})
+    );
     assert_eq!(got[1].channel, "ecommerce");
     assert_eq!(got[1].fair, None);
     assert_eq!(got[1].closed_at, Some(instant("2026-10-10")));
@@ -1940,6 +1958,41 @@ pub async fn events_about_accounts_join_the_one_audit_chain(s: &impl Store) {
         verify_chain(&events, head.as_ref().map(|(q, h)| (*q, h.as_str()))),
         Ok(7)
     );
+}
+
+/// A case routed to the IP office with one running P1 clock, for a backend's own test to break
+/// in storage; returns its number.
+pub async fn a_routed_case_with_a_clock(s: &impl Store) -> String {
+    let r = s.submit_complaint(sample(1, T0, "fair")).await.unwrap();
+    let n = r.case_number.to_string();
+    s.update_case(step(&n, 1, CaseState::Accepted, None, vec![]))
+        .await
+        .unwrap();
+    let p1 = clock(
+        "P1",
+        Some("2026-10-16T01:00:00Z"),
+        Some("2026-10-22T16:00:00Z"),
+    );
+    s.update_case(step(&n, 2, CaseState::Routed, Some("ip_office"), vec![p1]))
+        .await
+        .unwrap();
+    assert_eq!(s.case(&n).await.unwrap().unwrap().clocks.len(), 1);
+    n
+}
+
+/// After the backend broke the stored P1 clock of case `number` (its status or its inputs):
+/// reading the case, alone or among the open cases, is an error naming the case and the clock,
+/// never a clock read as "nothing paused or extended".
+pub async fn a_broken_clock_is_an_error_naming_the_case(s: &impl Store, number: &str) {
+    let named = |r: Result<_, StoreError>| match r {
+        Err(StoreError::Corrupt(m)) => {
+            assert!(m.contains(number) && m.contains("P1"), "{m}");
+        }
+        Err(other) => panic!("not a corrupt record: {other:?}"),
+        Ok(_) => panic!("a broken clock was read"),
+    };
+    named(s.case(number).await.map(|_| ()));
+    named(s.open_cases(None, 100).await.map(|_| ()));
 }
 
 /// Files three complaints and takes two steps on the first: five events on the chain.
