@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use kuaiwei_deadlines::{Amount, Calendar, Extension, ExtensionGrant, Procedures};
 use kuaiwei_domain::{CaseState, Outcome};
 use kuaiwei_routing::{Agency, MaterialKind};
-use kuaiwei_store::{CaseRecord, CaseUpdate, LinkedCase, NewEvent, StoredClock};
+use kuaiwei_store::{CaseRecord, CaseUpdate, LinkedCase, NewEvent, PendingExtension, StoredClock};
 use serde_json::json;
 
 use crate::CaseError;
@@ -379,6 +379,13 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
         // 立案 credits the case to the officer who opened it.
         officer: matches!(step, Step::Open { .. }).then(|| cx.username.clone()),
         added_evidence: Vec::new(),
+        // a supplement (补正) is the materials the acceptance will rely on (§8.4)
+        materials_received_at: matches!(step, Step::Supplement { .. }).then_some(now),
+        pending_extension: match step {
+            Step::RequestExtension { amount, .. } => PendingExtension::Set(*amount),
+            Step::ApproveExtension { .. } | Step::DenyExtension { .. } => PendingExtension::Clear,
+            _ => PendingExtension::Keep,
+        },
         event: NewEvent {
             actor: cx.actor.clone(),
             kind: step.action().key().to_string(),

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use kuaiwei_deadlines::{Calendar, ClockStatus, ExclusionKind, Procedures};
 use kuaiwei_domain::{CaseNumber, CaseState, Outcome};
 use kuaiwei_routing::Agency;
-use kuaiwei_store::{CaseRecord, ClockStanding, StoredClock};
+use kuaiwei_store::{CaseRecord, ClockStanding, PendingExtension, StoredClock};
 use serde_json::json;
 
 use crate::clocks::new_clock;
@@ -28,6 +28,8 @@ fn case(state: CaseState, clocks: Vec<StoredClock>) -> CaseRecord {
         outcome: None,
         parent: None,
         received_at: at("2026-10-09T02:00:00Z"),
+        materials_received_at: at("2026-10-09T02:00:00Z"),
+        pending_extension: None,
         closed_at: None,
         respondent_id: None,
         supervised: false,
@@ -386,6 +388,48 @@ fn an_extension_in_another_unit_is_refused_when_asked_and_an_approved_one_names_
     let u = plan(&cx, &approve).unwrap();
     assert_eq!(u.clocks[0].inputs.extensions[0].approver, "supervisor:zhao");
     assert!(u.clocks[0].due_at > c.clocks[0].due_at.or(Some(at("2026-01-01T00:00:00Z"))));
+}
+
+#[test]
+fn a_request_sets_the_pending_extension_a_decision_clears_it_and_a_supplement_dates_the_materials()
+{
+    let f = Fixture::new();
+    let c = case(
+        CaseState::Opened,
+        vec![running("M2", "2026-10-12T02:00:00Z")],
+    );
+    let cx = f.cx(&c, CaseState::ExtensionPending, "2026-11-20T02:00:00Z");
+    let asked = plan(
+        &cx,
+        &Step::RequestExtension {
+            reason: reason("案情复杂"),
+            amount: amount("30d").unwrap(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        asked.pending_extension,
+        PendingExtension::Set(amount("30d").unwrap())
+    );
+    assert_eq!(asked.materials_received_at, None);
+    let pending = case(CaseState::ExtensionPending, c.clocks.clone());
+    let mut cx = f.cx(&pending, CaseState::Opened, "2026-11-21T02:00:00Z");
+    cx.requested_extension = Some(amount("30d").unwrap());
+    for decision in [
+        Step::ApproveExtension { reason: None },
+        Step::DenyExtension {
+            reason: reason("理由不足"),
+        },
+    ] {
+        let u = plan(&cx, &decision).unwrap();
+        assert_eq!(u.pending_extension, PendingExtension::Clear, "{decision:?}");
+    }
+    // the supplement (补正) is what a later acceptance relies on: F1 runs from it
+    let waiting = case(CaseState::SupplementRequested, vec![]);
+    let cx = f.cx(&waiting, CaseState::Received, "2026-10-10T05:00:00Z");
+    let u = plan(&cx, &Step::Supplement { reason: None }).unwrap();
+    assert_eq!(u.materials_received_at, Some(at("2026-10-10T05:00:00Z")));
+    assert_eq!(u.pending_extension, PendingExtension::Keep);
 }
 
 #[test]

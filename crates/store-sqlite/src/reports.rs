@@ -231,9 +231,9 @@ pub async fn insert_synthetic(
         ),
         (
             "insert into cases (case_number, complaint_id, state, agency, outcome, received_at,
-                                next_due_at, version, officer)
+                                materials_received_at, next_due_at, version, officer)
              select c.case_number, c.id, j.value ->> 's', j.value ->> 'a', j.value ->> 'o',
-                    c.received_at, j.value ->> 'nd', 1, j.value ->> 'off'
+                    c.received_at, c.received_at, j.value ->> 'nd', 1, j.value ->> 'off'
                from json_each(?1) j join complaints c on c.case_number = j.value ->> 'n'",
             &rows,
         ),

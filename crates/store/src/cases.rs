@@ -3,7 +3,7 @@
 //! audit trail of events.
 
 use jiff::Timestamp;
-use kuaiwei_deadlines::{ClockInputs, ClockStatus};
+use kuaiwei_deadlines::{Amount, ClockInputs, ClockStatus};
 use kuaiwei_domain::{CaseNumber, CaseState, MatchKind, Outcome};
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,12 @@ pub struct CaseRecord {
     /// The case this one was transferred from, for a linked case.
     pub parent: Option<CaseNumber>,
     pub received_at: Timestamp,
+    /// When the materials the acceptance relies on were received: the filing, or the last
+    /// supplement (补正) since. The fair hand-over F1 runs from here (展会办法 Art. 11,
+    /// legal-deadlines.md §8.4), never from the acceptance itself.
+    pub materials_received_at: Timestamp,
+    /// The amount of an extension request awaiting a supervisor's decision, if one awaits.
+    pub pending_extension: Option<Amount>,
     /// When it was closed, refused or transferred.
     pub closed_at: Option<Timestamp>,
     /// The respondent the complaint is about, once recognised.
@@ -193,6 +199,11 @@ pub struct CaseUpdate {
     pub officer: Option<String>,
     /// Evidence the complainant supplied with this step (补正), appended to the complaint's.
     pub added_evidence: Vec<crate::EvidenceRef>,
+    /// Materials received with this step (a supplement): the case's new
+    /// `materials_received_at`. `None` leaves it as it is.
+    pub materials_received_at: Option<Timestamp>,
+    /// What the step does to the pending extension request.
+    pub pending_extension: PendingExtension,
     pub event: NewEvent,
     pub at: Timestamp,
     /// A transfer opens a linked case at the receiving agency; a route to several authorities
@@ -205,6 +216,44 @@ impl CaseUpdate {
     pub fn closed_at(&self) -> Option<Timestamp> {
         self.state.is_terminal().then_some(self.at)
     }
+}
+
+/// What a step does to a case's pending extension request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PendingExtension {
+    /// Leaves it as it is (most steps).
+    #[default]
+    Keep,
+    /// An extension of this amount is requested (request_extension).
+    Set(Amount),
+    /// The request is decided (approve_extension, deny_extension).
+    Clear,
+}
+
+impl PendingExtension {
+    /// As the stores bind it: whether the column changes, and its new text (`30d`, `1m` …).
+    pub fn to_db(self) -> (bool, Option<String>) {
+        match self {
+            PendingExtension::Keep => (false, None),
+            PendingExtension::Set(a) => (true, Some(a.to_string())),
+            PendingExtension::Clear => (true, None),
+        }
+    }
+}
+
+/// A case's pending extension as stored (`30d`, `1m` …); text that is not an amount is
+/// [`StoreError::Corrupt`] naming the case, never read as "none pending".
+pub fn read_pending_extension(
+    case: &str,
+    stored: Option<&str>,
+) -> Result<Option<Amount>, StoreError> {
+    stored
+        .map(|t| {
+            t.parse().map_err(|_| {
+                StoreError::Corrupt(format!("case {case}: unreadable pending extension {t:?}"))
+            })
+        })
+        .transpose()
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -10,11 +10,12 @@ use kuaiwei_deadlines::{
     ClockInputs, ClockStatus, Exclusion, ExclusionKind, Extension, ExtensionGrant,
 };
 use kuaiwei_domain::{CaseNumber, CaseState, ComplaintInput, ComplaintStatus, Outcome};
+use serde_json::json;
 
 use crate::{
     CaseUpdate, ClockStanding, ComplaintFilter, Correction, EvidenceRef, IdempotencyKey,
-    LinkedCase, NewComplaint, NewEvent, Page, QueueFilter, Receipt, RespondentCorrection, Store,
-    StoreError, StoredClock, verify_chain,
+    LinkedCase, NewComplaint, NewEvent, Page, PendingExtension, QueueFilter, Receipt,
+    RespondentCorrection, Store, StoreError, StoredClock, verify_chain,
 };
 
 /// A valid complaint whose text and respondent depend on `n`, received at `at`.
@@ -385,6 +386,8 @@ fn step(
         supervised: false,
         officer: None,
         added_evidence: Vec::new(),
+        materials_received_at: None,
+        pending_extension: PendingExtension::Keep,
         event: NewEvent {
             actor: "caseworker:wang".into(),
             kind: state.key().into(),
@@ -408,6 +411,11 @@ pub async fn a_filed_complaint_is_a_received_case_with_its_first_event(s: &impl 
     assert_eq!(case.state, CaseState::Received);
     assert_eq!(case.version, 1);
     assert_eq!(case.received_at, r.received_at);
+    assert_eq!(
+        case.materials_received_at, r.received_at,
+        "the filing is the materials"
+    );
+    assert_eq!(case.pending_extension, None);
     let events = s.case_events(r.case_number.as_str()).await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].kind, "received");
@@ -1766,6 +1774,7 @@ macro_rules! store_conformance_tests {
             listings_are_newest_first_filtered_and_paged,
             the_store_answers_a_ping,
             a_filed_complaint_is_a_received_case_with_its_first_event,
+            the_materials_receipt_and_the_pending_extension_are_kept_on_the_case,
             the_received_event_seals_the_complaint_as_filed,
             steps_move_the_case_store_its_clocks_and_extend_the_chain,
             a_stale_step_is_refused_and_changes_nothing,
@@ -1957,6 +1966,124 @@ pub async fn events_about_accounts_join_the_one_audit_chain(s: &impl Store) {
     assert_eq!(
         verify_chain(&events, head.as_ref().map(|(q, h)| (*q, h.as_str()))),
         Ok(7)
+    );
+}
+
+/// When the supplement of [`supplemented_and_extended_cases`] arrived.
+pub const SUPPLIED: &str = "2026-10-17T03:00:00Z";
+
+/// A step of `kind` with its payload at `at`, as the case workflow writes it.
+fn event_step(
+    number: &str,
+    version: i64,
+    state: CaseState,
+    kind: &str,
+    payload: serde_json::Value,
+    at: &str,
+) -> CaseUpdate {
+    let mut u = step(number, version, state, None, vec![]);
+    u.event.kind = kind.into();
+    u.event.payload = payload;
+    u.at = at.parse().unwrap();
+    u
+}
+
+/// Two cases as the case workflow leaves them, with the events a step writes: the first
+/// supplemented (补正) at [`SUPPLIED`] and then asked for a 30-day extension that awaits its
+/// decision; the second asked for a month that was denied. A later step on each changes neither.
+pub async fn supplemented_and_extended_cases(s: &impl Store) -> (String, String) {
+    let a = s.submit_complaint(sample(1, T0, "fair")).await.unwrap();
+    let b = s.submit_complaint(sample(2, T0, "fair")).await.unwrap();
+    let (a, b) = (a.case_number.to_string(), b.case_number.to_string());
+    let mut supplied = event_step(
+        &a,
+        1,
+        CaseState::Received,
+        "supplement",
+        json!({}),
+        SUPPLIED,
+    );
+    supplied.materials_received_at = Some(SUPPLIED.parse().unwrap());
+    let mut asked = event_step(
+        &a,
+        2,
+        CaseState::ExtensionPending,
+        "request_extension",
+        json!({"amount": "30d"}),
+        "2026-10-20T02:00:00Z",
+    );
+    asked.pending_extension = PendingExtension::Set("30d".parse().unwrap());
+    let mut other = event_step(
+        &b,
+        1,
+        CaseState::ExtensionPending,
+        "request_extension",
+        json!({"amount": "1m"}),
+        "2026-10-20T02:00:00Z",
+    );
+    other.pending_extension = PendingExtension::Set("1m".parse().unwrap());
+    let mut denied = event_step(
+        &b,
+        2,
+        CaseState::Opened,
+        "deny_extension",
+        json!({}),
+        "2026-10-21T02:00:00Z",
+    );
+    denied.pending_extension = PendingExtension::Clear;
+    let later = |n: &str| {
+        event_step(
+            n,
+            3,
+            CaseState::ExtensionPending,
+            "supervise",
+            json!({}),
+            "2026-10-22T02:00:00Z",
+        )
+    };
+    for u in [supplied, asked, other, denied, later(&a), later(&b)] {
+        s.update_case(u).await.unwrap();
+    }
+    (a, b)
+}
+
+/// The cases of [`supplemented_and_extended_cases`] read back: the materials' receipt and the
+/// pending extension as their steps left them.
+pub async fn supplemented_and_extended_cases_read_back(s: &impl Store, (a, b): (&str, &str)) {
+    let a = s.case(a).await.unwrap().unwrap();
+    assert_eq!(
+        a.materials_received_at,
+        SUPPLIED.parse::<Timestamp>().unwrap()
+    );
+    assert_eq!(a.pending_extension, Some("30d".parse().unwrap()));
+    let b = s.case(b).await.unwrap().unwrap();
+    assert_eq!(b.materials_received_at, b.received_at);
+    assert_eq!(b.pending_extension, None);
+}
+
+pub async fn the_materials_receipt_and_the_pending_extension_are_kept_on_the_case(s: &impl Store) {
+    let (a, b) = supplemented_and_extended_cases(s).await;
+    supplemented_and_extended_cases_read_back(s, (&a, &b)).await;
+    // a transfer's linked case was received when the transfer was made, and awaits nothing
+    let mut transfer = event_step(
+        &a,
+        4,
+        CaseState::Transferred,
+        "transfer",
+        json!({}),
+        "2026-10-23T02:00:00Z",
+    );
+    transfer.linked = vec![LinkedCase::transfer("police", vec![])];
+    let done = s.update_case(transfer).await.unwrap();
+    let linked = s.case(done.linked[0].as_str()).await.unwrap().unwrap();
+    let at: Timestamp = "2026-10-23T02:00:00Z".parse().unwrap();
+    assert_eq!((linked.received_at, linked.materials_received_at), (at, at));
+    assert_eq!(linked.pending_extension, None);
+    let a = s.case(&a).await.unwrap().unwrap();
+    assert_eq!(
+        a.pending_extension,
+        Some("30d".parse().unwrap()),
+        "a step that says nothing of it keeps it"
     );
 }
 

@@ -28,7 +28,8 @@ pub use audit::{ChainBreak, ChainLink, ChainVerifier, GENESIS, complaint_digest,
 pub use batcher::{BatchHandler, Batcher, BatcherClosed};
 pub use cases::{
     AuditEvent, CaseRecord, CaseUpdate, ClockStanding, KeyedCase, LinkedCase, NewEvent,
-    QueueFilter, QueueItem, RelatedCase, RespondentCase, RespondentRecord, StoredClock, next_due,
+    PendingExtension, QueueFilter, QueueItem, RelatedCase, RespondentCase, RespondentRecord,
+    StoredClock, next_due, read_pending_extension,
 };
 pub use corrections::{
     Corrected, Correction, RespondentCorrection, RespondentJoin, RespondentProposal,

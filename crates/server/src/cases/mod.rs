@@ -12,7 +12,6 @@ mod view;
 use jiff::Timestamp;
 use kuaiwei_cases::step::{self as parse, ClockPolicy, Reason, Step};
 use kuaiwei_cases::{CaseError, Context, RouteDecision};
-use kuaiwei_deadlines::Amount;
 use kuaiwei_domain::{Action, CaseState, Outcome, transition};
 use kuaiwei_store::{CaseRecord, CaseUpdate, NewEvent, StoreError};
 use serde::Deserialize;
@@ -288,6 +287,7 @@ pub async fn complainant_supplement(
         "materials": added.iter().map(|e| &e.material).collect::<Vec<_>>(),
         "note": note,
     });
+    let now = state.clock.now();
     let update = CaseUpdate {
         case_number: case.case_number.clone(),
         expected_version: case.version,
@@ -298,13 +298,16 @@ pub async fn complainant_supplement(
         supervised: case.supervised,
         officer: None,
         added_evidence: added,
+        // what arrived is the materials the acceptance will rely on (F1, §8.4)
+        materials_received_at: Some(now),
+        pending_extension: kuaiwei_store::PendingExtension::Keep,
         event: NewEvent {
             actor: kuaiwei_store::plan::RECEIVED_ACTOR.into(),
             kind: Action::Supplement.key().into(),
             payload,
             reason: None,
         },
-        at: state.clock.now(),
+        at: now,
         linked: Vec::new(),
     };
     let result = state.store.update_case(update).await;
@@ -449,11 +452,11 @@ async fn plan(
         _ => None,
     };
     let materials_received_at = match step {
-        Step::Route { .. } => materials_received_at(state, case).await?,
+        Step::Route { .. } => case.materials_received_at,
         _ => case.received_at,
     };
     let requested_extension = match step {
-        Step::ApproveExtension { .. } => requested_extension(state, case).await?,
+        Step::ApproveExtension { .. } => case.pending_extension,
         _ => None,
     };
     let calendar = state.calendar.current();
@@ -476,44 +479,4 @@ async fn plan(
 /// Checks an agency key named in a request (`path` names the field in the error).
 pub fn known_agency(key: &str, path: &str) -> Result<(), AppError> {
     routing::agency(key, path).map(|_| ())
-}
-
-/// When the materials the case was accepted on were received: the filing, or the last
-/// supplement (补正) that arrived since. The fair hand-over F1 runs from there (展会办法 Art. 11,
-/// "自收到符合本办法第八条规定的投诉材料之日起24小时内"; legal-deadlines.md §8.4), never from the
-/// acceptance itself, so a slow triage cannot lengthen the statutory 24 hours.
-async fn materials_received_at(state: &AppState, case: &CaseRecord) -> Result<Timestamp, AppError> {
-    let events = state.store.case_events(case.case_number.as_str()).await?;
-    Ok(events
-        .iter()
-        .filter(|e| e.kind == Action::Supplement.key())
-        .map(|e| e.at)
-        .max()
-        .unwrap_or(case.received_at)
-        .max(case.received_at))
-}
-/// The amount of the pending extension request, if one is pending.
-async fn requested_extension(
-    state: &AppState,
-    case: &CaseRecord,
-) -> Result<Option<Amount>, AppError> {
-    let events = state.store.case_events(case.case_number.as_str()).await?;
-    let Some(asked) = events
-        .iter()
-        .rev()
-        .find(|e| e.kind == Action::RequestExtension.key())
-    else {
-        return Ok(None);
-    };
-    let amount = serde_json::from_str::<serde_json::Value>(&asked.payload)
-        .ok()
-        .and_then(|p| p["amount"].as_str().and_then(|a| a.parse::<Amount>().ok()));
-    match amount {
-        Some(a) => Ok(Some(a)),
-        // the request event was written by this code: unreadable is a fault, not "none"
-        None => Err(AppError::Internal(format!(
-            "case {}: the extension request event {} has no readable amount",
-            case.case_number, asked.seq
-        ))),
-    }
 }

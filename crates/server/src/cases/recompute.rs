@@ -4,7 +4,9 @@
 //! the change is on the audit trail.
 
 use jiff::Timestamp;
-use kuaiwei_store::{CaseRecord, CaseUpdate, ClockStanding, NewEvent, StoreError, StoredClock};
+use kuaiwei_store::{
+    CaseRecord, CaseUpdate, ClockStanding, NewEvent, PendingExtension, StoreError, StoredClock,
+};
 use serde::Serialize;
 
 use super::clocks;
@@ -223,6 +225,8 @@ fn update(
         supervised: case.supervised,
         officer: None,
         added_evidence: Vec::new(),
+        materials_received_at: None,
+        pending_extension: PendingExtension::Keep,
         event: NewEvent {
             actor: SYSTEM.into(),
             kind: "recompute".into(),

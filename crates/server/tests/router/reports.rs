@@ -180,6 +180,8 @@ async fn close_m2(app: &App, number: &str, [started, closed, due]: [&str; 3]) {
             supervised: false,
             officer: Some("officer:li".into()),
             added_evidence: vec![],
+            materials_received_at: None,
+            pending_extension: kuaiwei_store::PendingExtension::Keep,
             event: kuaiwei_store::NewEvent {
                 actor: "test".into(),
                 kind: "close".into(),

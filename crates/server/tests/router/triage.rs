@@ -530,6 +530,8 @@ async fn loading_next_years_notice_replaces_the_provisional_dates_of_open_and_cl
             supervised: false,
             officer: Some("officer:li".into()),
             added_evidence: vec![],
+            materials_received_at: None,
+            pending_extension: kuaiwei_store::PendingExtension::Keep,
             event: kuaiwei_store::NewEvent {
                 actor: "test".into(),
                 kind: "close".into(),
@@ -627,6 +629,8 @@ async fn the_deadline_watch_lists_overdue_and_due_soon_cases_per_agency() {
             supervised: true,
             officer: Some("officer:zhou".into()),
             added_evidence: vec![],
+            materials_received_at: None,
+            pending_extension: kuaiwei_store::PendingExtension::Keep,
             event: kuaiwei_store::NewEvent {
                 actor: "test".into(),
                 kind: "route".into(),
