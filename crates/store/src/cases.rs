@@ -369,3 +369,56 @@ pub fn next_due(clocks: &[StoredClock]) -> Option<Timestamp> {
         .filter_map(|c| c.due_at)
         .min()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kuaiwei_deadlines::{Exclusion, ExclusionKind};
+
+    #[test]
+    fn every_standing_reads_back_from_its_key_and_no_other_text_does() {
+        for s in ClockStanding::ALL {
+            assert_eq!(ClockStanding::from_key(s.key()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.key()));
+        }
+        assert_eq!(ClockStanding::from_key("closed"), None);
+        assert_eq!(ClockStanding::from_key("Running"), None);
+    }
+
+    #[test]
+    fn inputs_are_written_as_the_untyped_value_wrote_them_keys_sorted() {
+        let mut c = StoredClock::from_stored(
+            "KW-2026-000001",
+            "M2".into(),
+            None,
+            None,
+            None,
+            "pending",
+            r#"{"exclusions":[],"extensions":[]}"#,
+        )
+        .unwrap();
+        c.inputs.exclusions.push(Exclusion {
+            kind: ExclusionKind::Appraisal,
+            from: "2026-10-17T01:00:00Z".parse().unwrap(),
+            to: None,
+            reason: "鉴定".into(),
+        });
+        let text = c.inputs_json();
+        assert_eq!(
+            text,
+            r#"{"exclusions":[{"from":"2026-10-17T01:00:00Z","kind":"appraisal","reason":"鉴定","to":null}],"extensions":[]}"#
+        );
+        let again = StoredClock::from_stored(
+            "KW-2026-000001",
+            "M2".into(),
+            None,
+            None,
+            None,
+            "paused",
+            &text,
+        )
+        .unwrap();
+        assert_eq!(again.inputs, c.inputs);
+        assert_eq!(again.status, ClockStanding::Computed(ClockStatus::Paused));
+    }
+}
