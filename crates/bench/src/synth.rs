@@ -12,7 +12,7 @@ use kuaiwei_deadlines::{
     Calendar, ClockInput, ClockInputs, Exclusion, ExclusionKind, Extension, ExtensionGrant,
     Procedures, compute_clock,
 };
-use kuaiwei_store::{StoredClock, SyntheticCase};
+use kuaiwei_store::{ClockStanding, StoredClock, SyntheticCase};
 
 /// The instant the generated history ends (clocks are judged as of then).
 pub const NOW: &str = "2026-11-28T00:00:00Z";
@@ -295,16 +295,16 @@ impl Generator {
         input.extensions = inputs.extensions.clone();
         input.closed_at = end;
         let (due_at, status) = match compute_clock(&self.calendar, p, &input) {
-            Ok(s) => (Some(s.due), s.status.key()),
-            Err(_) => (None, "not_computable"),
+            Ok(s) => (Some(s.due), ClockStanding::Computed(s.status)),
+            Err(_) => (None, ClockStanding::NotComputable),
         };
         StoredClock {
             procedure_id: procedure.into(),
             started_at: Some(start),
             closed_at: end,
             due_at,
-            status: status.into(),
-            inputs: serde_json::to_value(&inputs).unwrap_or_default(),
+            status,
+            inputs,
         }
     }
 }
@@ -312,6 +312,7 @@ impl Generator {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kuaiwei_deadlines::ClockStatus;
 
     #[test]
     fn the_same_seed_makes_the_same_cases_with_unique_numbers() {
@@ -328,7 +329,12 @@ mod tests {
         for p in ["F1", "M1", "M2", "P1", "P3", "M3", "C1", "C2"] {
             assert!(clocks.iter().any(|c| c.procedure_id == p), "{p}");
         }
-        for s in ["closed_on_time", "closed_late", "overdue"] {
+        for s in [
+            ClockStatus::ClosedOnTime,
+            ClockStatus::ClosedLate,
+            ClockStatus::Overdue,
+        ] {
+            let s = ClockStanding::Computed(s);
             assert!(clocks.iter().any(|c| c.status == s), "{s}");
         }
         // none is left undated: a year not yet published is provisional, never refused
@@ -337,7 +343,10 @@ mod tests {
                 .iter()
                 .all(|c| c.started_at.is_none() || c.due_at.is_some())
         );
-        let closed_late = clocks.iter().filter(|c| c.status == "closed_late").count();
+        let closed_late = clocks
+            .iter()
+            .filter(|c| c.status == ClockStanding::Computed(ClockStatus::ClosedLate))
+            .count();
         assert!(closed_late * 100 < clocks.len() * 15, "{closed_late}");
     }
 
@@ -358,12 +367,12 @@ mod tests {
                 c.clocks
                     .into_iter()
                     .map(move |k| kuaiwei_store::ReportClock {
+                        inputs: k.inputs_json(),
                         case_number: c.case_number.clone(),
                         procedure_id: k.procedure_id,
                         started_at: k.started_at,
                         closed_at: k.closed_at,
                         due_at: k.due_at,
-                        inputs: k.inputs.to_string(),
                         agency: c.agency.clone(),
                         channel: c.channel.clone(),
                         right_type: c.right_type.clone(),

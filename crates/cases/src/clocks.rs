@@ -11,31 +11,18 @@
 //!   resuming ends it. An approved extension is added to the running clocks that allow one.
 //! - Closing, refusing and transferring stop every running clock.
 //!
-//! A clock's stored inputs (pauses, extensions) change its due date: inputs that cannot be read
-//! are an error naming the case and the clock, never read as "nothing paused or extended".
+//! A clock's stored inputs (pauses, extensions) change its due date: they are typed in the store
+//! contract, and a stored clock that cannot be read is an error of the store naming the case and
+//! the clock, never read as "nothing paused or extended".
 
 use jiff::Timestamp;
 use kuaiwei_deadlines::{
     Bilingual, Calendar, ClockError, ClockInput, ClockInputs, ClockState, Exclusion, ExclusionKind,
     Extension, Procedure, Procedures, compute_clock,
 };
-use kuaiwei_store::StoredClock;
+use kuaiwei_store::{ClockStanding, StoredClock};
 
 use crate::CaseError;
-
-/// The inputs stored with a clock of case `case`.
-pub fn inputs(case: &str, c: &StoredClock) -> Result<ClockInputs, CaseError> {
-    serde_json::from_value(c.inputs.clone()).map_err(|e| CaseError::UnreadableClock {
-        case: case.to_string(),
-        procedure: c.procedure_id.clone(),
-        detail: e.to_string(),
-    })
-}
-
-fn set_inputs(c: &mut StoredClock, i: &ClockInputs) {
-    // plain data (instants, strings, numbers): serialising cannot fail
-    c.inputs = serde_json::to_value(i).unwrap_or_default();
-}
 
 /// The procedure `id`, or a 422-style refusal naming it.
 pub fn procedure<'a>(procedures: &'a Procedures, id: &str) -> Result<&'a Procedure, CaseError> {
@@ -56,8 +43,8 @@ pub fn new_clock(id: &str, start: Option<Timestamp>) -> StoredClock {
         started_at: start,
         closed_at: None,
         due_at: None,
-        status: "pending".into(),
-        inputs: serde_json::to_value(ClockInputs::default()).unwrap_or_default(),
+        status: ClockStanding::Pending,
+        inputs: ClockInputs::default(),
     }
 }
 
@@ -65,75 +52,50 @@ pub fn is_running(c: &StoredClock) -> bool {
     c.started_at.is_some() && c.closed_at.is_none()
 }
 
-/// Why a stored clock has no computed state.
-#[derive(Debug)]
-pub enum ClockProblem {
-    /// The deadline rules refuse it (a year before 2025 not loaded, more extensions than the law
-    /// allows …).
-    Rule(ClockError),
-    /// Its stored inputs cannot be read.
-    Unreadable(CaseError),
-}
-
-impl std::fmt::Display for ClockProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ClockProblem::Rule(e) => e.fmt(f),
-            ClockProblem::Unreadable(e) => e.fmt(f),
-        }
-    }
-}
-
-/// The computed state of a stored clock of case `case` as seen at `now`; `None` for a clock not
-/// yet started or of an unknown procedure.
+/// The computed state of a stored clock as seen at `now`; `None` for a clock not yet started or
+/// of an unknown procedure. The deadline rules may refuse it (a year before 2025 not loaded,
+/// more extensions than the law allows …).
 pub fn compute(
     calendar: &Calendar,
     procedures: &Procedures,
-    case: &str,
     c: &StoredClock,
     now: Timestamp,
-) -> Option<Result<ClockState, ClockProblem>> {
+) -> Option<Result<ClockState, ClockError>> {
     let start = c.started_at?;
     let p = procedures.get(&c.procedure_id)?;
-    let i = match inputs(case, c) {
-        Ok(i) => i,
-        Err(e) => return Some(Err(ClockProblem::Unreadable(e))),
-    };
     let mut input = ClockInput::new(start, now.max(start));
-    input.exclusions = i.exclusions;
-    input.extensions = i.extensions;
+    input.exclusions = c.inputs.exclusions.clone();
+    input.extensions = c.inputs.extensions.clone();
     input.closed_at = c.closed_at;
-    Some(compute_clock(calendar, p, &input).map_err(ClockProblem::Rule))
+    Some(compute_clock(calendar, p, &input))
 }
 
 /// Fills `due_at` and `status` from the inputs. A year whose schedule cannot be had (before 2025
 /// and not loaded) leaves the due date empty with the status `not_computable` (never guessed);
-/// any other refusal (more extensions than the law allows, unreadable inputs) is an error.
+/// any other refusal (more extensions than the law allows) is an error.
 pub fn refresh(
     calendar: &Calendar,
     procedures: &Procedures,
-    case: &str,
     clocks: &mut [StoredClock],
     now: Timestamp,
 ) -> Result<(), CaseError> {
     for c in clocks.iter_mut() {
-        match compute(calendar, procedures, case, c, now) {
+        match compute(calendar, procedures, c, now) {
             None => {
                 c.due_at = None;
-                c.status = "pending".into();
+                c.status = ClockStanding::Pending;
             }
             Some(Ok(state)) => {
                 c.due_at = Some(state.due);
-                c.status = state.status.key().into();
+                c.status = ClockStanding::Computed(state.status);
             }
-            Some(Err(ClockProblem::Rule(e))) if e.missing_year().is_some() => {
+            Some(Err(e)) if e.missing_year().is_some() => {
                 c.due_at = None;
-                c.status = "not_computable".into();
+                c.status = ClockStanding::NotComputable;
             }
-            Some(Err(ClockProblem::Rule(e))) => {
+            Some(Err(e)) => {
                 return Err(CaseError::field("clock", "deadline_rule", e.zh(), e.en()));
             }
-            Some(Err(ClockProblem::Unreadable(e))) => return Err(e),
         }
     }
     Ok(())
@@ -157,46 +119,36 @@ pub fn stop_all(clocks: &mut [StoredClock], at: Timestamp) {
 /// returns how many.
 pub fn pause(
     procedures: &Procedures,
-    case: &str,
     clocks: &mut [StoredClock],
     kind: ExclusionKind,
     at: Timestamp,
     reason: &str,
-) -> Result<usize, CaseError> {
+) -> usize {
     let mut paused = 0;
     for c in clocks.iter_mut().filter(|c| is_running(c)) {
         if procedures
             .get(&c.procedure_id)
             .is_some_and(|p| p.allows(kind))
         {
-            let mut i = inputs(case, c)?;
-            i.exclusions.push(Exclusion {
+            c.inputs.exclusions.push(Exclusion {
                 kind,
                 from: at,
                 to: None,
                 reason: reason.to_string(),
             });
-            set_inputs(c, &i);
             paused += 1;
         }
     }
-    Ok(paused)
+    paused
 }
 
 /// Ends every open excluded period at `at`.
-pub fn resume(case: &str, clocks: &mut [StoredClock], at: Timestamp) -> Result<(), CaseError> {
+pub fn resume(clocks: &mut [StoredClock], at: Timestamp) {
     for c in clocks.iter_mut() {
-        let mut i = inputs(case, c)?;
-        let mut changed = false;
-        for x in i.exclusions.iter_mut().filter(|x| x.to.is_none()) {
+        for x in c.inputs.exclusions.iter_mut().filter(|x| x.to.is_none()) {
             x.to = Some(at.max(x.from));
-            changed = true;
-        }
-        if changed {
-            set_inputs(c, &i);
         }
     }
-    Ok(())
 }
 
 /// The running clocks an extension would lengthen.
@@ -213,23 +165,16 @@ pub fn extendable<'a>(
 }
 
 /// Adds an approved extension to the running clocks whose procedure allows one; returns how many.
-pub fn extend(
-    procedures: &Procedures,
-    case: &str,
-    clocks: &mut [StoredClock],
-    extension: &Extension,
-) -> Result<usize, CaseError> {
+pub fn extend(procedures: &Procedures, clocks: &mut [StoredClock], extension: &Extension) -> usize {
     let mut extended = 0;
     for c in clocks.iter_mut().filter(|c| is_running(c)) {
         if procedures
             .get(&c.procedure_id)
             .is_some_and(|p| !p.extensions.is_empty())
         {
-            let mut i = inputs(case, c)?;
-            i.extensions.push(extension.clone());
-            set_inputs(c, &i);
+            c.inputs.extensions.push(extension.clone());
             extended += 1;
         }
     }
-    Ok(extended)
+    extended
 }

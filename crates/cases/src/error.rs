@@ -32,13 +32,6 @@ pub enum CaseError {
     /// The store refused or failed; a version conflict means the case changed meanwhile (409).
     #[error(transparent)]
     Store(#[from] kuaiwei_store::StoreError),
-    /// A stored clock cannot be read; refusing beats computing a due date from nothing.
-    #[error("case {case}: the stored inputs of clock {procedure} cannot be read: {detail}")]
-    UnreadableClock {
-        case: String,
-        procedure: String,
-        detail: String,
-    },
 }
 
 impl CaseError {

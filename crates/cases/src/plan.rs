@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use kuaiwei_deadlines::{Amount, Calendar, Extension, ExtensionGrant, Procedures};
 use kuaiwei_domain::{CaseState, Outcome};
 use kuaiwei_routing::MaterialKind;
-use kuaiwei_store::{CaseRecord, CaseUpdate, LinkedCase, NewEvent, StoredClock};
+use kuaiwei_store::{CaseRecord, CaseUpdate, LinkedCase, NewEvent, PendingExtension, StoredClock};
 use serde_json::json;
 
 use crate::CaseError;
@@ -100,7 +100,6 @@ fn waits_for(
 /// The update a step makes, or why it is refused.
 pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
     let case = cx.case;
-    let number = case.case_number.as_str();
     let procedures = cx.procedures;
     let r = rules::bundled();
     let now = cx.now;
@@ -213,7 +212,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
                     let start = r.waits_for(p).is_none().then_some(now);
                     theirs.push(clocks::new_clock(&p.id, start));
                 }
-                clocks::refresh(cx.calendar, procedures, number, &mut theirs, now)?;
+                clocks::refresh(cx.calendar, procedures, &mut theirs, now)?;
                 linked.push(LinkedCase {
                     agency: other.agency.clone(),
                     clocks: theirs,
@@ -248,11 +247,11 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
             }
         }
         Step::Suspend { kind, reason } => {
-            let n = clocks::pause(procedures, number, &mut clocks, *kind, now, reason.as_str())?;
+            let n = clocks::pause(procedures, &mut clocks, *kind, now, reason.as_str());
             payload["kind"] = json!(kind.key());
             payload["clocks_paused"] = json!(n);
         }
-        Step::Resume { .. } => clocks::resume(number, &mut clocks, now)?,
+        Step::Resume { .. } => clocks::resume(&mut clocks, now),
         Step::RequestExtension { amount, .. } => {
             refuse_expired(procedures, &clocks, now)?;
             // asked in a unit the procedure's extensions do not use: refused now, not at approval
@@ -286,7 +285,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
                 approver: cx.actor.clone(),
                 grant: ExtensionGrant::Amount(amount),
             };
-            let n = clocks::extend(procedures, number, &mut clocks, &ext)?;
+            let n = clocks::extend(procedures, &mut clocks, &ext);
             payload["amount"] = json!(amount.to_string());
             payload["clocks_extended"] = json!(n);
         }
@@ -308,7 +307,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
                 let start = (!r.started_by(p, accept)).then_some(now);
                 theirs.push(clocks::new_clock(&p.id, start));
             }
-            clocks::refresh(cx.calendar, procedures, number, &mut theirs, now)?;
+            clocks::refresh(cx.calendar, procedures, &mut theirs, now)?;
             linked.push(LinkedCase::transfer(to.key(), theirs));
             payload["to_agency"] = json!(to.key());
         }
@@ -369,7 +368,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
         }
         Step::Supplement { .. } | Step::DenyExtension { .. } => {}
     }
-    clocks::refresh(cx.calendar, procedures, number, &mut clocks, now)?;
+    clocks::refresh(cx.calendar, procedures, &mut clocks, now)?;
     Ok(CaseUpdate {
         case_number: case.case_number.clone(),
         expected_version: case.version,
@@ -381,6 +380,13 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
         // 立案 credits the case to the officer who opened it.
         officer: matches!(step, Step::Open { .. }).then(|| cx.username.clone()),
         added_evidence: Vec::new(),
+        // a supplement (补正) is the materials the acceptance will rely on (§8.4)
+        materials_received_at: matches!(step, Step::Supplement { .. }).then_some(now),
+        pending_extension: match step {
+            Step::RequestExtension { amount, .. } => PendingExtension::Set(*amount),
+            Step::ApproveExtension { .. } | Step::DenyExtension { .. } => PendingExtension::Clear,
+            _ => PendingExtension::Keep,
+        },
         event: NewEvent {
             actor: cx.actor.clone(),
             kind: step.action().key().to_string(),

@@ -4,7 +4,9 @@
 //! the change is on the audit trail.
 
 use jiff::Timestamp;
-use kuaiwei_store::{CaseRecord, CaseUpdate, NewEvent, StoreError, StoredClock};
+use kuaiwei_store::{
+    CaseRecord, CaseUpdate, ClockStanding, NewEvent, PendingExtension, StoreError, StoredClock,
+};
 use serde::Serialize;
 
 use crate::{CaseError, CaseService, clocks};
@@ -94,19 +96,13 @@ impl CaseService {
                 out.checked += 1;
                 let now = self.clock.now();
                 let mut fresh = case.clocks.clone();
-                if let Err(e) = clocks::refresh(
-                    &calendar,
-                    &self.procedures,
-                    case.case_number.as_str(),
-                    &mut fresh,
-                    now,
-                ) {
+                if let Err(e) = clocks::refresh(&calendar, &self.procedures, &mut fresh, now) {
                     tracing::warn!(case = %case.case_number, error = %e, "clock cannot be recomputed; left as stored");
                     continue;
                 }
                 out.still_not_computable += fresh
                     .iter()
-                    .filter(|c| c.status == "not_computable")
+                    .filter(|c| c.status == ClockStanding::NotComputable)
                     .count() as u64;
                 let moved = moved(&case.clocks, &fresh);
                 if moved.is_empty() {
@@ -215,6 +211,8 @@ fn update(
         supervised: case.supervised,
         officer: None,
         added_evidence: Vec::new(),
+        materials_received_at: None,
+        pending_extension: PendingExtension::Keep,
         event: NewEvent {
             actor: SYSTEM.into(),
             kind: "recompute".into(),
@@ -251,10 +249,10 @@ mod tests {
         let t: Timestamp = "2027-01-04T16:00:00Z".parse().unwrap();
         let mut a = clocks::new_clock("P1", Some(t));
         let b = a.clone();
-        a.status = "not_computable".into();
+        a.status = ClockStanding::NotComputable;
         let mut c = b.clone();
         c.due_at = Some(t);
-        c.status = "running".into();
+        c.status = ClockStanding::Computed(kuaiwei_deadlines::ClockStatus::Running);
         assert!(
             moved(&[a.clone()], &[b]).is_empty(),
             "a status alone is not a move"

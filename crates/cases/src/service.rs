@@ -152,14 +152,8 @@ impl CaseService {
             calendar: &calendar,
             procedures: &self.procedures,
             missing,
-            materials_received_at: match step {
-                Step::Route { .. } => self.materials_received_at(case).await?,
-                _ => case.received_at,
-            },
-            requested_extension: match step {
-                Step::ApproveExtension { .. } => self.requested_extension(case).await?,
-                _ => None,
-            },
+            materials_received_at: case.materials_received_at,
+            requested_extension: case.pending_extension,
             route,
         };
         crate::plan(&cx, step)
@@ -264,6 +258,9 @@ impl CaseService {
             supervised: case.supervised,
             officer: None,
             added_evidence: added,
+            // what arrived is the materials the acceptance will rely on (F1, §8.4)
+            materials_received_at: Some(now),
+            pending_extension: kuaiwei_store::PendingExtension::Keep,
             event: NewEvent {
                 actor: kuaiwei_store::plan::RECEIVED_ACTOR.into(),
                 kind: Action::Supplement.key().into(),
@@ -275,45 +272,5 @@ impl CaseService {
         };
         self.store.update_case(update).await?;
         Ok(())
-    }
-
-    /// When the materials the case was accepted on were received: the filing, or the last
-    /// supplement (补正) that arrived since. The fair hand-over F1 runs from there (展会办法 Art.
-    /// 11; legal-deadlines.md §8.4), never from the acceptance itself.
-    async fn materials_received_at(&self, case: &CaseRecord) -> Result<Timestamp, CaseError> {
-        let events = self.store.case_events(case.case_number.as_str()).await?;
-        Ok(events
-            .iter()
-            .filter(|e| e.kind == Action::Supplement.key())
-            .map(|e| e.at)
-            .max()
-            .unwrap_or(case.received_at)
-            .max(case.received_at))
-    }
-
-    /// The amount of the pending extension request, if one is pending.
-    async fn requested_extension(
-        &self,
-        case: &CaseRecord,
-    ) -> Result<Option<kuaiwei_deadlines::Amount>, CaseError> {
-        let events = self.store.case_events(case.case_number.as_str()).await?;
-        let Some(asked) = events
-            .iter()
-            .rev()
-            .find(|e| e.kind == Action::RequestExtension.key())
-        else {
-            return Ok(None);
-        };
-        serde_json::from_str::<serde_json::Value>(&asked.payload)
-            .ok()
-            .and_then(|p| p["amount"].as_str().and_then(|a| a.parse().ok()))
-            .map(Some)
-            // the request event was written by this code: unreadable is a fault, not "none"
-            .ok_or_else(|| {
-                CaseError::Store(kuaiwei_store::StoreError::Corrupt(format!(
-                    "case {}: the extension request event {} has no readable amount",
-                    case.case_number, asked.seq
-                )))
-            })
     }
 }

@@ -361,8 +361,6 @@ impl From<kuaiwei_cases::CaseError> for AppError {
             E::Invalid(e) => AppError::Validation(e),
             E::NotFound => AppError::NotFound,
             E::Store(e) => e.into(),
-            // stored data the law's result depends on is unreadable: a fault, logged by name
-            e @ E::UnreadableClock { .. } => AppError::Internal(e.to_string()),
         }
     }
 }

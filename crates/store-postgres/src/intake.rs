@@ -189,7 +189,8 @@ async fn insert_fresh(
     }
 
     let mut q = QueryBuilder::<Postgres>::new(
-        "insert into cases (case_number, complaint_id, state, received_at, version) ",
+        "insert into cases (case_number, complaint_id, state, received_at, materials_received_at,
+                            version) ",
     );
     let rows = (0..items.len())
         .map(|i| id_of(i).map(|id| (i, id)))
@@ -198,6 +199,8 @@ async fn insert_fresh(
         b.push_bind(numbers[i].to_string())
             .push_bind(id)
             .push_bind("received")
+            .push_bind(at[i].to_sqlx())
+            // the filing is the materials' receipt until a supplement arrives
             .push_bind(at[i].to_sqlx())
             .push_bind(1i64);
     });

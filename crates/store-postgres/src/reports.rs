@@ -211,8 +211,9 @@ pub async fn insert_synthetic(
         ),
         (
             "insert into cases (case_number, complaint_id, state, agency, outcome, received_at,
-                                next_due_at, version, officer)
-             select c.case_number, c.id, t.s, t.a, t.o, c.received_at, t.nd, 1, t.off
+                                materials_received_at, next_due_at, version, officer)
+             select c.case_number, c.id, t.s, t.a, t.o, c.received_at, c.received_at, t.nd, 1,
+                    t.off
                from jsonb_to_recordset($1::jsonb)
                     as t(n text, s text, a text, o text, off text, nd timestamptz)
                join complaints c on c.case_number = t.n",

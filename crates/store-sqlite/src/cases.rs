@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use kuaiwei_domain::{CaseNumber, CaseState, Outcome};
 use kuaiwei_store::{
     AuditEvent, CaseRecord, CaseUpdate, ChainLink, EvidenceRef, GENESIS, NewEvent, QueueFilter,
-    QueueItem, StoreError, StoredClock, UpdatedCase, next_due,
+    QueueItem, StoreError, StoredClock, UpdatedCase, next_due, read_pending_extension,
 };
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 
@@ -159,8 +159,8 @@ async fn write_clocks(
         .bind(opt_time(c.started_at))
         .bind(opt_time(c.closed_at))
         .bind(opt_time(c.due_at))
-        .bind(&c.status)
-        .bind(c.inputs.to_string())
+        .bind(c.status.key())
+        .bind(c.inputs_json())
         .bind(agency)
         .bind(channel)
         .bind(right_type)
@@ -230,10 +230,13 @@ pub async fn update(
         Some((v, _)) if v != u.expected_version => return Ok(Err(StoreError::VersionConflict)),
         Some((_, id)) => id,
     };
+    let (pending_changes, pending) = u.pending_extension.to_db();
     sqlx::query(
         "update cases set state = ?1, agency = ?2, outcome = ?3, next_due_at = ?4, version = version + 1,
                 supervised = ?5, closed_at = coalesce(closed_at, ?6),
-                officer = coalesce(officer, ?8)
+                officer = coalesce(officer, ?8),
+                materials_received_at = coalesce(?9, materials_received_at),
+                pending_extension = case when ?10 then ?11 else pending_extension end
          where case_number = ?7",
     )
     .bind(u.state.key())
@@ -244,6 +247,9 @@ pub async fn update(
     .bind(opt_time(u.closed_at()))
     .bind(number)
     .bind(&u.officer)
+    .bind(opt_time(u.materials_received_at))
+    .bind(pending_changes)
+    .bind(pending)
     .execute(&mut *conn)
     .await?;
     add_evidence(conn, complaint_id, &u.added_evidence).await?;
@@ -255,8 +261,9 @@ pub async fn update(
     for l in &u.linked {
         let new_number = next_case_number(conn, kuaiwei_store::case_year(u.at)).await?;
         sqlx::query(
-            "insert into cases (case_number, complaint_id, state, agency, parent_case, received_at, next_due_at, version)
-             values (?1, ?2, 'routed', ?3, ?4, ?5, ?6, 1)",
+            "insert into cases (case_number, complaint_id, state, agency, parent_case, received_at,
+                                materials_received_at, next_due_at, version)
+             values (?1, ?2, 'routed', ?3, ?4, ?5, ?5, ?6, 1)",
         )
         .bind(new_number.as_str())
         .bind(complaint_id)
@@ -301,6 +308,8 @@ type CaseRow = (
     Option<i64>,
     bool,
     Option<String>,
+    Option<String>,
+    Option<String>,
 );
 
 /// The case columns `record` reads, then the rest of the statement.
@@ -308,7 +317,8 @@ macro_rules! select_cases {
     ($tail:literal) => {
         concat!(
             "select c.case_number, c.state, c.agency, c.outcome, c.parent_case, c.received_at,
-                    c.version, c.closed_at, p.respondent_id, c.supervised, c.officer
+                    c.version, c.closed_at, p.respondent_id, c.supervised, c.officer,
+                    c.materials_received_at, c.pending_extension
                from cases c join complaints p on p.id = c.complaint_id ",
             $tail
         )
@@ -463,18 +473,21 @@ fn build(row: CaseRow, clocks: Vec<ClockRow>) -> Result<CaseRecord, StoreError> 
         rid,
         supervised,
         officer,
+        materials,
+        pending,
     ) = row;
     let clocks = clocks
         .into_iter()
         .map(|(procedure_id, started, closed, due, status, inputs)| {
-            Ok(StoredClock {
+            StoredClock::from_stored(
+                &number,
                 procedure_id,
-                started_at: read_time(started)?,
-                closed_at: read_time(closed)?,
-                due_at: read_time(due)?,
-                status,
-                inputs: serde_json::from_str(&inputs).map_err(corrupt)?,
-            })
+                read_time(started)?,
+                read_time(closed)?,
+                read_time(due)?,
+                &status,
+                &inputs,
+            )
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(CaseRecord {
@@ -488,6 +501,11 @@ fn build(row: CaseRow, clocks: Vec<ClockRow>) -> Result<CaseRecord, StoreError> 
             .transpose()
             .map_err(corrupt)?,
         received_at: time::from_db(&received_at)?,
+        materials_received_at: match materials {
+            Some(t) => time::from_db(&t)?,
+            None => return Err(corrupt(format!("case {number}: no materials_received_at"))),
+        },
+        pending_extension: read_pending_extension(&number, pending.as_deref())?,
         closed_at: read_time(closed)?,
         respondent_id: rid,
         supervised,

@@ -180,7 +180,8 @@ async fn insert_fresh(
     }
 
     let mut q = QueryBuilder::<Sqlite>::new(
-        "insert into cases (case_number, complaint_id, state, received_at, version) ",
+        "insert into cases (case_number, complaint_id, state, received_at, materials_received_at,
+                            version) ",
     );
     let rows = (0..items.len())
         .map(|i| id_of(i).map(|id| (i, id)))
@@ -189,6 +190,8 @@ async fn insert_fresh(
         b.push_bind(numbers[i].to_string())
             .push_bind(id)
             .push_bind("received")
+            .push_bind(time::to_db(at[i]))
+            // the filing is the materials' receipt until a supplement arrives
             .push_bind(time::to_db(at[i]))
             .push_bind(1i64);
     });

@@ -209,7 +209,7 @@ pub async fn insert_synthetic(
             c.clocks.iter().enumerate().map(|(i, k)| {
                 json!({"n": c.case_number, "p": k.procedure_id, "i": i, "st": t(k.started_at),
                        "cl": t(k.closed_at), "du": t(k.due_at), "s": k.status,
-                       "in": k.inputs.to_string()})
+                       "in": k.inputs_json()})
             })
         })
         .collect();
@@ -231,9 +231,9 @@ pub async fn insert_synthetic(
         ),
         (
             "insert into cases (case_number, complaint_id, state, agency, outcome, received_at,
-                                next_due_at, version, officer)
+                                materials_received_at, next_due_at, version, officer)
              select c.case_number, c.id, j.value ->> 's', j.value ->> 'a', j.value ->> 'o',
-                    c.received_at, j.value ->> 'nd', 1, j.value ->> 'off'
+                    c.received_at, c.received_at, j.value ->> 'nd', 1, j.value ->> 'off'
                from json_each(?1) j join complaints c on c.case_number = j.value ->> 'n'",
             &rows,
         ),

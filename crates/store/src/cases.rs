@@ -3,8 +3,11 @@
 //! audit trail of events.
 
 use jiff::Timestamp;
+use kuaiwei_deadlines::{Amount, ClockInputs, ClockStatus};
 use kuaiwei_domain::{CaseNumber, CaseState, MatchKind, Outcome};
 use serde::{Deserialize, Serialize};
+
+use crate::StoreError;
 
 /// A case's current state.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +20,12 @@ pub struct CaseRecord {
     /// The case this one was transferred from, for a linked case.
     pub parent: Option<CaseNumber>,
     pub received_at: Timestamp,
+    /// When the materials the acceptance relies on were received: the filing, or the last
+    /// supplement (补正) since. The fair hand-over F1 runs from here (展会办法 Art. 11,
+    /// legal-deadlines.md §8.4), never from the acceptance itself.
+    pub materials_received_at: Timestamp,
+    /// The amount of an extension request awaiting a supervisor's decision, if one awaits.
+    pub pending_extension: Option<Amount>,
     /// When it was closed, refused or transferred.
     pub closed_at: Option<Timestamp>,
     /// The respondent the complaint is about, once recognised.
@@ -38,10 +47,117 @@ pub struct StoredClock {
     pub closed_at: Option<Timestamp>,
     /// Computed due instant; `None` when not started or not computable (year not loaded).
     pub due_at: Option<Timestamp>,
-    /// running, paused, due_soon, overdue, closed_on_time, closed_late, pending, not_computable
-    pub status: String,
-    /// The clock's inputs (exclusions, extensions), as JSON, so it can be recomputed.
-    pub inputs: serde_json::Value,
+    pub status: ClockStanding,
+    /// The clock's inputs (excluded periods, approved extensions), so it can be recomputed.
+    pub inputs: ClockInputs,
+}
+
+impl StoredClock {
+    /// The inputs as the stores write them: JSON text with its keys in sorted order, byte for
+    /// byte what was written when the inputs were an untyped JSON value.
+    pub fn inputs_json(&self) -> String {
+        // plain data (instants, strings, numbers): turning it into a JSON value cannot fail
+        serde_json::to_value(&self.inputs)
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    }
+
+    /// A clock of case `case` from its stored columns. A status or inputs that cannot be read
+    /// is [`StoreError::Corrupt`] naming the case and the procedure: read as "nothing paused or
+    /// extended", it would give a wrong due date without a warning.
+    pub fn from_stored(
+        case: &str,
+        procedure_id: String,
+        started_at: Option<Timestamp>,
+        closed_at: Option<Timestamp>,
+        due_at: Option<Timestamp>,
+        status: &str,
+        inputs: &str,
+    ) -> Result<StoredClock, StoreError> {
+        let unreadable = |what: &str, detail: &dyn std::fmt::Display| {
+            StoreError::Corrupt(format!(
+                "case {case}, clock {procedure_id}: unreadable {what}: {detail}"
+            ))
+        };
+        let status = ClockStanding::from_key(status)
+            .ok_or_else(|| unreadable("status", &format_args!("{status:?}")))?;
+        let inputs = serde_json::from_str(inputs).map_err(|e| unreadable("inputs", &e))?;
+        Ok(StoredClock {
+            procedure_id,
+            started_at,
+            closed_at,
+            due_at,
+            status,
+            inputs,
+        })
+    }
+}
+
+/// Where a stored clock stands, as last computed. Stored and served as its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClockStanding {
+    /// Not started yet (waiting for its trigger), or of a procedure no longer defined.
+    Pending,
+    /// Its due date falls in a year whose holiday schedule is not loaded: left empty, never
+    /// guessed.
+    NotComputable,
+    /// Computed from its inputs: running, paused, due soon, overdue, closed on time or late.
+    Computed(ClockStatus),
+}
+
+impl ClockStanding {
+    /// Every standing, in the order of the keys' documentation.
+    pub const ALL: [ClockStanding; 8] = [
+        ClockStanding::Computed(ClockStatus::Running),
+        ClockStanding::Computed(ClockStatus::Paused),
+        ClockStanding::Computed(ClockStatus::DueSoon),
+        ClockStanding::Computed(ClockStatus::Overdue),
+        ClockStanding::Computed(ClockStatus::ClosedOnTime),
+        ClockStanding::Computed(ClockStatus::ClosedLate),
+        ClockStanding::Pending,
+        ClockStanding::NotComputable,
+    ];
+
+    /// The machine key, as stored and served: `running`, `paused`, `due_soon`, `overdue`,
+    /// `closed_on_time`, `closed_late`, `pending`, `not_computable`.
+    pub fn key(self) -> &'static str {
+        match self {
+            ClockStanding::Pending => "pending",
+            ClockStanding::NotComputable => "not_computable",
+            ClockStanding::Computed(s) => s.key(),
+        }
+    }
+
+    /// The standing of a key; `None` for any other text.
+    pub fn from_key(key: &str) -> Option<ClockStanding> {
+        ClockStanding::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+impl std::fmt::Display for ClockStanding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+impl From<ClockStatus> for ClockStanding {
+    fn from(s: ClockStatus) -> Self {
+        ClockStanding::Computed(s)
+    }
+}
+
+impl Serialize for ClockStanding {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for ClockStanding {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let key = String::deserialize(d)?;
+        ClockStanding::from_key(&key)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown clock status {key:?}")))
+    }
 }
 
 /// An event to append to the audit chain.
@@ -83,6 +199,11 @@ pub struct CaseUpdate {
     pub officer: Option<String>,
     /// Evidence the complainant supplied with this step (补正), appended to the complaint's.
     pub added_evidence: Vec<crate::EvidenceRef>,
+    /// Materials received with this step (a supplement): the case's new
+    /// `materials_received_at`. `None` leaves it as it is.
+    pub materials_received_at: Option<Timestamp>,
+    /// What the step does to the pending extension request.
+    pub pending_extension: PendingExtension,
     pub event: NewEvent,
     pub at: Timestamp,
     /// A transfer opens a linked case at the receiving agency; a route to several authorities
@@ -95,6 +216,44 @@ impl CaseUpdate {
     pub fn closed_at(&self) -> Option<Timestamp> {
         self.state.is_terminal().then_some(self.at)
     }
+}
+
+/// What a step does to a case's pending extension request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PendingExtension {
+    /// Leaves it as it is (most steps).
+    #[default]
+    Keep,
+    /// An extension of this amount is requested (request_extension).
+    Set(Amount),
+    /// The request is decided (approve_extension, deny_extension).
+    Clear,
+}
+
+impl PendingExtension {
+    /// As the stores bind it: whether the column changes, and its new text (`30d`, `1m` …).
+    pub fn to_db(self) -> (bool, Option<String>) {
+        match self {
+            PendingExtension::Keep => (false, None),
+            PendingExtension::Set(a) => (true, Some(a.to_string())),
+            PendingExtension::Clear => (true, None),
+        }
+    }
+}
+
+/// A case's pending extension as stored (`30d`, `1m` …); text that is not an amount is
+/// [`StoreError::Corrupt`] naming the case, never read as "none pending".
+pub fn read_pending_extension(
+    case: &str,
+    stored: Option<&str>,
+) -> Result<Option<Amount>, StoreError> {
+    stored
+        .map(|t| {
+            t.parse().map_err(|_| {
+                StoreError::Corrupt(format!("case {case}: unreadable pending extension {t:?}"))
+            })
+        })
+        .transpose()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -209,4 +368,57 @@ pub fn next_due(clocks: &[StoredClock]) -> Option<Timestamp> {
         .filter(|c| c.closed_at.is_none() && c.started_at.is_some())
         .filter_map(|c| c.due_at)
         .min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kuaiwei_deadlines::{Exclusion, ExclusionKind};
+
+    #[test]
+    fn every_standing_reads_back_from_its_key_and_no_other_text_does() {
+        for s in ClockStanding::ALL {
+            assert_eq!(ClockStanding::from_key(s.key()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.key()));
+        }
+        assert_eq!(ClockStanding::from_key("closed"), None);
+        assert_eq!(ClockStanding::from_key("Running"), None);
+    }
+
+    #[test]
+    fn inputs_are_written_as_the_untyped_value_wrote_them_keys_sorted() {
+        let mut c = StoredClock::from_stored(
+            "KW-2026-000001",
+            "M2".into(),
+            None,
+            None,
+            None,
+            "pending",
+            r#"{"exclusions":[],"extensions":[]}"#,
+        )
+        .unwrap();
+        c.inputs.exclusions.push(Exclusion {
+            kind: ExclusionKind::Appraisal,
+            from: "2026-10-17T01:00:00Z".parse().unwrap(),
+            to: None,
+            reason: "鉴定".into(),
+        });
+        let text = c.inputs_json();
+        assert_eq!(
+            text,
+            r#"{"exclusions":[{"from":"2026-10-17T01:00:00Z","kind":"appraisal","reason":"鉴定","to":null}],"extensions":[]}"#
+        );
+        let again = StoredClock::from_stored(
+            "KW-2026-000001",
+            "M2".into(),
+            None,
+            None,
+            None,
+            "paused",
+            &text,
+        )
+        .unwrap();
+        assert_eq!(again.inputs, c.inputs);
+        assert_eq!(again.status, ClockStanding::Computed(ClockStatus::Paused));
+    }
 }

@@ -6,12 +6,16 @@
 use std::collections::HashSet;
 
 use jiff::Timestamp;
+use kuaiwei_deadlines::{
+    ClockInputs, ClockStatus, Exclusion, ExclusionKind, Extension, ExtensionGrant,
+};
 use kuaiwei_domain::{CaseNumber, CaseState, ComplaintInput, ComplaintStatus, Outcome};
+use serde_json::json;
 
 use crate::{
-    CaseUpdate, ComplaintFilter, Correction, EvidenceRef, IdempotencyKey, LinkedCase, NewComplaint,
-    NewEvent, Page, QueueFilter, Receipt, RespondentCorrection, Store, StoreError, StoredClock,
-    verify_chain,
+    CaseUpdate, ClockStanding, ComplaintFilter, Correction, EvidenceRef, IdempotencyKey,
+    LinkedCase, NewComplaint, NewEvent, Page, PendingExtension, QueueFilter, Receipt,
+    RespondentCorrection, Store, StoreError, StoredClock, verify_chain,
 };
 
 /// A valid complaint whose text and respondent depend on `n`, received at `at`.
@@ -357,12 +361,11 @@ fn clock(procedure: &str, started: Option<&str>, due: Option<&str>) -> StoredClo
         closed_at: None,
         due_at: due.map(|t| t.parse().unwrap()),
         status: if started.is_some() {
-            "running"
+            ClockStanding::Computed(ClockStatus::Running)
         } else {
-            "pending"
-        }
-        .into(),
-        inputs: serde_json::json!({"exclusions": []}),
+            ClockStanding::Pending
+        },
+        inputs: ClockInputs::default(),
     }
 }
 
@@ -383,6 +386,8 @@ fn step(
         supervised: false,
         officer: None,
         added_evidence: Vec::new(),
+        materials_received_at: None,
+        pending_extension: PendingExtension::Keep,
         event: NewEvent {
             actor: "caseworker:wang".into(),
             kind: state.key().into(),
@@ -406,6 +411,11 @@ pub async fn a_filed_complaint_is_a_received_case_with_its_first_event(s: &impl 
     assert_eq!(case.state, CaseState::Received);
     assert_eq!(case.version, 1);
     assert_eq!(case.received_at, r.received_at);
+    assert_eq!(
+        case.materials_received_at, r.received_at,
+        "the filing is the materials"
+    );
+    assert_eq!(case.pending_extension, None);
     let events = s.case_events(r.case_number.as_str()).await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].kind, "received");
@@ -464,14 +474,27 @@ pub async fn steps_move_the_case_store_its_clocks_and_extend_the_chain(s: &impl 
     s.update_case(step(n, 1, CaseState::Accepted, None, vec![]))
         .await
         .unwrap();
-    let clocks = vec![
-        clock(
-            "P1",
-            Some("2026-10-16T01:00:00Z"),
-            Some("2026-10-22T16:00:00Z"),
-        ),
-        clock("P3", None, None),
-    ];
+    let mut p1 = clock(
+        "P1",
+        Some("2026-10-16T01:00:00Z"),
+        Some("2026-10-22T16:00:00Z"),
+    );
+    // the inputs come back as they went in: an open pause and an approved extension
+    p1.status = ClockStanding::Computed(ClockStatus::Paused);
+    p1.inputs = ClockInputs {
+        exclusions: vec![Exclusion {
+            kind: ExclusionKind::Suspension,
+            from: "2026-10-17T01:00:00Z".parse().unwrap(),
+            to: None,
+            reason: "等待鉴定".into(),
+        }],
+        extensions: vec![Extension {
+            approved_at: "2026-10-16T03:00:00Z".parse().unwrap(),
+            approver: "supervisor:wang".into(),
+            grant: ExtensionGrant::Amount("5wd".parse().unwrap()),
+        }],
+    };
+    let clocks = vec![p1, clock("P3", None, None)];
     let done = s
         .update_case(step(
             n,
@@ -736,7 +759,7 @@ pub async fn queues_sort_by_due_date_within_an_agency(s: &impl Store) {
             _ => {
                 let mut stopped = clock("T1", Some("2026-10-17T01:00:00Z"), Some(due));
                 stopped.closed_at = Some("2026-10-18T01:00:00Z".parse().unwrap());
-                stopped.status = "closed_on_time".into();
+                stopped.status = ClockStanding::Computed(ClockStatus::ClosedOnTime);
                 clocks.push(stopped);
             }
         }
@@ -1649,7 +1672,10 @@ pub async fn report_clocks_hold_every_clock_a_period_needs_and_no_other(s: &impl
     assert_eq!(first.started_at, Some(instant("2026-10-09")));
     assert_eq!(first.due_at, Some(instant("2026-11-20")));
     let inputs: serde_json::Value = serde_json::from_str(&first.inputs).unwrap();
-    assert_eq!(inputs, serde_json::json!({"exclusions": []}));
+    assert_eq!(
+        inputs,
+        serde_json::json!({"exclusions": [], "extensions": []})
+    );
     assert_eq!(got[1].channel, "ecommerce");
     assert_eq!(got[1].fair, None);
     assert_eq!(got[1].closed_at, Some(instant("2026-10-10")));
@@ -1748,6 +1774,7 @@ macro_rules! store_conformance_tests {
             listings_are_newest_first_filtered_and_paged,
             the_store_answers_a_ping,
             a_filed_complaint_is_a_received_case_with_its_first_event,
+            the_materials_receipt_and_the_pending_extension_are_kept_on_the_case,
             the_received_event_seals_the_complaint_as_filed,
             steps_move_the_case_store_its_clocks_and_extend_the_chain,
             a_stale_step_is_refused_and_changes_nothing,
@@ -1940,6 +1967,159 @@ pub async fn events_about_accounts_join_the_one_audit_chain(s: &impl Store) {
         verify_chain(&events, head.as_ref().map(|(q, h)| (*q, h.as_str()))),
         Ok(7)
     );
+}
+
+/// When the supplement of [`supplemented_and_extended_cases`] arrived.
+pub const SUPPLIED: &str = "2026-10-17T03:00:00Z";
+
+/// A step of `kind` with its payload at `at`, as the case workflow writes it.
+fn event_step(
+    number: &str,
+    version: i64,
+    state: CaseState,
+    kind: &str,
+    payload: serde_json::Value,
+    at: &str,
+) -> CaseUpdate {
+    let mut u = step(number, version, state, None, vec![]);
+    u.event.kind = kind.into();
+    u.event.payload = payload;
+    u.at = at.parse().unwrap();
+    u
+}
+
+/// Two cases as the case workflow leaves them, with the events a step writes: the first
+/// supplemented (补正) at [`SUPPLIED`] and then asked for a 30-day extension that awaits its
+/// decision; the second asked for a month that was denied. A later step on each changes neither.
+pub async fn supplemented_and_extended_cases(s: &impl Store) -> (String, String) {
+    let a = s.submit_complaint(sample(1, T0, "fair")).await.unwrap();
+    let b = s.submit_complaint(sample(2, T0, "fair")).await.unwrap();
+    let (a, b) = (a.case_number.to_string(), b.case_number.to_string());
+    let mut supplied = event_step(
+        &a,
+        1,
+        CaseState::Received,
+        "supplement",
+        json!({}),
+        SUPPLIED,
+    );
+    supplied.materials_received_at = Some(SUPPLIED.parse().unwrap());
+    let mut asked = event_step(
+        &a,
+        2,
+        CaseState::ExtensionPending,
+        "request_extension",
+        json!({"amount": "30d"}),
+        "2026-10-20T02:00:00Z",
+    );
+    asked.pending_extension = PendingExtension::Set("30d".parse().unwrap());
+    let mut other = event_step(
+        &b,
+        1,
+        CaseState::ExtensionPending,
+        "request_extension",
+        json!({"amount": "1m"}),
+        "2026-10-20T02:00:00Z",
+    );
+    other.pending_extension = PendingExtension::Set("1m".parse().unwrap());
+    let mut denied = event_step(
+        &b,
+        2,
+        CaseState::Opened,
+        "deny_extension",
+        json!({}),
+        "2026-10-21T02:00:00Z",
+    );
+    denied.pending_extension = PendingExtension::Clear;
+    let later = |n: &str| {
+        event_step(
+            n,
+            3,
+            CaseState::ExtensionPending,
+            "supervise",
+            json!({}),
+            "2026-10-22T02:00:00Z",
+        )
+    };
+    for u in [supplied, asked, other, denied, later(&a), later(&b)] {
+        s.update_case(u).await.unwrap();
+    }
+    (a, b)
+}
+
+/// The cases of [`supplemented_and_extended_cases`] read back: the materials' receipt and the
+/// pending extension as their steps left them.
+pub async fn supplemented_and_extended_cases_read_back(s: &impl Store, (a, b): (&str, &str)) {
+    let a = s.case(a).await.unwrap().unwrap();
+    assert_eq!(
+        a.materials_received_at,
+        SUPPLIED.parse::<Timestamp>().unwrap()
+    );
+    assert_eq!(a.pending_extension, Some("30d".parse().unwrap()));
+    let b = s.case(b).await.unwrap().unwrap();
+    assert_eq!(b.materials_received_at, b.received_at);
+    assert_eq!(b.pending_extension, None);
+}
+
+pub async fn the_materials_receipt_and_the_pending_extension_are_kept_on_the_case(s: &impl Store) {
+    let (a, b) = supplemented_and_extended_cases(s).await;
+    supplemented_and_extended_cases_read_back(s, (&a, &b)).await;
+    // a transfer's linked case was received when the transfer was made, and awaits nothing
+    let mut transfer = event_step(
+        &a,
+        4,
+        CaseState::Transferred,
+        "transfer",
+        json!({}),
+        "2026-10-23T02:00:00Z",
+    );
+    transfer.linked = vec![LinkedCase::transfer("police", vec![])];
+    let done = s.update_case(transfer).await.unwrap();
+    let linked = s.case(done.linked[0].as_str()).await.unwrap().unwrap();
+    let at: Timestamp = "2026-10-23T02:00:00Z".parse().unwrap();
+    assert_eq!((linked.received_at, linked.materials_received_at), (at, at));
+    assert_eq!(linked.pending_extension, None);
+    let a = s.case(&a).await.unwrap().unwrap();
+    assert_eq!(
+        a.pending_extension,
+        Some("30d".parse().unwrap()),
+        "a step that says nothing of it keeps it"
+    );
+}
+
+/// A case routed to the IP office with one running P1 clock, for a backend's own test to break
+/// in storage; returns its number.
+pub async fn a_routed_case_with_a_clock(s: &impl Store) -> String {
+    let r = s.submit_complaint(sample(1, T0, "fair")).await.unwrap();
+    let n = r.case_number.to_string();
+    s.update_case(step(&n, 1, CaseState::Accepted, None, vec![]))
+        .await
+        .unwrap();
+    let p1 = clock(
+        "P1",
+        Some("2026-10-16T01:00:00Z"),
+        Some("2026-10-22T16:00:00Z"),
+    );
+    s.update_case(step(&n, 2, CaseState::Routed, Some("ip_office"), vec![p1]))
+        .await
+        .unwrap();
+    assert_eq!(s.case(&n).await.unwrap().unwrap().clocks.len(), 1);
+    n
+}
+
+/// After the backend broke the stored P1 clock of case `number` (its status or its inputs):
+/// reading the case, alone or among the open cases, is an error naming the case and the clock,
+/// never a clock read as "nothing paused or extended".
+pub async fn a_broken_clock_is_an_error_naming_the_case(s: &impl Store, number: &str) {
+    let named = |r: Result<_, StoreError>| match r {
+        Err(StoreError::Corrupt(m)) => {
+            assert!(m.contains(number) && m.contains("P1"), "{m}");
+        }
+        Err(other) => panic!("not a corrupt record: {other:?}"),
+        Ok(_) => panic!("a broken clock was read"),
+    };
+    named(s.case(number).await.map(|_| ()));
+    named(s.open_cases(None, 100).await.map(|_| ()));
 }
 
 /// Files three complaints and takes two steps on the first: five events on the chain.

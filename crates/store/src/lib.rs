@@ -27,8 +27,9 @@ pub use accounts::{Account, ApiToken, FairSession, Session};
 pub use audit::{ChainBreak, ChainLink, ChainVerifier, GENESIS, complaint_digest, verify_chain};
 pub use batcher::{BatchHandler, Batcher, BatcherClosed};
 pub use cases::{
-    AuditEvent, CaseRecord, CaseUpdate, KeyedCase, LinkedCase, NewEvent, QueueFilter, QueueItem,
-    RelatedCase, RespondentCase, RespondentRecord, StoredClock, next_due,
+    AuditEvent, CaseRecord, CaseUpdate, ClockStanding, KeyedCase, LinkedCase, NewEvent,
+    PendingExtension, QueueFilter, QueueItem, RelatedCase, RespondentCase, RespondentRecord,
+    StoredClock, next_due, read_pending_extension,
 };
 pub use corrections::{
     Corrected, Correction, RespondentCorrection, RespondentJoin, RespondentProposal,

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use kuaiwei_access::Principal;
 use kuaiwei_domain::{Action, CaseState, Outcome};
-use kuaiwei_store::CaseRecord;
+use kuaiwei_store::{CaseRecord, ClockStanding};
 use serde::Serialize;
 
 use super::clocks;
@@ -86,7 +86,8 @@ pub struct ClockView {
     pub name_en: String,
     pub legal_basis: String,
     /// pending, running, paused, due_soon, overdue, closed_on_time, closed_late, not_computable
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: ClockStanding,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub started_at: Option<Timestamp>,
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -146,7 +147,7 @@ pub async fn view_of(
                 name_zh: p.map(|p| p.name_zh.clone()).unwrap_or_default(),
                 name_en: p.map(|p| p.name_en.clone()).unwrap_or_default(),
                 legal_basis: p.map(|p| p.citation()).unwrap_or_default(),
-                status: "pending".into(),
+                status: ClockStanding::Pending,
                 started_at: c.started_at,
                 closed_at: c.closed_at,
                 due: None,
@@ -155,17 +156,17 @@ pub async fn view_of(
                 problem: None,
                 provisional_years: Vec::new(),
             };
-            match clocks::compute(&calendar, &state.procedures, number, c, now) {
+            match clocks::compute(&calendar, &state.procedures, c, now) {
                 None => {}
                 Some(Ok(s)) => {
-                    v.status = s.status.key().into();
+                    v.status = ClockStanding::Computed(s.status);
                     v.due = Some(s.due);
                     v.provisional_years = s.provisional.clone();
                     v.explanation_zh = s.explanation.iter().map(|x| x.zh.clone()).collect();
                     v.explanation_en = s.explanation.iter().map(|x| x.en.clone()).collect();
                 }
                 Some(Err(e)) => {
-                    v.status = "not_computable".into();
+                    v.status = ClockStanding::NotComputable;
                     v.problem = Some(e.to_string());
                 }
             }

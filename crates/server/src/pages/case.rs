@@ -13,8 +13,10 @@ use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::Timestamp;
+use kuaiwei_deadlines::ClockStatus;
 use kuaiwei_domain::{Action, CaseState, Outcome};
 use kuaiwei_routing::{Agency, MaterialKind};
+use kuaiwei_store::ClockStanding;
 use serde_json::Value;
 
 use super::work::{Nav, Staff, agency_name, see_other, state_name, step_label};
@@ -862,10 +864,10 @@ fn evidence_line(lang: Lang, e: &crate::cases::EvidenceView) -> EvidenceLine {
 }
 
 fn clock_line(lang: Lang, c: &crate::cases::ClockView, now: Timestamp) -> ClockLine {
-    let status_class = match c.status.as_str() {
-        "overdue" | "closed_late" => "overdue",
-        "due_soon" => "soon",
-        "not_computable" => "overdue",
+    let status_class = match c.status {
+        ClockStanding::Computed(ClockStatus::Overdue | ClockStatus::ClosedLate) => "overdue",
+        ClockStanding::Computed(ClockStatus::DueSoon) => "soon",
+        ClockStanding::NotComputable => "overdue",
         _ => "",
     };
     ClockLine {
@@ -878,7 +880,7 @@ fn clock_line(lang: Lang, c: &crate::cases::ClockView, now: Timestamp) -> ClockL
             }
         ),
         basis: c.legal_basis.clone(),
-        status: lang.t(&format!("clock_status.{}", c.status)),
+        status: lang.t(&format!("clock_status.{}", c.status.key())),
         status_class,
         started: c
             .started_at

@@ -172,12 +172,16 @@ async fn close_m2(app: &App, number: &str, [started, closed, due]: [&str; 3]) {
                 started_at: Some(at(started)),
                 closed_at: Some(at(closed)),
                 due_at: Some(at(due)),
-                status: "closed".into(),
-                inputs: json!({"exclusions": [], "extensions": []}),
+                status: kuaiwei_store::ClockStanding::Computed(
+                    kuaiwei_deadlines::ClockStatus::ClosedOnTime,
+                ),
+                inputs: kuaiwei_deadlines::ClockInputs::default(),
             }],
             supervised: false,
             officer: Some("officer:li".into()),
             added_evidence: vec![],
+            materials_received_at: None,
+            pending_extension: kuaiwei_store::PendingExtension::Keep,
             event: kuaiwei_store::NewEvent {
                 actor: "test".into(),
                 kind: "close".into(),

@@ -524,12 +524,14 @@ async fn loading_next_years_notice_replaces_the_provisional_dates_of_open_and_cl
                 started_at: Some(at("2026-10-20T02:00:00Z")),
                 closed_at: Some(at("2026-10-28T02:00:00Z")),
                 due_at: None,
-                status: "not_computable".into(),
-                inputs: json!({"exclusions": [], "extensions": []}),
+                status: kuaiwei_store::ClockStanding::NotComputable,
+                inputs: kuaiwei_deadlines::ClockInputs::default(),
             }],
             supervised: false,
             officer: Some("officer:li".into()),
             added_evidence: vec![],
+            materials_received_at: None,
+            pending_extension: kuaiwei_store::PendingExtension::Keep,
             event: kuaiwei_store::NewEvent {
                 actor: "test".into(),
                 kind: "close".into(),
@@ -573,7 +575,10 @@ async fn loading_next_years_notice_replaces_the_provisional_dates_of_open_and_cl
     let closed = app.store.case(&old).await.unwrap().unwrap();
     // 10-20 + 90 days = 2027-01-18 (Mon)
     assert_eq!(closed.clocks[0].due_at, Some(at("2027-01-18T16:00:00Z")));
-    assert_eq!(closed.clocks[0].status, "closed_on_time");
+    assert_eq!(
+        closed.clocks[0].status,
+        kuaiwei_store::ClockStanding::Computed(kuaiwei_deadlines::ClockStatus::ClosedOnTime)
+    );
     let queue = app.get("/api/v1/queues").await;
     assert_eq!(queue.body[0]["due_provisional"], false, "{}", queue.body);
 
@@ -622,12 +627,16 @@ async fn the_deadline_watch_lists_overdue_and_due_soon_cases_per_agency() {
                 started_at: Some(started),
                 closed_at: None,
                 due_at: Some(now - jiff::SignedDuration::from_hours(24)),
-                status: "overdue".into(),
-                inputs: json!({"exclusions": [], "extensions": []}),
+                status: kuaiwei_store::ClockStanding::Computed(
+                    kuaiwei_deadlines::ClockStatus::Overdue,
+                ),
+                inputs: kuaiwei_deadlines::ClockInputs::default(),
             }],
             supervised: true,
             officer: Some("officer:zhou".into()),
             added_evidence: vec![],
+            materials_received_at: None,
+            pending_extension: kuaiwei_store::PendingExtension::Keep,
             event: kuaiwei_store::NewEvent {
                 actor: "test".into(),
                 kind: "route".into(),
