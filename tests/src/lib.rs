@@ -70,6 +70,8 @@ pub struct Options {
     pub calendar: Calendar,
     /// The connection and body timeouts and the upload cap (`[http]`).
     pub http: kuaiwei_server::HttpSettings,
+    /// The channels people are told on (`[notify]`); the delivery worker runs with them.
+    pub notify: Option<kuaiwei_notify::Channels>,
 }
 
 impl Default for Options {
@@ -78,6 +80,7 @@ impl Default for Options {
             clock: kuaiwei_server::Clock::system(),
             calendar: Calendar::bundled(),
             http: kuaiwei_server::HttpSettings::default(),
+            notify: None,
         }
     }
 }
@@ -185,6 +188,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
             )
             .unwrap(),
         )),
+        notify: options.notify.map(Arc::new),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -26,6 +26,6 @@ pub use error::CaseError;
 pub use plan::{AlsoRoute, Context, RouteDecision, allowed, plan};
 pub use recompute::{Recomputed, SYSTEM, first_changed_year, start_recompute_since};
 pub use rules::{CaseRules, RepeatRule};
-pub use service::{Actor, CaseService, GivenFacts, materials_held, supplement_awaited};
+pub use service::{Actor, CaseService, GivenFacts, materials_held, notice_of, supplement_awaited};
 pub use step::{ClockPolicy, Reason, Step};
 pub use time::{CalendarSource, Clock, SharedCalendar};

@@ -395,6 +395,7 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
         },
         at: now,
         linked,
+        messages: Vec::new(),
     })
 }
 

@@ -221,6 +221,7 @@ fn update(
         },
         at: now,
         linked: Vec::new(),
+        messages: Vec::new(),
     }
 }
 

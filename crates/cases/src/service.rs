@@ -68,6 +68,35 @@ pub fn materials_held(record: &ComplaintRecord) -> Vec<MaterialKind> {
     kinds
 }
 
+/// What the complainant is told of a step, if anything: a supplement request (what and why),
+/// the route (to whom), the opening, a refusal (why) and the closing (how).
+pub fn notice_of(step: &Step, update: &CaseUpdate) -> Option<kuaiwei_notify::Notice> {
+    use kuaiwei_notify::Notice;
+    match step {
+        Step::RequestSupplement { reason, .. } => Some(Notice::SupplementRequested {
+            missing: update.event.payload["missing"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|m| m.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            reason: reason.as_str().to_string(),
+        }),
+        Step::Route { .. } => update
+            .agency
+            .clone()
+            .map(|agency| Notice::Routed { agency }),
+        Step::Open { .. } => Some(Notice::Opened),
+        Step::Refuse { reason } => Some(Notice::Refused {
+            reason: reason.as_str().to_string(),
+        }),
+        Step::Close { outcome, .. } => Some(Notice::Closed { outcome: *outcome }),
+        _ => None,
+    }
+}
+
 /// The state a complainant's supplement moves `case` to, or the refusal when the case is not
 /// waiting for one (checked before any file is kept).
 pub fn supplement_awaited(case: &CaseRecord) -> Result<kuaiwei_domain::CaseState, CaseError> {
@@ -95,7 +124,13 @@ impl CaseService {
             CaseError::Illegal(e)
         })?;
         let now = self.clock.now();
-        let update = self.plan(case, next, step, given, by, now).await?;
+        let mut update = self.plan(case, next, step, given, by, now).await?;
+        // whoever the filing's receipt went to is told of the step, in its language, by the
+        // outbox in the step's own transaction
+        if let Some(notice) = notice_of(step, &update) {
+            let sent = self.store.case_messages(case.case_number.as_str()).await?;
+            update.messages = kuaiwei_notify::follow_up(&sent, &notice);
+        }
         self.store.update_case(update).await?;
         Ok(())
     }
@@ -269,6 +304,7 @@ impl CaseService {
             },
             at: now,
             linked: Vec::new(),
+            messages: Vec::new(),
         };
         self.store.update_case(update).await?;
         Ok(())

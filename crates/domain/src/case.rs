@@ -131,6 +131,20 @@ impl Outcome {
         }
     }
 
+    pub fn en(self) -> &'static str {
+        match self {
+            Outcome::Withdrawn => "complaint withdrawn",
+            Outcome::Mediated => "settled by mediation",
+            Outcome::InfringementConfirmed => "infringement found, ordered to stop",
+            Outcome::ExhibitsWithdrawn => "exhibits withdrawn or covered",
+            Outcome::ListingsTakenDown => "listings taken down or blocked",
+            Outcome::NotInfringing => "no infringement found",
+            Outcome::Refused => "not opened",
+            Outcome::Transferred => "transferred",
+            Outcome::Other => "other",
+        }
+    }
+
     /// Whether the outcome establishes the infringement (认定侵权, 撤展/遮盖, 删除链接): what
     /// counts towards a repeat-infringer finding. Mediation, withdrawal and transfer do not.
     pub fn upheld(self) -> bool {

@@ -626,11 +626,13 @@ async fn persist(state: &AppState, files: Vec<Sealed>) -> Result<Persisted, AppE
 }
 
 /// Makes the files visible, then commits the complaint; the receipt follows the commit.
+/// `lang` is the language the complainant filed in: their messages are written in it.
 pub async fn submit(
     state: &AppState,
     upload: Upload,
     idempotency_key: Option<String>,
     source: Option<String>,
+    lang: kuaiwei_notify::Lang,
 ) -> Result<Receipt, AppError> {
     state
         .intake_limits
@@ -642,6 +644,20 @@ pub async fn submit(
     let persisted = persist(state, upload.files).await?;
     let evidence = persisted.evidence.clone();
     let tracking_token = token::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    // the receipt and the platform's callback go out with the filing's transaction
+    let messages = match &state.notify {
+        Some(n) => {
+            let sources = n.webhook_sources();
+            kuaiwei_notify::receipt(
+                &n.configured(&sources),
+                &upload.complaint,
+                source.as_deref(),
+                lang,
+                &tracking_token,
+            )
+        }
+        None => Vec::new(),
+    };
     let new = NewComplaint {
         complaint: upload.complaint,
         received_at: state.clock.now(),
@@ -653,6 +669,7 @@ pub async fn submit(
         }),
         evidence,
         source,
+        messages,
     };
     match state.store.submit_complaint(new).await {
         Ok(receipt) => {

@@ -65,6 +65,12 @@ pub async fn serve_with(
     let calendar = tokio::spawn(cases::follow_calendar(state.clone()));
     let typos = tokio::spawn(respondents::follow(state.clone()));
     let evidence = tokio::spawn(evidence::load_hashes(state.clone()));
+    let messages = state.notify.clone().map(|channels| {
+        tokio::spawn(kuaiwei_notify::worker::follow(
+            state.store.clone(),
+            (*channels).clone(),
+        ))
+    });
     let app = router(state);
     let result = http::serve_connections(listener, app, http, shutdown).await;
     purge.abort();
@@ -75,6 +81,9 @@ pub async fn serve_with(
     evidence.abort();
     if let Some(i) = indexer {
         i.abort();
+    }
+    if let Some(m) = messages {
+        m.abort();
     }
     result
 }

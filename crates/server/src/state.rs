@@ -37,6 +37,8 @@ pub struct AppState {
     /// The full-text index, followed from the change log while the server runs; `None`: search
     /// answers 503.
     pub search: Option<Arc<kuaiwei_search::SearchIndex>>,
+    /// The channels people are told on (`[notify]`); `None`: nothing is written to the outbox.
+    pub notify: Option<Arc<kuaiwei_notify::Channels>>,
 }
 
 impl AppState {

@@ -208,6 +208,14 @@ async fn insert_fresh(
 
     append_received_events(conn, items, &numbers, &at).await?;
 
+    let messages: Vec<(&str, &kuaiwei_store::NewMessage, Timestamp)> = items
+        .iter()
+        .enumerate()
+        .flat_map(|(i, n)| n.messages.iter().map(move |m| (i, m)))
+        .map(|(i, m)| (numbers[i].as_str(), m, at[i]))
+        .collect();
+    crate::outbox::insert(conn, &messages).await?;
+
     let mut q =
         QueryBuilder::<Postgres>::new("insert into change_log (entity, entity_key, op, at) ");
     q.push_values(0..items.len(), |mut b, i| {

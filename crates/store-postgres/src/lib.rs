@@ -11,6 +11,7 @@ pub mod backup;
 mod cases;
 mod corrections;
 mod intake;
+mod outbox;
 mod read;
 mod reports;
 mod respondents;
@@ -133,6 +134,38 @@ impl Store for PostgresStore {
                 "writer answered the wrong operation".into(),
             )),
         }
+    }
+
+    async fn due_messages(
+        &self,
+        now: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<kuaiwei_store::OutboxMessage>, StoreError> {
+        outbox::due(&self.pool, now, limit).await
+    }
+
+    async fn record_delivery(
+        &self,
+        id: i64,
+        at: jiff::Timestamp,
+        outcome: kuaiwei_store::DeliveryOutcome,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        outbox::record(&self.pool, id, at, outcome, detail).await
+    }
+
+    async fn case_messages(
+        &self,
+        case_number: &str,
+    ) -> Result<Vec<kuaiwei_store::OutboxMessage>, StoreError> {
+        outbox::of_case(&self.pool, case_number).await
+    }
+
+    async fn failed_messages(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<kuaiwei_store::OutboxMessage>, StoreError> {
+        outbox::failed(&self.pool, limit).await
     }
 
     async fn record_event(&self, event: RecordedEvent) -> Result<(), StoreError> {

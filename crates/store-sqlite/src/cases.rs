@@ -255,6 +255,8 @@ pub async fn update(
     add_evidence(conn, complaint_id, &u.added_evidence).await?;
     write_clocks(conn, number, &u.clocks).await?;
     append_event(conn, number, &u.event, u.at).await?;
+    let messages: Vec<_> = u.messages.iter().map(|m| (number, m, u.at)).collect();
+    crate::outbox::insert(conn, &messages).await?;
     log_change(conn, number, "updated", u.at).await?;
 
     let mut linked = Vec::with_capacity(u.linked.len());

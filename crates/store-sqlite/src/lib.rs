@@ -13,6 +13,7 @@ mod corrections;
 #[cfg(feature = "bench")]
 pub mod fts;
 mod intake;
+mod outbox;
 mod read;
 mod reports;
 mod respondents;
@@ -166,6 +167,38 @@ impl Store for SqliteStore {
                 "writer answered the wrong operation".into(),
             )),
         }
+    }
+
+    async fn due_messages(
+        &self,
+        now: jiff::Timestamp,
+        limit: u32,
+    ) -> Result<Vec<kuaiwei_store::OutboxMessage>, StoreError> {
+        outbox::due(&self.read, now, limit).await
+    }
+
+    async fn record_delivery(
+        &self,
+        id: i64,
+        at: jiff::Timestamp,
+        outcome: kuaiwei_store::DeliveryOutcome,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        outbox::record(&self.maintenance, id, at, outcome, detail).await
+    }
+
+    async fn case_messages(
+        &self,
+        case_number: &str,
+    ) -> Result<Vec<kuaiwei_store::OutboxMessage>, StoreError> {
+        outbox::of_case(&self.read, case_number).await
+    }
+
+    async fn failed_messages(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<kuaiwei_store::OutboxMessage>, StoreError> {
+        outbox::failed(&self.read, limit).await
     }
 
     async fn record_event(&self, event: RecordedEvent) -> Result<(), StoreError> {

@@ -209,6 +209,9 @@ pub struct CaseUpdate {
     /// A transfer opens a linked case at the receiving agency; a route to several authorities
     /// opens one for each authority after the first.
     pub linked: Vec<LinkedCase>,
+    /// What the step tells people (the complainant, a platform), written to the outbox in the
+    /// step's transaction.
+    pub messages: Vec<crate::NewMessage>,
 }
 
 impl CaseUpdate {

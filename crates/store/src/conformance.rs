@@ -42,6 +42,7 @@ pub fn sample(n: u32, at: &str, channel: &str) -> NewComplaint {
         tracking_token: format!("token-{n}"),
         idempotency: None,
         source: None,
+        messages: Vec::new(),
         evidence: Vec::new(),
     }
 }
@@ -396,6 +397,7 @@ fn step(
         },
         at: "2026-10-16T01:00:00Z".parse().unwrap(),
         linked: Vec::new(),
+        messages: Vec::new(),
     }
 }
 
@@ -859,6 +861,7 @@ fn filed(n: u32, respondent: serde_json::Value, channel: serde_json::Value) -> N
         tracking_token: format!("token-{n}"),
         idempotency: None,
         source: None,
+        messages: Vec::new(),
         evidence: Vec::new(),
     }
 }

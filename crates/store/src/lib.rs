@@ -15,6 +15,7 @@ pub mod conformance;
 mod corrections;
 mod error;
 mod inventory;
+mod outbox;
 pub mod plan;
 mod reports;
 pub mod respondents;
@@ -36,6 +37,7 @@ pub use corrections::{
 };
 pub use error::StoreError;
 pub use inventory::{EvidenceFile, FiledComplaint, Inventory};
+pub use outbox::{DeliveryOutcome, MessageState, NewMessage, OutboxMessage};
 pub use reports::{FrozenReport, ReportClock, ReportWindow, SyntheticCase};
 pub use types::{
     Change, ComplaintFilter, ComplaintRecord, ComplaintSummary, DEFAULT_MATERIAL, EvidenceMeta,
@@ -87,8 +89,32 @@ pub trait Store: Send + Sync + 'static {
     async fn linked_cases(&self, parent: &str) -> Result<Vec<CaseRecord>, StoreError>;
 
     /// Applies one step: refused with [`StoreError::VersionConflict`] if the case changed since
-    /// it was read. The event is appended to the audit chain in the same transaction.
+    /// it was read. The event is appended to the audit chain in the same transaction, and the
+    /// step's messages are written to the outbox in it too.
     async fn update_case(&self, update: CaseUpdate) -> Result<UpdatedCase, StoreError>;
+
+    /// Pending messages whose next attempt is due at `now`, oldest first, at most `limit`.
+    async fn due_messages(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
+
+    /// Records an attempt on message `id`: its outcome and what the receiver said. A message
+    /// already sent or failed is left as it is.
+    async fn record_delivery(
+        &self,
+        id: i64,
+        at: Timestamp,
+        outcome: DeliveryOutcome,
+        detail: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The messages of a case, oldest first, for its timeline.
+    async fn case_messages(&self, case_number: &str) -> Result<Vec<OutboxMessage>, StoreError>;
+
+    /// Messages given up on, newest first, at most `limit`: what an administrator must look at.
+    async fn failed_messages(&self, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
 
     /// Cases by earliest due date (cases without a running clock last), narrowed by the filter.
     async fn queue(

@@ -19,6 +19,9 @@ pub struct NewComplaint {
     /// The machine client that filed it (`api:taobao`), when an API key was used; recorded in
     /// the `received` event.
     pub source: Option<String>,
+    /// The receipt and the platform's callback, written to the outbox in the filing's
+    /// transaction (under the case number it gets).
+    pub messages: Vec<crate::NewMessage>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

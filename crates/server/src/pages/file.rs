@@ -224,7 +224,11 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
         }
     };
     let upload = page_form.upload(complaint, &[KEY_FIELD]);
-    match intake::submit(&state, upload, Some(key.clone()), None).await {
+    let lang = match p.lang {
+        super::i18n::Lang::Zh => kuaiwei_notify::Lang::Zh,
+        super::i18n::Lang::En => kuaiwei_notify::Lang::En,
+    };
+    match intake::submit(&state, upload, Some(key.clone()), None, lang).await {
         Ok(receipt) => {
             let cookie =
                 super::receipt::cookie(&receipt.case_number.to_string(), &receipt.tracking_token);

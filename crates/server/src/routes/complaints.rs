@@ -202,9 +202,15 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Result<Respo
             })?;
     }
     let key = intake::idempotency_key(req.headers())?;
+    // the complainant's messages are written in the language the request asks for
+    let lang = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(kuaiwei_notify::Lang::Zh, kuaiwei_notify::Lang::from_key);
     let upload = intake::read(&state, req).await?;
     let source = client.map(|t| format!("api:{}", t.name));
-    let receipt = intake::submit(&state, upload, key, source).await?;
+    let receipt = intake::submit(&state, upload, key, source, lang).await?;
     let replayed = receipt.replayed;
     let mut headers = HeaderMap::new();
     headers.insert(

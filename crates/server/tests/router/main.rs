@@ -106,6 +106,7 @@ async fn app_full(calendar: Calendar, clock: kuaiwei_server::Clock) -> App {
         search: Some(Arc::new(
             kuaiwei_search::SearchIndex::in_memory(kuaiwei_search::Synonyms::default(), 1).unwrap(),
         )),
+        notify: None,
     };
     App {
         router: router(state.clone()),

@@ -190,6 +190,7 @@ async fn close_m2(app: &App, number: &str, [started, closed, due]: [&str; 3]) {
             },
             at: at(closed),
             linked: Vec::new(),
+            messages: Vec::new(),
         })
         .await
         .unwrap();

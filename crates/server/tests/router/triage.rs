@@ -540,6 +540,7 @@ async fn loading_next_years_notice_replaces_the_provisional_dates_of_open_and_cl
             },
             at: at("2026-10-28T02:00:00Z"),
             linked: Vec::new(),
+            messages: Vec::new(),
         })
         .await
         .unwrap();
@@ -645,6 +646,7 @@ async fn the_deadline_watch_lists_overdue_and_due_soon_cases_per_agency() {
             },
             at: started,
             linked: Vec::new(),
+            messages: Vec::new(),
         })
         .await
         .unwrap();

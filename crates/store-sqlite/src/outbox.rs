@@ -1,0 +1,165 @@
+//! The outbox on SQLite: messages written with their step (in the writer's transaction), and
+//! the delivery worker's reads and attempt records (on the maintenance connection).
+
+use jiff::Timestamp;
+use kuaiwei_domain::CaseNumber;
+use kuaiwei_store::{DeliveryOutcome, MessageState, NewMessage, OutboxMessage, StoreError};
+use sqlx::sqlite::SqlitePool;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::{backend, time};
+
+/// Writes messages inside a step's or a filing's transaction, each with its case number and
+/// due at once, in one statement.
+pub async fn insert(
+    tx: &mut SqliteConnection,
+    messages: &[(&str, &NewMessage, Timestamp)],
+) -> Result<(), sqlx::Error> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "insert into outbox (case_number, channel, recipient, shown_to, lang, notice,
+                             next_attempt_at, created_at) ",
+    );
+    q.push_values(messages, |mut b, (case, m, at)| {
+        b.push_bind(case.to_string())
+            .push_bind(m.channel.clone())
+            .push_bind(m.recipient.clone())
+            .push_bind(m.shown_to.clone())
+            .push_bind(m.lang.clone())
+            .push_bind(m.notice.to_string())
+            .push_bind(time::to_db(*at))
+            .push_bind(time::to_db(*at));
+    });
+    q.build().execute(&mut *tx).await?;
+    Ok(())
+}
+
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+fn message(r: Row) -> Result<OutboxMessage, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("outbox message {}: {what}", r.0));
+    Ok(OutboxMessage {
+        id: r.0,
+        case_number: CaseNumber::parse(&r.1).map_err(|_| corrupt("case number"))?,
+        channel: r.2,
+        recipient: r.3,
+        shown_to: r.4,
+        lang: r.5,
+        notice: serde_json::from_str(&r.6).map_err(|_| corrupt("notice"))?,
+        state: MessageState::from_key(&r.7).ok_or_else(|| corrupt("state"))?,
+        attempts: u32::try_from(r.8).map_err(|_| corrupt("attempts"))?,
+        next_attempt_at: time::from_db(&r.9)?,
+        last_detail: r.10,
+        created_at: time::from_db(&r.11)?,
+        sent_at: r.12.as_deref().map(time::from_db).transpose()?,
+    })
+}
+
+pub async fn due(
+    pool: &SqlitePool,
+    now: Timestamp,
+    limit: u32,
+) -> Result<Vec<OutboxMessage>, StoreError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "select id, case_number, channel, recipient, shown_to, lang, notice, state, attempts,
+                next_attempt_at, last_detail, created_at, sent_at
+         from outbox where state = 'pending' and next_attempt_at <= ?1
+         order by next_attempt_at, id limit ?2",
+    )
+    .bind(time::to_db(now))
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    rows.into_iter().map(message).collect()
+}
+
+pub async fn of_case(
+    pool: &SqlitePool,
+    case_number: &str,
+) -> Result<Vec<OutboxMessage>, StoreError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "select id, case_number, channel, recipient, shown_to, lang, notice, state, attempts,
+                next_attempt_at, last_detail, created_at, sent_at
+         from outbox where case_number = ?1 order by id",
+    )
+    .bind(case_number)
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    rows.into_iter().map(message).collect()
+}
+
+pub async fn failed(pool: &SqlitePool, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "select id, case_number, channel, recipient, shown_to, lang, notice, state, attempts,
+                next_attempt_at, last_detail, created_at, sent_at
+         from outbox where state = 'failed' order by id desc limit ?1",
+    )
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(backend)?;
+    rows.into_iter().map(message).collect()
+}
+
+/// Records one attempt and moves the message on, in one transaction; a message no longer
+/// pending (another worker got there first) is left alone.
+pub async fn record(
+    pool: &SqlitePool,
+    id: i64,
+    at: Timestamp,
+    outcome: DeliveryOutcome,
+    detail: &str,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin_with("begin immediate").await.map_err(backend)?;
+    let (state, next, sent_at, kind) = match outcome {
+        DeliveryOutcome::Sent => ("sent", at, Some(time::to_db(at)), "sent"),
+        DeliveryOutcome::Retry { next_at } => ("pending", next_at, None, "retry"),
+        DeliveryOutcome::Failed => ("failed", at, None, "failed"),
+    };
+    let done = sqlx::query(
+        "update outbox set state = ?2, attempts = attempts + 1, next_attempt_at = ?3,
+                last_detail = ?4, sent_at = ?5,
+                notice = case when ?2 = 'pending' then notice else json_remove(notice, '$.token') end
+         where id = ?1 and state = 'pending'",
+    )
+    .bind(id)
+    .bind(state)
+    .bind(time::to_db(next))
+    .bind(detail)
+    .bind(sent_at)
+    .execute(&mut *tx)
+    .await
+    .map_err(backend)?;
+    if done.rows_affected() == 1 {
+        sqlx::query(
+            "insert into outbox_attempts (message_id, attempt, at, outcome, detail)
+             select id, attempts, ?2, ?3, ?4 from outbox where id = ?1",
+        )
+        .bind(id)
+        .bind(time::to_db(at))
+        .bind(kind)
+        .bind(detail)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+    }
+    tx.commit().await.map_err(backend)
+}
