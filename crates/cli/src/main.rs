@@ -695,7 +695,7 @@ async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) ->
 }
 
 fn open_search(data_dir: &Path) -> Result<Arc<kuaiwei_search::SearchIndex>> {
-    kuaiwei_server::search::open(data_dir).map_err(|e| {
+    kuaiwei_search::open_in(data_dir).map_err(|e| {
         anyhow::anyhow!(
             "无法打开检索索引（若服务正在运行，请先停止） / cannot open the search index \
              (stop a running server first): {e}"
@@ -706,16 +706,15 @@ fn open_search(data_dir: &Path) -> Result<Arc<kuaiwei_search::SearchIndex>> {
 /// `kuaiwei reindex`: the index rebuilt from the store's change log, with progress.
 async fn reindex(args: StoreArgs, file: FileConfig, data_dir: PathBuf) -> Result<()> {
     let store = existing_store(&args, &file, &data_dir).await?;
-    let state = app_state(store, &file, &data_dir).await?;
     let index = open_search(&data_dir)?;
     index.clear()?;
     index.commit(0)?;
     let started = std::time::Instant::now();
-    let n = kuaiwei_server::search::catch_up_with(&state, &index, &mut |done| {
+    let n = kuaiwei_search::catch_up_with(store.as_ref(), &index, &mut |done| {
         eprint!("\r已索引 / indexed {done} 件案件 / cases");
     })
     .await
-    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    .map_err(|e| anyhow::anyhow!("索引失败 / indexing failed: {e}"))?;
     eprintln!();
     // the background merges finish before the command does, leaving few large segments
     index.settle()?;

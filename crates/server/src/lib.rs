@@ -63,7 +63,7 @@ pub async fn serve_with(
     let indexer = state
         .search
         .clone()
-        .map(|index| tokio::spawn(search::follow(state.clone(), index)));
+        .map(|index| tokio::spawn(kuaiwei_search::follow(state.store.clone(), index)));
     let facts = tokio::spawn(reports::warm_facts(state.clone()));
     let calendar = tokio::spawn(cases::follow_calendar(state.clone()));
     let typos = tokio::spawn(respondents::follow(state.clone()));
