@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use kuaiwei_reports::{Period, Reports};
 use kuaiwei_server::AppState;
 use kuaiwei_store::Store;
 
@@ -570,19 +571,44 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     }
 }
 
+/// The reports of the data directory's store with its procedures, and its calendar: what the
+/// report commands compute with (no HTTP state; each report reads its period's window).
+fn reports_of(
+    store: Arc<dyn Store>,
+    data_dir: &Path,
+) -> Result<(Reports, kuaiwei_deadlines::Calendar)> {
+    let procedures = Arc::new(calendar_cli::load_procedures(data_dir)?);
+    let calendar = calendar_cli::load_calendar(data_dir)?;
+    Ok((
+        Reports::new(store, procedures, kuaiwei_routing::Agency::labels),
+        calendar,
+    ))
+}
+
+/// A report refused or failed, as the command line prints it: in Chinese and in English.
+fn report_error(e: impl Into<kuaiwei_reports::ServeError>) -> anyhow::Error {
+    let e = e.into();
+    let (zh, en) = (e.zh(), e.en());
+    if zh == en {
+        anyhow::anyhow!("{en}")
+    } else {
+        anyhow::anyhow!("{zh} / {en}")
+    }
+}
+
 async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Result<()> {
-    let app_error = |e: kuaiwei_server::AppError| anyhow::anyhow!("{}", e.message());
     match cmd {
         ReportCmd::OnTime(a) => {
             let store = existing_store(&a.store, file, data_dir).await?;
-            let state = app_state(store, file, data_dir).await?;
-            let period = kuaiwei_server::reports::parse_period(&a.month).map_err(app_error)?;
-            let served = kuaiwei_server::reports::on_time(&state, period, true)
+            let (reports, calendar) = reports_of(store, data_dir)?;
+            let period = Period::parse(&a.month).map_err(report_error)?;
+            let served = reports
+                .on_time(period, true, jiff::Timestamp::now(), &calendar)
                 .await
-                .map_err(app_error)?;
+                .map_err(report_error)?;
             let bytes = match a.format {
                 ReportFormat::Json => {
-                    let answer = kuaiwei_server::reports::Answer::of(&served, a.cases);
+                    let answer = kuaiwei_reports::Answer::of(&served, a.cases);
                     let mut text = serde_json::to_string_pretty(&answer)?;
                     text.push('\n');
                     text.into_bytes()
@@ -611,10 +637,17 @@ async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Resul
         }
         ReportCmd::Watch(a) => {
             let store = existing_store(&a.store, file, data_dir).await?;
-            let state = app_state(store, file, data_dir).await?;
-            let w = kuaiwei_server::reports::watch(&state, a.days, a.agency, a.officer)
+            let (reports, calendar) = reports_of(store, data_dir)?;
+            let w = reports
+                .watch(
+                    a.days,
+                    a.agency,
+                    a.officer,
+                    jiff::Timestamp::now(),
+                    &calendar,
+                )
                 .await
-                .map_err(app_error)?;
+                .map_err(report_error)?;
             let lang = if a.en {
                 kuaiwei_reports::Lang::En
             } else {
@@ -635,15 +668,16 @@ async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Resul
         }
         ReportCmd::Freeze(a) => {
             let store = existing_store(&a.store, file, data_dir).await?;
-            let state = app_state(store, file, data_dir).await?;
-            let period = kuaiwei_server::reports::parse_period(&a.month).map_err(app_error)?;
+            let (reports, calendar) = reports_of(store.clone(), data_dir)?;
+            let period = Period::parse(&a.month).map_err(report_error)?;
             // `supervisor:NAME` (as the API records it, and as this flag once took it) or NAME
             let name = a.actor.trim();
             let name = name.split_once(':').map_or(name, |(_, n)| n);
-            let actor = freezer(state.store.as_ref(), name).await?;
-            let served = kuaiwei_server::reports::freeze(&state, period, &actor)
+            let actor = freezer(store.as_ref(), name).await?;
+            let served = reports
+                .freeze(period, &actor, jiff::Timestamp::now(), &calendar)
                 .await
-                .map_err(app_error)?;
+                .map_err(report_error)?;
             let hash = served.frozen.map(|f| f.hash).unwrap_or_default();
             println!(
                 "已封存 / frozen {period}: {} 条时限记录 / clock lines, 按期结案率 / on-time rate {}, SHA-256 {hash}",
