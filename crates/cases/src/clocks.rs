@@ -104,8 +104,7 @@ pub fn refresh(
 /// Whether a stored due instant falls in a year whose holiday schedule is provisional (not yet
 /// published): a day-based due at 24:00 belongs to the day before.
 pub fn due_is_provisional(calendar: &Calendar, due: Timestamp) -> bool {
-    let day = kuaiwei_deadlines::local_date(due - jiff::SignedDuration::from_micros(1));
-    calendar.is_provisional(day.year())
+    calendar.is_provisional_due(due)
 }
 
 /// Stops every running clock at `at`.

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use kuaiwei_reports::{Period, Reports};
 use kuaiwei_server::AppState;
 use kuaiwei_store::Store;
 
@@ -571,19 +572,44 @@ fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     }
 }
 
+/// The reports of the data directory's store with its procedures, and its calendar: what the
+/// report commands compute with (no HTTP state; each report reads its period's window).
+fn reports_of(
+    store: Arc<dyn Store>,
+    data_dir: &Path,
+) -> Result<(Reports, kuaiwei_deadlines::Calendar)> {
+    let procedures = Arc::new(calendar_cli::load_procedures(data_dir)?);
+    let calendar = calendar_cli::load_calendar(data_dir)?;
+    Ok((
+        Reports::new(store, procedures, kuaiwei_routing::Agency::labels),
+        calendar,
+    ))
+}
+
+/// A report refused or failed, as the command line prints it: in Chinese and in English.
+fn report_error(e: impl Into<kuaiwei_reports::ServeError>) -> anyhow::Error {
+    let e = e.into();
+    let (zh, en) = (e.zh(), e.en());
+    if zh == en {
+        anyhow::anyhow!("{en}")
+    } else {
+        anyhow::anyhow!("{zh} / {en}")
+    }
+}
+
 async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Result<()> {
-    let app_error = |e: kuaiwei_server::AppError| anyhow::anyhow!("{}", e.message());
     match cmd {
         ReportCmd::OnTime(a) => {
             let store = existing_store(&a.store, file, data_dir).await?;
-            let state = app_state(store, file, data_dir).await?;
-            let period = kuaiwei_server::reports::parse_period(&a.month).map_err(app_error)?;
-            let served = kuaiwei_server::reports::on_time(&state, period, true)
+            let (reports, calendar) = reports_of(store, data_dir)?;
+            let period = Period::parse(&a.month).map_err(report_error)?;
+            let served = reports
+                .on_time(period, true, jiff::Timestamp::now(), &calendar)
                 .await
-                .map_err(app_error)?;
+                .map_err(report_error)?;
             let bytes = match a.format {
                 ReportFormat::Json => {
-                    let answer = kuaiwei_server::reports::Answer::of(&served, a.cases);
+                    let answer = kuaiwei_reports::Answer::of(&served, a.cases);
                     let mut text = serde_json::to_string_pretty(&answer)?;
                     text.push('\n');
                     text.into_bytes()
@@ -612,10 +638,17 @@ async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Resul
         }
         ReportCmd::Watch(a) => {
             let store = existing_store(&a.store, file, data_dir).await?;
-            let state = app_state(store, file, data_dir).await?;
-            let w = kuaiwei_server::reports::watch(&state, a.days, a.agency, a.officer)
+            let (reports, calendar) = reports_of(store, data_dir)?;
+            let w = reports
+                .watch(
+                    a.days,
+                    a.agency,
+                    a.officer,
+                    jiff::Timestamp::now(),
+                    &calendar,
+                )
                 .await
-                .map_err(app_error)?;
+                .map_err(report_error)?;
             let lang = if a.en {
                 kuaiwei_reports::Lang::En
             } else {
@@ -636,15 +669,16 @@ async fn run_report(cmd: ReportCmd, file: &FileConfig, data_dir: &Path) -> Resul
         }
         ReportCmd::Freeze(a) => {
             let store = existing_store(&a.store, file, data_dir).await?;
-            let state = app_state(store, file, data_dir).await?;
-            let period = kuaiwei_server::reports::parse_period(&a.month).map_err(app_error)?;
+            let (reports, calendar) = reports_of(store.clone(), data_dir)?;
+            let period = Period::parse(&a.month).map_err(report_error)?;
             // `supervisor:NAME` (as the API records it, and as this flag once took it) or NAME
             let name = a.actor.trim();
             let name = name.split_once(':').map_or(name, |(_, n)| n);
-            let actor = freezer(state.store.as_ref(), name).await?;
-            let served = kuaiwei_server::reports::freeze(&state, period, &actor)
+            let actor = freezer(store.as_ref(), name).await?;
+            let served = reports
+                .freeze(period, &actor, jiff::Timestamp::now(), &calendar)
                 .await
-                .map_err(app_error)?;
+                .map_err(report_error)?;
             let hash = served.frozen.map(|f| f.hash).unwrap_or_default();
             println!(
                 "已封存 / frozen {period}: {} 条时限记录 / clock lines, 按期结案率 / on-time rate {}, SHA-256 {hash}",
@@ -718,7 +752,7 @@ async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) ->
 }
 
 fn open_search(data_dir: &Path) -> Result<Arc<kuaiwei_search::SearchIndex>> {
-    kuaiwei_server::search::open(data_dir).map_err(|e| {
+    kuaiwei_search::open_in(data_dir).map_err(|e| {
         anyhow::anyhow!(
             "无法打开检索索引（若服务正在运行，请先停止） / cannot open the search index \
              (stop a running server first): {e}"
@@ -729,16 +763,15 @@ fn open_search(data_dir: &Path) -> Result<Arc<kuaiwei_search::SearchIndex>> {
 /// `kuaiwei reindex`: the index rebuilt from the store's change log, with progress.
 async fn reindex(args: StoreArgs, file: FileConfig, data_dir: PathBuf) -> Result<()> {
     let store = existing_store(&args, &file, &data_dir).await?;
-    let state = app_state(store, &file, &data_dir).await?;
     let index = open_search(&data_dir)?;
     index.clear()?;
     index.commit(0)?;
     let started = std::time::Instant::now();
-    let n = kuaiwei_server::search::catch_up_with(&state, &index, &mut |done| {
+    let n = kuaiwei_search::catch_up_with(store.as_ref(), &index, &mut |done| {
         eprint!("\r已索引 / indexed {done} 件案件 / cases");
     })
     .await
-    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    .map_err(|e| anyhow::anyhow!("索引失败 / indexing failed: {e}"))?;
     eprintln!();
     // the background merges finish before the command does, leaving few large segments
     index.settle()?;

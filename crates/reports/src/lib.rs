@@ -2,9 +2,11 @@
 //! stored clocks of a period, each traceable to the cases behind it; frozen snapshots that
 //! read the same ever after, with later corrections listed beside them; CSV, XLSX and HTML.
 //!
-//! Pure: the caller reads the clocks from the store ([`kuaiwei_store::Store::report_clocks`])
-//! into [`Facts`], or keeps every clock there as the server does, and keeps frozen reports in
-//! the store.
+//! The computation is pure: it classifies [`Facts`] read from the store's clocks. [`Reports`]
+//! (module `serve`) is how a front end serves them: it reads each period's window of clocks
+//! ([`kuaiwei_store::Store::report_clocks`]) or keeps a copy of every clock current from the
+//! change log as the server does, caches finished periods, freezes them in the store and reads
+//! the deadline watch. It knows no HTTP: the caller gives the time and the calendar.
 
 mod compute;
 mod csv_out;
@@ -12,6 +14,7 @@ mod facts;
 mod freeze;
 mod html;
 mod period;
+mod serve;
 mod watch;
 mod xlsx;
 
@@ -24,6 +27,9 @@ pub use facts::Facts;
 pub use freeze::{Correction, FreezeInfo, LineState, corrections, freeze_body, hash_body};
 pub use html::{Lang, TABLE_MEASURES, chart as chart_svg, q as query_value};
 pub use period::Period;
+pub use serve::{
+    AgencyLabel, Answer, Recomputed, ReportCache, ReportFacts, Reports, ServeError, Served,
+};
 pub use watch::{AgencyWatch, OfficerCount, Watch, WatchLine, watch, watch_text};
 pub use xlsx::xlsx;
 
@@ -55,12 +61,26 @@ pub enum ReportError {
 }
 
 impl ReportError {
-    /// The message in Chinese and in English.
+    /// The message in Chinese and in English, each written apart (the `Display` text joins
+    /// them for a log or a terminal).
     pub fn zh_en(&self) -> (String, String) {
-        let text = self.to_string();
-        match text.split_once(" / ") {
-            Some((zh, en)) => (zh.to_string(), en.to_string()),
-            None => (text.clone(), text),
+        match self {
+            ReportError::Period(t) => (
+                format!("报告期应为 2026-10、2026-Q4 或 2026 的形式，收到 {t:?}"),
+                format!("a period is 2026-10, 2026-Q4 or 2026; got {t:?}"),
+            ),
+            ReportError::NotStarted(p) => (
+                format!("报告期 {p} 尚未开始"),
+                format!("the period {p} has not begun"),
+            ),
+            ReportError::Xlsx(e) => (
+                "XLSX 生成失败".to_string(),
+                format!("XLSX output failed: {e}"),
+            ),
+            ReportError::Csv(e) => (
+                "CSV 生成失败".to_string(),
+                format!("CSV output failed: {e}"),
+            ),
         }
     }
 }

@@ -41,6 +41,12 @@ impl Agency {
         Agency::ALL.into_iter().find(|a| a.key() == key)
     }
 
+    /// The zh-CN and en names of the agency with this key (how reports and the watch label
+    /// their rows); `None` for a key that names no agency.
+    pub fn labels(key: &str) -> Option<(String, String)> {
+        Agency::from_key(key).map(|a| (a.zh().to_string(), a.en().to_string()))
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             Agency::IpOffice => "知识产权局（管理专利工作的部门）",

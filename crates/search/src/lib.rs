@@ -13,11 +13,15 @@
 //! - **Resume**: each commit carries the last change-log position it includes, so an indexer
 //!   that restarts or crashed continues from there; documents are keyed by case number, so a
 //!   change applied twice leaves one document.
+//! - **The indexer** ([`follow`]) follows the store's change log into the index, building each
+//!   changed case's document from the store; the server runs it, `kuaiwei reindex` runs it
+//!   once over an emptied index.
 //!
 //! Only this crate knows tantivy.
 
 pub mod corpus;
 mod gather;
+mod indexer;
 pub mod tokenize;
 
 use std::collections::{BTreeMap, HashMap};
@@ -41,6 +45,9 @@ use tantivy::{
     Term,
 };
 
+pub use indexer::{
+    BUNDLED_SYNONYMS, IndexerError, catch_up, catch_up_with, document, follow, open_in, synonyms_in,
+};
 pub use tokenize::{
     BIGRAM, BigramTokenizer, GRAMS, GramTokenizer, MAX_GRAM, MAX_GRAM_DIGITS, fold, folded_string,
     gram_len, query_bigrams, query_term,

@@ -60,8 +60,9 @@ pub async fn serve_with(
     let indexer = state
         .search
         .clone()
-        .map(|index| tokio::spawn(search::follow(state.clone(), index)));
-    let facts = tokio::spawn(reports::warm_facts(state.clone()));
+        .map(|index| tokio::spawn(kuaiwei_search::follow(state.store.clone(), index)));
+    // the copy of the clocks loads in a task of its own; reports read their windows meanwhile
+    state.reports().warm();
     let calendar = tokio::spawn(cases::follow_calendar(state.clone()));
     let typos = tokio::spawn(respondents::follow(state.clone()));
     let evidence = tokio::spawn(evidence::load_hashes(state.clone()));
@@ -75,7 +76,6 @@ pub async fn serve_with(
     let result = http::serve_connections(listener, app, http, shutdown).await;
     purge.abort();
     recompute.abort();
-    facts.abort();
     calendar.abort();
     typos.abort();
     evidence.abort();

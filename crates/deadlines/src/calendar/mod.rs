@@ -159,6 +159,13 @@ impl Calendar {
             && provisional().years.contains_key(&year)
     }
 
+    /// Whether a stored due instant falls in a year counted on a provisional schedule: a
+    /// day-based due at 24:00 belongs to the day before.
+    pub fn is_provisional_due(&self, due: jiff::Timestamp) -> bool {
+        let day = crate::tz::local_date(due - jiff::SignedDuration::from_micros(1));
+        self.is_provisional(day.year())
+    }
+
     /// The provisional schedule `year` is counted on, if it is provisional.
     pub fn provisional_year(&self, year: i16) -> Option<&YearData> {
         if self.years.contains_key(&year) {
@@ -222,6 +229,16 @@ mod tests {
             Calendar::parse_year(text).expect("bundled year parses");
         }
         assert_eq!(Calendar::bundled().loaded_years(), vec![2024, 2025, 2026]);
+    }
+
+    #[test]
+    fn a_due_at_the_end_of_the_last_published_day_is_not_provisional() {
+        let cal = Calendar::bundled();
+        // 2027-01-01T00:00 Shanghai: the end (24:00) of 2026-12-31, a published year
+        let end_of_2026: jiff::Timestamp = "2026-12-31T16:00:00Z".parse().unwrap();
+        assert!(!cal.is_provisional_due(end_of_2026));
+        assert!(cal.is_provisional_due(end_of_2026 + jiff::SignedDuration::from_micros(1)));
+        assert!(!cal.is_provisional_due("2026-06-01T00:00:00Z".parse().unwrap()));
     }
 
     #[test]

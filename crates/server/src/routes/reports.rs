@@ -8,13 +8,13 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use kuaiwei_reports::{Dimension, Line, Measure, Period};
+use kuaiwei_reports::{Answer, Dimension, Line, Measure, Period, Served};
 use serde::{Deserialize, Serialize};
 
 use kuaiwei_access::Action;
 
 use crate::auth::Caller;
-use crate::reports::{self, Served};
+use crate::reports;
 use crate::{AppError, AppState};
 
 pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
@@ -55,7 +55,7 @@ pub struct ReportQuery {
 }
 
 /// The JSON report as the API answers it: the report's own fields, then `frozen` and
-/// `corrections`. Describes the answer for the OpenAPI document; [`reports::Answer`] writes it.
+/// `corrections`. Describes the answer for the OpenAPI document; [`Answer`] writes it.
 #[derive(Serialize, utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct ReportBody {
@@ -83,7 +83,7 @@ pub struct RecomputedBody {
 /// The report as JSON: the frozen text for a frozen period, with `frozen` and the
 /// `corrections` made since; the live figures otherwise.
 fn to_json(s: Served, with_lines: bool) -> Response {
-    Json(reports::Answer::of(&s, with_lines)).into_response()
+    Json(Answer::of(&s, with_lines)).into_response()
 }
 
 fn download(bytes: Vec<u8>, media_type: &str, name: String) -> Response {
