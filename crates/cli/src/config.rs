@@ -27,6 +27,125 @@ pub struct FileConfig {
     pub audit: FileAudit,
     #[serde(default)]
     pub http: FileHttp,
+    /// `[notify]`: telling complainants and platforms; off unless a channel is configured.
+    pub notify: Option<FileNotify>,
+}
+
+/// `[notify]`: the channels people are told on (docs/operations.md "Notifications").
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileNotify {
+    /// The address complainants reach kuaiwei at, for the links in messages.
+    pub public_url: Option<String>,
+    /// The delay after a first failed attempt, doubling each time up to an hour [default: 30].
+    pub retry_first_secs: Option<u64>,
+    /// Attempts before a message is given up and shown to administrators [default: 8].
+    pub attempts: Option<u32>,
+    pub email: Option<kuaiwei_notify::SmtpSettings>,
+    pub sms: Option<FileHttpTarget>,
+    /// One per platform API key (`kuaiwei token add NAME`): where its callbacks go.
+    #[serde(default)]
+    pub webhook: Vec<FileWebhook>,
+}
+
+/// `[notify.sms]`: the centre's SMS gateway, a signed JSON POST (docs/operations.md).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileHttpTarget {
+    pub url: String,
+    pub secret: String,
+}
+
+/// `[[notify.webhook]]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileWebhook {
+    /// The API key's name, as `kuaiwei token add` made it.
+    pub key: String,
+    pub url: String,
+    pub secret: String,
+    /// A receiver on a private or loopback address is refused unless this is set.
+    #[serde(default)]
+    pub allow_private: bool,
+}
+
+/// An address no webhook may reach without `allow_private`: loopback, private, link-local,
+/// unspecified, shared (100.64/10) or unique-local.
+fn private(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v) => {
+            v.is_loopback()
+                || v.is_private()
+                || v.is_link_local()
+                || v.is_unspecified()
+                || v.is_broadcast()
+                || (v.octets()[0] == 100 && (64..128).contains(&v.octets()[1]))
+        }
+        std::net::IpAddr::V6(v) => {
+            v.is_loopback()
+                || v.is_unspecified()
+                || (v.segments()[0] & 0xfe00) == 0xfc00
+                || (v.segments()[0] & 0xffc0) == 0xfe80
+                || v.to_ipv4_mapped()
+                    .is_some_and(|m| private(std::net::IpAddr::V4(m)))
+        }
+    }
+}
+
+/// A receiver's URL: http or https with a host; a webhook's host must not be private (by its
+/// literal address or what its name resolves to now) unless allowed.
+fn receiver_url(key: &str, url: &str, check_private: bool) -> Result<()> {
+    let bad = |why_zh: &str, why_en: &str| {
+        anyhow::anyhow!(
+            "配置项 [notify] {key} `{url}`：{why_zh} / config [notify] {key} `{url}`: {why_en}"
+        )
+    };
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            bad(
+                "须以 http:// 或 https:// 开头",
+                "must start with http:// or https://",
+            )
+        })?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() || authority.contains('@') {
+        return Err(bad("缺少主机名", "has no host"));
+    }
+    if !check_private {
+        return Ok(());
+    }
+    let host = authority
+        .strip_prefix('[')
+        .and_then(|h| h.split(']').next())
+        .unwrap_or_else(|| authority.rsplit_once(':').map_or(authority, |(h, _)| h));
+    let port = if url.starts_with("https") { 443 } else { 80 };
+    let addrs: Vec<std::net::IpAddr> = match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => vec![ip],
+        Err(_) if host.eq_ignore_ascii_case("localhost") => {
+            vec![std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)]
+        }
+        Err(_) => std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
+            .map(|a| a.map(|s| s.ip()).collect())
+            .unwrap_or_default(),
+    };
+    if addrs.into_iter().any(private) {
+        return Err(bad(
+            "指向内网或本机地址；如确需如此，请设 allow_private = true",
+            "points at a private or loopback address; set allow_private = true if that is intended",
+        ));
+    }
+    Ok(())
+}
+
+fn secret(key: &str, s: &str) -> Result<Vec<u8>> {
+    if s.chars().count() < 16 {
+        anyhow::bail!(
+            "配置项 [notify] {key} 的 secret 至少16个字符 / config [notify] {key} secret must be at least 16 characters"
+        );
+    }
+    Ok(s.as_bytes().to_vec())
 }
 
 /// `[audit]`: where the audit chain is anchored outside the database (docs/operations.md).
@@ -211,6 +330,75 @@ impl FileConfig {
         })
     }
 
+    /// The channels people are told on; `None` when `[notify]` configures none.
+    pub fn notify(&self) -> Result<Option<kuaiwei_notify::Channels>> {
+        let Some(n) = &self.notify else {
+            return Ok(None);
+        };
+        if n.email.is_none() && n.sms.is_none() && n.webhook.is_empty() {
+            return Ok(None);
+        }
+        let public_url = n.public_url.clone().ok_or_else(|| {
+            anyhow::anyhow!(
+                "配置项 [notify] 须填写 public_url（消息中的查询链接） / config [notify] needs public_url (the links in messages)"
+            )
+        })?;
+        receiver_url("public_url", &public_url, false)?;
+        let email = match &n.email {
+            Some(e) => Some(kuaiwei_notify::Smtp::new(e).map_err(|e| {
+                anyhow::anyhow!("配置项 [notify.email] 有误 / config [notify.email] is wrong: {e}")
+            })?),
+            None => None,
+        };
+        let sms = match &n.sms {
+            Some(s) => {
+                receiver_url("sms.url", &s.url, false)?;
+                Some(kuaiwei_notify::HttpTarget {
+                    url: s.url.clone(),
+                    secret: secret("sms", &s.secret)?,
+                })
+            }
+            None => None,
+        };
+        let mut webhooks = std::collections::HashMap::new();
+        for (i, w) in n.webhook.iter().enumerate() {
+            let key = format!("webhook[{i}]");
+            receiver_url(&format!("{key}.url"), &w.url, !w.allow_private)?;
+            let target = kuaiwei_notify::HttpTarget {
+                url: w.url.clone(),
+                secret: secret(&key, &w.secret)?,
+            };
+            if webhooks.insert(format!("api:{}", w.key), target).is_some() {
+                anyhow::bail!(
+                    "配置项 [[notify.webhook]] 的 key `{}` 重复 / config [[notify.webhook]] key `{}` is listed twice",
+                    w.key,
+                    w.key
+                );
+            }
+        }
+        let first = secs(
+            "notify",
+            "retry_first_secs",
+            n.retry_first_secs,
+            30,
+            1..=3600,
+        )?;
+        let attempts = n.attempts.unwrap_or(8);
+        if !(1..=20).contains(&attempts) {
+            anyhow::bail!(
+                "配置项 [notify] attempts 须在 1 到 20 之间 / config [notify] attempts must be between 1 and 20"
+            );
+        }
+        Ok(Some(kuaiwei_notify::Channels {
+            email,
+            sms,
+            webhooks,
+            poster: kuaiwei_notify::Poster::new().map_err(|e| anyhow::anyhow!("{e}"))?,
+            public_url,
+            backoff: kuaiwei_notify::Backoff { first, attempts },
+        }))
+    }
+
     /// Where the audit chain is anchored, and how often the server anchors it.
     pub fn anchor(
         &self,
@@ -321,6 +509,82 @@ impl FileConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn notify(text: &str) -> Result<Option<kuaiwei_notify::Channels>> {
+        let c: FileConfig = toml::from_str(text).expect("valid toml");
+        c.notify()
+    }
+
+    #[test]
+    fn notify_is_off_without_a_channel_and_each_bad_setting_is_refused_by_name() {
+        assert!(notify("").unwrap().is_none());
+        assert!(
+            notify("[notify]\npublic_url = \"https://kw.test\"\n")
+                .unwrap()
+                .is_none()
+        );
+        let hook = |url: &str, extra: &str| {
+            format!(
+                "[notify]\npublic_url = \"https://kw.test\"\n[[notify.webhook]]\nkey = \"taobao\"\nurl = \"{url}\"\nsecret = \"0123456789abcdef\"\n{extra}"
+            )
+        };
+        let ok = notify(&hook("https://93.184.215.14/cb", ""))
+            .unwrap()
+            .unwrap();
+        assert_eq!(ok.webhook_sources(), ["api:taobao"]);
+        for private in [
+            "http://127.0.0.1:8080/cb",
+            "http://10.1.2.3/cb",
+            "http://192.168.0.9/cb",
+            "http://[::1]:9000/cb",
+            "http://localhost/cb",
+            "http://169.254.169.254/latest/meta-data",
+        ] {
+            let e = notify(&hook(private, "")).unwrap_err().to_string();
+            assert!(
+                e.contains("allow_private") && e.contains(private),
+                "{private}: {e}"
+            );
+            assert!(
+                notify(&hook(private, "allow_private = true")).is_ok(),
+                "{private}"
+            );
+        }
+        let e = notify(&hook("ftp://example.com/cb", ""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("http://") && e.contains("webhook[0].url"), "{e}");
+        let short = "[notify]\npublic_url = \"https://kw.test\"\n[notify.sms]\nurl = \"https://sms.test/send\"\nsecret = \"short\"\n";
+        let e = notify(short).unwrap_err().to_string();
+        assert!(e.contains("sms") && e.contains("16"), "{e}");
+        let no_url =
+            "[notify.sms]\nurl = \"https://sms.test/send\"\nsecret = \"0123456789abcdef\"\n";
+        assert!(
+            notify(no_url)
+                .unwrap_err()
+                .to_string()
+                .contains("public_url")
+        );
+        let twice = format!(
+            "{}[[notify.webhook]]\nkey = \"taobao\"\nurl = \"https://93.184.215.14/b\"\nsecret = \"0123456789abcdef\"\n",
+            hook("https://93.184.215.14/a", "")
+        );
+        assert!(notify(&twice).unwrap_err().to_string().contains("taobao"));
+        let mail = "[notify]\npublic_url = \"https://kw.test\"\n[notify.email]\nhost = \"smtp.kw.test\"\nfrom = \"not an address\"\n";
+        assert!(
+            notify(mail)
+                .unwrap_err()
+                .to_string()
+                .contains("notify.email.from")
+        );
+        let attempts = "[notify]\npublic_url = \"https://kw.test\"\nattempts = 0\n[notify.sms]\nurl = \"https://sms.test/send\"\nsecret = \"0123456789abcdef\"\n";
+        assert!(
+            notify(attempts)
+                .unwrap_err()
+                .to_string()
+                .contains("attempts")
+        );
+    }
 
     #[test]
     fn unknown_keys_are_refused_with_their_line() {

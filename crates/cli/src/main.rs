@@ -747,7 +747,7 @@ async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) ->
         },
         // the server opens it (one writer at a time); the other commands do not search
         search: None,
-        notify: None,
+        notify: file.notify()?.map(Arc::new),
     })
 }
 

@@ -10,7 +10,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Mailbox, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Deserialize;
@@ -105,8 +106,13 @@ impl Smtp {
             .to(to)
             .subject(subject)
             .message_id(Some(message_id.to_string()))
-            .header(ContentType::TEXT_PLAIN)
-            .body(text.to_string());
+            // base64: Chinese text arrives intact through any relay
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .header(ContentTransferEncoding::Base64)
+                    .body(text.to_string()),
+            );
         let message = match message {
             Ok(m) => m,
             Err(e) => return Attempt::Failed(format!("cannot build the mail: {e}")),

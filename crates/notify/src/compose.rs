@@ -89,3 +89,81 @@ pub fn follow_up(messages: &[OutboxMessage], notice: &Notice) -> Vec<NewMessage>
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complaint(with_agent: bool) -> Complaint {
+        let mut v = serde_json::json!({
+            "channel": {"kind": "fair", "fair_name": "第138届广交会", "booth": "16.1K05"},
+            "complainant": {"kind": "organisation", "name": "耐克创新有限合伙公司",
+                            "mobile": "13812345678", "email": "legal@nike.example"},
+            "rights": [{"kind": "trademark", "number": "1234567", "nice_classes": [25]}],
+            "respondent": {"name": "某鞋业有限公司"},
+            "description": "展出的运动鞋使用了与注册商标相同的标识",
+        });
+        if with_agent {
+            v["agent"] = serde_json::json!({"name": "广州某知识产权代理有限公司",
+                "email": "agent@ip.example", "power_of_attorney_ref": "POA-1"});
+        }
+        serde_json::from_value::<kuaiwei_domain::input::ComplaintInput>(v)
+            .expect("input")
+            .validate_on(jiff::civil::date(2026, 10, 15))
+            .expect("valid")
+    }
+
+    #[test]
+    fn the_receipt_goes_to_the_filer_on_each_configured_channel_and_to_the_platform() {
+        let hooks = vec!["api:taobao".to_string()];
+        let all = Configured {
+            email: true,
+            sms: true,
+            webhooks: &hooks,
+        };
+        let m = receipt(&all, &complaint(false), Some("api:taobao"), Lang::En, "tok");
+        let to: Vec<(&str, &str)> = m
+            .iter()
+            .map(|m| (m.channel.as_str(), m.recipient.as_str()))
+            .collect();
+        assert_eq!(
+            to,
+            [
+                ("email", "legal@nike.example"),
+                ("sms", "13812345678"),
+                ("webhook", "api:taobao")
+            ]
+        );
+        assert!(m.iter().all(|m| m.lang == "en"));
+        assert_eq!(m[1].shown_to, "138****5678");
+        assert!(!m[0].shown_to.contains("legal@"), "{}", m[0].shown_to);
+        assert_eq!(m[0].notice["token"], "tok");
+        assert_eq!(
+            m[2].notice["token"], "",
+            "the platform never gets the token"
+        );
+        // an agent who files is the one told; e-mail only, as the agent gave no mobile
+        let by_agent = receipt(&all, &complaint(true), None, Lang::Zh, "tok");
+        assert_eq!(by_agent.len(), 1);
+        assert_eq!(by_agent[0].recipient, "agent@ip.example");
+        // nothing configured, nothing written; a source without a webhook gets none
+        assert!(
+            receipt(
+                &Configured::default(),
+                &complaint(false),
+                Some("api:taobao"),
+                Lang::Zh,
+                "t"
+            )
+            .is_empty()
+        );
+        let mail_only = Configured {
+            email: true,
+            ..Configured::default()
+        };
+        assert_eq!(
+            receipt(&mail_only, &complaint(false), Some("api:jd"), Lang::Zh, "t").len(),
+            1
+        );
+    }
+}

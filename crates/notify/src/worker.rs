@@ -16,7 +16,7 @@ use crate::channel::{Attempt, Poster, Smtp};
 use crate::template::{self, Lang, Notice};
 
 /// A signed HTTP receiver: the SMS gateway or a platform's webhook.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpTarget {
     pub url: String,
     pub secret: Vec<u8>,
@@ -58,6 +58,19 @@ pub struct Channels {
     /// The address complainants reach kuaiwei at (`https://ipc.example.cn`), for the links.
     pub public_url: String,
     pub backoff: Backoff,
+}
+
+/// Which channels are on, never their secrets.
+impl std::fmt::Debug for Channels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Channels")
+            .field("email", &self.email.is_some())
+            .field("sms", &self.sms.as_ref().map(|t| &t.url))
+            .field("webhooks", &self.webhook_sources())
+            .field("public_url", &self.public_url)
+            .field("backoff", &self.backoff)
+            .finish()
+    }
 }
 
 impl Channels {

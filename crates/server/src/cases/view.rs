@@ -39,6 +39,29 @@ pub struct CaseView {
     /// Completeness, related cases, the respondent and group infringement.
     pub triage: Option<super::triage::TriageView>,
     pub timeline: Vec<EventView>,
+    /// What the case told people (the complainant, the filing platform): to whom (masked),
+    /// on which channel, and whether it arrived.
+    pub messages: Vec<MessageView>,
+}
+
+/// One message of the case's outbox.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MessageView {
+    /// `email`, `sms` or `webhook`.
+    pub channel: String,
+    /// The recipient, masked (`z***@example.com`, `138****5678`, `api:taobao`).
+    pub to: String,
+    /// The step it tells of (`received`, `request_supplement`, `route` …).
+    pub kind: String,
+    /// `pending`, `sent` or `failed`.
+    pub state: &'static str,
+    pub attempts: u32,
+    /// What the receiver said at the last attempt.
+    pub last_detail: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub sent_at: Option<Timestamp>,
 }
 
 /// The complaint behind a case.
@@ -135,6 +158,7 @@ pub async fn view_of(
 ) -> Result<CaseView, AppError> {
     let number = case.case_number.as_str();
     let events = state.store.case_events(number).await?;
+    let messages = state.store.case_messages(number).await?;
     let now = state.clock.now();
     let calendar = state.calendar.current();
     let clocks = case
@@ -265,6 +289,19 @@ pub async fn view_of(
                 reason: e.reason,
                 payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
                 hash: e.hash,
+            })
+            .collect(),
+        messages: messages
+            .into_iter()
+            .map(|m| MessageView {
+                channel: m.channel,
+                to: m.shown_to,
+                kind: m.notice["kind"].as_str().unwrap_or_default().to_string(),
+                state: m.state.key(),
+                attempts: m.attempts,
+                last_detail: m.last_detail,
+                created_at: m.created_at,
+                sent_at: m.sent_at,
             })
             .collect(),
     })

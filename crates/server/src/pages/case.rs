@@ -47,6 +47,7 @@ struct CasePage {
     clocks: Vec<ClockLine>,
     triage: Option<TriagePanel>,
     timeline: Vec<EventLine>,
+    messages: Vec<MessageLine>,
     steps: Vec<StepForm>,
     /// After a step: what was done. After a refusal that is not about one form: why.
     flash: Option<String>,
@@ -88,6 +89,18 @@ struct EventLine {
     what: String,
     actor: String,
     reason: String,
+}
+
+/// A message the case sent, as the staff see it (recipient masked).
+struct MessageLine {
+    at: String,
+    what: String,
+    channel: &'static str,
+    to: String,
+    state: &'static str,
+    failed: bool,
+    attempts: u32,
+    detail: String,
 }
 
 /// Related cases listed on the page; the rest are counted and reached through the respondent
@@ -626,6 +639,27 @@ fn case_page(state: &AppState, staff: Staff, v: CaseView, failed: Option<Failed>
             reason: e.reason.clone().unwrap_or_default(),
         })
         .collect();
+    let messages = v
+        .messages
+        .iter()
+        .rev()
+        .map(|m| MessageLine {
+            at: lang.time(m.created_at),
+            what: step_label(lang, &m.kind)
+                .or_else(|| lang.get(&format!("event.{}", m.kind)))
+                .map_or_else(|| m.kind.clone(), str::to_string),
+            channel: match m.channel.as_str() {
+                "email" => "E-mail",
+                "sms" => "SMS",
+                _ => "Webhook",
+            },
+            to: m.to.clone(),
+            state: lang.t(&format!("work.message_state_{}", m.state)),
+            failed: m.state == "failed",
+            attempts: m.attempts,
+            detail: m.last_detail.clone().unwrap_or_default(),
+        })
+        .collect();
     let missing_now: Vec<&'static str> = v
         .triage
         .as_ref()
@@ -750,6 +784,7 @@ fn case_page(state: &AppState, staff: Staff, v: CaseView, failed: Option<Failed>
         clocks,
         triage,
         timeline,
+        messages,
         steps,
         flash: None,
         alert,
