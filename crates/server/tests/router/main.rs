@@ -106,6 +106,7 @@ async fn app_full(calendar: Calendar, clock: kuaiwei_server::Clock) -> App {
         search: Some(Arc::new(
             kuaiwei_search::SearchIndex::in_memory(kuaiwei_search::Synonyms::default(), 1).unwrap(),
         )),
+        metrics: Default::default(),
     };
     App {
         router: router(state.clone()),
@@ -509,6 +510,7 @@ mod complaints;
 mod deadlines;
 mod evidence;
 mod limits;
+mod metrics;
 mod pages;
 mod rate;
 mod reports;
