@@ -42,6 +42,9 @@ pub enum Backend {
     Postgres,
 }
 
+/// The scrape token of every test server's `/metrics` (`[metrics] token`).
+pub const METRICS_TOKEN: &str = "e2e-scrape-token-0123456789";
+
 /// The password of accounts made by [`TestApp::add_account`].
 pub const TEST_PASSWORD: &str = "测试用的密码-2026";
 
@@ -189,6 +192,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
             .unwrap(),
         )),
         notify: options.notify.map(Arc::new),
+        metrics: kuaiwei_server::Metrics::with_token(METRICS_TOKEN),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

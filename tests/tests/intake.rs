@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use kuaiwei_e2e::{
-    LIMITS, Multipart, TestApp, TestResponse, complaint, heic, jpeg, padded, pdf, png, serial,
-    sha256_hex,
+    LIMITS, METRICS_TOKEN, Multipart, TestApp, TestResponse, complaint, heic, jpeg, padded, pdf,
+    png, serial, sha256_hex,
 };
 use kuaiwei_store::{ComplaintFilter, Page};
 use serde_json::{Value, json};
@@ -22,6 +22,7 @@ kuaiwei_e2e::on_every_backend!(
     every_refused_request_leaves_nothing_stored,
     an_upload_in_flight_at_shutdown_is_still_filed,
     the_server_is_ready_when_its_database_answers,
+    an_acknowledged_complaint_is_counted_in_the_metrics,
 );
 
 async fn a_complaint_without_photos_is_filed_and_its_status_read_with_the_token(app: TestApp) {
@@ -435,4 +436,31 @@ async fn read_response(stream: &mut TcpStream) -> (u16, String) {
     }
     let body = String::from_utf8_lossy(&buf[header_end..header_end + length]).to_string();
     (status, body)
+}
+
+async fn an_acknowledged_complaint_is_counted_in_the_metrics(app: TestApp) {
+    let form = Multipart::new()
+        .complaint(&complaint(7))
+        .evidence("展位照片.jpg", &jpeg(20_000));
+    let res = app.post_multipart("/api/v1/complaints", form, &[]).await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    let auth = format!("Bearer {METRICS_TOKEN}");
+    let res = app.get("/metrics", &[("authorization", &auth)]).await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let body = String::from_utf8_lossy(&res.body);
+    // the process's counters: other tests of this binary file too, so at least one
+    let value = |name: &str, labels: &[&str]| -> f64 {
+        body.lines()
+            .find(|l| l.starts_with(name) && labels.iter().all(|x| l.contains(x)))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} with {labels:?} in:\n{body}"))
+    };
+    assert!(value("kuaiwei_intake_acknowledged_total{", &[r#"channel="fair""#]) >= 1.0);
+    assert!(value("kuaiwei_evidence_files_total{", &[r#"outcome="accepted""#]) >= 1.0);
+    assert!(value("kuaiwei_store_commit_batch_size_count", &[]) >= 1.0);
+    let filed = [r#"route="/api/v1/complaints""#, r#"status="201""#];
+    assert!(value("kuaiwei_http_requests_total{", &filed) >= 1.0);
+    // the follower has measured how far the index is behind
+    value("kuaiwei_search_index_lag", &[]);
 }

@@ -97,6 +97,8 @@ pub enum Action {
     ManageCalendar,
     /// Change the routing rules.
     ManageRouting,
+    /// Read the server's Prometheus metrics (`/metrics`; a scraper uses the config's token).
+    ReadMetrics,
 }
 
 /// How far a permission reaches.
@@ -135,6 +137,7 @@ pub const RULES: &[(Role, Action, Reach)] = &[
     (Role::Administrator, Action::ManageAccounts, Reach::System),
     (Role::Administrator, Action::ManageCalendar, Reach::System),
     (Role::Administrator, Action::ManageRouting, Reach::System),
+    (Role::Administrator, Action::ReadMetrics, Reach::System),
 ];
 
 /// The permission a step on a case needs ([`kuaiwei_domain::Action`]); `routed` says whether

@@ -27,6 +27,8 @@ pub struct FileConfig {
     pub audit: FileAudit,
     #[serde(default)]
     pub http: FileHttp,
+    #[serde(default)]
+    pub metrics: FileMetrics,
     /// `[notify]`: telling complainants and platforms; off unless a channel is configured.
     pub notify: Option<FileNotify>,
 }
@@ -147,6 +149,26 @@ fn secret(key: &str, s: &str) -> Result<Vec<u8>> {
     }
     Ok(s.as_bytes().to_vec())
 }
+
+/// `[metrics]`: Prometheus `/metrics` (docs/operations.md: Metrics), off without a token.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileMetrics {
+    /// The scrape token a scraper sends as `Authorization: Bearer <token>`.
+    pub token: Option<String>,
+}
+
+/// The token itself never appears in a debug print of the config.
+impl std::fmt::Debug for FileMetrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileMetrics")
+            .field("token", &self.token.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
+/// The shortest scrape token accepted: a guessable one would let anyone read the metrics.
+const METRICS_TOKEN_MIN: usize = 16;
 
 /// `[audit]`: where the audit chain is anchored outside the database (docs/operations.md).
 #[derive(Debug, Default, Deserialize)]
@@ -495,6 +517,26 @@ impl FileConfig {
         })
     }
 
+    /// Whether `/metrics` is served: only with a token of at least 16 characters, without
+    /// spaces or control characters (it travels in a header); anything else refused by name.
+    pub fn metrics(&self) -> Result<kuaiwei_server::Metrics> {
+        let Some(token) = &self.metrics.token else {
+            return Ok(kuaiwei_server::Metrics::default());
+        };
+        let n = token.chars().count();
+        if n < METRICS_TOKEN_MIN {
+            anyhow::bail!(
+                "配置项 [metrics] token 须至少 {METRICS_TOKEN_MIN} 个字符（现为 {n} 个） / config [metrics] token (metrics.token) must be at least {METRICS_TOKEN_MIN} characters ({n} given)"
+            );
+        }
+        if !token.chars().all(|c| c.is_ascii_graphic()) {
+            anyhow::bail!(
+                "配置项 [metrics] token 只能含可打印的 ASCII 字符，不能有空格 / config [metrics] token (metrics.token) must be printable ASCII without spaces"
+            );
+        }
+        Ok(kuaiwei_server::Metrics::with_token(token))
+    }
+
     pub fn limits(&self) -> Limits {
         let d = Limits::default();
         Limits {
@@ -694,6 +736,36 @@ mod tests {
             let e = c.anchor(dir).unwrap_err().to_string();
             assert!(e.contains(key), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn metrics_are_off_without_a_token_and_a_short_or_blank_token_is_refused_by_name() {
+        assert!(!FileConfig::default().metrics().unwrap().is_on());
+        let c: FileConfig =
+            toml::from_str("[metrics]\ntoken = \"a-long-enough-scrape-token\"\n").unwrap();
+        assert!(c.metrics().unwrap().is_on());
+        for token in [
+            "",
+            "short-token",
+            "fifteen-chars-x",
+            "has a space in the middle",
+            "制表符\t和中文字符也不可以用作令牌",
+        ] {
+            let c: FileConfig = toml::from_str(&format!("[metrics]\ntoken = {token:?}\n")).unwrap();
+            let e = c.metrics().err().expect(token).to_string();
+            assert!(
+                e.contains("metrics.token") && e.contains(" / "),
+                "{token:?}: {e}"
+            );
+        }
+        let e = toml::from_str::<FileConfig>("[metrics]\nlisten = \"0.0.0.0:9000\"\n").unwrap_err();
+        assert!(e.to_string().contains("listen"), "{e}");
+        let c: FileConfig =
+            toml::from_str("[metrics]\ntoken = \"a-long-enough-scrape-token\"\n").unwrap();
+        assert!(
+            !format!("{c:?}").contains("a-long-enough"),
+            "the token is not printed"
+        );
     }
 
     #[test]

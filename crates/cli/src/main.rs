@@ -530,6 +530,7 @@ async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<(
     }
     state.search = Some(open_search(&data_dir)?);
     state.report_facts = Some(Default::default());
+    state.metrics = file.metrics()?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("无法监听 / cannot listen on {listen}"))?;
@@ -748,6 +749,8 @@ async fn app_state(store: Arc<dyn Store>, file: &FileConfig, data_dir: &Path) ->
         // the server opens it (one writer at a time); the other commands do not search
         search: None,
         notify: file.notify()?.map(Arc::new),
+        // the server's, when configured (`[metrics]`)
+        metrics: Default::default(),
     })
 }
 

@@ -123,6 +123,9 @@ pub async fn catch_up_with(
     let mut done = 0;
     loop {
         let after = index.last_seq()?;
+        if let Ok(head) = store.change_head().await {
+            metrics::gauge!("kuaiwei_search_index_lag").set((head - after).max(0) as f64);
+        }
         let changes = store.changes_since(after, BATCH).await?;
         let Some(last) = changes.last().map(|c| c.seq) else {
             return Ok(done);

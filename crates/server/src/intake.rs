@@ -367,27 +367,36 @@ async fn read_parts(state: &AppState, req: Request, form: Form) -> Result<Parts,
                 ));
             }
             let filename = field.file_name().map(clean_filename);
-            let mut pending = state
-                .evidence
-                .receive(limits.file_bytes)
-                .await
-                .map_err(io)?;
-            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                pending
-                    .write(&chunk)
+            let mut processing = None;
+            let received = async {
+                let mut pending = state
+                    .evidence
+                    .receive(limits.file_bytes)
+                    .await
+                    .map_err(io)?;
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    pending
+                        .write(&chunk)
+                        .await
+                        .map_err(|e| file_error(e, index, &filename))?;
+                }
+                // processing time is ours, not the client's upload
+                processing = Some(std::time::Instant::now());
+                let file = pending
+                    .seal()
                     .await
                     .map_err(|e| file_error(e, index, &filename))?;
+                // read whole before anything is stored: a bomb or a disguised file is refused here
+                let inspection = state
+                    .evidence
+                    .inspect(&file)
+                    .await
+                    .map_err(|e| inspect_error(e, file.media_type, index, &filename))?;
+                Ok((file, inspection))
             }
-            let file = pending
-                .seal()
-                .await
-                .map_err(|e| file_error(e, index, &filename))?;
-            // read whole before anything is stored: a bomb or a disguised file is refused here
-            let inspection = state
-                .evidence
-                .inspect(&file)
-                .await
-                .map_err(|e| inspect_error(e, file.media_type, index, &filename))?;
+            .await;
+            crate::metrics::evidence_file(&received, processing.map(|t| t.elapsed()));
+            let (file, inspection) = received?;
             parts.files.push(Sealed {
                 file,
                 filename,
@@ -658,6 +667,7 @@ pub async fn submit(
         }
         None => Vec::new(),
     };
+    let channel = upload.complaint.channel.key();
     let new = NewComplaint {
         complaint: upload.complaint,
         received_at: state.clock.now(),
@@ -674,6 +684,10 @@ pub async fn submit(
     match state.store.submit_complaint(new).await {
         Ok(receipt) => {
             persisted.committed(state);
+            if !receipt.replayed {
+                metrics::counter!("kuaiwei_intake_acknowledged_total", "channel" => channel)
+                    .increment(1);
+            }
             Ok(receipt)
         }
         Err(e) => {

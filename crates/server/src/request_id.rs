@@ -26,13 +26,18 @@ impl MakeRequestId for RandomRequestId {
 const ERROR_BODY_MAX: usize = 64 * 1024;
 
 /// One access-log line per request (target `kuaiwei::access`): the request id, method, path
-/// (never the query, which may hold search terms or names), status and milliseconds. Health
+/// (never the query, which may hold search terms or names), status and milliseconds; and the
+/// request's metrics, by route pattern. Health
 /// checks log at debug. A 5xx JSON error answer gets `error.request_id`, so that what a user
 /// reports can be matched to this line and the error logged before it.
 pub async fn access_log(req: Request<Body>, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .cloned();
     let id = req
         .headers()
         .get("x-request-id")
@@ -41,7 +46,9 @@ pub async fn access_log(req: Request<Body>, next: Next) -> Response {
         .to_string();
     let res = next.run(req).await;
     let status = res.status().as_u16();
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let took = started.elapsed();
+    crate::metrics::http_request(&method, route.as_ref(), status, took);
+    let ms = took.as_secs_f64() * 1000.0;
     if res.status().is_server_error() {
         tracing::warn!(target: "kuaiwei::access", request_id = %id, %method, %path, status, ms, "request");
     } else if path == "/healthz" || path == "/readyz" {

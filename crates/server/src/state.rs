@@ -41,6 +41,8 @@ pub struct AppState {
     pub search: Option<Arc<kuaiwei_search::SearchIndex>>,
     /// The channels people are told on (`[notify]`); `None`: nothing is written to the outbox.
     pub notify: Option<Arc<kuaiwei_notify::Channels>>,
+    /// Whether `/metrics` is served, and to whom (off by default).
+    pub metrics: crate::Metrics,
 }
 
 impl AppState {

@@ -60,6 +60,7 @@ impl<Q: Send + 'static, R: Send + 'static> Batcher<Q, R> {
                 }
                 let (reqs, replies): (Vec<Q>, Vec<_>) = batch.drain(..).unzip();
                 let n = reqs.len();
+                metrics::histogram!("kuaiwei_store_commit_batch_size").record(n as f64);
                 let mut results = handler.handle(reqs).await;
                 if results.len() != n {
                     tracing::error!(

@@ -32,11 +32,16 @@ impl ReportCache {
     /// position is forgotten.
     pub fn get(&self, period: Period, chain_seq: i64) -> Option<Arc<OnTimeReport>> {
         let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let i = kept.iter().position(|c| c.period == period)?;
+        let Some(i) = kept.iter().position(|c| c.period == period) else {
+            metrics::counter!("kuaiwei_report_cache_misses_total").increment(1);
+            return None;
+        };
         if kept[i].chain_seq != chain_seq {
+            metrics::counter!("kuaiwei_report_cache_misses_total").increment(1);
             kept.remove(i);
             return None;
         }
+        metrics::counter!("kuaiwei_report_cache_hits_total").increment(1);
         // most recently used last
         let hit = kept.remove(i);
         let report = hit.report.clone();

@@ -140,6 +140,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        // Prometheus text, not JSON: left out of the OpenAPI document (docs/operations.md)
+        .route("/metrics", get(crate::metrics::scrape))
         .merge(crate::pages::router(upload_limit, uploads))
         .fallback(crate::pages::fallback)
         .with_state(state)

@@ -107,6 +107,7 @@ async fn app_full(calendar: Calendar, clock: kuaiwei_server::Clock) -> App {
             kuaiwei_search::SearchIndex::in_memory(kuaiwei_search::Synonyms::default(), 1).unwrap(),
         )),
         notify: None,
+        metrics: Default::default(),
     };
     App {
         router: router(state.clone()),
@@ -510,6 +511,7 @@ mod complaints;
 mod deadlines;
 mod evidence;
 mod limits;
+mod metrics;
 mod pages;
 mod rate;
 mod reports;
