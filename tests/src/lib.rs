@@ -7,6 +7,8 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`); without it [`spawn_app`] says loudly that it
 //! skipped PostgreSQL and returns `None`.
 
+pub mod smtp;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

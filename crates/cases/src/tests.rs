@@ -592,6 +592,20 @@ fn a_transfer_runs_t1_from_the_report_t2_from_the_approval_and_t3_from_the_accep
     // 3 calendar days from 10-20: 10-23, 24:00
     assert_eq!(t1.due_at, Some(at("2026-10-23T16:00:00Z")));
     let c = case(CaseState::Opened, proposed.clocks.clone());
+    // once proposed, a second report is refused: T1 runs from the first
+    let again = plan(
+        &f.cx(&c, CaseState::Opened, "2026-10-21T02:00:00Z"),
+        &Step::ProposeTransfer {
+            reason: reason("再次呈报"),
+        },
+    );
+    assert!(matches!(
+        again,
+        Err(CaseError::Conflict {
+            code: "transfer_already_proposed",
+            ..
+        })
+    ));
     assert!(
         crate::allowed(&c, &Procedures::bundled())
             .contains(&kuaiwei_domain::Action::ApproveTransfer)
