@@ -88,6 +88,7 @@ pub fn router(
         .route("/work/admin/accounts/{username}", post(admin::change))
         .route("/work/admin/keys", get(setup::keys).post(setup::create))
         .route("/work/admin/keys/{name}/revoke", post(setup::revoke))
+        .route("/work/admin/messages", get(setup::messages))
         .route("/work/admin/audit", get(setup::audit).post(setup::verify))
         .route("/work/rules", get(setup::rules))
         .route("/work/stations", get(stations::page).post(stations::create))

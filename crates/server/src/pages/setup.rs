@@ -82,6 +82,69 @@ async fn keys_page(
     )
 }
 
+#[derive(Template)]
+#[template(path = "work_messages.html")]
+struct MessagesPage {
+    p: Ctx,
+    nav: Nav,
+    messages: Vec<FailedLine>,
+}
+
+struct FailedLine {
+    case: String,
+    channel: &'static str,
+    to: String,
+    what: String,
+    attempts: u32,
+    at: String,
+    detail: String,
+}
+
+/// `GET /work/admin/messages`: the messages given up on, for the administrator to act on.
+pub async fn messages(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let staff = match admin(&state, &parts).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let lang = staff.lang();
+    let now = state.clock.now();
+    let failed = match state.store.failed_messages(200).await {
+        Ok(m) => m,
+        Err(e) => return error_page(staff.p, e.into(), "/work"),
+    };
+    let messages = failed
+        .into_iter()
+        .map(|m| {
+            let kind = m.notice["kind"].as_str().unwrap_or_default().to_string();
+            FailedLine {
+                case: m.case_number.to_string(),
+                channel: match m.channel.as_str() {
+                    "email" => "E-mail",
+                    "sms" => "SMS",
+                    _ => "Webhook",
+                },
+                to: m.shown_to,
+                what: super::work::step_label(lang, &kind)
+                    .or_else(|| lang.get(&format!("event.{kind}")))
+                    .map_or(kind.clone(), str::to_string),
+                attempts: m.attempts,
+                at: lang.short_time(m.next_attempt_at, now),
+                detail: m.last_detail.unwrap_or_default(),
+            }
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &MessagesPage {
+            messages,
+            p: staff.p,
+            nav: staff.nav,
+        },
+        true,
+    )
+}
+
 /// `GET /work/admin/keys`
 pub async fn keys(State(state): State<AppState>, req: Request) -> Response {
     let (parts, _) = req.into_parts();

@@ -171,6 +171,7 @@ async fn nav(state: &AppState, caller: &Caller, lang: Lang, path: &str) -> Resul
         Role::Administrator => {
             links.push(link("/work/admin", "work.nav.accounts", None));
             links.push(link("/work/admin/keys", "work.nav.keys", None));
+            links.push(link("/work/admin/messages", "work.nav.messages", None));
             links.push(link("/work/admin/calendar", "work.nav.calendar", None));
             links.push(link("/work/admin/audit", "work.nav.audit", None));
         }

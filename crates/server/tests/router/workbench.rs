@@ -614,6 +614,56 @@ async fn an_administrator_makes_an_api_key_shown_once_and_revokes_it() {
 }
 
 #[tokio::test]
+async fn an_administrator_sees_the_messages_given_up_on_and_what_the_receiver_said() {
+    let app = app().await;
+    let admin = app.login_cookie("administrator", None).await;
+    let empty = get(&app, "/work/admin/messages", Some(&admin)).await;
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
+    assert!(empty.body.contains("没有发送失败的通知"), "{}", empty.body);
+    let mut filed = kuaiwei_store::conformance::sample(1, "2026-10-15T02:00:00Z", "fair");
+    filed.messages = vec![kuaiwei_store::NewMessage {
+        channel: "email".into(),
+        recipient: "zhang.wei@example.com".into(),
+        shown_to: "z***@example.com".into(),
+        lang: "zh-CN".into(),
+        notice: serde_json::json!({"kind": "received", "token": "secret-token"}),
+    }];
+    let receipt = app.store.submit_complaint(filed).await.unwrap();
+    let at: jiff::Timestamp = "2026-10-15T02:00:01Z".parse().unwrap();
+    let due = app.store.due_messages(at, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    app.store
+        .record_delivery(
+            due[0].id,
+            at,
+            kuaiwei_store::DeliveryOutcome::Failed,
+            "smtp 550 mailbox unavailable",
+        )
+        .await
+        .unwrap();
+    let page = get(&app, "/work/admin/messages", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(&receipt.case_number.to_string()),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("smtp 550 mailbox unavailable"));
+    assert!(page.body.contains("z***@example.com"));
+    assert!(!page.body.contains("zhang.wei@") && !page.body.contains("secret-token"));
+    let stored = app.store.failed_messages(10).await.unwrap();
+    assert!(
+        stored[0].notice.get("token").is_none(),
+        "the token is gone once given up"
+    );
+    let cw = app.login_cookie("caseworker", None).await;
+    assert_eq!(
+        get(&app, "/work/admin/messages", Some(&cw)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
 async fn every_member_of_staff_reads_the_rules_and_procedures_in_use() {
     let app = app().await;
     let officer = app
