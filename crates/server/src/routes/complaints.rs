@@ -403,3 +403,32 @@ pub async fn supplement(
     crate::cases::complainant_supplement(&state, &number, &hash, form).await?;
     Ok(Json(status_view(&state, &number, &hash).await?))
 }
+
+/// What a platform's webhook receives (`[[notify.webhook]]`, one per API key) for each step on
+/// a complaint it filed: a signed POST of this JSON with the headers `X-Kuaiwei-Delivery` (the
+/// same on every retry: act on it once), `X-Kuaiwei-Timestamp` (seconds since 1970) and
+/// `X-Kuaiwei-Signature: sha256=<hex HMAC-SHA256 with the key's secret of
+/// "{timestamp}.{delivery}.{body}">`. Refuse a timestamp more than 300 s away; answer 2xx to
+/// accept (5xx, 408, 429, a timeout or a redirect is retried; another 4xx gives it up). Never
+/// personal data. See docs/operations.md "Notifications".
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // describes the body kuaiwei_notify::template::webhook writes
+pub struct WebhookPayload {
+    #[schema(example = "KW-2026-000042")]
+    case_number: String,
+    /// `received`, `request_supplement`, `route`, `open`, `refuse` or `close`.
+    event: String,
+    /// The state the step led to (`received`, `supplement_requested`, `routed`, `opened`,
+    /// `refused`, `closed`).
+    state: String,
+    #[schema(value_type = String, format = DateTime)]
+    at: String,
+    /// `request_supplement`: the material keys missing.
+    missing: Option<Vec<String>>,
+    /// `request_supplement`, `refuse`: why.
+    reason: Option<String>,
+    /// `route`: the authority's key.
+    agency: Option<String>,
+    /// `close`: the outcome's key.
+    outcome: Option<String>,
+}

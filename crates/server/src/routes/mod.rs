@@ -59,6 +59,7 @@ use crate::request_id::RandomRequestId;
         health::readyz,
         openapi_json,
     ),
+    components(schemas(complaints::WebhookPayload)),
     tags(
         (name = "complaints", description = "filing a complaint and following it"),
         (name = "cases", description = "case detail, life-cycle steps, agency queues and respondents, for logged-in staff: the actor is the session's account, each step needs its role's permission, another agency's case answers 404"),
