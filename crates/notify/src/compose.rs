@@ -79,7 +79,7 @@ pub fn receipt(
 pub fn follow_up(messages: &[OutboxMessage], notice: &Notice) -> Vec<NewMessage> {
     messages
         .iter()
-        .filter(|m| m.notice["kind"] == "received")
+        .filter(|m| m.notice["kind"] == "received" && m.opted_out_at.is_none())
         .map(|m| NewMessage {
             channel: m.channel.clone(),
             recipient: m.recipient.clone(),

@@ -154,6 +154,15 @@ impl Store for PostgresStore {
         outbox::record(&self.pool, id, at, outcome, detail).await
     }
 
+    async fn opt_out(
+        &self,
+        case_number: &str,
+        channel: &str,
+        at: jiff::Timestamp,
+    ) -> Result<u64, StoreError> {
+        outbox::opt_out(&self.pool, case_number, channel, at).await
+    }
+
     async fn case_messages(
         &self,
         case_number: &str,

@@ -187,6 +187,15 @@ impl Store for SqliteStore {
         outbox::record(&self.maintenance, id, at, outcome, detail).await
     }
 
+    async fn opt_out(
+        &self,
+        case_number: &str,
+        channel: &str,
+        at: jiff::Timestamp,
+    ) -> Result<u64, StoreError> {
+        outbox::opt_out(&self.maintenance, case_number, channel, at).await
+    }
+
     async fn case_messages(
         &self,
         case_number: &str,

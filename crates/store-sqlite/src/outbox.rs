@@ -50,6 +50,7 @@ type Row = (
     Option<String>,
     String,
     Option<String>,
+    Option<String>,
 );
 
 fn message(r: Row) -> Result<OutboxMessage, StoreError> {
@@ -68,6 +69,7 @@ fn message(r: Row) -> Result<OutboxMessage, StoreError> {
         last_detail: r.10,
         created_at: time::from_db(&r.11)?,
         sent_at: r.12.as_deref().map(time::from_db).transpose()?,
+        opted_out_at: r.13.as_deref().map(time::from_db).transpose()?,
     })
 }
 
@@ -78,8 +80,8 @@ pub async fn due(
 ) -> Result<Vec<OutboxMessage>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(
         "select id, case_number, channel, recipient, shown_to, lang, notice, state, attempts,
-                next_attempt_at, last_detail, created_at, sent_at
-         from outbox where state = 'pending' and next_attempt_at <= ?1
+                next_attempt_at, last_detail, created_at, sent_at, opted_out_at
+         from outbox where state = 'pending' and opted_out_at is null and next_attempt_at <= ?1
          order by next_attempt_at, id limit ?2",
     )
     .bind(time::to_db(now))
@@ -96,7 +98,7 @@ pub async fn of_case(
 ) -> Result<Vec<OutboxMessage>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(
         "select id, case_number, channel, recipient, shown_to, lang, notice, state, attempts,
-                next_attempt_at, last_detail, created_at, sent_at
+                next_attempt_at, last_detail, created_at, sent_at, opted_out_at
          from outbox where case_number = ?1 order by id",
     )
     .bind(case_number)
@@ -109,7 +111,7 @@ pub async fn of_case(
 pub async fn failed(pool: &SqlitePool, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(
         "select id, case_number, channel, recipient, shown_to, lang, notice, state, attempts,
-                next_attempt_at, last_detail, created_at, sent_at
+                next_attempt_at, last_detail, created_at, sent_at, opted_out_at
          from outbox where state = 'failed' order by id desc limit ?1",
     )
     .bind(i64::from(limit))
@@ -162,4 +164,23 @@ pub async fn record(
         .map_err(backend)?;
     }
     tx.commit().await.map_err(backend)
+}
+
+pub async fn opt_out(
+    pool: &SqlitePool,
+    case_number: &str,
+    channel: &str,
+    at: Timestamp,
+) -> Result<u64, StoreError> {
+    sqlx::query(
+        "update outbox set opted_out_at = ?3
+         where case_number = ?1 and channel = ?2 and opted_out_at is null",
+    )
+    .bind(case_number)
+    .bind(channel)
+    .bind(time::to_db(at))
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())
+    .map_err(backend)
 }

@@ -110,6 +110,15 @@ pub trait Store: Send + Sync + 'static {
         detail: &str,
     ) -> Result<(), StoreError>;
 
+    /// The complainant stops the messages of `channel` (`email`, `sms`) of a case: every one of
+    /// them is marked and none is sent from then on; how many were marked.
+    async fn opt_out(
+        &self,
+        case_number: &str,
+        channel: &str,
+        at: Timestamp,
+    ) -> Result<u64, StoreError>;
+
     /// The messages of a case, oldest first, for its timeline.
     async fn case_messages(&self, case_number: &str) -> Result<Vec<OutboxMessage>, StoreError>;
 

@@ -68,6 +68,8 @@ pub struct OutboxMessage {
     pub last_detail: Option<String>,
     pub created_at: Timestamp,
     pub sent_at: Option<Timestamp>,
+    /// When the complainant stopped this channel's messages of the case (never sent after).
+    pub opted_out_at: Option<Timestamp>,
 }
 
 /// How one delivery attempt ended.

@@ -70,6 +70,7 @@ pub fn router(
         )
         .route("/receipt", get(receipt::page))
         .route("/track", get(track::page).post(track::show))
+        .route("/track/opt-out", post(track::opt_out))
         .route(
             "/track/supplement",
             post(track::supplement)

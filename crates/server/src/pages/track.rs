@@ -45,6 +45,10 @@ struct StatusPage {
     /// Shown after a supplement was sent.
     sent: bool,
     supplement_error: Option<String>,
+    /// How the complainant is told of each step: channel, masked address, stopped.
+    notices: Vec<(String, String, bool)>,
+    /// Shown after a channel was stopped.
+    stopped: bool,
 }
 
 /// One file on the status page.
@@ -152,6 +156,28 @@ async fn status(
     sent: bool,
     supplement_error: Option<String>,
 ) -> Response {
+    status_with(
+        state,
+        p,
+        number,
+        tracking_token,
+        sent,
+        supplement_error,
+        false,
+    )
+    .await
+}
+
+/// The status page; `stopped`: after the complainant stopped a channel.
+async fn status_with(
+    state: &AppState,
+    p: Ctx,
+    number: String,
+    tracking_token: String,
+    sent: bool,
+    supplement_error: Option<String>,
+    stopped: bool,
+) -> Response {
     let lang = p.lang;
     let view = match CaseNumber::parse(&number) {
         Ok(n) => status_view(state, n.as_str(), &token::hash(&tracking_token)).await,
@@ -173,8 +199,19 @@ async fn status(
         Err(e) => return error_page(p, e, "/track"),
     };
     let files = file_lines(state, &view, p.lang).await;
+    let notices = state
+        .store
+        .case_messages(&number)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m.channel != "webhook" && m.notice["kind"] == "received")
+        .map(|m| (m.channel, m.shown_to, m.opted_out_at.is_some()))
+        .collect();
     let mut page = status_page(p, &view, tracking_token, sent, supplement_error);
     page.files = files;
+    page.notices = notices;
+    page.stopped = stopped;
     render(StatusCode::OK, &page, true)
 }
 
@@ -261,6 +298,8 @@ fn status_page(
         sent,
         supplement_error,
         p,
+        notices: Vec::new(),
+        stopped: false,
     }
 }
 
@@ -269,6 +308,54 @@ fn outcome_key(o: kuaiwei_domain::Outcome) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_else(|| "other".into())
+}
+
+/// `POST /track/opt-out` (`case_number`, `tracking_token`, `channel`): the complainant stops
+/// the e-mails or the text messages of the case; the status page again, saying so.
+pub async fn opt_out(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let p = Ctx::of(&parts);
+    let fields = match read_fields(Request::from_parts(parts, body)).await {
+        Ok(f) => f,
+        Err(e) => return error_page(p, e, "/track"),
+    };
+    let number = form_value(&fields, "case_number").to_ascii_uppercase();
+    let tracking_token = form_value(&fields, "tracking_token").to_ascii_lowercase();
+    let channel = form_value(&fields, "channel");
+    if !matches!(channel.as_str(), "email" | "sms") {
+        return error_page(
+            p,
+            AppError::field(
+                "channel",
+                "unknown_value",
+                "未知的通知方式",
+                "unknown channel",
+            ),
+            "/track",
+        );
+    }
+    let allowed = match CaseNumber::parse(&number) {
+        Ok(n) => state
+            .store
+            .complaint_for_complainant(n.as_str(), &token::hash(&tracking_token))
+            .await
+            .map(|c| c.is_some()),
+        Err(_) => Ok(false),
+    };
+    match allowed {
+        Ok(true) => {
+            if let Err(e) = state
+                .store
+                .opt_out(&number, &channel, state.clock.now())
+                .await
+            {
+                return error_page(p, e.into(), "/track");
+            }
+            status_with(&state, p, number, tracking_token, false, None, true).await
+        }
+        Ok(false) => status(&state, p, number, tracking_token, false, None).await,
+        Err(e) => error_page(p, e.into(), "/track"),
+    }
 }
 
 /// `POST /track/supplement` (multipart: `case_number`, `tracking_token`, `note`, evidence parts):

@@ -664,6 +664,95 @@ async fn an_administrator_sees_the_messages_given_up_on_and_what_the_receiver_sa
 }
 
 #[tokio::test]
+async fn a_complainant_stops_the_e_mails_of_a_case_on_the_tracking_page() {
+    let app = app().await;
+    let mut filed = kuaiwei_store::conformance::sample(2, "2026-10-15T02:00:00Z", "fair");
+    let notice = serde_json::json!({"kind": "received", "token": "t"});
+    let to = |channel: &str, recipient: &str, shown: &str| kuaiwei_store::NewMessage {
+        channel: channel.into(),
+        recipient: recipient.into(),
+        shown_to: shown.into(),
+        lang: "zh-CN".into(),
+        notice: notice.clone(),
+    };
+    filed.messages = vec![
+        to("email", "li.na@example.com", "l***@example.com"),
+        to("sms", "13812345678", "138****5678"),
+    ];
+    let token = "0123456789abcdef0123456789abcdef".to_string();
+    filed.token_hash = sha2::Digest::finalize(sha2::Digest::chain_update(
+        <sha2::Sha256 as sha2::Digest>::new(),
+        token.as_bytes(),
+    ))
+    .into();
+    let receipt = app.store.submit_complaint(filed).await.unwrap();
+    let number = receipt.case_number.to_string();
+    let page = post_form(
+        &app,
+        "/track",
+        None,
+        &[("case_number", &number), ("tracking_token", &token)],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("l***@example.com") && page.body.contains("138****5678"));
+    assert_eq!(page.body.matches("action=\"/track/opt-out\"").count(), 2);
+    // a wrong token stops nothing
+    let wrong = post_form(
+        &app,
+        "/track/opt-out",
+        None,
+        &[
+            ("case_number", &number),
+            ("tracking_token", "0000"),
+            ("channel", "email"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    let stopped = post_form(
+        &app,
+        "/track/opt-out",
+        None,
+        &[
+            ("case_number", &number),
+            ("tracking_token", &token),
+            ("channel", "email"),
+        ],
+    )
+    .await;
+    assert_eq!(stopped.status, StatusCode::OK, "{}", stopped.body);
+    assert!(stopped.body.contains("已停止"), "{}", stopped.body);
+    assert_eq!(stopped.body.matches("action=\"/track/opt-out\"").count(), 1);
+    let messages = app.store.case_messages(&number).await.unwrap();
+    let email = messages.iter().find(|m| m.channel == "email").unwrap();
+    assert!(email.opted_out_at.is_some());
+    // the stopped e-mail is never sent, the text message still is; later steps skip e-mail
+    let due = app
+        .store
+        .due_messages("2026-10-15T02:00:05Z".parse().unwrap(), 10)
+        .await
+        .unwrap();
+    let channels: Vec<&str> = due.iter().map(|m| m.channel.as_str()).collect();
+    assert_eq!(channels, ["sms"]);
+    let next = kuaiwei_notify::follow_up(&messages, &kuaiwei_notify::Notice::Opened);
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].channel, "sms");
+    let bad = post_form(
+        &app,
+        "/track/opt-out",
+        None,
+        &[
+            ("case_number", &number),
+            ("tracking_token", &token),
+            ("channel", "pigeon"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
 async fn every_member_of_staff_reads_the_rules_and_procedures_in_use() {
     let app = app().await;
     let officer = app
