@@ -4,13 +4,15 @@
 //! and PostgreSQL (`kuaiwei evidence sweep --older-than-minutes 0` with the server stopped:
 //! another node might be receiving files, so a start only removes files an hour old).
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::Server;
 use kuaiwei_e2e::{ApiClient, Multipart, TempDir, sha256_hex};
 use serde_json::Value;
 use sqlx::Connection;
@@ -19,75 +21,17 @@ fn kuaiwei() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_kuaiwei"))
 }
 
-fn free_port() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap()
-}
-
-struct Server {
-    child: Child,
-    address: SocketAddr,
-    log: PathBuf,
-}
-
-impl Server {
-    fn start(data: &Path, url: Option<&str>, log: PathBuf) -> Server {
-        let address = free_port();
-        let out = std::fs::File::create(&log).unwrap();
-        // eight clients on one address file far faster than a real centre's limits allow
-        let config = log.with_extension("toml");
-        std::fs::write(
-            &config,
-            "[rate]\nintake_per_address_per_minute = 100000000\nintake_per_address_burst = 100000000\n\
-             intake_per_complainant_per_hour = 100000000\nintake_per_complainant_burst = 100000000\n",
-        )
-        .unwrap();
-        let mut cmd = Command::new(kuaiwei());
-        cmd.arg("--config")
-            .arg(&config)
-            .arg("--data-dir")
-            .arg(data)
-            .args(["serve", "--listen", &address.to_string()])
-            .env_remove("KUAIWEI_DATABASE_URL")
-            .env_remove("KUAIWEI_LISTEN")
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().unwrap())
-            .stderr(out);
-        if let Some(u) = url {
-            cmd.args(["--database-url", u]);
-        }
-        Server {
-            child: cmd.spawn().expect("kuaiwei serve starts"),
-            address,
-            log,
-        }
-    }
-
-    async fn ready(&mut self, client: &ApiClient) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!(
-                    "exited with {status}:\n{}",
-                    std::fs::read_to_string(&self.log).unwrap_or_default()
-                );
-            }
-            if tokio::net::TcpStream::connect(self.address).await.is_ok()
-                && client.get("/readyz", &[]).await.status == 200
-            {
-                return;
-            }
-            assert!(Instant::now() < deadline, "not ready");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The server with intake limits far above a real centre's: eight clients on one address file
+/// faster than those allow.
+fn start(data: &Path, url: Option<&str>, log: PathBuf) -> Server {
+    let config = log.with_extension("toml");
+    std::fs::write(
+        &config,
+        "[rate]\nintake_per_address_per_minute = 100000000\nintake_per_address_burst = 100000000\n\
+         intake_per_complainant_per_hour = 100000000\nintake_per_complainant_burst = 100000000\n",
+    )
+    .unwrap();
+    Server::start(data, url, &config, log)
 }
 
 fn files_under(dir: &Path) -> BTreeSet<String> {
@@ -130,7 +74,7 @@ async fn drill(url: Option<String>) {
     let url = url.as_deref();
     let dir = TempDir::new("evidence-crash");
     let data = dir.path().join("data");
-    let mut server = Server::start(&data, url, dir.path().join("serve-1.log"));
+    let mut server = start(&data, url, dir.path().join("serve-1.log"));
     let client = ApiClient::new(server.address);
     server.ready(&client).await;
 
@@ -189,7 +133,7 @@ async fn drill(url: Option<String>) {
     std::fs::create_dir_all(&orphan_dir).unwrap();
     std::fs::write(orphan_dir.join(&digest), &orphan).unwrap();
 
-    let mut again = Server::start(&data, url, dir.path().join("serve-2.log"));
+    let mut again = start(&data, url, dir.path().join("serve-2.log"));
     let client = ApiClient::new(again.address);
     again.ready(&client).await;
     for (receipt, digests) in &acked {
@@ -279,7 +223,7 @@ fn peak_memory(pid: u32) -> u64 {
 async fn twenty_bombs_at_once_are_refused_within_300_mib() {
     let dir = TempDir::new("evidence-bombs");
     let data = dir.path().join("data");
-    let mut server = Server::start(&data, None, dir.path().join("serve.log"));
+    let mut server = start(&data, None, dir.path().join("serve.log"));
     let client = ApiClient::new(server.address);
     server.ready(&client).await;
     let mut tasks = Vec::new();
