@@ -782,11 +782,58 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
         years.contains("2027") && years.contains("测试"),
         "2027 from the file: {years}"
     );
-    for page in ["/work/admin/keys", "/work/admin/audit", "/work/rules"] {
+    for page in [
+        "/work/admin/keys",
+        "/work/admin/audit",
+        "/work/rules",
+        "/work/admin/messages",
+    ] {
         b.goto(&format!("{base}{page}")).await;
         b.wait_for("document.querySelector('h1') !== null").await;
         b.assert_accessible(axe.as_deref(), page).await;
     }
+    // a message given up on: the administrator's list, on a phone and at desk width
+    let mut with_mail = kuaiwei_store::conformance::sample(9, "2026-10-15T02:00:00Z", "fair");
+    with_mail.messages = vec![kuaiwei_store::NewMessage {
+        channel: "email".into(),
+        recipient: "li.na@example.com".into(),
+        shown_to: "l***@example.com".into(),
+        lang: "zh-CN".into(),
+        notice: serde_json::json!({"kind": "received", "token": "t"}),
+    }];
+    let mailed = app.store.submit_complaint(with_mail).await.unwrap();
+    let due = app
+        .store
+        .due_messages(jiff::Timestamp::now(), 10)
+        .await
+        .unwrap();
+    let id = due
+        .iter()
+        .find(|m| m.case_number == mailed.case_number)
+        .unwrap()
+        .id;
+    app.store
+        .record_delivery(
+            id,
+            jiff::Timestamp::now(),
+            kuaiwei_store::DeliveryOutcome::Failed,
+            "smtp 550 5.1.1 mailbox unavailable",
+        )
+        .await
+        .unwrap();
+    b.goto(&format!("{base}/work/admin/messages")).await;
+    b.wait_for("document.getElementById('failed-messages') !== null")
+        .await;
+    assert!(b.text("main").await.contains("550 5.1.1"));
+    b.assert_accessible(axe.as_deref(), "the undelivered messages")
+        .await;
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    b.viewport(false).await;
+    b.screenshot(&shots.join(format!("messages-390-{:?}.png", app.backend)))
+        .await;
+    b.viewport(true).await;
+    b.screenshot(&shots.join(format!("messages-1280-{:?}.png", app.backend)))
+        .await;
     b.log_out().await;
 
     // an officer of customs: no trace anywhere
