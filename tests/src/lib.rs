@@ -523,6 +523,11 @@ impl ApiClient {
         *self.session.lock().unwrap() = Some(cookie);
     }
 
+    /// The session cookie (`name=value`) that [`ApiClient::log_in`] got, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.session.lock().unwrap().clone()
+    }
+
     pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
         self.send(Method::GET, path, headers, Vec::new()).await
     }

@@ -365,6 +365,18 @@ impl From<kuaiwei_cases::CaseError> for AppError {
     }
 }
 
+impl AppError {
+    /// A NUL character (U+0000) in `path`: refused on both stores, as PostgreSQL cannot hold it.
+    pub fn nul_character(path: &str) -> AppError {
+        AppError::field(
+            path,
+            "nul_character",
+            "内容含有空字符（NUL，U+0000），无法保存或查询",
+            "the request contains a NUL character (U+0000), which cannot be stored or looked up",
+        )
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -372,6 +384,7 @@ impl From<StoreError> for AppError {
             StoreError::Closed => AppError::Unavailable(e.to_string()),
             StoreError::VersionConflict => AppError::Conflict,
             StoreError::NotFound => AppError::NotFound,
+            StoreError::Unstorable => AppError::nul_character("request"),
             StoreError::Backend(_) | StoreError::Conflict(_) | StoreError::Corrupt(_) => {
                 AppError::Internal(e.to_string())
             }

@@ -352,3 +352,13 @@ pub async fn upload_slot(slots: Arc<Semaphore>, req: Request, next: Next) -> Res
         .into_response(),
     }
 }
+
+/// A NUL (`%00`) in the address, path or query, is refused 422 before any handler, on both
+/// stores alike (PostgreSQL cannot hold a NUL in text, so no case, account or filter has one).
+pub async fn refuse_nul(req: Request, next: Next) -> Response {
+    let uri = req.uri();
+    if uri.path().contains("%00") || uri.query().is_some_and(|q| q.contains("%00")) {
+        return AppError::nul_character("request").into_response();
+    }
+    next.run(req).await
+}

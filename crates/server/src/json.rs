@@ -12,11 +12,36 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     // `a` (which the typed reading would meet before the end).
     let mut check = serde_json::Deserializer::from_slice(bytes);
     serde::de::IgnoredAny::deserialize(&mut check).map_err(|e| error(".", e))?;
+    if has_nul_escape(bytes) {
+        return Err(AppError::nul_character("body"));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize::<_, T>(&mut de)
         .map_err(|e| error(&e.path().to_string(), e.into_inner()))?;
     de.end().map_err(|e| error(".", e))?;
     Ok(value)
+}
+
+/// A `\u0000` escape in valid JSON (a raw NUL byte is a syntax error already): one whose
+/// backslash is not itself escaped.
+fn has_nul_escape(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(at) = bytes[i..]
+        .windows(6)
+        .position(|w| w.eq_ignore_ascii_case(b"\\u0000"))
+    {
+        let start = i + at;
+        let backslashes = bytes[..start]
+            .iter()
+            .rev()
+            .take_while(|b| **b == b'\\')
+            .count();
+        if backslashes % 2 == 0 {
+            return true;
+        }
+        i = start + 6;
+    }
+    false
 }
 
 fn error(path: &str, e: serde_json::Error) -> AppError {
@@ -49,8 +74,21 @@ fn error(path: &str, e: serde_json::Error) -> AppError {
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{has_nul_escape, parse};
     use crate::AppError;
+
+    #[test]
+    fn a_nul_escape_is_found_and_an_escaped_backslash_before_u0000_is_not_one() {
+        assert!(has_nul_escape(br#"{"a":"x\u0000y"}"#));
+        // an escaped backslash, then the escape
+        assert!(has_nul_escape(br#"{"a":"\\\u0000"}"#));
+        // an escaped backslash, then the text u0000
+        assert!(!has_nul_escape(br#"{"a":"\\u0000"}"#));
+        assert!(!has_nul_escape(br#"{"a":"\u0041"}"#));
+        assert!(!has_nul_escape(b"{}"));
+        let err = parse::<serde_json::Value>(br#"{"a":"x\u0000"}"#).unwrap_err();
+        assert!(matches!(err, AppError::Validation(_)), "{err:?}");
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]

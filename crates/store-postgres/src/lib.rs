@@ -109,7 +109,12 @@ async fn backfill(pool: &PgPool) -> Result<u64, sqlx::Error> {
 }
 
 pub(crate) fn backend(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
+    let text = e.to_string();
+    // SQLSTATE 22021 for a NUL in a bound text parameter: the input's fault, not the database's
+    if text.contains("invalid byte sequence for encoding \"UTF8\": 0x00") {
+        return StoreError::Unstorable;
+    }
+    StoreError::Backend(text)
 }
 
 #[async_trait]

@@ -20,6 +20,10 @@ pub enum StoreError {
     /// The store is shutting down and takes no more writes.
     #[error("the store is closed")]
     Closed,
+    /// Text the database cannot hold: PostgreSQL refuses a NUL character in text, so nothing
+    /// with one was ever stored (a lookup by it finds nothing; a write of it is refused).
+    #[error("text with a NUL character cannot be stored")]
+    Unstorable,
     /// Stored data could not be read back into domain types.
     #[error("corrupt record: {0}")]
     Corrupt(String),

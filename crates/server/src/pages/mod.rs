@@ -78,6 +78,7 @@ pub fn router(
                 .layer(slot(uploads)),
         )
         .route("/static/{name}", get(assets::serve))
+        .route("/api/docs", get(api_docs))
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/work", get(work::queue))
@@ -227,6 +228,27 @@ struct Home {
 async fn home(req: Request) -> Response {
     let (parts, _) = req.into_parts();
     render(StatusCode::OK, &Home { p: Ctx::of(&parts) }, false)
+}
+
+/// `/api/docs`: Swagger UI, served from the binary, over `/api/v1/openapi.json`.
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+struct ApiDocs {
+    p: Ctx,
+    ui_css: String,
+    ui_js: String,
+    init_js: String,
+}
+
+async fn api_docs(req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let page = ApiDocs {
+        p: Ctx::of(&parts),
+        ui_css: assets::href("swagger-ui.css"),
+        ui_js: assets::href("swagger-ui-bundle.js"),
+        init_js: assets::href("api-docs.js"),
+    };
+    render(StatusCode::OK, &page, false)
 }
 
 #[derive(Template)]

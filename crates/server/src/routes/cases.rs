@@ -19,6 +19,7 @@ use crate::cases::{self, ActionBody, CaseView};
 use crate::{AppError, AppState};
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DetailQuery {
     /// `true`: the complainant's personal information as filed, for the officer handling the
@@ -38,6 +39,7 @@ pub struct DetailQuery {
         (status = 401, description = "not logged in", body = crate::error::ErrorBody),
         (status = 403, description = "a role that reads no case (administrator), or personal information in full for anyone but the officer handling the case", body = crate::error::ErrorBody),
         (status = 404, description = "no such case, or another agency's", body = crate::error::ErrorBody),
+        (status = 422, description = "an unreadable query string (`full` is `true` or `false`)", body = crate::error::ErrorBody),
     )
 )]
 pub async fn detail(
@@ -85,6 +87,7 @@ pub async fn act(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct QueueQuery {
     /// ip_office, market_regulation, copyright, customs, police. Officers and agency
@@ -100,7 +103,11 @@ pub struct QueueQuery {
     /// Only cases on which this procedure's clock runs: `T1`, transfer reports waiting for the
     /// head's decision; `T2`, approved transfers still to be sent.
     clock: Option<String>,
+    /// Cases per page, 1-200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    /// Cases to skip.
+    #[param(minimum = 0, maximum = 1000000)]
     offset: Option<u32>,
 }
 
@@ -197,8 +204,8 @@ pub async fn queue(
         .store
         .queue(
             &filter,
-            q.limit.unwrap_or(50).clamp(1, 200),
-            q.offset.unwrap_or(0),
+            crate::routes::bounded("limit", q.limit, 50, 1..=200)?,
+            crate::routes::bounded("offset", q.offset, 0, 0..=1_000_000)?,
         )
         .await?;
     let calendar = state.calendar.current();

@@ -27,13 +27,14 @@ pub struct ReceiptView {
     pub received_at: Timestamp,
     pub status: ComplaintStatus,
     pub status_zh: &'static str,
-    pub evidence: Vec<EvidenceView>,
+    pub evidence: Vec<FiledEvidence>,
     /// Where to read the status, with the header `X-Tracking-Token`.
     pub status_url: String,
 }
 
+/// An evidence file as its complainant sees it (staff see more: `EvidenceView` of a case).
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct EvidenceView {
+pub struct FiledEvidence {
     /// SHA-256 of the file as received: proof of what was filed.
     pub sha256: String,
     pub size: u64,
@@ -43,9 +44,9 @@ pub struct EvidenceView {
     pub material: String,
 }
 
-impl From<EvidenceRef> for EvidenceView {
+impl From<EvidenceRef> for FiledEvidence {
     fn from(e: EvidenceRef) -> Self {
-        EvidenceView {
+        FiledEvidence {
             sha256: e.sha256,
             size: e.size,
             media_type: e.media_type,
@@ -95,7 +96,7 @@ pub struct StatusView {
     /// trademark and a design patent) or a transfer (to the police) opens a linked case each.
     pub linked: Vec<LinkedStatus>,
     pub complaint: Complaint,
-    pub evidence: Vec<EvidenceView>,
+    pub evidence: Vec<FiledEvidence>,
 }
 
 /// A linked case as its complainant sees it.
@@ -121,6 +122,7 @@ pub struct SupplementAsk {
 
 /// Documents the supplement form: an optional note and evidence parts.
 #[derive(utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct SupplementForm {
     /// What the complainant says about the supplement (1-2,000 characters).
@@ -132,6 +134,7 @@ pub struct SupplementForm {
 
 /// Documents the multipart form: one `complaint` part and up to 20 `evidence` files.
 #[derive(utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct ComplaintForm {
     /// The complaint, as the JSON document of `ComplaintInput`.
@@ -155,7 +158,7 @@ pub struct ComplaintForm {
     path = "/api/v1/complaints",
     tag = "complaints",
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: the same key and body return the first receipt for 72 hours"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe: the same key and body return the first receipt for 72 hours"),
         ("Authorization" = Option<String>, Header, description = "`Bearer kw_…`: a platform's API key (kuaiwei token add); the complaint records the platform as its source, and the key has a rate bucket of its own"),
     ),
     request_body(
@@ -236,7 +239,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Result<Respo
     tag = "complaints",
     params(
         ("case_number" = String, Path, example = "KW-2026-000123"),
-        ("X-Tracking-Token" = String, Header, description = "the token from the receipt"),
+        ("X-Tracking-Token" = String, Header, pattern = "^[0-9A-Za-z]{32}$", description = "the 32-character token from the receipt"),
     ),
     responses(
         (status = 200, body = StatusView),
@@ -375,7 +378,7 @@ pub(crate) async fn status_view(
     tag = "complaints",
     params(
         ("case_number" = String, Path, example = "KW-2026-000123"),
-        ("X-Tracking-Token" = String, Header, description = "the token from the receipt"),
+        ("X-Tracking-Token" = String, Header, pattern = "^[0-9A-Za-z]{32}$", description = "the 32-character token from the receipt"),
     ),
     request_body(content = SupplementForm, content_type = "multipart/form-data"),
     responses(
@@ -385,6 +388,7 @@ pub(crate) async fn status_view(
         (status = 409, description = "the case is not waiting for a supplement", body = crate::error::ErrorBody),
         (status = 413, description = "a file or the request over its limit", body = crate::error::ErrorBody),
         (status = 415, description = "an evidence file of an unaccepted type", body = crate::error::ErrorBody),
+        (status = 422, description = "neither a file nor a note, or a note over 2,000 characters", body = crate::error::ErrorBody),
     )
 )]
 pub async fn supplement(

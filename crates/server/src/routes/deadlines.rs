@@ -42,7 +42,7 @@ pub struct CalendarDayView {
     get,
     path = "/api/v1/calendar/{date}",
     tag = "deadlines",
-    params(("date" = String, Path, example = "2026-10-10")),
+    params(("date" = String, Path, format = Date, example = "2026-10-10")),
     responses(
         (status = 200, body = CalendarDayView),
         (status = 422, description = "not a date, or its year's schedule is not loaded", body = crate::error::ErrorBody),

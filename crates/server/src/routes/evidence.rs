@@ -14,9 +14,11 @@ use crate::evidence::{self, Reader};
 use crate::{AppError, AppState};
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewQuery {
     /// `thumb` (320 pixels on the longer side, the default) or `screen` (1,600).
+    #[param(pattern = "^(thumb|screen)$")]
     size: Option<String>,
 }
 
@@ -77,10 +79,10 @@ async fn complainant_file(
     tag = "cases",
     params(
         ("case_number" = String, Path, example = "KW-2026-000123"),
-        ("sha256" = String, Path, description = "the file's digest, as listed with the case"),
+        ("sha256" = String, Path, pattern = "^[0-9a-f]{64}$", description = "the file's SHA-256 digest (lower-case hex), as listed with the case"),
     ),
     responses(
-        (status = 200, description = "the original file, with its own media type, as an attachment; `X-Content-Type-Options: nosniff` and a sandboxing Content-Security-Policy", content_type = "application/octet-stream"),
+        (status = 200, description = "the original file, with its own media type, as an attachment; `X-Content-Type-Options: nosniff` and a sandboxing Content-Security-Policy", content(([u8] = "image/jpeg"), ([u8] = "image/png"), ([u8] = "image/webp"), ([u8] = "image/heic"), ([u8] = "application/pdf"))),
         (status = 401, description = "not logged in", body = crate::error::ErrorBody),
         (status = 403, description = "a photo with EXIF (capture time, device, position), for a reader outside the agency handling the case", body = crate::error::ErrorBody),
         (status = 404, description = "no such case or file, or another agency's case", body = crate::error::ErrorBody),
@@ -119,7 +121,7 @@ pub async fn case_original(
     tag = "cases",
     params(
         ("case_number" = String, Path, example = "KW-2026-000123"),
-        ("sha256" = String, Path),
+        ("sha256" = String, Path, pattern = "^[0-9a-f]{64}$", description = "the file's SHA-256 digest (lower-case hex), as listed with the case"),
         PreviewQuery,
     ),
     responses(
@@ -148,11 +150,11 @@ pub async fn case_preview(
     tag = "complaints",
     params(
         ("case_number" = String, Path, example = "KW-2026-000123"),
-        ("sha256" = String, Path),
-        ("X-Tracking-Token" = String, Header, description = "the token from the receipt"),
+        ("sha256" = String, Path, pattern = "^[0-9a-f]{64}$", description = "the file's SHA-256 digest (lower-case hex), as listed with the case"),
+        ("X-Tracking-Token" = String, Header, pattern = "^[0-9A-Za-z]{32}$", description = "the 32-character token from the receipt"),
     ),
     responses(
-        (status = 200, description = "the original file, as an attachment", content_type = "application/octet-stream"),
+        (status = 200, description = "the original file, with its own media type, as an attachment", content(([u8] = "image/jpeg"), ([u8] = "image/png"), ([u8] = "image/webp"), ([u8] = "image/heic"), ([u8] = "application/pdf"))),
         (status = 400, description = "no tracking token", body = crate::error::ErrorBody),
         (status = 404, description = "no such case or file, or the token does not match", body = crate::error::ErrorBody),
     )
@@ -173,13 +175,15 @@ pub async fn complainant_original(
     tag = "complaints",
     params(
         ("case_number" = String, Path, example = "KW-2026-000123"),
-        ("sha256" = String, Path),
-        ("X-Tracking-Token" = String, Header, description = "the token from the receipt"),
+        ("sha256" = String, Path, pattern = "^[0-9a-f]{64}$", description = "the file's SHA-256 digest (lower-case hex), as listed with the case"),
+        ("X-Tracking-Token" = String, Header, pattern = "^[0-9A-Za-z]{32}$", description = "the 32-character token from the receipt"),
         PreviewQuery,
     ),
     responses(
         (status = 200, description = "a JPEG", content_type = "image/jpeg"),
+        (status = 400, description = "no tracking token", body = crate::error::ErrorBody),
         (status = 404, description = "no such case or file, the token does not match, or no preview for this type", body = crate::error::ErrorBody),
+        (status = 422, description = "an unknown size", body = crate::error::ErrorBody),
     )
 )]
 pub async fn complainant_preview(

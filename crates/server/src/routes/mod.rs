@@ -71,6 +71,27 @@ use crate::request_id::RandomRequestId;
 )]
 pub struct ApiDoc;
 
+/// A number from the query string within the range its parameter declares, else a 422 naming
+/// it (never silently clamped: a client asking for 500 rows must not believe it got them all).
+pub(crate) fn bounded(
+    field: &'static str,
+    value: Option<u32>,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, crate::AppError> {
+    let v = value.unwrap_or(default);
+    if range.contains(&v) {
+        return Ok(v);
+    }
+    let (lo, hi) = (range.start(), range.end());
+    Err(crate::AppError::field(
+        field,
+        "out_of_range",
+        format!("{field} 应在 {lo} 到 {hi} 之间，收到 {v}"),
+        format!("{field} must be from {lo} to {hi}, not {v}"),
+    ))
+}
+
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations", responses((status = 200, description = "the OpenAPI document")))]
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
@@ -147,6 +168,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(crate::pages::fallback)
         .with_state(state)
         .layer(axum::middleware::from_fn(crate::auth::csrf_guard))
+        .layer(axum::middleware::from_fn(crate::http::refuse_nul))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(crate::AppError::Internal(
                 "handler panicked".into(),

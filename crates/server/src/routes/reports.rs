@@ -42,6 +42,7 @@ fn period(period: Option<&str>, month: Option<&str>) -> Result<Period, AppError>
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     /// `2026-10`, `2026-Q4` or `2026` (Asia/Shanghai).
@@ -171,6 +172,7 @@ pub async fn on_time(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TraceQuery {
     period: Option<String>,
@@ -182,8 +184,8 @@ pub struct TraceQuery {
     /// counted, on_time, late, overdue_open, pending, undetermined, overdue_at_end, due_7,
     /// due_30, opened, closed, extended.
     measure: String,
-    /// Pages only: `en` for English.
-    /// The page's language (the page reads it from the address itself).
+    /// Pages only (`en` for English; the page reads it from the address): the API ignores it.
+    #[param(ignore)]
     #[allow(dead_code)]
     lang: Option<String>,
 }
@@ -307,6 +309,7 @@ pub struct FreezeBody {
     request_body = FreezeBody,
     responses(
         (status = 200, description = "the frozen report (as GET answers it)", body = ReportBody),
+        (status = 400, description = "malformed JSON, or not JSON", body = crate::error::ErrorBody),
         (status = 401, description = "not logged in", body = crate::error::ErrorBody),
         (status = 403, description = "only a centre supervisor freezes the centre's report", body = crate::error::ErrorBody),
         (status = 409, description = "the period has not ended, or is frozen already", body = crate::error::ErrorBody),

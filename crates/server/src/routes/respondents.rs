@@ -184,9 +184,11 @@ async fn names_this_entity(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalQuery {
     /// At most this many (1-1000, default 200).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
@@ -228,6 +230,7 @@ impl From<RespondentProposal> for ProposalView {
         (status = 200, body = Vec<ProposalView>),
         (status = 401, description = "not logged in", body = crate::error::ErrorBody),
         (status = 403, description = "a role that does not correct respondents", body = crate::error::ErrorBody),
+        (status = 422, description = "`limit` outside 1-1000, or an unreadable query string", body = crate::error::ErrorBody),
     )
 )]
 pub async fn proposals(
@@ -239,7 +242,13 @@ pub async fn proposals(
         .require(&state, Action::CorrectRespondents, None)
         .await?;
     let q = crate::routes::reports::query(query)?;
-    Ok(Json(open_proposals(&state, q.limit.unwrap_or(200)).await?))
+    Ok(Json(
+        open_proposals(
+            &state,
+            crate::routes::bounded("limit", q.limit, 200, 1..=1000)?,
+        )
+        .await?,
+    ))
 }
 
 /// The links waiting for a caseworker, the typo pass brought up to date first.

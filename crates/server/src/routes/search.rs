@@ -15,6 +15,7 @@ use crate::auth::Caller;
 use crate::{AppError, AppState};
 
 #[derive(Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// Free text: every term must appear (any 1+ characters; Chinese needs no spaces). Brand
@@ -41,9 +42,11 @@ pub struct SearchQuery {
     /// `relevance` (default: BM25 over two-character terms that are not in more than a tenth
     /// of the cases; equal scores newest first) or `received` (newest first).
     pub sort: Option<String>,
-    /// 1-100, default 20.
+    /// Hits per page, 1-100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
-    /// Hits to skip (more than 10,000 counts as 10,000).
+    /// Hits to skip, 0-10,000 (narrow the search to see further).
+    #[param(minimum = 0, maximum = 10000)]
     pub offset: Option<u32>,
 }
 
@@ -186,8 +189,8 @@ pub async fn run(
         text,
         filters,
         sort,
-        limit: q.limit.unwrap_or(20).clamp(1, 100) as usize,
-        offset: q.offset.unwrap_or(0).min(10_000) as usize,
+        limit: crate::routes::bounded("limit", q.limit, 20, 1..=100)? as usize,
+        offset: crate::routes::bounded("offset", q.offset, 0, 0..=10_000)? as usize,
     };
     let index = state
         .search

@@ -49,6 +49,7 @@ fn me(a: kuaiwei_store::Account) -> Me {
     request_body = LoginBody,
     responses(
         (status = 200, body = Me, description = "logged in; the cookie is set"),
+        (status = 400, description = "malformed JSON, or not JSON", body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody),
         (status = 429, body = crate::error::ErrorBody),

@@ -16,9 +16,11 @@ use crate::routes::reports::query;
 use crate::{AppError, AppState};
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WatchQuery {
     /// How far ahead "due soon" looks, in days (1-90, default 7).
+    #[param(minimum = 1, maximum = 90)]
     days: Option<u32>,
     /// Only this agency.
     agency: Option<String>,
