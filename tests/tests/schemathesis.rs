@@ -87,7 +87,9 @@ async fn schemathesis(
     for e in exclude {
         cmd.args(["--exclude-operation-id", e]);
     }
-    cmd.env("KUAIWEI_ST_CASE", &filed.case_number)
+    // its cache of crashes goes to the temporary folder, not into the checkout
+    cmd.current_dir(std::env::temp_dir())
+        .env("KUAIWEI_ST_CASE", &filed.case_number)
         .env("KUAIWEI_ST_TOKEN", &filed.token)
         .env("KUAIWEI_ST_SHA256", &filed.sha256)
         .env("SCHEMATHESIS_TELEMETRY", "false")
