@@ -304,6 +304,7 @@ impl TestApp {
                 created_at: now,
                 password_changed_at: now,
                 disabled_at: None,
+                contact: Default::default(),
             })
             .await
             .unwrap();

@@ -14,23 +14,28 @@ pub struct Mail {
     pub body: String,
 }
 
-/// `=?utf-8?b?…?=` words decoded, the rest kept.
+/// `=?utf-8?b?…?=` words decoded, the rest kept. As RFC 2047 §6.2 reads them: the space between
+/// two encoded words is dropped, the space between an encoded word and plain text kept.
 fn decode_words(s: &str) -> String {
     let mut out = String::new();
+    let mut after_encoded = false;
     for word in s.split_whitespace() {
         let lower = word.to_ascii_lowercase();
-        if lower.starts_with("=?utf-8?b?") && word.ends_with("?=") {
+        let encoded = lower.starts_with("=?utf-8?b?") && word.ends_with("?=");
+        let joined = encoded && after_encoded;
+        if !out.is_empty() && !joined {
+            out.push(' ');
+        }
+        if encoded {
             let b = &word[10..word.len() - 2];
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(b)
                 .expect("a base64 encoded word");
             out.push_str(&String::from_utf8(bytes).expect("utf-8"));
         } else {
-            if !out.is_empty() {
-                out.push(' ');
-            }
             out.push_str(word);
         }
+        after_encoded = encoded;
     }
     out
 }

@@ -182,6 +182,7 @@ async fn calls(app: &TestApp, case: &str, respondent: i64) -> Vec<Call> {
         .into_iter()
         .map(|(method, route)| {
             let path = route
+                .replace("{username}", "m.officer.ip")
                 .replace("{case_number}", case)
                 .replace("{id}", &respondent.to_string())
                 .replace("{date}", "2026-10-01")
@@ -200,6 +201,10 @@ async fn calls(app: &TestApp, case: &str, respondent: i64) -> Vec<Call> {
                 // a step the life-cycle does not allow here: 409 for whoever may take it
                 ("POST", "/api/v1/cases/{case_number}/actions") => {
                     Some(json!({"action": "approve_extension"}))
+                }
+                // a contact that is fine: 200 for an administrator
+                ("PUT", "/api/v1/accounts/{username}/contact") => {
+                    Some(json!({"email": "m.officer.ip@example.gov.cn"}))
                 }
                 // a period not over: 409 for whoever may freeze
                 ("POST", "/api/v1/reports/on-time/freeze") => Some(json!({"period": "2026-12"})),

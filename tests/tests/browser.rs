@@ -821,6 +821,8 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
         shown_to: "l***@example.com".into(),
         lang: "zh-CN".into(),
         notice: serde_json::json!({"kind": "received", "token": "t"}),
+        staff: None,
+        dedup_key: None,
     }];
     let mailed = app.store.submit_complaint(with_mail).await.unwrap();
     let due = app
@@ -830,7 +832,7 @@ async fn four_people_take_a_case_from_triage_to_closing_in_the_browser(app: Test
         .unwrap();
     let id = due
         .iter()
-        .find(|m| m.case_number == mailed.case_number)
+        .find(|m| m.case_number.as_ref() == Some(&mailed.case_number))
         .unwrap()
         .id;
     app.store

@@ -1,7 +1,9 @@
 //! Telling people (issue #23), on both stores: the complainant's e-mails go through a real SMTP
 //! conversation (a receiver in the test speaks the protocol) in the language they filed in, and
 //! the platform that filed with an API key gets signed callbacks, retried when its receiver
-//! fails, each accepted exactly once.
+//! fails, each accepted exactly once. Staff are told too, each in their account's language: the
+//! supervisor of a request waiting for them, the officer of the decision, and each of them of
+//! their daily deadline watch, written once a day however often it runs.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -82,21 +84,24 @@ async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     panic!("waited 20 s for {what}");
 }
 
+/// The mail server of the tests' receiver on `port`.
+fn smtp(port: u16) -> kuaiwei_notify::Smtp {
+    kuaiwei_notify::Smtp::new(&kuaiwei_notify::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: Some(port),
+        security: kuaiwei_notify::SmtpSecurity::None,
+        username: None,
+        password: None,
+        from: "快维维权中心 <noreply@kw.test>".into(),
+    })
+    .unwrap()
+}
+
 async fn complainants_and_platforms_are_told(backend: Backend) {
     let (smtp_port, mails) = kuaiwei_e2e::smtp::receiver().await;
     let (hook_port, hooks) = webhook_receiver().await;
     let channels = kuaiwei_notify::Channels {
-        email: Some(
-            kuaiwei_notify::Smtp::new(&kuaiwei_notify::SmtpSettings {
-                host: "127.0.0.1".into(),
-                port: Some(smtp_port),
-                security: kuaiwei_notify::SmtpSecurity::None,
-                username: None,
-                password: None,
-                from: "快维维权中心 <noreply@kw.test>".into(),
-            })
-            .unwrap(),
-        ),
+        email: Some(smtp(smtp_port)),
         sms: None,
         webhooks: HashMap::from([(
             "api:taobao".to_string(),
@@ -264,4 +269,215 @@ async fn complainants_and_platforms_are_told_on_sqlite() {
 #[tokio::test]
 async fn complainants_and_platforms_are_told_on_postgres() {
     complainants_and_platforms_are_told(Backend::Postgres).await;
+}
+
+/// An account of `role` at the agency, told by e-mail in `lang`.
+async fn staff(app: &kuaiwei_e2e::TestApp, name: &str, role: &str, lang: &str) {
+    app.add_account(name, role, Some("market_regulation")).await;
+    app.store
+        .set_contact(
+            name,
+            &kuaiwei_store::Contact {
+                email: Some(format!("{name}@amr.example.gov.cn")),
+                mobile: None,
+                lang: lang.into(),
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// A filed complaint accepted and routed to market regulation (M1 runs: 15 working days to
+/// decide whether to open); its number.
+async fn routed(app: &kuaiwei_e2e::TestApp, n: u32) -> String {
+    let receipt = app.file_complaint(n).await;
+    let case = receipt["case_number"].as_str().unwrap().to_string();
+    for step in [
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "现场核对原件"}),
+        json!({"action": "route", "actor": "caseworker:wang", "reason": "分派",
+               "agency": "market_regulation", "procedures": ["M1", "M2"]}),
+    ] {
+        let res = app.act(&case, step).await;
+        assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    }
+    case
+}
+
+async fn staff_are_told_of_requests_decisions_and_their_daily_watch(backend: Backend) {
+    let (smtp_port, mails) = kuaiwei_e2e::smtp::receiver().await;
+    let channels = kuaiwei_notify::Channels {
+        email: Some(smtp(smtp_port)),
+        sms: None,
+        webhooks: HashMap::new(),
+        poster: kuaiwei_notify::Poster::new().unwrap(),
+        public_url: "https://kw.test".into(),
+        backoff: kuaiwei_notify::Backoff {
+            first: Duration::from_secs(1),
+            attempts: 5,
+        },
+    };
+    let Some(app) = spawn_app_with(
+        backend,
+        Options {
+            notify: Some(channels),
+            ..Options::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    staff(&app, "li.ming", "officer", "zh-CN").await;
+    staff(&app, "zhao.min", "supervisor", "en").await;
+
+    // the officer asks for an extension: the supervisor is told, in English
+    let case = routed(&app, 11).await;
+    for step in [
+        json!({"action": "open", "actor": "officer:li.ming"}),
+        json!({"action": "request_extension", "actor": "officer:li.ming",
+               "reason": "需委托鉴定", "amount": "30d"}),
+    ] {
+        let res = app.act(&case, step).await;
+        assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    }
+    wait_for("the request's mail", || !mails.lock().unwrap().is_empty()).await;
+    let request = mails.lock().unwrap()[0].clone();
+    assert!(
+        request.to[0].contains("zhao.min@amr.example.gov.cn"),
+        "{request:?}"
+    );
+    assert_eq!(
+        request.subject,
+        format!("Extension awaiting your decision: {case}")
+    );
+    assert!(
+        request.body.contains(&format!(
+            "li.ming asks to extend case {case} by 30 calendar days"
+        )),
+        "{}",
+        request.body
+    );
+    assert!(
+        request
+            .body
+            .contains(&format!("https://kw.test/work/cases/{case}"))
+    );
+    assert!(
+        !request.body.contains("耐克") && !request.body.contains("13812345678"),
+        "nothing of the complainant: {}",
+        request.body
+    );
+
+    // the supervisor refuses it: the officer is told why, in Chinese
+    let res = app
+        .act(
+            &case,
+            json!({"action": "deny_extension", "actor": "supervisor:zhao.min@market_regulation",
+                   "reason": "鉴定期间可中止计算，无需延长"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    wait_for("the decision's mail", || mails.lock().unwrap().len() >= 2).await;
+    let decision = mails.lock().unwrap()[1].clone();
+    assert!(
+        decision.to[0].contains("li.ming@amr.example.gov.cn"),
+        "{decision:?}"
+    );
+    assert_eq!(decision.subject, format!("延长申请未获批准：{case}"));
+    assert!(
+        decision.body.contains(&format!(
+            "zhao.min 未批准案件 {case} 的延长申请，原期限不变。"
+        )),
+        "{}",
+        decision.body
+    );
+    assert!(decision.body.contains("理由：鉴定期间可中止计算，无需延长"));
+
+    // the daily watch: a case nobody has opened yet falls due within 30 days; both are told
+    // of it, once however often the digest runs
+    let waiting = routed(&app, 12).await;
+    let reports = kuaiwei_reports::Reports::new(
+        app.store.clone(),
+        std::sync::Arc::new(kuaiwei_deadlines::Procedures::bundled()),
+        kuaiwei_routing::Agency::labels,
+    );
+    let now = jiff::Timestamp::now();
+    let watch = reports
+        .watch(30, None, None, now, &kuaiwei_deadlines::Calendar::bundled())
+        .await
+        .unwrap();
+    let first = kuaiwei_notify::digest::write(app.store.as_ref(), &watch, now)
+        .await
+        .unwrap();
+    assert_eq!((first.recipients, first.written), (2, 2));
+    let again = kuaiwei_notify::digest::write(app.store.as_ref(), &watch, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.recipients, again.written),
+        (2, 0),
+        "nothing new the same day"
+    );
+    wait_for("both digests", || mails.lock().unwrap().len() >= 4).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let all = mails.lock().unwrap().clone();
+    assert_eq!(all.len(), 4, "{all:?}");
+    let to_li = all[2..]
+        .iter()
+        .find(|m| m.to[0].contains("li.ming@"))
+        .expect("the officer's digest");
+    assert!(to_li.subject.starts_with("期限预警 "), "{}", to_li.subject);
+    assert!(
+        to_li.subject.ends_with("超期 0 件，临期 1 件"),
+        "{}",
+        to_li.subject
+    );
+    assert!(to_li.body.contains(&waiting), "{}", to_li.body);
+    assert!(
+        !to_li.body.contains(&case),
+        "the denied case falls due later than 30 days: {}",
+        to_li.body
+    );
+    assert!(
+        to_li.body.contains("市场监督管理局 已分派"),
+        "{}",
+        to_li.body
+    );
+    let to_zhao = all[2..]
+        .iter()
+        .find(|m| m.to[0].contains("zhao.min@"))
+        .expect("the supervisor's digest");
+    assert!(
+        to_zhao.subject.starts_with("Deadline watch "),
+        "{}",
+        to_zhao.subject
+    );
+    assert!(to_zhao.body.contains(&waiting));
+
+    // the case shows the staff messages it wrote, sent, masked
+    let shown: Vec<_> = app
+        .store
+        .case_messages(&case)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.staff.is_some())
+        .collect();
+    assert_eq!(shown.len(), 2);
+    assert!(
+        shown
+            .iter()
+            .all(|m| m.state == kuaiwei_store::MessageState::Sent)
+    );
+    assert_eq!(shown[0].shown_to, "zhao.min · z***@amr.example.gov.cn");
+}
+
+#[tokio::test]
+async fn staff_are_told_of_requests_decisions_and_their_daily_watch_on_sqlite() {
+    staff_are_told_of_requests_decisions_and_their_daily_watch(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn staff_are_told_of_requests_decisions_and_their_daily_watch_on_postgres() {
+    staff_are_told_of_requests_decisions_and_their_daily_watch(Backend::Postgres).await;
 }

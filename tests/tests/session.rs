@@ -75,6 +75,7 @@ async fn an_account_logs_in_reads_itself_and_logs_out_for_good(app: TestApp) {
             created_at: now,
             password_changed_at: now,
             disabled_at: None,
+            contact: Default::default(),
         })
         .await
         .unwrap();

@@ -104,6 +104,7 @@ impl Loader {
             created_at: now,
             password_changed_at: now,
             disabled_at: None,
+            contact: Default::default(),
         };
         use kuaiwei_store::Store;
         match self {

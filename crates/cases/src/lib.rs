@@ -4,7 +4,8 @@
 //! audit event) from the case and what was loaded for it beforehand ([`Context`]); the
 //! [`CaseService`] loads that context, asks the plan and writes the returned
 //! [`kuaiwei_store::CaseUpdate`] in one transaction, for every front end (API, pages, command
-//! line). The statutory rules the steps apply (legal-deadlines.md §8) live here: as data in
+//! line), with the messages the step writes to the complainant and to staff ([`tell`]). The
+//! statutory rules the steps apply (legal-deadlines.md §8) live here: as data in
 //! `data/case_rules.toml` ([`rules`]), beside the clocks in [`clocks`].
 
 #![forbid(unsafe_code)]
@@ -17,6 +18,7 @@ pub mod route;
 pub mod rules;
 mod service;
 pub mod step;
+pub mod tell;
 pub mod time;
 
 #[cfg(test)]

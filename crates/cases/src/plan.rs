@@ -383,10 +383,17 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
         // a supplement (补正) is the materials the acceptance will rely on (§8.4)
         materials_received_at: matches!(step, Step::Supplement { .. }).then_some(now),
         pending_extension: match step {
-            Step::RequestExtension { amount, .. } => PendingExtension::Set(*amount),
+            // who asked is told of the supervisor's decision
+            Step::RequestExtension { amount, .. } => PendingExtension::Set {
+                amount: *amount,
+                by: cx.username.clone(),
+            },
             Step::ApproveExtension { .. } | Step::DenyExtension { .. } => PendingExtension::Clear,
             _ => PendingExtension::Keep,
         },
+        // who proposed is told of the head's approval
+        transfer_proposed_by: matches!(step, Step::ProposeTransfer { .. })
+            .then(|| cx.username.clone()),
         event: NewEvent {
             actor: cx.actor.clone(),
             kind: step.action().key().to_string(),

@@ -213,6 +213,7 @@ fn update(
         added_evidence: Vec::new(),
         materials_received_at: None,
         pending_extension: PendingExtension::Keep,
+        transfer_proposed_by: None,
         event: NewEvent {
             actor: SYSTEM.into(),
             kind: "recompute".into(),

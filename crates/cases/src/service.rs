@@ -18,7 +18,7 @@ use kuaiwei_store::{CaseRecord, CaseUpdate, ComplaintRecord, EvidenceRef, NewEve
 use crate::rules::RepeatRule;
 use crate::step::{Reason, Step};
 use crate::time::{Clock, SharedCalendar};
-use crate::{CaseError, Context, RouteDecision, route};
+use crate::{CaseError, Context, RouteDecision, route, tell};
 
 /// The case core with what it reads and writes through.
 #[derive(Clone)]
@@ -31,6 +31,8 @@ pub struct CaseService {
     /// When a respondent is a repeat infringer (`[triage]` in the config, else the bundled
     /// `data/case_rules.toml`).
     pub repeat: RepeatRule,
+    /// The channels staff are told on (`[notify]`); none: no step writes a message to staff.
+    pub staff_channels: kuaiwei_notify::StaffChannels,
 }
 
 /// Who takes a step.
@@ -131,8 +133,38 @@ impl CaseService {
             let sent = self.store.case_messages(case.case_number.as_str()).await?;
             update.messages = kuaiwei_notify::follow_up(&sent, &notice);
         }
+        // and the staff it concerns: the supervisors a request waits for, the officer who asked
+        update
+            .messages
+            .extend(self.tell_staff(case, step, by).await?);
         self.store.update_case(update).await?;
         Ok(())
+    }
+
+    /// The messages to staff of `step` on `case` by `by` ([`crate::tell`]).
+    async fn tell_staff(
+        &self,
+        case: &CaseRecord,
+        step: &Step,
+        by: &Actor,
+    ) -> Result<Vec<kuaiwei_store::NewMessage>, CaseError> {
+        if !self.staff_channels.any() || !tell::tells_staff(step) {
+            return Ok(Vec::new());
+        }
+        let accounts = self.store.accounts().await?;
+        let actor = accounts.iter().find(|a| a.username == by.username);
+        let name = kuaiwei_notify::staff::who(actor, &by.username);
+        let Some((notice, audience)) = tell::staff_notice(step, case, &name) else {
+            return Ok(Vec::new());
+        };
+        Ok(tell::staff_messages(
+            self.staff_channels,
+            &notice,
+            &audience,
+            case.agency.as_deref(),
+            &by.username,
+            &accounts,
+        ))
     }
 
     /// Loads what the step's plan needs, then asks the pure plan.
@@ -296,6 +328,7 @@ impl CaseService {
             // what arrived is the materials the acceptance will rely on (F1, §8.4)
             materials_received_at: Some(now),
             pending_extension: kuaiwei_store::PendingExtension::Keep,
+            transfer_proposed_by: None,
             event: NewEvent {
                 actor: kuaiwei_store::plan::RECEIVED_ACTOR.into(),
                 kind: Action::Supplement.key().into(),

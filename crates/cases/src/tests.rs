@@ -30,6 +30,8 @@ fn case(state: CaseState, clocks: Vec<StoredClock>) -> CaseRecord {
         received_at: at("2026-10-09T02:00:00Z"),
         materials_received_at: at("2026-10-09T02:00:00Z"),
         pending_extension: None,
+        extension_requested_by: None,
+        transfer_proposed_by: None,
         closed_at: None,
         respondent_id: None,
         supervised: false,
@@ -409,7 +411,10 @@ fn a_request_sets_the_pending_extension_a_decision_clears_it_and_a_supplement_da
     .unwrap();
     assert_eq!(
         asked.pending_extension,
-        PendingExtension::Set(amount("30d").unwrap())
+        PendingExtension::Set {
+            amount: amount("30d").unwrap(),
+            by: "wang".into()
+        }
     );
     assert_eq!(asked.materials_received_at, None);
     let pending = case(CaseState::ExtensionPending, c.clocks.clone());

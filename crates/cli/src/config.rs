@@ -29,7 +29,7 @@ pub struct FileConfig {
     pub http: FileHttp,
     #[serde(default)]
     pub metrics: FileMetrics,
-    /// `[notify]`: telling complainants and platforms; off unless a channel is configured.
+    /// `[notify]`: telling complainants, platforms and staff; off unless a channel is configured.
     pub notify: Option<FileNotify>,
 }
 

@@ -7,6 +7,7 @@ mod backup;
 mod calendar_cli;
 mod config;
 mod evidence_cli;
+mod notify_cli;
 mod restore;
 mod token_cli;
 mod user_cli;
@@ -66,7 +67,13 @@ enum Cmd {
         #[command(subcommand)]
         cmd: ReportCmd,
     },
-    /// Staff accounts: add, list, disable, reset-password
+    /// Telling staff: `digest` writes today's deadline digest (期限预警) to each officer and
+    /// supervisor with an e-mail address, once a day (deploy/kuaiwei-watch.timer)
+    Notify {
+        #[command(subcommand)]
+        cmd: notify_cli::NotifyCmd,
+    },
+    /// Staff accounts: add, list, contact, disable, reset-password
     User {
         #[command(subcommand)]
         cmd: user_cli::UserCmd,
@@ -117,8 +124,8 @@ enum ReportCmd {
     OnTime(OnTimeArgs),
     /// Freeze a finished period's report (figures and every case behind them, hashed)
     Freeze(FreezeArgs),
-    /// The deadline watch (期限预警): open cases overdue or due soon, per agency and officer;
-    /// run daily (deploy/kuaiwei-watch.timer) and pipe the text to mail or a chat webhook
+    /// The deadline watch (期限预警): open cases overdue or due soon, per agency and officer,
+    /// as text, JSON or a page (each officer's and supervisor's own by e-mail: `notify digest`)
     Watch(WatchArgs),
 }
 
@@ -251,6 +258,7 @@ fn run(cli: Cli) -> Result<()> {
             verify_audit(store.as_ref(), &file, &data_dir, true, true).await
         }),
         Cmd::Report { cmd } => runtime()?.block_on(run_report(cmd, &file, &data_dir)),
+        Cmd::Notify { cmd } => runtime()?.block_on(notify_cli::run(cmd, &file, &data_dir)),
         Cmd::Backup(a) => runtime()?.block_on(backup::run(&a.dest, &a.store, &file, &data_dir)),
         Cmd::Restore(a) => runtime()?.block_on(restore::run(&a.src, &a.store, &file, &data_dir)),
         Cmd::User { cmd } => runtime()?.block_on(async {
@@ -711,6 +719,7 @@ fn case_service(
         calendar: shared_calendar(data_dir)?,
         clock: kuaiwei_cases::Clock::system(),
         repeat: file.triage()?.repeat(),
+        staff_channels: file.notify()?.map(|c| c.staff()).unwrap_or_default(),
     })
 }
 

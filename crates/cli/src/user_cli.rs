@@ -1,4 +1,4 @@
-//! `kuaiwei user add|list|disable|reset-password`: staff accounts from the command line. A
+//! `kuaiwei user add|list|contact|disable|reset-password`: staff accounts from the command line. A
 //! password is read from a prompt (not echoed) or, when standard input is not a terminal, from
 //! its first line; never from a flag, so it stays out of shell history and process lists.
 
@@ -15,8 +15,11 @@ use crate::StoreArgs;
 pub enum UserCmd {
     /// Create an account; the password is asked for (or read from standard input)
     Add(AddArgs),
-    /// List the accounts (never their passwords)
+    /// List the accounts (never their passwords; where they are told, masked)
     List(StoreArgs),
+    /// Set where an account is told of decisions, requests awaiting it and its daily deadline
+    /// watch: only the flags given change; an empty value removes (`--mobile ''`)
+    Contact(ContactArgs),
     /// Disable an account: it can no longer log in and is kept for the record
     Disable(NameArgs),
     /// Set a new password; it is asked for (or read from standard input)
@@ -37,6 +40,31 @@ pub struct AddArgs {
     /// The person's name as shown to colleagues (defaults to the user name)
     #[arg(long)]
     name: Option<String>,
+    #[command(flatten)]
+    notices: NoticeFlags,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// Where an account is told (`[notify]` must configure the channel).
+#[derive(Args)]
+pub struct NoticeFlags {
+    /// The e-mail address notices go to
+    #[arg(long)]
+    email: Option<String>,
+    /// A mainland mobile number for text messages
+    #[arg(long)]
+    mobile: Option<String>,
+    /// The language of notices: zh-CN (the default) or en
+    #[arg(long)]
+    lang: Option<String>,
+}
+
+#[derive(Args)]
+pub struct ContactArgs {
+    username: String,
+    #[command(flatten)]
+    notices: NoticeFlags,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -76,6 +104,13 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
         UserCmd::Add(a) => {
             let username = kuaiwei_server::accounts::username(&a.username).map_err(app)?;
             kuaiwei_server::accounts::role_and_agency(&a.role, a.agency.as_deref()).map_err(app)?;
+            // checked before the password is asked for
+            kuaiwei_server::accounts::contact(kuaiwei_server::accounts::ContactInput {
+                email: a.notices.email.as_deref(),
+                mobile: a.notices.mobile.as_deref(),
+                lang: a.notices.lang.as_deref(),
+            })
+            .map_err(app)?;
             if store.account(&username).await?.is_some() {
                 bail!("用户名 {username} 已存在 / the user name {username} is taken");
             }
@@ -89,6 +124,11 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
                     role: &a.role,
                     agency: a.agency.as_deref(),
                     password: &secret,
+                    contact: kuaiwei_server::accounts::ContactInput {
+                        email: a.notices.email.as_deref(),
+                        mobile: a.notices.mobile.as_deref(),
+                        lang: a.notices.lang.as_deref(),
+                    },
                 },
                 now,
             )
@@ -100,10 +140,10 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
             );
         }
         UserCmd::List(_) => {
-            println!("username\trole\tagency\tname\tcreated\tdisabled");
+            println!("username\trole\tagency\tname\tcreated\tdisabled\temail\tmobile\tlang");
             for a in store.accounts().await? {
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     a.username,
                     a.role,
                     a.agency.as_deref().unwrap_or("-"),
@@ -111,9 +151,50 @@ pub async fn run(cmd: UserCmd, store: &dyn Store) -> Result<()> {
                     a.created_at,
                     a.disabled_at
                         .map(|t| t.to_string())
-                        .unwrap_or_else(|| "-".into())
+                        .unwrap_or_else(|| "-".into()),
+                    a.contact
+                        .email
+                        .as_deref()
+                        .map_or_else(|| "-".into(), kuaiwei_domain::pii::email),
+                    a.contact
+                        .mobile
+                        .as_deref()
+                        .map_or_else(|| "-".into(), kuaiwei_server::accounts::masked_mobile),
+                    a.contact.lang,
                 );
             }
+        }
+        UserCmd::Contact(a) => {
+            let username = kuaiwei_server::accounts::username(&a.username).map_err(app)?;
+            let Some(account) = store.account(&username).await? else {
+                bail!("没有用户名为 {username} 的账号 / no account named {username}");
+            };
+            // the flags given replace; the others keep what was set
+            let was = &account.contact;
+            let f = &a.notices;
+            let set = kuaiwei_server::accounts::set_contact(
+                store,
+                &actor(),
+                &username,
+                kuaiwei_server::accounts::ContactInput {
+                    email: f.email.as_deref().or(was.email.as_deref()),
+                    mobile: f.mobile.as_deref().or(was.mobile.as_deref()),
+                    lang: f.lang.as_deref().or(Some(was.lang.as_str())),
+                },
+                now,
+            )
+            .await
+            .map_err(app)?;
+            println!(
+                "已更新 / updated {username}: email {}, mobile {}, lang {}",
+                set.email
+                    .as_deref()
+                    .map_or_else(|| "-".into(), kuaiwei_domain::pii::email),
+                set.mobile
+                    .as_deref()
+                    .map_or_else(|| "-".into(), kuaiwei_server::accounts::masked_mobile),
+                set.lang
+            );
         }
         UserCmd::Disable(a) => {
             let ended = kuaiwei_server::accounts::disable(store, &actor(), &a.username, now)
@@ -156,6 +237,7 @@ fn app(e: kuaiwei_server::AppError) -> anyhow::Error {
         [("agency", "required")] => "\n  请加上 --agency / add --agency",
         [("agency", "not_allowed")] => "\n  请去掉 --agency / drop --agency",
         [("role", _)] => "\n  --role: caseworker, officer, supervisor, administrator",
+        [("lang", _)] => "\n  --lang: zh-CN, en",
         _ => "",
     };
     anyhow::anyhow!("{}{hint}", e.message())
@@ -166,6 +248,7 @@ impl UserCmd {
         match self {
             UserCmd::Add(a) => &a.store,
             UserCmd::List(s) => s,
+            UserCmd::Contact(a) => &a.store,
             UserCmd::Disable(a) | UserCmd::ResetPassword(a) => &a.store,
         }
     }

@@ -83,6 +83,21 @@ impl CaseState {
         }
     }
 
+    pub fn en(self) -> &'static str {
+        match self {
+            CaseState::Received => "received",
+            CaseState::SupplementRequested => "supplement requested",
+            CaseState::Accepted => "accepted",
+            CaseState::Refused => "refused",
+            CaseState::Routed => "routed",
+            CaseState::Opened => "opened",
+            CaseState::Suspended => "suspended",
+            CaseState::ExtensionPending => "extension pending",
+            CaseState::Transferred => "transferred",
+            CaseState::Closed => "closed",
+        }
+    }
+
     /// Refused, transferred and closed cases take no further steps.
     pub fn is_terminal(self) -> bool {
         matches!(

@@ -49,6 +49,8 @@ pub fn receipt(
             shown_to: kuaiwei_domain::pii::email(e.as_str()),
             lang: lang.key().into(),
             notice: notice.clone(),
+            staff: None,
+            dedup_key: None,
         });
     }
     if let (true, Some(m)) = (configured.sms, mobile) {
@@ -58,6 +60,8 @@ pub fn receipt(
             shown_to: m.masked(),
             lang: lang.key().into(),
             notice: notice.clone(),
+            staff: None,
+            dedup_key: None,
         });
     }
     if let Some(source) = source.filter(|s| configured.webhooks.iter().any(|w| w == s)) {
@@ -69,6 +73,8 @@ pub fn receipt(
             notice: json(&Notice::Received {
                 token: String::new(),
             }),
+            staff: None,
+            dedup_key: None,
         });
     }
     out
@@ -86,6 +92,8 @@ pub fn follow_up(messages: &[OutboxMessage], notice: &Notice) -> Vec<NewMessage>
             shown_to: m.shown_to.clone(),
             lang: m.lang.clone(),
             notice: json(notice),
+            staff: None,
+            dedup_key: None,
         })
         .collect()
 }

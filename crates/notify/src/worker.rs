@@ -13,6 +13,7 @@ use jiff::{SignedDuration, Timestamp};
 use kuaiwei_store::{DeliveryOutcome, OutboxMessage, Store, StoreError};
 
 use crate::channel::{Attempt, Poster, Smtp};
+use crate::staff::{self, StaffChannels, StaffNotice};
 use crate::template::{self, Lang, Notice};
 
 /// A signed HTTP receiver: the SMS gateway or a platform's webhook.
@@ -90,47 +91,77 @@ impl Channels {
         v
     }
 
+    /// Which channels staff are told on.
+    pub fn staff(&self) -> StaffChannels {
+        StaffChannels {
+            email: self.email.is_some(),
+            sms: self.sms.is_some(),
+        }
+    }
+
+    /// Sends `w` to `to`, with a Message-ID the same on every retry of message `key`.
+    async fn mail(&self, to: &str, w: &template::Written, key: &str) -> Attempt {
+        let Some(smtp) = &self.email else {
+            return Attempt::Retry("e-mail is not configured".into());
+        };
+        let host = self
+            .public_url
+            .split("://")
+            .nth(1)
+            .unwrap_or("kuaiwei.local")
+            .trim_end_matches('/');
+        smtp.send(to, &w.subject, &w.text, &format!("<{key}@{host}>"))
+            .await
+    }
+
+    /// Posts an SMS to the gateway.
+    async fn text(&self, to: &str, text: String, case: Option<&str>, key: &str) -> Attempt {
+        let Some(t) = &self.sms else {
+            return Attempt::Retry("the SMS gateway is not configured".into());
+        };
+        let body = serde_json::json!({"to": to, "text": text, "case_number": case});
+        self.poster
+            .post(&t.url, &t.secret, key, body.to_string().as_bytes())
+            .await
+    }
+
     async fn attempt(&self, m: &OutboxMessage) -> Attempt {
+        let key = format!("kw-{}", m.id);
+        let lang = Lang::from_key(&m.lang);
+        let case = m.case_number.as_ref().map(|c| c.as_str());
+        if m.staff.is_some() {
+            let notice: StaffNotice = match serde_json::from_value(m.notice.clone()) {
+                Ok(n) => n,
+                Err(e) => return Attempt::Failed(format!("unreadable notice: {e}")),
+            };
+            return match m.channel.as_str() {
+                "email" => {
+                    let w = staff::email(&notice, case, &self.public_url, lang);
+                    self.mail(&m.recipient, &w, &key).await
+                }
+                "sms" => {
+                    let text = staff::sms(&notice, case, &self.public_url, lang);
+                    self.text(&m.recipient, text, case, &key).await
+                }
+                other => Attempt::Failed(format!("staff are not told by {other}")),
+            };
+        }
         let notice: Notice = match serde_json::from_value(m.notice.clone()) {
             Ok(n) => n,
             Err(e) => return Attempt::Failed(format!("unreadable notice: {e}")),
         };
-        let case = m.case_number.as_str();
-        let lang = Lang::from_key(&m.lang);
+        let Some(case) = case else {
+            return Attempt::Failed("a complainant's message names no case".into());
+        };
         let track = format!("{}/track", self.public_url.trim_end_matches('/'));
-        let key = format!("kw-{}", m.id);
         match m.channel.as_str() {
             "email" => {
-                let Some(smtp) = &self.email else {
-                    return Attempt::Retry("e-mail is not configured".into());
-                };
                 let w = template::email(&notice, case, &track, lang);
-                let host = self
-                    .public_url
-                    .split("://")
-                    .nth(1)
-                    .unwrap_or("kuaiwei.local")
-                    .trim_end_matches('/');
-                smtp.send(
-                    &m.recipient,
-                    &w.subject,
-                    &w.text,
-                    &format!("<{key}@{host}>"),
-                )
-                .await
+                self.mail(&m.recipient, &w, &key).await
             }
             "sms" => {
-                let Some(t) = &self.sms else {
-                    return Attempt::Retry("the SMS gateway is not configured".into());
-                };
-                let body = serde_json::json!({
-                    "to": m.recipient,
-                    "text": template::sms(&notice, case, &track, lang),
-                    "case_number": case,
-                });
-                self.poster
-                    .post(&t.url, &t.secret, &key, body.to_string().as_bytes())
-                    .await
+                let text = template::sms(&notice, case, &track, lang);
+                self.text(&m.recipient, text, Some(case), &key).await
             }
             "webhook" => {
                 let Some(t) = self.webhooks.get(&m.recipient) else {
@@ -176,7 +207,7 @@ pub async fn deliver_due(
             Attempt::Sent(d) | Attempt::Retry(d) | Attempt::Failed(d) => d.clone(),
         };
         if outcome == DeliveryOutcome::Failed {
-            tracing::warn!(message = m.id, case = %m.case_number, channel = %m.channel, %detail, "message could not be delivered; given up");
+            tracing::warn!(message = m.id, case = ?m.case_number.as_ref().map(|c| c.as_str()), staff = ?m.staff, channel = %m.channel, %detail, "message could not be delivered; given up");
         }
         store.record_delivery(m.id, at, outcome, &detail).await?;
     }

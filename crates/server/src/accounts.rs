@@ -1,10 +1,12 @@
-//! Staff accounts as one service for the administrator's page and `kuaiwei user`: creating,
-//! disabling and resetting the password of an account, each checked the same way and recorded
-//! on the audit chain (subject `account:NAME`) with the actor who did it.
+//! Staff accounts as one service for the administrator's page, the API and `kuaiwei user`:
+//! creating, disabling and resetting the password of an account, and setting where it is told
+//! of what concerns it (e-mail, mobile, language), each checked the same way and recorded on
+//! the audit chain (subject `account:NAME`) with the actor who did it.
 
 use jiff::Timestamp;
 use kuaiwei_access::{AgencyRule, Role, password};
-use kuaiwei_store::{Account, RecordedEvent, Store, StoreError};
+use kuaiwei_domain::{Email, MobileNumber, ValidationErrors};
+use kuaiwei_store::{Account, Contact, RecordedEvent, Store, StoreError};
 
 use crate::AppError;
 
@@ -15,6 +17,67 @@ pub struct NewAccount<'a> {
     pub role: &'a str,
     pub agency: Option<&'a str>,
     pub password: &'a str,
+    pub contact: ContactInput<'a>,
+}
+
+/// Where an account is told, as asked for: blank is none, a missing language is zh-CN.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContactInput<'a> {
+    pub email: Option<&'a str>,
+    pub mobile: Option<&'a str>,
+    pub lang: Option<&'a str>,
+}
+
+/// The languages a notice is written in.
+pub const NOTICE_LANGS: [&str; 2] = ["zh-CN", "en"];
+
+/// The contact checked, every bad field named at once (422 on `email`, `mobile`, `lang`).
+pub fn contact(input: ContactInput<'_>) -> Result<Contact, AppError> {
+    fn given(v: Option<&str>) -> Option<&str> {
+        v.map(str::trim).filter(|v| !v.is_empty())
+    }
+    let mut errors = ValidationErrors::default();
+    let email = given(input.email).and_then(|e| {
+        errors
+            .take("email", Email::parse(e))
+            .map(|e| e.as_str().to_string())
+    });
+    let mobile = given(input.mobile).and_then(|m| {
+        errors
+            .take("mobile", MobileNumber::parse(m))
+            .map(|m| m.as_str().to_string())
+    });
+    let lang = given(input.lang).unwrap_or("zh-CN");
+    if !NOTICE_LANGS.contains(&lang) {
+        errors.push(
+            "lang",
+            "unknown_value",
+            format!("未知的通知语言 {lang:?}（可用 zh-CN、en）"),
+            format!("unknown language of notices {lang:?} (zh-CN, en)"),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    Ok(Contact {
+        email,
+        mobile,
+        lang: lang.to_string(),
+    })
+}
+
+/// A contact as the audit chain and the pages show it: masked.
+pub fn masked(c: &Contact) -> serde_json::Value {
+    serde_json::json!({
+        "email": c.email.as_deref().map(kuaiwei_domain::pii::email),
+        "mobile": c.mobile.as_deref().map(masked_mobile),
+        "lang": c.lang,
+    })
+}
+
+/// `139****5678`.
+pub fn masked_mobile(m: &str) -> String {
+    MobileNumber::parse(m).map_or_else(|_| "****".into(), |n| n.masked())
 }
 
 fn field(path: &str, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> AppError {
@@ -125,6 +188,7 @@ pub async fn create(
 ) -> Result<Account, AppError> {
     let username = username(new.username)?;
     let (role, agency) = role_and_agency(new.role, new.agency)?;
+    let contact = contact(new.contact)?;
     let display_name = new
         .display_name
         .map(|n| n.trim().to_string())
@@ -151,6 +215,7 @@ pub async fn create(
         created_at: now,
         password_changed_at: now,
         disabled_at: None,
+        contact,
     };
     match store.create_account(&account).await {
         Err(StoreError::Conflict(_)) => return Err(taken(&username)),
@@ -161,7 +226,8 @@ pub async fn create(
         &format!("account:{username}"),
         actor,
         "account_created",
-        serde_json::json!({"role": role.key(), "agency": account.agency}),
+        serde_json::json!({"role": role.key(), "agency": account.agency,
+                           "contact": masked(&account.contact)}),
         now,
     )
     .await?;
@@ -174,6 +240,33 @@ fn no_account(username: &str) -> AppError {
         zh: format!("没有用户名为 {username} 的账号"),
         en: format!("no account named {username}"),
     }
+}
+
+/// Sets where and in which language an account is told (replacing what was set), recorded on
+/// the chain masked; the contact as now set.
+pub async fn set_contact(
+    store: &dyn Store,
+    actor: &str,
+    raw: &str,
+    input: ContactInput<'_>,
+    now: Timestamp,
+) -> Result<Contact, AppError> {
+    let username = username(raw)?;
+    let contact = contact(input)?;
+    match store.set_contact(&username, &contact).await {
+        Err(StoreError::NotFound) => return Err(no_account(&username)),
+        other => other?,
+    }
+    record(
+        store,
+        &format!("account:{username}"),
+        actor,
+        "contact_set",
+        masked(&contact),
+        now,
+    )
+    .await?;
+    Ok(contact)
 }
 
 /// Disables an account and ends its sessions; returns how many ended.

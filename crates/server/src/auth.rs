@@ -439,6 +439,7 @@ pub async fn bootstrap_admin(
             created_at: now,
             password_changed_at: now,
             disabled_at: None,
+            contact: Default::default(),
         })
         .await;
     match created {

@@ -56,6 +56,7 @@ impl AppState {
             calendar: self.calendar.clone(),
             clock: self.clock.clone(),
             repeat: self.triage.repeat(),
+            staff_channels: self.notify.as_ref().map(|c| c.staff()).unwrap_or_default(),
         }
     }
 }

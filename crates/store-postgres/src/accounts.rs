@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
-use kuaiwei_store::{Account, ApiToken, Session, StoreError};
+use kuaiwei_store::{Account, ApiToken, Contact, Session, StoreError};
 use sqlx::postgres::PgPool;
 
 use crate::backend;
@@ -17,10 +17,25 @@ type Row = (
     Ts,
     Ts,
     Option<Ts>,
+    Option<String>,
+    Option<String>,
+    String,
 );
 
 fn account(r: Row) -> Result<Account, StoreError> {
-    let (username, display_name, role, agency, password_hash, created, changed, disabled) = r;
+    let (
+        username,
+        display_name,
+        role,
+        agency,
+        password_hash,
+        created,
+        changed,
+        disabled,
+        email,
+        mobile,
+        lang,
+    ) = r;
     Ok(Account {
         username,
         display_name,
@@ -30,13 +45,19 @@ fn account(r: Row) -> Result<Account, StoreError> {
         created_at: created.to_jiff(),
         password_changed_at: changed.to_jiff(),
         disabled_at: read_time(disabled)?,
+        contact: Contact {
+            email,
+            mobile,
+            lang,
+        },
     })
 }
 
 pub async fn create(pool: &PgPool, a: &Account) -> Result<(), StoreError> {
     let done = sqlx::query(
         "insert into accounts (username, display_name, role, agency, password_hash, created_at,
-                password_changed_at, disabled_at) values ($1, $2, $3, $4, $5, $6, $7, $8)
+                password_changed_at, disabled_at, email, mobile, lang)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          on conflict (username) do nothing",
     )
     .bind(&a.username)
@@ -47,6 +68,9 @@ pub async fn create(pool: &PgPool, a: &Account) -> Result<(), StoreError> {
     .bind(a.created_at.to_sqlx())
     .bind(a.password_changed_at.to_sqlx())
     .bind(opt_time(a.disabled_at))
+    .bind(&a.contact.email)
+    .bind(&a.contact.mobile)
+    .bind(&a.contact.lang)
     .execute(pool)
     .await
     .map_err(backend)?;
@@ -59,7 +83,7 @@ pub async fn create(pool: &PgPool, a: &Account) -> Result<(), StoreError> {
 pub async fn get(pool: &PgPool, username: &str) -> Result<Option<Account>, StoreError> {
     let row: Option<Row> = sqlx::query_as(
         "select username, display_name, role, agency, password_hash, created_at,
-                password_changed_at, disabled_at from accounts where username = $1",
+                password_changed_at, disabled_at, email, mobile, lang from accounts where username = $1",
     )
     .bind(username)
     .fetch_optional(pool)
@@ -71,7 +95,7 @@ pub async fn get(pool: &PgPool, username: &str) -> Result<Option<Account>, Store
 pub async fn list(pool: &PgPool) -> Result<Vec<Account>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(
         "select username, display_name, role, agency, password_hash, created_at,
-                password_changed_at, disabled_at from accounts order by username",
+                password_changed_at, disabled_at, email, mobile, lang from accounts order by username",
     )
     .fetch_all(pool)
     .await
@@ -94,6 +118,22 @@ pub async fn set_password(
     .execute(pool)
     .await
     .map_err(backend)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn set_contact(pool: &PgPool, username: &str, c: &Contact) -> Result<(), StoreError> {
+    let done =
+        sqlx::query("update accounts set email = $2, mobile = $3, lang = $4 where username = $1")
+            .bind(username)
+            .bind(&c.email)
+            .bind(&c.mobile)
+            .bind(&c.lang)
+            .execute(pool)
+            .await
+            .map_err(backend)?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }

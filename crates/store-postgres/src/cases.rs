@@ -233,13 +233,15 @@ pub async fn update(
         Some((v, _)) if v != u.expected_version => return Ok(Err(StoreError::VersionConflict)),
         Some((_, id)) => id,
     };
-    let (pending_changes, pending) = u.pending_extension.to_db();
+    let (pending_changes, pending, asked_by) = u.pending_extension.to_db();
     sqlx::query(
         "update cases set state = $1, agency = $2, outcome = $3, next_due_at = $4, version = version + 1,
                 supervised = $5, closed_at = coalesce(closed_at, $6),
                 officer = coalesce(officer, $8),
                 materials_received_at = coalesce($9, materials_received_at),
-                pending_extension = case when $10 then $11 else pending_extension end
+                pending_extension = case when $10 then $11 else pending_extension end,
+                extension_requested_by = case when $10 then $12 else extension_requested_by end,
+                transfer_proposed_by = coalesce(transfer_proposed_by, $13)
          where case_number = $7",
     )
     .bind(u.state.key())
@@ -253,12 +255,14 @@ pub async fn update(
     .bind(opt_time(u.materials_received_at))
     .bind(pending_changes)
     .bind(pending)
+    .bind(asked_by)
+    .bind(&u.transfer_proposed_by)
     .execute(&mut *conn)
     .await?;
     add_evidence(conn, complaint_id, &u.added_evidence).await?;
     write_clocks(conn, number, &u.clocks).await?;
     append_event(conn, number, &u.event, u.at).await?;
-    let messages: Vec<_> = u.messages.iter().map(|m| (number, m, u.at)).collect();
+    let messages: Vec<_> = u.messages.iter().map(|m| (Some(number), m, u.at)).collect();
     crate::outbox::insert(conn, &messages).await?;
     log_change(conn, number, "updated", u.at).await?;
 
@@ -315,6 +319,8 @@ type CaseRow = (
     Option<String>,
     Ts,
     Option<String>,
+    Option<String>,
+    Option<String>,
 );
 
 /// The case columns `record` reads, then the rest of the statement.
@@ -323,7 +329,8 @@ macro_rules! select_cases {
         concat!(
             "select c.case_number, c.state, c.agency, c.outcome, c.parent_case, c.received_at,
                     c.version, c.closed_at, p.respondent_id, c.supervised, c.officer,
-                    c.materials_received_at, c.pending_extension
+                    c.materials_received_at, c.pending_extension, c.extension_requested_by,
+                    c.transfer_proposed_by
                from cases c join complaints p on p.id = c.complaint_id ",
             $tail
         )
@@ -472,6 +479,8 @@ fn build(row: CaseRow, clocks: Vec<ClockRow>) -> Result<CaseRecord, StoreError> 
         officer,
         materials,
         pending,
+        extension_requested_by,
+        transfer_proposed_by,
     ) = row;
     let clocks = clocks
         .into_iter()
@@ -500,6 +509,8 @@ fn build(row: CaseRow, clocks: Vec<ClockRow>) -> Result<CaseRecord, StoreError> 
         received_at: received_at.to_jiff(),
         materials_received_at: materials.to_jiff(),
         pending_extension: read_pending_extension(&number, pending.as_deref())?,
+        extension_requested_by,
+        transfer_proposed_by,
         closed_at: read_time(closed)?,
         respondent_id: rid,
         supervised,

@@ -159,6 +159,14 @@ impl Store for PostgresStore {
         outbox::record(&self.pool, id, at, outcome, detail).await
     }
 
+    async fn write_messages(
+        &self,
+        messages: &[kuaiwei_store::NewMessage],
+        at: jiff::Timestamp,
+    ) -> Result<u64, StoreError> {
+        outbox::write(&self.pool, messages, at).await
+    }
+
     async fn opt_out(
         &self,
         case_number: &str,
@@ -427,6 +435,14 @@ impl Store for PostgresStore {
         at: Timestamp,
     ) -> Result<(), StoreError> {
         accounts::set_password(&self.pool, username, password_hash, at).await
+    }
+
+    async fn set_contact(
+        &self,
+        username: &str,
+        contact: &kuaiwei_store::Contact,
+    ) -> Result<(), StoreError> {
+        accounts::set_contact(&self.pool, username, contact).await
     }
 
     async fn disable_account(&self, username: &str, at: Timestamp) -> Result<(), StoreError> {

@@ -11,21 +11,22 @@ use sqlx::{Postgres, QueryBuilder};
 use crate::backend;
 use crate::cases::Ts;
 
-/// Writes messages inside a step's or a filing's transaction, each with its case number and
-/// due at once, in one statement.
+/// Writes messages inside a step's or a filing's transaction (or the digest's own), each with
+/// its case number (none for the digest) and due at once, in one statement; a message whose
+/// `dedup_key` is taken is left out. How many were written.
 pub async fn insert(
     tx: &mut PgConnection,
-    messages: &[(&str, &NewMessage, Timestamp)],
-) -> Result<(), sqlx::Error> {
+    messages: &[(Option<&str>, &NewMessage, Timestamp)],
+) -> Result<u64, sqlx::Error> {
     if messages.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     let mut q = QueryBuilder::<Postgres>::new(
         "insert into outbox (case_number, channel, recipient, shown_to, lang, notice,
-                             next_attempt_at, created_at) ",
+                             next_attempt_at, created_at, staff, dedup_key) ",
     );
     q.push_values(messages, |mut b, (case, m, at)| {
-        b.push_bind(case.to_string())
+        b.push_bind(case.map(str::to_string))
             .push_bind(m.channel.clone())
             .push_bind(m.recipient.clone())
             .push_bind(m.shown_to.clone())
@@ -33,15 +34,30 @@ pub async fn insert(
             .push_bind(m.notice.to_string())
             .push_unseparated("::text::jsonb")
             .push_bind(at.to_sqlx())
-            .push_bind(at.to_sqlx());
+            .push_bind(at.to_sqlx())
+            .push_bind(m.staff.clone())
+            .push_bind(m.dedup_key.clone());
     });
-    q.build().execute(&mut *tx).await?;
-    Ok(())
+    q.push(" on conflict (dedup_key) do nothing");
+    Ok(q.build().execute(&mut *tx).await?.rows_affected())
+}
+
+/// Writes messages of no case step (the daily digest) in their own transaction.
+pub async fn write(
+    pool: &PgPool,
+    messages: &[NewMessage],
+    at: Timestamp,
+) -> Result<u64, StoreError> {
+    let mut tx = pool.begin().await.map_err(backend)?;
+    let rows: Vec<_> = messages.iter().map(|m| (None, m, at)).collect();
+    let n = insert(&mut tx, &rows).await.map_err(backend)?;
+    tx.commit().await.map_err(backend)?;
+    Ok(n)
 }
 
 type Row = (
     i64,
-    String,
+    Option<String>,
     String,
     String,
     String,
@@ -54,13 +70,19 @@ type Row = (
     Ts,
     Option<Ts>,
     Option<Ts>,
+    Option<String>,
 );
 
 fn message(r: Row) -> Result<OutboxMessage, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("outbox message {}: {what}", r.0));
     Ok(OutboxMessage {
         id: r.0,
-        case_number: CaseNumber::parse(&r.1).map_err(|_| corrupt("case number"))?,
+        case_number: r
+            .1
+            .as_deref()
+            .map(CaseNumber::parse)
+            .transpose()
+            .map_err(|_| corrupt("case number"))?,
         channel: r.2,
         recipient: r.3,
         shown_to: r.4,
@@ -73,6 +95,7 @@ fn message(r: Row) -> Result<OutboxMessage, StoreError> {
         created_at: r.11.to_jiff(),
         sent_at: r.12.map(|t| t.to_jiff()),
         opted_out_at: r.13.map(|t| t.to_jiff()),
+        staff: r.14,
     })
 }
 
@@ -83,7 +106,7 @@ pub async fn due(
 ) -> Result<Vec<OutboxMessage>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(
         "select id, case_number, channel, recipient, shown_to, lang, notice::text, state, attempts,
-                next_attempt_at, last_detail, created_at, sent_at, opted_out_at
+                next_attempt_at, last_detail, created_at, sent_at, opted_out_at, staff
          from outbox where state = 'pending' and opted_out_at is null and next_attempt_at <= $1
          order by next_attempt_at, id limit $2",
     )
@@ -98,7 +121,7 @@ pub async fn due(
 pub async fn of_case(pool: &PgPool, case_number: &str) -> Result<Vec<OutboxMessage>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(
         "select id, case_number, channel, recipient, shown_to, lang, notice::text, state, attempts,
-                next_attempt_at, last_detail, created_at, sent_at, opted_out_at
+                next_attempt_at, last_detail, created_at, sent_at, opted_out_at, staff
          from outbox where case_number = $1 order by id",
     )
     .bind(case_number)
@@ -111,7 +134,7 @@ pub async fn of_case(pool: &PgPool, case_number: &str) -> Result<Vec<OutboxMessa
 pub async fn failed(pool: &PgPool, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(
         "select id, case_number, channel, recipient, shown_to, lang, notice::text, state, attempts,
-                next_attempt_at, last_detail, created_at, sent_at, opted_out_at
+                next_attempt_at, last_detail, created_at, sent_at, opted_out_at, staff
          from outbox where state = 'failed' order by id desc limit $1",
     )
     .bind(i64::from(limit))
@@ -174,7 +197,7 @@ pub async fn opt_out(
 ) -> Result<u64, StoreError> {
     sqlx::query(
         "update outbox set opted_out_at = $3
-         where case_number = $1 and channel = $2 and opted_out_at is null",
+         where case_number = $1 and channel = $2 and staff is null and opted_out_at is null",
     )
     .bind(case_number)
     .bind(channel)

@@ -1,7 +1,7 @@
 //! Staff accounts on SQLite.
 
 use jiff::Timestamp;
-use kuaiwei_store::{Account, ApiToken, Session, StoreError};
+use kuaiwei_store::{Account, ApiToken, Contact, Session, StoreError};
 use sqlx::sqlite::SqlitePool;
 
 use crate::cases::read_time;
@@ -16,10 +16,25 @@ type Row = (
     String,
     String,
     Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
 );
 
 fn account(r: Row) -> Result<Account, StoreError> {
-    let (username, display_name, role, agency, password_hash, created, changed, disabled) = r;
+    let (
+        username,
+        display_name,
+        role,
+        agency,
+        password_hash,
+        created,
+        changed,
+        disabled,
+        email,
+        mobile,
+        lang,
+    ) = r;
     Ok(Account {
         username,
         display_name,
@@ -29,13 +44,19 @@ fn account(r: Row) -> Result<Account, StoreError> {
         created_at: time::from_db(&created)?,
         password_changed_at: time::from_db(&changed)?,
         disabled_at: read_time(disabled)?,
+        contact: Contact {
+            email,
+            mobile,
+            lang,
+        },
     })
 }
 
 pub async fn create(pool: &SqlitePool, a: &Account) -> Result<(), StoreError> {
     let done = sqlx::query(
         "insert into accounts (username, display_name, role, agency, password_hash, created_at,
-                password_changed_at, disabled_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                password_changed_at, disabled_at, email, mobile, lang)
+         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          on conflict (username) do nothing",
     )
     .bind(&a.username)
@@ -46,6 +67,9 @@ pub async fn create(pool: &SqlitePool, a: &Account) -> Result<(), StoreError> {
     .bind(time::to_db(a.created_at))
     .bind(time::to_db(a.password_changed_at))
     .bind(a.disabled_at.map(time::to_db))
+    .bind(&a.contact.email)
+    .bind(&a.contact.mobile)
+    .bind(&a.contact.lang)
     .execute(pool)
     .await
     .map_err(backend)?;
@@ -58,7 +82,7 @@ pub async fn create(pool: &SqlitePool, a: &Account) -> Result<(), StoreError> {
 pub async fn get(pool: &SqlitePool, username: &str) -> Result<Option<Account>, StoreError> {
     let row: Option<Row> = sqlx::query_as(
         "select username, display_name, role, agency, password_hash, created_at,
-                password_changed_at, disabled_at from accounts where username = ?1",
+                password_changed_at, disabled_at, email, mobile, lang from accounts where username = ?1",
     )
     .bind(username)
     .fetch_optional(pool)
@@ -70,7 +94,7 @@ pub async fn get(pool: &SqlitePool, username: &str) -> Result<Option<Account>, S
 pub async fn list(pool: &SqlitePool) -> Result<Vec<Account>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(
         "select username, display_name, role, agency, password_hash, created_at,
-                password_changed_at, disabled_at from accounts order by username",
+                password_changed_at, disabled_at, email, mobile, lang from accounts order by username",
     )
     .fetch_all(pool)
     .await
@@ -93,6 +117,22 @@ pub async fn set_password(
     .execute(pool)
     .await
     .map_err(backend)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn set_contact(pool: &SqlitePool, username: &str, c: &Contact) -> Result<(), StoreError> {
+    let done =
+        sqlx::query("update accounts set email = ?2, mobile = ?3, lang = ?4 where username = ?1")
+            .bind(username)
+            .bind(&c.email)
+            .bind(&c.mobile)
+            .bind(&c.lang)
+            .execute(pool)
+            .await
+            .map_err(backend)?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }

@@ -199,11 +199,11 @@ async fn insert_fresh(
 
     append_received_events(conn, items, &numbers, &at).await?;
 
-    let messages: Vec<(&str, &kuaiwei_store::NewMessage, Timestamp)> = items
+    let messages: Vec<(Option<&str>, &kuaiwei_store::NewMessage, Timestamp)> = items
         .iter()
         .enumerate()
         .flat_map(|(i, n)| n.messages.iter().map(move |m| (i, m)))
-        .map(|(i, m)| (numbers[i].as_str(), m, at[i]))
+        .map(|(i, m)| (Some(numbers[i].as_str()), m, at[i]))
         .collect();
     crate::outbox::insert(conn, &messages).await?;
 

@@ -187,6 +187,14 @@ impl Store for SqliteStore {
         outbox::record(&self.maintenance, id, at, outcome, detail).await
     }
 
+    async fn write_messages(
+        &self,
+        messages: &[kuaiwei_store::NewMessage],
+        at: jiff::Timestamp,
+    ) -> Result<u64, StoreError> {
+        outbox::write(&self.maintenance, messages, at).await
+    }
+
     async fn opt_out(
         &self,
         case_number: &str,
@@ -449,6 +457,14 @@ impl Store for SqliteStore {
         at: Timestamp,
     ) -> Result<(), StoreError> {
         accounts::set_password(&self.maintenance, username, password_hash, at).await
+    }
+
+    async fn set_contact(
+        &self,
+        username: &str,
+        contact: &kuaiwei_store::Contact,
+    ) -> Result<(), StoreError> {
+        accounts::set_contact(&self.maintenance, username, contact).await
     }
 
     async fn disable_account(&self, username: &str, at: Timestamp) -> Result<(), StoreError> {

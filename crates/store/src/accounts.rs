@@ -18,6 +18,30 @@ pub struct Account {
     pub password_changed_at: Timestamp,
     /// Disabled accounts cannot log in; they are never deleted.
     pub disabled_at: Option<Timestamp>,
+    /// Where and in which language the account is told of what concerns it.
+    pub contact: Contact,
+}
+
+/// Where a member of staff is told of what concerns them (an approval, a request waiting for
+/// them, the daily watch), set by an administrator; checked by the accounts service before it
+/// reaches the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub email: Option<String>,
+    /// 11 digits, as `kuaiwei_domain::MobileNumber` keeps it.
+    pub mobile: Option<String>,
+    /// The language notices are written in: `zh-CN` (the default) or `en`.
+    pub lang: String,
+}
+
+impl Default for Contact {
+    fn default() -> Self {
+        Contact {
+            email: None,
+            mobile: None,
+            lang: "zh-CN".into(),
+        }
+    }
 }
 
 /// A logged-in browser session. The cookie holds a random token; the store keeps its hash.

@@ -26,6 +26,10 @@ pub struct CaseRecord {
     pub materials_received_at: Timestamp,
     /// The amount of an extension request awaiting a supervisor's decision, if one awaits.
     pub pending_extension: Option<Amount>,
+    /// The account that asked for the pending extension (told of the decision).
+    pub extension_requested_by: Option<String>,
+    /// The account that proposed the case's transfer (told of the approval).
+    pub transfer_proposed_by: Option<String>,
     /// When it was closed, refused or transferred.
     pub closed_at: Option<Timestamp>,
     /// The respondent the complaint is about, once recognised.
@@ -204,13 +208,15 @@ pub struct CaseUpdate {
     pub materials_received_at: Option<Timestamp>,
     /// What the step does to the pending extension request.
     pub pending_extension: PendingExtension,
+    /// Who proposed the case's transfer (propose_transfer), set once.
+    pub transfer_proposed_by: Option<String>,
     pub event: NewEvent,
     pub at: Timestamp,
     /// A transfer opens a linked case at the receiving agency; a route to several authorities
     /// opens one for each authority after the first.
     pub linked: Vec<LinkedCase>,
-    /// What the step tells people (the complainant, a platform), written to the outbox in the
-    /// step's transaction.
+    /// What the step tells people (the complainant, a platform, staff), written to the outbox in
+    /// the step's transaction.
     pub messages: Vec<crate::NewMessage>,
 }
 
@@ -222,24 +228,27 @@ impl CaseUpdate {
 }
 
 /// What a step does to a case's pending extension request.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum PendingExtension {
     /// Leaves it as it is (most steps).
     #[default]
     Keep,
-    /// An extension of this amount is requested (request_extension).
-    Set(Amount),
+    /// An extension of this amount is requested (request_extension) by this account.
+    Set { amount: Amount, by: String },
     /// The request is decided (approve_extension, deny_extension).
     Clear,
 }
 
 impl PendingExtension {
-    /// As the stores bind it: whether the column changes, and its new text (`30d`, `1m` …).
-    pub fn to_db(self) -> (bool, Option<String>) {
+    /// As the stores bind it: whether the columns change, the amount's new text (`30d`, `1m` …)
+    /// and who asked.
+    pub fn to_db(&self) -> (bool, Option<String>, Option<String>) {
         match self {
-            PendingExtension::Keep => (false, None),
-            PendingExtension::Set(a) => (true, Some(a.to_string())),
-            PendingExtension::Clear => (true, None),
+            PendingExtension::Keep => (false, None, None),
+            PendingExtension::Set { amount, by } => {
+                (true, Some(amount.to_string()), Some(by.clone()))
+            }
+            PendingExtension::Clear => (true, None, None),
         }
     }
 }

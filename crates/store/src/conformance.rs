@@ -12,6 +12,9 @@ use kuaiwei_deadlines::{
 use kuaiwei_domain::{CaseNumber, CaseState, ComplaintInput, ComplaintStatus, Outcome};
 use serde_json::json;
 
+mod staff;
+pub use staff::*;
+
 use crate::{
     CaseUpdate, ClockStanding, ComplaintFilter, Correction, EvidenceRef, IdempotencyKey,
     LinkedCase, NewComplaint, NewEvent, Page, PendingExtension, QueueFilter, Receipt,
@@ -389,6 +392,7 @@ fn step(
         added_evidence: Vec::new(),
         materials_received_at: None,
         pending_extension: PendingExtension::Keep,
+        transfer_proposed_by: None,
         event: NewEvent {
             actor: "caseworker:wang".into(),
             kind: state.key().into(),
@@ -1801,7 +1805,10 @@ macro_rules! store_conformance_tests {
             sessions_are_found_by_token_hash_touched_and_ended_one_or_all,
             events_about_accounts_join_the_one_audit_chain,
             api_tokens_are_found_by_hash_named_once_and_revoked_never_removed,
-            fair_sessions_are_kept_with_their_halls_latest_start_first
+            fair_sessions_are_kept_with_their_halls_latest_start_first,
+            an_accounts_contact_is_kept_and_replaced_whole,
+            who_asked_for_an_extension_or_proposed_a_transfer_is_kept_on_the_case,
+            keyed_messages_are_written_once_and_staff_messages_outlive_an_opt_out
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -1831,6 +1838,7 @@ pub async fn accounts_are_created_once_changed_and_disabled_never_removed(s: &im
         created_at: at("2026-11-02T02:00:00.123456Z"),
         password_changed_at: at("2026-11-02T02:00:00.123456Z"),
         disabled_at: None,
+        contact: crate::Contact::default(),
     };
     let admin = crate::Account {
         username: "admin".into(),
@@ -2015,7 +2023,10 @@ pub async fn supplemented_and_extended_cases(s: &impl Store) -> (String, String)
         json!({"amount": "30d"}),
         "2026-10-20T02:00:00Z",
     );
-    asked.pending_extension = PendingExtension::Set("30d".parse().unwrap());
+    asked.pending_extension = PendingExtension::Set {
+        amount: "30d".parse().unwrap(),
+        by: "wang".into(),
+    };
     let mut other = event_step(
         &b,
         1,
@@ -2024,7 +2035,10 @@ pub async fn supplemented_and_extended_cases(s: &impl Store) -> (String, String)
         json!({"amount": "1m"}),
         "2026-10-20T02:00:00Z",
     );
-    other.pending_extension = PendingExtension::Set("1m".parse().unwrap());
+    other.pending_extension = PendingExtension::Set {
+        amount: "1m".parse().unwrap(),
+        by: "wang".into(),
+    };
     let mut denied = event_step(
         &b,
         2,

@@ -24,7 +24,7 @@ mod types;
 use async_trait::async_trait;
 use jiff::Timestamp;
 
-pub use accounts::{Account, ApiToken, FairSession, Session};
+pub use accounts::{Account, ApiToken, Contact, FairSession, Session};
 pub use audit::{ChainBreak, ChainLink, ChainVerifier, GENESIS, complaint_digest, verify_chain};
 pub use batcher::{BatchHandler, Batcher, BatcherClosed};
 pub use cases::{
@@ -110,8 +110,17 @@ pub trait Store: Send + Sync + 'static {
         detail: &str,
     ) -> Result<(), StoreError>;
 
+    /// Writes messages that no case step writes (the daily watch digest), due at `at`. A message
+    /// whose `dedup_key` was written before is left out, so that running the writer twice
+    /// writes nothing new; how many were written.
+    async fn write_messages(
+        &self,
+        messages: &[NewMessage],
+        at: Timestamp,
+    ) -> Result<u64, StoreError>;
+
     /// The complainant stops the messages of `channel` (`email`, `sms`) of a case: every one of
-    /// them is marked and none is sent from then on; how many were marked.
+    /// them (not those to staff) is marked and none is sent from then on; how many were marked.
     async fn opt_out(
         &self,
         case_number: &str,
@@ -289,6 +298,10 @@ pub trait Store: Send + Sync + 'static {
         password_hash: &str,
         at: Timestamp,
     ) -> Result<(), StoreError>;
+
+    /// Replaces where and in which language an account is told ([`Contact`]);
+    /// [`StoreError::NotFound`] for an unknown name.
+    async fn set_contact(&self, username: &str, contact: &Contact) -> Result<(), StoreError>;
 
     /// Disables an account (kept, never deleted); disabling it again keeps the first instant.
     /// [`StoreError::NotFound`] for an unknown name.

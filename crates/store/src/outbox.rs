@@ -17,8 +17,14 @@ pub struct NewMessage {
     pub shown_to: String,
     /// The language it is written in (`zh-CN`, `en`).
     pub lang: String,
-    /// What happened, as data (`kuaiwei_notify::Notice`); rendered when it is sent.
+    /// What happened, as data (`kuaiwei_notify::Notice`, or `kuaiwei_notify::StaffNotice` for
+    /// staff); rendered when it is sent.
     pub notice: serde_json::Value,
+    /// The account told, for a message to staff (never opted out of by a complainant).
+    pub staff: Option<String>,
+    /// A message written at most once, however often its writer runs (the daily digest:
+    /// `watch:2026-10-15:officer.li`); `None` for a step's messages.
+    pub dedup_key: Option<String>,
 }
 
 /// Where a message stands.
@@ -53,7 +59,8 @@ impl MessageState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxMessage {
     pub id: i64,
-    pub case_number: CaseNumber,
+    /// The case it tells of; `None` for a message of no one case (the daily digest).
+    pub case_number: Option<CaseNumber>,
     pub channel: String,
     pub recipient: String,
     pub shown_to: String,
@@ -70,6 +77,8 @@ pub struct OutboxMessage {
     pub sent_at: Option<Timestamp>,
     /// When the complainant stopped this channel's messages of the case (never sent after).
     pub opted_out_at: Option<Timestamp>,
+    /// The account told, for a message to staff.
+    pub staff: Option<String>,
 }
 
 /// How one delivery attempt ended.

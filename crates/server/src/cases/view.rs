@@ -39,8 +39,8 @@ pub struct CaseView {
     /// Completeness, related cases, the respondent and group infringement.
     pub triage: Option<super::triage::TriageView>,
     pub timeline: Vec<EventView>,
-    /// What the case told people (the complainant, the filing platform): to whom (masked),
-    /// on which channel, and whether it arrived.
+    /// What the case told people (the complainant, the filing platform, staff): to whom
+    /// (masked), on which channel, and whether it arrived.
     pub messages: Vec<MessageView>,
 }
 
@@ -49,9 +49,14 @@ pub struct CaseView {
 pub struct MessageView {
     /// `email`, `sms` or `webhook`.
     pub channel: String,
-    /// The recipient, masked (`z***@example.com`, `138****5678`, `api:taobao`).
+    /// The recipient, masked (`z***@example.com`, `138****5678`, `api:taobao`; for staff the
+    /// account and its address, `officer.li · l***@amr.gov.cn`).
     pub to: String,
-    /// The step it tells of (`received`, `request_supplement`, `route` …).
+    /// The account told, for a message to staff.
+    pub staff: Option<String>,
+    /// The step it tells of (`received`, `request_supplement`, `route` …; to staff
+    /// `request_extension`, `approve_extension`, `deny_extension`, `propose_transfer`,
+    /// `approve_transfer`).
     pub kind: String,
     /// `pending`, `sent` or `failed`.
     pub state: &'static str,
@@ -296,6 +301,7 @@ pub async fn view_of(
             .map(|m| MessageView {
                 channel: m.channel,
                 to: m.shown_to,
+                staff: m.staff,
                 kind: m.notice["kind"].as_str().unwrap_or_default().to_string(),
                 state: m.state.key(),
                 attempts: m.attempts,

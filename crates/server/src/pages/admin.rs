@@ -1,7 +1,7 @@
-//! `/work/admin`: the administrator's accounts page. Adding an account, disabling one and
-//! setting a new password go through the same accounts service as `kuaiwei user`
-//! ([`crate::accounts`]): the same checks, the same audit events, the actor being the
-//! administrator logged in.
+//! `/work/admin`: the administrator's accounts page. Adding an account, disabling one, setting
+//! a new password and setting where it is told (e-mail, mobile, language of notices) go through
+//! the same accounts service as `kuaiwei user` ([`crate::accounts`]): the same checks, the same
+//! audit events, the actor being the administrator logged in.
 
 use askama::Template;
 use axum::extract::{Path, Request, State};
@@ -23,6 +23,8 @@ struct AccountsPage {
     accounts: Vec<AccountLine>,
     roles: Vec<(&'static str, &'static str)>,
     agencies: Vec<(&'static str, String)>,
+    /// The languages notices are written in: (key, name).
+    langs: Vec<(&'static str, &'static str)>,
     /// What was typed into the add form, kept after a refusal (never the password).
     values: Vec<(String, String)>,
     errors: Vec<(String, String)>,
@@ -47,6 +49,12 @@ struct AccountLine {
     agency: String,
     created: String,
     disabled: Option<String>,
+    /// Where the account is told, masked (`l***@amr.gov.cn · 139****5678`), or empty.
+    told_at: String,
+    /// The contact as set, for the form that changes it (the administrator set it).
+    email: String,
+    mobile: String,
+    lang: String,
 }
 
 /// The staff member if they may manage accounts; the page to send otherwise.
@@ -94,6 +102,17 @@ async fn accounts_page(
                     .unwrap_or_default(),
                 created: lang.short_time(a.created_at, now),
                 disabled: a.disabled_at.map(|t| lang.short_time(t, now)),
+                told_at: [
+                    a.contact.email.as_deref().map(kuaiwei_domain::pii::email),
+                    a.contact.mobile.as_deref().map(accounts::masked_mobile),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+                email: a.contact.email.clone().unwrap_or_default(),
+                mobile: a.contact.mobile.clone().unwrap_or_default(),
+                lang: a.contact.lang.clone(),
                 username: a.username,
                 name: a.display_name,
             })
@@ -105,6 +124,10 @@ async fn accounts_page(
         agencies: Agency::ALL
             .iter()
             .map(|a| (a.key(), agency_name(lang, Some(a.key()))))
+            .collect(),
+        langs: accounts::NOTICE_LANGS
+            .iter()
+            .map(|k| (*k, lang.t(&format!("admin.lang_name.{k}"))))
             .collect(),
         values,
         errors,
@@ -128,7 +151,7 @@ pub async fn page(State(state): State<AppState>, req: Request) -> Response {
         .into_iter()
         .find(|(k, _)| k == "done")
         .and_then(|(_, v)| match v.split_once(':') {
-            Some((what, who)) if ["created", "disabled", "password"].contains(&what) => {
+            Some((what, who)) if ["created", "disabled", "password", "contact"].contains(&what) => {
                 Some(lang.tf(&format!("admin.done.{what}"), &[("user", who)]))
             }
             _ => None,
@@ -177,6 +200,7 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
             .iter()
             .find(|(k, _)| k == "password")
             .map_or("", |(_, v)| v.as_str()),
+        contact: contact_fields(&fields),
     };
     match accounts::create(&*state.store, &staff.caller.actor(), new, state.clock.now()).await {
         Ok(a) => see_other(&format!("/work/admin?done=created:{}", a.username)),
@@ -190,7 +214,17 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
     }
 }
 
-/// `POST /work/admin/accounts/{username}` with `do=disable`, or `do=password` and `password`.
+/// The contact fields of a form: `email`, `mobile`, `lang`.
+fn contact_fields(fields: &[(String, String)]) -> accounts::ContactInput<'_> {
+    accounts::ContactInput {
+        email: Some(value(fields, "email")),
+        mobile: Some(value(fields, "mobile")),
+        lang: Some(value(fields, "lang")),
+    }
+}
+
+/// `POST /work/admin/accounts/{username}` with `do=disable`, `do=password` and `password`, or
+/// `do=contact` and `email`, `mobile`, `lang`.
 pub async fn change(
     State(state): State<AppState>,
     Path(username): Path<String>,
@@ -230,6 +264,15 @@ pub async fn change(
                 .await
                 .map(|_| "password")
         }
+        "contact" => accounts::set_contact(
+            &*state.store,
+            &actor,
+            &username,
+            contact_fields(&fields),
+            now,
+        )
+        .await
+        .map(|_| "contact"),
         _ => Err(AppError::bad_request(
             "bad_form",
             "未知的操作",

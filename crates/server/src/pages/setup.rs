@@ -91,7 +91,8 @@ struct MessagesPage {
 }
 
 struct FailedLine {
-    case: String,
+    /// None for a message of no one case (the daily digest).
+    case: Option<String>,
     channel: &'static str,
     to: String,
     what: String,
@@ -118,7 +119,7 @@ pub async fn messages(State(state): State<AppState>, req: Request) -> Response {
         .map(|m| {
             let kind = m.notice["kind"].as_str().unwrap_or_default().to_string();
             FailedLine {
-                case: m.case_number.to_string(),
+                case: m.case_number.map(|c| c.to_string()),
                 channel: match m.channel.as_str() {
                     "email" => "E-mail",
                     "sms" => "SMS",

@@ -1,5 +1,6 @@
 //! The router and the OpenAPI document that describes it.
 
+mod accounts;
 pub(crate) mod cases;
 pub(crate) mod complaints;
 mod deadlines;
@@ -15,7 +16,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderName;
 use axum::response::Json;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -49,6 +50,7 @@ use crate::request_id::RandomRequestId;
         session::login,
         session::whoami,
         session::logout,
+        accounts::set_contact,
         reports::on_time,
         reports::cases,
         reports::freeze,
@@ -65,6 +67,7 @@ use crate::request_id::RandomRequestId;
         (name = "cases", description = "case detail, life-cycle steps, agency queues and respondents, for logged-in staff: the actor is the session's account, each step needs its role's permission, another agency's case answers 404"),
         (name = "reports", description = "the monthly on-time closure report (按期结案率), its cases and frozen months; pages at /reports/on-time"),
         (name = "session", description = "logging in and out (staff accounts, server-side sessions in a __Host-sid cookie)"),
+        (name = "accounts", description = "staff accounts, for administrators: where each is told of what concerns it (e-mail, mobile, language of notices)"),
         (name = "deadlines", description = "the statutory calendar and the deadline calculator"),
         (name = "operations", description = "health and API description"),
     )
@@ -151,6 +154,10 @@ pub fn router(state: AppState) -> Router {
             post(session::login)
                 .get(session::whoami)
                 .delete(session::logout),
+        )
+        .route(
+            "/api/v1/accounts/{username}/contact",
+            put(accounts::set_contact),
         )
         .route("/api/v1/watch", get(watch::watch))
         .route("/api/v1/reports/on-time", get(reports::on_time))

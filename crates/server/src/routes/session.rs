@@ -27,10 +27,13 @@ pub struct Me {
     /// `caseworker`, `officer`, `supervisor` or `administrator`.
     pub role: String,
     pub agency: Option<String>,
+    /// Where the account is told of what concerns it, masked (set by an administrator).
+    pub notices: super::accounts::Notices,
 }
 
 fn me(a: kuaiwei_store::Account) -> Me {
     Me {
+        notices: super::accounts::Notices::of(&a.contact),
         username: a.username,
         display_name: a.display_name,
         role: a.role,

@@ -177,6 +177,7 @@ async fn the_openapi_document_describes_every_route() {
         ("/api/v1/session", "post"),
         ("/api/v1/session", "get"),
         ("/api/v1/session", "delete"),
+        ("/api/v1/accounts/{username}/contact", "put"),
         ("/api/v1/reports/on-time", "get"),
         ("/api/v1/reports/on-time/cases", "get"),
         ("/api/v1/reports/on-time/freeze", "post"),

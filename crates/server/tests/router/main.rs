@@ -212,6 +212,7 @@ impl App {
                     created_at: at,
                     password_changed_at: at,
                     disabled_at: None,
+                    contact: Default::default(),
                 })
                 .await
                 .unwrap();
@@ -517,5 +518,6 @@ mod rate;
 mod reports;
 mod search;
 mod session;
+mod staff;
 mod triage;
 mod workbench;

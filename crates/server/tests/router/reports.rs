@@ -182,6 +182,7 @@ async fn close_m2(app: &App, number: &str, [started, closed, due]: [&str; 3]) {
             added_evidence: vec![],
             materials_received_at: None,
             pending_extension: kuaiwei_store::PendingExtension::Keep,
+            transfer_proposed_by: None,
             event: kuaiwei_store::NewEvent {
                 actor: "test".into(),
                 kind: "close".into(),

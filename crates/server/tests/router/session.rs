@@ -17,6 +17,7 @@ async fn with_account(app: &App, username: &str, hash: String) {
             created_at: at,
             password_changed_at: at,
             disabled_at: None,
+            contact: Default::default(),
         })
         .await
         .unwrap();
@@ -65,7 +66,8 @@ async fn a_login_sets_a_host_only_secure_cookie_that_opens_the_session() {
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(
         res.body,
-        json!({"username": "officer.li", "display_name": "李明", "role": "officer", "agency": "ip_office"})
+        json!({"username": "officer.li", "display_name": "李明", "role": "officer", "agency": "ip_office",
+               "notices": {"email": null, "mobile": null, "lang": "zh-CN"}})
     );
     let cookie = res.headers[header::SET_COOKIE].to_str().unwrap();
     for part in [

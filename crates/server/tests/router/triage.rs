@@ -532,6 +532,7 @@ async fn loading_next_years_notice_replaces_the_provisional_dates_of_open_and_cl
             added_evidence: vec![],
             materials_received_at: None,
             pending_extension: kuaiwei_store::PendingExtension::Keep,
+            transfer_proposed_by: None,
             event: kuaiwei_store::NewEvent {
                 actor: "test".into(),
                 kind: "close".into(),
@@ -638,6 +639,7 @@ async fn the_deadline_watch_lists_overdue_and_due_soon_cases_per_agency() {
             added_evidence: vec![],
             materials_received_at: None,
             pending_extension: kuaiwei_store::PendingExtension::Keep,
+            transfer_proposed_by: None,
             event: kuaiwei_store::NewEvent {
                 actor: "test".into(),
                 kind: "route".into(),

@@ -409,6 +409,94 @@ async fn an_administrator_adds_an_officer_who_can_then_log_in() {
     );
 }
 
+#[tokio::test]
+async fn an_administrator_sets_where_an_account_is_told_and_the_list_shows_it_masked() {
+    let app = app().await;
+    let admin = app.login_cookie("administrator", None).await;
+    let added = post_form(
+        &app,
+        "/work/admin/accounts",
+        Some(&admin),
+        &[
+            ("username", "li.si"),
+            ("display_name", "李四"),
+            ("role", "officer"),
+            ("agency", "market_regulation"),
+            ("password", "执法-初始密码-2026"),
+            ("email", "li.si@amr.example.gov.cn"),
+            ("mobile", ""),
+            ("lang", "zh-CN"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let contact = |app: &App| {
+        let store = app.store.clone();
+        async move { store.account("li.si").await.unwrap().unwrap().contact }
+    };
+    assert_eq!(
+        contact(&app).await.email.as_deref(),
+        Some("li.si@amr.example.gov.cn")
+    );
+    let page = get(&app, "/work/admin", Some(&admin)).await;
+    assert!(
+        page.body.contains(">l***@amr.example.gov.cn<"),
+        "{}",
+        page.body
+    );
+
+    // a mobile that is not one: named on the page in the page's language, nothing changed
+    let bad = post_form(
+        &app,
+        "/work/admin/accounts/li.si",
+        Some(&admin),
+        &[
+            ("do", "contact"),
+            ("email", "li.si@amr.example.gov.cn"),
+            ("mobile", "12345"),
+            ("lang", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("手机号应为11位中国大陆手机号"),
+        "{}",
+        bad.body
+    );
+    assert_eq!(contact(&app).await.lang, "zh-CN");
+    let good = post_form(
+        &app,
+        "/work/admin/accounts/li.si",
+        Some(&admin),
+        &[
+            ("do", "contact"),
+            ("email", ""),
+            ("mobile", "139 1234 5678"),
+            ("lang", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+    assert_eq!(location(&good), "/work/admin?done=contact:li.si");
+    assert_eq!(
+        contact(&app).await,
+        kuaiwei_store::Contact {
+            email: None,
+            mobile: Some("13912345678".into()),
+            lang: "en".into(),
+        }
+    );
+    let page = get(&app, "/work/admin?done=contact:li.si", Some(&admin)).await;
+    assert!(
+        page.body.contains("已更新 li.si 的通知方式"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(">139****5678<"), "{}", page.body);
+    assert!(!page.body.contains("l***@amr.example.gov.cn"));
+}
+
 const Y2027: &str = "year = 2027\nnotice = \"国办发明电〔2026〕X号（测试）\"\n\n[[holiday]]\nname_zh = \"元旦\"\nname_en = \"New Year's Day\"\nrest = [\"2027-01-01\", \"2027-01-02\", \"2027-01-03\"]\nwork = []\n";
 
 fn multipart(fields: &[(&str, Option<&str>, &str)]) -> (String, Vec<u8>) {
@@ -627,6 +715,8 @@ async fn an_administrator_sees_the_messages_given_up_on_and_what_the_receiver_sa
         shown_to: "z***@example.com".into(),
         lang: "zh-CN".into(),
         notice: serde_json::json!({"kind": "received", "token": "secret-token"}),
+        staff: None,
+        dedup_key: None,
     }];
     let receipt = app.store.submit_complaint(filed).await.unwrap();
     let at: jiff::Timestamp = "2026-10-15T02:00:01Z".parse().unwrap();
@@ -674,6 +764,8 @@ async fn a_complainant_stops_the_e_mails_of_a_case_on_the_tracking_page() {
         shown_to: shown.into(),
         lang: "zh-CN".into(),
         notice: notice.clone(),
+        staff: None,
+        dedup_key: None,
     };
     filed.messages = vec![
         to("email", "li.na@example.com", "l***@example.com"),
