@@ -51,6 +51,7 @@ impl Notices {
     request_body = ContactBody,
     responses(
         (status = 200, description = "as now set, masked", body = Notices),
+        (status = 400, description = "malformed JSON, or not JSON", body = crate::error::ErrorBody),
         (status = 401, description = "not logged in", body = crate::error::ErrorBody),
         (status = 403, description = "only administrators manage accounts", body = crate::error::ErrorBody),
         (status = 404, description = "no such account", body = crate::error::ErrorBody),
