@@ -22,6 +22,7 @@
 pub mod corpus;
 mod gather;
 mod indexer;
+pub mod oracle;
 pub mod tokenize;
 
 use std::collections::{BTreeMap, HashMap};

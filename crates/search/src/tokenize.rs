@@ -22,6 +22,37 @@ pub const END: char = '\u{1}';
 /// The name the bigram tokenizer is registered under.
 pub const BIGRAM: &str = "kw_bigram";
 
+/// What every run of sentence marks ([`is_break`]) folds to, so that `。`, `，` and `!` are
+/// one: a term matches across a mark only when it holds one itself (`印发。和维护` does,
+/// `发和` does not).
+pub const BREAK: char = '。';
+
+/// Whether `c`, between `prev` and `next`, ends a sentence or a clause, so that no term runs
+/// across it: the Chinese marks 。！？；，、：… (and their half-width forms), a line break, and
+/// the ASCII `. , ; : ! ?` (and the full-width `．`) unless they stand between two visible
+/// ASCII characters, where they belong to a number, a name or a link (`16.1K7`,
+/// `ZL202330123456.7`, `item.taobao.com`, `10:30`, `https://`, `Co.,Ltd`).
+pub fn is_break(prev: Option<char>, c: char, next: Option<char>) -> bool {
+    match c {
+        '。' | '！' | '？' | '；' | '，' | '、' | '：' | '…' | '｡' | '､' | '\n' | '\r'
+        | '\u{2028}' | '\u{2029}' => true,
+        '.' | ',' | ';' | ':' | '!' | '?' | '．' => {
+            let visible = |c: Option<char>| c.map(narrow).is_some_and(|c| c.is_ascii_graphic());
+            !(visible(prev) && visible(next))
+        }
+        _ => false,
+    }
+}
+
+/// A full-width form as its ASCII character (`Ｋ` as `K`), an ideographic space as a space.
+fn narrow(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        c => c,
+    }
+}
+
 /// A character as it is compared: full-width forms to ASCII, lower case; `None` for what is
 /// ignored (spaces, punctuation, symbols).
 pub fn fold(c: char) -> Option<char> {
@@ -32,11 +63,7 @@ pub fn fold(c: char) -> Option<char> {
         _ if c.is_ascii() => return None,
         _ => {}
     }
-    let c = match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
-        c => c,
-    };
+    let c = narrow(c);
     if !c.is_alphanumeric() {
         return None;
     }

@@ -18,7 +18,7 @@ fn doc(i: u64) -> Document {
     let received = received + jiff::SignedDuration::from_hours(24 * i64::from(g.day));
     Document {
         case_number: format!("KW-2026-{:06}", i + 1),
-        text: g.text,
+        text: g.text(),
         shown: String::new(),
         received_at: received,
         next_due_at: Some(received + jiff::SignedDuration::from_hours(24 * 30)),
