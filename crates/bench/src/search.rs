@@ -146,8 +146,7 @@ pub async fn run(spec: Spec) -> Result<()> {
             .iter()
             .map(|(n, g)| Document {
                 case_number: n.clone(),
-                // the fields joined, as the server builds a document
-                text: g.text(),
+                fields: g.fields.clone(),
                 shown: String::new(),
                 received_at: at,
                 next_due_at: None,

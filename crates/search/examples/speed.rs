@@ -19,7 +19,7 @@ fn main() {
                 let g = corpus::complaint(7, i);
                 Document {
                     case_number: format!("KW-2026-{i:06}"),
-                    text: g.text(),
+                    fields: g.fields,
                     shown: String::new(),
                     received_at: at,
                     next_due_at: None,

@@ -3,16 +3,23 @@
 //! Chinese has no spaces, and a dictionary segmenter misses what its dictionary does not know
 //! (brands, shop names, new words), so the index keeps **every pair of neighbouring characters**
 //! (bigrams) with its position, and a query of two or more characters is the phrase of its own
-//! bigrams: a document matches exactly when its folded text contains the folded query as a
-//! substring. Recall is therefore 1.00 against a substring scan by construction, whatever the
+//! bigrams: a document matches exactly when one of its folded fields contains the folded query
+//! as a substring. Recall is therefore 1.00 against a substring scan by construction, whatever the
 //! word, and precision too; ranking is BM25 over the bigrams, which favours documents where the
 //! query is frequent and rare elsewhere.
 //!
-//! Folding makes the substring case- and width-insensitive and ignores punctuation and spaces:
+//! Folding makes the substring case- and width-insensitive and ignores spaces and punctuation:
 //! `ＮＩＫＥ`, `Nike` and `nike` are one; `ZL202330123456.7`, `202330123456.7` and
 //! `2023301234567` all find the patent; `16.1K7` and `16.1k7` find the booth; `138-1234-5678` and
-//! `13812345678` the phone. The last character of a text also makes a bigram with an end mark,
-//! so that a one-character query can be answered as "bigrams starting with it".
+//! `13812345678` the phone. Sentence marks are the exception ([`is_break`]): each run of them is
+//! kept as one [`BREAK`] character, so no bigram pairs the last character of a sentence with the
+//! first of the next (`发和` is not in `印发。和维护`), while a term that holds a mark itself
+//! (`印发。和维护`) is found like any other.
+//!
+//! A document is several fields (the server gives each string of a complaint apart), each a
+//! value of its own: the last character of every value makes a bigram with an end mark, so that
+//! no term runs from one field into the next, and so that a one-character query can be answered
+//! as "bigrams starting with it"; grams stop at the end of their value too.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -70,19 +77,42 @@ pub fn fold(c: char) -> Option<char> {
     Some(c.to_lowercase().next().unwrap_or(c))
 }
 
-/// The folded characters of `text` with the byte range each came from.
+/// The folded characters of `text` with the byte range each came from: each character folded
+/// ([`fold`]), each run of sentence marks ([`is_break`]) one [`BREAK`] (none at either end),
+/// the rest left out. What substring matching is defined on, field by field.
 pub fn folded(text: &str) -> Vec<(char, usize, usize)> {
-    text.char_indices()
-        .filter_map(|(i, c)| fold(c).map(|f| (f, i, i + c.len_utf8())))
-        .collect()
+    let mut out = Vec::with_capacity(text.len() / 2);
+    let mut prev = None;
+    // the byte range of a run of marks not yet written
+    let mut mark: Option<(usize, usize)> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let to = i + c.len_utf8();
+        let next = chars.peek().map(|&(_, n)| n);
+        let is_mark = is_break(prev, c, next);
+        prev = Some(c);
+        if is_mark {
+            mark.get_or_insert((i, to));
+            continue;
+        }
+        let Some(f) = fold(c) else { continue };
+        if let Some((from, mark_to)) = mark.take()
+            && !out.is_empty()
+        {
+            out.push((BREAK, from, mark_to));
+        }
+        out.push((f, i, to));
+    }
+    out
 }
 
 /// The folded text as a string: what substring matching is defined on.
 pub fn folded_string(text: &str) -> String {
-    text.chars().filter_map(fold).collect()
+    folded(text).into_iter().map(|(c, _, _)| c).collect()
 }
 
-/// A query term as it is matched: folded, and a patent number's `ZL`/`CN` prefix dropped
+/// A query term as it is matched: folded (a sentence mark in it matches any sentence mark;
+/// one at either end is dropped), and a patent number's `ZL`/`CN` prefix dropped
 /// (`CN202330123456.7` and `ZL202330123456.7` are one patent; the digits find it either way).
 pub fn query_term(raw: &str) -> String {
     let folded = folded_string(raw);
@@ -99,7 +129,7 @@ pub fn query_term(raw: &str) -> String {
 
 /// The bigram terms of a query term, in order (empty for a term with nothing to search).
 pub fn query_bigrams(term: &str) -> Vec<String> {
-    let chars: Vec<char> = term.chars().filter_map(fold).collect();
+    let chars: Vec<char> = folded(term).into_iter().map(|(c, _, _)| c).collect();
     chars
         .windows(2)
         .map(|w| w.iter().collect::<String>())
@@ -189,8 +219,8 @@ pub fn gram_len(chars: impl IntoIterator<Item = char>) -> usize {
     len
 }
 
-/// At every position, the gram starting there ([`gram_len`]) as one term (documents only, no
-/// positions): a document contains a query term that fits in a gram exactly when one of its
+/// At every position but a sentence mark's, the gram starting there ([`gram_len`]) as one term
+/// (documents only, no positions; a gram stops at the end of its field): a document contains a query term that fits in a gram exactly when one of its
 /// grams starts with it, so such a term is answered by one range of the term dictionary,
 /// however common its bigrams are (`权利依据`, `L202`, `相同的标识`), instead of by a phrase
 /// whose positions must be checked in every document that holds all its bigrams.
@@ -218,6 +248,10 @@ pub struct GramStream {
 
 impl TokenStream for GramStream {
     fn advance(&mut self) -> bool {
+        // no gram starts with a sentence mark, as no query term does
+        while self.chars.get(self.next).is_some_and(|g| g.0 == BREAK) {
+            self.next += 1;
+        }
         let i = self.next;
         if i >= self.chars.len() {
             return false;
@@ -308,5 +342,32 @@ mod tests {
             "a run of digits makes grams of four digits"
         );
         assert!(terms("").is_empty());
+    }
+
+    #[test]
+    fn a_run_of_sentence_marks_is_one_character_that_no_gram_starts_with() {
+        let bigrams: Vec<(String, usize)> = terms("“印发！？”和，")
+            .into_iter()
+            .map(|(t, p, _)| (t, p))
+            .collect();
+        assert_eq!(
+            bigrams,
+            [
+                ("印发".to_string(), 0),
+                ("发。".into(), 1),
+                ("。和".into(), 2),
+                ("和\u{1}".into(), 3)
+            ]
+        );
+        assert_eq!(folded_string("16.1K7，10:30。"), "161k7。1030");
+        assert_eq!(query_term("。印发，和。"), "印发。和");
+        assert_eq!(query_bigrams("发！和"), ["发。", "。和"]);
+        let mut g = GramTokenizer;
+        let mut s = g.token_stream("印发。和维");
+        let mut grams = Vec::new();
+        while s.advance() {
+            grams.push(s.token().text.clone());
+        }
+        assert_eq!(grams, ["印发。和维", "发。和维", "和维", "维"]);
     }
 }
