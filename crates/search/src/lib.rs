@@ -554,7 +554,7 @@ impl SearchIndex {
                     at += gram_len(chars[at..].iter().copied());
                 }
                 if at < n
-                    && let Some(k) = (3..=MAX_GRAM.min(n)).rev().find(|&k| {
+                    && let Some(k) = (3..n).rev().find(|&k| {
                         chars[n - k] != BREAK && gram_len(chars[n - k..].iter().copied()) == k
                     })
                 {

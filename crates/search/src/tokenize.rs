@@ -193,7 +193,7 @@ impl TokenStream for BigramStream {
 /// The name the gram tokenizer is registered under.
 pub const GRAMS: &str = "kw_grams";
 
-/// The most characters a gram holds.
+/// The most characters a gram holds, sentence marks not counted.
 pub const MAX_GRAM: usize = 6;
 
 /// The most digits a gram holds: a run of digits (phones, registration and patent numbers)
@@ -203,12 +203,21 @@ pub const MAX_GRAM_DIGITS: usize = 4;
 
 /// How many of `chars` the gram starting there takes: up to [`MAX_GRAM`] characters, ending at
 /// the [`MAX_GRAM_DIGITS`]-th digit. A query term whose whole length is its gram length is found
-/// exactly by the grams starting with it.
+/// exactly by the grams starting with it. A sentence mark ([`BREAK`]) inside is not counted, so
+/// that a term holding one (`度近似。涉嫌侵`) is as cheap to find as one without.
 pub fn gram_len(chars: impl IntoIterator<Item = char>) -> usize {
     let mut digits = 0;
+    let mut counted = 0;
     let mut len = 0;
-    for c in chars.into_iter().take(MAX_GRAM) {
+    for c in chars {
+        if counted == MAX_GRAM {
+            break;
+        }
         len += 1;
+        if c == BREAK {
+            continue;
+        }
+        counted += 1;
         if c.is_ascii_digit() {
             digits += 1;
             if digits == MAX_GRAM_DIGITS {
@@ -369,5 +378,11 @@ mod tests {
             grams.push(s.token().text.clone());
         }
         assert_eq!(grams, ["印发。和维", "发。和维", "和维", "维"]);
+        assert_eq!(
+            gram_len("度近似。涉嫌侵犯".chars()),
+            7,
+            "the mark is not counted"
+        );
+        assert_eq!(gram_len("近似涉嫌侵犯".chars()), 6);
     }
 }
