@@ -93,6 +93,9 @@ struct SearchArgs {
     docs: u64,
     #[arg(long, default_value_t = 200)]
     queries: usize,
+    /// Terms cut across a field boundary or a sentence mark (a second set of queries)
+    #[arg(long, default_value_t = 50)]
+    spanning: usize,
     #[arg(long, default_value_t = 7)]
     seed: u64,
     /// Where the index and the FTS5 database are built (removed and rebuilt each run)
@@ -225,6 +228,7 @@ fn main() -> ExitCode {
                 rt.block_on(search::run(search::Spec {
                     docs: a.docs,
                     queries: a.queries,
+                    spanning: a.spanning,
                     seed: a.seed,
                     dir: a.dir,
                 }))

@@ -143,14 +143,20 @@ async fn the_binary_serves_until_sigterm_exits_zero_and_keeps_what_it_filed() {
     assert_eq!(serial(next["case_number"].as_str().unwrap()), 2);
     let status = again.terminate().await;
     assert!(status.success(), "exit {status}:\n{}", again.log());
-    // the server kept a search index beside the database; reindex rebuilds it from the store
-    assert!(data.join("search-index").is_dir());
+    // the server kept a search index beside the database; reindex rebuilds it from the store,
+    // even an index of an older schema (as after an upgrade that changed the tokenization)
+    let version = data.join("search-index").join("kuaiwei-schema-version");
+    std::fs::write(&version, "4").unwrap();
     let reindexed = run(&bin, &data, &["reindex"]);
     assert!(reindexed.status.success(), "{reindexed:?}");
     let said = String::from_utf8_lossy(&reindexed.stdout);
     assert!(
         said.starts_with("ok: 2 cases indexed") && said.contains("; 2 documents"),
         "{said}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&version).unwrap(),
+        kuaiwei_search::SCHEMA_VERSION.to_string()
     );
 
     // The first administrator's creation and two filings: three events on an intact chain;

@@ -1,6 +1,13 @@
 //! A deterministic generator of realistic complaint texts (fairs, booths, brands, products,
 //! companies, patent and trademark numbers, phones, shops and links), for the recall tests and
 //! the search benchmark. The same `seed` and `n` give the same corpus on every machine.
+//!
+//! A complaint is several fields (the fair and the booth, or the shop and its link; the
+//! description), as the server indexes a complaint: a query term matches inside one field and
+//! never across sentence punctuation, so [`spanning_queries`] cuts terms across exactly those
+//! places, to measure precision where a joined text would answer wrongly.
+
+use crate::tokenize::BREAK;
 
 const FAIRS: [&str; 8] = [
     "第138届广交会",
@@ -86,10 +93,11 @@ impl Rng {
     }
 }
 
-/// One generated complaint text and its facets.
+/// One generated complaint: its searchable fields and its facets.
 #[derive(Debug, Clone)]
 pub struct Generated {
-    pub text: String,
+    /// Each searchable field on its own, as the server indexes a complaint.
+    pub fields: Vec<String>,
     pub channel: &'static str,
     pub right_type: &'static str,
     pub fair: Option<String>,
@@ -134,26 +142,43 @@ pub fn complaint(seed: u64, i: u64) -> Generated {
             r.below(100_000),
             r.below(1_000_000)
         );
-        ("ecommerce", None, format!("{platform}店铺“{shop}” {url}"))
+        (
+            "ecommerce",
+            None,
+            vec![format!("{platform}店铺“{shop}”"), url],
+        )
     } else {
         let fair = r.pick(&FAIRS).to_string();
-        ("fair", Some(fair.clone()), format!("{fair} 展位{booth}"))
+        (
+            "fair",
+            Some(fair.clone()),
+            vec![fair, format!("展位{booth}")],
+        )
     };
     let right_type = match r.below(3) {
         0 => "trademark",
         1 => "design_patent",
         _ => "copyright",
     };
-    let text = format!(
-        "{where_}。被投诉人{place}市{brand}{trade}，{act}。权利依据：商标注册证第{mark}号、专利{patent}。\
+    let mut fields = where_;
+    fields.push(format!(
+        "被投诉人{place}市{brand}{trade}，{act}。权利依据：商标注册证第{mark}号、专利{patent}。\
          投诉人联系电话{phone}。"
-    );
+    ));
     Generated {
-        text,
+        fields,
         channel,
         right_type,
         fair,
         day: r.below(330) as u32,
+    }
+}
+
+impl Generated {
+    /// The fields joined by spaces, as one text (what FTS5 is given; what the server indexed
+    /// before fields were kept apart).
+    pub fn text(&self) -> String {
+        self.fields.join(" ")
     }
 }
 
@@ -166,7 +191,7 @@ pub fn queries(seed: u64, n_docs: u64, n: usize) -> Vec<String> {
         let terms = 1 + r.below(3);
         let mut q = Vec::new();
         for _ in 0..terms {
-            let doc = complaint(seed, r.next() % n_docs.max(1)).text;
+            let doc = complaint(seed, r.next() % n_docs.max(1)).text();
             // runs of letters and digits, as written: a piece never spans punctuation
             let runs: Vec<Vec<char>> = doc
                 .split(|c: char| !c.is_alphanumeric())
@@ -188,6 +213,78 @@ pub fn queries(seed: u64, n_docs: u64, n: usize) -> Vec<String> {
             q.push(term);
         }
         out.push(q.join(" "));
+    }
+    out
+}
+
+/// The runs of letters and digits of `text`, each with what stands after it (up to the next
+/// run or the end).
+fn runs(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            match out.last_mut() {
+                Some((run, after)) if after.is_empty() => run.push(c),
+                _ => out.push((c.to_string(), String::new())),
+            }
+        } else if let Some((_, after)) = out.last_mut() {
+            after.push(c);
+        }
+    }
+    out
+}
+
+/// `n` one-term queries cut across a place no term may match across, each from a document of
+/// the corpus: the end of one run of letters and digits and the start of the next, where the
+/// two are in different fields or a sentence mark ([`crate::tokenize::is_break`]) stands
+/// between them.
+/// - Four in five leave the place out (`k7被投` from the booth `展位16.1K7` and the
+///   description `被投诉人…`; `号专` from `第1234567号、专利`): they must not find the
+///   document they were cut from unless another place of it holds them.
+/// - One in five, cut inside a field, keep the sentence mark (`号、专`), which then matches
+///   any sentence mark.
+pub fn spanning_queries(seed: u64, n_docs: u64, n: usize) -> Vec<String> {
+    let mut r = Rng(seed.rotate_left(29) ^ 0x7a7a);
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let doc = complaint(seed, r.next() % n_docs.max(1));
+        // (end of a run, what stands between, start of the next run)
+        let mut places: Vec<(String, Option<String>, String)> = Vec::new();
+        for (k, field) in doc.fields.iter().enumerate() {
+            let pieces = runs(field);
+            for w in pieces.windows(2) {
+                let between = &w[0].1;
+                let around = format!("{}{between}{}", w[0].0, w[1].0);
+                if crate::oracle::folded(&around).contains(BREAK) {
+                    places.push((w[0].0.clone(), Some(between.clone()), w[1].0.clone()));
+                }
+            }
+            if let (Some(last), Some(next)) = (
+                pieces.last(),
+                doc.fields
+                    .get(k + 1)
+                    .and_then(|f| runs(f).into_iter().next()),
+            ) {
+                places.push((last.0.clone(), None, next.0));
+            }
+        }
+        if places.is_empty() {
+            continue;
+        }
+        let (before, between, after) = &places[r.below(places.len())];
+        // with `between` set, the mark is kept one time in five
+        let before: Vec<char> = before.chars().collect();
+        let after: Vec<char> = after.chars().collect();
+        let left = (1 + r.below(3)).min(before.len());
+        let right = (1 + r.below(3)).min(after.len());
+        let mut q: String = before[before.len() - left..].iter().collect();
+        if let Some(between) = between
+            && r.below(5) == 0
+        {
+            q.push_str(between.trim());
+        }
+        q.extend(&after[..right]);
+        out.push(q);
     }
     out
 }

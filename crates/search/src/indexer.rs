@@ -49,30 +49,26 @@ pub fn open_in(data_dir: &Path) -> Result<Arc<SearchIndex>, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Everything searchable in a complaint, joined: channel details, parties, rights, goods and
-/// the description.
-fn searchable(c: &Complaint) -> String {
+/// Everything searchable in a complaint, each string a field of its own (a term matches inside
+/// one: never from the respondent's name into the description): channel details, parties,
+/// rights, goods and the description.
+fn searchable(c: &Complaint) -> Vec<String> {
     let mut v = serde_json::to_value(c).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
         // amounts and measures are numbers and keys, not text anyone searches
         o.remove("amounts");
         o.remove("requested_measures");
     }
-    let mut out = String::new();
+    let mut out = Vec::new();
     collect_strings(&v, &mut out);
     out
 }
 
-fn collect_strings(v: &serde_json::Value, out: &mut String) {
+/// Every string and number in `v`, in the order of its keys.
+fn collect_strings(v: &serde_json::Value, out: &mut Vec<String>) {
     match v {
-        serde_json::Value::String(s) => {
-            out.push_str(s);
-            out.push(' ');
-        }
-        serde_json::Value::Number(n) => {
-            out.push_str(&n.to_string());
-            out.push(' ');
-        }
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Number(n) => out.push(n.to_string()),
         serde_json::Value::Array(a) => a.iter().for_each(|x| collect_strings(x, out)),
         serde_json::Value::Object(o) => o.values().for_each(|x| collect_strings(x, out)),
         _ => {}
@@ -89,15 +85,15 @@ pub async fn document(store: &dyn Store, number: &str) -> Result<Option<Document
     };
     let c = &record.complaint;
     let masked = kuaiwei_domain::pii::masked_complaint(c);
-    let mut shown = String::new();
+    let mut shown = Vec::new();
     collect_strings(&masked, &mut shown);
     let mut right_types: Vec<String> = c.rights.iter().map(|r| r.kind.key().to_string()).collect();
     right_types.sort();
     right_types.dedup();
     Ok(Some(Document {
         case_number: number.to_string(),
-        text: searchable(c),
-        shown,
+        fields: searchable(c),
+        shown: shown.join(" "),
         received_at: case.received_at,
         next_due_at: kuaiwei_store::next_due(&case.clocks),
         open: !case.state.is_terminal(),

@@ -3,16 +3,23 @@
 //! Chinese has no spaces, and a dictionary segmenter misses what its dictionary does not know
 //! (brands, shop names, new words), so the index keeps **every pair of neighbouring characters**
 //! (bigrams) with its position, and a query of two or more characters is the phrase of its own
-//! bigrams: a document matches exactly when its folded text contains the folded query as a
-//! substring. Recall is therefore 1.00 against a substring scan by construction, whatever the
+//! bigrams: a document matches exactly when one of its folded fields contains the folded query
+//! as a substring. Recall is therefore 1.00 against a substring scan by construction, whatever the
 //! word, and precision too; ranking is BM25 over the bigrams, which favours documents where the
 //! query is frequent and rare elsewhere.
 //!
-//! Folding makes the substring case- and width-insensitive and ignores punctuation and spaces:
+//! Folding makes the substring case- and width-insensitive and ignores spaces and punctuation:
 //! `ＮＩＫＥ`, `Nike` and `nike` are one; `ZL202330123456.7`, `202330123456.7` and
 //! `2023301234567` all find the patent; `16.1K7` and `16.1k7` find the booth; `138-1234-5678` and
-//! `13812345678` the phone. The last character of a text also makes a bigram with an end mark,
-//! so that a one-character query can be answered as "bigrams starting with it".
+//! `13812345678` the phone. Sentence marks are the exception ([`is_break`]): each run of them is
+//! kept as one [`BREAK`] character, so no bigram pairs the last character of a sentence with the
+//! first of the next (`发和` is not in `印发。和维护`), while a term that holds a mark itself
+//! (`印发。和维护`) is found like any other.
+//!
+//! A document is several fields (the server gives each string of a complaint apart), each a
+//! value of its own: the last character of every value makes a bigram with an end mark, so that
+//! no term runs from one field into the next, and so that a one-character query can be answered
+//! as "bigrams starting with it"; grams stop at the end of their value too.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -21,6 +28,37 @@ pub const END: char = '\u{1}';
 
 /// The name the bigram tokenizer is registered under.
 pub const BIGRAM: &str = "kw_bigram";
+
+/// What every run of sentence marks ([`is_break`]) folds to, so that `。`, `，` and `!` are
+/// one: a term matches across a mark only when it holds one itself (`印发。和维护` does,
+/// `发和` does not).
+pub const BREAK: char = '。';
+
+/// Whether `c`, between `prev` and `next`, ends a sentence or a clause, so that no term runs
+/// across it: the Chinese marks 。！？；，、：… (and their half-width forms), a line break, and
+/// the ASCII `. , ; : ! ?` (and the full-width `．`) unless they stand between two visible
+/// ASCII characters, where they belong to a number, a name or a link (`16.1K7`,
+/// `ZL202330123456.7`, `item.taobao.com`, `10:30`, `https://`, `Co.,Ltd`).
+pub fn is_break(prev: Option<char>, c: char, next: Option<char>) -> bool {
+    match c {
+        '。' | '！' | '？' | '；' | '，' | '、' | '：' | '…' | '｡' | '､' | '\n' | '\r'
+        | '\u{2028}' | '\u{2029}' => true,
+        '.' | ',' | ';' | ':' | '!' | '?' | '．' => {
+            let visible = |c: Option<char>| c.map(narrow).is_some_and(|c| c.is_ascii_graphic());
+            !(visible(prev) && visible(next))
+        }
+        _ => false,
+    }
+}
+
+/// A full-width form as its ASCII character (`Ｋ` as `K`), an ideographic space as a space.
+fn narrow(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        c => c,
+    }
+}
 
 /// A character as it is compared: full-width forms to ASCII, lower case; `None` for what is
 /// ignored (spaces, punctuation, symbols).
@@ -32,30 +70,49 @@ pub fn fold(c: char) -> Option<char> {
         _ if c.is_ascii() => return None,
         _ => {}
     }
-    let c = match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
-        c => c,
-    };
+    let c = narrow(c);
     if !c.is_alphanumeric() {
         return None;
     }
     Some(c.to_lowercase().next().unwrap_or(c))
 }
 
-/// The folded characters of `text` with the byte range each came from.
+/// The folded characters of `text` with the byte range each came from: each character folded
+/// ([`fold`]), each run of sentence marks ([`is_break`]) one [`BREAK`] (none at either end),
+/// the rest left out. What substring matching is defined on, field by field.
 pub fn folded(text: &str) -> Vec<(char, usize, usize)> {
-    text.char_indices()
-        .filter_map(|(i, c)| fold(c).map(|f| (f, i, i + c.len_utf8())))
-        .collect()
+    let mut out = Vec::with_capacity(text.len() / 2);
+    let mut prev = None;
+    // the byte range of a run of marks not yet written
+    let mut mark: Option<(usize, usize)> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let to = i + c.len_utf8();
+        let next = chars.peek().map(|&(_, n)| n);
+        let is_mark = is_break(prev, c, next);
+        prev = Some(c);
+        if is_mark {
+            mark.get_or_insert((i, to));
+            continue;
+        }
+        let Some(f) = fold(c) else { continue };
+        if let Some((from, mark_to)) = mark.take()
+            && !out.is_empty()
+        {
+            out.push((BREAK, from, mark_to));
+        }
+        out.push((f, i, to));
+    }
+    out
 }
 
 /// The folded text as a string: what substring matching is defined on.
 pub fn folded_string(text: &str) -> String {
-    text.chars().filter_map(fold).collect()
+    folded(text).into_iter().map(|(c, _, _)| c).collect()
 }
 
-/// A query term as it is matched: folded, and a patent number's `ZL`/`CN` prefix dropped
+/// A query term as it is matched: folded (a sentence mark in it matches any sentence mark;
+/// one at either end is dropped), and a patent number's `ZL`/`CN` prefix dropped
 /// (`CN202330123456.7` and `ZL202330123456.7` are one patent; the digits find it either way).
 pub fn query_term(raw: &str) -> String {
     let folded = folded_string(raw);
@@ -72,7 +129,7 @@ pub fn query_term(raw: &str) -> String {
 
 /// The bigram terms of a query term, in order (empty for a term with nothing to search).
 pub fn query_bigrams(term: &str) -> Vec<String> {
-    let chars: Vec<char> = term.chars().filter_map(fold).collect();
+    let chars: Vec<char> = folded(term).into_iter().map(|(c, _, _)| c).collect();
     chars
         .windows(2)
         .map(|w| w.iter().collect::<String>())
@@ -136,7 +193,7 @@ impl TokenStream for BigramStream {
 /// The name the gram tokenizer is registered under.
 pub const GRAMS: &str = "kw_grams";
 
-/// The most characters a gram holds.
+/// The most characters a gram holds, sentence marks not counted.
 pub const MAX_GRAM: usize = 6;
 
 /// The most digits a gram holds: a run of digits (phones, registration and patent numbers)
@@ -146,12 +203,21 @@ pub const MAX_GRAM_DIGITS: usize = 4;
 
 /// How many of `chars` the gram starting there takes: up to [`MAX_GRAM`] characters, ending at
 /// the [`MAX_GRAM_DIGITS`]-th digit. A query term whose whole length is its gram length is found
-/// exactly by the grams starting with it.
+/// exactly by the grams starting with it. A sentence mark ([`BREAK`]) inside is not counted, so
+/// that a term holding one (`度近似。涉嫌侵`) is as cheap to find as one without.
 pub fn gram_len(chars: impl IntoIterator<Item = char>) -> usize {
     let mut digits = 0;
+    let mut counted = 0;
     let mut len = 0;
-    for c in chars.into_iter().take(MAX_GRAM) {
+    for c in chars {
+        if counted == MAX_GRAM {
+            break;
+        }
         len += 1;
+        if c == BREAK {
+            continue;
+        }
+        counted += 1;
         if c.is_ascii_digit() {
             digits += 1;
             if digits == MAX_GRAM_DIGITS {
@@ -162,8 +228,8 @@ pub fn gram_len(chars: impl IntoIterator<Item = char>) -> usize {
     len
 }
 
-/// At every position, the gram starting there ([`gram_len`]) as one term (documents only, no
-/// positions): a document contains a query term that fits in a gram exactly when one of its
+/// At every position but a sentence mark's, the gram starting there ([`gram_len`]) as one term
+/// (documents only, no positions; a gram stops at the end of its field): a document contains a query term that fits in a gram exactly when one of its
 /// grams starts with it, so such a term is answered by one range of the term dictionary,
 /// however common its bigrams are (`权利依据`, `L202`, `相同的标识`), instead of by a phrase
 /// whose positions must be checked in every document that holds all its bigrams.
@@ -191,6 +257,10 @@ pub struct GramStream {
 
 impl TokenStream for GramStream {
     fn advance(&mut self) -> bool {
+        // no gram starts with a sentence mark, as no query term does
+        while self.chars.get(self.next).is_some_and(|g| g.0 == BREAK) {
+            self.next += 1;
+        }
         let i = self.next;
         if i >= self.chars.len() {
             return false;
@@ -281,5 +351,38 @@ mod tests {
             "a run of digits makes grams of four digits"
         );
         assert!(terms("").is_empty());
+    }
+
+    #[test]
+    fn a_run_of_sentence_marks_is_one_character_that_no_gram_starts_with() {
+        let bigrams: Vec<(String, usize)> = terms("“印发！？”和，")
+            .into_iter()
+            .map(|(t, p, _)| (t, p))
+            .collect();
+        assert_eq!(
+            bigrams,
+            [
+                ("印发".to_string(), 0),
+                ("发。".into(), 1),
+                ("。和".into(), 2),
+                ("和\u{1}".into(), 3)
+            ]
+        );
+        assert_eq!(folded_string("16.1K7，10:30。"), "161k7。1030");
+        assert_eq!(query_term("。印发，和。"), "印发。和");
+        assert_eq!(query_bigrams("发！和"), ["发。", "。和"]);
+        let mut g = GramTokenizer;
+        let mut s = g.token_stream("印发。和维");
+        let mut grams = Vec::new();
+        while s.advance() {
+            grams.push(s.token().text.clone());
+        }
+        assert_eq!(grams, ["印发。和维", "发。和维", "和维", "维"]);
+        assert_eq!(
+            gram_len("度近似。涉嫌侵犯".chars()),
+            7,
+            "the mark is not counted"
+        );
+        assert_eq!(gram_len("近似涉嫌侵犯".chars()), 6);
     }
 }

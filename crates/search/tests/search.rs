@@ -1,13 +1,15 @@
-//! The index against a substring scan of the same generated corpus: recall and precision of
-//! every 2-4 character piece of sampled documents and of the 200 benchmark queries, filters,
-//! facets, synonyms, snippets, odd input, resume from the committed position, and the rebuild
-//! on a schema change.
+//! The index against a substring scan of the same documents, field by field
+//! (`kuaiwei_search::oracle`): recall and precision of every 2-4 character piece of sampled
+//! documents, of the 200 benchmark queries and of terms cut across fields and sentence marks,
+//! and of any query over random documents of several fields full of punctuation (proptest);
+//! filters, facets, synonyms, snippets, odd input, resume from the committed position, and the
+//! rebuild on a schema change.
 
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 use kuaiwei_search::{
-    Document, Filter, Request, SearchIndex, Sort, Synonyms, corpus, folded_string, query_term,
+    Document, Filter, Request, SearchIndex, Sort, Synonyms, corpus, folded_string,
 };
 
 const SEED: u64 = 2026;
@@ -18,7 +20,7 @@ fn doc(i: u64) -> Document {
     let received = received + jiff::SignedDuration::from_hours(24 * i64::from(g.day));
     Document {
         case_number: format!("KW-2026-{:06}", i + 1),
-        text: g.text,
+        fields: g.fields,
         shown: String::new(),
         received_at: received,
         next_due_at: Some(received + jiff::SignedDuration::from_hours(24 * 30)),
@@ -50,12 +52,18 @@ fn indexed(n: u64) -> (SearchIndex, Vec<Document>) {
 
 /// An index of these texts as cases 1, 2, … (the rest of each document as `doc` makes it).
 fn indexed_texts(texts: &[&str], synonyms: Synonyms) -> SearchIndex {
+    let fields: Vec<Vec<String>> = texts.iter().map(|t| vec![t.to_string()]).collect();
+    indexed_fields(&fields, synonyms)
+}
+
+/// An index of documents of these fields as cases 1, 2, ….
+fn indexed_fields(fields: &[Vec<String>], synonyms: Synonyms) -> SearchIndex {
     let index = SearchIndex::in_memory(synonyms, 1).unwrap();
-    let docs: Vec<Document> = texts
+    let docs: Vec<Document> = fields
         .iter()
         .enumerate()
-        .map(|(i, t)| Document {
-            text: t.to_string(),
+        .map(|(i, f)| Document {
+            fields: f.clone(),
             ..doc(i as u64)
         })
         .collect();
@@ -87,19 +95,11 @@ fn found(index: &SearchIndex, text: &str, filters: Vec<Filter>) -> BTreeSet<Stri
     }
 }
 
-/// The oracle: documents whose folded text contains every query term (folded, a patent
-/// number without its ZL/CN prefix).
+/// The oracle: documents with every query term (folded, a patent number without its ZL/CN
+/// prefix) in one of their folded fields.
 fn oracle(docs: &[Document], text: &str) -> BTreeSet<String> {
-    let terms: Vec<String> = text
-        .split_whitespace()
-        .map(query_term)
-        .filter(|t| !t.is_empty())
-        .collect();
     docs.iter()
-        .filter(|d| {
-            let t = folded_string(&d.text);
-            terms.iter().all(|q| t.contains(q.as_str()))
-        })
+        .filter(|d| kuaiwei_search::oracle::matches(&d.fields, text))
         .map(|d| d.case_number.clone())
         .collect()
 }
@@ -109,18 +109,20 @@ fn every_two_to_four_character_piece_of_a_document_finds_exactly_the_documents_c
     let (index, docs) = indexed(400);
     let mut checked = 0;
     for d in docs.iter().step_by(37) {
-        let chars: Vec<char> = folded_string(&d.text).chars().collect();
-        for len in 2..=4 {
-            for at in (0..chars.len() - len).step_by(3) {
-                let piece: String = chars[at..at + len].iter().collect();
-                let hits = found(&index, &piece, vec![]);
-                assert!(
-                    hits.contains(&d.case_number),
-                    "{piece} misses {}",
-                    d.case_number
-                );
-                assert_eq!(hits, oracle(&docs, &piece), "{piece}");
-                checked += 1;
+        for field in &d.fields {
+            let chars: Vec<char> = folded_string(field).chars().collect();
+            for len in 2..=4.min(chars.len()) {
+                for at in (0..=chars.len() - len).step_by(3) {
+                    let piece: String = chars[at..at + len].iter().collect();
+                    let hits = found(&index, &piece, vec![]);
+                    assert!(
+                        hits.contains(&d.case_number),
+                        "{piece} misses {}",
+                        d.case_number
+                    );
+                    assert_eq!(hits, oracle(&docs, &piece), "{piece}");
+                    checked += 1;
+                }
             }
         }
     }
@@ -161,9 +163,11 @@ fn the_benchmark_queries_have_recall_and_precision_one() {
 fn case_width_and_punctuation_do_not_matter_and_identifiers_are_found_in_every_spelling() {
     let index = SearchIndex::in_memory(Synonyms::default(), 1).unwrap();
     let mut d = doc(0);
-    d.text = "展位16.1K7展出NIKE运动鞋，专利ZL202330123456.7，电话138-1234-5678，\
-              信用代码91440300MA5FXXXX1X，链接https://item.taobao.com/item.htm?id=700000000001"
-        .into();
+    d.fields = vec![
+        "展位16.1K7展出NIKE运动鞋，专利ZL202330123456.7，电话138-1234-5678，\
+         信用代码91440300MA5FXXXX1X，链接https://item.taobao.com/item.htm?id=700000000001"
+            .into(),
+    ];
     index.upsert(&[d]).unwrap();
     index.commit(1).unwrap();
     for q in [
@@ -266,8 +270,8 @@ fn filters_narrow_and_facets_count_every_hit() {
     // the page is the newest of all hits, whether hits are dense (walked newest first) or
     // sparse (each hit ranked), and for a term whose hits all score alike under relevance too
     // a registration number: one or two hits, too few to walk every document for
-    let mark = docs[5]
-        .text
+    let body = docs[5].fields.join(" ");
+    let mark = body
         .split("商标注册证第")
         .nth(1)
         .and_then(|t| t.split('号').next())
@@ -414,7 +418,7 @@ fn the_index_resumes_from_its_last_commit_keeps_one_document_per_case_and_rebuil
 fn snippets_are_cut_from_the_masked_text() {
     let index = SearchIndex::in_memory(Synonyms::default(), 1).unwrap();
     let d = Document {
-        text: "展位16.1K7的运动鞋，联系电话13812345678".into(),
+        fields: vec!["展位16.1K7的运动鞋，联系电话13812345678".into()],
         shown: "展位16.1K7的运动鞋，联系电话138****5678".into(),
         ..doc(0)
     };
@@ -450,7 +454,7 @@ fn the_checked_in_synonyms_load() {
     let synonyms = Synonyms::parse(text).unwrap();
     let index = SearchIndex::in_memory(synonyms, 1).unwrap();
     let d = Document {
-        text: "新百伦跑鞋".into(),
+        fields: vec!["新百伦跑鞋".into()],
         ..doc(0)
     };
     index.upsert(&[d]).unwrap();
@@ -497,5 +501,188 @@ fn a_term_longer_than_a_gram_is_checked_by_positions_not_by_its_grams_alone() {
         let mut matching = index.matching(q, &[]).unwrap();
         matching.sort();
         assert_eq!(matching, want, "{q} (matching)");
+    }
+}
+
+#[test]
+fn a_term_never_matches_across_a_sentence_mark_unless_it_holds_one() {
+    // the two wrong answers of issue #22, and a mark in the query itself
+    let texts = [
+        "关于印发。和维护市场秩序的通知",
+        "制度健全。市场监管部门",
+        "印发和维护",
+        "全市范围内",
+        "印发！和维护",
+        "Nike, Adidas",
+    ];
+    let index = indexed_texts(&texts, Synonyms::default());
+    let n = |i: usize| format!("KW-2026-{i:06}");
+    for (q, want) in [
+        ("发和", vec![n(3)]),
+        ("全市", vec![n(4)]),
+        ("印发和维", vec![n(3)]),
+        // a term that holds a mark finds any mark there, and only a mark
+        ("印发。和维护", vec![n(1), n(5)]),
+        ("发，和", vec![n(1), n(5)]),
+        ("健全。市", vec![n(2)]),
+        ("关于印发。和维护市场秩序", vec![n(1)]),
+        // a mark at either end of a term is dropped
+        ("。全市", vec![n(4)]),
+        ("健全。", vec![n(2)]),
+        ("keadi", vec![]),
+        ("Nike，Adidas", vec![n(6)]),
+        // an ASCII comma between two letters belongs to the term (as in `Co.,Ltd`)
+        ("nike,adidas", vec![]),
+        ("NIKE。ADIDAS", vec![n(6)]),
+    ] {
+        let docs: Vec<Document> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Document {
+                fields: vec![t.to_string()],
+                ..doc(i as u64)
+            })
+            .collect();
+        let want: BTreeSet<String> = want.into_iter().collect();
+        assert_eq!(oracle(&docs, q), want, "{q}: the oracle");
+        assert_eq!(found(&index, q, vec![]), want, "{q}");
+        let mut matching = index.matching(q, &[]).unwrap();
+        matching.sort();
+        assert_eq!(matching, want.into_iter().collect::<Vec<_>>(), "{q}");
+    }
+}
+
+#[test]
+fn a_term_never_runs_from_one_field_into_the_next() {
+    // the respondent's name and the description, as the server gives them: two fields
+    let fields = vec![
+        vec![
+            "深圳市某某贸易有限公司".to_string(),
+            "公司印发的宣传册使用了耐".to_string(),
+            "克商标".to_string(),
+        ],
+        vec!["某某贸易有限公司印发".to_string()],
+    ];
+    let synonyms = Synonyms::parse("耐克, NIKE").unwrap();
+    let index = indexed_fields(&fields, synonyms);
+    let one = "KW-2026-000001".to_string();
+    let two = "KW-2026-000002".to_string();
+    for (q, want) in [
+        ("有限公司印发", vec![two.clone()]),
+        ("公司印发", vec![one.clone(), two.clone()]),
+        ("司公", vec![]),
+        ("有限公司 宣传册", vec![one.clone()]),
+        ("耐克", vec![]),
+        ("NIKE", vec![]),
+        ("耐 克商标", vec![one.clone()]),
+        ("贸易有限公司印", vec![two.clone()]),
+    ] {
+        let want: BTreeSet<String> = want.into_iter().collect();
+        assert_eq!(found(&index, q, vec![]), want, "{q}");
+    }
+}
+
+#[test]
+fn terms_cut_across_fields_and_sentence_marks_find_what_the_oracle_finds() {
+    let (index, docs) = indexed(500);
+    let queries = corpus::spanning_queries(SEED, 500, 300);
+    let mut fewer = 0;
+    for q in &queries {
+        let want = oracle(&docs, q);
+        // what a scan of the fields joined would find, as the index once did
+        let joined = docs
+            .iter()
+            .filter(|d| {
+                let text = folded_string(&d.fields.join(" ")).replace('。', "");
+                kuaiwei_search::oracle::terms(q)
+                    .iter()
+                    .all(|t| text.contains(t.replace('。', "").as_str()))
+            })
+            .count();
+        fewer += usize::from(want.len() < joined);
+        assert_eq!(found(&index, q, vec![]), want, "{q}");
+    }
+    assert!(
+        fewer >= 100,
+        "most of these queries find less than across fields and marks: {fewer}"
+    );
+}
+
+mod random {
+    //! Random documents of several fields, full of sentence marks, other punctuation, digits
+    //! and a few repeated characters, and queries cut from them anywhere (across marks and
+    //! fields too): the index finds exactly what the per-field scan finds.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Few characters, so that terms recur: Chinese, ASCII and full-width letters and digits,
+    /// sentence marks (Chinese, full-width and ASCII), and punctuation that is ignored.
+    const ALPHABET: &[char] = &[
+        '印', '发', '和', '维', '护', '健', '全', '市', '公', '司', 'a', 'K', '1', '2', '7', 'Ａ',
+        '１', '。', '，', '、', '！', '？', '；', '：', '…', '\n', '.', ',', ';', ':', '!', '?',
+        '．', ' ', '“', '”', '（', '）', '-', '/',
+    ];
+
+    fn text(max: usize) -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(ALPHABET), 0..max)
+            .prop_map(|v| v.into_iter().collect())
+    }
+
+    /// Queries cut from the documents: every piece of 1 to 10 characters of each field at a
+    /// few places, pieces running into the next field, and two pieces as two terms.
+    fn pieces(docs: &[Vec<String>]) -> Vec<String> {
+        let mut out = Vec::new();
+        for fields in docs {
+            let joined: Vec<char> = fields.join("").chars().collect();
+            for field in fields {
+                let chars: Vec<char> = field.chars().collect();
+                for at in (0..chars.len()).step_by(3) {
+                    for len in 1..=10.min(chars.len() - at) {
+                        out.push(chars[at..at + len].iter().collect());
+                    }
+                }
+            }
+            for at in (0..joined.len()).step_by(5) {
+                let end = (at + 8).min(joined.len());
+                out.push(joined[at..end].iter().collect());
+            }
+        }
+        let n = out.len();
+        for i in (0..n).step_by(7) {
+            out.push(format!("{} {}", out[i], out[(i * 31 + 5) % n]));
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn any_query_finds_exactly_the_documents_with_each_term_inside_one_field(
+            docs in proptest::collection::vec(proptest::collection::vec(text(30), 1..5), 1..10),
+            extra in proptest::collection::vec(text(10), 0..20),
+        ) {
+            let index = indexed_fields(&docs, Synonyms::default());
+            let indexed: Vec<Document> = docs
+                .iter()
+                .enumerate()
+                .map(|(i, f)| Document { fields: f.clone(), ..doc(i as u64) })
+                .collect();
+            index.set_split_at(if docs.len() % 2 == 0 { 1 } else { 100_000 });
+            for q in pieces(&docs).iter().chain(&extra) {
+                let want = oracle(&indexed, q);
+                prop_assert_eq!(&found(&index, q, vec![]), &want, "{:?} in {:?}", q, docs);
+                let mut matching = index.matching(q, &[]).unwrap();
+                matching.sort();
+                prop_assert_eq!(matching, want.into_iter().collect::<Vec<_>>(), "{:?}", q);
+            }
+        }
+
+        /// The tokenizer's folding (with byte offsets, for indexing) and the oracle's (plain)
+        /// are written apart and agree.
+        #[test]
+        fn the_index_folds_text_as_the_oracle_does(t in text(60)) {
+            prop_assert_eq!(folded_string(&t), kuaiwei_search::oracle::folded(&t), "{:?}", t);
+        }
     }
 }

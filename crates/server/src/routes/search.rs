@@ -18,8 +18,10 @@ use crate::{AppError, AppState};
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
-    /// Free text: every term must appear (any 1+ characters; Chinese needs no spaces). Brand
-    /// variants count as one (耐克 finds NIKE). Empty: every case the filters allow.
+    /// Free text: every term must appear (any 1+ characters; Chinese needs no spaces), each
+    /// inside one field of the complaint and not across a sentence mark (。，！ …) unless the
+    /// term holds one. Brand variants count as one (耐克 finds NIKE). Empty: every case the
+    /// filters allow.
     #[param(example = "耐克 16.1K7")]
     pub q: Option<String>,
     /// fair, ecommerce, border, walk_in, hotline, other

@@ -131,6 +131,37 @@ async fn a_filed_complaint_is_found_by_any_piece_of_it_with_facets_and_a_masked_
     );
 }
 
+/// The query string's value for `text`: every byte percent-encoded.
+fn encoded(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[tokio::test]
+async fn a_term_matches_inside_one_field_and_across_a_sentence_mark_only_with_one() {
+    let app = app().await.logged_in("caseworker", None).await;
+    let mut c = complaint();
+    c["description"] = json!("展出的运动鞋使用了与注册商标相同的标识。和解未成");
+    let res = app.post_json("/api/v1/complaints", c.to_string()).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let n = res.body["case_number"].as_str().unwrap().to_string();
+    assert_eq!(caught_up(&app).await, 1);
+    for (q, want) in [
+        // the booth 16.1K7 and the fair 第138届广交会 are two fields (and neighbours in the
+        // complaint's JSON, which the index once joined into one text)
+        ("K7第138", vec![]),
+        ("16.1K7 第138届", vec![n.clone()]),
+        ("标识和解", vec![]),
+        ("标识。和解", vec![n.clone()]),
+        ("标识，和解", vec![n.clone()]),
+        ("标识", vec![n.clone()]),
+    ] {
+        let res = app.get(&format!("/api/v1/search?q={}", encoded(q))).await;
+        assert_eq!(res.status, StatusCode::OK, "{q}: {}", res.body);
+        assert_eq!(numbers(&res.body), want, "{q}");
+        assert_eq!(res.body["total"], want.len(), "{q}");
+    }
+}
+
 #[tokio::test]
 async fn administrators_and_anonymous_callers_do_not_search() {
     let app = app().await;
