@@ -77,6 +77,9 @@ pub struct Options {
     pub http: kuaiwei_server::HttpSettings,
     /// The channels people are told on (`[notify]`); the delivery worker runs with them.
     pub notify: Option<kuaiwei_notify::Channels>,
+    /// An existing PostgreSQL database to serve (one `kuaiwei migrate-store` filled, say)
+    /// instead of a fresh one; only with [`Backend::Postgres`].
+    pub postgres_url: Option<String>,
 }
 
 impl Default for Options {
@@ -86,6 +89,7 @@ impl Default for Options {
             calendar: Calendar::bundled(),
             http: kuaiwei_server::HttpSettings::default(),
             notify: None,
+            postgres_url: None,
         }
     }
 }
@@ -120,7 +124,11 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
             .expect("the SQLite store opens"),
         ),
         Backend::Postgres => {
-            let Some(url) = fresh_postgres_database().await else {
+            let fresh = match options.postgres_url.clone() {
+                Some(url) => Some(url),
+                None => fresh_postgres_database().await,
+            };
+            let Some(url) = fresh else {
                 eprintln!(
                     "!!! SKIPPED on PostgreSQL: set KUAIWEI_TEST_POSTGRES_URL \
                      (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it"

@@ -7,6 +7,7 @@ mod backup;
 mod calendar_cli;
 mod config;
 mod evidence_cli;
+mod migrate_store;
 mod notify_cli;
 mod restore;
 mod token_cli;
@@ -94,6 +95,9 @@ enum Cmd {
     /// Restore a backup into an empty data directory and database, then verify the audit chain
     /// and every evidence file
     Restore(RestoreArgs),
+    /// Move the data directory's SQLite store into an empty PostgreSQL database (stop the
+    /// server first), every row as it stands, then verify the audit chain and evidence
+    MigrateStore(MigrateStoreArgs),
     /// Evidence files: `sweep` removes files no complaint references (a crash's leftovers),
     /// `verify` re-hashes every stored file against the database
     Evidence {
@@ -108,6 +112,14 @@ struct BackupArgs {
     dest: PathBuf,
     #[command(flatten)]
     store: StoreArgs,
+}
+
+#[derive(Args)]
+struct MigrateStoreArgs {
+    /// The PostgreSQL database to move into (postgres://…): created empty (createdb), or
+    /// migrated by `kuaiwei migrate` and nothing else
+    #[arg(long, value_name = "URL")]
+    to: String,
 }
 
 #[derive(Args)]
@@ -261,6 +273,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Notify { cmd } => runtime()?.block_on(notify_cli::run(cmd, &file, &data_dir)),
         Cmd::Backup(a) => runtime()?.block_on(backup::run(&a.dest, &a.store, &file, &data_dir)),
         Cmd::Restore(a) => runtime()?.block_on(restore::run(&a.src, &a.store, &file, &data_dir)),
+        Cmd::MigrateStore(a) => runtime()?.block_on(migrate_store::run(&a.to, &file, &data_dir)),
         Cmd::User { cmd } => runtime()?.block_on(async {
             let store = if matches!(cmd, user_cli::UserCmd::List(_)) {
                 existing_store(cmd.store_args(), &file, &data_dir).await?

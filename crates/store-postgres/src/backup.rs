@@ -76,7 +76,7 @@ pub async fn complaints_in(url: &str) -> Result<Option<u64>, StoreError> {
     Ok(n)
 }
 
-async fn connect(url: &str) -> Result<PgConnection, StoreError> {
+pub(crate) async fn connect(url: &str) -> Result<PgConnection, StoreError> {
     let opts: PgConnectOptions = url
         .parse()
         .map_err(|e| StoreError::Backend(format!("bad PostgreSQL URL: {e}")))?;

@@ -16,6 +16,7 @@ mod read;
 mod reports;
 mod respondents;
 mod stations;
+pub mod transfer;
 mod triage;
 mod write;
 

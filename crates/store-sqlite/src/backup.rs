@@ -63,7 +63,10 @@ pub async fn complaints_in(path: &Path) -> Result<Option<u64>, StoreError> {
     Ok(n)
 }
 
-async fn read_only(path: &Path, immutable: bool) -> Result<SqliteConnection, StoreError> {
+pub(crate) async fn read_only(
+    path: &Path,
+    immutable: bool,
+) -> Result<SqliteConnection, StoreError> {
     if !path.is_file() {
         return Err(StoreError::Backend(format!(
             "no database file at {}",

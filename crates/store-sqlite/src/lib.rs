@@ -19,6 +19,7 @@ mod reports;
 mod respondents;
 mod stations;
 mod time;
+pub mod transfer;
 mod triage;
 mod write;
 

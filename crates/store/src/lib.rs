@@ -19,6 +19,7 @@ mod outbox;
 pub mod plan;
 mod reports;
 pub mod respondents;
+pub mod transfer;
 mod types;
 
 use async_trait::async_trait;
