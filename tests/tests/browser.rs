@@ -70,6 +70,7 @@ async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_recei
            set('f-respondent-name', '某某鞋业有限公司');
            set('f-description', '展位16.1K7展出的运动鞋使用了与注册商标相同的标识');
            document.getElementById('f-requested_measures-withdraw_exhibits').checked = true;
+           set('f-amounts-illegal_business_volume', '6万');
            return true;
          })()",
     )
@@ -92,9 +93,9 @@ async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_recei
     b.wait_for("document.getElementById('draft').hidden === false")
         .await;
     assert_eq!(
-        b.eval("[document.getElementById('f-complainant-name').value, document.getElementById('f-channel-booth').value, document.getElementById('f-complainant-kind-organisation').checked, document.getElementById('f-evidence').files.length, document.getElementById('f-evidence-right_certificate').files.length, document.getElementById('form').elements.idempotency_key.value]")
+        b.eval("[document.getElementById('f-complainant-name').value, document.getElementById('f-channel-booth').value, document.getElementById('f-complainant-kind-organisation').checked, document.getElementById('f-evidence').files.length, document.getElementById('f-evidence-right_certificate').files.length, document.getElementById('form').elements.idempotency_key.value, document.getElementById('f-amounts-illegal_business_volume').value]")
             .await,
-        json!(["耐克创新有限合伙公司", "16.1K7", true, 2, 1, key]),
+        json!(["耐克创新有限合伙公司", "16.1K7", true, 2, 1, key, "6万"]),
         "the draft restored after a reload"
     );
     assert_eq!(complaints(&app).await, 0, "a draft is not a complaint");
@@ -150,6 +151,11 @@ async fn a_phone_files_a_fair_complaint_with_photos_and_tracks_it_from_the_recei
         .unwrap()
         .expect("the receipt's token opens the complaint");
     assert_eq!(record.evidence.len(), 3, "two photos and a certificate");
+    assert_eq!(
+        record.complaint.amounts.illegal_business_volume_fen,
+        Some(6_000_000),
+        "6万 typed on the phone"
+    );
     let draft_left = b
         .eval("new Promise(r => { var o = indexedDB.open('kuaiwei', 1); o.onsuccess = () => { var g = o.result.transaction('drafts').objectStore('drafts').get('file:fair'); g.onsuccess = () => r(g.result === undefined); }; })")
         .await;

@@ -469,38 +469,28 @@ fn facts_of_form(
 fn amounts_of_form(
     value: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Option<kuaiwei_domain::input::AmountsInput>, AppError> {
+    let field = |name: &str, e: kuaiwei_domain::FieldError| {
+        AppError::field(
+            &format!("amounts.{name}"),
+            e.code,
+            &e.message_zh,
+            &e.message_en,
+        )
+    };
     let yuan = |name: &str| -> Result<Option<f64>, AppError> {
         match value(name) {
             None => Ok(None),
-            Some(v) => v
-                .replace([',', '，'], "")
-                .parse::<f64>()
+            Some(v) => super::form::parse_yuan(&v)
                 .map(Some)
-                .map_err(|_| {
-                    AppError::field(
-                        &format!("amounts.{name}"),
-                        "amount",
-                        "金额应为数字，单位元，最多两位小数",
-                        "an amount is a number of yuan with at most two decimals",
-                    )
-                }),
+                .ok_or_else(|| field(name, super::form::not_a_number(name.to_string(), "amount"))),
         }
     };
     let count = |name: &str| -> Result<Option<i64>, AppError> {
         match value(name) {
             None => Ok(None),
-            Some(v) => v
-                .replace([',', '，'], "")
-                .parse::<i64>()
+            Some(v) => super::form::parse_count(&v)
                 .map(Some)
-                .map_err(|_| {
-                    AppError::field(
-                        &format!("amounts.{name}"),
-                        "count",
-                        "数量应为整数",
-                        "a count is a whole number",
-                    )
-                }),
+                .ok_or_else(|| field(name, super::form::not_a_number(name.to_string(), "count"))),
         }
     };
     let a = kuaiwei_domain::input::AmountsInput {

@@ -3,7 +3,7 @@
 //! make. The templates draw whatever this module lists.
 
 use kuaiwei_domain::input::{
-    AgentInput, ChannelInput, ComplaintInput, PartyInput, RespondentInput, RightInput,
+    AgentInput, AmountsInput, ChannelInput, ComplaintInput, PartyInput, RespondentInput, RightInput,
 };
 use kuaiwei_domain::{FieldError, RightKind};
 use kuaiwei_routing::{ChannelKind, MaterialKind};
@@ -252,6 +252,34 @@ const WHAT: &[Spec] = &[
     ("requested_measures", "checkbox", false, "", "", ""),
 ];
 
+/// What the complainant may say of amounts and quantities (选填): the routing rules compare them
+/// with the criminal thresholds, so that a case that is a crime goes to the police.
+const AMOUNTS: &[Spec] = &[
+    (
+        "amounts.illegal_business_volume",
+        "text",
+        false,
+        "decimal",
+        "off",
+        "",
+    ),
+    ("amounts.illegal_gains", "text", false, "decimal", "off", ""),
+    ("amounts.loss", "text", false, "decimal", "off", ""),
+    ("amounts.sales", "text", false, "decimal", "off", ""),
+    ("amounts.unsold_value", "text", false, "decimal", "off", ""),
+    ("amounts.copies", "text", false, "numeric", "off", ""),
+    ("amounts.labels", "text", false, "numeric", "off", ""),
+];
+
+const YUAN: [&str; 5] = [
+    "illegal_business_volume",
+    "illegal_gains",
+    "loss",
+    "sales",
+    "unsold_value",
+];
+const COUNTS: [&str; 2] = ["copies", "labels"];
+
 /// The groups of fields for `channel`, with the values typed and the errors found.
 pub fn groups(lang: Lang, channel: &str, v: &Values, errors: &[FieldError]) -> Vec<Group> {
     let mut placed = vec![false; errors.len()];
@@ -278,6 +306,7 @@ pub fn groups(lang: Lang, channel: &str, v: &Values, errors: &[FieldError]) -> V
         make("group.right", "", RIGHT),
         make("group.respondent", "", respondent_specs(channel)),
         make("group.what", "", WHAT),
+        make("group.amounts", "hint.amounts", AMOUNTS),
         make("group.agent", "hint.agent", AGENT),
     ]
 }
@@ -481,7 +510,7 @@ pub fn complaint_input(v: &Values) -> (ComplaintInput, Vec<FieldError>) {
         }),
         description: v.opt("description"),
         goods: v.opt("goods"),
-        amounts: None,
+        amounts: amounts_input(v, &mut errors),
         facts: None,
         requested_measures: Some(
             v.all("requested_measures")
@@ -492,6 +521,130 @@ pub fn complaint_input(v: &Values) -> (ComplaintInput, Vec<FieldError>) {
         .filter(|m| !m.is_empty()),
     };
     (input, errors)
+}
+
+/// The amounts typed (`amounts.*`), if any; a value that is not an amount is named.
+fn amounts_input(v: &Values, errors: &mut Vec<FieldError>) -> Option<AmountsInput> {
+    let mut a = AmountsInput::default();
+    for name in YUAN {
+        let path = format!("amounts.{name}");
+        let value = match v.opt(&path).map(|t| parse_yuan(&t)) {
+            None => None,
+            Some(Some(y)) => Some(y),
+            Some(None) => {
+                errors.push(not_a_number(path, "amount"));
+                None
+            }
+        };
+        match name {
+            "illegal_business_volume" => a.illegal_business_volume = value,
+            "illegal_gains" => a.illegal_gains = value,
+            "loss" => a.loss = value,
+            "sales" => a.sales = value,
+            _ => a.unsold_value = value,
+        }
+    }
+    for name in COUNTS {
+        let path = format!("amounts.{name}");
+        let value = match v.opt(&path).map(|t| parse_count(&t)) {
+            None => None,
+            Some(Some(n)) => Some(n),
+            Some(None) => {
+                errors.push(not_a_number(path, "count"));
+                None
+            }
+        };
+        match name {
+            "copies" => a.copies = value,
+            _ => a.labels = value,
+        }
+    }
+    let any = [
+        a.illegal_business_volume,
+        a.illegal_gains,
+        a.loss,
+        a.sales,
+        a.unsold_value,
+    ]
+    .iter()
+    .any(Option::is_some)
+        || a.copies.is_some()
+        || a.labels.is_some();
+    any.then_some(a)
+}
+
+/// The error of a value that could not be read as an amount (`amount`) or a count (`count`).
+pub fn not_a_number(path: String, code: &'static str) -> FieldError {
+    match code {
+        "count" => FieldError {
+            path,
+            code,
+            message_zh: "数量应为整数，例如 1200".into(),
+            message_en: "a count is a whole number, e.g. 1200".into(),
+        },
+        _ => FieldError {
+            path,
+            code,
+            message_zh: "金额应为数字，单位元，最多两位小数，例如 35000 或 3.5万".into(),
+            message_en: "an amount is a number of yuan with at most two decimals, e.g. 35000"
+                .into(),
+        },
+    }
+}
+
+/// The digits as typed on a phone: full-width digits and point made ASCII, grouping commas and
+/// spaces dropped.
+fn ascii_number(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{3000}' | '_'))
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' | '。' => '.',
+            c => c,
+        })
+        .collect()
+}
+
+/// An amount of yuan as people write it: `35000`, `35,000.50`, `３５０００`, `35000元`,
+/// `3.5万` or `3.5万元` (万 = 10,000). Exact to the fen: the value is worked out in fen from the
+/// digits, never through a binary fraction; more decimals than a fen, a sign or any other text
+/// is `None`.
+pub fn parse_yuan(text: &str) -> Option<f64> {
+    let s = ascii_number(text);
+    let s = s.strip_suffix('元').unwrap_or(&s);
+    let (digits, scale) = match s.strip_suffix('万') {
+        Some(d) => (d, 6u32),
+        None => (s, 2u32),
+    };
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(frac) || frac.len() > scale as usize {
+        return None;
+    }
+    // fen = whole × 10^scale + frac, in units of 10^-scale … yuan; 万 scales by 10^4
+    let unit: i128 = 10i128.pow(scale);
+    let whole: i128 = whole
+        .parse()
+        .ok()
+        .filter(|w: &i128| *w < 1_000_000_000_000)?;
+    let frac: i128 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse::<i128>().ok()? * 10i128.pow(scale - frac.len() as u32)
+    };
+    let fen_units = whole * unit + frac; // yuan × 10^2 or 万 × 10^6, i.e. fen either way
+    Some(fen_units as f64 / 100.0)
+}
+
+/// A whole number as people write it: `1200`, `1,200`, `１２００`, `1200件`/`个`/`份`.
+pub fn parse_count(text: &str) -> Option<i64> {
+    let s = ascii_number(text);
+    let s = s.trim_end_matches(['件', '个', '份', '张', '册', '枚']);
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 /// A file input: one per material the forum asks for, named as the API names the part.
@@ -649,6 +802,52 @@ mod tests {
                     assert!(ups.iter().any(|u| u.name == "evidence" && u.photo));
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod amount_tests {
+    use super::{parse_count, parse_yuan};
+
+    #[test]
+    fn amounts_are_read_as_people_write_them_and_exactly_to_the_fen() {
+        for (typed, yuan) in [
+            ("35000", 35_000.0),
+            ("35,000.50", 35_000.5),
+            ("３５０００", 35_000.0),
+            ("35000元", 35_000.0),
+            ("3.5万", 35_000.0),
+            ("3.5万元", 35_000.0),
+            ("1.2345万", 12_345.0),
+            ("0.000001万", 0.01),
+            (" 12 000 ", 12_000.0),
+            ("0.07", 0.07),
+        ] {
+            assert_eq!(parse_yuan(typed), Some(yuan), "{typed}");
+        }
+        for bad in [
+            "",
+            "abc",
+            "-5",
+            "1.234",
+            "1.0000001万",
+            "万",
+            "3万5千",
+            "1e5",
+            "1,2.3.4",
+        ] {
+            assert_eq!(parse_yuan(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn counts_are_whole_numbers_with_or_without_their_unit() {
+        assert_eq!(parse_count("1,200"), Some(1200));
+        assert_eq!(parse_count("１２００件"), Some(1200));
+        assert_eq!(parse_count("36个"), Some(36));
+        for bad in ["", "1.5", "-3", "三十", "件"] {
+            assert_eq!(parse_count(bad), None, "{bad}");
         }
     }
 }

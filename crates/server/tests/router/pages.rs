@@ -431,6 +431,49 @@ async fn a_bad_form_comes_back_with_each_error_beside_its_field_and_everything_t
     assert!(!res.body.contains("choose your photos and files again"));
 }
 
+#[tokio::test]
+async fn amounts_typed_as_people_write_them_are_filed_exactly_and_a_wrong_one_is_named() {
+    let app = app().await;
+    let files = [("evidence", "照片.jpg", jpeg(1500))];
+    let mut fields = fair_fields("page-amounts-1");
+    fields.push(("amounts.illegal_gains", "很多".into()));
+    fields.push(("amounts.labels", "1,200件".into()));
+    let res = post_form(&app, "/file", page_form(&fields, &files), &[]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    let b = &res.body;
+    assert!(b.contains("href=\"#f-amounts-illegal_gains\""), "{b}");
+    assert!(
+        b.contains("<p class=\"error\" id=\"f-amounts-illegal_gains-error\">金额应为数字"),
+        "{b}"
+    );
+    // kept as typed, beside the group's explanation
+    assert!(b.contains("value=\"很多\""), "{b}");
+    assert!(b.contains("value=\"1,200件\""), "{b}");
+    assert!(b.contains("刑事追诉标准"), "{b}");
+    assert!(b.contains("inputmode=\"decimal\""), "{b}");
+    app.assert_nothing_stored().await;
+
+    for (k, v) in fields.iter_mut() {
+        if *k == "amounts.illegal_gains" {
+            *v = "３.５万元".into();
+        }
+    }
+    fields.push(("amounts.illegal_business_volume", "120,000.50".into()));
+    let res = post_form(&app, "/file", page_form(&fields, &files), &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let filed = app.store.filed_complaints(0, 10).await.unwrap();
+    assert_eq!(filed.len(), 1);
+    let body: Value = serde_json::from_str(&filed[0].body).unwrap();
+    let amounts = &body["amounts"];
+    assert_eq!(amounts["illegal_gains_fen"], 3_500_000, "{amounts}");
+    assert_eq!(
+        amounts["illegal_business_volume_fen"], 12_000_050,
+        "{amounts}"
+    );
+    assert_eq!(amounts["labels"], 1200, "{amounts}");
+    assert!(amounts["loss_fen"].is_null(), "{amounts}");
+}
+
 async fn track(app: &App, number: &str, token: &str, lang: &str) -> Page {
     page(
         app,
