@@ -168,7 +168,8 @@ pub fn step_permission(step: kuaiwei_domain::Action, routed: bool) -> Action {
         // the handling officer submits the special team's transfer report; the head approves
         // it (移送规定 Art. 5); the receiving agency's officer accepts the transfer (Art. 8)
         Step::ProposeTransfer | Step::AcceptTransfer => Action::Work,
-        Step::ApproveTransfer => Action::Approve,
+        // 不批准移送: the head's decision too, its reason recorded (Art. 5)
+        Step::ApproveTransfer | Step::DenyTransfer => Action::Approve,
     }
 }
 

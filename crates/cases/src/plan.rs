@@ -69,10 +69,13 @@ pub fn allowed(case: &CaseRecord, procedures: &Procedures) -> Vec<kuaiwei_domain
         .filter(|a| match a {
             Action::Supervise => !case.supervised,
             Action::Unsupervise => case.supervised,
+            // one report per case (a case keeps one clock of each procedure): after a refusal,
+            // new facts go to the head as a `transfer` of their own
             Action::ProposeTransfer => has(&r.transfer_report.proposal).is_none(),
-            Action::ApproveTransfer => {
-                has(&r.transfer_report.proposal).is_some_and(clocks::is_running)
-            }
+            Action::ApproveTransfer | Action::DenyTransfer => case
+                .clocks
+                .iter()
+                .any(|c| c.procedure_id == r.transfer_report.proposal && clocks::is_running(c)),
             Action::AcceptTransfer => {
                 case.parent.is_some()
                     && case
@@ -346,6 +349,22 @@ pub fn plan(cx: &Context<'_>, step: &Step) -> Result<CaseUpdate, CaseError> {
             let p = clocks::procedure(procedures, &r.transfer_report.approved)?;
             clocks.retain(|c| c.procedure_id != p.id);
             clocks.push(clocks::new_clock(&p.id, Some(now)));
+        }
+        Step::DenyTransfer { .. } => {
+            // 移送规定 Art. 5: the head decides within T1 either way; a refusal stops it, its
+            // reason is the event's (required), and the case goes on as an administrative one
+            // (a later transfer, on new facts, is the head's `transfer` step)
+            let Some(t1) = clocks
+                .iter_mut()
+                .find(|c| c.procedure_id == r.transfer_report.proposal && clocks::is_running(c))
+            else {
+                return Err(CaseError::conflict(
+                    "no_transfer_proposed",
+                    "尚未呈报移送报告，无可决定的移送",
+                    "no transfer has been proposed to decide on",
+                ));
+            };
+            t1.closed_at = Some(now);
         }
         Step::AcceptTransfer { .. } => {
             let waiting: Vec<&mut StoredClock> = clocks

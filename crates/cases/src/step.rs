@@ -178,6 +178,11 @@ pub enum Step {
     AcceptTransfer {
         reason: Option<Reason>,
     },
+    /// The head refuses the transfer, with the reason the regulation has recorded: T1 stops;
+    /// a new report may be proposed later.
+    DenyTransfer {
+        reason: Reason,
+    },
 }
 
 impl Step {
@@ -202,6 +207,7 @@ impl Step {
             Step::ProposeTransfer { .. } => Action::ProposeTransfer,
             Step::ApproveTransfer { .. } => Action::ApproveTransfer,
             Step::AcceptTransfer { .. } => Action::AcceptTransfer,
+            Step::DenyTransfer { .. } => Action::DenyTransfer,
         }
     }
 
@@ -225,7 +231,8 @@ impl Step {
             | Transfer { reason, .. }
             | Supervise { reason }
             | Unsupervise { reason }
-            | ProposeTransfer { reason } => Some(reason.as_str()),
+            | ProposeTransfer { reason }
+            | DenyTransfer { reason } => Some(reason.as_str()),
             Supplement { reason }
             | Accept { reason }
             | Route { reason, .. }

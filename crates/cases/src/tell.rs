@@ -28,6 +28,7 @@ pub fn tells_staff(step: &Step) -> bool {
             | Step::ApproveExtension { .. }
             | Step::DenyExtension { .. }
             | Step::ApproveTransfer { .. }
+            | Step::DenyTransfer { .. }
     )
 }
 
@@ -76,6 +77,13 @@ pub fn staff_notice(step: &Step, case: &CaseRecord, by: &str) -> Option<(StaffNo
             StaffNotice::ApproveTransfer {
                 by,
                 reason: reason(r),
+            },
+            asker(&case.transfer_proposed_by)?,
+        )),
+        Step::DenyTransfer { reason } => Some((
+            StaffNotice::DenyTransfer {
+                by,
+                reason: reason.as_str().to_string(),
             },
             asker(&case.transfer_proposed_by)?,
         )),

@@ -557,6 +557,64 @@ fn supervision_is_marked_once_and_lifted_once() {
 }
 
 #[test]
+fn a_refused_transfer_stops_t1_with_its_reason_and_starts_nothing() {
+    // 移送规定 Art. 5: 不批准的，应当将不予批准的理由记录在案
+    use kuaiwei_domain::Action as A;
+    let f = Fixture::new();
+    let c = case(
+        CaseState::Opened,
+        vec![running("M2", "2026-10-12T02:00:00Z")],
+    );
+    let deny = Step::DenyTransfer {
+        reason: reason("现有证据不足以证明涉嫌犯罪"),
+    };
+    // nothing proposed, nothing to refuse
+    assert!(!crate::allowed(&c, &Procedures::bundled()).contains(&A::DenyTransfer));
+    assert!(matches!(
+        plan(&f.cx(&c, CaseState::Opened, "2026-10-20T02:00:00Z"), &deny).unwrap_err(),
+        CaseError::Conflict {
+            code: "no_transfer_proposed",
+            ..
+        }
+    ));
+    let proposed = plan(
+        &f.cx(&c, CaseState::Opened, "2026-10-20T02:00:00Z"),
+        &Step::ProposeTransfer {
+            reason: reason("专案组报告"),
+        },
+    )
+    .unwrap();
+    let c = case(CaseState::Opened, proposed.clocks.clone());
+    assert!(crate::allowed(&c, &Procedures::bundled()).contains(&A::DenyTransfer));
+    let refused = plan(&f.cx(&c, CaseState::Opened, "2026-10-24T02:00:00Z"), &deny).unwrap();
+    assert_eq!(refused.state, CaseState::Opened, "the case goes on");
+    let t1 = refused
+        .clocks
+        .iter()
+        .find(|c| c.procedure_id == "T1")
+        .unwrap();
+    assert_eq!(t1.closed_at, Some(at("2026-10-24T02:00:00Z")));
+    // decided after the 3 days (due 10-23 24:00): late, as an approval would be
+    assert_eq!(t1.status, computed(ClockStatus::ClosedLate));
+    assert!(refused.clocks.iter().all(|c| c.procedure_id != "T2"));
+    assert!(
+        refused
+            .clocks
+            .iter()
+            .any(|c| c.procedure_id == "M2" && c.closed_at.is_none()),
+        "the administrative clock runs on"
+    );
+    // decided: neither approval nor refusal again, and no second report on this case; the
+    // head may still transfer it on new facts
+    let c = case(CaseState::Opened, refused.clocks.clone());
+    let allowed = crate::allowed(&c, &Procedures::bundled());
+    for a in [A::ApproveTransfer, A::DenyTransfer, A::ProposeTransfer] {
+        assert!(!allowed.contains(&a), "{a:?} still offered");
+    }
+    assert!(allowed.contains(&A::Transfer));
+}
+
+#[test]
 fn a_transfer_runs_t1_from_the_report_t2_from_the_approval_and_t3_from_the_acceptance() {
     // 移送规定 Arts. 5 and 8 (legal-deadlines.md §8.5)
     let f = Fixture::new();

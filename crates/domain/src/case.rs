@@ -7,7 +7,8 @@
 //! routed → opened (立案) ⇄ suspended (中止)
 //! opened → extension_pending → opened       (approved or denied by a supervisor)
 //! opened | suspended: propose_transfer (the special team's report reaches the head, T1), then
-//!   approve_transfer (the head approves, T2) → transfer
+//!   approve_transfer (the head approves, T2) → transfer, or deny_transfer (the head refuses,
+//!   with the reason recorded; a new report may be proposed later)
 //! routed | opened | suspended → transferred (the receiving agency gets a linked case)
 //! routed (a linked case) → accept_transfer (the police accept it, T3)
 //! any open state → closed (outcome)         withdrawal may close a case at any open state
@@ -201,10 +202,13 @@ pub enum Action {
     ApproveTransfer,
     /// The receiving agency (the police) accepts a transferred case (T3 starts; Art. 8).
     AcceptTransfer,
+    /// The head refuses the proposed transfer, the reason recorded (移送规定 Art. 5: 不批准的，
+    /// 应当将不予批准的理由记录在案); T1 stops. The state does not change.
+    DenyTransfer,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::RequestSupplement,
         Action::Supplement,
         Action::Accept,
@@ -223,6 +227,7 @@ impl Action {
         Action::ProposeTransfer,
         Action::ApproveTransfer,
         Action::AcceptTransfer,
+        Action::DenyTransfer,
     ];
 
     pub fn key(self) -> &'static str {
@@ -245,6 +250,7 @@ impl Action {
             Action::ProposeTransfer => "propose_transfer",
             Action::ApproveTransfer => "approve_transfer",
             Action::AcceptTransfer => "accept_transfer",
+            Action::DenyTransfer => "deny_transfer",
         }
     }
 
@@ -266,9 +272,10 @@ impl Action {
             (Action::ApproveExtension | Action::DenyExtension, S::ExtensionPending) => S::Opened,
             (Action::Transfer, S::Routed | S::Opened | S::Suspended) => S::Transferred,
             (Action::Supervise | Action::Unsupervise, s) if !s.is_terminal() => s,
-            (Action::ProposeTransfer | Action::ApproveTransfer, s @ (S::Opened | S::Suspended)) => {
-                s
-            }
+            (
+                Action::ProposeTransfer | Action::ApproveTransfer | Action::DenyTransfer,
+                s @ (S::Opened | S::Suspended),
+            ) => s,
             (Action::AcceptTransfer, S::Routed) => S::Routed,
             (Action::Close, s) if !s.is_terminal() => match (outcome, s) {
                 (Some(Outcome::Withdrawn), _) => S::Closed,

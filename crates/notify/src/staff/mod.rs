@@ -37,6 +37,9 @@ pub enum StaffNotice {
     ProposeTransfer { by: String, reason: String },
     /// To the officer who proposed it: the case is to be sent within 24 hours (T2).
     ApproveTransfer { by: String, reason: Option<String> },
+    /// To the officer who proposed it: the head refused the transfer, with the reason; the case
+    /// goes on as an administrative one.
+    DenyTransfer { by: String, reason: String },
     /// The daily watch (期限预警): the reader's cases overdue or due within `days` days.
     WatchDigest {
         /// The Beijing date it is for (`2026-10-15`).
@@ -169,6 +172,10 @@ pub(crate) mod tests {
             StaffNotice::ApproveTransfer {
                 by: "赵敏 (supervisor.zhao)".into(),
                 reason: Some("同意".into()),
+            },
+            StaffNotice::DenyTransfer {
+                by: "赵敏 (supervisor.zhao)".into(),
+                reason: "证据不足以证明涉嫌犯罪".into(),
             },
         ]
     }

@@ -172,6 +172,24 @@ pub fn email(notice: &StaffNotice, case: Option<&str>, public_url: &str, lang: L
                 format!("Decide at: {page}"),
             ],
         ),
+        StaffNotice::DenyTransfer { by, reason } if zh => (
+            format!("移送未获批准：{case}"),
+            vec![
+                format!("{by} 未批准移送案件 {case}，本案继续按行政案件办理。"),
+                format!("理由：{reason}"),
+                format!("案件：{page}"),
+            ],
+        ),
+        StaffNotice::DenyTransfer { by, reason } => (
+            format!("Transfer refused: {case}"),
+            vec![
+                format!(
+                    "{by} refused transferring case {case}; it goes on as an administrative case."
+                ),
+                format!("Reason: {reason}"),
+                format!("Case: {page}"),
+            ],
+        ),
         StaffNotice::ApproveTransfer { by, reason } => (
             if zh {
                 format!("移送已批准：{case}")

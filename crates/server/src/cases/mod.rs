@@ -120,6 +120,11 @@ pub enum ActionBody {
     AcceptTransfer {
         reason: Option<String>,
     },
+    /// The head refuses the transfer (不批准移送); the reason is required and recorded (移送规定
+    /// Art. 5). T1 stops; the case goes on as an administrative case.
+    DenyTransfer {
+        reason: String,
+    },
 }
 
 impl ActionBody {
@@ -143,6 +148,7 @@ impl ActionBody {
             ActionBody::ProposeTransfer { .. } => Action::ProposeTransfer,
             ActionBody::ApproveTransfer { .. } => Action::ApproveTransfer,
             ActionBody::AcceptTransfer { .. } => Action::AcceptTransfer,
+            ActionBody::DenyTransfer { .. } => Action::DenyTransfer,
         }
     }
 }
@@ -361,6 +367,9 @@ impl ActionBody {
             },
             B::AcceptTransfer { reason } => Step::AcceptTransfer {
                 reason: opt(reason)?,
+            },
+            B::DenyTransfer { reason } => Step::DenyTransfer {
+                reason: req(reason)?,
             },
         })
     }

@@ -56,7 +56,7 @@ pub struct MessageView {
     pub staff: Option<String>,
     /// The step it tells of (`received`, `request_supplement`, `route` …; to staff
     /// `request_extension`, `approve_extension`, `deny_extension`, `propose_transfer`,
-    /// `approve_transfer`).
+    /// `approve_transfer`, `deny_transfer`).
     pub kind: String,
     /// `pending`, `sent` or `failed`.
     pub state: &'static str,

@@ -227,9 +227,12 @@ fn form_of(action: Action) -> (bool, Vec<&'static str>) {
     use Action as A;
     match action {
         A::RequestSupplement => (true, vec!["missing"]),
-        A::Refuse | A::DenyExtension | A::Supervise | A::Unsupervise | A::ProposeTransfer => {
-            (true, vec![])
-        }
+        A::Refuse
+        | A::DenyExtension
+        | A::Supervise
+        | A::Unsupervise
+        | A::ProposeTransfer
+        | A::DenyTransfer => (true, vec![]),
         A::Route => (false, vec!["agency", "procedures", "clock", "facts"]),
         A::Suspend => (true, vec!["kind"]),
         A::RequestExtension => (true, vec!["amount"]),
@@ -596,6 +599,9 @@ fn body_of(
         },
         Action::ApproveTransfer => B::ApproveTransfer { reason },
         Action::AcceptTransfer => B::AcceptTransfer { reason },
+        Action::DenyTransfer => B::DenyTransfer {
+            reason: need(reason),
+        },
     })
 }
 

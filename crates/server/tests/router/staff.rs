@@ -255,6 +255,56 @@ async fn a_request_tells_each_supervisor_who_may_decide_and_the_decision_the_off
     assert!(shown.contains("li.ming · l***@example.gov.cn"), "{shown}");
     assert!(!shown.contains("li.ming@example"), "{shown}");
     assert!(shown.contains("\"staff\":\"chen.jie\""), "{shown}");
+
+    // on a second case the head refuses the report: a reason is required, and the officer who
+    // proposed it is told, with the reason (移送规定 Art. 5)
+    let res = app
+        .post_json("/api/v1/complaints", complaint().to_string())
+        .await;
+    let m = res.body["case_number"].as_str().unwrap().to_string();
+    for body in [
+        json!({"action": "accept", "actor": "caseworker:wang", "reason": "先行受理"}),
+        json!({"action": "route", "actor": "caseworker:wang", "reason": "分派测试",
+               "agency": "market_regulation", "procedures": ["M1", "M2"]}),
+        json!({"action": "open", "actor": "officer:li.ming"}),
+        json!({"action": "propose_transfer", "actor": "officer:li.ming", "reason": "涉嫌犯罪，拟移送公安"}),
+    ] {
+        ok(&app, &m, body).await;
+    }
+    let res = app
+        .act(
+            &m,
+            json!({"action": "deny_transfer", "actor": "supervisor:zhao.min@market_regulation"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(
+        res.body["error"]["fields"][0]["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("reason"),
+        "{}",
+        res.body
+    );
+    let refused = ok(
+        &app,
+        &m,
+        json!({"action": "deny_transfer", "actor": "supervisor:zhao.min@market_regulation",
+               "reason": "现有证据不足以证明涉嫌犯罪"}),
+    )
+    .await;
+    assert_eq!(refused["state"], "opened");
+    assert_eq!(
+        told(&app, &m).await,
+        pairs(&[
+            ("chen.jie", "propose_transfer"),
+            ("zhao.min", "propose_transfer"),
+            ("li.ming", "deny_transfer")
+        ])
+    );
+    let last = app.store.case_messages(&m).await.unwrap().pop().unwrap();
+    assert_eq!(last.notice["reason"], "现有证据不足以证明涉嫌犯罪");
+    assert_eq!(last.notice["by"], "zhao.min");
 }
 
 #[tokio::test]
