@@ -262,6 +262,8 @@ async fn time(
         waited.as_secs_f64()
     );
     let rss_loaded = resident_mb(pid);
+    // the server closes a keep-alive connection left idle that long
+    conn = Conn::open(addr).await?;
     let mut timings = Vec::new();
     for (label, path, repeat, headers) in queries {
         // one warm-up request, not counted (first use of the pool and the page cache)
