@@ -56,6 +56,8 @@ pub struct Outcome {
     pub rss_mb: Option<(f64, f64)>,
     /// The same right after the first report (while the copy of the clocks loads).
     pub rss_first_mb: Option<(f64, f64)>,
+    /// The same once the copy is loaded and the server idle, before the timed queries.
+    pub rss_loaded_mb: Option<(f64, f64)>,
     pub timings: Vec<Timing>,
 }
 
@@ -137,7 +139,7 @@ pub async fn run(server_spec: &ServerSpec, spec: &Spec) -> Result<Outcome> {
     let (running, (seed_secs, clocks, page_cases)) = running;
     let result = time(server_spec, spec, &running, &page_cases).await;
     let stopped = running.stop(Duration::from_secs(30)).await;
-    let (first_ms, rss_first_mb, rss_mb, timings) = result?;
+    let (first_ms, [rss_first_mb, rss_loaded_mb, rss_mb], timings) = result?;
     stopped?;
     Ok(Outcome {
         backend: server_spec.backend,
@@ -146,6 +148,7 @@ pub async fn run(server_spec: &ServerSpec, spec: &Spec) -> Result<Outcome> {
         first_ms,
         rss_mb,
         rss_first_mb,
+        rss_loaded_mb,
         timings,
     })
 }
@@ -190,13 +193,14 @@ async fn seed(server_spec: &ServerSpec, spec: &Spec) -> Result<(f64, usize, Vec<
 
 const PASSWORD: &str = "bench-supervisor-2026";
 
-/// Times the queries: the first report's milliseconds, the server's memory, the timings.
+/// Times the queries: the first report's milliseconds, the server's memory (after the first
+/// report, once the copy is loaded, at the end), the timings.
 async fn time(
     server_spec: &ServerSpec,
     spec: &Spec,
     running: &server::Running,
     page_cases: &[String],
-) -> Result<(f64, Option<(f64, f64)>, Option<(f64, f64)>, Vec<Timing>)> {
+) -> Result<(f64, [Option<(f64, f64)>; 3], Vec<Timing>)> {
     let name = server_spec.backend.name();
     let (addr, pid) = (running.addr, running.pid());
     let year = spec.month.get(..4).unwrap_or("2026");
@@ -257,6 +261,9 @@ async fn time(
         "  {name}: waited {:.0} s for the server and the machine to be idle",
         waited.as_secs_f64()
     );
+    let rss_loaded = resident_mb(pid);
+    // the server closes a keep-alive connection left idle that long
+    conn = Conn::open(addr).await?;
     let mut timings = Vec::new();
     for (label, path, repeat, headers) in queries {
         // one warm-up request, not counted (first use of the pool and the page cache)
@@ -294,7 +301,7 @@ async fn time(
         timings.push(timing);
     }
     timings.extend(time_pages(name, &mut conn, &cookie, spec.page_repeat, page_cases).await?);
-    Ok((first_ms, rss_first, resident_mb(pid), timings))
+    Ok((first_ms, [rss_first, rss_loaded, resident_mb(pid)], timings))
 }
 
 /// The workbench pages a centre supervisor opens all day, rendered by the server (HTML): the
@@ -424,18 +431,19 @@ pub fn print(outcomes: &[Outcome], spec: &Spec) {
         }
     }
     println!(
-        "\n| backend | clocks | seeding s | first report after the start, ms | server memory after it, MB (own) | at the end, MB (own) |\n|---|---:|---:|---:|---:|---:|"
+        "\n| backend | clocks | seeding s | first report after the start, ms | server memory after it, MB (own) | once loaded | at the end |\n|---|---:|---:|---:|---:|---:|---:|"
     );
     let mb =
         |m: Option<(f64, f64)>| m.map_or("—".into(), |(all, own)| format!("{all:.0} ({own:.0})"));
     for o in outcomes {
         println!(
-            "| {} | {} | {:.0} | {:.0} | {} | {} |",
+            "| {} | {} | {:.0} | {:.0} | {} | {} | {} |",
             o.backend.name(),
             o.clocks,
             o.seed_secs,
             o.first_ms,
             mb(o.rss_first_mb),
+            mb(o.rss_loaded_mb),
             mb(o.rss_mb),
         );
     }

@@ -617,8 +617,9 @@ pub fn compute(i: Inputs<'_>) -> Result<OnTimeReport, ReportError> {
     // by case number, then clock: sealed facts are in that order already, so this sort only
     // places the cases changed since (a stable sort merges runs)
     hits.sort_by(|(a, _), (b, _)| {
-        (facts.case_number(a), &*facts.procedure(a).id)
-            .cmp(&(facts.case_number(b), &*facts.procedure(b).id))
+        facts
+            .cmp_cases(a, b)
+            .then_with(|| facts.procedure(a).id.cmp(&facts.procedure(b).id))
     });
     let facts_of: Vec<&Fact> = hits.iter().map(|(f, _)| *f).collect();
     let lines: Vec<Line> = hits
@@ -919,7 +920,7 @@ impl Standing {
         let p = facts.profile(f);
         let name = |i: u32| facts.name(i).map(str::to_string);
         let mut line = self.figures_line();
-        line.case_number = facts.case_number(f).to_string();
+        line.case_number = facts.case_number(f);
         line.procedure = procedure.id.to_string();
         line.closes_case = procedure.closes_case;
         line.agency = name(p.agency);

@@ -8,6 +8,7 @@
 //! change log names it (see docs/reports.md). Whether a procedure's end closes the case is
 //! taken from the [`Procedures`] given when its first clock is added.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use kuaiwei_deadlines::{ClockInputs, Procedures};
 use kuaiwei_store::ReportClock;
 
 use crate::compute::net_days;
+use crate::numbers::{CaseNumbers, map_bytes};
 
 /// An instant that is not there (not started, not closed, no due date).
 pub(crate) const ABSENT: i64 = i64::MIN;
@@ -64,7 +66,7 @@ pub struct Facts {
     facts: Vec<Fact>,
     /// Per case: where its facts start in `facts` and how many there are.
     slots: Vec<(u32, u32)>,
-    cases: Texts,
+    cases: CaseNumbers,
     names: Texts,
     procedures: Vec<Procedure>,
     procedure_index: HashMap<Arc<str>, u16>,
@@ -102,20 +104,11 @@ impl Facts {
     /// order they come (usually their numbers' order too).
     pub fn seal(&mut self) {
         self.facts.retain(|f| f.procedure != DEAD);
-        let cases = &mut self.cases;
-        let mut order: Vec<u32> = (0..cases.list.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| cases.list[a as usize].cmp(&cases.list[b as usize]));
-        let mut renumber = vec![0u32; cases.list.len()];
-        for (new, &old) in order.iter().enumerate() {
-            renumber[old as usize] = new as u32;
-        }
-        cases.list = order
-            .iter()
-            .map(|&old| cases.list[old as usize].clone())
-            .collect();
-        for i in cases.index.values_mut() {
-            *i = renumber[*i as usize];
-        }
+        // a load grows the vector by doubling: give back what it will not need soon (a large
+        // block shrinks in place)
+        self.facts
+            .shrink_to(self.facts.len() + self.facts.len() / 32);
+        let renumber = self.cases.sort();
         let mut by_id: Vec<u16> = (0..self.procedures.len() as u16).collect();
         by_id.sort_by(|&a, &b| {
             self.procedures[a as usize]
@@ -132,7 +125,7 @@ impl Facts {
         self.facts
             .sort_unstable_by_key(|f| (f.case, rank[f.procedure as usize]));
         self.dead = 0;
-        self.slots = vec![(0, 0); self.cases.list.len()];
+        self.slots = vec![(0, 0); self.cases.len()];
         let mut i = 0;
         while i < self.facts.len() {
             let case = self.facts[i].case;
@@ -199,11 +192,11 @@ impl Facts {
 
     /// Cases held.
     pub fn cases(&self) -> usize {
-        self.cases.list.len()
+        self.cases.len()
     }
 
-    /// The memory the facts and their tables take by their own count (capacities, the text of
-    /// each case number and name with its reference counts; the allocator's overhead not
+    /// The memory the facts and their tables take by their own count (capacities, the case
+    /// numbers, the text of each name with its reference counts; the allocator's overhead not
     /// counted), in bytes. While a copy is loaded again, the old one is held too.
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
@@ -224,8 +217,13 @@ impl Facts {
         self.facts.iter().filter(|f| f.procedure != DEAD)
     }
 
-    pub(crate) fn case_number(&self, f: &Fact) -> &str {
-        &self.cases.list[f.case as usize]
+    pub(crate) fn case_number(&self, f: &Fact) -> String {
+        self.cases.text(f.case)
+    }
+
+    /// The order of two facts' case numbers (as text).
+    pub(crate) fn cmp_cases(&self, a: &Fact, b: &Fact) -> Ordering {
+        self.cases.cmp(a.case, b.case)
     }
 
     pub(crate) fn procedure(&self, f: &Fact) -> &Procedure {
@@ -242,7 +240,7 @@ impl Facts {
     }
 
     fn case(&mut self, number: &str) -> u32 {
-        self.cases.number(number)
+        self.cases.id(number)
     }
 
     fn name_of(&mut self, name: Option<&str>) -> u32 {
@@ -336,11 +334,6 @@ impl Texts {
                 std::mem::size_of::<(Arc<str>, u32)>(),
             )
     }
-}
-
-/// Bytes of a hash map: 8 slots for each 7 it can fill, each a key, a value and a control byte.
-fn map_bytes(capacity: usize, slot: usize) -> usize {
-    capacity * 8 / 7 * (slot + 1)
 }
 
 /// An instant as microseconds ([`ABSENT`] for none). Stored instants carry no finer part.

@@ -13,6 +13,7 @@ mod csv_out;
 mod facts;
 mod freeze;
 mod html;
+mod numbers;
 mod period;
 mod serve;
 mod watch;
