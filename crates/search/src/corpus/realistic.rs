@@ -165,11 +165,11 @@ pub const COMMON: [&str; 6] = [
 pub enum Place {
     Fair {
         /// The official name, as [`FAIRS`] writes it.
-        name: &'static str,
+        name: String,
         /// `第138届`.
         edition: String,
         /// `第二期`.
-        session: &'static str,
+        session: String,
         /// `12.1`.
         hall: String,
         /// `12.1K07`.
@@ -179,6 +179,14 @@ pub enum Place {
         platform: &'static str,
         shop: String,
         url: String,
+    },
+    /// Goods stopped by customs.
+    Border {
+        port: &'static str,
+        /// The customs declaration number (18 digits).
+        declaration: String,
+        /// Export, else import.
+        export: bool,
     },
 }
 
@@ -227,6 +235,9 @@ impl Complaint {
                 shop,
                 url,
             } => out.extend([platform.to_string(), shop.clone(), url.clone()]),
+            Place::Border {
+                port, declaration, ..
+            } => out.extend([port.to_string(), declaration.clone()]),
         }
         out.extend([
             self.complainant.clone(),
@@ -248,13 +259,15 @@ impl Complaint {
         match self.place {
             Place::Fair { .. } => "fair",
             Place::Online { .. } => "ecommerce",
+            Place::Border { .. } => "border",
         }
     }
 
-    pub fn fair(&self) -> Option<&'static str> {
-        match self.place {
+    /// The fair's official name.
+    pub fn fair(&self) -> Option<&str> {
+        match &self.place {
             Place::Fair { name, .. } => Some(name),
-            Place::Online { .. } => None,
+            _ => None,
         }
     }
 }
@@ -293,6 +306,45 @@ fn patent(r: &mut Rng, type_digit: u8) -> String {
 
 /// The `i`-th complaint of the corpus of `seed`.
 pub fn complaint(seed: u64, i: u64) -> Complaint {
+    shaped(seed, i, None)
+}
+
+/// What a complaint is to be about when the caller decides it (the report benchmark's cases,
+/// whose channel, right and fair its own statistics fix); the rest is drawn as for
+/// [`complaint`].
+#[derive(Debug, Clone, Copy)]
+pub struct Shape<'a> {
+    /// `fair`, `ecommerce` or `border`.
+    pub channel: &'a str,
+    /// The fair's name and session, for `fair`.
+    pub fair: Option<(&'a str, Option<&'a str>)>,
+    /// A right kind as the domain spells it (`trademark`, `design_patent` … `other`).
+    pub right_kind: &'a str,
+}
+
+/// The domain's right kind keys this generator writes (any other is `other`).
+fn kind_key(kind: &str) -> &'static str {
+    match kind {
+        "trademark" => "trademark",
+        "copyright" => "copyright",
+        "design_patent" => "design_patent",
+        "utility_model" => "utility_model",
+        "invention_patent" => "invention_patent",
+        _ => "other",
+    }
+}
+
+const PORTS: [&str; 6] = [
+    "黄埔海关",
+    "深圳海关",
+    "宁波海关",
+    "厦门海关",
+    "上海海关",
+    "汕头海关",
+];
+
+/// The `i`-th complaint of `seed`, of `shape` if given.
+pub fn shaped(seed: u64, i: u64, shape: Option<Shape>) -> Complaint {
     let mut r = Rng(seed ^ i.wrapping_mul(0x9FB2_1C65_1E98_DF25) ^ 0x2222);
     let complainant = company(&mut r);
     let respondent = company(&mut r);
@@ -305,15 +357,20 @@ pub fn complaint(seed: u64, i: u64) -> Complaint {
     ]
     .iter()
     .collect();
-    let roll = r.below(100);
-    let mut acc = 0;
-    let kind = RIGHTS
-        .iter()
-        .find(|(_, w)| {
-            acc += w;
-            roll < acc
-        })
-        .map_or("design_patent", |(k, _)| k);
+    let kind = match shape {
+        Some(s) => kind_key(s.right_kind),
+        None => {
+            let roll = r.below(100);
+            let mut acc = 0;
+            RIGHTS
+                .iter()
+                .find(|(_, w)| {
+                    acc += w;
+                    roll < acc
+                })
+                .map_or("design_patent", |(k, _)| k)
+        }
+    };
     let right = match kind {
         "trademark" => Right {
             kind,
@@ -329,6 +386,11 @@ pub fn complaint(seed: u64, i: u64) -> Complaint {
             ),
             title: format!("{mark}系列美术作品"),
         },
+        "other" => Right {
+            kind,
+            number: format!("登记号{:06}", r.below(1_000_000)),
+            title: format!("“{mark}”{goods_name}包装装潢"),
+        },
         _ => {
             let (digit, what) = match kind {
                 "utility_model" => (b'2', "实用新型"),
@@ -342,39 +404,65 @@ pub fn complaint(seed: u64, i: u64) -> Complaint {
             }
         }
     };
-    let place = if r.below(10) < 7 {
-        // the first fairs are the busiest: the k-th is drawn with a weight of 1/(k+1)
-        let harmonic: f64 = (1..=FAIRS.len()).map(|k| 1.0 / k as f64).sum();
-        let mut u = r.unit() * harmonic;
-        let mut k = 0;
-        while k + 1 < FAIRS.len() && u >= 1.0 / (k + 1) as f64 {
-            u -= 1.0 / (k + 1) as f64;
-            k += 1;
+    let channel = match shape {
+        Some(s) => s.channel,
+        None if r.below(10) < 7 => "fair",
+        None => "ecommerce",
+    };
+    let place = match channel {
+        "fair" => {
+            let (name, session) = match shape.and_then(|s| s.fair) {
+                Some((name, session)) => (name.to_string(), session.map(str::to_string)),
+                None => {
+                    // the first fairs are the busiest: the k-th is drawn with a weight of
+                    // 1/(k+1)
+                    let harmonic: f64 = (1..=FAIRS.len()).map(|k| 1.0 / k as f64).sum();
+                    let mut u = r.unit() * harmonic;
+                    let mut k = 0;
+                    while k + 1 < FAIRS.len() && u >= 1.0 / (k + 1) as f64 {
+                        u -= 1.0 / (k + 1) as f64;
+                        k += 1;
+                    }
+                    (FAIRS[k].to_string(), None)
+                }
+            };
+            let hall = format!("{}.{}", 1 + r.below(20), 1 + r.below(3));
+            let booth = format!(
+                "{hall}{}{:02}",
+                (b'A' + r.below(12) as u8) as char,
+                1 + r.below(40)
+            );
+            let edition = format!("第{}届", 100 + r.below(40));
+            let drawn = ["第一期", "第二期", "第三期"][r.below(3)];
+            Place::Fair {
+                name,
+                edition,
+                session: session.unwrap_or_else(|| drawn.to_string()),
+                hall,
+                booth,
+            }
         }
-        let hall = format!("{}.{}", 1 + r.below(20), 1 + r.below(3));
-        let booth = format!(
-            "{hall}{}{:02}",
-            (b'A' + r.below(12) as u8) as char,
-            1 + r.below(40)
-        );
-        Place::Fair {
-            name: FAIRS[k],
-            edition: format!("第{}届", 100 + r.below(40)),
-            session: ["第一期", "第二期", "第三期"][r.below(3)],
-            hall,
-            booth,
+        "ecommerce" => {
+            let platform = r.pick(&PLATFORMS);
+            Place::Online {
+                platform,
+                shop: format!("{mark}{goods_name}旗舰店"),
+                url: format!(
+                    "https://item.example.com/{}/{}.html",
+                    r.below(1000),
+                    r.below(1_000_000_000)
+                ),
+            }
         }
-    } else {
-        let platform = r.pick(&PLATFORMS);
-        Place::Online {
-            platform,
-            shop: format!("{mark}{goods_name}旗舰店"),
-            url: format!(
-                "https://item.example.com/{}/{}.html",
-                r.below(1000),
-                r.below(1_000_000_000)
+        _ => Place::Border {
+            port: r.pick(&PORTS),
+            declaration: format!(
+                "{}{:014}",
+                5100 + r.below(100),
+                r.below(100_000_000_000_000)
             ),
-        }
+            export: r.below(5) != 0,
+        },
     };
     let description = description(
         &mut r,
@@ -447,6 +535,14 @@ fn description(r: &mut Rng, p: &Parts) -> String {
         } => format!(
             "{year}年{month}月{day}日，投诉人发现被投诉人{resp}在{platform}平台开设的网店“{shop}”销售、许诺销售{goods}，商品链接为{url}，"
         ),
+        Place::Border {
+            port,
+            declaration,
+            export,
+        } => format!(
+            "{year}年{month}月{day}日，{port}在查验被投诉人{resp}申报{}的货物（报关单号{declaration}）时，发现一批{goods}，被投诉人在报关资料中许诺销售该批货物，",
+            if *export { "出口" } else { "进口" }
+        ),
     };
     s.push_str(&match p.right.kind {
         "trademark" => format!(
@@ -461,6 +557,9 @@ fn description(r: &mut Rng, p: &Parts) -> String {
         "design_patent" => format!(
             "涉嫌侵犯外观设计专利权。投诉人{comp}是专利号为{num}、名称为“{}”的外观设计专利的专利权人，该专利合法有效。经比对，被诉侵权产品的整体形状、图案与该外观设计相同或者近似，落入专利权的保护范围。依据《专利法》第十一条，外观设计专利权被授予后，任何单位或者个人未经专利权人许可，不得为生产经营目的制造、许诺销售、销售、进口其外观设计专利产品。",
             p.right.title
+        ),
+        "other" => format!(
+            "其使用的包装、装潢与投诉人{comp}有一定影响的“{mark}”{name}的包装、装潢相同或者近似，涉嫌侵犯投诉人的合法权益，足以引人误认为是投诉人的商品。依据《反不正当竞争法》第六条，经营者不得擅自使用与他人有一定影响的商品包装、装潢相同或者近似的标识。"
         ),
         _ => format!(
             "涉嫌侵犯投诉人的专利权。投诉人{comp}是专利号为{num}的专利的专利权人，经比对，被诉侵权产品具备该专利权利要求{}记载的全部技术特征，落入专利权的保护范围。依据《专利法》第十一条，任何单位或者个人未经专利权人许可，都不得为生产经营目的实施其专利。",
@@ -488,8 +587,12 @@ fn description(r: &mut Rng, p: &Parts) -> String {
             p.mobile
         ),
     ];
-    // what is asked of a fair's complaints office, or of a platform
-    if matches!(p.place, Place::Fair { .. }) {
+    // what is asked of a fair's complaints office, of a platform or of customs
+    if let Place::Border { .. } = p.place {
+        extra.push(
+            "请求海关依据《中华人民共和国知识产权海关保护条例》第十四条扣留侵权嫌疑货物。".into(),
+        );
+    } else if matches!(p.place, Place::Fair { .. }) {
         extra.push(
             "请求依据《展会知识产权保护办法》责令被投诉人立即停止侵权行为，撤下涉嫌侵权展品，并封存相关宣传资料。".into(),
         );
