@@ -574,7 +574,7 @@ fn description(r: &mut Rng, p: &Parts) -> String {
         ),
         format!(
             "此前，投诉人曾于{}年就同类{name}向被投诉人发出律师函，被投诉人仍继续生产、销售涉嫌侵权产品，主观恶意明显。",
-            year - 1 - r.below(3) as usize
+            year - 1 - r.below(3)
         ),
         format!(
             "被投诉人未经许可，以“{mark}”的名义对外宣传，误导公众认为其与投诉人{comp}存在关联关系。"

@@ -25,7 +25,7 @@ pub fn seeded(n: u32, number: &str, at: &str, state: &str) -> SyntheticCase {
         next_due_at: None,
         clocks: Vec::new(),
         body: serde_json::to_string(&complaint).expect("a complaint serializes"),
-        respondent_pending: n % 2 == 0,
+        respondent_pending: n.is_multiple_of(2),
     }
 }
 
