@@ -88,11 +88,28 @@ struct EvidenceArgs {
 
 #[derive(Args)]
 struct SearchArgs {
-    /// Generated complaints
+    /// Generated complaints (of each corpus)
     #[arg(long, default_value_t = 100_000)]
     docs: u64,
+    /// Queries: in all for the template corpus, per class for the realistic one
     #[arg(long, default_value_t = 200)]
     queries: usize,
+    /// Corpora to measure, side by side: realistic (complaints of ~1,500 bytes, long names,
+    /// legal phrases) and template (the first benchmark's ~100-character texts)
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "realistic,template"
+    )]
+    corpus: Vec<search::Corpus>,
+    /// Documents per commit while indexing (the server's indexer commits every batch of this
+    /// many changes)
+    #[arg(long, default_value_t = kuaiwei_search::COMMIT_EVERY as usize)]
+    commit_every: usize,
+    /// Leave SQLite FTS5 out (it takes long to build on large corpora)
+    #[arg(long)]
+    no_fts5: bool,
     /// Terms cut across a field boundary or a sentence mark (a second set of queries)
     #[arg(long, default_value_t = 50)]
     spanning: usize,
@@ -231,6 +248,9 @@ fn main() -> ExitCode {
                     spanning: a.spanning,
                     seed: a.seed,
                     dir: a.dir,
+                    corpora: a.corpus,
+                    commit_every: a.commit_every,
+                    fts5: !a.no_fts5,
                 }))
             }),
         Cmd::Evidence(a) => tokio::runtime::Runtime::new()

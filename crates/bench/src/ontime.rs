@@ -58,6 +58,8 @@ pub struct Outcome {
     pub rss_first_mb: Option<(f64, f64)>,
     /// The same once the copy is loaded and the server idle, before the timed queries.
     pub rss_loaded_mb: Option<(f64, f64)>,
+    /// Seconds from the first report until the search index held every seeded case.
+    pub indexed_secs: f64,
     pub timings: Vec<Timing>,
 }
 
@@ -139,13 +141,14 @@ pub async fn run(server_spec: &ServerSpec, spec: &Spec) -> Result<Outcome> {
     let (running, (seed_secs, clocks, page_cases)) = running;
     let result = time(server_spec, spec, &running, &page_cases).await;
     let stopped = running.stop(Duration::from_secs(30)).await;
-    let (first_ms, [rss_first_mb, rss_loaded_mb, rss_mb], timings) = result?;
+    let (first_ms, [rss_first_mb, rss_loaded_mb, rss_mb], indexed_secs, timings) = result?;
     stopped?;
     Ok(Outcome {
         backend: server_spec.backend,
         seed_secs,
         clocks,
         first_ms,
+        indexed_secs,
         rss_mb,
         rss_first_mb,
         rss_loaded_mb,
@@ -168,7 +171,7 @@ async fn seed(server_spec: &ServerSpec, spec: &Spec) -> Result<(f64, usize, Vec<
         page_cases.extend(
             batch
                 .iter()
-                .filter(|c| c.body.is_some())
+                .filter(|c| c.respondent_pending)
                 .map(|c| c.case_number.clone()),
         );
         clocks += batch.iter().map(|c| c.clocks.len()).sum::<usize>();
@@ -194,13 +197,14 @@ async fn seed(server_spec: &ServerSpec, spec: &Spec) -> Result<(f64, usize, Vec<
 const PASSWORD: &str = "bench-supervisor-2026";
 
 /// Times the queries: the first report's milliseconds, the server's memory (after the first
-/// report, once the copy is loaded, at the end), the timings.
+/// report, once the copy is loaded, at the end), the seconds until the search index held every
+/// seeded case, the timings.
 async fn time(
     server_spec: &ServerSpec,
     spec: &Spec,
     running: &server::Running,
     page_cases: &[String],
-) -> Result<(f64, [Option<(f64, f64)>; 3], Vec<Timing>)> {
+) -> Result<(f64, [Option<(f64, f64)>; 3], f64, Vec<Timing>)> {
     let name = server_spec.backend.name();
     let (addr, pid) = (running.addr, running.pid());
     let year = spec.month.get(..4).unwrap_or("2026");
@@ -256,6 +260,13 @@ async fn time(
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // the seeded cases are in the change log: the restarted server's indexer reads them all
+    // into its (empty) search index, which is waited for too
+    let indexed_secs = wait_indexed(&mut conn, warm, spec.cases).await?;
+    eprintln!(
+        "  {name}: the search index holds every case {indexed_secs:.0} s after the first report ({:.0} cases/s)",
+        spec.cases as f64 / indexed_secs.max(0.001)
+    );
     let waited = crate::cpu::wait_idle(pid, Duration::from_secs(180)).await;
     eprintln!(
         "  {name}: waited {:.0} s for the server and the machine to be idle",
@@ -301,7 +312,13 @@ async fn time(
         timings.push(timing);
     }
     timings.extend(time_pages(name, &mut conn, &cookie, spec.page_repeat, page_cases).await?);
-    Ok((first_ms, [rss_first, rss_loaded, resident_mb(pid)], timings))
+    timings.extend(time_search(name, &mut conn, &cookie, spec.page_repeat).await?);
+    Ok((
+        first_ms,
+        [rss_first, rss_loaded, resident_mb(pid)],
+        indexed_secs,
+        timings,
+    ))
 }
 
 /// The workbench pages a centre supervisor opens all day, rendered by the server (HTML): the
@@ -382,6 +399,96 @@ async fn time_pages(
     Ok(timings)
 }
 
+/// Waits until a search over everything counts `cases` documents (the restarted server's
+/// indexer has read the whole change log); the seconds it took.
+async fn wait_indexed(conn: &mut Conn, headers: &[(&str, &str)], cases: u64) -> Result<f64> {
+    let t = Instant::now();
+    loop {
+        let (status, body) = conn.get_with("/api/v1/search?limit=1", headers).await?;
+        if !status.is_success() {
+            bail!(
+                "/api/v1/search answered {status}: {}",
+                String::from_utf8_lossy(&body)
+            );
+        }
+        let v: serde_json::Value = serde_json::from_slice(&body).context("not JSON")?;
+        if v["total"].as_u64() >= Some(cases) {
+            return Ok(t.elapsed().as_secs_f64());
+        }
+        if t.elapsed() > Duration::from_secs(3600) {
+            bail!(
+                "the search index held {} of {cases} cases after an hour",
+                v["total"]
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Searches over the seeded cases (a page of 20 with total and facets), `repeat` times each
+/// after one warm-up: a term in nine cases in ten, a fair's full name, a term in every case.
+async fn time_search(
+    name: &str,
+    conn: &mut Conn,
+    cookie: &str,
+    repeat: usize,
+) -> Result<Vec<Timing>> {
+    if repeat == 0 {
+        return Ok(Vec::new());
+    }
+    let headers: &[(&str, &str)] = &[("cookie", cookie)];
+    let mut timings = Vec::new();
+    for q in ["依法处理", "中国进出口商品交易会", "有限公司"] {
+        let path = format!("/api/v1/search?limit=20&q={}", percent(q));
+        conn.get_with(&path, headers).await?;
+        let mut millis = Vec::with_capacity(repeat);
+        let mut last = None;
+        for _ in 0..repeat {
+            let t = Instant::now();
+            let (status, body) = conn.get_with(&path, headers).await?;
+            millis.push(t.elapsed().as_secs_f64() * 1000.0);
+            if !status.is_success() {
+                bail!(
+                    "{path} answered {status}: {}",
+                    String::from_utf8_lossy(&body)
+                );
+            }
+            last = Some(body);
+        }
+        let body = last.context("no answer")?;
+        let v: serde_json::Value = serde_json::from_slice(&body).context("not JSON")?;
+        millis.sort_by(f64::total_cmp);
+        let timing = Timing {
+            name: format!("search {q} (page of 20, total, facets)"),
+            millis,
+            bytes: body.len(),
+            counted: v["total"].as_u64().unwrap_or(0),
+            on_time_rate: None,
+        };
+        eprintln!(
+            "  {name}: {}: {} hits, median {:.1} ms, p99 {:.1} ms",
+            timing.name,
+            timing.counted,
+            timing.percentile(50.0),
+            timing.percentile(99.0)
+        );
+        timings.push(timing);
+    }
+    Ok(timings)
+}
+
+/// `text` percent-encoded for a query string.
+fn percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// A process's resident memory in MB, from /proc (Linux only): all of it, and the part that is
 /// its own (heap and stacks) rather than mapped files such as the SQLite database.
 fn resident_mb(pid: u32) -> Option<(f64, f64)> {
@@ -431,17 +538,18 @@ pub fn print(outcomes: &[Outcome], spec: &Spec) {
         }
     }
     println!(
-        "\n| backend | clocks | seeding s | first report after the start, ms | server memory after it, MB (own) | once loaded | at the end |\n|---|---:|---:|---:|---:|---:|---:|"
+        "\n| backend | clocks | seeding s | first report after the start, ms | search index complete after, s | server memory after the first report, MB (own) | once loaded | at the end |\n|---|---:|---:|---:|---:|---:|---:|---:|"
     );
     let mb =
         |m: Option<(f64, f64)>| m.map_or("—".into(), |(all, own)| format!("{all:.0} ({own:.0})"));
     for o in outcomes {
         println!(
-            "| {} | {} | {:.0} | {:.0} | {} | {} | {} |",
+            "| {} | {} | {:.0} | {:.0} | {:.0} | {} | {} | {} |",
             o.backend.name(),
             o.clocks,
             o.seed_secs,
             o.first_ms,
+            o.indexed_secs,
             mb(o.rss_first_mb),
             mb(o.rss_loaded_mb),
             mb(o.rss_mb),

@@ -208,7 +208,7 @@ fn free_port() -> Result<SocketAddr> {
 }
 
 /// Runs one SQL statement with `psql`.
-fn psql(url: &str, sql: &str) -> Result<()> {
+pub fn psql(url: &str, sql: &str) -> Result<()> {
     let out = Command::new("psql")
         .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
         .output()

@@ -18,13 +18,14 @@ use kuaiwei_store::{ClockStanding, StoredClock, SyntheticCase};
 pub const NOW: &str = "2026-11-28T00:00:00Z";
 const FIRST: &str = "2024-01-02T00:00:00Z";
 
+/// Fair labels as the server writes them from a filed complaint (`fair_name session`).
 const FAIRS: [&str; 6] = [
-    "广交会 第一期",
-    "广交会 第二期",
-    "广交会 第三期",
+    "中国进出口商品交易会 第一期",
+    "中国进出口商品交易会 第二期",
+    "中国进出口商品交易会 第三期",
     "海峡两岸经贸交易会",
-    "中国（汕头）国际玩具博览会",
-    "中国义乌国际小商品博览会",
+    "中国（汕头）国际玩具礼品博览会",
+    "中国义乌国际小商品（标准）博览会",
 ];
 
 /// splitmix64: a fast, well-mixed, reproducible stream.
@@ -70,24 +71,91 @@ pub struct Generator {
     next_serial: std::collections::BTreeMap<i16, u32>,
 }
 
-/// How many cases carry a complaint body (the others' bodies are empty), spread evenly: the
-/// case pages timed, each against the same hard sample whatever the store's size.
+/// How many cases have their respondent resolved by the server's start-up backfill, spread
+/// evenly: the case pages timed, each against the same hard sample whatever the store's size.
 pub const BODIED: u64 = 1000;
 
-/// A fair complaint of the length and vocabulary of a real one, as stored, against one of 50
-/// respondents (`k`): each has a history of some cases, as a repeat infringer would.
-fn complaint_body(k: u64) -> String {
+/// The complaint of case `i` as stored (`Complaint` as JSON), of the given channel, right and
+/// fair: a realistic complaint (`kuaiwei_search::corpus::realistic`: full company and fair
+/// names, right numbers, 300-1,500 characters of description), filed as intake files one.
+/// `respondent`: one of 50 respondents instead of the drawn company, each with a history of
+/// some cases, as a repeat infringer would have (the timed case pages).
+pub fn complaint_body(
+    seed: u64,
+    i: u64,
+    channel: &str,
+    right: &str,
+    fair: Option<&str>,
+    respondent: Option<u64>,
+) -> String {
+    use kuaiwei_search::corpus::realistic::{self, Place, Shape};
+    let fair = fair.map(|f| match f.split_once(' ') {
+        Some((name, session)) => (name, Some(session)),
+        None => (f, None),
+    });
+    let mut c = realistic::shaped(
+        seed,
+        i,
+        Some(Shape {
+            channel,
+            fair,
+            right_kind: right,
+        }),
+    );
+    if let Some(k) = respondent {
+        let name = format!("佛山市某某{k}号电器有限公司");
+        c.description = c.description.replace(&c.respondent, &name);
+        c.respondent = name;
+    }
+    let (channel, booth, measure) = match &c.place {
+        Place::Fair {
+            name,
+            session,
+            hall,
+            booth,
+            ..
+        } => (
+            serde_json::json!({"kind": "fair", "fair_name": name,
+                "session": fair.and_then(|f| f.1).map(|_| session),
+                "hall": hall, "booth": booth}),
+            Some(booth.clone()),
+            "withdraw_exhibits",
+        ),
+        Place::Online {
+            platform,
+            shop,
+            url,
+        } => (
+            serde_json::json!({"kind": "ecommerce", "platform": platform, "shop_name": shop,
+                "listing_urls": [url]}),
+            None,
+            "take_down_listings",
+        ),
+        Place::Border {
+            port,
+            declaration,
+            export,
+        } => (
+            serde_json::json!({"kind": "border", "port": port, "declaration_number": declaration,
+                "direction": if *export { "export" } else { "import" }}),
+            None,
+            "detain_goods",
+        ),
+    };
     let input: kuaiwei_domain::ComplaintInput = serde_json::from_value(serde_json::json!({
-        "channel": {"kind": "fair", "fair_name": "第140届中国进出口商品交易会（广交会）", "session": "第二期", "hall": "16.1", "booth": "16.1K07"},
-        "complainant": {"kind": "organisation", "name": "广东省某某智能家居科技股份有限公司", "mobile": "13812345678"},
-        "rights": [{"kind": "design_patent", "number": "ZL202330123456.7", "title": "智能电热水壶（X9）", "holder": "广东省某某智能家居科技股份有限公司"}],
-        "respondent": {"name": format!("佛山市某某{k}号电器有限公司"), "booth": format!("16.1K{k:02}")},
-        "description": "被投诉人在第140届广交会第二期16.1K07展位展出的电热水壶，外观与投诉人外观设计专利ZL202330123456.7的壶身曲线、把手和底座造型相同，属于相同产品上使用相同的外观设计。投诉人已在现场拍照取证，请依法责令撤展。",
-        "goods": "电热水壶",
-        "requested_measures": ["withdraw_exhibits"],
+        "channel": channel,
+        "complainant": {"kind": "organisation", "name": c.complainant, "mobile": c.mobile},
+        "rights": [{"kind": c.right.kind, "number": c.right.number, "title": c.right.title,
+                    "holder": c.complainant}],
+        "respondent": {"name": c.respondent, "booth": booth},
+        "description": c.description,
+        "goods": c.goods,
+        "requested_measures": [measure],
     }))
-    .expect("the sample complaint parses");
-    let complaint = input.validate().expect("the sample complaint is valid");
+    .expect("a generated complaint parses");
+    let complaint = input
+        .validate()
+        .unwrap_or_else(|e| panic!("generated complaint {i} is invalid: {e:?}"));
     serde_json::to_string(&complaint).expect("a complaint serializes")
 }
 
@@ -211,6 +279,7 @@ impl Generator {
             .filter(|c| c.closed_at.is_none())
             .filter_map(|c| c.due_at)
             .min();
+        let respondent_pending = i.is_multiple_of(self.page_every);
         SyntheticCase {
             case_number,
             received_at: at,
@@ -222,9 +291,15 @@ impl Generator {
             outcome: outcome.map(str::to_string),
             officer: opened_by,
             next_due_at,
-            body: i
-                .is_multiple_of(self.page_every)
-                .then(|| complaint_body((i / self.page_every) % 50)),
+            body: complaint_body(
+                self.seed,
+                i,
+                channel,
+                right,
+                fair,
+                respondent_pending.then_some((i / self.page_every) % 50),
+            ),
+            respondent_pending,
             clocks,
         }
     }
@@ -470,6 +545,77 @@ mod tests {
                 })
                 .fold((0, 0), |(a, b), (_, (x, y))| (a + x, b + y));
             assert_eq!((h.on_time, h.late + h.overdue_open), sum, "{p}");
+        }
+    }
+
+    /// A store seeded as the report bench seeds it is indexed from its change log (as the
+    /// server's indexer and `kuaiwei reindex` do) and searched: each term finds exactly the
+    /// cases whose complaint holds it. On SQLite, and on PostgreSQL when
+    /// `KUAIWEI_TEST_POSTGRES_URL` is set.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_seeded_store_is_reindexed_and_searched_on_both_backends() {
+        let mut g = Generator::new(400, 11);
+        let cases: Vec<SyntheticCase> = (0..400).map(|i| g.case(i)).collect();
+        let dir = std::env::temp_dir().join(format!("kuaiwei-bench-seeded-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let sqlite = kuaiwei_store_sqlite::SqliteStore::open(
+            &dir.join("kuaiwei.db"),
+            kuaiwei_store_sqlite::WriteOptions::default(),
+        )
+        .await
+        .unwrap();
+        sqlite.insert_synthetic(&cases[..250]).await.unwrap();
+        sqlite.insert_synthetic(&cases[250..]).await.unwrap();
+        reindexed_and_searched(&sqlite, &cases).await;
+        let _ = std::fs::remove_dir_all(&dir);
+
+        let Ok(url) = std::env::var("KUAIWEI_TEST_POSTGRES_URL") else {
+            eprintln!(
+                "\n!!! SKIPPED the seeded store on PostgreSQL: it is not configured here !!!\n"
+            );
+            return;
+        };
+        let db = format!("kuaiwei_t_bench_seeded_{}", std::process::id());
+        crate::server::psql(&url, &format!("drop database if exists {db}")).unwrap();
+        crate::server::psql(&url, &format!("create database {db}")).unwrap();
+        let postgres = kuaiwei_store_postgres::PostgresStore::connect(
+            &crate::server::with_database(&url, &db),
+            kuaiwei_store_postgres::WriteOptions::default(),
+        )
+        .await
+        .unwrap();
+        postgres.insert_synthetic(&cases[..250]).await.unwrap();
+        postgres.insert_synthetic(&cases[250..]).await.unwrap();
+        reindexed_and_searched(&postgres, &cases).await;
+        drop(postgres);
+        let _ = crate::server::psql(&url, &format!("drop database if exists {db}"));
+    }
+
+    async fn reindexed_and_searched(store: &dyn kuaiwei_store::Store, cases: &[SyntheticCase]) {
+        use kuaiwei_search::{SearchIndex, Synonyms};
+        let index = SearchIndex::in_memory(Synonyms::default(), 1).unwrap();
+        let indexed = kuaiwei_search::catch_up(store, &index).await.unwrap();
+        assert_eq!(indexed, cases.len(), "every seeded case is indexed");
+        assert_eq!(index.len(), cases.len() as u64);
+        let page_case = cases.iter().find(|c| c.respondent_pending).unwrap();
+        let respondent: kuaiwei_domain::Complaint = serde_json::from_str(&page_case.body).unwrap();
+        for q in [
+            "依法处理".to_string(),
+            "中国进出口商品交易会".to_string(),
+            "涉嫌侵犯外观设计专利权".to_string(),
+            respondent.respondent.name.clone().unwrap(),
+        ] {
+            let mut found = index.matching(&q, &[]).unwrap();
+            found.sort();
+            let mut want: Vec<String> = cases
+                .iter()
+                .filter(|c| c.body.contains(q.as_str()))
+                .map(|c| c.case_number.clone())
+                .collect();
+            want.sort();
+            assert!(!want.is_empty(), "{q} is in some complaint");
+            assert_eq!(found, want, "{q}");
         }
     }
 }

@@ -9,6 +9,8 @@
 
 use crate::tokenize::BREAK;
 
+pub mod realistic;
+
 const FAIRS: [&str; 8] = [
     "第138届广交会",
     "第139届广交会",
@@ -86,6 +88,11 @@ impl Rng {
 
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -244,13 +251,23 @@ fn runs(text: &str) -> Vec<(String, String)> {
 /// - One in five, cut inside a field, keep the sentence mark (`号、专`), which then matches
 ///   any sentence mark.
 pub fn spanning_queries(seed: u64, n_docs: u64, n: usize) -> Vec<String> {
+    spanning_from(|i| complaint(seed, i).fields, seed, n_docs, n)
+}
+
+/// [`spanning_queries`] over any corpus: `fields_of(i)` are the fields of its `i`-th document.
+pub fn spanning_from(
+    fields_of: impl Fn(u64) -> Vec<String>,
+    seed: u64,
+    n_docs: u64,
+    n: usize,
+) -> Vec<String> {
     let mut r = Rng(seed.rotate_left(29) ^ 0x7a7a);
     let mut out = Vec::with_capacity(n);
     while out.len() < n {
-        let doc = complaint(seed, r.next() % n_docs.max(1));
+        let fields = fields_of(r.next() % n_docs.max(1));
         // (end of a run, what stands between, start of the next run)
         let mut places: Vec<(String, Option<String>, String)> = Vec::new();
-        for (k, field) in doc.fields.iter().enumerate() {
+        for (k, field) in fields.iter().enumerate() {
             let pieces = runs(field);
             for w in pieces.windows(2) {
                 let between = &w[0].1;
@@ -261,9 +278,7 @@ pub fn spanning_queries(seed: u64, n_docs: u64, n: usize) -> Vec<String> {
             }
             if let (Some(last), Some(next)) = (
                 pieces.last(),
-                doc.fields
-                    .get(k + 1)
-                    .and_then(|f| runs(f).into_iter().next()),
+                fields.get(k + 1).and_then(|f| runs(f).into_iter().next()),
             ) {
                 places.push((last.0.clone(), None, next.0));
             }

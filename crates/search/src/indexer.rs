@@ -18,8 +18,9 @@ use crate::{Document, SearchError, SearchIndex, Synonyms};
 /// The bundled brand-name variants (search-index/synonyms.txt).
 pub const BUNDLED_SYNONYMS: &str = include_str!("../../../search-index/synonyms.txt");
 
-/// Changes read and committed per batch.
-const BATCH: u32 = 2000;
+/// Changes read and committed per batch: the server's commit cadence (the search benchmark
+/// commits as often).
+pub const COMMIT_EVERY: u32 = 2000;
 
 /// Why indexing stopped; the follower logs it and tries again.
 #[derive(Debug, thiserror::Error)]
@@ -122,7 +123,7 @@ pub async fn catch_up_with(
         if let Ok(head) = store.change_head().await {
             metrics::gauge!("kuaiwei_search_index_lag").set((head - after).max(0) as f64);
         }
-        let changes = store.changes_since(after, BATCH).await?;
+        let changes = store.changes_since(after, COMMIT_EVERY).await?;
         let Some(last) = changes.last().map(|c| c.seq) else {
             return Ok(done);
         };

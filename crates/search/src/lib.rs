@@ -49,7 +49,8 @@ use tantivy::{
 };
 
 pub use indexer::{
-    BUNDLED_SYNONYMS, IndexerError, catch_up, catch_up_with, document, follow, open_in, synonyms_in,
+    BUNDLED_SYNONYMS, COMMIT_EVERY, IndexerError, catch_up, catch_up_with, document, follow,
+    open_in, synonyms_in,
 };
 pub use tokenize::{
     BIGRAM, BREAK, BigramTokenizer, GRAMS, GramTokenizer, MAX_GRAM, MAX_GRAM_DIGITS, fold,

@@ -168,8 +168,8 @@ pub async fn frozen(pool: &PgPool, period: &str) -> Result<Option<FrozenReport>,
     }))
 }
 
-/// Benchmarks only: writes generated cases, their complaints and clocks in one transaction,
-/// each table in one statement over a JSON array.
+/// Benchmarks only: writes generated cases, their complaints, clocks and change-log rows in one
+/// transaction, each table in one statement over a JSON array.
 #[cfg(feature = "bench")]
 pub async fn insert_synthetic(
     pool: &PgPool,
@@ -181,7 +181,8 @@ pub async fn insert_synthetic(
         .map(|c| {
             json!({"n": c.case_number, "ch": c.channel, "r": c.received_at,
                    "rt": c.right_type, "f": c.fair, "s": c.state, "a": c.agency,
-                   "o": c.outcome, "off": c.officer, "nd": c.next_due_at, "b": c.body})
+                   "o": c.outcome, "off": c.officer, "nd": c.next_due_at, "b": c.body,
+                   "p": c.respondent_pending})
         })
         .collect();
     let clocks: Vec<serde_json::Value> = cases
@@ -198,15 +199,15 @@ pub async fn insert_synthetic(
     let mut tx = pool.begin().await.map_err(backend)?;
     for (sql, arg) in [
         (
-            // respondent 0: the bodies are empty, so no respondent is drawn from them and the
-            // start-up backfill (which parses bodies) must pass them by; a case with a body has
-            // none yet, and the backfill resolves it
+            // respondent 0: resolved to none, so that the start-up backfill (which parses
+            // bodies) passes the case by; a pending case has none yet, and the backfill
+            // resolves it
             "insert into complaints (case_number, token_hash, status, channel, received_at, body,
                                      right_type, fair, respondent_id)
-             select n, '\\x00'::bytea, 'received', ch, r, coalesce(b, '{}')::jsonb, rt, f,
-                    case when b is null then 0 end
+             select n, '\\x00'::bytea, 'received', ch, r, b::jsonb, rt, f,
+                    case when p then null else 0 end
                from jsonb_to_recordset($1::jsonb)
-                    as t(n text, ch text, r timestamptz, rt text, f text, b text)",
+                    as t(n text, ch text, r timestamptz, rt text, f text, b text, p boolean)",
             &rows,
         ),
         (
@@ -231,6 +232,16 @@ pub async fn insert_synthetic(
                join cases c on c.case_number = t.n
                join complaints x on x.id = c.complaint_id",
             &clocks,
+        ),
+        (
+            // the row intake writes for a new complaint, in filing order: the search indexer
+            // follows the change log (a case's later steps are not replayed: the case is
+            // written as it stands, and one row is enough for the indexer to read it whole)
+            "insert into change_log (entity, entity_key, op, at)
+             select 'complaint', e ->> 'n', 'created', (e ->> 'r')::timestamptz
+               from jsonb_array_elements($1::jsonb) with ordinality as t(e, ord)
+              order by ord",
+            &rows,
         ),
     ] {
         sqlx::query(sql)

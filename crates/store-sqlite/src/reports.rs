@@ -186,8 +186,8 @@ pub async fn frozen(pool: &SqlitePool, period: &str) -> Result<Option<FrozenRepo
     .transpose()
 }
 
-/// Benchmarks only: writes generated cases, their complaints and clocks in one transaction,
-/// each table in one statement over a JSON array.
+/// Benchmarks only: writes generated cases, their complaints, clocks and change-log rows in one
+/// transaction, each table in one statement over a JSON array.
 #[cfg(feature = "bench")]
 pub async fn insert_synthetic(
     pool: &SqlitePool,
@@ -200,7 +200,8 @@ pub async fn insert_synthetic(
         .map(|c| {
             json!({"n": c.case_number, "ch": c.channel, "r": time::to_db(c.received_at),
                    "rt": c.right_type, "f": c.fair, "s": c.state, "a": c.agency,
-                   "o": c.outcome, "off": c.officer, "nd": t(c.next_due_at), "b": c.body})
+                   "o": c.outcome, "off": c.officer, "nd": t(c.next_due_at), "b": c.body,
+                   "p": c.respondent_pending})
         })
         .collect();
     let clocks: Vec<serde_json::Value> = cases
@@ -218,14 +219,14 @@ pub async fn insert_synthetic(
     let mut tx = pool.begin().await.map_err(backend)?;
     for (sql, arg) in [
         (
-            // respondent 0: the bodies are empty, so no respondent is drawn from them and the
-            // start-up backfill (which parses bodies) must pass them by; a case with a body has
-            // none yet, and the backfill resolves it
+            // respondent 0: resolved to none, so that the start-up backfill (which parses
+            // bodies) passes the case by; a pending case has none yet, and the backfill
+            // resolves it
             "insert into complaints (case_number, token_hash, status, channel, received_at, body,
                                      right_type, fair, respondent_id)
              select value ->> 'n', x'00', 'received', value ->> 'ch', value ->> 'r',
-                    coalesce(value ->> 'b', '{}'), value ->> 'rt', value ->> 'f',
-                    case when value ->> 'b' is null then 0 end
+                    value ->> 'b', value ->> 'rt', value ->> 'f',
+                    case when value ->> 'p' then null else 0 end
                from json_each(?1)",
             &rows,
         ),
@@ -248,6 +249,15 @@ pub async fn insert_synthetic(
                join cases c on c.case_number = j.value ->> 'n'
                join complaints p on p.id = c.complaint_id",
             &clocks,
+        ),
+        (
+            // the row intake writes for a new complaint, in filing order: the search indexer
+            // follows the change log (a case's later steps are not replayed: the case is
+            // written as it stands, and one row is enough for the indexer to read it whole)
+            "insert into change_log (entity, entity_key, op, at)
+             select 'complaint', value ->> 'n', 'created', value ->> 'r'
+               from json_each(?1) order by key",
+            &rows,
         ),
     ] {
         sqlx::query(sql)

@@ -12,7 +12,9 @@ use kuaiwei_deadlines::{
 use kuaiwei_domain::{CaseNumber, CaseState, ComplaintInput, ComplaintStatus, Outcome};
 use serde_json::json;
 
+mod seeded;
 mod staff;
+pub use seeded::*;
 pub use staff::*;
 
 use crate::{

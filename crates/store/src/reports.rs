@@ -43,8 +43,10 @@ pub struct FrozenReport {
     pub hash: String,
 }
 
-/// A generated case for benchmarks: written straight into the tables the report reads, without
-/// evidence, change log or audit events. Never used by the product.
+/// A generated case for benchmarks, written straight into the tables the report reads, with
+/// its complaint and the change-log row that intake writes for it (so that the search indexer
+/// and `kuaiwei reindex` find it), but without evidence or audit events. Never used by the
+/// product.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyntheticCase {
     pub case_number: String,
@@ -60,7 +62,11 @@ pub struct SyntheticCase {
     pub officer: Option<String>,
     pub next_due_at: Option<Timestamp>,
     pub clocks: Vec<crate::StoredClock>,
-    /// The complaint as stored (`Complaint` as JSON), for the few cases whose page a benchmark
-    /// opens; `None`: an empty body, which no page can show.
-    pub body: Option<String>,
+    /// The complaint as stored (`Complaint` as JSON): the indexer builds the case's search
+    /// document from it.
+    pub body: String,
+    /// Whether the server's start-up backfill is to resolve the respondent from the body (the
+    /// few cases whose page a benchmark opens); else the case is written as resolved to no
+    /// respondent (0), so that a start over a million cases does not parse a million bodies.
+    pub respondent_pending: bool,
 }
