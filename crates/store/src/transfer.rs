@@ -22,13 +22,6 @@ pub struct TableShape {
     pub columns: Vec<String>,
 }
 
-/// How many rows of a table the copy wrote and read back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TableCount {
-    pub table: String,
-    pub rows: u64,
-}
-
 impl Cell {
     /// The storage class, as an error message names it.
     pub fn kind(&self) -> &'static str {

@@ -286,14 +286,54 @@ async fn a_request_tells_each_supervisor_who_may_decide_and_the_decision_the_off
         "{}",
         res.body
     );
-    let refused = ok(
-        &app,
-        &m,
-        json!({"action": "deny_transfer", "actor": "supervisor:zhao.min@market_regulation",
-               "reason": "现有证据不足以证明涉嫌犯罪"}),
+    // the head refuses on the case page, where the step is offered beside the approval
+    let html = |req: Request<Body>| {
+        let router = app.router.clone();
+        async move {
+            let res = router.oneshot(req).await.unwrap();
+            let status = res.status();
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            (status, String::from_utf8_lossy(&bytes).into_owned())
+        }
+    };
+    let (status, page) = html(
+        Request::get(format!("/work/cases/{m}"))
+            .header(header::COOKIE, &zhao)
+            .header(header::ACCEPT_LANGUAGE, "zh-CN")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
-    assert_eq!(refused["state"], "opened");
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("id=\"step-approve_transfer\""), "{page}");
+    assert!(page.contains("id=\"step-deny_transfer\""), "{page}");
+    assert!(page.contains("不批准移送"), "{page}");
+    let version = app
+        .store
+        .case(&m)
+        .await
+        .unwrap()
+        .unwrap()
+        .version
+        .to_string();
+    let form = format!(
+        "action=deny_transfer&version={version}&reason={}",
+        "%E7%8E%B0%E6%9C%89%E8%AF%81%E6%8D%AE%E4%B8%8D%E8%B6%B3%E4%BB%A5%E8%AF%81%E6%98%8E%E6%B6%89%E5%AB%8C%E7%8A%AF%E7%BD%AA"
+    );
+    let (status, page) = html(
+        Request::post(format!("/work/cases/{m}/step"))
+            .header(header::COOKIE, &zhao)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(form))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let case = app.store.case(&m).await.unwrap().unwrap();
+    assert_eq!(case.state.key(), "opened");
+    let t1 = case.clocks.iter().find(|c| c.procedure_id == "T1").unwrap();
+    assert!(t1.closed_at.is_some(), "the refusal stops T1");
     assert_eq!(
         told(&app, &m).await,
         pairs(&[
