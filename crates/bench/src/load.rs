@@ -229,5 +229,6 @@ fn finish(mut tally: ClientTally, wall: Duration, sent: usize) -> Result<Outcome
         wall,
         latencies_us: tally.latencies_us,
         cpu: Split::default(),
+        respondents_settled: None,
     })
 }

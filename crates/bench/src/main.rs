@@ -419,7 +419,8 @@ fn intake(args: IntakeArgs) -> Result<()> {
                 let cpu = outcome.cpu;
                 eprintln!(
                     "  {} {} run {rep}/{}: {:.0} acked/s, p50 {:.1} ms, p99 {:.1} ms, {} errors; \
-                     CPU % of one core: server {:.0}, bench {:.0}, rest of machine {:.0}",
+                     CPU % of one core: server {:.0}, bench {:.0}, rest of machine {:.0}; \
+                     respondents done {} after the last answer",
                     backend.name(),
                     mode.name(),
                     args.repeat,
@@ -429,7 +430,8 @@ fn intake(args: IntakeArgs) -> Result<()> {
                     outcome.errors,
                     cpu.server,
                     cpu.bench,
-                    cpu.rest
+                    cpu.rest,
+                    report::settled(outcome.respondents_settled)
                 );
                 outcomes.push(outcome);
             }
@@ -446,8 +448,21 @@ fn intake(args: IntakeArgs) -> Result<()> {
 async fn one_run(spec: &ServerSpec, load: &LoadSpec) -> Result<Outcome> {
     let running = server::start(spec).await?;
     let result = load::run(running.addr, running.pid(), load).await;
+    // how long the respondent pass takes to give the burst's filings their respondents
+    let settled = match &result {
+        Ok(_) => {
+            server::respondents_settled(
+                running.addr,
+                std::time::Instant::now(),
+                Duration::from_secs(300),
+            )
+            .await
+        }
+        Err(_) => Ok(None),
+    };
     let stopped = running.stop(Duration::from_secs(30)).await;
-    let outcome = result?;
+    let mut outcome = result?;
+    outcome.respondents_settled = settled?;
     stopped?;
     Ok(outcome)
 }

@@ -17,6 +17,10 @@ pub struct Outcome {
     pub latencies_us: Vec<u32>,
     /// CPU use during the measured part (warm-up excluded)
     pub cpu: Split,
+    /// After the last answer, until every filing had its respondent (the respondent pass
+    /// caught up); `None`: not seen (an older server without the gauge, or not within the
+    /// limit).
+    pub respondents_settled: Option<Duration>,
 }
 
 impl Outcome {
@@ -89,13 +93,13 @@ pub fn print_header() {
 pub fn print_table(rows: &[Summary]) {
     println!();
     println!(
-        "| backend | mode | requests | clients | acked/s (median) | min–max acked/s | p50 ms | p99 ms | errors | CPU % server / bench / rest |"
+        "| backend | mode | requests | clients | acked/s (median) | min–max acked/s | p50 ms | p99 ms | errors | CPU % server / bench / rest | respondents done after |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|");
     for r in rows {
         let m = &r.median;
         println!(
-            "| {} | {} | {} | {} | {:.0} | {:.0}–{:.0} | {:.1} | {:.1} | {} | {:.0} / {:.0} / {:.0} |",
+            "| {} | {} | {} | {} | {:.0} | {:.0}–{:.0} | {:.1} | {:.1} | {} | {:.0} / {:.0} / {:.0} | {} |",
             r.backend.name(),
             r.mode.name(),
             m.sent,
@@ -108,7 +112,8 @@ pub fn print_table(rows: &[Summary]) {
             m.errors,
             m.cpu.server,
             m.cpu.bench,
-            m.cpu.rest
+            m.cpu.rest,
+            settled(m.respondents_settled)
         );
     }
     if let Some(r) = rows.first() {
@@ -143,4 +148,9 @@ fn shell_quote(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
+}
+
+/// "1.2 s", or "–" when not seen.
+pub fn settled(d: Option<Duration>) -> String {
+    d.map_or_else(|| "–".into(), |d| format!("{:.1} s", d.as_secs_f64()))
 }

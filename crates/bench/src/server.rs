@@ -35,6 +35,47 @@ pub struct Running {
 }
 
 /// Starts the server and waits until `/readyz` answers 200.
+/// The scrape token of the bench's servers (`GET /metrics`).
+pub const METRICS_TOKEN: &str = "kuaiwei-bench-metrics-scrape-token";
+
+/// How long after `since` the respondent pass of the server at `addr` had done every filing:
+/// the first reading of `kuaiwei_respondent_pass_lag` at 0 that a reading a pass later
+/// confirms (the gauge is set after each pass; the server sleeps half a second when idle).
+/// `None` when the server has no such gauge (an older binary) or it does not reach 0 in
+/// `limit`.
+pub async fn respondents_settled(
+    addr: SocketAddr,
+    since: Instant,
+    limit: Duration,
+) -> Result<Option<Duration>> {
+    let mut conn = Conn::open(addr).await?;
+    let auth = format!("Bearer {METRICS_TOKEN}");
+    let mut zero_at: Option<Instant> = None;
+    while since.elapsed() < limit {
+        let (status, body) = conn
+            .get_with("/metrics", &[("authorization", auth.as_str())])
+            .await?;
+        anyhow::ensure!(status.is_success(), "GET /metrics answered {status}");
+        let text = String::from_utf8_lossy(&body);
+        let Some(lag) = text
+            .lines()
+            .find_map(|l| l.strip_prefix("kuaiwei_respondent_pass_lag "))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+        else {
+            return Ok(None);
+        };
+        let now = Instant::now();
+        match zero_at {
+            _ if lag > 0.0 => zero_at = None,
+            None => zero_at = Some(now),
+            Some(z) if now - z >= Duration::from_millis(700) => return Ok(Some(z - since)),
+            Some(_) => {}
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(None)
+}
+
 pub async fn start(spec: &ServerSpec) -> Result<Running> {
     launch(spec, true).await
 }
@@ -54,8 +95,10 @@ async fn launch(spec: &ServerSpec, fresh: bool) -> Result<Running> {
     let config = spec.data_dir.with_extension("toml");
     std::fs::write(
         &config,
-        "[rate]\nintake_per_address_per_minute = 100000000\nintake_per_address_burst = 100000000\n\
-         intake_per_complainant_per_hour = 100000000\nintake_per_complainant_burst = 100000000\n",
+        format!("[rate]\nintake_per_address_per_minute = 100000000\nintake_per_address_burst = 100000000\n\
+         intake_per_complainant_per_hour = 100000000\nintake_per_complainant_burst = 100000000\n\n\
+         [metrics]\ntoken = \"{METRICS_TOKEN}\"\n"
+        ),
     )
     .with_context(|| format!("cannot write {}", config.display()))?;
     let mut cmd = Command::new(&spec.kuaiwei);

@@ -126,6 +126,10 @@ fn describe() {
         "kuaiwei_search_index_lag",
         "change-log entries not yet in the search index"
     );
+    describe_gauge!(
+        "kuaiwei_respondent_pass_lag",
+        "change-log entries the respondent pass has not done yet (filed complaints without their respondent and match keys among them)"
+    );
     describe_counter!(
         "kuaiwei_report_cache_hits_total",
         "on-time reports of finished periods served from the cache"

@@ -328,7 +328,7 @@ macro_rules! select_cases {
     ($tail:literal) => {
         concat!(
             "select c.case_number, c.state, c.agency, c.outcome, c.parent_case, c.received_at,
-                    c.version, c.closed_at, p.respondent_id, c.supervised, c.officer,
+                    c.version, c.closed_at, nullif(p.respondent_id, 0), c.supervised, c.officer,
                     c.materials_received_at, c.pending_extension, c.extension_requested_by,
                     c.transfer_proposed_by
                from cases c join complaints p on p.id = c.complaint_id ",

@@ -277,26 +277,26 @@ impl Store for PostgresStore {
         read::evidence_hashes(&self.pool).await
     }
 
-    async fn typo_pass(&self, limit: u32) -> Result<usize, StoreError> {
-        // read and planned off the writer, which only writes the result
-        let mut conn = self.pool.acquire().await.map_err(backend)?;
-        let work = respondents::plan_typos(&mut conn, limit)
-            .await
-            .map_err(backend)?;
-        drop(conn);
-        let Some(work) = work else {
-            return Ok(0);
+    async fn follower_position(&self, name: &str) -> Result<i64, StoreError> {
+        let at: Option<i64> =
+            sqlx::query_scalar("select seq from follower_positions where name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        Ok(at.unwrap_or(0))
+    }
+
+    async fn respondent_pass(&self, limit: u32) -> Result<usize, StoreError> {
+        let resolved = match self.writer.submit(WriteOp::Resolve(limit)).await? {
+            WriteDone::Resolved(n) => n,
+            _ => {
+                return Err(StoreError::Backend(
+                    "writer answered the wrong operation".into(),
+                ));
+            }
         };
-        match self
-            .writer
-            .submit(WriteOp::TypoApply(Box::new(work)))
-            .await?
-        {
-            WriteDone::TypoPassed(n) => Ok(n),
-            _ => Err(StoreError::Backend(
-                "writer answered the wrong operation".into(),
-            )),
-        }
+        Ok(resolved + self.typo_pass(limit).await?)
     }
 
     async fn respondent(&self, id: i64) -> Result<Option<RespondentRecord>, StoreError> {
@@ -508,5 +508,30 @@ impl Store for PostgresStore {
             .await
             .map(|_| ())
             .map_err(backend)
+    }
+}
+
+impl PostgresStore {
+    /// The typo pass of [`Store::respondent_pass`], over complaints that have their respondent.
+    async fn typo_pass(&self, limit: u32) -> Result<usize, StoreError> {
+        // read and planned off the writer, which only writes the result
+        let mut conn = self.pool.acquire().await.map_err(backend)?;
+        let work = respondents::plan_typos(&mut conn, limit)
+            .await
+            .map_err(backend)?;
+        drop(conn);
+        let Some(work) = work else {
+            return Ok(0);
+        };
+        match self
+            .writer
+            .submit(WriteOp::TypoApply(Box::new(work)))
+            .await?
+        {
+            WriteDone::TypoPassed(n) => Ok(n),
+            _ => Err(StoreError::Backend(
+                "writer answered the wrong operation".into(),
+            )),
+        }
     }
 }

@@ -2,9 +2,11 @@
 //! need, and writing what they decide (new entities, joins, aliases, proposals), in the
 //! complaint's transaction. Arrays, not a bind per row: one statement text whatever the run.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
-use kuaiwei_domain::{CaseNumber, Complaint};
+use kuaiwei_domain::CaseNumber;
 use kuaiwei_store::respondents::{self, Identity, PlannedProposal, RunPlan, World};
 use sqlx::postgres::PgConnection;
 
@@ -93,35 +95,32 @@ pub async fn plan_typos(
     .bind(i64::from(limit.max(1)))
     .fetch_all(&mut *conn)
     .await?;
-    let Some(last) = changes.last().map(|c| c.0) else {
-        return Ok(None);
-    };
     let numbers: Vec<&str> = changes
         .iter()
         .filter(|(_, entity, _, op)| entity == "complaint" && op == "created")
         .map(|(_, _, key, _)| key.as_str())
         .collect();
-    let mut work = respondents::TypoWork {
-        after,
-        last,
-        consumed: changes.len(),
-        ..Default::default()
-    };
-    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+    let rows: Vec<(String, Option<i64>, String)> = sqlx::query_as(
         "select case_number, respondent_id, body::text from complaints
-          where respondent_id is not null and respondent_id <> 0 and case_number = any($1)
-          order by id",
+          where case_number = any($1)",
     )
     .persistent(false)
     .bind(&numbers)
     .fetch_all(&mut *conn)
     .await?;
-    let mut filed: Vec<(String, i64, Identity)> = Vec::with_capacity(rows.len());
-    for (number, entity, body) in rows {
-        let c: Complaint =
-            serde_json::from_str(&body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        filed.push((number, entity, Identity::of(&c)));
-    }
+    let stored: HashMap<String, (Option<i64>, String)> =
+        rows.into_iter().map(|(n, r, b)| (n, (r, b))).collect();
+    let Some((taken, filed)) = respondents::typo_window(&changes, &stored)
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?
+    else {
+        return Ok(None);
+    };
+    let mut work = respondents::TypoWork {
+        after,
+        last: changes[taken - 1].0,
+        consumed: taken,
+        ..Default::default()
+    };
     if !filed.is_empty() {
         let lookups = respondents::typo_lookups(filed.iter().map(|(_, _, id)| id));
         let hits: Vec<(String, i64)> = sqlx::query_as(

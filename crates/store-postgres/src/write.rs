@@ -7,7 +7,7 @@ use kuaiwei_store::{BatchHandler, EvidenceRef, NewComplaint, StoreError, WriteDo
 use sqlx::PgExecutor;
 use sqlx::postgres::PgPool;
 
-use crate::{backend, cases, corrections, intake, respondents};
+use crate::{backend, cases, corrections, intake, respondents, triage};
 
 /// Most submissions written by one set of multi-row statements (PostgreSQL allows 65,535 bound
 /// values per statement; an audit event has 9).
@@ -47,7 +47,8 @@ impl Writer {
                     WriteOp::Update(_)
                     | WriteOp::Record(_)
                     | WriteOp::Correct(_)
-                    | WriteOp::TypoApply(_) => None,
+                    | WriteOp::TypoApply(_)
+                    | WriteOp::Resolve(_) => None,
                 })
                 .take(RUN)
                 .collect();
@@ -70,6 +71,10 @@ impl Writer {
                     WriteOp::TypoApply(work) => {
                         let n = respondents::apply_typos(&mut tx, work).await?;
                         out.push(Ok(WriteDone::TypoPassed(n)));
+                    }
+                    WriteOp::Resolve(limit) => {
+                        let n = triage::resolve_pending(&mut tx, *limit).await?;
+                        out.push(Ok(WriteDone::Resolved(n as usize)));
                     }
                     WriteOp::Submit(_) => {}
                 }

@@ -11,7 +11,7 @@ use kuaiwei_store::{NewComplaint, Receipt, StoreError, plan, truncate_to_micros}
 use sqlx::QueryBuilder;
 use sqlx::sqlite::{Sqlite, SqliteConnection};
 
-use crate::{time, triage};
+use crate::time;
 
 type PriorRow = (String, Vec<u8>, i64, String, String, String, String);
 
@@ -85,15 +85,10 @@ async fn insert_fresh(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
 
-    let keyed: Vec<plan::Keyed> = items
-        .iter()
-        .map(|n| plan::Keyed::of(&n.complaint))
-        .collect();
-    let identities: Vec<_> = keyed.iter().map(|k| k.identity.clone()).collect();
-    let respondents = crate::respondents::resolve(conn, &identities, &numbers, at[0]).await?;
-
     let mut q = QueryBuilder::<Sqlite>::new(
-        "insert into complaints (case_number, token_hash, status, channel, respondent_name, respondent_id, received_at, body, right_type, fair) ",
+        // no respondent yet (null): the respondent pass gives it one, with the match keys, after
+        // the filing (BENCHMARKS.md: inside the filing's transaction it cost most of intake)
+        "insert into complaints (case_number, token_hash, status, channel, respondent_name, received_at, body, right_type, fair) ",
     );
     q.push_values(items.iter().enumerate(), |mut b, (i, n)| {
         b.push_bind(numbers[i].to_string())
@@ -101,7 +96,6 @@ async fn insert_fresh(
             .push_bind(ComplaintStatus::Received.as_str())
             .push_bind(n.complaint.channel.key())
             .push_bind(n.complaint.respondent.name.clone())
-            .push_bind(respondents[i])
             .push_bind(time::to_db(at[i]))
             .push_bind(bodies[i].clone())
             .push_bind(n.complaint.right_type().map(|k| k.key()))
@@ -119,11 +113,6 @@ async fn insert_fresh(
             .copied()
             .ok_or(sqlx::Error::RowNotFound)
     };
-    let rows = (0..items.len())
-        .map(|i| id_of(i).map(|id| (id, &keyed[i])))
-        .collect::<Result<Vec<_>, _>>()?;
-    triage::insert_keys(conn, &rows).await?;
-
     let files: Vec<(i64, usize, &kuaiwei_store::EvidenceRef)> = items
         .iter()
         .enumerate()

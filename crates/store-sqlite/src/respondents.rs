@@ -2,8 +2,10 @@
 //! and writing what they decide (new entities, joins, aliases, proposals), in the complaint's
 //! transaction.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
-use kuaiwei_domain::{CaseNumber, Complaint};
+use kuaiwei_domain::CaseNumber;
 use kuaiwei_store::respondents::{self, Identity, PlannedProposal, RunPlan, World};
 use sqlx::QueryBuilder;
 use sqlx::sqlite::{Sqlite, SqliteConnection};
@@ -113,38 +115,36 @@ pub async fn plan_typos(
     .bind(i64::from(limit.max(1)))
     .fetch_all(&mut *conn)
     .await?;
-    let Some(last) = changes.last().map(|c| c.0) else {
-        return Ok(None);
-    };
     let numbers: Vec<&str> = changes
         .iter()
         .filter(|(_, entity, _, op)| entity == "complaint" && op == "created")
         .map(|(_, _, key, _)| key.as_str())
         .collect();
-    let mut work = respondents::TypoWork {
-        after,
-        last,
-        consumed: changes.len(),
-        ..Default::default()
-    };
-    let mut filed: Vec<(String, i64, Identity)> = Vec::with_capacity(numbers.len());
+    let mut stored: HashMap<String, (Option<i64>, String)> = HashMap::new();
     for chunk in numbers.chunks(ROWS) {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "select case_number, respondent_id, body from complaints
-              where respondent_id is not null and respondent_id <> 0 and case_number in (",
+            "select case_number, respondent_id, body from complaints where case_number in (",
         );
         let mut list = q.separated(", ");
         for n in chunk {
             list.push_bind(*n);
         }
-        q.push(") order by id");
-        let rows: Vec<(String, i64, String)> = q.build_query_as().fetch_all(&mut *conn).await?;
-        for (number, entity, body) in rows {
-            let c: Complaint =
-                serde_json::from_str(&body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-            filed.push((number, entity, Identity::of(&c)));
-        }
+        q.push(")");
+        let rows: Vec<(String, Option<i64>, String)> =
+            q.build_query_as().fetch_all(&mut *conn).await?;
+        stored.extend(rows.into_iter().map(|(n, r, b)| (n, (r, b))));
     }
+    let Some((taken, filed)) = respondents::typo_window(&changes, &stored)
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?
+    else {
+        return Ok(None);
+    };
+    let mut work = respondents::TypoWork {
+        after,
+        last: changes[taken - 1].0,
+        consumed: taken,
+        ..Default::default()
+    };
     if !filed.is_empty() {
         let lookups = respondents::typo_lookups(filed.iter().map(|(_, _, id)| id));
         let mut hits: Vec<(String, i64)> = Vec::new();

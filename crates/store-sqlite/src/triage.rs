@@ -2,7 +2,6 @@
 //! each complaint, and the reads behind related cases, the respondent view and group
 //! infringement.
 
-use jiff::Timestamp;
 use kuaiwei_domain::{CaseNumber, CaseState, Complaint, MatchKey, MatchKind};
 use kuaiwei_store::{KeyedCase, RelatedCase, RespondentCase, RespondentRecord, StoreError, plan};
 use sqlx::QueryBuilder;
@@ -15,8 +14,7 @@ use crate::{backend, time};
 const ROWS: usize = 5_000;
 
 /// Records the match keys of newly stored complaints (each complaint's keys are distinct, and a
-/// complaint is keyed once: at intake, or by the backfill in the transaction that gives it its
-/// respondent).
+/// complaint is keyed once: in the transaction that gives it its respondent).
 pub async fn insert_keys(
     conn: &mut SqliteConnection,
     complaints: &[(i64, &plan::Keyed<'_>)],
@@ -38,50 +36,67 @@ pub async fn insert_keys(
     Ok(())
 }
 
-/// Gives complaints stored before respondents and keys existed their respondent and keys, in
-/// runs of 500, oldest first. Returns how many were brought up to date.
+/// Gives every complaint still without its respondent (filed since the respondent pass last
+/// ran, or stored before respondents existed) its respondent and keys, oldest first. Returns
+/// how many were brought up to date.
 pub async fn backfill(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
-    let (mut done, mut after) = (0, 0i64);
+    let mut done = 0;
     loop {
-        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "select id, case_number, body, received_at from complaints
-              where id > ?1 and respondent_id is null order by id limit 500",
-        )
-        .bind(after)
-        .fetch_all(&mut *conn)
-        .await?;
-        if rows.is_empty() {
-            return Ok(done);
+        match resolve_pending(conn, 500).await? {
+            0 => return Ok(done),
+            n => done += n,
         }
-        let mut parsed = Vec::with_capacity(rows.len());
-        let mut numbers = Vec::with_capacity(rows.len());
-        for (id, number, body, received) in &rows {
-            let c: Complaint =
-                serde_json::from_str(body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-            let at = time::from_db(received).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-            numbers.push(CaseNumber::parse(number).map_err(|e| sqlx::Error::Decode(Box::new(e)))?);
-            parsed.push((*id, c, at));
-        }
-        let keyed: Vec<plan::Keyed> = parsed.iter().map(|(_, c, _)| plan::Keyed::of(c)).collect();
-        let identities: Vec<_> = keyed.iter().map(|k| k.identity.clone()).collect();
-        let at = parsed.last().map_or(Timestamp::now(), |(_, _, at)| *at);
-        let ids = crate::respondents::resolve(conn, &identities, &numbers, at).await?;
-        for ((id, _, _), r) in parsed.iter().zip(&ids) {
-            sqlx::query("update complaints set respondent_id = ?1 where id = ?2")
-                .bind(r)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-        }
-        let pairs: Vec<(i64, &plan::Keyed)> = parsed
-            .iter()
-            .zip(&keyed)
-            .map(|((id, _, _), k)| (*id, k))
-            .collect();
-        insert_keys(conn, &pairs).await?;
-        done += rows.len() as u64;
-        after = parsed.last().map_or(after, |(id, _, _)| *id);
     }
+}
+
+/// Gives at most `limit` complaints without a respondent (`respondent_id` null: intake leaves
+/// it to the respondent pass) their respondent, by the rules in filing order, and their match
+/// keys, in the caller's write transaction. A complaint naming no one is given 0 ("resolved to
+/// none") so that it is not read again. Returns how many.
+pub async fn resolve_pending(conn: &mut SqliteConnection, limit: u32) -> Result<u64, sqlx::Error> {
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "select id, case_number, body, received_at from complaints
+          where respondent_id is null order by id limit ?1",
+    )
+    .bind(i64::from(limit.max(1)))
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(last) = rows.last() else {
+        return Ok(0);
+    };
+    let at = time::from_db(&last.3).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let mut parsed = Vec::with_capacity(rows.len());
+    let mut numbers = Vec::with_capacity(rows.len());
+    for (id, number, body, _) in &rows {
+        let c: Complaint =
+            serde_json::from_str(body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        numbers.push(CaseNumber::parse(number).map_err(|e| sqlx::Error::Decode(Box::new(e)))?);
+        parsed.push((*id, c));
+    }
+    let keyed: Vec<plan::Keyed> = parsed.iter().map(|(_, c)| plan::Keyed::of(c)).collect();
+    let identities: Vec<_> = keyed.iter().map(|k| k.identity.clone()).collect();
+    let ids = crate::respondents::resolve(conn, &identities, &numbers, at).await?;
+    // one statement for the run: a statement per complaint is a round trip to SQLite's thread
+    let pairs: Vec<[i64; 2]> = parsed
+        .iter()
+        .zip(&ids)
+        .map(|((id, _), r)| [*id, r.unwrap_or(0)])
+        .collect();
+    let pairs = serde_json::to_string(&pairs).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(
+        "update complaints set respondent_id = v.value ->> 1
+           from json_each(?1) v where complaints.id = v.value ->> 0",
+    )
+    .bind(pairs)
+    .execute(&mut *conn)
+    .await?;
+    let keyed: Vec<(i64, &plan::Keyed)> = parsed
+        .iter()
+        .zip(&keyed)
+        .map(|((id, _), k)| (*id, k))
+        .collect();
+    insert_keys(conn, &keyed).await?;
+    Ok(rows.len() as u64)
 }
 
 /// `(k.kind = ? and k.value = ?) or …`, or a false condition for no keys.
@@ -109,7 +124,7 @@ pub async fn related_counts(
     number: &str,
 ) -> Result<Vec<(Option<MatchKind>, u64)>, StoreError> {
     let me: Option<(i64, String, Option<i64>)> = sqlx::query_as(
-        "select p.id, p.body, p.respondent_id from cases c join complaints p on p.id = c.complaint_id
+        "select p.id, p.body, nullif(p.respondent_id, 0) from cases c join complaints p on p.id = c.complaint_id
           where c.case_number = ?1",
     )
     .bind(number)
@@ -171,7 +186,7 @@ pub async fn related_cases(
     // The complaint behind the case (a linked case shares its parent's): its keys are computed
     // from its body rather than read back, so the key table needs no index by complaint.
     let me: Option<(i64, String, Option<i64>)> = sqlx::query_as(
-        "select p.id, p.body, p.respondent_id from cases c join complaints p on p.id = c.complaint_id
+        "select p.id, p.body, nullif(p.respondent_id, 0) from cases c join complaints p on p.id = c.complaint_id
           where c.case_number = ?1",
     )
     .bind(number)
@@ -329,7 +344,7 @@ pub async fn cases_with_keys(
         return Ok(Vec::new());
     }
     let mut q = QueryBuilder::<Sqlite>::new(
-        "select c.case_number, p.respondent_id, coalesce(r.display_name, ''), c.agency
+        "select c.case_number, nullif(p.respondent_id, 0), coalesce(r.display_name, ''), c.agency
            from (",
     );
     // the latest `limit` complaints holding every key, found through the key table (not by
@@ -367,7 +382,7 @@ pub async fn key_group_size(
         return Ok((0, 0));
     }
     let mut q = QueryBuilder::<Sqlite>::new(
-        "select count(*), count(distinct p.respondent_id) from complaints p where p.id in (",
+        "select count(*), count(distinct nullif(p.respondent_id, 0)) from complaints p where p.id in (",
     );
     push_intersect(&mut q, keys);
     q.push(")");

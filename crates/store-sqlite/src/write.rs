@@ -6,7 +6,7 @@ use kuaiwei_store::{BatchHandler, EvidenceRef, NewComplaint, StoreError, WriteDo
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{Connection, SqliteExecutor};
 
-use crate::{backend, cases, corrections, intake, respondents, time};
+use crate::{backend, cases, corrections, intake, respondents, time, triage};
 
 /// Most submissions written by one set of multi-row statements (SQLite allows 32,766 bound
 /// values per statement; an audit event has 9).
@@ -39,7 +39,8 @@ impl Writer {
                     WriteOp::Update(_)
                     | WriteOp::Record(_)
                     | WriteOp::Correct(_)
-                    | WriteOp::TypoApply(_) => None,
+                    | WriteOp::TypoApply(_)
+                    | WriteOp::Resolve(_) => None,
                 })
                 .take(RUN)
                 .collect();
@@ -62,6 +63,10 @@ impl Writer {
                     WriteOp::TypoApply(work) => {
                         let n = respondents::apply_typos(&mut tx, work).await?;
                         out.push(Ok(WriteDone::TypoPassed(n)));
+                    }
+                    WriteOp::Resolve(limit) => {
+                        let n = triage::resolve_pending(&mut tx, *limit).await?;
+                        out.push(Ok(WriteDone::Resolved(n as usize)));
                     }
                     WriteOp::Submit(_) => {}
                 }

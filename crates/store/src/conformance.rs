@@ -876,7 +876,13 @@ fn fair_at(booth: &str) -> serde_json::Value {
     serde_json::json!({"kind": "fair", "fair_name": "玩博会", "session": "2026春", "booth": booth})
 }
 
+/// The respondent pass brought up to date, as the server does before reading respondents.
+async fn settle(s: &impl Store) {
+    while s.respondent_pass(1000).await.unwrap() > 0 {}
+}
+
 async fn respondent_of(s: &impl Store, n: &str) -> Option<i64> {
+    settle(s).await;
     s.case(n).await.unwrap().unwrap().respondent_id
 }
 
@@ -977,6 +983,7 @@ pub async fn related_cases_keep_every_same_respondent_case_beside_a_popular_righ
         .await
         .unwrap()
         .case_number;
+    settle(s).await;
     let related = s.related_cases(me.as_str(), 10).await.unwrap();
     let same: HashSet<&CaseNumber> = related
         .iter()
@@ -1115,6 +1122,7 @@ pub async fn entities_join_when_linked_never_on_two_credit_codes_and_caseworkers
         .await
         .unwrap();
     assert_eq!(rejected.respondents.len(), 2);
+    settle(s).await;
     assert!(
         s.respondent_proposals(100)
             .await
@@ -1202,7 +1210,9 @@ pub async fn entities_join_when_linked_never_on_two_credit_codes_and_caseworkers
     assert!(kinds.contains(&"respondent_join".to_string()), "{kinds:?}");
 }
 
-pub async fn names_one_character_away_are_proposed_by_the_typo_pass_after_filing(s: &impl Store) {
+pub async fn respondents_are_recognised_and_typos_proposed_by_the_pass_after_filing(
+    s: &impl Store,
+) {
     let number = |r: Receipt| r.case_number.to_string();
     let a = number(
         s.submit_complaint(filed(
@@ -1214,7 +1224,7 @@ pub async fn names_one_character_away_are_proposed_by_the_typo_pass_after_filing
         .unwrap(),
     );
     // the pass brings itself up to date: a's deletions are recorded, nothing is proposed
-    while s.typo_pass(1).await.unwrap() > 0 {}
+    while s.respondent_pass(1).await.unwrap() > 0 {}
     assert!(s.respondent_proposals(100).await.unwrap().is_empty());
     let b = number(
         s.submit_complaint(filed(
@@ -1225,14 +1235,14 @@ pub async fn names_one_character_away_are_proposed_by_the_typo_pass_after_filing
         .await
         .unwrap(),
     );
-    let (ea, eb) = (
-        respondent_of(s, &a).await.unwrap(),
-        respondent_of(s, &b).await.unwrap(),
-    );
-    assert_ne!(ea, eb, "a typo never joins");
     assert!(
         s.respondent_proposals(100).await.unwrap().is_empty(),
         "proposed after the filing, not in it"
+    );
+    assert_eq!(
+        s.case(&b).await.unwrap().unwrap().respondent_id,
+        None,
+        "the respondent is recognised after the filing, not in it"
     );
     // another city is another company: filed in the same run of the pass as b
     let c = number(
@@ -1244,8 +1254,14 @@ pub async fn names_one_character_away_are_proposed_by_the_typo_pass_after_filing
         .await
         .unwrap(),
     );
-    assert!(s.typo_pass(1000).await.unwrap() >= 2);
-    assert_eq!(s.typo_pass(1000).await.unwrap(), 0, "up to date");
+    // b and c resolved, then both through the typo pass
+    assert!(s.respondent_pass(1000).await.unwrap() >= 4);
+    assert_eq!(s.respondent_pass(1000).await.unwrap(), 0, "up to date");
+    let (ea, eb) = (
+        respondent_of(s, &a).await.unwrap(),
+        respondent_of(s, &b).await.unwrap(),
+    );
+    assert_ne!(ea, eb, "a typo never joins");
     let open = s.respondent_proposals(100).await.unwrap();
     let typos: Vec<_> = open.iter().filter(|p| p.kind == "typo").collect();
     assert_eq!(typos.len(), 1, "{open:?}");
@@ -1345,6 +1361,7 @@ pub async fn related_cases_share_a_key_or_the_respondent(s: &impl Store) {
         ))
         .await
         .unwrap();
+    settle(s).await;
     let related = s.related_cases(a.case_number.as_str(), 50).await.unwrap();
     let via = |n: &CaseNumber| -> Vec<Option<kuaiwei_domain::MatchKind>> {
         related
@@ -1397,6 +1414,7 @@ pub async fn cases_with_keys_need_every_key(s: &impl Store) {
     let pick = |kind| keys.iter().find(|k| k.kind == kind).unwrap().clone();
     let right = pick(kuaiwei_domain::MatchKind::Right);
     let fair = pick(kuaiwei_domain::MatchKind::Fair);
+    settle(s).await;
     let found = s
         .cases_with_keys(&[right.clone(), fair.clone()], 100)
         .await
@@ -1794,7 +1812,7 @@ macro_rules! store_conformance_tests {
             respondents_are_recognised_across_complaints_by_any_alias,
             related_cases_share_a_key_or_the_respondent,
             entities_join_when_linked_never_on_two_credit_codes_and_caseworkers_correct_them,
-            names_one_character_away_are_proposed_by_the_typo_pass_after_filing,
+            respondents_are_recognised_and_typos_proposed_by_the_pass_after_filing,
             evidence_metadata_and_hashes_are_kept_and_found_by_digest,
             related_cases_keep_every_same_respondent_case_beside_a_popular_right,
             cases_with_keys_need_every_key,

@@ -182,11 +182,19 @@ pub trait Store: Send + Sync + 'static {
     /// Every stored photo's perceptual hash: (digest, hash).
     async fn evidence_hashes(&self) -> Result<Vec<(String, i64)>, StoreError>;
 
-    /// The typo pass of the respondent rules over complaints filed since the last pass, at
-    /// most `limit` change-log entries (`respondents::typo_run`): names one character away
-    /// are proposed after the filing, off its transaction. How many entries it consumed; 0
-    /// when it is up to date.
-    async fn typo_pass(&self, limit: u32) -> Result<usize, StoreError>;
+    /// The respondent pass, following the change log: intake stores a complaint without its
+    /// respondent, and this pass gives each such complaint (in filing order, at most `limit`)
+    /// its respondent entity by the respondent rules and records its match keys, in one
+    /// writer transaction; then the typo pass (`respondents::typo_run`) over at most `limit`
+    /// change-log entries whose complaints have their respondent: names one character away are
+    /// proposed. Off the filing's transaction, which kept intake five to seventeen times slower
+    /// (BENCHMARKS.md). How much it did (complaints resolved plus entries consumed); 0 when it
+    /// is up to date.
+    async fn respondent_pass(&self, limit: u32) -> Result<usize, StoreError>;
+
+    /// How far a follower of the change log has come (`follower_positions`, e.g.
+    /// `respondents::TYPO_FOLLOWER`): the last entry it has done, 0 before its first pass.
+    async fn follower_position(&self, name: &str) -> Result<i64, StoreError>;
 
     /// A caseworker's join, split, undo or decision, with its audit event (subject
     /// `respondent:<id>`). [`StoreError::NotFound`] for an unknown or since joined entity,

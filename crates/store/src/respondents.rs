@@ -587,6 +587,40 @@ pub struct TypoWork {
     pub numbers: Vec<String>,
 }
 
+/// A change-log entry as the followers read it: (position, entity, key, operation).
+pub type Change = (i64, String, String, String);
+
+/// The filed complaints of a typo window: case number, entity, identity.
+pub type Filed = Vec<(String, i64, Identity)>;
+
+/// How much of a run of change-log entries the typo pass takes now, and the complaints filed in
+/// it with their entity and identity, in filing order. `stored` holds each filed complaint's
+/// respondent (`None`: not resolved yet) and body, by case number. The window ends before the
+/// first complaint still without its respondent: the respondent pass resolves it first, and
+/// passing it by would never propose its names one character away. A complaint resolved to
+/// none (0), or no longer stored, is passed by. `None`: nothing can be taken yet.
+pub fn typo_window(
+    changes: &[Change],
+    stored: &HashMap<String, (Option<i64>, String)>,
+) -> Result<Option<(usize, Filed)>, serde_json::Error> {
+    let mut filed = Vec::new();
+    let mut taken = 0;
+    for (_, entity, key, op) in changes {
+        if entity == "complaint" && op == "created" {
+            match stored.get(key) {
+                Some((None, _)) => break,
+                Some((Some(e), body)) if *e != 0 => {
+                    let c: Complaint = serde_json::from_str(body)?;
+                    filed.push((key.clone(), *e, Identity::of(&c)));
+                }
+                _ => {}
+            }
+        }
+        taken += 1;
+    }
+    Ok((taken > 0).then_some((taken, filed)))
+}
+
 /// Every alias the typo pass looks up for a run, without repeats.
 pub fn typo_lookups<'a>(identities: impl IntoIterator<Item = &'a Identity>) -> Vec<String> {
     let mut all: Vec<String> = identities

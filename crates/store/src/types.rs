@@ -218,6 +218,9 @@ pub enum WriteOp {
     /// A typo pass planned off the writer (`respondents::TypoWork`), applied if the follower's
     /// position is still where the plan read from.
     TypoApply(Box<crate::respondents::TypoWork>),
+    /// Recognises the respondent of at most this many complaints filed without one (intake
+    /// leaves it to the respondent pass), oldest first, and records their match keys.
+    Resolve(u32),
 }
 
 /// An event appended to the audit chain under `subject` (e.g. `account:officer.li`).
@@ -237,6 +240,8 @@ pub enum WriteDone {
     Corrected(crate::Corrected),
     /// How many change-log entries the typo pass consumed.
     TypoPassed(usize),
+    /// How many pending complaints were given their respondent and keys.
+    Resolved(usize),
 }
 
 /// The result of a step on a case.

@@ -381,6 +381,16 @@ pub async fn view(
     respondent_id: Option<i64>,
     now: Timestamp,
 ) -> Result<Option<TriageView>, AppError> {
+    // a complaint filed a moment ago gets its respondent and keys from the respondent pass
+    crate::respondents::before_reading(state).await?;
+    let respondent_id = match respondent_id {
+        Some(id) => Some(id),
+        None => state
+            .store
+            .case(number)
+            .await?
+            .and_then(|c| c.respondent_id),
+    };
     let Some(record) = state.store.complaint_of_case(number).await? else {
         return Ok(None);
     };

@@ -251,7 +251,7 @@ pub async fn proposals(
     ))
 }
 
-/// The links waiting for a caseworker, the typo pass brought up to date first.
+/// The links waiting for a caseworker, the respondent pass brought up to date first.
 pub async fn open_proposals(state: &AppState, limit: u32) -> Result<Vec<ProposalView>, AppError> {
     crate::respondents::before_reading(state).await?;
     let found = state.store.respondent_proposals(limit).await?;

@@ -954,6 +954,8 @@ async fn a_caseworker_joins_two_respondents_from_the_respondent_page() {
     other["channel"]["booth"] = json!("9.2C01");
     let res = app.post_json("/api/v1/complaints", other.to_string()).await;
     let second = res.body["case_number"].as_str().unwrap().to_string();
+    // the respondent pass gives both their entities, as the server's follower does
+    while app.store.respondent_pass(1000).await.unwrap() > 0 {}
     let a = app
         .store
         .case(&first)

@@ -469,3 +469,61 @@ fn the_typo_pass_proposes_a_few_fitting_candidates_and_records_the_deletions() {
     let again = typo_run(&[(50, &id)], &mut world);
     assert!(again.aliases.is_empty());
 }
+
+#[test]
+fn the_typo_window_stops_before_a_complaint_still_without_its_respondent() {
+    let body = |name: &'static str| {
+        serde_json::to_string(&complaint(&R {
+            name: Some(name),
+            booth: Some("A1"),
+            ..R::default()
+        }))
+        .unwrap()
+    };
+    let change = |seq: i64, entity: &str, key: &str| -> Change {
+        (seq, entity.into(), key.into(), "created".into())
+    };
+    let changes = vec![
+        change(1, "complaint", "KW-2026-000001"),
+        change(2, "case", "KW-2026-000001"),
+        change(3, "complaint", "KW-2026-000002"),
+        change(4, "complaint", "KW-2026-000003"),
+        change(5, "complaint", "KW-2026-000004"),
+    ];
+    let mut stored: HashMap<String, (Option<i64>, String)> = HashMap::new();
+    stored.insert(
+        "KW-2026-000001".into(),
+        (Some(7), body("厦门市甲鞋业有限公司")),
+    );
+    // resolved to none: passed by
+    stored.insert("KW-2026-000002".into(), (Some(0), body("乙")));
+    // not resolved yet: the window ends before it, though the one after it is
+    stored.insert(
+        "KW-2026-000003".into(),
+        (None, body("厦门市丙鞋业有限公司")),
+    );
+    stored.insert(
+        "KW-2026-000004".into(),
+        (Some(9), body("厦门市丁鞋业有限公司")),
+    );
+    let (taken, filed) = typo_window(&changes, &stored).unwrap().unwrap();
+    assert_eq!(taken, 3);
+    let got: Vec<(&str, i64)> = filed.iter().map(|(n, e, _)| (n.as_str(), *e)).collect();
+    assert_eq!(got, [("KW-2026-000001", 7)]);
+    assert!(
+        filed[0]
+            .2
+            .typo_lookups
+            .iter()
+            .any(|a| a.starts_with("typo:"))
+    );
+    // from the pending one on, nothing can be taken until it is resolved
+    assert_eq!(typo_window(&changes[3..], &stored).unwrap(), None);
+    stored.get_mut("KW-2026-000003").unwrap().0 = Some(8);
+    let (taken, filed) = typo_window(&changes[3..], &stored).unwrap().unwrap();
+    assert_eq!(taken, 2);
+    assert_eq!(filed.len(), 2);
+    // an entry of another entity is taken, and an empty run is nothing
+    assert_eq!(typo_window(&changes[1..2], &stored).unwrap().unwrap().0, 1);
+    assert_eq!(typo_window(&[], &stored).unwrap(), None);
+}
