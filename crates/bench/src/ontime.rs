@@ -261,7 +261,9 @@ async fn time(
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // the seeded cases are in the change log: the restarted server's indexer reads them all
-    // into its (empty) search index, which is waited for too
+    // into its (empty) search index, which is waited for too (on a new connection: the server
+    // closes a keep-alive connection left idle while the copy loaded)
+    conn = Conn::open(addr).await?;
     let indexed_secs = wait_indexed(&mut conn, warm, spec.cases).await?;
     eprintln!(
         "  {name}: the search index holds every case {indexed_secs:.0} s after the first report ({:.0} cases/s)",
