@@ -43,7 +43,7 @@ use std::io::Read;
 use jiff::Timestamp;
 use kuaiwei_deadlines::Calendar;
 use kuaiwei_e2e::{Backend, Options, TestApp, TestResponse};
-use kuaiwei_reports::{Facts, Inputs, Period, compute, window};
+use kuaiwei_reports::{Facts, Inputs, Period, ReportFacts, Reports, compute, window};
 use serde_json::{Value, json};
 
 kuaiwei_e2e::on_every_backend!(
@@ -150,7 +150,7 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
             .clone(),
     );
     let options = Options {
-        calendar: only_2026,
+        calendar: only_2026.clone(),
         ..Options::at(t("2026-06-22T09:00"))
     };
     let Some(app) = kuaiwei_e2e::spawn_app_with(backend, options).await else {
@@ -619,6 +619,113 @@ async fn the_october_report_matches_the_hand_computed_figures_and_stays_frozen(b
             );
         }
     }
+
+    the_saved_copy_is_read_back_only_against_its_own_history(&app, &only_2026).await;
+}
+
+/// A restarted server reads its copy of the clocks from the file it saved, when that file is of
+/// the store's history, and reports the same as the store's clocks; a file of another history
+/// is refused and the clocks are loaded from the store.
+async fn the_saved_copy_is_read_back_only_against_its_own_history(
+    app: &TestApp,
+    calendar: &Calendar,
+) {
+    let dir = tempfile_dir();
+    let path = dir.join("report-facts.bin");
+    let procedures = std::sync::Arc::new(kuaiwei_deadlines::Procedures::bundled());
+    let reports_over = |held: &ReportFacts| {
+        Reports::new(app.store.clone(), procedures.clone(), |_| None).with_copy(Some(held.clone()))
+    };
+    let october = Period::parse("2026-10").unwrap();
+    let now = app.clock.now();
+    let from_window = {
+        let reports = Reports::new(app.store.clone(), procedures.clone(), |_| None);
+        reports.live(october, true, now, calendar).await.unwrap()
+    };
+
+    // the first start: nothing saved, so the clocks are loaded from the store, then saved
+    let first = ReportFacts::saved_in(path.clone());
+    reports_over(&first).warm();
+    wait_for(
+        || first.is_ready() && path.exists(),
+        "the first copy loaded and saved",
+    )
+    .await;
+    assert!(!first.loaded_from_saved());
+    let saved = std::fs::read(&path).unwrap();
+
+    // the next start reads the file; the first report waits for it (it is quick) and is
+    // computed from it
+    let second = ReportFacts::saved_in(path.clone());
+    let reports = reports_over(&second);
+    reports.warm();
+    let report = reports.live(october, true, now, calendar).await.unwrap();
+    assert!(second.is_ready() && second.loaded_from_saved());
+    assert_eq!(*report, *from_window);
+
+    // a file whose change-log entry is not the store's (another database, a restore) is
+    // refused: the clocks are loaded from the store
+    let (mut mark, facts) = Facts::read_saved(&saved[..], saved.len() as u64, &procedures).unwrap();
+    mark.entry.as_mut().expect("the scenario logged changes").at += 1;
+    let mut other = Vec::new();
+    facts.write_saved(&mark, &mut other).unwrap();
+    std::fs::write(&path, &other).unwrap();
+    let third = ReportFacts::saved_in(path.clone());
+    let reports = reports_over(&third);
+    reports.warm();
+    wait_for(|| third.is_ready(), "the copy loaded from the store").await;
+    assert!(!third.loaded_from_saved());
+    assert_eq!(
+        *reports.live(october, true, now, calendar).await.unwrap(),
+        *from_window
+    );
+    // and saved again, of this history
+    let original = Facts::read_saved(&saved[..], saved.len() as u64, &procedures)
+        .unwrap()
+        .0;
+    wait_for(
+        || {
+            std::fs::read(&path).is_ok_and(|b| {
+                Facts::read_saved(&b[..], b.len() as u64, &procedures)
+                    .is_ok_and(|(m, _)| m == original)
+            })
+        },
+        "the copy saved again",
+    )
+    .await;
+
+    // a file of a position the store's log has not reached (a restore) is refused too
+    mark = original;
+    mark.seq += 1_000;
+    let mut ahead = Vec::new();
+    facts.write_saved(&mark, &mut ahead).unwrap();
+    std::fs::write(&path, &ahead).unwrap();
+    let fourth = ReportFacts::saved_in(path.clone());
+    reports_over(&fourth).warm();
+    wait_for(|| fourth.is_ready(), "the copy loaded from the store").await;
+    assert!(!fourth.loaded_from_saved());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "kuaiwei-saved-copy-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn wait_for(done: impl Fn() -> bool, what: &str) {
+    for _ in 0..600 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{what}: not within 30 s");
 }
 
 /// The rows of a CSV download after its byte-order mark, header first.

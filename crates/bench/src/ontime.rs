@@ -61,6 +61,25 @@ pub struct Outcome {
     /// Seconds from the first report until the search index held every seeded case.
     pub indexed_secs: f64,
     pub timings: Vec<Timing>,
+    /// The start after that: the server saved its copy when it stopped and reads it back.
+    pub again: Option<SavedStart>,
+}
+
+/// A start over a saved copy of the clocks (docs/reports.md, "The saved copy").
+pub struct SavedStart {
+    /// Whether the server read its copy from the file (its log says so).
+    pub from_saved: bool,
+    /// Saving it when the server stopped, by its log: milliseconds and MB.
+    pub saved_ms: Option<f64>,
+    pub saved_mb: Option<f64>,
+    /// Reading it back, by the new server's log.
+    pub read_ms: Option<f64>,
+    /// The first report after the start, and the next ones (sorted).
+    pub first_ms: f64,
+    pub next_ms: Vec<f64>,
+    /// The server's memory after the first report, and once idle (MB: in all, own).
+    pub rss_first_mb: Option<(f64, f64)>,
+    pub rss_idle_mb: Option<(f64, f64)>,
 }
 
 enum Loader {
@@ -140,8 +159,17 @@ pub async fn run(server_spec: &ServerSpec, spec: &Spec) -> Result<Outcome> {
     };
     let (running, (seed_secs, clocks, page_cases)) = running;
     let result = time(server_spec, spec, &running, &page_cases).await;
+    // once more: the server saves its copy of the clocks as it stops and reads it back
+    let (running, again) = if result.is_ok() {
+        let running = running.restart(server_spec).await?;
+        let again = time_saved_start(server_spec, spec, &running).await;
+        (running, Some(again))
+    } else {
+        (running, None)
+    };
     let stopped = running.stop(Duration::from_secs(30)).await;
     let (first_ms, [rss_first_mb, rss_loaded_mb, rss_mb], indexed_secs, timings) = result?;
+    let again = again.transpose()?;
     stopped?;
     Ok(Outcome {
         backend: server_spec.backend,
@@ -153,7 +181,69 @@ pub async fn run(server_spec: &ServerSpec, spec: &Spec) -> Result<Outcome> {
         rss_first_mb,
         rss_loaded_mb,
         timings,
+        again,
     })
+}
+
+/// A field `name=value` of the first log line holding `message`, as a number.
+fn log_figure(log: &str, message: &str, name: &str) -> Option<f64> {
+    let line = log.lines().find(|l| l.contains(message))?;
+    let at = line.find(&format!("{name}="))? + name.len() + 1;
+    line[at..]
+        .split(|c: char| !c.is_ascii_digit() && c != '.')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Times the first reports after a start over the copy the server saved when it stopped.
+async fn time_saved_start(
+    server_spec: &ServerSpec,
+    spec: &Spec,
+    running: &server::Running,
+) -> Result<SavedStart> {
+    let name = server_spec.backend.name();
+    let (addr, pid) = (running.addr, running.pid());
+    let mut conn = Conn::open(addr).await?;
+    let cookie = conn.log_in("bench.supervisor", PASSWORD).await?;
+    let cold: &[(&str, &str)] = &[("cache-control", "no-cache"), ("cookie", &cookie)];
+    let path = format!("/api/v1/reports/on-time?month={}", spec.month);
+    let t = Instant::now();
+    let (status, _) = conn.get_with(&path, cold).await?;
+    let first_ms = t.elapsed().as_secs_f64() * 1000.0;
+    if !status.is_success() {
+        bail!("the first report after the second start answered {status}");
+    }
+    let rss_first_mb = resident_mb(pid);
+    let mut next_ms = Vec::new();
+    for _ in 0..spec.repeat.max(1) {
+        let t = Instant::now();
+        conn.get_with(&path, cold).await?;
+        next_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    next_ms.sort_by(f64::total_cmp);
+    let log = std::fs::read_to_string(running.log()).unwrap_or_default();
+    let saved = "the copy of the clocks saved";
+    let read = "report facts loaded from the saved copy";
+    let again = SavedStart {
+        from_saved: log.contains(read),
+        saved_ms: log_figure(&running.previous_log, saved, "ms"),
+        saved_mb: log_figure(&running.previous_log, saved, "mb"),
+        read_ms: log_figure(&log, read, "ms"),
+        first_ms,
+        next_ms,
+        rss_first_mb,
+        rss_idle_mb: {
+            crate::cpu::wait_idle(pid, Duration::from_secs(120)).await;
+            resident_mb(pid)
+        },
+    };
+    eprintln!(
+        "  {name}: after a restart over the saved copy (read from it: {}): first report {first_ms:.0} ms, then median {:.0} ms",
+        again.from_saved,
+        again.next_ms[again.next_ms.len() / 2]
+    );
+    Ok(again)
 }
 
 /// Writes the generated cases and the supervisor account; the seconds it took and the clocks.
@@ -556,6 +646,26 @@ pub fn print(outcomes: &[Outcome], spec: &Spec) {
             mb(o.rss_loaded_mb),
             mb(o.rss_mb),
         );
+    }
+    println!(
+        "\n| backend | read from the saved copy | saved by the run before, ms (MB) | read back, ms (server log) | first report after the start, ms | next reports, median ms | server memory after the first report, MB (own) | once idle |\n|---|---|---:|---:|---:|---:|---:|---:|"
+    );
+    let num = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.0}"));
+    for o in outcomes {
+        if let Some(a) = &o.again {
+            println!(
+                "| {} | {} | {} ({}) | {} | {:.0} | {:.0} | {} | {} |",
+                o.backend.name(),
+                if a.from_saved { "yes" } else { "no" },
+                num(a.saved_ms),
+                num(a.saved_mb),
+                num(a.read_ms),
+                a.first_ms,
+                a.next_ms[a.next_ms.len() / 2],
+                mb(a.rss_first_mb),
+                mb(a.rss_idle_mb),
+            );
+        }
     }
     if let [a, b] = outcomes
         && let (Some(x), Some(y)) = (a.timings.first(), b.timings.first())

@@ -32,6 +32,8 @@ pub struct Running {
     /// (admin URL, database) to drop once the server has stopped
     postgres: Option<(String, String)>,
     keep: bool,
+    /// The log of the run before a restart (the new run's log replaces it).
+    pub previous_log: String,
 }
 
 /// Starts the server and waits until `/readyz` answers 200.
@@ -140,6 +142,7 @@ async fn launch(spec: &ServerSpec, fresh: bool) -> Result<Running> {
         data_dir: spec.data_dir.clone(),
         postgres,
         keep: spec.keep,
+        previous_log: String::new(),
     };
     if let Err(e) = running.wait_ready(Duration::from_secs(60)).await {
         let _ = running.stop(Duration::from_secs(5)).await;
@@ -188,8 +191,10 @@ impl Running {
     pub async fn restart(mut self, spec: &ServerSpec) -> Result<Running> {
         let postgres = self.postgres.take();
         self.halt(Duration::from_secs(30)).await?;
+        let previous_log = std::fs::read_to_string(&self.log).unwrap_or_default();
         let mut again = launch(spec, false).await?;
         again.postgres = postgres;
+        again.previous_log = previous_log;
         Ok(again)
     }
 

@@ -420,6 +420,7 @@ async fn write_backup(
         config,
         not_included: vec![
             "search-index: rebuilt by `kuaiwei reindex` after a restore".into(),
+            "report-facts.bin: the server's copy of the clocks, loaded from the store at the next start".into(),
             "evidence/tmp: uploads in progress, not yet part of any complaint".into(),
             "files of evidence no complaint in the snapshot references (filed later)".into(),
         ],

@@ -517,6 +517,10 @@ async fn verify_audit(
     Ok(())
 }
 
+/// The file in the data directory the server saves its copy of the clocks in (derived: deleted,
+/// it is loaded from the store at the next start).
+const REPORT_COPY: &str = "report-facts.bin";
+
 async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<()> {
     let listen = args
         .listen
@@ -554,7 +558,10 @@ async fn serve(args: ServeArgs, file: FileConfig, data_dir: PathBuf) -> Result<(
                 .with_limits(*state.evidence.limits());
     }
     state.search = Some(open_search(&data_dir)?);
-    state.report_facts = Some(Default::default());
+    // read back at the next start instead of loading every clock from the store
+    state.report_facts = Some(kuaiwei_server::ReportFacts::saved_in(
+        data_dir.join(REPORT_COPY),
+    ));
     state.metrics = file.metrics()?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await

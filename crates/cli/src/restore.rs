@@ -100,6 +100,21 @@ pub async fn run(src: &Path, args: &StoreArgs, file: &FileConfig, data_dir: &Pat
         install(&src.join(&c.path), &to, c, &ProgressBar::hidden())?;
     }
 
+    // The server's saved copy of the clocks is of the old history: it would be refused at the
+    // next start (its change-log entry differs), but it is not kept to be sure.
+    match fs::remove_file(data_dir.join(crate::REPORT_COPY)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).with_context(|| {
+                format!(
+                    "无法删除旧的报表副本 {} / cannot remove the old saved copy of the clocks {}",
+                    crate::REPORT_COPY,
+                    crate::REPORT_COPY
+                )
+            });
+        }
+        _ => {}
+    }
+
     // Verification of what now stands.
     step("校验恢复结果 / verifying the restored store …");
     let problems = verify_restored(&manifest, args, file, data_dir).await?;

@@ -16,6 +16,9 @@ use jiff::Timestamp;
 use kuaiwei_deadlines::{ClockInputs, Procedures};
 use kuaiwei_store::ReportClock;
 
+mod saved;
+pub use saved::{MarkEntry, SavedError, SavedMark};
+
 use crate::compute::net_days;
 use crate::numbers::{CaseNumbers, map_bytes};
 

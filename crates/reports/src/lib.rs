@@ -24,7 +24,7 @@ pub use compute::{
     Figures, Group, Inputs, Line, Measure, MonthFigures, NONE, OnTimeReport, compute, net_days,
 };
 pub use csv_out::{figures_csv, lines_csv};
-pub use facts::Facts;
+pub use facts::{Facts, MarkEntry, SavedError, SavedMark};
 pub use freeze::{Correction, FreezeInfo, LineState, corrections, freeze_body, hash_body};
 pub use html::{Lang, TABLE_MEASURES, chart as chart_svg, q as query_value};
 pub use period::Period;

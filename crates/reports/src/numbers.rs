@@ -87,6 +87,43 @@ impl CaseNumbers {
         i
     }
 
+    /// What a saved copy keeps: each case's key in the order of the cases' numbers, and the
+    /// numbers kept as text.
+    pub(crate) fn saved_parts(&self) -> (&[u64], &[Box<str>]) {
+        (&self.keys, &self.odd)
+    }
+
+    /// Case numbers read back from [`CaseNumbers::saved_parts`], numbered as they were; `None`
+    /// when a key names a text that is not there, or two cases have the same number. Call
+    /// [`CaseNumbers::sort`] before looking a number up.
+    pub(crate) fn from_saved(keys: Vec<u64>, odd: Vec<Box<str>>) -> Option<CaseNumbers> {
+        let odd_index: HashMap<Box<str>, u32> = odd
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i as u32))
+            .collect();
+        if odd_index.len() != odd.len()
+            || keys
+                .iter()
+                .any(|&k| k & ODD != 0 && (k & !ODD) as usize >= odd.len())
+        {
+            return None;
+        }
+        let c = CaseNumbers {
+            keys,
+            sorted: 0,
+            tail: HashMap::new(),
+            odd,
+            odd_index,
+        };
+        let mut order: Vec<u64> = c.keys.clone();
+        order.sort_unstable_by(|&a, &b| c.cmp_keys(a, b));
+        order
+            .windows(2)
+            .all(|w| c.cmp_keys(w[0], w[1]) == Ordering::Less)
+            .then_some(c)
+    }
+
     /// Cases held.
     pub(crate) fn len(&self) -> usize {
         self.keys.len()

@@ -585,8 +585,108 @@ proptest::proptest! {
             agency_label: &label,
             provisional_from: None,
         }).unwrap();
-        proptest::prop_assert_eq!(of(&kept), of(&Facts::from_clocks(all, &procedures)));
+        let expected = of(&Facts::from_clocks(all, &procedures));
+        proptest::prop_assert_eq!(&of(&kept), &expected);
+        // saved and read back (as a restarted server reads it), it reports the same, and goes
+        // on being kept current
+        let mark = SavedMark { seq: 41, entry: Some(mark_entry()) };
+        let mut file = Vec::new();
+        kept.write_saved(&mark, &mut file).unwrap();
+        let (read_mark, mut back) =
+            Facts::read_saved(&file[..], file.len() as u64, &procedures).unwrap();
+        proptest::prop_assert_eq!(&read_mark, &mark);
+        proptest::prop_assert_eq!(back.len(), kept.len());
+        proptest::prop_assert_eq!(back.cases(), kept.cases());
+        proptest::prop_assert_eq!(&of(&back), &expected);
+        let more = vec![generated(3, (10, Some(30), Some(12), 2, 1, true))];
+        back.replace(&number_of(3), more.clone(), &procedures);
+        kept.replace(&number_of(3), more, &procedures);
+        proptest::prop_assert_eq!(of(&back), of(&kept));
     }
+}
+
+fn mark_entry() -> MarkEntry {
+    MarkEntry {
+        entity: "case".into(),
+        key: "KW-2026-000007".into(),
+        op: "updated".into(),
+        at: 1_790_000_000_000_000,
+    }
+}
+
+/// A small copy saved: a few cases of several procedures, one number written otherwise.
+fn saved_file() -> (Facts, Vec<u8>) {
+    let procedures = Procedures::bundled();
+    let clocks: Vec<ReportClock> = (0..6)
+        .flat_map(|case| {
+            (0..3u8).map(move |p| {
+                generated(case, (case as u8 * 7, Some(40), Some(20 + p), p, p, p == 1))
+            })
+        })
+        .collect();
+    let facts = Facts::from_clocks(clocks, &procedures);
+    let mut file = Vec::new();
+    facts
+        .write_saved(
+            &SavedMark {
+                seq: 7,
+                entry: Some(mark_entry()),
+            },
+            &mut file,
+        )
+        .unwrap();
+    (facts, file)
+}
+
+#[test]
+fn a_saved_copy_torn_or_damaged_anywhere_is_refused_never_half_read() {
+    let procedures = Procedures::bundled();
+    let (facts, file) = saved_file();
+    let read = |b: &[u8]| Facts::read_saved(b, b.len() as u64, &procedures);
+    let (_, back) = read(&file).unwrap();
+    assert_eq!(back.len(), facts.len());
+    for cut in 0..file.len() {
+        assert!(
+            read(&file[..cut]).is_err(),
+            "cut at {cut} of {}",
+            file.len()
+        );
+    }
+    for i in 0..file.len() {
+        for bit in [0x01u8, 0x80] {
+            let mut bad = file.clone();
+            bad[i] ^= bit;
+            assert!(read(&bad).is_err(), "byte {i} changed");
+        }
+    }
+    let mut longer = file.clone();
+    longer.push(0);
+    assert!(matches!(read(&longer), Err(SavedError::Damaged(_))));
+    assert!(matches!(
+        read(b"not a copy at all"),
+        Err(SavedError::NotACopy)
+    ));
+}
+
+#[test]
+fn a_copy_saved_by_another_format_or_version_is_not_read() {
+    let procedures = Procedures::bundled();
+    let (_, file) = saved_file();
+    let read = |b: &[u8]| Facts::read_saved(b, b.len() as u64, &procedures);
+    let mut other_format = file.clone();
+    other_format[8] = other_format[8].wrapping_add(1);
+    assert!(matches!(
+        read(&other_format),
+        Err(SavedError::Format { .. })
+    ));
+    // the version's text follows the format: its first byte changed
+    let mut other_version = file.clone();
+    other_version[16] = b'9';
+    assert!(
+        matches!(read(&other_version), Err(SavedError::Version { ref found }) if found.starts_with('9')),
+        "{:?}",
+        read(&other_version).err()
+    );
 }
 
 #[test]

@@ -74,8 +74,11 @@ pub async fn serve_with(
             (*channels).clone(),
         ))
     });
+    let reports = state.reports();
     let app = router(state);
     let result = http::serve_connections(listener, app, http, shutdown).await;
+    // the next start reads it instead of loading every clock from the store
+    reports.save_copy_now().await;
     purge.abort();
     recompute.abort();
     calendar.abort();

@@ -53,6 +53,16 @@ pub async fn backfill(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
     }
 }
 
+/// Whether any complaint waits for its respondent (an index probe).
+pub async fn any_pending(pool: &PgPool) -> Result<bool, StoreError> {
+    let (pending,): (bool,) =
+        sqlx::query_as("select exists (select 1 from complaints where respondent_id is null)")
+            .fetch_one(pool)
+            .await
+            .map_err(backend)?;
+    Ok(pending)
+}
+
 /// Gives at most `limit` complaints without a respondent (`respondent_id` null: intake leaves
 /// it to the respondent pass) their respondent, by the rules in filing order, and their match
 /// keys, in the caller's write transaction. A complaint naming no one is given 0 ("resolved to

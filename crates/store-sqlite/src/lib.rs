@@ -316,12 +316,18 @@ impl Store for SqliteStore {
     }
 
     async fn respondent_pass(&self, limit: u32) -> Result<usize, StoreError> {
-        let resolved = match self.writer.submit(WriteOp::Resolve(limit)).await? {
-            WriteDone::Resolved(n) => n,
-            _ => {
-                return Err(StoreError::Backend(
-                    "writer answered the wrong operation".into(),
-                ));
+        // asked before every case view and by an idle follower: the writer only when there is
+        // work (an index probe on the reader costs less than an empty write transaction)
+        let resolved = if !triage::any_pending(&self.read).await? {
+            0
+        } else {
+            match self.writer.submit(WriteOp::Resolve(limit)).await? {
+                WriteDone::Resolved(n) => n,
+                _ => {
+                    return Err(StoreError::Backend(
+                        "writer answered the wrong operation".into(),
+                    ));
+                }
             }
         };
         Ok(resolved + self.typo_pass(limit).await?)
