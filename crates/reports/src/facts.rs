@@ -284,6 +284,8 @@ impl Facts {
         i
     }
 
+    /// What a clock becomes. A saved copy holds facts, not clocks: change what this computes
+    /// (or [`Fact`]'s fields) and raise `saved::FORMAT`, so that no copy saved before is read.
     fn fact(&mut self, case: u32, c: ReportClock, procedures: &Procedures) -> Fact {
         // Most clocks were never paused or extended: their inputs hold no object at all.
         let inputs: ClockInputs = if c.inputs.get(1..).is_some_and(|rest| rest.contains('{')) {
