@@ -136,22 +136,26 @@ pub struct SegmentHits {
 }
 
 /// One query term that must be verified: a hit must hold, for at least one variant, that
-/// variant's bigrams at consecutive positions.
-pub type Check = Vec<Vec<Term>>;
-/// A check's variants in one segment: the postings of each bigram (`None`: a bigram the
+/// variant's bigrams each at its offset from one start (the bigrams of a tile,
+/// `tokenize::bigram_tile`, which cover every character of the term).
+pub type Check = Vec<Vec<(u32, Term)>>;
+/// A check's variants in one segment: each bigram's offset and postings (`None`: a bigram the
 /// segment lacks, so the variant never matches there).
-struct SegmentCheck(Vec<Option<Vec<SegmentPostings>>>);
+struct SegmentCheck(Vec<Option<(Vec<u32>, Vec<SegmentPostings>)>>);
 
 impl SegmentCheck {
     fn passes(&mut self, doc: DocId, buf: &mut Vec<u32>, at: &mut Vec<u32>) -> bool {
-        self.0
-            .iter_mut()
-            .any(|v| v.as_mut().is_some_and(|p| consecutive(p, doc, buf, at)))
+        self.0.iter_mut().any(|v| {
+            v.as_mut()
+                .is_some_and(|(offsets, p)| at_offsets(offsets, p, doc, buf, at))
+        })
     }
 }
 
-/// Whether `doc` holds the terms of `postings` at consecutive positions.
-fn consecutive(
+/// Whether `doc` holds the terms of `postings`, each at its offset from one start (the first
+/// offset is 0).
+fn at_offsets(
+    offsets: &[u32],
     postings: &mut [SegmentPostings],
     doc: DocId,
     buf: &mut Vec<u32>,
@@ -166,7 +170,7 @@ fn consecutive(
         if k == 0 {
             std::mem::swap(at, buf);
         } else {
-            let k = k as u32;
+            let k = offsets[k];
             at.retain(|start| buf.binary_search(&(start + k)).is_ok());
         }
         if at.is_empty() {
@@ -519,13 +523,14 @@ fn segment_checks(reader: &SegmentReader, plan: &Plan<'_>) -> tantivy::Result<Ve
         let mut variants = Vec::with_capacity(check.len());
         for terms in check {
             let mut postings = Vec::with_capacity(terms.len());
-            for t in terms {
+            for (_, t) in terms {
                 match text.read_postings(t, IndexRecordOption::WithFreqsAndPositions)? {
                     Some(p) => postings.push(p),
                     None => break,
                 }
             }
-            variants.push((postings.len() == terms.len()).then_some(postings));
+            let offsets = terms.iter().map(|(o, _)| *o).collect();
+            variants.push((postings.len() == terms.len()).then_some((offsets, postings)));
         }
         checks.push(SegmentCheck(variants));
     }

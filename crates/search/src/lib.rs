@@ -659,10 +659,16 @@ impl SearchIndex {
             for v in variants.iter().filter(|v| !v.is_empty()) {
                 if let Some(plan) = self.term_query(v, positional, checked)? {
                     plans.push(plan);
+                    let bigrams = query_bigrams(v);
                     check.push(
-                        query_bigrams(v)
-                            .iter()
-                            .map(|b| Term::from_field_text(self.fields.text, b))
+                        tokenize::bigram_tile(bigrams.len())
+                            .into_iter()
+                            .map(|i| {
+                                (
+                                    i as u32,
+                                    Term::from_field_text(self.fields.text, &bigrams[i]),
+                                )
+                            })
                             .collect(),
                     );
                 }

@@ -136,6 +136,17 @@ pub fn query_bigrams(term: &str) -> Vec<String> {
         .collect()
 }
 
+/// Which of a term's `m` consecutive bigrams (at offsets `0..m`) a check reads: every other one
+/// and the last, so that together they still cover every character of the term (bigram `i`
+/// covers characters `i` and `i + 1`); the positions of half the bigrams are read per hit.
+pub fn bigram_tile(m: usize) -> Vec<usize> {
+    let mut tile: Vec<usize> = (0..m).step_by(2).collect();
+    if m > 0 && tile.last() != Some(&(m - 1)) {
+        tile.push(m - 1);
+    }
+    tile
+}
+
 /// Splits text into overlapping bigrams of folded characters.
 #[derive(Clone, Default)]
 pub struct BigramTokenizer;
@@ -287,6 +298,28 @@ impl TokenStream for GramStream {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_bigram_tile_covers_every_character_of_the_term_with_about_half_the_bigrams() {
+        assert_eq!(bigram_tile(0), Vec::<usize>::new());
+        assert_eq!(bigram_tile(1), vec![0]);
+        assert_eq!(bigram_tile(2), vec![0, 1]);
+        assert_eq!(bigram_tile(5), vec![0, 2, 4]);
+        assert_eq!(bigram_tile(6), vec![0, 2, 4, 5]);
+        for m in 1..40 {
+            let tile = bigram_tile(m);
+            // bigram i covers characters i and i + 1 of the m + 1
+            for c in 0..=m {
+                assert!(
+                    tile.iter().any(|&i| i == c || i + 1 == c),
+                    "{m} bigrams: character {c} uncovered by {tile:?}"
+                );
+            }
+            assert!(tile.len() <= m / 2 + 1, "{m}: {tile:?}");
+            assert!(tile.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+
     use super::*;
 
     fn terms(text: &str) -> Vec<(String, usize, &str)> {
