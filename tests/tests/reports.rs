@@ -630,8 +630,8 @@ async fn the_saved_copy_is_read_back_only_against_its_own_history(
     app: &TestApp,
     calendar: &Calendar,
 ) {
-    let dir = tempfile_dir();
-    let path = dir.join("report-facts.bin");
+    let dir = kuaiwei_e2e::TempDir::new("saved-copy");
+    let path = dir.path().join("report-facts.bin");
     let procedures = std::sync::Arc::new(kuaiwei_deadlines::Procedures::bundled());
     let reports_over = |held: &ReportFacts| {
         Reports::new(app.store.clone(), procedures.clone(), |_| None).with_copy(Some(held.clone()))
@@ -704,18 +704,6 @@ async fn the_saved_copy_is_read_back_only_against_its_own_history(
     reports_over(&fourth).warm();
     wait_for(|| fourth.is_ready(), "the copy loaded from the store").await;
     assert!(!fourth.loaded_from_saved());
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-fn tempfile_dir() -> std::path::PathBuf {
-    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "kuaiwei-saved-copy-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 async fn wait_for(done: impl Fn() -> bool, what: &str) {

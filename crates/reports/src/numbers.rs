@@ -94,34 +94,29 @@ impl CaseNumbers {
     }
 
     /// Case numbers read back from [`CaseNumbers::saved_parts`], numbered as they were; `None`
-    /// when a key names a text that is not there, or two cases have the same number. Call
-    /// [`CaseNumbers::sort`] before looking a number up.
+    /// when a key names a text that is not there, or a text is given twice. Call
+    /// [`CaseNumbers::sort`] before looking a number up, then [`CaseNumbers::distinct`].
     pub(crate) fn from_saved(keys: Vec<u64>, odd: Vec<Box<str>>) -> Option<CaseNumbers> {
         let odd_index: HashMap<Box<str>, u32> = odd
             .iter()
             .enumerate()
             .map(|(i, s)| (s.clone(), i as u32))
             .collect();
-        if odd_index.len() != odd.len()
-            || keys
-                .iter()
-                .any(|&k| k & ODD != 0 && (k & !ODD) as usize >= odd.len())
-        {
-            return None;
-        }
-        let c = CaseNumbers {
+        let named = |k: &u64| k & ODD == 0 || ((k & !ODD) as usize) < odd.len();
+        (odd_index.len() == odd.len() && keys.iter().all(named)).then(|| CaseNumbers {
             keys,
             sorted: 0,
             tail: HashMap::new(),
             odd,
             odd_index,
-        };
-        let mut order: Vec<u64> = c.keys.clone();
-        order.sort_unstable_by(|&a, &b| c.cmp_keys(a, b));
-        order
+        })
+    }
+
+    /// After [`CaseNumbers::sort`]: whether no two cases have the same number.
+    pub(crate) fn distinct(&self) -> bool {
+        self.keys
             .windows(2)
-            .all(|w| c.cmp_keys(w[0], w[1]) == Ordering::Less)
-            .then_some(c)
+            .all(|w| self.cmp_keys(w[0], w[1]) == Ordering::Less)
     }
 
     /// Cases held.
@@ -310,6 +305,21 @@ mod tests {
         assert_eq!(c.text(0), "KW-2026-000001");
         assert_eq!(c.id("legacy/17"), 2);
         assert_eq!(c.id("kw-2026-000002"), 1);
+    }
+
+    #[test]
+    fn numbers_read_back_are_refused_when_they_name_no_text_or_repeat() {
+        let a = pack("KW-2026-000001").unwrap();
+        let b = pack("KW-2026-000002").unwrap();
+        let mut c = CaseNumbers::from_saved(vec![b, ODD, a], vec!["legacy/1".into()]).unwrap();
+        assert_eq!(c.sort(), vec![1, 2, 0]);
+        assert!(c.distinct());
+        assert_eq!(c.id("legacy/1"), 2);
+        assert!(CaseNumbers::from_saved(vec![ODD | 1], vec!["x".into()]).is_none());
+        assert!(CaseNumbers::from_saved(vec![], vec!["x".into(), "x".into()]).is_none());
+        let mut twice = CaseNumbers::from_saved(vec![a, b, a], vec![]).unwrap();
+        twice.sort();
+        assert!(!twice.distinct());
     }
 
     fn number() -> impl Strategy<Value = String> {

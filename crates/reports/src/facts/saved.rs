@@ -267,6 +267,9 @@ impl Facts {
             return Err(SavedError::Damaged("bytes after its end"));
         }
         f.seal();
+        if !f.cases.distinct() {
+            return Err(SavedError::Damaged("a case number given twice"));
+        }
         Ok((SavedMark { seq, entry }, f))
     }
 }

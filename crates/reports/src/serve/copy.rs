@@ -359,6 +359,14 @@ impl Reports {
         Ok(changes.first().filter(|c| c.seq == seq).map(MarkEntry::of))
     }
 
+    /// Saves the copy of the clocks, if it moved since it was last saved (the server calls it
+    /// when it stops, so that the next start reads it instead of loading from the store).
+    pub async fn save_copy_now(&self) {
+        if let Some(held) = &self.copy {
+            self.clone().save_copy(held.clone()).await;
+        }
+    }
+
     /// Saves the copy in its file, if it has one and moved since it was last saved or read:
     /// written beside it, flushed to disk, then renamed over it, so that a crash leaves the
     /// old file or the new one. The copy is held still (reports read it meanwhile).
@@ -445,16 +453,6 @@ impl SavedFile {
     fn due(&self, seq: i64) -> bool {
         let (last, at) = *self.last.lock().unwrap_or_else(|e| e.into_inner());
         last != seq && at.elapsed() >= SAVE_EVERY
-    }
-}
-
-impl Reports {
-    /// Saves the copy of the clocks, if it moved since it was last saved (the server calls it
-    /// when it stops, so that the next start reads it instead of loading from the store).
-    pub async fn save_copy_now(&self) {
-        if let Some(held) = &self.copy {
-            self.clone().save_copy(held.clone()).await;
-        }
     }
 }
 
